@@ -1,0 +1,58 @@
+//! What a key can ask for. Keymap files name these by their `run` string.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    CommandLine,
+    Filter,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Enter,
+    Back,
+    Expand,
+    Collapse,
+    ExpandAll,
+    CollapseAll,
+    ShowClusters,
+    ShowApps,
+}
+
+/// Every action with its `run` name, in help order.
+pub const ALL: &[(Action, &str)] = &[
+    (Action::Quit, "quit"),
+    (Action::Help, "help"),
+    (Action::CommandLine, "command"),
+    (Action::Filter, "filter"),
+    (Action::Up, "up"),
+    (Action::Down, "down"),
+    (Action::Top, "top"),
+    (Action::Bottom, "bottom"),
+    (Action::PageUp, "page_up"),
+    (Action::PageDown, "page_down"),
+    (Action::Enter, "enter"),
+    (Action::Back, "back"),
+    (Action::Expand, "expand"),
+    (Action::Collapse, "collapse"),
+    (Action::ExpandAll, "expand_all"),
+    (Action::CollapseAll, "collapse_all"),
+    (Action::ShowClusters, "view_clusters"),
+    (Action::ShowApps, "view_apps"),
+];
+
+impl Action {
+    pub fn parse(name: &str) -> Option<Action> {
+        ALL.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+    }
+
+    pub fn name(self) -> &'static str {
+        ALL.iter()
+            .find(|(a, _)| *a == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("?")
+    }
+}

@@ -1,0 +1,78 @@
+//! Where user files live, and the error a bad one produces.
+
+use std::path::PathBuf;
+
+/// The user's config directory: `$OPSDECK_CONFIG_DIR`, else the platform's config dir
+/// (`~/.config/opsdeck` on Linux).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("OPSDECK_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+        .map(|d| d.config_dir().to_path_buf())
+}
+
+/// A problem in a config file, located to the line and the key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: line {}: {}", self.file, self.line, self.message)
+        } else {
+            write!(
+                f,
+                "{}: line {}, key {:?}: {}",
+                self.file, self.line, self.key, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl ConfigError {
+    pub fn at(
+        file: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            file: file.to_string(),
+            line: line_of(text, span.start),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A TOML syntax or shape error.
+    pub fn from_toml(file: &str, text: &str, e: &toml::de::Error) -> Self {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        ConfigError {
+            file: file.to_string(),
+            line,
+            key: String::new(),
+            message: e.message().to_string(),
+        }
+    }
+}
+
+/// Read an optional user override file next to the embedded default.
+pub fn read_user_file(name: &str) -> Option<(String, String)> {
+    let path = config_dir()?.join(name);
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((path.display().to_string(), text))
+}

@@ -1,0 +1,196 @@
+//! Keymaps as data: `keymaps/default.toml` is embedded; the user's `keymap.toml` adds or
+//! overrides entries. Keys resolve in the current view's scope first, then globally.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::action::Action;
+use super::config::ConfigError;
+use super::keys::Key;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
+pub const VIM_KEYMAP: &str = include_str!("../../keymaps/vim.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Global,
+    Clusters,
+    Apps,
+    SyncWaves,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::Global,
+        Scope::Clusters,
+        Scope::Apps,
+        Scope::SyncWaves,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Clusters => "clusters",
+            Scope::Apps => "apps",
+            Scope::SyncWaves => "syncwaves",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub key: Key,
+    pub action: Action,
+    pub desc: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Keymap {
+    /// Per scope, in file order (help lists them so).
+    bindings: HashMap<Scope, Vec<Binding>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    on: Spanned<String>,
+    run: Spanned<String>,
+    #[serde(default)]
+    desc: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Section {
+    #[serde(default)]
+    keymap: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    #[serde(default)]
+    global: Section,
+    #[serde(default)]
+    clusters: Section,
+    #[serde(default)]
+    apps: Section,
+    #[serde(default)]
+    syncwaves: Section,
+}
+
+impl Keymap {
+    /// Parse a keymap file. `file` names it in error messages.
+    pub fn parse(file: &str, text: &str) -> Result<Keymap, ConfigError> {
+        let mut km = Keymap::default();
+        km.merge(file, text)?;
+        Ok(km)
+    }
+
+    /// Add or override entries from another file; on error nothing changes.
+    pub fn merge(&mut self, file: &str, text: &str) -> Result<(), ConfigError> {
+        let parsed: KeymapFile =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+        let mut next = self.clone();
+        let sections = [
+            (Scope::Global, parsed.global),
+            (Scope::Clusters, parsed.clusters),
+            (Scope::Apps, parsed.apps),
+            (Scope::SyncWaves, parsed.syncwaves),
+        ];
+        for (scope, section) in sections {
+            for entry in section.keymap {
+                let key = Key::parse(entry.on.get_ref())
+                    .map_err(|m| ConfigError::at(file, text, entry.on.span(), "on", m))?;
+                let action = Action::parse(entry.run.get_ref()).ok_or_else(|| {
+                    ConfigError::at(
+                        file,
+                        text,
+                        entry.run.span(),
+                        "run",
+                        format!("unknown action {:?}", entry.run.get_ref()),
+                    )
+                })?;
+                let list = next.bindings.entry(scope).or_default();
+                list.retain(|b| b.key != key);
+                list.push(Binding {
+                    key,
+                    action,
+                    desc: entry.desc,
+                });
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// The embedded default, plus the user's file if there is one. A bad user file is reported
+    /// and ignored: the defaults stay.
+    pub fn load() -> (Keymap, Option<ConfigError>) {
+        let mut km =
+            Keymap::parse("keymaps/default.toml (embedded)", DEFAULT_KEYMAP).unwrap_or_default();
+        let err = super::config::read_user_file("keymap.toml")
+            .and_then(|(path, text)| km.merge(&path, &text).err());
+        (km, err)
+    }
+
+    pub fn resolve(&self, scope: Scope, key: Key) -> Option<Action> {
+        [scope, Scope::Global].iter().find_map(|s| {
+            self.bindings
+                .get(s)?
+                .iter()
+                .find(|b| b.key == key)
+                .map(|b| b.action)
+        })
+    }
+
+    pub fn bindings(&self, scope: Scope) -> &[Binding] {
+        self.bindings.get(&scope).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first key bound to an action, for hints.
+    pub fn key_for(&self, scope: Scope, action: Action) -> Option<Key> {
+        [scope, Scope::Global].iter().find_map(|s| {
+            self.bindings
+                .get(s)?
+                .iter()
+                .find(|b| b.action == action)
+                .map(|b| b.key)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_entries_override_defaults() {
+        let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default parses");
+        let x = Key::parse("x").expect("key");
+        assert_eq!(km.resolve(Scope::Apps, x), None);
+        km.merge(
+            "user",
+            "[global]\nkeymap = [{ on = \"x\", run = \"quit\", desc = \"Leave\" }]\n",
+        )
+        .expect("merge");
+        assert_eq!(km.resolve(Scope::Apps, x), Some(Action::Quit));
+    }
+
+    #[test]
+    fn a_bad_action_names_file_line_and_key_and_changes_nothing() {
+        let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default parses");
+        let before = km.bindings(Scope::Global).len();
+        let text = "[global]\nkeymap = [\n  { on = \"x\", run = \"explode\" },\n]\n";
+        let err = km
+            .merge("/home/u/.config/opsdeck/keymap.toml", text)
+            .expect_err("bad action");
+        assert_eq!(err.line, 3);
+        assert_eq!(err.key, "run");
+        assert!(err.to_string().contains("keymap.toml: line 3"), "{err}");
+        assert!(err.to_string().contains("explode"), "{err}");
+        assert_eq!(km.bindings(Scope::Global).len(), before);
+    }
+}

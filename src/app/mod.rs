@@ -1,0 +1,11 @@
+//! The cockpit: state, messages, the pure update, keymaps and themes, and the event loop.
+
+pub mod action;
+pub mod config;
+pub mod keymap;
+pub mod keys;
+pub mod msg;
+pub mod run;
+pub mod state;
+pub mod theme;
+pub mod update;

@@ -1,0 +1,28 @@
+//! Messages into `update`, and the commands it hands back for the loop to execute.
+
+use crossterm::event::Event;
+use jiff::Timestamp;
+
+use crate::model::argo::{AppDetail, AppRow};
+use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::store::{ObjRef, WatchUpdate};
+
+#[derive(Debug)]
+pub enum Msg {
+    Input(Event),
+    /// Wall-clock time passed; ages and "stale since" labels move.
+    Tick(Timestamp),
+    Clusters(WatchUpdate<ClusterRow>),
+    ControlPlanes(WatchUpdate<ControlPlaneRow>),
+    Deployments(WatchUpdate<DeploymentRow>),
+    Machines(WatchUpdate<MachineRow>),
+    Apps(WatchUpdate<AppRow>),
+    AppDetail(WatchUpdate<AppDetail>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Start watching one Application in full (the sync-wave view).
+    WatchAppDetail(ObjRef),
+    StopAppDetail,
+}

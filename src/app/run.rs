@@ -1,0 +1,117 @@
+//! The event loop: one task owns the terminal and the state. It drains every queued message,
+//! then draws once if anything changed, at most every ~16 ms, and sleeps while idle.
+
+use std::time::Duration;
+
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use jiff::Timestamp;
+use kube::Client;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::msg::{Command, Msg};
+use super::state::State;
+use super::update::update;
+use crate::clients::kube::registry;
+use crate::views;
+
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+
+/// Runs commands from `update` against the clients.
+pub struct Executor {
+    client: Client,
+    tx: mpsc::UnboundedSender<Msg>,
+    detail: Option<JoinHandle<()>>,
+}
+
+impl Executor {
+    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+        Executor {
+            client,
+            tx,
+            detail: None,
+        }
+    }
+
+    pub fn run(&mut self, command: Command) {
+        match command {
+            Command::WatchAppDetail(key) => {
+                if let Some(old) = self.detail.take() {
+                    old.abort();
+                }
+                self.detail = Some(registry::watch_app_detail(&self.client, &key, &self.tx));
+            }
+            Command::StopAppDetail => {
+                if let Some(old) = self.detail.take() {
+                    old.abort();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        if let Some(d) = self.detail.take() {
+            d.abort();
+        }
+    }
+}
+
+/// Drive the cockpit until the user quits. The terminal must already be set up.
+pub async fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut state: State,
+    client: Client,
+) -> std::io::Result<()>
+where
+    B::Error: Into<std::io::Error>,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let watches = registry::start_pane_watches(&client, &tx);
+    let mut executor = Executor::new(client, tx);
+    let mut input = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    let mut last_draw = Instant::now() - FRAME_INTERVAL;
+    let result = loop {
+        let redraw_due = last_draw + FRAME_INTERVAL;
+        tokio::select! {
+            Some(event) = input.next() => match event {
+                Ok(event) => handle(&mut state, &mut executor, Msg::Input(event)),
+                Err(e) => break Err(e),
+            },
+            Some(msg) = rx.recv() => handle(&mut state, &mut executor, msg),
+            _ = clock.tick() => handle(&mut state, &mut executor, Msg::Tick(Timestamp::now())),
+            // Wake up to draw a frame that was held back by the frame interval.
+            _ = tokio::time::sleep_until(redraw_due), if state.dirty => {}
+        }
+        // Drain whatever else is queued before drawing once.
+        while let Ok(msg) = rx.try_recv() {
+            handle(&mut state, &mut executor, msg);
+        }
+        if state.quit {
+            break Ok(());
+        }
+        if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
+            if let Err(e) = terminal.draw(|f| views::draw(f, &mut state)) {
+                break Err(e.into());
+            }
+            state.dirty = false;
+            last_draw = Instant::now();
+        }
+    };
+    for w in watches {
+        w.abort();
+    }
+    result
+}
+
+fn handle(state: &mut State, executor: &mut Executor, msg: Msg) {
+    for command in update(state, msg) {
+        executor.run(command);
+    }
+}

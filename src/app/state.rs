@@ -1,0 +1,169 @@
+//! Everything the cockpit knows and shows. Owned by the loop; changed only by `update`.
+
+use jiff::Timestamp;
+use tui_tree_widget::TreeState;
+
+use super::keymap::{Keymap, Scope};
+use super::theme::Theme;
+use crate::model::argo::{AppDetail, AppRow};
+use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::store::{ObjRef, RowStore};
+use crate::model::tree::CapiStores;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Clusters,
+    Apps,
+    SyncWaves(ObjRef),
+}
+
+impl Screen {
+    pub fn scope(&self) -> Scope {
+        match self {
+            Screen::Clusters => Scope::Clusters,
+            Screen::Apps => Scope::Apps,
+            Screen::SyncWaves(_) => Scope::SyncWaves,
+        }
+    }
+}
+
+/// A line of text being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    Command(String),
+    Filter(String),
+}
+
+/// Selection and scroll position of a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TableCursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl TableCursor {
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    pub fn move_by(&mut self, delta: isize, len: usize) {
+        let target = self.selected as isize + delta;
+        self.selected = target.clamp(0, len.saturating_sub(1) as isize) as usize;
+    }
+}
+
+pub struct State {
+    pub context: String,
+    pub readonly: bool,
+    pub now: Timestamp,
+
+    pub clusters: RowStore<ClusterRow>,
+    pub control_planes: RowStore<ControlPlaneRow>,
+    pub deployments: RowStore<DeploymentRow>,
+    pub machines: RowStore<MachineRow>,
+    pub apps: RowStore<AppRow>,
+    /// The one Application the sync-wave view watches in full.
+    pub app_detail: RowStore<AppDetail>,
+
+    /// Views opened, the current one last; never empty.
+    pub stack: Vec<Screen>,
+    /// Filter per screen in the stack (same index).
+    pub filters: Vec<String>,
+    pub prompt: Option<Prompt>,
+    pub show_help: bool,
+    pub tree: TreeState<String>,
+    pub apps_cursor: TableCursor,
+    pub waves_cursor: TableCursor,
+    /// Rows a page key moves; the view updates it with the visible height.
+    pub page_rows: usize,
+
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Problems to show in the footer (bad config files, an unknown command…).
+    pub notice: Option<String>,
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(
+        context: String,
+        readonly: bool,
+        keymap: Keymap,
+        theme: Theme,
+        now: Timestamp,
+    ) -> Self {
+        State {
+            context,
+            readonly,
+            now,
+            clusters: RowStore::default(),
+            control_planes: RowStore::default(),
+            deployments: RowStore::default(),
+            machines: RowStore::default(),
+            apps: RowStore::default(),
+            app_detail: RowStore::default(),
+            stack: vec![Screen::Clusters],
+            filters: vec![String::new()],
+            prompt: None,
+            show_help: false,
+            tree: TreeState::default(),
+            apps_cursor: TableCursor::default(),
+            waves_cursor: TableCursor::default(),
+            page_rows: 20,
+            keymap,
+            theme,
+            notice: None,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        // The stack is never empty: `back` keeps the last screen.
+        self.stack.last().unwrap_or(&Screen::Clusters)
+    }
+
+    pub fn filter(&self) -> &str {
+        self.filters.last().map_or("", String::as_str)
+    }
+
+    pub fn capi(&self) -> CapiStores<'_> {
+        CapiStores {
+            clusters: &self.clusters,
+            control_planes: &self.control_planes,
+            deployments: &self.deployments,
+            machines: &self.machines,
+        }
+    }
+}
+
+/// `/` filter semantics: case-insensitive substring; a leading `!` inverts.
+pub fn filter_matches(filter: &str, haystack: &str) -> bool {
+    let (invert, needle) = match filter.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, filter),
+    };
+    if needle.is_empty() {
+        return true;
+    }
+    haystack.to_lowercase().contains(&needle.to_lowercase()) != invert
+}
+
+/// The apps the table shows, in order, after the filter.
+pub fn visible_apps(state: &State) -> Vec<&AppRow> {
+    let filter = state.filter();
+    state
+        .apps
+        .iter()
+        .filter(|a| {
+            filter_matches(
+                filter,
+                &format!(
+                    "{} {} {} {} {}",
+                    a.key.name, a.project, a.sync, a.health, a.destination
+                ),
+            )
+        })
+        .collect()
+}

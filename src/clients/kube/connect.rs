@@ -1,0 +1,80 @@
+//! A kube client from a kubeconfig file (or an in-memory one, for the demo), with a context.
+
+use std::path::Path;
+
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use kube::{Client, Config};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("reading kubeconfig {path}: {source}")]
+    Read {
+        path: String,
+        source: KubeconfigError,
+    },
+    #[error("parsing kubeconfig: {0}")]
+    Parse(KubeconfigError),
+    #[error("kubeconfig context {context:?}: {source}")]
+    Context {
+        context: String,
+        source: KubeconfigError,
+    },
+    #[error("building the client for context {context:?}: {source}")]
+    Client {
+        context: String,
+        source: kube::Error,
+    },
+    #[error("no kubeconfig found: set KUBECONFIG or pass --kubeconfig")]
+    NoKubeconfig,
+}
+
+/// Where the kubeconfig comes from.
+pub enum KubeconfigSource<'a> {
+    /// `--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`.
+    Default(Option<&'a Path>),
+    Text(&'a str),
+}
+
+fn load(source: KubeconfigSource<'_>) -> Result<Kubeconfig, ConnectError> {
+    match source {
+        KubeconfigSource::Text(text) => Kubeconfig::from_yaml(text).map_err(ConnectError::Parse),
+        KubeconfigSource::Default(Some(path)) => {
+            Kubeconfig::read_from(path).map_err(|source| ConnectError::Read {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+        KubeconfigSource::Default(None) => match Kubeconfig::read() {
+            Ok(k) => Ok(k),
+            Err(KubeconfigError::FindPath) => Err(ConnectError::NoKubeconfig),
+            Err(e) => Err(ConnectError::Parse(e)),
+        },
+    }
+}
+
+/// Build a client. Nothing is sent yet: an unreachable server shows up later, per pane.
+pub async fn connect(
+    source: KubeconfigSource<'_>,
+    context: Option<&str>,
+) -> Result<(Client, String), ConnectError> {
+    let kubeconfig = load(source)?;
+    let name = context
+        .map(str::to_string)
+        .or_else(|| kubeconfig.current_context.clone())
+        .unwrap_or_default();
+    let options = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..KubeConfigOptions::default()
+    };
+    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|source| ConnectError::Context {
+            context: name.clone(),
+            source,
+        })?;
+    let client = Client::try_from(config).map_err(|source| ConnectError::Client {
+        context: name.clone(),
+        source,
+    })?;
+    Ok((client, name))
+}

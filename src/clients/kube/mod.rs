@@ -1,0 +1,7 @@
+//! Kubernetes: connecting from a kubeconfig, and watches that feed row stores.
+
+pub mod connect;
+pub mod registry;
+pub mod watch;
+
+pub use connect::{ConnectError, connect};

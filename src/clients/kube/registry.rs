@@ -1,0 +1,94 @@
+//! The watches the panes need, in one plain list: kind, versions, projection, message.
+
+use kube::Client;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::watch::{WatchSpec, spawn_watch};
+use crate::app::msg::Msg;
+use crate::model::argo::{AppDetailW, AppSummaryW, app_detail, app_row};
+use crate::model::capi::{
+    ClusterW, ControlPlaneW, DeploymentW, MachineW, cluster_row, control_plane_row, deployment_row,
+    machine_row,
+};
+use crate::model::store::ObjRef;
+
+const CAPI: &str = "cluster.x-k8s.io";
+const CAPI_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
+
+pub const CLUSTERS: WatchSpec = WatchSpec::new(CAPI, CAPI_VERSIONS, "Cluster", "clusters");
+pub const CONTROL_PLANES: WatchSpec = WatchSpec::new(
+    "controlplane.cluster.x-k8s.io",
+    &["v1alpha3"],
+    "TalosControlPlane",
+    "taloscontrolplanes",
+);
+pub const DEPLOYMENTS: WatchSpec = WatchSpec::new(
+    CAPI,
+    CAPI_VERSIONS,
+    "MachineDeployment",
+    "machinedeployments",
+);
+pub const MACHINES: WatchSpec = WatchSpec::new(CAPI, CAPI_VERSIONS, "Machine", "machines");
+pub const APPLICATIONS: WatchSpec =
+    WatchSpec::new("argoproj.io", &["v1alpha1"], "Application", "applications");
+
+/// A sink that wraps each update in its message and queues it for the loop.
+fn sender<U: 'static>(
+    tx: &UnboundedSender<Msg>,
+    wrap: fn(U) -> Msg,
+) -> impl Fn(U) + Send + 'static {
+    let tx = tx.clone();
+    move |u| {
+        // A closed channel means the cockpit is shutting down.
+        let _ = tx.send(wrap(u));
+    }
+}
+
+/// Start every pane's watch; each sends its updates into the loop's channel.
+pub fn start_pane_watches(client: &Client, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    vec![
+        spawn_watch::<ClusterW, _, _, _>(
+            client.clone(),
+            CLUSTERS,
+            cluster_row,
+            sender(tx, Msg::Clusters),
+        ),
+        spawn_watch::<ControlPlaneW, _, _, _>(
+            client.clone(),
+            CONTROL_PLANES,
+            control_plane_row,
+            sender(tx, Msg::ControlPlanes),
+        ),
+        spawn_watch::<DeploymentW, _, _, _>(
+            client.clone(),
+            DEPLOYMENTS,
+            deployment_row,
+            sender(tx, Msg::Deployments),
+        ),
+        spawn_watch::<MachineW, _, _, _>(
+            client.clone(),
+            MACHINES,
+            machine_row,
+            sender(tx, Msg::Machines),
+        ),
+        spawn_watch::<AppSummaryW, _, _, _>(
+            client.clone(),
+            APPLICATIONS,
+            app_row,
+            sender(tx, Msg::Apps),
+        ),
+    ]
+}
+
+/// Watch one Application in full, for the sync-wave view.
+pub fn watch_app_detail(
+    client: &Client,
+    key: &ObjRef,
+    tx: &UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    let mut spec = APPLICATIONS;
+    spec.namespace = Some(key.namespace.clone());
+    spec.fields = Some(format!("metadata.name={}", key.name));
+    spawn_watch::<AppDetailW, _, _, _>(client.clone(), spec, app_detail, sender(tx, Msg::AppDetail))
+}

@@ -1,0 +1,199 @@
+//! One watch per kind: kube-runtime's watcher with backoff, each object projected to a row at
+//! once (the raw object is dropped), relists delivered whole, and errors turned into the source
+//! state the pane shows.
+
+use std::fmt::Debug;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use kube::api::Api;
+use kube::core::ApiResource;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use crate::model::source::SourceState;
+use crate::model::store::{Keyed, ObjRef, WatchUpdate};
+use crate::model::text::sanitize;
+
+/// What to watch: a kind at the first served version of `versions`, optionally one namespace
+/// and a field selector.
+#[derive(Debug, Clone)]
+pub struct WatchSpec {
+    pub group: &'static str,
+    pub versions: &'static [&'static str],
+    pub kind: &'static str,
+    pub plural: &'static str,
+    pub namespace: Option<String>,
+    pub fields: Option<String>,
+}
+
+impl WatchSpec {
+    pub const fn new(
+        group: &'static str,
+        versions: &'static [&'static str],
+        kind: &'static str,
+        plural: &'static str,
+    ) -> Self {
+        WatchSpec {
+            group,
+            versions,
+            kind,
+            plural,
+            namespace: None,
+            fields: None,
+        }
+    }
+
+    fn api_resource(&self, version: &str) -> ApiResource {
+        ApiResource {
+            group: self.group.to_string(),
+            version: version.to_string(),
+            api_version: if self.group.is_empty() {
+                version.to_string()
+            } else {
+                format!("{}/{version}", self.group)
+            },
+            kind: self.kind.to_string(),
+            plural: self.plural.to_string(),
+        }
+    }
+}
+
+/// Pick the first version the server serves this resource at, by discovery.
+async fn resolve(client: &Client, spec: &WatchSpec) -> Result<ApiResource, SourceState> {
+    let mut last_error = None;
+    for version in spec.versions {
+        let gv = if spec.group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{}/{version}", spec.group)
+        };
+        let listed = if spec.group.is_empty() {
+            client.list_core_api_resources(version).await
+        } else {
+            client.list_api_group_resources(&gv).await
+        };
+        match listed {
+            Ok(list) if list.resources.iter().any(|r| r.name == spec.plural) => {
+                return Ok(spec.api_resource(version));
+            }
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => last_error = Some(e),
+        }
+    }
+    match last_error {
+        Some(e) => Err(classify_client_error(&e)
+            .unwrap_or_else(|| SourceState::Error(sanitize(&e.to_string())))),
+        None => Err(SourceState::NotInstalled),
+    }
+}
+
+fn classify_client_error(e: &kube::Error) -> Option<SourceState> {
+    match e {
+        kube::Error::Api(s) if s.code == 403 => Some(SourceState::Forbidden(sanitize(&s.message))),
+        kube::Error::Api(s) if s.code == 404 => Some(SourceState::NotInstalled),
+        kube::Error::Api(s) if s.code == 401 => Some(SourceState::Error(format!(
+            "unauthorized: {}",
+            sanitize(&s.message)
+        ))),
+        _ => None,
+    }
+}
+
+/// The pane state for a watcher error; `since` is when the source last was fine.
+fn classify(e: &watcher::Error, since: Timestamp, ever_live: bool) -> Option<SourceState> {
+    let client_error = match e {
+        watcher::Error::InitialListFailed(c)
+        | watcher::Error::WatchStartFailed(c)
+        | watcher::Error::WatchFailed(c) => Some(c),
+        // 410 Expired: the watcher relists by itself; not worth alarming anyone.
+        watcher::Error::WatchError(s) if s.code == 410 => return None,
+        _ => None,
+    };
+    if let Some(state) = client_error.and_then(classify_client_error) {
+        return Some(state);
+    }
+    let reason = sanitize(&e.to_string());
+    Some(if ever_live {
+        SourceState::Stale { since, reason }
+    } else {
+        SourceState::Error(reason)
+    })
+}
+
+/// Spawn a watch that projects each object with `project` and hands updates to `send`.
+pub fn spawn_watch<W, R, F, S>(
+    client: Client,
+    spec: WatchSpec,
+    project: F,
+    send: S,
+) -> JoinHandle<()>
+where
+    W: Resource<DynamicType = ApiResource, Scope = kube::core::DynamicResourceScope>
+        + Clone
+        + DeserializeOwned
+        + Debug
+        + Send
+        + 'static,
+    R: Keyed + Send + 'static,
+    F: Fn(&W) -> R + Send + 'static,
+    S: Fn(WatchUpdate<R>) + Send + 'static,
+{
+    tokio::spawn(async move {
+        let ar = match resolve(&client, &spec).await {
+            Ok(ar) => ar,
+            Err(state) => {
+                send(WatchUpdate::State(state));
+                return;
+            }
+        };
+        let api: Api<W> = match &spec.namespace {
+            Some(ns) => Api::namespaced_with(client, ns, &ar),
+            None => Api::all_with(client, &ar),
+        };
+        let mut config = watcher::Config::default().page_size(500);
+        if let Some(fields) = &spec.fields {
+            config = config.fields(fields);
+        }
+        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        let mut relist: Option<Vec<R>> = None;
+        let mut ever_live = false;
+        let mut last_good = Timestamp::now();
+        let mut failing = false;
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(event) => {
+                    if failing {
+                        failing = false;
+                        send(WatchUpdate::State(SourceState::Live));
+                    }
+                    last_good = Timestamp::now();
+                    match event {
+                        Event::Init => relist = Some(Vec::new()),
+                        Event::InitApply(o) => relist.get_or_insert_default().push(project(&o)),
+                        Event::InitDone => {
+                            ever_live = true;
+                            send(WatchUpdate::Relisted(relist.take().unwrap_or_default()));
+                        }
+                        Event::Apply(o) => send(WatchUpdate::Upsert(project(&o))),
+                        Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::new(
+                            sanitize(o.meta().namespace.as_deref().unwrap_or("")),
+                            sanitize(o.meta().name.as_deref().unwrap_or("")),
+                        ))),
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(kind = spec.kind, "watch error: {e}");
+                    if let Some(state) = classify(&e, last_good, ever_live) {
+                        failing = true;
+                        send(WatchUpdate::State(state));
+                    }
+                }
+            }
+        }
+    })
+}

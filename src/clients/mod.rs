@@ -1,0 +1,3 @@
+//! I/O: clients that talk to the platform's APIs and turn what they read into rows.
+
+pub mod kube;

@@ -1,0 +1,144 @@
+//! The `opsdeck` command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::{Result, WrapErr};
+use jiff::Timestamp;
+
+use opsdeck::app::keymap::Keymap;
+use opsdeck::app::run::run_loop;
+use opsdeck::app::state::State;
+use opsdeck::app::theme::Theme;
+use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::sim::scenario::Scenario;
+use opsdeck::sim::{SimOptions, Simulator};
+
+#[derive(Parser)]
+#[command(
+    name = "opsdeck",
+    version,
+    about = "A terminal cockpit for a bare-metal GitOps Kubernetes platform"
+)]
+struct Cli {
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true)]
+    kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long, global = true)]
+    context: Option<String>,
+    /// Offer no mutating action at all.
+    #[arg(long, global = true)]
+    readonly: bool,
+    #[command(subcommand)]
+    command: Option<Commands>,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Start the simulated platform on 127.0.0.1 and the cockpit against it.
+    Demo {
+        /// Only run the simulator: print `KUBECONFIG=<path>` and serve until Ctrl-C.
+        #[arg(long)]
+        serve_only: bool,
+        /// `default`, `large`, or a path to a scenario YAML file.
+        #[arg(long, default_value = "default")]
+        scenario: String,
+    },
+}
+
+fn init_logging() {
+    // The terminal belongs to the UI; logs go to a file, and only when asked for.
+    let Ok(filter) = std::env::var("OPSDECK_LOG") else {
+        return;
+    };
+    let Some(dirs) = directories::ProjectDirs::from("dev", "opsdeck", "opsdeck") else {
+        return;
+    };
+    let dir = dirs.cache_dir();
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    if let Ok(file) = std::fs::File::create(dir.join("opsdeck.log")) {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init();
+    }
+}
+
+/// The demo's kubeconfig, written where kubectl can use it; removed on drop.
+struct TempKubeconfig(PathBuf);
+
+impl TempKubeconfig {
+    fn write(yaml: &str) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("opsdeck-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).wrap_err("creating the demo directory")?;
+        let path = dir.join("kubeconfig");
+        std::fs::write(&path, yaml).wrap_err("writing the demo kubeconfig")?;
+        Ok(TempKubeconfig(path))
+    }
+}
+
+impl Drop for TempKubeconfig {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn cockpit(
+    source: KubeconfigSource<'_>,
+    context: Option<&str>,
+    readonly: bool,
+) -> Result<()> {
+    let (client, context) = connect(source, context).await?;
+    let (keymap, keymap_err) = Keymap::load();
+    let (theme, theme_err) = Theme::load();
+    let mut state = State::new(context, readonly, keymap, theme, Timestamp::now());
+    state.notice = keymap_err
+        .or(theme_err)
+        .map(|e| format!("{e} — using the defaults"));
+    let mut terminal = ratatui::init();
+    let result = run_loop(&mut terminal, state, client).await;
+    ratatui::restore();
+    result.wrap_err("terminal I/O")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    color_eyre::install()?;
+    init_logging();
+    opsdeck::sim::tls::install_crypto_provider();
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            cockpit(
+                KubeconfigSource::Default(cli.kubeconfig.as_deref()),
+                cli.context.as_deref(),
+                cli.readonly,
+            )
+            .await
+        }
+        Some(Commands::Demo {
+            serve_only,
+            scenario,
+        }) => {
+            let scenario = Scenario::load(&scenario)?;
+            let sim = Simulator::start(scenario, SimOptions::default()).await?;
+            let yaml = sim.kubeconfig_yaml();
+            let file = TempKubeconfig::write(&yaml)?;
+            if serve_only {
+                println!("KUBECONFIG={}", file.0.display());
+                std::io::stdout().flush()?;
+                tokio::signal::ctrl_c().await?;
+                drop(sim);
+                return Ok(());
+            }
+            cockpit(KubeconfigSource::Text(&yaml), None, cli.readonly).await
+        }
+    }
+}

@@ -1,0 +1,544 @@
+//! Argo CD Applications: a compact row for the table, and the detail the sync-wave view needs
+//! (fetched for one app at a time), with the rules that group resources into hook phases and
+//! waves and tell which wave an operation is running or blocked in.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::store::{Keyed, ObjRef};
+use super::text::sanitize;
+use super::wire::{Slim, text, timestamp};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+// ---- wire -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DestinationW {
+    pub server: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppSpecW {
+    pub project: Option<String>,
+    pub destination: DestinationW,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SyncW {
+    pub status: Option<String>,
+    pub revision: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HealthW {
+    pub status: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResourceW {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub health: Option<HealthW>,
+    pub hook: Option<bool>,
+    pub sync_wave: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResultW {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub message: Option<String>,
+    pub hook_type: Option<String>,
+    pub hook_phase: Option<String>,
+    pub sync_phase: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SyncResultW {
+    pub resources: Vec<ResultW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OperationStateW {
+    pub phase: Option<String>,
+    pub message: Option<String>,
+    pub started_at: Option<Time>,
+    pub finished_at: Option<Time>,
+    pub sync_result: Option<SyncResultW>,
+}
+
+/// Only the per-resource sync status; enough to count drift for the table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ResourceSyncW {
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppStatusSummaryW {
+    pub sync: SyncW,
+    pub health: HealthW,
+    pub operation_state: Option<OperationSummaryW>,
+    pub reconciled_at: Option<Time>,
+    pub resources: Vec<ResourceSyncW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OperationSummaryW {
+    pub phase: Option<String>,
+    pub started_at: Option<Time>,
+    pub finished_at: Option<Time>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppStatusDetailW {
+    pub sync: SyncW,
+    pub health: HealthW,
+    pub operation_state: Option<OperationStateW>,
+    pub resources: Vec<ResourceW>,
+    pub resource_health_source: Option<String>,
+}
+
+pub type AppSummaryW = Slim<AppSpecW, AppStatusSummaryW>;
+pub type AppDetailW = Slim<AppSpecW, AppStatusDetailW>;
+
+// ---- rows -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppRow {
+    pub key: ObjRef,
+    pub project: String,
+    pub sync: String,
+    pub health: String,
+    /// The first 7 characters of the synced revision.
+    pub revision: String,
+    /// When the last sync finished (or started, while one runs).
+    pub last_sync: Option<Timestamp>,
+    pub operation: Option<String>,
+    pub destination: String,
+    pub resources: usize,
+    pub out_of_sync: usize,
+}
+
+impl Keyed for AppRow {
+    fn key(&self) -> &ObjRef {
+        &self.key
+    }
+}
+
+fn destination(d: &DestinationW) -> String {
+    let cluster = match (&d.name, &d.server) {
+        (Some(n), _) if !n.is_empty() => sanitize(n),
+        (_, Some(s)) if s == "https://kubernetes.default.svc" => "in-cluster".into(),
+        (_, Some(s)) => sanitize(s),
+        _ => "?".into(),
+    };
+    format!("{cluster}/{}", text(&d.namespace))
+}
+
+fn short_revision(r: &Option<String>) -> String {
+    text(r).chars().take(7).collect()
+}
+
+pub fn app_row(o: &AppSummaryW) -> AppRow {
+    let s = &o.status;
+    let op = s.operation_state.as_ref();
+    AppRow {
+        key: o.obj_ref(),
+        project: text(&o.spec.project),
+        sync: or_unknown(text(&s.sync.status)),
+        health: or_unknown(text(&s.health.status)),
+        revision: short_revision(&s.sync.revision),
+        last_sync: op.and_then(|op| timestamp(&op.finished_at).or(timestamp(&op.started_at))),
+        operation: op
+            .map(|op| text(&op.phase))
+            .filter(|p| p == "Running" || p == "Terminating"),
+        destination: destination(&o.spec.destination),
+        resources: s.resources.len(),
+        out_of_sync: s
+            .resources
+            .iter()
+            .filter(|r| r.status.as_deref() == Some("OutOfSync"))
+            .count(),
+    }
+}
+
+fn or_unknown(s: String) -> String {
+    if s.is_empty() { "Unknown".into() } else { s }
+}
+
+// ---- detail: the sync-wave view ----------------------------------------------------------
+
+/// Where a resource runs in a sync: hooks in their phase, everything else in Sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SyncPhase {
+    PreSync,
+    Sync,
+    PostSync,
+    SyncFail,
+}
+
+impl SyncPhase {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "PreSync" => Some(SyncPhase::PreSync),
+            "Sync" => Some(SyncPhase::Sync),
+            "PostSync" => Some(SyncPhase::PostSync),
+            "SyncFail" => Some(SyncPhase::SyncFail),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncPhase::PreSync => "PreSync",
+            SyncPhase::Sync => "Sync",
+            SyncPhase::PostSync => "PostSync",
+            SyncPhase::SyncFail => "SyncFail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveResource {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub sync: String,
+    /// None when the CR does not carry per-resource health (Argo CD 3.x default).
+    pub health: Option<String>,
+    pub hook: Option<SyncPhase>,
+    /// A hook whose type no result names yet (a new operation has not run it).
+    pub hook_unknown: bool,
+    /// The wave it runs in.
+    pub wave: i64,
+    /// The hook's phase in the current/last operation (Running, Succeeded, Failed…).
+    pub hook_phase: Option<String>,
+    /// The current/last operation's result for this resource (Synced, SyncFailed, Pruned…).
+    pub result: Option<String>,
+    pub result_message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wave {
+    pub phase: SyncPhase,
+    pub wave: i64,
+    pub resources: Vec<WaveResource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WaveState {
+    Done,
+    Running,
+    Blocked,
+    Pending,
+    /// No operation has touched it.
+    Idle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppDetail {
+    pub key: ObjRef,
+    pub sync: String,
+    pub health: String,
+    pub revision: String,
+    pub operation_phase: String,
+    pub operation_message: String,
+    pub operation_started: Option<Timestamp>,
+    pub operation_finished: Option<Timestamp>,
+    pub health_in_cr: bool,
+    pub waves: Vec<Wave>,
+}
+
+impl Keyed for AppDetail {
+    fn key(&self) -> &ObjRef {
+        &self.key
+    }
+}
+
+fn same_object(r: &ResourceW, x: &ResultW) -> bool {
+    r.kind == x.kind
+        && r.name == x.name
+        && r.namespace.as_deref().unwrap_or("") == x.namespace.as_deref().unwrap_or("")
+}
+
+pub fn app_detail(o: &AppDetailW) -> AppDetail {
+    let s = &o.status;
+    let op = s.operation_state.clone().unwrap_or_default();
+    let results = op.sync_result.clone().unwrap_or_default().resources;
+    let mut resources = Vec::with_capacity(s.resources.len());
+    for r in &s.resources {
+        let result = results.iter().find(|x| same_object(r, x));
+        let is_hook = r.hook.unwrap_or(false);
+        let hook = if is_hook {
+            result.and_then(|x| x.hook_type.as_deref().and_then(SyncPhase::parse))
+        } else {
+            None
+        };
+        resources.push(WaveResource {
+            group: text(&r.group),
+            kind: text(&r.kind),
+            namespace: text(&r.namespace),
+            name: text(&r.name),
+            sync: or_unknown(text(&r.status)),
+            health: r
+                .health
+                .as_ref()
+                .and_then(|h| h.status.as_deref())
+                .map(sanitize),
+            hook: hook.or(is_hook.then_some(SyncPhase::Sync)),
+            hook_unknown: is_hook && hook.is_none(),
+            wave: r.sync_wave.unwrap_or(0),
+            hook_phase: result.and_then(|x| x.hook_phase.as_deref()).map(sanitize),
+            result: result.and_then(|x| x.status.as_deref()).map(sanitize),
+            result_message: result.map(|x| text(&x.message)).unwrap_or_default(),
+        });
+    }
+    AppDetail {
+        key: o.obj_ref(),
+        sync: or_unknown(text(&s.sync.status)),
+        health: or_unknown(text(&s.health.status)),
+        revision: short_revision(&s.sync.revision),
+        operation_phase: text(&op.phase),
+        operation_message: text(&op.message),
+        operation_started: timestamp(&op.started_at),
+        operation_finished: timestamp(&op.finished_at),
+        health_in_cr: s.resource_health_source.as_deref() != Some("appTree"),
+        waves: group_waves(resources),
+    }
+}
+
+/// Group resources by (phase, wave) in execution order.
+fn group_waves(resources: Vec<WaveResource>) -> Vec<Wave> {
+    let mut waves: Vec<Wave> = Vec::new();
+    for r in resources {
+        let phase = r.hook.unwrap_or(SyncPhase::Sync);
+        match waves
+            .iter_mut()
+            .find(|w| w.phase == phase && w.wave == r.wave)
+        {
+            Some(w) => w.resources.push(r),
+            None => waves.push(Wave {
+                phase,
+                wave: r.wave,
+                resources: vec![r],
+            }),
+        }
+    }
+    waves.sort_by_key(|w| (w.phase, w.wave));
+    waves
+}
+
+impl WaveResource {
+    fn finished(&self) -> bool {
+        match (&self.hook, self.hook_phase.as_deref()) {
+            (Some(_), Some(p)) => p == "Succeeded",
+            (Some(_), None) => false,
+            (None, _) => {
+                self.result.as_deref() == Some("Synced")
+                    && self
+                        .health
+                        .as_deref()
+                        .is_none_or(|h| h != "Progressing" && h != "Missing")
+            }
+        }
+    }
+
+    fn failed(&self) -> bool {
+        self.result.as_deref() == Some("SyncFailed")
+            || matches!(self.hook_phase.as_deref(), Some("Failed" | "Error"))
+    }
+}
+
+impl AppDetail {
+    /// A new operation resets its results, so hooks it has not run yet carry no type. Keep the
+    /// type an earlier snapshot of the same app knew, so a PostSync hook stays in PostSync.
+    pub fn inherit_hook_types(&mut self, previous: &AppDetail) {
+        if !self
+            .waves
+            .iter()
+            .flat_map(|w| &w.resources)
+            .any(|r| r.hook_unknown)
+        {
+            return;
+        }
+        let known = |r: &WaveResource| {
+            previous
+                .waves
+                .iter()
+                .flat_map(|w| &w.resources)
+                .find(|p| {
+                    !p.hook_unknown
+                        && p.hook.is_some()
+                        && p.kind == r.kind
+                        && p.name == r.name
+                        && p.namespace == r.namespace
+                })
+                .and_then(|p| p.hook)
+        };
+        let mut resources: Vec<WaveResource> = std::mem::take(&mut self.waves)
+            .into_iter()
+            .flat_map(|w| w.resources)
+            .collect();
+        for r in resources.iter_mut().filter(|r| r.hook_unknown) {
+            if let Some(phase) = known(r) {
+                r.hook = Some(phase);
+                r.hook_unknown = false;
+            }
+        }
+        self.waves = group_waves(resources);
+    }
+
+    /// The state of each wave in the current or last operation, in wave order.
+    pub fn wave_states(&self) -> Vec<WaveState> {
+        let running = self.operation_phase == "Running" || self.operation_phase == "Terminating";
+        let failed = matches!(self.operation_phase.as_str(), "Failed" | "Error");
+        let mut states = Vec::with_capacity(self.waves.len());
+        let mut current_found = false;
+        for w in &self.waves {
+            let touched = w
+                .resources
+                .iter()
+                .any(|r| r.result.is_some() || r.hook_phase.is_some());
+            let state = if w.resources.iter().any(WaveResource::failed) {
+                current_found = true;
+                WaveState::Blocked
+            } else if current_found {
+                if running {
+                    WaveState::Pending
+                } else {
+                    WaveState::Idle
+                }
+            } else if w.resources.iter().all(WaveResource::finished) {
+                WaveState::Done
+            } else if running {
+                current_found = true;
+                WaveState::Running
+            } else if failed {
+                current_found = true;
+                WaveState::Blocked
+            } else if touched {
+                WaveState::Done
+            } else {
+                WaveState::Idle
+            };
+            states.push(state);
+        }
+        states
+    }
+
+    /// A one-line answer to "where is the sync?".
+    pub fn position(&self) -> String {
+        let states = self.wave_states();
+        let find = |want: WaveState| {
+            self.waves
+                .iter()
+                .zip(&states)
+                .find(|(_, s)| **s == want)
+                .map(|(w, _)| w)
+        };
+        let label = |w: &Wave| match w.phase {
+            SyncPhase::Sync => format!("wave {}", w.wave),
+            p => format!("{} hooks (wave {})", p.as_str(), w.wave),
+        };
+        if let Some(w) = find(WaveState::Blocked) {
+            format!("blocked in {}", label(w))
+        } else if let Some(w) = find(WaveState::Running) {
+            format!("running {}", label(w))
+        } else if self.operation_phase.is_empty() {
+            "no operation recorded".into()
+        } else {
+            format!("last operation {}", self.operation_phase)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn detail(phase: &str, results: serde_json::Value) -> AppDetail {
+        let wire: AppDetailW = serde_json::from_value(json!({
+            "metadata": {"name": "a", "namespace": "argocd"},
+            "status": {
+                "sync": {"status": "OutOfSync", "revision": "0123456789abcdef"},
+                "health": {"status": "Progressing"},
+                "resources": [
+                    {"kind": "Job", "name": "pre", "namespace": "x", "hook": true, "status": "Synced"},
+                    {"kind": "Namespace", "name": "x", "syncWave": -1, "status": "Synced", "health": {"status": "Healthy"}},
+                    {"kind": "Deployment", "group": "apps", "name": "d", "namespace": "x", "syncWave": 2, "status": "OutOfSync", "health": {"status": "Progressing"}},
+                    {"kind": "Job", "name": "post", "namespace": "x", "hook": true, "status": "Synced"},
+                ],
+                "operationState": {"phase": phase, "message": "m", "syncResult": {"resources": results}},
+            }
+        }))
+        .expect("parses");
+        app_detail(&wire)
+    }
+
+    #[test]
+    fn groups_hooks_and_waves_in_execution_order() {
+        let d = detail(
+            "Running",
+            json!([
+                {"kind": "Job", "name": "pre", "namespace": "x", "hookType": "PreSync", "hookPhase": "Succeeded", "status": "Synced"},
+                {"kind": "Job", "name": "post", "namespace": "x", "hookType": "PostSync"},
+                {"kind": "Namespace", "name": "x", "status": "Synced"},
+            ]),
+        );
+        let order: Vec<(SyncPhase, i64)> = d.waves.iter().map(|w| (w.phase, w.wave)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (SyncPhase::PreSync, 0),
+                (SyncPhase::Sync, -1),
+                (SyncPhase::Sync, 2),
+                (SyncPhase::PostSync, 0),
+            ]
+        );
+        assert_eq!(d.revision, "0123456");
+        assert_eq!(
+            d.wave_states(),
+            vec![
+                WaveState::Done,
+                WaveState::Done,
+                WaveState::Running,
+                WaveState::Pending
+            ]
+        );
+        assert_eq!(d.position(), "running wave 2");
+    }
+
+    #[test]
+    fn a_failed_hook_blocks_its_wave() {
+        let d = detail(
+            "Failed",
+            json!([
+                {"kind": "Job", "name": "pre", "namespace": "x", "hookType": "PreSync", "hookPhase": "Failed", "status": "SyncFailed"},
+            ]),
+        );
+        assert_eq!(d.wave_states()[0], WaveState::Blocked);
+        assert_eq!(d.position(), "blocked in PreSync hooks (wave 0)");
+    }
+}

@@ -1,0 +1,333 @@
+//! Cluster API rows: Cluster, control plane, MachineDeployment and Machine, projected from the
+//! v1beta2 wire shape (TalosControlPlane from v1alpha3), with the condition each row shows the
+//! way `clusterctl describe cluster` does (Available for groups, Ready for Machines).
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::store::{Keyed, ObjRef};
+use super::wire::{CondSummary, ConditionW, Slim, text};
+
+pub const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
+pub const CONTROL_PLANE_LABEL: &str = "cluster.x-k8s.io/control-plane";
+pub const DEPLOYMENT_NAME_LABEL: &str = "cluster.x-k8s.io/deployment-name";
+
+// ---- wire -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RefW {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClusterSpecW {
+    pub paused: Option<bool>,
+    pub control_plane_ref: Option<RefW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CountersW {
+    pub desired_replicas: Option<i64>,
+    pub replicas: Option<i64>,
+    pub up_to_date_replicas: Option<i64>,
+    pub ready_replicas: Option<i64>,
+    pub available_replicas: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClusterStatusW {
+    pub phase: Option<String>,
+    pub conditions: Vec<ConditionW>,
+    pub control_plane: Option<CountersW>,
+    pub workers: Option<CountersW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ControlPlaneSpecW {
+    pub replicas: Option<i64>,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ControlPlaneStatusW {
+    pub replicas: Option<i64>,
+    pub ready_replicas: Option<i64>,
+    pub updated_replicas: Option<i64>,
+    pub up_to_date_replicas: Option<i64>,
+    pub unavailable_replicas: Option<i64>,
+    pub version: Option<String>,
+    pub ready: Option<bool>,
+    pub conditions: Vec<ConditionW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TemplateSpecW {
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TemplateW {
+    pub spec: TemplateSpecW,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeploymentSpecW {
+    pub cluster_name: Option<String>,
+    pub replicas: Option<i64>,
+    pub paused: Option<bool>,
+    pub template: TemplateW,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeploymentStatusW {
+    pub replicas: Option<i64>,
+    pub ready_replicas: Option<i64>,
+    pub available_replicas: Option<i64>,
+    pub up_to_date_replicas: Option<i64>,
+    pub phase: Option<String>,
+    pub conditions: Vec<ConditionW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MachineSpecW {
+    pub cluster_name: Option<String>,
+    pub version: Option<String>,
+    #[serde(rename = "providerID")]
+    pub provider_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NodeRefW {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MachineStatusW {
+    pub phase: Option<String>,
+    pub node_ref: Option<NodeRefW>,
+    pub conditions: Vec<ConditionW>,
+}
+
+pub type ClusterW = Slim<ClusterSpecW, ClusterStatusW>;
+pub type ControlPlaneW = Slim<ControlPlaneSpecW, ControlPlaneStatusW>;
+pub type DeploymentW = Slim<DeploymentSpecW, DeploymentStatusW>;
+pub type MachineW = Slim<MachineSpecW, MachineStatusW>;
+
+// ---- rows -------------------------------------------------------------------------------
+
+/// Replica counters as clusterctl shows them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Replicas {
+    pub desired: i64,
+    pub current: i64,
+    pub ready: i64,
+    pub available: i64,
+    pub up_to_date: i64,
+}
+
+impl Replicas {
+    fn from_counters(c: &Option<CountersW>) -> Self {
+        let c = c.clone().unwrap_or_default();
+        Replicas {
+            desired: c.desired_replicas.unwrap_or(0),
+            current: c.replicas.unwrap_or(0),
+            ready: c.ready_replicas.unwrap_or(0),
+            available: c.available_replicas.unwrap_or(0),
+            up_to_date: c.up_to_date_replicas.unwrap_or(0),
+        }
+    }
+
+    fn sum(self, o: Replicas) -> Replicas {
+        Replicas {
+            desired: self.desired + o.desired,
+            current: self.current + o.current,
+            ready: self.ready + o.ready,
+            available: self.available + o.available,
+            up_to_date: self.up_to_date + o.up_to_date,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterRow {
+    pub key: ObjRef,
+    pub phase: String,
+    pub paused: bool,
+    pub replicas: Replicas,
+    pub available: CondSummary,
+    pub created: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlPlaneRow {
+    pub key: ObjRef,
+    pub cluster: String,
+    pub replicas: Replicas,
+    pub version: String,
+    pub ready: CondSummary,
+    pub created: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentRow {
+    pub key: ObjRef,
+    pub cluster: String,
+    pub replicas: Replicas,
+    pub version: String,
+    pub phase: String,
+    pub paused: bool,
+    pub available: CondSummary,
+    pub created: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineRow {
+    pub key: ObjRef,
+    pub cluster: String,
+    /// The MachineDeployment it belongs to, if a worker.
+    pub deployment: Option<String>,
+    pub control_plane: bool,
+    pub phase: String,
+    pub version: String,
+    pub node: String,
+    pub provider_id: String,
+    pub ready: CondSummary,
+    pub created: Option<Timestamp>,
+    pub deleting: bool,
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {$(impl Keyed for $t { fn key(&self) -> &ObjRef { &self.key } })*};
+}
+keyed!(ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow);
+
+// ---- projection -------------------------------------------------------------------------
+
+pub fn cluster_row(o: &ClusterW) -> ClusterRow {
+    let s = &o.status;
+    ClusterRow {
+        key: o.obj_ref(),
+        phase: text(&s.phase),
+        paused: o.spec.paused.unwrap_or(false),
+        replicas: Replicas::from_counters(&s.control_plane)
+            .sum(Replicas::from_counters(&s.workers)),
+        available: CondSummary::from_conditions(&s.conditions, "Available"),
+        created: o.created(),
+    }
+}
+
+pub fn control_plane_row(o: &ControlPlaneW) -> ControlPlaneRow {
+    let s = &o.status;
+    let current = s.replicas.unwrap_or(0);
+    ControlPlaneRow {
+        key: o.obj_ref(),
+        cluster: o.label(CLUSTER_NAME_LABEL).unwrap_or("").to_string(),
+        replicas: Replicas {
+            desired: o.spec.replicas.unwrap_or(0),
+            current,
+            ready: s.ready_replicas.unwrap_or(0),
+            // TalosControlPlane (v1beta1 contract) reports unavailable, not available.
+            available: current - s.unavailable_replicas.unwrap_or(0),
+            up_to_date: s
+                .up_to_date_replicas
+                .or(s.updated_replicas)
+                .unwrap_or(current),
+        },
+        version: text(&o.spec.version),
+        ready: CondSummary::from_conditions(&s.conditions, "Ready"),
+        created: o.created(),
+    }
+}
+
+pub fn deployment_row(o: &DeploymentW) -> DeploymentRow {
+    let s = &o.status;
+    DeploymentRow {
+        key: o.obj_ref(),
+        cluster: text(&o.spec.cluster_name),
+        replicas: Replicas {
+            desired: o.spec.replicas.unwrap_or(0),
+            current: s.replicas.unwrap_or(0),
+            ready: s.ready_replicas.unwrap_or(0),
+            available: s.available_replicas.unwrap_or(0),
+            up_to_date: s.up_to_date_replicas.unwrap_or(0),
+        },
+        version: text(&o.spec.template.spec.version),
+        phase: text(&s.phase),
+        paused: o.spec.paused.unwrap_or(false),
+        available: CondSummary::from_conditions(&s.conditions, "Available"),
+        created: o.created(),
+    }
+}
+
+pub fn machine_row(o: &MachineW) -> MachineRow {
+    let s = &o.status;
+    MachineRow {
+        key: o.obj_ref(),
+        cluster: o
+            .label(CLUSTER_NAME_LABEL)
+            .map(str::to_string)
+            .unwrap_or_else(|| text(&o.spec.cluster_name)),
+        deployment: o.label(DEPLOYMENT_NAME_LABEL).map(str::to_string),
+        control_plane: o.label(CONTROL_PLANE_LABEL).is_some(),
+        phase: text(&s.phase),
+        version: text(&o.spec.version),
+        node: s
+            .node_ref
+            .as_ref()
+            .map(|n| text(&n.name))
+            .unwrap_or_default(),
+        provider_id: text(&o.spec.provider_id),
+        ready: CondSummary::from_conditions(&s.conditions, "Ready"),
+        created: o.created(),
+        deleting: o.metadata.deletion_timestamp.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn machine_projection_reads_labels_and_conditions() {
+        let wire: MachineW = serde_json::from_value(json!({
+            "metadata": {"name": "m1", "namespace": "media", "labels": {
+                CLUSTER_NAME_LABEL: "media", DEPLOYMENT_NAME_LABEL: "media-workers"},
+                "managedFields": [{"manager": "x", "fieldsV1": {"f:spec": {}}}]},
+            "spec": {"version": "v1.33.4", "providerID": "harvester://abc", "unknownField": 1},
+            "status": {"phase": "Running", "nodeRef": {"name": "m1"},
+                       "conditions": [{"type": "Ready", "status": "True", "reason": "Ready"}]}
+        }))
+        .expect("parses");
+        let row = machine_row(&wire);
+        assert_eq!(row.cluster, "media");
+        assert_eq!(row.deployment.as_deref(), Some("media-workers"));
+        assert!(!row.control_plane);
+        assert_eq!(row.node, "m1");
+        assert_eq!(row.ready.ok, Some(true));
+    }
+
+    #[test]
+    fn an_object_missing_everything_still_projects() {
+        let wire: ClusterW =
+            serde_json::from_value(json!({"metadata": {"name": "bare"}})).expect("parses");
+        let row = cluster_row(&wire);
+        assert_eq!(row.key.name, "bare");
+        assert_eq!(row.available.ok, None);
+        assert_eq!(row.replicas, Replicas::default());
+    }
+}

@@ -1,0 +1,9 @@
+//! Domain rows, projections from the wire and the rules on them. Pure: no I/O.
+
+pub mod argo;
+pub mod capi;
+pub mod source;
+pub mod store;
+pub mod text;
+pub mod tree;
+pub mod wire;

@@ -1,0 +1,94 @@
+//! Text that came from a server: strip what could drive the terminal, and format ages.
+
+use jiff::Timestamp;
+
+/// Remove terminal control sequences and control characters from untrusted text.
+/// Escape sequences (CSI, OSC, and two-byte ESC forms) are dropped whole; other control
+/// characters become a space so words do not run together. Newlines and tabs become spaces too:
+/// a table cell is one line.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                // CSI: parameters and intermediates up to a final byte in @..~
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, APC, PM, SOS: up to BEL or ST (ESC \)
+                Some(']' | 'P' | '_' | '^' | 'X') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' {
+                            break;
+                        }
+                        if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                            chars.next();
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            // C1 CSI
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A kubectl-style age: `45s`, `12m`, `5h`, `3d`.
+pub fn age(since: Timestamp, now: Timestamp) -> String {
+    let secs = now.as_second().saturating_sub(since.as_second()).max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 120 * 60 => format!("{}m", s / 60),
+        s if s < 48 * 3600 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}
+
+pub fn age_opt(since: Option<Timestamp>, now: Timestamp) -> String {
+    since.map_or_else(|| "-".to_string(), |t| age(t, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences() {
+        assert_eq!(sanitize("plain"), "plain");
+        assert_eq!(sanitize("red\u{1b}[31mtext\u{1b}[0m"), "redtext");
+        assert_eq!(sanitize("title\u{1b}]0;pwned\u{7}!"), "title!");
+        assert_eq!(sanitize("a\u{1b}]8;;http://x\u{1b}\\b"), "ab");
+        assert_eq!(sanitize("line1\nline2\r"), "line1 line2 ");
+        assert_eq!(sanitize("c1\u{9b}2Jx"), "c1x");
+    }
+
+    #[test]
+    fn ages_like_kubectl() {
+        let now = Timestamp::from_second(1_000_000).expect("ts");
+        let at = |s: i64| Timestamp::from_second(1_000_000 - s).expect("ts");
+        assert_eq!(age(at(5), now), "5s");
+        assert_eq!(age(at(600), now), "10m");
+        assert_eq!(age(at(3 * 3600), now), "3h");
+        assert_eq!(age(at(5 * 86400), now), "5d");
+        assert_eq!(age(now, at(10)), "0s");
+    }
+}

@@ -1,0 +1,197 @@
+//! The cluster tree: Cluster → control plane → MachineDeployments → Machines, joined by the
+//! CAPI labels (`cluster-name`, `control-plane`, `deployment-name`), as `clusterctl describe`.
+
+use jiff::Timestamp;
+
+use super::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow, Replicas};
+use super::store::RowStore;
+use super::wire::CondSummary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Cluster,
+    ControlPlane,
+    Deployment,
+    Machine,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeNode {
+    /// Unique across the tree, stable across updates (keeps selection and open state).
+    pub id: String,
+    pub kind: NodeKind,
+    pub name: String,
+    /// `current/desired` for groups; empty for Machines.
+    pub replicas: String,
+    /// `available/ready/up-to-date` for groups.
+    pub counters: String,
+    pub version: String,
+    pub phase: String,
+    pub condition: CondSummary,
+    pub node: String,
+    pub provider_id: String,
+    pub created: Option<Timestamp>,
+    pub children: Vec<TreeNode>,
+}
+
+impl TreeNode {
+    fn leafless(id: String, kind: NodeKind, name: String) -> Self {
+        TreeNode {
+            id,
+            kind,
+            name,
+            replicas: String::new(),
+            counters: String::new(),
+            version: String::new(),
+            phase: String::new(),
+            condition: CondSummary::default(),
+            node: String::new(),
+            provider_id: String::new(),
+            created: None,
+            children: Vec::new(),
+        }
+    }
+
+    /// Text the `/` filter matches against.
+    pub fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {} {}",
+            self.name, self.phase, self.version, self.node, self.provider_id, self.condition.reason
+        )
+    }
+}
+
+fn counts(r: &Replicas) -> (String, String) {
+    (
+        format!("{}/{}", r.current, r.desired),
+        format!("{}/{}/{}", r.available, r.ready, r.up_to_date),
+    )
+}
+
+fn machine_node(m: &MachineRow) -> TreeNode {
+    let mut n = TreeNode::leafless(
+        format!("m:{}", m.key),
+        NodeKind::Machine,
+        format!("Machine/{}", m.key.name),
+    );
+    n.version = m.version.clone();
+    n.phase = if m.deleting {
+        "Deleting".into()
+    } else {
+        m.phase.clone()
+    };
+    n.condition = m.ready.clone();
+    n.node = m.node.clone();
+    n.provider_id = m.provider_id.clone();
+    n.created = m.created;
+    n
+}
+
+pub struct CapiStores<'a> {
+    pub clusters: &'a RowStore<ClusterRow>,
+    pub control_planes: &'a RowStore<ControlPlaneRow>,
+    pub deployments: &'a RowStore<DeploymentRow>,
+    pub machines: &'a RowStore<MachineRow>,
+}
+
+pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
+    s.clusters
+        .iter()
+        .map(|c| {
+            let in_cluster =
+                |ns: &str, cluster: &str| ns == c.key.namespace && cluster == c.key.name;
+            let mut node = TreeNode::leafless(
+                format!("c:{}", c.key),
+                NodeKind::Cluster,
+                format!("Cluster/{}", c.key.name),
+            );
+            (node.replicas, node.counters) = counts(&c.replicas);
+            node.phase = if c.paused {
+                "Paused".into()
+            } else {
+                c.phase.clone()
+            };
+            node.condition = c.available.clone();
+            node.created = c.created;
+            for cp in s
+                .control_planes
+                .iter()
+                .filter(|cp| in_cluster(&cp.key.namespace, &cp.cluster))
+            {
+                let mut n = TreeNode::leafless(
+                    format!("cp:{}", cp.key),
+                    NodeKind::ControlPlane,
+                    format!("ControlPlane/{}", cp.key.name),
+                );
+                (n.replicas, n.counters) = counts(&cp.replicas);
+                n.version = cp.version.clone();
+                n.condition = cp.ready.clone();
+                n.created = cp.created;
+                n.children = s
+                    .machines
+                    .iter()
+                    .filter(|m| m.control_plane && in_cluster(&m.key.namespace, &m.cluster))
+                    .map(machine_node)
+                    .collect();
+                node.children.push(n);
+            }
+            for md in s
+                .deployments
+                .iter()
+                .filter(|d| in_cluster(&d.key.namespace, &d.cluster))
+            {
+                let mut n = TreeNode::leafless(
+                    format!("md:{}", md.key),
+                    NodeKind::Deployment,
+                    format!("MachineDeployment/{}", md.key.name),
+                );
+                (n.replicas, n.counters) = counts(&md.replicas);
+                n.version = md.version.clone();
+                n.phase = if md.paused {
+                    "Paused".into()
+                } else {
+                    md.phase.clone()
+                };
+                n.condition = md.available.clone();
+                n.created = md.created;
+                n.children = s
+                    .machines
+                    .iter()
+                    .filter(|m| {
+                        m.key.namespace == md.key.namespace
+                            && m.deployment.as_deref() == Some(md.key.name.as_str())
+                    })
+                    .map(machine_node)
+                    .collect();
+                node.children.push(n);
+            }
+            node
+        })
+        .collect()
+}
+
+/// Keep nodes that match, with their whole subtree, and the ancestors of nodes that match.
+pub fn filter_tree(nodes: Vec<TreeNode>, matches: &dyn Fn(&TreeNode) -> bool) -> Vec<TreeNode> {
+    nodes
+        .into_iter()
+        .filter_map(|mut n| {
+            if matches(&n) {
+                return Some(n);
+            }
+            n.children = filter_tree(std::mem::take(&mut n.children), matches);
+            (!n.children.is_empty()).then_some(n)
+        })
+        .collect()
+}
+
+/// Ids of every node that has children, for "expand all".
+pub fn branch_ids(nodes: &[TreeNode], path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    for n in nodes {
+        if !n.children.is_empty() {
+            path.push(n.id.clone());
+            out.push(path.clone());
+            branch_ids(&n.children, path, out);
+            path.pop();
+        }
+    }
+}

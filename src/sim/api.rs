@@ -1,0 +1,564 @@
+//! The simulated Kubernetes API: authentication, routing and the read/write handlers.
+//! Watches live in `watch.rs`; discovery documents in `discovery.rs`.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::Engine;
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use serde_json::{Value, json};
+
+use super::auth::Identity;
+use super::convert;
+use super::db::{Db, DbError, ObjKey, meta_str};
+use super::discovery;
+use super::kinds::{KINDS, KindDef, ScalePaths};
+use super::labels::Selection;
+use super::route::{self, ResourcePath, Route};
+use super::status::{self, StatusError};
+use super::watch;
+
+pub type Body = BoxBody<Bytes, Infallible>;
+
+pub struct Api {
+    pub db: Arc<Mutex<Db>>,
+    pub identities: Vec<Identity>,
+    /// How often an idle watch gets a BOOKMARK (a real server: about a minute).
+    pub bookmark_every: Duration,
+    pub server_address: String,
+    /// Bumped to end every open watch stream, as an API server restart would.
+    pub watch_epoch: tokio::sync::watch::Sender<u64>,
+}
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response<Body> {
+    let mut text = serde_json::to_vec(body).unwrap_or_default();
+    text.push(b'\n');
+    let mut resp = Response::new(full(text));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
+    if let Some(w) = warning.and_then(|w| HeaderValue::from_str(&format!("299 - \"{w}\"")).ok()) {
+        headers.insert(header::WARNING, w);
+    }
+    resp
+}
+
+pub fn error_response(e: StatusError) -> Response<Body> {
+    json_response(e.code, &e.body, None)
+}
+
+fn not_found_page() -> Response<Body> {
+    let mut resp = Response::new(full("404 page not found\n"));
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+pub fn parse_query(query: Option<&str>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// A continue token: where the next page starts and the snapshot it belongs to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ContinueToken {
+    rv: u64,
+    start: String,
+}
+
+fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+    let token = ContinueToken {
+        rv,
+        start: format!("{ns}/{name}"),
+    };
+    base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(&token).unwrap_or_default())
+}
+
+fn decode_continue(token: &str) -> Option<(u64, (String, String))> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()?;
+    let t: ContinueToken = serde_json::from_slice(&bytes).ok()?;
+    let (ns, name) = t.start.split_once('/')?;
+    Some((t.rv, (ns.to_string(), name.to_string())))
+}
+
+fn set_path(obj: &mut Value, path: &[&str], value: Value) {
+    let mut cur = obj;
+    for (i, seg) in path.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
+        if i == path.len() - 1 {
+            cur[*seg] = value;
+            return;
+        }
+        cur = &mut cur[*seg];
+    }
+}
+
+fn get_path<'a>(obj: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(obj, |cur, seg| cur.get(*seg))
+}
+
+fn scale_of(obj: &Value, paths: &ScalePaths) -> Value {
+    let mut meta = json!({});
+    for f in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
+        if let Some(v) = obj.pointer(&format!("/metadata/{f}")) {
+            meta[f] = v.clone();
+        }
+    }
+    let mut status = json!({
+        "replicas": get_path(obj, paths.status_replicas).cloned().unwrap_or(json!(0)),
+    });
+    if let Some(sel) = get_path(obj, paths.label_selector).and_then(Value::as_str)
+        && !sel.is_empty()
+    {
+        status["selector"] = json!(sel);
+    }
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": meta,
+        "spec": {"replicas": get_path(obj, paths.spec_replicas).cloned().unwrap_or(json!(0))},
+        "status": status,
+    })
+}
+
+/// Apply a patch body of the given content type to `target`.
+fn apply_patch(target: &mut Value, content_type: &str, body: &[u8]) -> Result<(), StatusError> {
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    match media {
+        "application/merge-patch+json" => {
+            let patch: Value = serde_json::from_slice(body)
+                .map_err(|e| status::bad_patch(400, format!("error decoding patch: {e}")))?;
+            json_patch::merge(target, &patch);
+            Ok(())
+        }
+        "application/json-patch+json" => {
+            let patch: json_patch::Patch = serde_json::from_slice(body)
+                .map_err(|e| status::bad_patch(400, format!("error decoding patch: {e}")))?;
+            json_patch::patch(target, &patch).map_err(|e| {
+                status::bad_patch(
+                    422,
+                    format!("the server rejected our request due to an error in our request: {e}"),
+                )
+            })
+        }
+        other => Err(status::unsupported_media_type(other)),
+    }
+}
+
+impl Api {
+    pub fn db(&self) -> MutexGuard<'_, Db> {
+        // A panic while holding the lock is a simulator bug; keep serving with the data as is.
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn identify(&self, req: &Request<hyper::body::Incoming>) -> Result<Identity, StatusError> {
+        let Some(auth) = req.headers().get(header::AUTHORIZATION) else {
+            return Ok(Identity {
+                token: String::new(),
+                user: "system:anonymous".into(),
+                rules: Vec::new(),
+            });
+        };
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|s| s.strip_prefix("Bearer "))
+            .unwrap_or("");
+        self.identities
+            .iter()
+            .find(|i| i.token == token)
+            .cloned()
+            .ok_or_else(status::unauthorized)
+    }
+
+    pub async fn handle(
+        self: Arc<Self>,
+        req: Request<hyper::body::Incoming>,
+    ) -> Result<Response<Body>, Infallible> {
+        let identity = match self.identify(&req) {
+            Ok(i) => i,
+            Err(e) => return Ok(error_response(e)),
+        };
+        let resp = match route::parse(req.uri().path()) {
+            Route::Version => {
+                let text = serde_json::to_string_pretty(&discovery::version()).unwrap_or_default();
+                let mut r = json_response(200, &Value::Null, None);
+                *r.body_mut() = full(text);
+                r
+            }
+            Route::CoreVersions => {
+                json_response(200, &discovery::core_versions(&self.server_address), None)
+            }
+            Route::GroupList => json_response(200, &discovery::group_list(), None),
+            Route::Group(g) => match discovery::group(&g) {
+                Some(doc) => json_response(200, &doc, None),
+                None => not_found_page(),
+            },
+            Route::ResourceList { group, version } => {
+                match discovery::resource_list(&group, &version) {
+                    Some(doc) => json_response(200, &doc, None),
+                    None => not_found_page(),
+                }
+            }
+            Route::Resource(path) => self.resource(req, path, identity).await,
+            Route::NotFound => not_found_page(),
+        };
+        Ok(resp)
+    }
+
+    async fn resource(
+        self: Arc<Self>,
+        req: Request<hyper::body::Incoming>,
+        path: ResourcePath,
+        identity: Identity,
+    ) -> Response<Body> {
+        let def = &KINDS[path.kind];
+        let query = parse_query(req.uri().query());
+        let is_watch = query.get("watch").is_some_and(|v| v == "true" || v == "1");
+        let verb = match (req.method().clone(), path.name.is_some()) {
+            (Method::GET, false) if is_watch => "watch",
+            (Method::GET, false) => "list",
+            (Method::GET, true) => "get",
+            (Method::PATCH, _) => "patch",
+            (Method::PUT, _) => "update",
+            (Method::POST, false) => "create",
+            (Method::DELETE, true) => "delete",
+            (m, _) => return error_response(status::method_not_allowed(m.as_str())),
+        };
+        if !identity.can(verb, def, path.subresource.as_deref()) {
+            return error_response(status::forbidden(
+                def,
+                &identity.user,
+                verb,
+                path.name.as_deref().unwrap_or(""),
+                &path.namespace,
+                path.subresource.as_deref(),
+            ));
+        }
+        let warning = convert::deprecation_warning(def, &path.version);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let result = match verb {
+            "watch" => return watch::serve(self, path, &query),
+            "list" => self.list(&path, &query),
+            "get" => self.get(&path),
+            "delete" => self.delete(&path),
+            _ => {
+                let body = match req.into_body().collect().await {
+                    Ok(b) => b.to_bytes(),
+                    Err(e) => return error_response(status::bad_request(e.to_string())),
+                };
+                match verb {
+                    "patch" => self.patch(&path, &content_type, &body),
+                    "update" => self.put(&path, &body),
+                    _ => self.create(&path, &body),
+                }
+            }
+        };
+        match result {
+            Ok((code, body)) => json_response(code, &body, warning.as_deref()),
+            Err(e) => error_response(e),
+        }
+    }
+
+    fn key(&self, path: &ResourcePath) -> ObjKey {
+        (
+            path.kind,
+            path.namespace.clone(),
+            path.name.clone().unwrap_or_default(),
+        )
+    }
+
+    fn db_error(&self, def: &KindDef, name: &str, e: DbError) -> StatusError {
+        match e {
+            DbError::NotFound => status::not_found(def, name),
+            DbError::AlreadyExists => status::already_exists(def, name),
+            DbError::Conflict => status::conflict(def, name),
+        }
+    }
+
+    fn get(&self, path: &ResourcePath) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        let stored = self
+            .db()
+            .get(&self.key(path))
+            .cloned()
+            .ok_or_else(|| status::not_found(def, name))?;
+        match (path.subresource.as_deref(), def.scale) {
+            (None | Some("status"), _) => {
+                Ok((200, convert::to_version(def, stored, &path.version)))
+            }
+            (Some("scale"), Some(paths)) => Ok((200, scale_of(&stored, &paths))),
+            _ => Err(status::not_found(def, name)),
+        }
+    }
+
+    fn list(
+        &self,
+        path: &ResourcePath,
+        query: &HashMap<String, String>,
+    ) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let selector = Selection::from_query(query).map_err(status::bad_request)?;
+        let any_rv = query.get("resourceVersion").is_some_and(|v| v == "0");
+        // rv=0 is served from the watch cache and ignores limit, as a real server does.
+        let limit = query
+            .get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .filter(|l| *l > 0 && !any_rv);
+        let db = self.db();
+        let (snapshot_rv, after) = match query.get("continue").filter(|c| !c.is_empty()) {
+            Some(token) => {
+                let (rv, after) = decode_continue(token)
+                    .ok_or_else(|| status::bad_request("continue key is not valid".into()))?;
+                if rv < db.oldest_rv() {
+                    return Err(status::expired(
+                        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.".into(),
+                    ));
+                }
+                (rv, Some(after))
+            }
+            None => (db.current_rv(), None),
+        };
+        let namespace = (!path.namespace.is_empty()).then_some(path.namespace.as_str());
+        let (mut items, remaining) = {
+            let mut matching = db
+                .list(path.kind, namespace, after.as_ref())
+                .filter(|o| selector.matches(o));
+            let items: Vec<Value> = match limit {
+                Some(n) => matching.by_ref().take(n).cloned().collect(),
+                None => matching.by_ref().cloned().collect(),
+            };
+            let remaining = if limit.is_some() { matching.count() } else { 0 };
+            (items, remaining)
+        };
+        drop(db);
+        let mut meta = json!({"resourceVersion": snapshot_rv.to_string()});
+        if remaining > 0 {
+            let last = items
+                .last()
+                .map(|o| (meta_str(o, "namespace"), meta_str(o, "name")));
+            if let Some((ns, name)) = last {
+                meta["continue"] = json!(encode_continue(snapshot_rv, ns, name));
+            }
+            if selector.is_empty() {
+                meta["remainingItemCount"] = json!(remaining);
+            }
+        } else if !def.is_core() {
+            meta["continue"] = json!("");
+        }
+        for item in items.iter_mut() {
+            *item = convert::to_version(def, std::mem::take(item), &path.version);
+            if def.is_core()
+                && let Some(map) = item.as_object_mut()
+            {
+                map.remove("kind");
+                map.remove("apiVersion");
+            }
+        }
+        Ok((
+            200,
+            json!({
+                "apiVersion": def.api_version(&path.version),
+                "kind": format!("{}List", def.kind),
+                "metadata": meta,
+                "items": items,
+            }),
+        ))
+    }
+
+    fn patch(
+        &self,
+        path: &ResourcePath,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        let key = self.key(path);
+        let mut db = self.db();
+        let stored = db
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| status::not_found(def, name))?;
+        let stored_rv = meta_str(&stored, "resourceVersion").to_string();
+        match (path.subresource.as_deref(), def.scale) {
+            (Some("scale"), Some(paths)) => {
+                let mut scale = scale_of(&stored, &paths);
+                apply_patch(&mut scale, content_type, body)?;
+                self.write_scale(&mut db, def, &key, stored, &scale, &paths)
+            }
+            (None | Some("status"), _) => {
+                let mut view = convert::to_version(def, stored.clone(), &path.version);
+                apply_patch(&mut view, content_type, body)?;
+                if meta_str(&view, "resourceVersion") != stored_rv {
+                    return Err(status::conflict(def, name));
+                }
+                let patched = convert::from_version(def, view, &path.version);
+                let new = split_status(def, path.subresource.as_deref(), &stored, patched);
+                let written = db
+                    .update(&key, new, None)
+                    .map_err(|e| self.db_error(def, name, e))?;
+                Ok((200, convert::to_version(def, written, &path.version)))
+            }
+            _ => Err(status::not_found(def, name)),
+        }
+    }
+
+    fn write_scale(
+        &self,
+        db: &mut Db,
+        def: &KindDef,
+        key: &ObjKey,
+        stored: Value,
+        scale: &Value,
+        paths: &ScalePaths,
+    ) -> Result<(u16, Value), StatusError> {
+        let name = key.2.as_str();
+        let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64);
+        let Some(replicas) = replicas.filter(|r| *r >= 0) else {
+            return Err(status::invalid(
+                def,
+                name,
+                ".spec.replicas",
+                "must be greater than or equal to 0",
+            ));
+        };
+        let expected = scale
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .filter(|rv| !rv.is_empty());
+        let mut new = stored;
+        set_path(&mut new, paths.spec_replicas, json!(replicas));
+        let written = db
+            .update(key, new, expected)
+            .map_err(|e| self.db_error(def, name, e))?;
+        Ok((200, scale_of(&written, paths)))
+    }
+
+    fn put(&self, path: &ResourcePath, body: &[u8]) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        let key = self.key(path);
+        let incoming: Value = serde_json::from_slice(body)
+            .map_err(|e| status::bad_request(format!("error decoding body: {e}")))?;
+        let expected = meta_str(&incoming, "resourceVersion").to_string();
+        let expected = (!expected.is_empty()).then_some(expected);
+        let mut db = self.db();
+        let stored = db
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| status::not_found(def, name))?;
+        if let (Some("scale"), Some(paths)) = (path.subresource.as_deref(), def.scale) {
+            return self.write_scale(&mut db, def, &key, stored, &incoming, &paths);
+        }
+        let patched = convert::from_version(def, incoming, &path.version);
+        let new = split_status(def, path.subresource.as_deref(), &stored, patched);
+        let written = db
+            .update(&key, new, expected.as_deref())
+            .map_err(|e| self.db_error(def, name, e))?;
+        Ok((200, convert::to_version(def, written, &path.version)))
+    }
+
+    fn create(&self, path: &ResourcePath, body: &[u8]) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let mut obj: Value = serde_json::from_slice(body)
+            .map_err(|e| status::bad_request(format!("error decoding body: {e}")))?;
+        let name = meta_str(&obj, "name").to_string();
+        if name.is_empty() {
+            return Err(status::invalid(
+                def,
+                "",
+                "metadata.name",
+                "Required value: name or generateName is required",
+            ));
+        }
+        if def.namespaced {
+            obj["metadata"]["namespace"] = json!(path.namespace);
+        }
+        let obj = convert::from_version(def, obj, &path.version);
+        let created = self
+            .db()
+            .create(path.kind, obj)
+            .map_err(|e| self.db_error(def, &name, e))?;
+        Ok((201, convert::to_version(def, created, &path.version)))
+    }
+
+    fn delete(&self, path: &ResourcePath) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        let gone = self
+            .db()
+            .delete(&self.key(path))
+            .map_err(|e| self.db_error(def, name, e))?;
+        Ok((
+            200,
+            json!({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": name, "group": def.group, "kind": def.plural,
+                            "uid": meta_str(&gone, "uid")}
+            }),
+        ))
+    }
+}
+
+/// With a status subresource, the main resource ignores status changes and `/status` ignores
+/// everything else.
+fn split_status(def: &KindDef, subresource: Option<&str>, stored: &Value, patched: Value) -> Value {
+    if !def.status_subresource {
+        return patched;
+    }
+    match subresource {
+        Some("status") => {
+            let mut new = stored.clone();
+            new["status"] = patched.get("status").cloned().unwrap_or(Value::Null);
+            new
+        }
+        _ => {
+            let mut new = patched;
+            match stored.get("status") {
+                Some(s) => new["status"] = s.clone(),
+                None => {
+                    if let Some(m) = new.as_object_mut() {
+                        m.remove("status");
+                    }
+                }
+            }
+            new
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Argo CD Applications and AppProjects of a scenario, shaped like Argo CD 3.x writes them
+//! (with per-resource health persisted in the CR).
+
+use serde_json::{Value, json};
+
+use super::db::{fnv, now_rfc3339};
+use super::scenario::{AppSpec, HookType, ResourceSpec, Scenario};
+
+pub const ARGO_NAMESPACE: &str = "argocd";
+pub const REPO_URL: &str = "https://git.home.arpa/platform/gitops.git";
+
+/// Group, version and whether the kind is cluster-scoped, for the kinds apps deploy.
+fn kind_info(kind: &str) -> (&'static str, &'static str, bool) {
+    match kind {
+        "Namespace" | "PersistentVolume" => ("", "v1", true),
+        "ConfigMap" | "Service" | "ServiceAccount" | "Secret" | "PersistentVolumeClaim" => {
+            ("", "v1", false)
+        }
+        "Deployment" | "StatefulSet" | "DaemonSet" => ("apps", "v1", false),
+        "Job" | "CronJob" => ("batch", "v1", false),
+        "Ingress" => ("networking.k8s.io", "v1", false),
+        "IngressClass" => ("networking.k8s.io", "v1", true),
+        "StorageClass" => ("storage.k8s.io", "v1", true),
+        "CustomResourceDefinition" => ("apiextensions.k8s.io", "v1", true),
+        "APIService" => ("apiregistration.k8s.io", "v1", true),
+        "ClusterIssuer" => ("cert-manager.io", "v1", true),
+        "ClusterSecretStore" => ("external-secrets.io", "v1", true),
+        "Schedule" => ("velero.io", "v1", false),
+        _ => ("", "v1", false),
+    }
+}
+
+/// A deterministic 40-hex-digit commit for an app (changes when `generation` changes).
+pub fn revision(app: &str, generation: u64) -> String {
+    let a = fnv(format!("{app}/{generation}").as_bytes());
+    let b = fnv(format!("{generation}/{app}").as_bytes());
+    format!("{a:016x}{b:016x}{:08x}", (a ^ b) as u32)
+}
+
+fn destination(app: &AppSpec) -> Value {
+    if app.cluster == "in-cluster" {
+        json!({"server": "https://kubernetes.default.svc", "namespace": app.namespace})
+    } else {
+        json!({"name": app.cluster, "namespace": app.namespace})
+    }
+}
+
+fn source(app: &AppSpec) -> Value {
+    json!({"repoURL": REPO_URL, "path": app.path, "targetRevision": "main"})
+}
+
+/// One entry of `status.resources`.
+pub fn resource_status(app: &AppSpec, r: &ResourceSpec) -> Value {
+    let (group, version, cluster_scoped) = kind_info(&r.kind);
+    let mut v = json!({
+        "version": version,
+        "kind": r.kind,
+        "name": r.name,
+        "status": r.sync.clone().unwrap_or_else(|| "Synced".into()),
+        "health": {"status": r.health.clone().unwrap_or_else(|| "Healthy".into())},
+        "syncWave": r.wave,
+    });
+    if !group.is_empty() {
+        v["group"] = json!(group);
+    }
+    if !cluster_scoped {
+        v["namespace"] = json!(r.namespace.clone().unwrap_or_else(|| app.namespace.clone()));
+    }
+    if r.hook.is_some() {
+        v["hook"] = json!(true);
+    }
+    v
+}
+
+/// One `syncResult.resources` entry for a resource the last sync applied.
+pub fn sync_result(status_entry: &Value, hook: Option<HookType>, hook_phase: &str) -> Value {
+    let mut v = json!({
+        "group": status_entry.get("group").cloned().unwrap_or(json!("")),
+        "version": status_entry["version"],
+        "kind": status_entry["kind"],
+        "namespace": status_entry.get("namespace").cloned().unwrap_or(json!("")),
+        "name": status_entry["name"],
+        "status": "Synced",
+        "message": if hook.is_some() { "job.batch/created" } else { "configured" },
+        "syncPhase": hook.unwrap_or_default().as_str(),
+    });
+    if let Some(h) = hook {
+        v["hookType"] = json!(h.as_str());
+        v["hookPhase"] = json!(hook_phase);
+        if hook_phase == "Failed" {
+            v["status"] = json!("SyncFailed");
+            v["message"] = json!("Job has reached the specified backoff limit");
+        }
+    }
+    v
+}
+
+pub fn application(app: &AppSpec) -> Value {
+    let rev = revision(&app.name, 1);
+    let now = now_rfc3339();
+    let resources: Vec<Value> = app
+        .resources
+        .iter()
+        .map(|r| resource_status(app, r))
+        .collect();
+    let results: Vec<Value> = app
+        .resources
+        .iter()
+        .zip(&resources)
+        .map(|(r, s)| {
+            let failed = app.failing_hook && r.hook == Some(HookType::PostSync);
+            sync_result(s, r.hook, if failed { "Failed" } else { "Succeeded" })
+        })
+        .collect();
+    let (phase, message) = if app.failing_hook {
+        (
+            "Failed",
+            "one or more synchronization tasks completed unsuccessfully",
+        )
+    } else {
+        ("Succeeded", "successfully synced (all tasks run)")
+    };
+    let mut sync_policy = json!({"syncOptions": ["CreateNamespace=true"]});
+    if app.self_heal {
+        sync_policy["automated"] = json!({"prune": true, "selfHeal": true});
+    }
+    json!({
+        "metadata": {
+            "name": app.name,
+            "namespace": ARGO_NAMESPACE,
+            "labels": {"opsdeck.dev/project": app.project},
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        },
+        "spec": {
+            "project": app.project,
+            "source": source(app),
+            "destination": destination(app),
+            "syncPolicy": sync_policy,
+        },
+        "status": {
+            "sync": {
+                "status": app.sync,
+                "revision": rev,
+                "comparedTo": {"source": source(app), "destination": destination(app)},
+            },
+            "health": {"status": app.health, "lastTransitionTime": now},
+            "resources": resources,
+            "operationState": {
+                "operation": {
+                    "sync": {"revision": rev, "syncStrategy": {"hook": {}}},
+                    "initiatedBy": {"automated": true},
+                    "retry": {"limit": 5},
+                },
+                "phase": phase,
+                "message": message,
+                "syncResult": {"revision": rev, "source": source(app), "resources": results},
+                "startedAt": now,
+                "finishedAt": now,
+            },
+            "history": [{
+                "id": 1, "revision": rev, "deployedAt": now, "deployStartedAt": now,
+                "source": source(app), "initiatedBy": {"automated": true},
+            }],
+            "reconciledAt": now,
+            "sourceType": "Directory",
+            "summary": {},
+        }
+    })
+}
+
+pub fn app_project(name: &str) -> Value {
+    json!({
+        "metadata": {"name": name, "namespace": ARGO_NAMESPACE},
+        "spec": {
+            "description": format!("{name} applications"),
+            "sourceRepos": [REPO_URL],
+            "destinations": [{"server": "*", "namespace": "*"}, {"name": "*", "namespace": "*"}],
+            "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
+        }
+    })
+}
+
+pub fn argo_objects(s: &Scenario) -> Vec<(&'static str, Value)> {
+    let mut out = vec![
+        ("Namespace", json!({"metadata": {"name": ARGO_NAMESPACE}})),
+        ("AppProject", app_project("default")),
+    ];
+    out.extend(s.projects.iter().map(|p| ("AppProject", app_project(p))));
+    out.extend(s.apps.iter().map(|a| ("Application", application(a))));
+    out
+}
+
+/// Nodes of the management cluster.
+pub fn node(name: &str) -> Value {
+    json!({
+        "metadata": {
+            "name": name,
+            "labels": {"kubernetes.io/hostname": name, "node-role.kubernetes.io/control-plane": ""},
+        },
+        "spec": {"providerID": format!("talos://{name}")},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                            "message": "kubelet is posting ready status",
+                            "lastHeartbeatTime": now_rfc3339(), "lastTransitionTime": now_rfc3339()}],
+            "nodeInfo": {"kubeletVersion": "v1.33.4", "osImage": "Talos (v1.10.6)",
+                         "architecture": "amd64", "operatingSystem": "linux"},
+        }
+    })
+}

@@ -1,0 +1,210 @@
+//! The kinds the simulated Kubernetes API serves, as plain data.
+//!
+//! One `KindDef` per resource; discovery, routing, RBAC and the scale subresource all read this
+//! table, so adding a kind is one entry here.
+
+/// Where the scale subresource finds its numbers (the CRD's `subresources.scale`).
+#[derive(Debug, Clone, Copy)]
+pub struct ScalePaths {
+    pub spec_replicas: &'static [&'static str],
+    pub status_replicas: &'static [&'static str],
+    pub label_selector: &'static [&'static str],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct KindDef {
+    /// API group; empty for the core group.
+    pub group: &'static str,
+    /// Served versions; the first is the storage and preferred version.
+    pub versions: &'static [&'static str],
+    pub kind: &'static str,
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    pub categories: &'static [&'static str],
+    pub status_subresource: bool,
+    pub scale: Option<ScalePaths>,
+}
+
+impl KindDef {
+    pub fn is_core(&self) -> bool {
+        self.group.is_empty()
+    }
+
+    pub fn api_version(&self, version: &str) -> String {
+        if self.is_core() {
+            version.to_string()
+        } else {
+            format!("{}/{}", self.group, version)
+        }
+    }
+
+    pub fn storage_version(&self) -> &'static str {
+        self.versions[0]
+    }
+
+    /// `machines.cluster.x-k8s.io` (or just `nodes` for the core group), as in Status messages.
+    pub fn qualified_plural(&self) -> String {
+        if self.is_core() {
+            self.plural.to_string()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// `Machine.cluster.x-k8s.io`, as in 422 messages.
+    pub fn qualified_kind(&self) -> String {
+        if self.is_core() {
+            self.kind.to_string()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        }
+    }
+}
+
+const REPLICAS_SCALE: ScalePaths = ScalePaths {
+    spec_replicas: &["spec", "replicas"],
+    status_replicas: &["status", "replicas"],
+    label_selector: &["status", "selector"],
+};
+
+const CAPI: &str = "cluster.x-k8s.io";
+const CAPI_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
+const CAPI_CATEGORIES: &[&str] = &["cluster-api"];
+
+pub const KINDS: &[KindDef] = &[
+    KindDef {
+        group: "",
+        versions: &["v1"],
+        kind: "Namespace",
+        plural: "namespaces",
+        singular: "namespace",
+        namespaced: false,
+        short_names: &["ns"],
+        categories: &[],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "",
+        versions: &["v1"],
+        kind: "Node",
+        plural: "nodes",
+        singular: "node",
+        namespaced: false,
+        short_names: &["no"],
+        categories: &[],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: CAPI,
+        versions: CAPI_VERSIONS,
+        kind: "Cluster",
+        plural: "clusters",
+        singular: "cluster",
+        namespaced: true,
+        short_names: &["cl"],
+        categories: CAPI_CATEGORIES,
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: CAPI,
+        versions: CAPI_VERSIONS,
+        kind: "MachineDeployment",
+        plural: "machinedeployments",
+        singular: "machinedeployment",
+        namespaced: true,
+        short_names: &["md"],
+        categories: CAPI_CATEGORIES,
+        status_subresource: true,
+        scale: Some(REPLICAS_SCALE),
+    },
+    KindDef {
+        group: CAPI,
+        versions: CAPI_VERSIONS,
+        kind: "MachineSet",
+        plural: "machinesets",
+        singular: "machineset",
+        namespaced: true,
+        short_names: &["ms"],
+        categories: CAPI_CATEGORIES,
+        status_subresource: true,
+        scale: Some(REPLICAS_SCALE),
+    },
+    KindDef {
+        group: CAPI,
+        versions: CAPI_VERSIONS,
+        kind: "Machine",
+        plural: "machines",
+        singular: "machine",
+        namespaced: true,
+        short_names: &["ma"],
+        categories: CAPI_CATEGORIES,
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "controlplane.cluster.x-k8s.io",
+        versions: &["v1alpha3"],
+        kind: "TalosControlPlane",
+        plural: "taloscontrolplanes",
+        singular: "taloscontrolplane",
+        namespaced: true,
+        short_names: &["tcp"],
+        categories: CAPI_CATEGORIES,
+        status_subresource: true,
+        scale: Some(REPLICAS_SCALE),
+    },
+    KindDef {
+        group: "argoproj.io",
+        versions: &["v1alpha1"],
+        kind: "Application",
+        plural: "applications",
+        singular: "application",
+        namespaced: true,
+        short_names: &["app", "apps"],
+        categories: &[],
+        // The Application CRD has no status subresource: status is written through the object.
+        status_subresource: false,
+        scale: None,
+    },
+    KindDef {
+        group: "argoproj.io",
+        versions: &["v1alpha1"],
+        kind: "AppProject",
+        plural: "appprojects",
+        singular: "appproject",
+        namespaced: true,
+        short_names: &["appproj", "appprojs"],
+        categories: &[],
+        status_subresource: false,
+        scale: None,
+    },
+];
+
+/// Index into `KINDS`; cheap to copy and to key maps with.
+pub type KindId = usize;
+
+pub fn kind_id(kind: &str) -> Option<KindId> {
+    KINDS.iter().position(|k| k.kind == kind)
+}
+
+pub fn by_plural(group: &str, plural: &str) -> Option<KindId> {
+    KINDS
+        .iter()
+        .position(|k| k.group == group && k.plural == plural)
+}
+
+/// Groups in discovery order: core first, then the rest in table order, each once.
+pub fn groups() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for k in KINDS.iter().filter(|k| !k.is_core()) {
+        if !out.contains(&k.group) {
+            out.push(k.group);
+        }
+    }
+    out
+}

@@ -1,0 +1,90 @@
+//! Certificates for the simulator, generated at start with rcgen: a throwaway CA and a serving
+//! certificate for 127.0.0.1/localhost signed by it.
+
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("generating a certificate: {0}")]
+    Rcgen(#[from] rcgen::Error),
+    #[error("building the TLS server config: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// A CA that can issue serving certificates.
+pub struct TestCa {
+    pub cert_pem: String,
+    params: CertificateParams,
+    key: KeyPair,
+}
+
+/// A certificate and its private key, PEM and DER.
+pub struct Issued {
+    pub cert_der: CertificateDer<'static>,
+    pub key_der: PrivatePkcs8KeyDer<'static>,
+}
+
+impl TestCa {
+    pub fn new(common_name: &str) -> Result<Self, TlsError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let key = KeyPair::generate()?;
+        let cert = params.self_signed(&key)?;
+        Ok(TestCa {
+            cert_pem: cert.pem(),
+            params,
+            key,
+        })
+    }
+
+    /// A serving certificate valid for loopback names.
+    pub fn issue_server(&self) -> Result<Issued, TlsError> {
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "opsdeck-simulator");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        let key = KeyPair::generate()?;
+        let issuer = Issuer::from_params(&self.params, &self.key);
+        let cert = params.signed_by(&key, &issuer)?;
+        Ok(Issued {
+            cert_der: cert.der().clone(),
+            key_der: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        })
+    }
+}
+
+pub fn server_config(issued: &Issued) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![issued.cert_der.clone()],
+            PrivateKeyDer::Pkcs8(issued.key_der.clone_key()),
+        )?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// rustls needs one process-wide crypto provider; installing twice is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,145 @@
+//! The frame around the panes: header line, pane titles with their source state, footer with
+//! hints, the prompt, or a notice.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::app::action::Action;
+use crate::app::state::{Prompt, State};
+use crate::app::update::complete;
+use crate::model::source::SourceState;
+
+pub fn header(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let mut spans = vec![
+        Span::styled(" opsdeck ", theme.style("header.context")),
+        Span::styled(format!(" ctx: {} ", state.context), theme.style("header")),
+        Span::styled(
+            format!(
+                "│ clusters {} · machines {} · apps {} ",
+                state.clusters.len(),
+                state.machines.len(),
+                state.apps.len()
+            ),
+            theme.style("header"),
+        ),
+    ];
+    if state.readonly {
+        spans.push(Span::styled("│ READ-ONLY ", theme.style("header.context")));
+    }
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    spans.push(Span::styled(
+        " ".repeat((area.width as usize).saturating_sub(used)),
+        theme.style("header"),
+    ));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn source_style(state: &State, source: &SourceState) -> Style {
+    state.theme.style(match source {
+        SourceState::Live => "source.live",
+        SourceState::Loading | SourceState::Stale { .. } => "source.stale",
+        _ => "source.error",
+    })
+}
+
+/// A bordered pane whose title names it, counts its rows, shows its source state and filter.
+pub fn pane<'a>(state: &State, title: &str, count: usize, source: &SourceState) -> Block<'a> {
+    let theme = &state.theme;
+    let mut spans = vec![
+        Span::styled(format!(" {title}"), theme.style("title")),
+        Span::styled(format!(" ({count}) "), theme.style("title")),
+        Span::styled(
+            format!("[{}]", source.label(state.now)),
+            source_style(state, source),
+        ),
+    ];
+    if !state.filter().is_empty() {
+        spans.push(Span::styled(
+            format!(" /{}", state.filter()),
+            theme.style("prompt"),
+        ));
+    }
+    spans.push(Span::raw(" "));
+    Block::bordered()
+        .border_type(BorderType::Plain)
+        .border_style(theme.style("border"))
+        .title(Line::from(spans))
+}
+
+/// The explanation for a source that is not live, to show inside an empty or stale pane.
+pub fn source_notice(source: &SourceState) -> Option<String> {
+    match source {
+        SourceState::Live => None,
+        SourceState::Loading => Some("loading…".into()),
+        SourceState::NotInstalled => {
+            Some("not installed: the API server does not serve this kind (CRD missing?)".into())
+        }
+        other => other.detail().map(|d| {
+            format!(
+                "{}: {d}",
+                match other {
+                    SourceState::Forbidden(_) => "forbidden",
+                    SourceState::Stale { .. } => "watch broken, retrying",
+                    _ => "error",
+                }
+            )
+        }),
+    }
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let line = match &state.prompt {
+        Some(Prompt::Command(text)) => {
+            let mut spans = vec![Span::styled(format!(":{text}"), theme.style("prompt"))];
+            if let Some(done) = complete(text) {
+                spans.push(Span::styled(
+                    done[text.trim().len()..].to_string(),
+                    theme.style("completion"),
+                ));
+            }
+            spans.push(Span::styled("█", theme.style("prompt")));
+            Line::from(spans)
+        }
+        Some(Prompt::Filter(text)) => Line::from(vec![
+            Span::styled(format!("/{text}"), theme.style("prompt")),
+            Span::styled("█", theme.style("prompt")),
+        ]),
+        None => match &state.notice {
+            Some(notice) => Line::from(Span::styled(
+                format!(" {notice} "),
+                theme.style("message.error"),
+            )),
+            None => hints(state),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn hints(state: &State) -> Line<'static> {
+    let scope = state.screen().scope();
+    let theme = &state.theme;
+    let wanted = [
+        (Action::CommandLine, "command"),
+        (Action::Filter, "filter"),
+        (Action::Enter, "open"),
+        (Action::Back, "back"),
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+    ];
+    let mut spans = Vec::new();
+    for (action, label) in wanted {
+        if let Some(key) = state.keymap.key_for(scope, action) {
+            spans.push(Span::styled(
+                format!(" {}", key.display()),
+                theme.style("hint.key"),
+            ));
+            spans.push(Span::styled(format!(" {label} "), theme.style("hint")));
+        }
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,86 @@
+//! `?` — help generated from the keymap: the current view's keys, then the global ones, and
+//! the `:` commands.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::app::keymap::{Binding, Scope};
+use crate::app::state::State;
+use crate::app::update::COMMANDS;
+
+/// Bindings with the same action and description share one line: `j <Down>  Move down`.
+fn section(title: &str, bindings: &[Binding], state: &State) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let mut lines = vec![Line::from(Span::styled(
+        title.to_string(),
+        theme.style("title"),
+    ))];
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    for b in bindings {
+        let desc = if b.desc.is_empty() {
+            b.action.name().to_string()
+        } else {
+            b.desc.clone()
+        };
+        match seen.iter_mut().find(|(d, _)| *d == desc) {
+            Some((_, keys)) => keys.push(b.key.display()),
+            None => seen.push((desc, vec![b.key.display()])),
+        }
+    }
+    for (desc, keys) in seen {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<20}", keys.join(" ")), theme.style("hint.key")),
+            Span::raw(desc),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines
+}
+
+pub fn lines(state: &State) -> Vec<Line<'static>> {
+    let scope = state.screen().scope();
+    let mut lines = Vec::new();
+    if scope != Scope::Global {
+        lines.extend(section(
+            &format!("{} view", scope.name()),
+            state.keymap.bindings(scope),
+            state,
+        ));
+    }
+    lines.extend(section(
+        "everywhere",
+        state.keymap.bindings(Scope::Global),
+        state,
+    ));
+    lines.push(Line::from(Span::styled(
+        "commands (after :)",
+        state.theme.style("title"),
+    )));
+    for (name, aliases) in COMMANDS {
+        lines.push(Line::from(format!("  :{name:<19}{}", aliases.join(" "))));
+    }
+    lines
+}
+
+pub fn draw(frame: &mut Frame, state: &State) {
+    let lines = lines(state);
+    let area = frame.area();
+    let width = area.width.min(72);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(Span::styled(
+            " Help — Esc or ? to close ",
+            state.theme.style("title"),
+        ))
+        .border_style(state.theme.style("border"));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

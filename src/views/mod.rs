@@ -1,0 +1,35 @@
+//! Pure render: read `State`, draw a frame. The only state views touch is widget scroll
+//! position (tree and table offsets), which ratatui keeps in the state objects it is handed.
+
+pub mod apps;
+pub mod chrome;
+pub mod clusters;
+pub mod help;
+pub mod syncwaves;
+pub mod table;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::state::{Screen, State};
+
+pub fn draw(frame: &mut Frame, state: &mut State) {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    chrome::header(frame, header, state);
+    // Page keys move by what fits: the pane minus borders and its header line.
+    state.page_rows = body.height.saturating_sub(3).max(1) as usize;
+    match state.screen().clone() {
+        Screen::Clusters => clusters::draw(frame, body, state),
+        Screen::Apps => apps::draw(frame, body, state),
+        Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
+    }
+    chrome::footer(frame, footer, state);
+    if state.show_help {
+        help::draw(frame, state);
+    }
+}

@@ -1,0 +1,213 @@
+//! The sync-wave view of one Application: resources grouped by hook phase and wave in the order
+//! Argo CD runs them, per-resource sync/health/hook state, the current or last operation, and
+//! which wave is running or blocking.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+use super::chrome::{pane, source_notice};
+use super::table::{self, col};
+use crate::app::state::{State, filter_matches};
+use crate::model::argo::{AppDetail, SyncPhase, Wave, WaveResource, WaveState};
+use crate::model::store::ObjRef;
+use crate::model::text::age_opt;
+
+/// One line of the view: a wave header or a resource in it.
+pub enum Line_<'a> {
+    Wave(&'a Wave, WaveState),
+    Resource(&'a WaveResource),
+}
+
+fn detail(state: &State) -> Option<&AppDetail> {
+    state.app_detail.iter().next()
+}
+
+fn resource_text(r: &WaveResource) -> String {
+    format!(
+        "{} {} {} {} {}",
+        r.kind,
+        r.namespace,
+        r.name,
+        r.sync,
+        r.health.as_deref().unwrap_or("")
+    )
+}
+
+/// The flattened lines after the filter (a wave is kept if any of its resources match).
+pub fn lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<Line_<'a>> {
+    let filter = state.filter();
+    let mut out = Vec::new();
+    for (w, s) in d.waves.iter().zip(d.wave_states()) {
+        let matching: Vec<&WaveResource> = w
+            .resources
+            .iter()
+            .filter(|r| filter_matches(filter, &resource_text(r)))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        out.push(Line_::Wave(w, s));
+        out.extend(matching.into_iter().map(Line_::Resource));
+    }
+    out
+}
+
+pub fn row_count(state: &State) -> usize {
+    detail(state).map_or(0, |d| lines(state, d).len())
+}
+
+fn wave_title(w: &Wave) -> String {
+    match w.phase {
+        SyncPhase::Sync => format!("Wave {}", w.wave),
+        p => format!("{} hooks · wave {}", p.as_str(), w.wave),
+    }
+}
+
+fn state_word(s: WaveState) -> &'static str {
+    match s {
+        WaveState::Done => "Done",
+        WaveState::Running => "Running",
+        WaveState::Blocked => "Blocked",
+        WaveState::Pending => "Pending",
+        WaveState::Idle => "",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
+    let mut cursor = state.waves_cursor;
+    {
+        let state: &State = state;
+        let theme = &state.theme;
+        let source = &state.app_detail.state;
+        let title = format!("Sync waves — {}", key.name);
+        let Some(d) = detail(state) else {
+            let block = pane(state, &title, 0, source);
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let text =
+                source_notice(source).unwrap_or_else(|| format!("application {key} not found"));
+            table::empty_message(frame, inner, &text, theme);
+            return;
+        };
+        let [summary, body] =
+            Layout::vertical([Constraint::Length(5), Constraint::Min(3)]).areas(area);
+        let op_phase = if d.operation_phase.is_empty() {
+            "none".to_string()
+        } else {
+            d.operation_phase.clone()
+        };
+        let when = match (d.operation_finished, d.operation_started) {
+            (Some(f), _) => format!("finished {} ago", age_opt(Some(f), state.now)),
+            (None, Some(s)) => format!("started {} ago", age_opt(Some(s), state.now)),
+            _ => String::new(),
+        };
+        let text = vec![
+            Line::from(vec![
+                Span::raw(" Sync "),
+                Span::styled(d.sync.clone(), theme.status(&d.sync)),
+                Span::raw("   Health "),
+                Span::styled(d.health.clone(), theme.status(&d.health)),
+                Span::raw(format!("   Revision {}", d.revision)),
+                Span::styled(
+                    if d.health_in_cr {
+                        ""
+                    } else {
+                        "   (per-resource health not in the CR)"
+                    },
+                    theme.style("dim"),
+                ),
+            ]),
+            Line::from(vec![
+                Span::raw(" Operation "),
+                Span::styled(op_phase.clone(), theme.status(&op_phase)),
+                Span::raw(format!("  {when}   ")),
+                Span::styled(d.position(), theme.style("prompt")),
+            ]),
+            Line::from(Span::styled(
+                format!(" {}", d.operation_message),
+                theme.style("dim"),
+            )),
+        ];
+        let block = pane(
+            state,
+            &title,
+            d.waves.iter().map(|w| w.resources.len()).sum(),
+            source,
+        );
+        let inner = block.inner(summary);
+        frame.render_widget(block.clone(), summary);
+        frame.render_widget(Paragraph::new(text), inner);
+
+        let lines = lines(state, d);
+        let columns = [
+            col("KIND", Constraint::Length(30)),
+            col("NAME", Constraint::Min(24)),
+            col("SYNC", Constraint::Length(10)),
+            col("HEALTH", Constraint::Length(12)),
+            col("HOOK", Constraint::Length(20)),
+            col("RESULT", Constraint::Length(11)),
+            col("MESSAGE", Constraint::Min(10)),
+        ];
+        let wave_block = ratatui::widgets::Block::bordered().border_style(theme.style("border"));
+        table::draw(
+            frame,
+            body,
+            table::Spec {
+                block: wave_block,
+                columns: &columns,
+                len: lines.len(),
+            },
+            &mut cursor,
+            theme,
+            |i| match &lines[i] {
+                Line_::Wave(w, s) => Row::new(vec![
+                    Cell::from(Span::styled(
+                        format!("▸ {}", wave_title(w)),
+                        theme.style("row.group"),
+                    )),
+                    Cell::from(format!("{} resources", w.resources.len())),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(Span::styled(state_word(*s), theme.status(state_word(*s)))),
+                    Cell::from(""),
+                ]),
+                Line_::Resource(r) => {
+                    let kind = if r.group.is_empty() {
+                        r.kind.clone()
+                    } else {
+                        format!("{}/{}", r.group, r.kind)
+                    };
+                    let name = if r.namespace.is_empty() {
+                        r.name.clone()
+                    } else {
+                        format!("{}/{}", r.namespace, r.name)
+                    };
+                    let health = r.health.clone().unwrap_or_else(|| "-".into());
+                    let hook = match (r.hook, &r.hook_phase) {
+                        (Some(_), _) if r.hook_unknown => "hook".to_string(),
+                        (Some(p), Some(hp)) => format!("{} {hp}", p.as_str()),
+                        (Some(p), None) => format!("{} pending", p.as_str()),
+                        (None, _) => String::new(),
+                    };
+                    let hook_style = theme.status(r.hook_phase.as_deref().unwrap_or(""));
+                    Row::new(vec![
+                        Cell::from(format!("  {kind}")),
+                        Cell::from(name),
+                        Cell::from(Span::styled(r.sync.clone(), theme.status(&r.sync))),
+                        Cell::from(Span::styled(health.clone(), theme.status(&health))),
+                        Cell::from(Span::styled(hook, hook_style)),
+                        Cell::from(Span::styled(
+                            r.result.clone().unwrap_or_default(),
+                            theme.status(r.result.as_deref().unwrap_or("")),
+                        )),
+                        Cell::from(Span::styled(r.result_message.clone(), theme.style("dim"))),
+                    ])
+                }
+            },
+        );
+    }
+    state.waves_cursor = cursor;
+}

@@ -1,0 +1,186 @@
+//! Test harness: the simulator on loopback, real kube clients, and the cockpit's own
+//! update/render path driven message by message, with frames rendered to a TestBackend.
+
+#![allow(dead_code)]
+
+pub mod schema;
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEvent};
+use jiff::Timestamp;
+use kube::Client;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
+use opsdeck::app::keys::Key;
+use opsdeck::app::msg::Msg;
+use opsdeck::app::run::Executor;
+use opsdeck::app::state::State;
+use opsdeck::app::theme::{DEFAULT_THEME, Theme};
+use opsdeck::app::update::update;
+use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::registry;
+use opsdeck::sim::scenario::Scenario;
+use opsdeck::sim::{SimOptions, Simulator};
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A simulator whose controllers do not move on their own: tests drive every change.
+pub async fn frozen_sim() -> Simulator {
+    Simulator::start(
+        Scenario::default_homelab(),
+        SimOptions {
+            tick: None,
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts")
+}
+
+pub async fn client_for(sim: &Simulator, context: &str) -> Client {
+    let yaml = sim.kubeconfig_yaml();
+    connect(KubeconfigSource::Text(&yaml), Some(context))
+        .await
+        .expect("client from the simulator's kubeconfig")
+        .0
+}
+
+pub async fn admin(sim: &Simulator) -> Client {
+    client_for(sim, "opsdeck-demo").await
+}
+
+/// The cockpit without a terminal: real watches feed `update`; frames go to a TestBackend.
+pub struct Cockpit {
+    pub state: State,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    executor: Executor,
+    watches: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Cockpit {
+    fn drop(&mut self) {
+        for w in &self.watches {
+            w.abort();
+        }
+    }
+}
+
+pub fn test_state() -> State {
+    State::new(
+        "test-ctx".into(),
+        false,
+        Keymap::parse("default", DEFAULT_KEYMAP).expect("keymap"),
+        Theme::parse("default", DEFAULT_THEME).expect("theme"),
+        Timestamp::now(),
+    )
+}
+
+pub fn key_event(key: &str) -> Msg {
+    let k = Key::parse(key).expect("key notation");
+    Msg::Input(Event::Key(KeyEvent::new(k.code, k.mods)))
+}
+
+pub fn render(state: &mut State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::views::draw(f, state))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Cockpit {
+    pub async fn start(client: Client) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let watches = registry::start_pane_watches(&client, &tx);
+        Cockpit {
+            state: test_state(),
+            rx,
+            executor: Executor::new(client, tx),
+            watches,
+        }
+    }
+
+    pub fn send(&mut self, msg: Msg) {
+        for command in update(&mut self.state, msg) {
+            self.executor.run(command);
+        }
+    }
+
+    /// Press keys given in keymap notation, e.g. `["j", "<Enter>"]`.
+    pub fn press(&mut self, keys: &[&str]) {
+        for k in keys {
+            self.send(key_event(k));
+        }
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(key_event(&c.to_string()));
+        }
+    }
+
+    pub fn frame(&mut self) -> String {
+        render(&mut self.state, 200, 40)
+    }
+
+    pub fn frame_sized(&mut self, width: u16, height: u16) -> String {
+        render(&mut self.state, width, height)
+    }
+
+    /// Feed watch messages into `update` until `pred` holds; panics after `WAIT`.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !pred(&self.state) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(msg)) => self.send(msg),
+                Ok(None) => panic!("message channel closed while waiting for {what}"),
+                Err(_) => panic!("timed out waiting for {what}; frame:\n{}", self.frame()),
+            }
+        }
+    }
+
+    /// Wait until a rendered frame contains `text`; returns that frame.
+    pub async fn wait_for_text(&mut self, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let frame = self.frame();
+            if frame.contains(text) {
+                return frame;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(msg)) => self.send(msg),
+                Ok(None) => panic!("message channel closed while waiting for {text:?}"),
+                Err(_) => panic!("timed out waiting for {text:?}; last frame:\n{frame}"),
+            }
+        }
+    }
+}
+
+/// The table row whose first cell is `name`.
+pub fn row<'a>(frame: &'a str, name: &str) -> &'a str {
+    frame
+        .lines()
+        .find(|l| l.trim_start_matches('│').starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no row {name:?} in frame:\n{frame}"))
+}
+
+/// The line of a frame that contains `needle`.
+pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
+    frame
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in frame:\n{frame}"))
+}

@@ -1,0 +1,100 @@
+//! Keymap and theme files: every shipped one loads; every invalid fixture fails with a message
+//! that names the file and the line (and the key, where there is one), and leaves the
+//! defaults in place.
+
+use std::path::Path;
+
+use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap, Scope, VIM_KEYMAP};
+use opsdeck::app::keys::Key;
+use opsdeck::app::theme::{DEFAULT_THEME, MONO_THEME, Theme};
+
+fn fixtures(kind: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid")
+        .join(kind);
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("fixtures dir")
+        .map(|e| {
+            let path = e.expect("entry").path();
+            (
+                path.display().to_string(),
+                std::fs::read_to_string(&path).expect("read"),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty());
+    out
+}
+
+#[test]
+fn shipped_keymaps_load_and_bind_every_scope() {
+    let mut km = Keymap::parse("keymaps/default.toml", DEFAULT_KEYMAP).expect("default keymap");
+    for scope in Scope::ALL {
+        assert!(!km.bindings(scope).is_empty(), "{scope:?} has no keys");
+    }
+    km.merge("keymaps/vim.toml", VIM_KEYMAP)
+        .expect("vim keymap merges");
+    let ctrl_d = Key::parse("<C-d>").expect("key");
+    assert!(km.resolve(Scope::Apps, ctrl_d).is_some());
+}
+
+#[test]
+fn shipped_themes_load() {
+    let mut t = Theme::parse("themes/default.toml", DEFAULT_THEME).expect("default theme");
+    t.merge("themes/mono.toml", MONO_THEME, true)
+        .expect("mono theme");
+}
+
+#[test]
+fn invalid_keymaps_fail_clearly_and_keep_the_defaults() {
+    for (path, text) in fixtures("keymap") {
+        let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default");
+        let before = km.bindings(Scope::Global).to_vec();
+        let err = km.merge(&path, &text).expect_err(&path);
+        let msg = err.to_string();
+        assert!(msg.starts_with(&path), "message names the file: {msg}");
+        assert!(
+            msg.contains(&format!("line {}", err.line)) && err.line > 1,
+            "message names the line: {msg}"
+        );
+        assert_eq!(
+            km.bindings(Scope::Global),
+            before.as_slice(),
+            "{path} changed the keymap"
+        );
+    }
+}
+
+#[test]
+fn invalid_keymap_messages_say_what_is_wrong() {
+    let all = fixtures("keymap");
+    let find = |name: &str| {
+        all.iter()
+            .find(|(p, _)| p.ends_with(name))
+            .expect(name)
+            .clone()
+    };
+    let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default");
+    let (p, t) = find("unknown-action.toml");
+    let e = km.merge(&p, &t).expect_err("unknown action");
+    assert_eq!((e.line, e.key.as_str()), (4, "run"));
+    assert!(e.message.contains("explode"));
+    let (p, t) = find("bad-key.toml");
+    let e = km.merge(&p, &t).expect_err("bad key");
+    assert_eq!((e.line, e.key.as_str()), (3, "on"));
+    let (p, t) = find("unknown-section.toml");
+    let e = km.merge(&p, &t).expect_err("unknown section");
+    assert!(e.message.contains("podz"), "{e}");
+}
+
+#[test]
+fn invalid_themes_fail_clearly() {
+    for (path, text) in fixtures("theme") {
+        let mut t = Theme::parse("default", DEFAULT_THEME).expect("default");
+        let err = t.merge(&path, &text, true).expect_err(&path);
+        assert!(err.to_string().starts_with(&path), "{err}");
+        assert_eq!(err.line, 2, "{err}");
+        assert!(!err.key.is_empty(), "{err}");
+    }
+}
