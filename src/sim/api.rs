@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::Identity;
 use super::convert;
-use super::db::{Db, DbError, ObjKey, meta_str};
+use super::db::{Db, DbError, ObjKey, Stored, meta_str};
 use super::discovery;
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
@@ -56,6 +56,51 @@ pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response
         headers.insert(header::WARNING, w);
     }
     resp
+}
+
+/// A 200 whose JSON body is already encoded.
+pub fn bytes_response(code: u16, body: Bytes, warning: Option<&str>) -> Response<Body> {
+    let mut resp = json_response(code, &Value::Null, warning);
+    *resp.body_mut() = full(body);
+    resp
+}
+
+/// One list item: the cached encoding when the storage version is asked for, else converted.
+/// Built-in lists omit each item's kind and apiVersion, as the real server's do.
+pub fn encode_item(def: &KindDef, item: &Stored, version: &str) -> Bytes {
+    if version == def.storage_version() && !def.is_core() {
+        return item.json.clone();
+    }
+    let mut value = convert::to_version(def, item.value.clone(), version);
+    if def.is_core()
+        && let Some(map) = value.as_object_mut()
+    {
+        map.remove("kind");
+        map.remove("apiVersion");
+    }
+    Bytes::from(serde_json::to_vec(&value).unwrap_or_default())
+}
+
+/// `{"apiVersion":…,"items":[…],"kind":…,"metadata":…}` with keys in the order a real server
+/// writes a custom resource list (sorted), items spliced in already encoded.
+fn list_body(def: &KindDef, version: &str, meta: &Value, items: &[Bytes]) -> Bytes {
+    let total: usize = items.iter().map(|i| i.len() + 1).sum();
+    let mut out = Vec::with_capacity(total + 256);
+    out.extend_from_slice(b"{\"apiVersion\":");
+    out.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
+    out.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+    out.extend_from_slice(b"],\"kind\":");
+    out.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
+    out.extend_from_slice(b",\"metadata\":");
+    out.extend(serde_json::to_vec(meta).unwrap_or_default());
+    out.extend_from_slice(b"}\n");
+    Bytes::from(out)
 }
 
 pub fn error_response(e: StatusError) -> Response<Body> {
@@ -273,7 +318,12 @@ impl Api {
             .to_string();
         let result = match verb {
             "watch" => return watch::serve(self, path, &query),
-            "list" => self.list(&path, &query),
+            "list" => {
+                return match self.list(&path, &query) {
+                    Ok(body) => bytes_response(200, body, warning.as_deref()),
+                    Err(e) => error_response(e),
+                };
+            }
             "get" => self.get(&path),
             "delete" => self.delete(&path),
             _ => {
@@ -331,7 +381,7 @@ impl Api {
         &self,
         path: &ResourcePath,
         query: &HashMap<String, String>,
-    ) -> Result<(u16, Value), StatusError> {
+    ) -> Result<Bytes, StatusError> {
         let def = &KINDS[path.kind];
         let selector = Selection::from_query(query).map_err(status::bad_request)?;
         let any_rv = query.get("resourceVersion").is_some_and(|v| v == "0");
@@ -355,24 +405,27 @@ impl Api {
             None => (db.current_rv(), None),
         };
         let namespace = (!path.namespace.is_empty()).then_some(path.namespace.as_str());
-        let (mut items, remaining) = {
+        // Encode inside the lock: items in the storage version are only a reference-count bump.
+        let (encoded, last, remaining) = {
             let mut matching = db
-                .list(path.kind, namespace, after.as_ref())
-                .filter(|o| selector.matches(o));
-            let items: Vec<Value> = match limit {
-                Some(n) => matching.by_ref().take(n).cloned().collect(),
-                None => matching.by_ref().cloned().collect(),
-            };
+                .list_stored(path.kind, namespace, after.as_ref())
+                .filter(|o| selector.matches(&o.value));
+            let mut last = None;
+            let mut encoded: Vec<Bytes> = Vec::new();
+            for item in matching.by_ref().take(limit.unwrap_or(usize::MAX)) {
+                encoded.push(encode_item(def, item, &path.version));
+                last = Some((
+                    meta_str(&item.value, "namespace").to_string(),
+                    meta_str(&item.value, "name").to_string(),
+                ));
+            }
             let remaining = if limit.is_some() { matching.count() } else { 0 };
-            (items, remaining)
+            (encoded, last, remaining)
         };
         drop(db);
         let mut meta = json!({"resourceVersion": snapshot_rv.to_string()});
         if remaining > 0 {
-            let last = items
-                .last()
-                .map(|o| (meta_str(o, "namespace"), meta_str(o, "name")));
-            if let Some((ns, name)) = last {
+            if let Some((ns, name)) = &last {
                 meta["continue"] = json!(encode_continue(snapshot_rv, ns, name));
             }
             if selector.is_empty() {
@@ -381,24 +434,7 @@ impl Api {
         } else if !def.is_core() {
             meta["continue"] = json!("");
         }
-        for item in items.iter_mut() {
-            *item = convert::to_version(def, std::mem::take(item), &path.version);
-            if def.is_core()
-                && let Some(map) = item.as_object_mut()
-            {
-                map.remove("kind");
-                map.remove("apiVersion");
-            }
-        }
-        Ok((
-            200,
-            json!({
-                "apiVersion": def.api_version(&path.version),
-                "kind": format!("{}List", def.kind),
-                "metadata": meta,
-                "items": items,
-            }),
-        ))
+        Ok(list_body(def, &path.version, &meta, &encoded))
     }
 
     fn patch(

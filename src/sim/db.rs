@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
@@ -30,12 +31,29 @@ impl EventType {
     }
 }
 
+/// An object and its JSON encoding, made once per write: lists and watches send the bytes,
+/// as a real API server answers from its encoded cache.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub value: Value,
+    pub json: Bytes,
+}
+
+impl Stored {
+    fn new(value: Value) -> Self {
+        let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        Stored { value, json }
+    }
+}
+
 #[derive(Debug)]
 pub struct StoredEvent {
     pub rv: u64,
     pub kind: KindId,
     pub kind_event: EventType,
     pub object: Value,
+    /// `object` encoded (storage version).
+    pub json: Bytes,
     /// `metadata.labels` before a modification, so a selector watch can tell an object that
     /// left the selection (DELETED) from one that never matched.
     pub prev_labels: Option<Value>,
@@ -58,7 +76,7 @@ pub enum DbError {
 
 pub struct Db {
     rv: u64,
-    objects: BTreeMap<ObjKey, Value>,
+    objects: BTreeMap<ObjKey, Stored>,
     window: VecDeque<Arc<StoredEvent>>,
     window_capacity: usize,
     /// Oldest rv a watch may resume from; older ones get 410.
@@ -119,7 +137,7 @@ impl Db {
     }
 
     pub fn get(&self, key: &ObjKey) -> Option<&Value> {
-        self.objects.get(key)
+        self.objects.get(key).map(|s| &s.value)
     }
 
     /// Objects of a kind (optionally one namespace), in key order, starting after `after`.
@@ -129,6 +147,16 @@ impl Db {
         namespace: Option<&'a str>,
         after: Option<&'a (String, String)>,
     ) -> impl Iterator<Item = &'a Value> + 'a {
+        self.list_stored(kind, namespace, after).map(|s| &s.value)
+    }
+
+    /// Like `list`, with each object's encoding.
+    pub fn list_stored<'a>(
+        &'a self,
+        kind: KindId,
+        namespace: Option<&'a str>,
+        after: Option<&'a (String, String)>,
+    ) -> impl Iterator<Item = &'a Stored> + 'a {
         let start = match after {
             Some((ns, name)) => std::ops::Bound::Excluded((kind, ns.clone(), name.clone())),
             None => std::ops::Bound::Included((kind, String::new(), String::new())),
@@ -154,6 +182,7 @@ impl Db {
         kind: KindId,
         kind_event: EventType,
         object: Value,
+        json: Bytes,
         prev_labels: Option<Value>,
     ) {
         let event = Arc::new(StoredEvent {
@@ -161,6 +190,7 @@ impl Db {
             kind,
             kind_event,
             object,
+            json,
             prev_labels,
         });
         self.window.push_back(event.clone());
@@ -204,8 +234,10 @@ impl Db {
         if meta.get("generation").is_none() && !def.group.is_empty() {
             meta["generation"] = json!(1);
         }
-        self.objects.insert(key, obj.clone());
-        self.record(kind, EventType::Added, obj.clone(), None);
+        let stored = Stored::new(obj.clone());
+        let json = stored.json.clone();
+        self.objects.insert(key, stored);
+        self.record(kind, EventType::Added, obj.clone(), json, None);
         Ok(obj)
     }
 
@@ -217,7 +249,7 @@ impl Db {
         mut new: Value,
         expected_rv: Option<&str>,
     ) -> Result<Value, DbError> {
-        let old = self.objects.get(key).ok_or(DbError::NotFound)?;
+        let old = &self.objects.get(key).ok_or(DbError::NotFound)?.value;
         if let Some(expected) = expected_rv
             && expected != meta_str(old, "resourceVersion")
         {
@@ -249,24 +281,32 @@ impl Db {
                 generation
             });
         }
-        self.objects.insert(key.clone(), new.clone());
-        self.record(key.0, EventType::Modified, new.clone(), prev_labels);
+        let stored = Stored::new(new.clone());
+        let json = stored.json.clone();
+        self.objects.insert(key.clone(), stored);
+        self.record(key.0, EventType::Modified, new.clone(), json, prev_labels);
         Ok(new)
     }
 
     /// Apply `f` to a copy of the stored object and write it back.
     pub fn modify(&mut self, key: &ObjKey, f: impl FnOnce(&mut Value)) -> Result<Value, DbError> {
-        let mut copy = self.objects.get(key).ok_or(DbError::NotFound)?.clone();
+        let mut copy = self
+            .objects
+            .get(key)
+            .ok_or(DbError::NotFound)?
+            .value
+            .clone();
         f(&mut copy);
         self.update(key, copy, None)
     }
 
     pub fn delete(&mut self, key: &ObjKey) -> Result<Value, DbError> {
-        let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?;
+        let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.value;
         let rv = self.next_rv();
         // DELETED carries the last state stamped with the deletion rv.
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        self.record(key.0, EventType::Deleted, obj.clone(), None);
+        let json = Stored::new(obj.clone()).json;
+        self.record(key.0, EventType::Deleted, obj.clone(), json, None);
         Ok(obj)
     }
 }

@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::api::{Api, Body, error_response, json_response};
+use super::api::{Api, Body, encode_item, error_response, json_response};
 use super::convert;
 use super::db::{EventType, StoredEvent};
 use super::kinds::KINDS;
@@ -61,6 +61,9 @@ impl Filter {
             (EventType::Modified, false, true) => EventType::Deleted,
             (t, _, _) => t,
         };
+        if self.path.version == def.storage_version() {
+            return Some(encoded_event_line(kind_event.as_str(), &event.json));
+        }
         let object = convert::to_version(def, event.object.clone(), &self.path.version);
         Some(event_line(kind_event.as_str(), &object))
     }
@@ -81,6 +84,17 @@ impl Filter {
 fn event_line(kind: &str, object: &Value) -> Vec<u8> {
     let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
     line.push(b'\n');
+    line
+}
+
+/// `{"type":…,"object":…}` around an object that is already encoded.
+fn encoded_event_line(kind: &str, object: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(object.len() + 32);
+    line.extend_from_slice(b"{\"type\":\"");
+    line.extend_from_slice(kind.as_bytes());
+    line.extend_from_slice(b"\",\"object\":");
+    line.extend_from_slice(object);
+    line.extend_from_slice(b"}\n");
     line
 }
 
@@ -137,12 +151,12 @@ pub fn serve(api: Arc<Api>, path: ResourcePath, query: &HashMap<String, String>)
                 let namespace =
                     (!filter.path.namespace.is_empty()).then_some(filter.path.namespace.as_str());
                 let def = &KINDS[filter.path.kind];
-                for obj in db
-                    .list(filter.path.kind, namespace, None)
-                    .filter(|o| filter.selector.matches(o))
+                for stored in db
+                    .list_stored(filter.path.kind, namespace, None)
+                    .filter(|o| filter.selector.matches(&o.value))
                 {
-                    let obj = convert::to_version(def, obj.clone(), &filter.path.version);
-                    first.push(event_line("ADDED", &obj));
+                    let object = encode_item(def, stored, &filter.path.version);
+                    first.push(encoded_event_line("ADDED", &object));
                 }
                 if bookmarks {
                     first.push(filter.bookmark(db.current_rv(), true));

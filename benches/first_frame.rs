@@ -1,0 +1,173 @@
+//! Benchmark: the `large` scenario (20 clusters, 2,000 Machines, 5,000 Applications with 40
+//! resources each) served by `opsdeck demo --serve-only` in a child process; this process runs
+//! the cockpit's real path (kube watches → projection → update → render to a TestBackend) and
+//! reports time to the first complete frame, peak RSS, and CPU time while idle.
+//!
+//! Run: `cargo bench --bench first_frame`
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+
+use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
+use opsdeck::app::msg::Msg;
+use opsdeck::app::state::State;
+use opsdeck::app::theme::{DEFAULT_THEME, Theme};
+use opsdeck::app::update::update;
+use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::registry;
+
+const MACHINES: usize = 2000;
+const APPS: usize = 5000;
+
+fn proc_status(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// User + system CPU time of this process, from /proc/self/stat (clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat; 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn render(state: &mut State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::views::draw(f, state))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    buffer.content().iter().map(|c| c.symbol()).collect()
+}
+
+#[tokio::main]
+async fn main() {
+    opsdeck::sim::tls::install_crypto_provider();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["demo", "--serve-only", "--scenario", "large"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the simulator");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("KUBECONFIG line");
+    let path = line
+        .trim()
+        .strip_prefix("KUBECONFIG=")
+        .expect("KUBECONFIG=<path>")
+        .to_string();
+    let yaml = std::fs::read_to_string(&path).expect("kubeconfig");
+
+    let rss_before = proc_status("VmRSS:").unwrap_or(0);
+    let start = Instant::now();
+    let cpu_start = cpu_seconds();
+    let (client, context) = connect(KubeconfigSource::Text(&yaml), None)
+        .await
+        .expect("client");
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let _watches = registry::start_pane_watches(&client, &tx);
+    let mut state = State::new(
+        context,
+        false,
+        Keymap::parse("default", DEFAULT_KEYMAP).expect("keymap"),
+        Theme::parse("default", DEFAULT_THEME).expect("theme"),
+        Timestamp::now(),
+    );
+    let complete = |s: &State| {
+        s.machines.len() == MACHINES
+            && s.apps.len() == APPS
+            && s.clusters.state.is_healthy()
+            && s.control_planes.state.is_healthy()
+            && s.deployments.state.is_healthy()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !complete(&state) {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(msg)) => {
+                update(&mut state, msg);
+            }
+            _ => panic!("the large scenario did not load in time"),
+        }
+    }
+    let frame = render(&mut state);
+    let first_frame = start.elapsed();
+    let cpu_load = cpu_seconds() - cpu_start;
+    assert!(
+        frame.contains("Clusters (20) [live]"),
+        "first frame is the live tree"
+    );
+    // The apps view, too, is complete at that point.
+    update(&mut state, common_key("2"));
+    let apps_frame = render(&mut state);
+    assert!(apps_frame.contains("Applications (5000) [live]"));
+
+    // Idle: watches stay open, the simulator's controllers keep ticking; nothing to redraw.
+    let idle = Duration::from_secs(20);
+    let cpu_idle_start = cpu_seconds();
+    let idle_end = tokio::time::Instant::now() + idle;
+    let mut updates = 0usize;
+    let mut draws = 0usize;
+    while let Ok(msg) = tokio::time::timeout_at(idle_end, rx.recv()).await {
+        let Some(msg) = msg else { break };
+        update(&mut state, msg);
+        updates += 1;
+        if state.dirty {
+            render(&mut state);
+            state.dirty = false;
+            draws += 1;
+        }
+    }
+    let cpu_idle = cpu_seconds() - cpu_idle_start;
+    let peak_rss = proc_status("VmHWM:").unwrap_or(0);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    println!(
+        "large scenario: {} clusters, {MACHINES} machines, {APPS} applications x 40 resources",
+        state.clusters.len()
+    );
+    println!(
+        "time to first complete frame: {:.0} ms",
+        first_frame.as_secs_f64() * 1000.0
+    );
+    println!("CPU time to first frame:      {cpu_load:.2} s");
+    println!(
+        "peak RSS:                     {:.1} MiB (at start {:.1} MiB)",
+        peak_rss as f64 / 1024.0,
+        rss_before as f64 / 1024.0
+    );
+    println!(
+        "idle {}s: {updates} updates, {draws} draws, {cpu_idle:.2} CPU-s",
+        idle.as_secs()
+    );
+}
+
+fn common_key(key: &str) -> Msg {
+    let k = opsdeck::app::keys::Key::parse(key).expect("key");
+    Msg::Input(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(k.code, k.mods),
+    ))
+}
