@@ -110,7 +110,11 @@ async fn cockpit(
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    color_eyre::install()?;
+    // Errors before the cockpit starts are for people, not for bug reports: no source locations.
+    color_eyre::config::HookBuilder::default()
+        .display_location_section(false)
+        .display_env_section(false)
+        .install()?;
     init_logging();
     opsdeck::sim::tls::install_crypto_provider();
     let cli = Cli::parse();

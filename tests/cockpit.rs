@@ -321,3 +321,56 @@ async fn escape_sequences_from_the_server_are_not_drawn() {
         "{gitea}"
     );
 }
+
+#[tokio::test]
+async fn a_missing_crd_says_not_installed_and_the_rest_works() {
+    let sim = Simulator::start(
+        Scenario::default_homelab(),
+        SimOptions {
+            tick: None,
+            hidden_groups: vec!["argoproj.io".into()],
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("sim");
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("apps not installed", |s| {
+        s.apps.state == SourceState::NotInstalled
+    })
+    .await;
+    c.wait_for("clusters live", |s| s.clusters.state.is_healthy())
+        .await;
+    c.press(&["2"]);
+    let frame = c.frame();
+    assert!(
+        frame.contains("Applications (0) [not installed]"),
+        "{frame}"
+    );
+    assert!(frame.contains("CRD missing"), "{frame}");
+}
+
+#[tokio::test]
+async fn a_server_that_goes_away_leaves_stale_rows_not_an_empty_pane() {
+    let mut sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("machines live", |s| {
+        s.machines.state.is_healthy() && s.machines.len() == 9
+    })
+    .await;
+    sim.stop();
+    c.wait_for("machines stale", |s| {
+        matches!(s.machines.state, SourceState::Stale { .. })
+    })
+    .await;
+    c.wait_for("clusters stale", |s| {
+        matches!(s.clusters.state, SourceState::Stale { .. })
+    })
+    .await;
+    let frame = c.frame();
+    assert!(frame.contains("[stale"), "{frame}");
+    assert!(
+        frame.contains("Machine/media-cp-"),
+        "rows are kept while stale:\n{frame}"
+    );
+}

@@ -196,6 +196,8 @@ pub enum SyncPhase {
     Sync,
     PostSync,
     SyncFail,
+    /// A hook no result of the current operation names yet (opened mid-operation).
+    UnknownHook,
 }
 
 impl SyncPhase {
@@ -214,6 +216,7 @@ impl SyncPhase {
             SyncPhase::Sync => "Sync",
             SyncPhase::PostSync => "PostSync",
             SyncPhase::SyncFail => "SyncFail",
+            SyncPhase::UnknownHook => "hook",
         }
     }
 }
@@ -228,8 +231,6 @@ pub struct WaveResource {
     /// None when the CR does not carry per-resource health (Argo CD 3.x default).
     pub health: Option<String>,
     pub hook: Option<SyncPhase>,
-    /// A hook whose type no result names yet (a new operation has not run it).
-    pub hook_unknown: bool,
     /// The wave it runs in.
     pub wave: i64,
     /// The hook's phase in the current/last operation (Running, Succeeded, Failed…).
@@ -306,8 +307,7 @@ pub fn app_detail(o: &AppDetailW) -> AppDetail {
                 .as_ref()
                 .and_then(|h| h.status.as_deref())
                 .map(sanitize),
-            hook: hook.or(is_hook.then_some(SyncPhase::Sync)),
-            hook_unknown: is_hook && hook.is_none(),
+            hook: hook.or(is_hook.then_some(SyncPhase::UnknownHook)),
             wave: r.sync_wave.unwrap_or(0),
             hook_phase: result.and_then(|x| x.hook_phase.as_deref()).map(sanitize),
             result: result.and_then(|x| x.status.as_deref()).map(sanitize),
@@ -350,6 +350,11 @@ fn group_waves(resources: Vec<WaveResource>) -> Vec<Wave> {
 }
 
 impl WaveResource {
+    /// A hook the current operation has not run yet, so no result says its type.
+    pub fn hook_type_unknown(&self) -> bool {
+        self.hook == Some(SyncPhase::UnknownHook)
+    }
+
     fn finished(&self) -> bool {
         match (&self.hook, self.hook_phase.as_deref()) {
             (Some(_), Some(p)) => p == "Succeeded",
@@ -378,7 +383,7 @@ impl AppDetail {
             .waves
             .iter()
             .flat_map(|w| &w.resources)
-            .any(|r| r.hook_unknown)
+            .any(WaveResource::hook_type_unknown)
         {
             return;
         }
@@ -388,7 +393,7 @@ impl AppDetail {
                 .iter()
                 .flat_map(|w| &w.resources)
                 .find(|p| {
-                    !p.hook_unknown
+                    !p.hook_type_unknown()
                         && p.hook.is_some()
                         && p.kind == r.kind
                         && p.name == r.name
@@ -400,10 +405,9 @@ impl AppDetail {
             .into_iter()
             .flat_map(|w| w.resources)
             .collect();
-        for r in resources.iter_mut().filter(|r| r.hook_unknown) {
+        for r in resources.iter_mut().filter(|r| r.hook_type_unknown()) {
             if let Some(phase) = known(r) {
                 r.hook = Some(phase);
-                r.hook_unknown = false;
             }
         }
         self.waves = group_waves(resources);
@@ -459,6 +463,7 @@ impl AppDetail {
         };
         let label = |w: &Wave| match w.phase {
             SyncPhase::Sync => format!("wave {}", w.wave),
+            SyncPhase::UnknownHook => "hooks".to_string(),
             p => format!("{} hooks (wave {})", p.as_str(), w.wave),
         };
         if let Some(w) = find(WaveState::Blocked) {
@@ -540,5 +545,32 @@ mod tests {
         );
         assert_eq!(d.wave_states()[0], WaveState::Blocked);
         assert_eq!(d.position(), "blocked in PreSync hooks (wave 0)");
+    }
+
+    #[test]
+    fn hooks_keep_their_phase_when_a_new_operation_resets_results() {
+        let before = detail(
+            "Succeeded",
+            json!([
+                {"kind": "Job", "name": "pre", "namespace": "x", "hookType": "PreSync", "hookPhase": "Succeeded"},
+                {"kind": "Job", "name": "post", "namespace": "x", "hookType": "PostSync", "hookPhase": "Succeeded"},
+            ]),
+        );
+        let mut after = detail("Running", json!([]));
+        let phases = |d: &AppDetail| d.waves.iter().map(|w| w.phase).collect::<Vec<_>>();
+        assert_eq!(
+            phases(&after),
+            vec![SyncPhase::Sync, SyncPhase::Sync, SyncPhase::UnknownHook]
+        );
+        after.inherit_hook_types(&before);
+        assert_eq!(
+            phases(&after),
+            vec![
+                SyncPhase::PreSync,
+                SyncPhase::Sync,
+                SyncPhase::Sync,
+                SyncPhase::PostSync
+            ]
+        );
     }
 }

@@ -32,6 +32,8 @@ pub struct Api {
     pub server_address: String,
     /// Bumped to end every open watch stream, as an API server restart would.
     pub watch_epoch: tokio::sync::watch::Sender<u64>,
+    /// API groups this server pretends not to have (their CRDs are not installed).
+    pub hidden_groups: Vec<String>,
 }
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
@@ -253,7 +255,13 @@ impl Api {
             Ok(i) => i,
             Err(e) => return Ok(error_response(e)),
         };
-        let resp = match route::parse(req.uri().path()) {
+        let hidden = |group: &str| self.hidden_groups.iter().any(|g| g == group);
+        let route = match route::parse(req.uri().path()) {
+            Route::Group(g) | Route::ResourceList { group: g, .. } if hidden(&g) => Route::NotFound,
+            Route::Resource(p) if hidden(KINDS[p.kind].group) => Route::NotFound,
+            other => other,
+        };
+        let resp = match route {
             Route::Version => {
                 let text = serde_json::to_string_pretty(&discovery::version()).unwrap_or_default();
                 let mut r = json_response(200, &Value::Null, None);
@@ -263,7 +271,9 @@ impl Api {
             Route::CoreVersions => {
                 json_response(200, &discovery::core_versions(&self.server_address), None)
             }
-            Route::GroupList => json_response(200, &discovery::group_list(), None),
+            Route::GroupList => {
+                json_response(200, &discovery::group_list(&self.hidden_groups), None)
+            }
             Route::Group(g) => match discovery::group(&g) {
                 Some(doc) => json_response(200, &doc, None),
                 None => not_found_page(),

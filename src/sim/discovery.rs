@@ -55,8 +55,12 @@ fn group_doc(group: &str) -> Value {
     })
 }
 
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = groups().into_iter().map(group_doc).collect();
+pub fn group_list(hidden: &[String]) -> Value {
+    let groups: Vec<Value> = groups()
+        .into_iter()
+        .filter(|g| !hidden.iter().any(|h| h == g))
+        .map(group_doc)
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 

@@ -55,6 +55,8 @@ pub struct SimOptions {
     pub watch_window: usize,
     /// Extra identities besides the admin and viewer tokens.
     pub extra_identities: Vec<Identity>,
+    /// API groups to leave out, as if their CRDs were not installed.
+    pub hidden_groups: Vec<String>,
 }
 
 impl Default for SimOptions {
@@ -64,6 +66,7 @@ impl Default for SimOptions {
             bookmark_every: Duration::from_secs(30),
             watch_window: 50_000,
             extra_identities: Vec::new(),
+            hidden_groups: Vec::new(),
         }
     }
 }
@@ -133,6 +136,7 @@ impl Simulator {
             bookmark_every: options.bookmark_every,
             server_address: addr.to_string(),
             watch_epoch: tokio::sync::watch::channel(0).0,
+            hidden_groups: options.hidden_groups,
         });
         let api_handle = api.clone();
         let (shutdown, shutdown_rx) = signal::channel(false);

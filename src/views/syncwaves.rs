@@ -15,7 +15,7 @@ use crate::model::store::ObjRef;
 use crate::model::text::age_opt;
 
 /// One line of the view: a wave header or a resource in it.
-pub enum Line_<'a> {
+pub enum WaveLine<'a> {
     Wave(&'a Wave, WaveState),
     Resource(&'a WaveResource),
 }
@@ -36,7 +36,7 @@ fn resource_text(r: &WaveResource) -> String {
 }
 
 /// The flattened lines after the filter (a wave is kept if any of its resources match).
-pub fn lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<Line_<'a>> {
+pub fn lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<WaveLine<'a>> {
     let filter = state.filter();
     let mut out = Vec::new();
     for (w, s) in d.waves.iter().zip(d.wave_states()) {
@@ -48,8 +48,8 @@ pub fn lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<Line_<'a>> {
         if matching.is_empty() {
             continue;
         }
-        out.push(Line_::Wave(w, s));
-        out.extend(matching.into_iter().map(Line_::Resource));
+        out.push(WaveLine::Wave(w, s));
+        out.extend(matching.into_iter().map(WaveLine::Resource));
     }
     out
 }
@@ -61,6 +61,7 @@ pub fn row_count(state: &State) -> usize {
 fn wave_title(w: &Wave) -> String {
     match w.phase {
         SyncPhase::Sync => format!("Wave {}", w.wave),
+        SyncPhase::UnknownHook => "Hooks not run yet in this operation".to_string(),
         p => format!("{} hooks · wave {}", p.as_str(), w.wave),
     }
 }
@@ -142,7 +143,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
 
         let lines = lines(state, d);
         let columns = [
-            col("KIND", Constraint::Length(30)),
+            col("KIND", Constraint::Length(27)),
             col("NAME", Constraint::Min(24)),
             col("SYNC", Constraint::Length(10)),
             col("HEALTH", Constraint::Length(12)),
@@ -162,7 +163,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             &mut cursor,
             theme,
             |i| match &lines[i] {
-                Line_::Wave(w, s) => Row::new(vec![
+                WaveLine::Wave(w, s) => Row::new(vec![
                     Cell::from(Span::styled(
                         format!("▸ {}", wave_title(w)),
                         theme.style("row.group"),
@@ -174,12 +175,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     Cell::from(Span::styled(state_word(*s), theme.status(state_word(*s)))),
                     Cell::from(""),
                 ]),
-                Line_::Resource(r) => {
-                    let kind = if r.group.is_empty() {
-                        r.kind.clone()
-                    } else {
-                        format!("{}/{}", r.group, r.kind)
-                    };
+                WaveLine::Resource(r) => {
+                    // The kind alone: groups make the column too wide to read.
+                    let kind = r.kind.clone();
                     let name = if r.namespace.is_empty() {
                         r.name.clone()
                     } else {
@@ -187,7 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     };
                     let health = r.health.clone().unwrap_or_else(|| "-".into());
                     let hook = match (r.hook, &r.hook_phase) {
-                        (Some(_), _) if r.hook_unknown => "hook".to_string(),
+                        (Some(_), _) if r.hook_type_unknown() => "hook".to_string(),
                         (Some(p), Some(hp)) => format!("{} {hp}", p.as_str()),
                         (Some(p), None) => format!("{} pending", p.as_str()),
                         (None, _) => String::new(),

@@ -14,9 +14,10 @@ pub enum ConnectError {
     },
     #[error("parsing kubeconfig: {0}")]
     Parse(KubeconfigError),
-    #[error("kubeconfig context {context:?}: {source}")]
+    #[error("kubeconfig context {context:?}: {source} (contexts in the file: {available})")]
     Context {
         context: String,
+        available: String,
         source: KubeconfigError,
     },
     #[error("building the client for context {context:?}: {source}")]
@@ -62,6 +63,12 @@ pub async fn connect(
         .map(str::to_string)
         .or_else(|| kubeconfig.current_context.clone())
         .unwrap_or_default();
+    let available = kubeconfig
+        .contexts
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let options = KubeConfigOptions {
         context: context.map(str::to_string),
         ..KubeConfigOptions::default()
@@ -70,6 +77,7 @@ pub async fn connect(
         .await
         .map_err(|source| ConnectError::Context {
             context: name.clone(),
+            available,
             source,
         })?;
     let client = Client::try_from(config).map_err(|source| ConnectError::Client {
