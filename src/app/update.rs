@@ -40,6 +40,8 @@ fn resolve_command(input: &str) -> Option<&'static str> {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    // Every arm that returns early decides about redrawing itself; the data arms that fall
+    // through all change what is shown.
     match msg {
         Msg::Tick(now) => {
             let stale = [
@@ -54,33 +56,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                 state.dirty = true;
             }
             state.now = now;
-            Vec::new()
+            return Vec::new();
         }
-        Msg::Clusters(u) => {
-            state.clusters.apply(u);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::ControlPlanes(u) => {
-            state.control_planes.apply(u);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::Deployments(u) => {
-            state.deployments.apply(u);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::Machines(u) => {
-            state.machines.apply(u);
-            state.dirty = true;
-            Vec::new()
-        }
-        Msg::Apps(u) => {
-            state.apps.apply(u);
-            state.dirty = true;
-            Vec::new()
-        }
+        Msg::Clusters(u) => state.clusters.apply(u),
+        Msg::ControlPlanes(u) => state.control_planes.apply(u),
+        Msg::Deployments(u) => state.deployments.apply(u),
+        Msg::Machines(u) => state.machines.apply(u),
+        Msg::Apps(u) => state.apps.apply(u),
         Msg::AppDetail(u) => {
             let u = match u {
                 WatchUpdate::Upsert(mut detail) => {
@@ -92,36 +74,37 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                 other => other,
             };
             state.app_detail.apply(u);
-            state.dirty = true;
-            Vec::new()
         }
-        Msg::Input(Event::Resize(_, _)) => {
-            state.dirty = true;
-            Vec::new()
-        }
+        Msg::Input(Event::Resize(_, _)) => {}
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
             state.dirty = true;
-            if state.prompt.is_some() {
-                return prompt_key(state, key.code, key.modifiers);
-            }
-            if state.show_help {
-                // Any of the usual "close" keys closes help; others are ignored.
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-                ) {
-                    state.show_help = false;
-                }
-                return Vec::new();
-            }
-            state.notice = None;
-            let scope = state.screen().scope();
-            match state.keymap.resolve(scope, Key::from_event(&key)) {
-                Some(action) => act(state, action),
-                None => Vec::new(),
-            }
+            return key_input(state, key.code, key.modifiers, Key::from_event(&key));
         }
-        Msg::Input(_) => Vec::new(),
+        Msg::Input(_) => return Vec::new(),
+    }
+    state.dirty = true;
+    Vec::new()
+}
+
+fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> Vec<Command> {
+    if state.prompt.is_some() {
+        return prompt_key(state, code, mods);
+    }
+    if state.show_help {
+        // The usual "close" keys close help; others are ignored.
+        if matches!(
+            code,
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+        ) {
+            state.show_help = false;
+        }
+        return Vec::new();
+    }
+    state.notice = None;
+    let scope = state.screen().scope();
+    match state.keymap.resolve(scope, key) {
+        Some(action) => act(state, action),
+        None => Vec::new(),
     }
 }
 

@@ -179,15 +179,42 @@ fn infra_template_ref(name: &str) -> Value {
     json!({"apiGroup": "infrastructure.cluster.x-k8s.io", "kind": "HarvesterMachineTemplate", "name": name})
 }
 
+/// The spec a MachineDeployment and its MachineSet share: replicas, selector, template.
+fn worker_spec(c: &ClusterSpec, md: &str, n: Counts) -> Value {
+    let labels = json!({CLUSTER_NAME_LABEL: c.name, DEPLOYMENT_NAME_LABEL: md});
+    json!({
+        "clusterName": c.name,
+        "replicas": n.desired,
+        "selector": {"matchLabels": labels},
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "clusterName": c.name,
+                "version": c.version,
+                "bootstrap": {"configRef": bootstrap_ref(md)},
+                "infrastructureRef": infra_template_ref(md),
+            },
+        },
+    })
+}
+
+fn with_worker_spec(mut obj: Value, c: &ClusterSpec, md: &str, n: Counts) -> Value {
+    if let (Some(spec), Value::Object(shared)) =
+        (obj["spec"].as_object_mut(), worker_spec(c, md, n))
+    {
+        spec.extend(shared);
+    }
+    obj
+}
+
 pub fn machine_deployment(c: &ClusterSpec, pool: &WorkerPool, n: Counts) -> Value {
     let md = md_name(c, pool);
-    let labels = json!({CLUSTER_NAME_LABEL: c.name, DEPLOYMENT_NAME_LABEL: md});
     let phase = if n.ready < n.desired {
         "ScalingUp"
     } else {
         "Running"
     };
-    json!({
+    let obj = json!({
         "metadata": {
             "name": md, "namespace": c.namespace,
             "uid": synthetic_uid(fnv(format!("md/{}/{md}", c.namespace).as_bytes())),
@@ -195,22 +222,11 @@ pub fn machine_deployment(c: &ClusterSpec, pool: &WorkerPool, n: Counts) -> Valu
             "ownerReferences": [owner("cluster.x-k8s.io/v1beta2", "Cluster", &c.name, &cluster_uid(c))],
         },
         "spec": {
-            "clusterName": c.name,
-            "replicas": n.desired,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "clusterName": c.name,
-                    "version": c.version,
-                    "bootstrap": {"configRef": bootstrap_ref(&md)},
-                    "infrastructureRef": infra_template_ref(&md),
-                },
-            },
             "rollout": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}},
         },
         "status": machine_set_status(c, &md, n, phase),
-    })
+    });
+    with_worker_spec(obj, c, &md, n)
 }
 
 fn machine_set_status(c: &ClusterSpec, md: &str, n: Counts, phase: &str) -> Value {
@@ -232,12 +248,11 @@ fn machine_set_status(c: &ClusterSpec, md: &str, n: Counts, phase: &str) -> Valu
 pub fn machine_set(c: &ClusterSpec, pool: &WorkerPool, n: Counts) -> Value {
     let md = md_name(c, pool);
     let ms = ms_name(c, pool);
-    let labels = json!({CLUSTER_NAME_LABEL: c.name, DEPLOYMENT_NAME_LABEL: md});
     let mut status = machine_set_status(c, &md, n, "");
     if let Some(s) = status.as_object_mut() {
         s.remove("phase");
     }
-    json!({
+    let obj = json!({
         "metadata": {
             "name": ms, "namespace": c.namespace,
             "uid": synthetic_uid(fnv(format!("ms/{}/{ms}", c.namespace).as_bytes())),
@@ -245,22 +260,10 @@ pub fn machine_set(c: &ClusterSpec, pool: &WorkerPool, n: Counts) -> Value {
             "ownerReferences": [owner("cluster.x-k8s.io/v1beta2", "MachineDeployment", &md,
                 &synthetic_uid(fnv(format!("md/{}/{md}", c.namespace).as_bytes())))],
         },
-        "spec": {
-            "clusterName": c.name,
-            "replicas": n.desired,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "clusterName": c.name,
-                    "version": c.version,
-                    "bootstrap": {"configRef": bootstrap_ref(&md)},
-                    "infrastructureRef": infra_template_ref(&md),
-                },
-            },
-        },
+        "spec": {},
         "status": status,
-    })
+    });
+    with_worker_spec(obj, c, &md, n)
 }
 
 /// Where a Machine is in its life, as the simulator moves it.
