@@ -1,3 +1,4 @@
 //! I/O: clients that talk to the platform's APIs and turn what they read into rows.
 
 pub mod kube;
+pub mod talos;

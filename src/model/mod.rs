@@ -4,6 +4,7 @@ pub mod argo;
 pub mod capi;
 pub mod source;
 pub mod store;
+pub mod talos;
 pub mod text;
 pub mod tree;
 pub mod wire;

@@ -17,6 +17,7 @@ pub mod route;
 pub mod scenario;
 pub mod server;
 pub mod status;
+pub mod talos;
 pub mod tls;
 pub mod watch;
 
@@ -44,6 +45,8 @@ pub enum SimError {
     Bind(std::io::Error),
     #[error("scenario object {0} has an unknown kind")]
     UnknownKind(String),
+    #[error("simulated Talos API: {0}")]
+    Talos(String),
 }
 
 pub struct SimOptions {
@@ -57,6 +60,10 @@ pub struct SimOptions {
     pub extra_identities: Vec<Identity>,
     /// API groups to leave out, as if their CRDs were not installed.
     pub hidden_groups: Vec<String>,
+    /// Start a Talos apid per node (off for scenarios with thousands of machines).
+    pub talos: bool,
+    /// How often a followed Talos log gets a line.
+    pub talos_log_every: Duration,
 }
 
 impl Default for SimOptions {
@@ -67,6 +74,8 @@ impl Default for SimOptions {
             watch_window: 50_000,
             extra_identities: Vec::new(),
             hidden_groups: Vec::new(),
+            talos: true,
+            talos_log_every: Duration::from_millis(700),
         }
     }
 }
@@ -79,6 +88,8 @@ pub struct Simulator {
     pub viewer_token: String,
     db: Arc<Mutex<Db>>,
     api: Arc<Api>,
+    /// The simulated Talos nodes, when started.
+    pub talos: Option<talos::TalosSim>,
     controllers: Arc<Mutex<Controllers>>,
     shutdown: signal::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -148,6 +159,11 @@ impl Simulator {
         ))];
         let api = api_handle;
 
+        let talos = if options.talos {
+            Some(talos::TalosSim::start(&scenario, db.clone(), options.talos_log_every).await?)
+        } else {
+            None
+        };
         let controllers = Arc::new(Mutex::new(Controllers::new(db.clone(), Arc::new(scenario))));
         if let Some(period) = options.tick {
             controllers
@@ -171,6 +187,7 @@ impl Simulator {
             viewer_token,
             db,
             api,
+            talos,
             controllers,
             shutdown,
             tasks,
@@ -215,9 +232,17 @@ impl Simulator {
         self.api.watch_epoch.send_modify(|e| *e += 1);
     }
 
+    /// The generated talosconfig, when Talos nodes are simulated.
+    pub fn talosconfig_yaml(&self) -> Option<String> {
+        self.talos.as_ref().map(talos::TalosSim::talosconfig_yaml)
+    }
+
     /// Stop serving: listeners and open connections close at once.
     pub fn stop(&mut self) {
         let _ = self.shutdown.send(true);
+        if let Some(t) = &self.talos {
+            t.stop();
+        }
         for t in self.tasks.drain(..) {
             t.abort();
         }

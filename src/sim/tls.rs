@@ -28,6 +28,8 @@ pub struct TestCa {
 pub struct Issued {
     pub cert_der: CertificateDer<'static>,
     pub key_der: PrivatePkcs8KeyDer<'static>,
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 impl TestCa {
@@ -53,8 +55,14 @@ impl TestCa {
 
     /// A serving certificate valid for loopback names.
     pub fn issue_server(&self) -> Result<Issued, TlsError> {
-        let mut params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+        self.issue_server_for(&[])
+    }
+
+    /// A serving certificate for loopback plus `names` (e.g. a node's hostname).
+    pub fn issue_server_for(&self, names: &[&str]) -> Result<Issued, TlsError> {
+        let mut sans = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+        sans.extend(names.iter().map(|n| n.to_string()));
+        let mut params = CertificateParams::new(sans)?;
         params
             .distinguished_name
             .push(DnType::CommonName, "opsdeck-simulator");
@@ -64,11 +72,33 @@ impl TestCa {
             KeyUsagePurpose::KeyEncipherment,
         ];
         let key = KeyPair::generate()?;
+        self.sign(params, key)
+    }
+
+    /// A client certificate with an Ed25519 key, as talosctl's are; `organization` carries
+    /// the Talos role (e.g. `os:admin`).
+    pub fn issue_client(&self, common_name: &str, organization: &str) -> Result<Issued, TlsError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, organization);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+        self.sign(params, key)
+    }
+
+    fn sign(&self, params: CertificateParams, key: KeyPair) -> Result<Issued, TlsError> {
         let issuer = Issuer::from_params(&self.params, &self.key);
         let cert = params.signed_by(&key, &issuer)?;
         Ok(Issued {
             cert_der: cert.der().clone(),
             key_der: PrivatePkcs8KeyDer::from(key.serialize_der()),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
         })
     }
 }

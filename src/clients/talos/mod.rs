@@ -1,0 +1,5 @@
+//! Talos machine API over gRPC with mTLS, configured from a talosconfig.
+
+pub mod client;
+pub mod config;
+pub mod proto;

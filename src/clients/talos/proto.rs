@@ -1,0 +1,11 @@
+//! Generated code for our Talos .proto subset (see `proto/` and `build.rs`).
+
+#![allow(clippy::all, clippy::pedantic, missing_docs)]
+
+pub mod common {
+    tonic::include_proto!("common");
+}
+
+pub mod machine {
+    tonic::include_proto!("machine");
+}

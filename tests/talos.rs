@@ -1,0 +1,167 @@
+//! The Talos client against the simulated apid over mTLS: snapshots through an endpoint, a
+//! down node isolated, a wrong CA rejected, logs streaming.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+
+use opsdeck::clients::talos::client::TalosClient;
+use opsdeck::clients::talos::config::{TalosContext, Talosconfig};
+use opsdeck::sim::tls::TestCa;
+
+fn contexts(sim: &opsdeck::sim::Simulator) -> Talosconfig {
+    let yaml = sim.talosconfig_yaml().expect("talos is simulated");
+    assert!(yaml.contains("key:"), "{yaml}");
+    Talosconfig::parse("sim", &yaml).expect("generated talosconfig parses")
+}
+
+fn context<'a>(cfg: &'a Talosconfig, name: &str) -> &'a TalosContext {
+    cfg.contexts
+        .iter()
+        .find(|c| c.name == name)
+        .expect("context")
+}
+
+#[tokio::test]
+async fn control_plane_and_worker_snapshots_through_one_endpoint() {
+    let sim = common::frozen_sim().await;
+    let cfg = contexts(&sim);
+    let media = context(&cfg, "media");
+    assert_eq!(media.endpoints.len(), 3, "control planes are the endpoints");
+    assert_eq!(media.nodes.len(), 6);
+    let client = TalosClient::new(media, Duration::from_secs(3)).expect("client");
+
+    let cp = media
+        .nodes
+        .iter()
+        .find(|n| n.starts_with("media-cp-"))
+        .expect("cp");
+    let row = client.snapshot(cp).await;
+    assert_eq!(row.error, None, "{row:?}");
+    assert_eq!(row.talos_version.as_deref(), Some("v1.10.6"));
+    assert_eq!(row.hostname.as_deref(), Some(cp.as_str()));
+    let etcd = row.etcd.as_ref().expect("control planes have etcd");
+    assert_eq!(etcd.members.len(), 3);
+    let services = row.services.as_ref().expect("services");
+    assert!(
+        services
+            .iter()
+            .any(|s| s.id == "etcd" && s.state == "Running")
+    );
+    let mem = row.memory_used_pct.expect("memory");
+    assert!((10.0..90.0).contains(&mem), "{mem}");
+    assert!(row.boot_time.is_some() && row.load1.is_some());
+
+    let worker = media
+        .nodes
+        .iter()
+        .find(|n| n.starts_with("media-workers-") && !n.ends_with("srl96"))
+        .expect("worker");
+    let row = client.snapshot(worker).await;
+    assert_eq!(row.error, None, "{row:?}");
+    assert!(row.etcd.is_none(), "workers have no etcd");
+    assert!(!row.is_control_plane());
+}
+
+#[tokio::test]
+async fn a_node_that_does_not_answer_is_isolated() {
+    let sim = common::frozen_sim().await;
+    let cfg = contexts(&sim);
+    let lab = context(&cfg, "lab");
+    let client = TalosClient::new(lab, Duration::from_secs(2)).expect("client");
+    let talos = sim.talos.as_ref().expect("talos");
+    let victim = lab
+        .nodes
+        .iter()
+        .find(|n| n.contains("workers"))
+        .expect("worker")
+        .clone();
+    talos.set_down(&victim, true);
+    let rows = futures::future::join_all(lab.nodes.iter().map(|n| client.snapshot(n))).await;
+    for row in &rows {
+        if row.key.name == victim {
+            let err = row.error.as_deref().expect("down node reports an error");
+            assert!(err.contains("Unavailable"), "{err}");
+            assert!(row.services.is_none());
+        } else {
+            assert_eq!(row.error, None, "{row:?}");
+        }
+    }
+    // The provisioning media worker is down until its Machine runs.
+    let media = context(&cfg, "media");
+    let client = TalosClient::new(media, Duration::from_secs(2)).expect("client");
+    let booting = media
+        .nodes
+        .iter()
+        .find(|n| n.ends_with("srl96"))
+        .expect("provisioning node");
+    assert!(client.snapshot(booting).await.error.is_some());
+    for _ in 0..8 {
+        sim.controllers().tick();
+    }
+    assert_eq!(
+        client.snapshot(booting).await.error,
+        None,
+        "up once its Machine is Running"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_ca_is_rejected() {
+    let sim = common::frozen_sim().await;
+    let cfg = contexts(&sim);
+    let mut lab = context(&cfg, "lab").clone();
+    lab.ca_pem = TestCa::new("impostor").expect("ca").cert_pem;
+    let client = TalosClient::new(&lab, Duration::from_secs(2)).expect("client");
+    let row = client.snapshot(&lab.nodes[0]).await;
+    let err = row.error.expect("TLS must fail");
+    assert!(row.talos_version.is_none(), "{err}");
+
+    // And a client certificate from another CA is refused by the server.
+    let mut stranger = context(&cfg, "lab").clone();
+    let other = TestCa::new("other")
+        .expect("ca")
+        .issue_client("mallory", "os:admin")
+        .expect("cert");
+    stranger.crt_pem = other.cert_pem;
+    stranger.key_pem = other.key_pem;
+    let client = TalosClient::new(&stranger, Duration::from_secs(2)).expect("client");
+    assert!(client.snapshot(&stranger.nodes[0]).await.error.is_some());
+}
+
+#[tokio::test]
+async fn logs_and_dmesg_stream() {
+    let sim = common::frozen_sim().await;
+    let cfg = contexts(&sim);
+    let lab = context(&cfg, "lab");
+    let client = TalosClient::new(lab, Duration::from_secs(3)).expect("client");
+    let cp = lab
+        .nodes
+        .iter()
+        .find(|n| n.starts_with("lab-cp-"))
+        .expect("cp");
+    let mut logs = client.logs(cp, "etcd", 5).await.expect("logs stream");
+    let mut chunks = Vec::new();
+    while chunks.len() < 7 {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), logs.next())
+            .await
+            .expect("log lines keep coming")
+            .expect("open")
+            .expect("chunk");
+        chunks.push(String::from_utf8_lossy(&chunk.bytes).to_string());
+    }
+    assert!(
+        chunks.iter().all(|c| c.contains("apply entries")),
+        "{chunks:?}"
+    );
+    let mut dmesg = client.dmesg(cp).await.expect("dmesg");
+    let first = dmesg.next().await.expect("open").expect("chunk");
+    assert!(String::from_utf8_lossy(&first.bytes).contains('['));
+    let err = client
+        .logs(cp, "nosuch", 5)
+        .await
+        .expect_err("unknown service");
+    assert_eq!(err.code(), tonic::Code::NotFound);
+}
