@@ -12,6 +12,8 @@ use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
+use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::sim::scenario::Scenario;
 use opsdeck::sim::{SimOptions, Simulator};
 
@@ -28,6 +30,9 @@ struct Cli {
     /// Kubeconfig context (default: the current context).
     #[arg(long, global = true)]
     context: Option<String>,
+    /// talosconfig file (default: $TALOSCONFIG, then ~/.talos/config).
+    #[arg(long, global = true)]
+    talosconfig: Option<PathBuf>,
     /// Offer no mutating action at all.
     #[arg(long, global = true)]
     readonly: bool,
@@ -69,30 +74,43 @@ fn init_logging() {
     }
 }
 
-/// The demo's kubeconfig, written where kubectl can use it; removed on drop.
-struct TempKubeconfig(PathBuf);
+/// The demo's kubeconfig and talosconfig, written where kubectl and talosctl can use them;
+/// removed on drop.
+struct DemoDir(PathBuf);
 
-impl TempKubeconfig {
-    fn write(yaml: &str) -> Result<Self> {
+impl DemoDir {
+    fn create() -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("opsdeck-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir).wrap_err("creating the demo directory")?;
-        let path = dir.join("kubeconfig");
-        std::fs::write(&path, yaml).wrap_err("writing the demo kubeconfig")?;
-        Ok(TempKubeconfig(path))
+        Ok(DemoDir(dir))
+    }
+
+    fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).wrap_err_with(|| format!("writing the demo {name}"))?;
+        Ok(path)
     }
 }
 
-impl Drop for TempKubeconfig {
+impl Drop for DemoDir {
     fn drop(&mut self) {
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Talos clients from the talosconfig; a missing or bad file is shown in the `:talos` pane.
+fn talos_from_file(flag: Option<&std::path::Path>) -> TalosSetup {
+    let config = match talos_config::find(flag) {
+        Some(path) => Talosconfig::load(&path),
+        None => Err(talos_config::TalosConfigError::NotFound),
+    };
+    TalosSetup::from_config(config)
 }
 
 async fn cockpit(
     source: KubeconfigSource<'_>,
     context: Option<&str>,
+    talos: TalosSetup,
     readonly: bool,
 ) -> Result<()> {
     let (client, context) = connect(source, context).await?;
@@ -103,7 +121,7 @@ async fn cockpit(
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"));
     let mut terminal = ratatui::init();
-    let result = run_loop(&mut terminal, state, client).await;
+    let result = run_loop(&mut terminal, state, client, talos).await;
     ratatui::restore();
     result.wrap_err("terminal I/O")
 }
@@ -123,6 +141,7 @@ async fn main() -> Result<()> {
             cockpit(
                 KubeconfigSource::Default(cli.kubeconfig.as_deref()),
                 cli.context.as_deref(),
+                talos_from_file(cli.talosconfig.as_deref()),
                 cli.readonly,
             )
             .await
@@ -132,17 +151,48 @@ async fn main() -> Result<()> {
             scenario,
         }) => {
             let scenario = Scenario::load(&scenario)?;
-            let sim = Simulator::start(scenario, SimOptions::default()).await?;
+            // Thousands of simulated apids would only slow a benchmark scenario down.
+            let talos = scenario
+                .clusters
+                .iter()
+                .map(|c| {
+                    c.control_plane_replicas as usize
+                        + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
+                })
+                .sum::<usize>()
+                <= 100;
+            let sim = Simulator::start(
+                scenario,
+                SimOptions {
+                    talos,
+                    ..SimOptions::default()
+                },
+            )
+            .await?;
             let yaml = sim.kubeconfig_yaml();
-            let file = TempKubeconfig::write(&yaml)?;
+            let dir = DemoDir::create()?;
+            let kubeconfig = dir.write("kubeconfig", &yaml)?;
+            let talosconfig = match sim.talosconfig_yaml() {
+                Some(t) => Some((dir.write("talosconfig", &t)?, t)),
+                None => None,
+            };
             if serve_only {
-                println!("KUBECONFIG={}", file.0.display());
+                println!("KUBECONFIG={}", kubeconfig.display());
+                if let Some((path, _)) = &talosconfig {
+                    println!("TALOSCONFIG={}", path.display());
+                }
                 std::io::stdout().flush()?;
                 tokio::signal::ctrl_c().await?;
                 drop(sim);
                 return Ok(());
             }
-            cockpit(KubeconfigSource::Text(&yaml), None, cli.readonly).await
+            let talos = match &talosconfig {
+                Some((path, text)) => {
+                    TalosSetup::from_config(Talosconfig::parse(&path.display().to_string(), text))
+                }
+                None => TalosSetup::default(),
+            };
+            cockpit(KubeconfigSource::Text(&yaml), None, talos, cli.readonly).await
         }
     }
 }

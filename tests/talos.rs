@@ -165,3 +165,157 @@ async fn logs_and_dmesg_stream() {
         .expect_err("unknown service");
     assert_eq!(err.code(), tonic::Code::NotFound);
 }
+
+mod frames {
+    use super::common::{self, Cockpit, line_with, row};
+    use opsdeck::clients::talos::config::Talosconfig;
+    use opsdeck::clients::talos::poller::TalosSetup;
+    use opsdeck::model::source::SourceState;
+
+    async fn talos_cockpit(sim: &opsdeck::sim::Simulator) -> Cockpit {
+        let mut c =
+            Cockpit::start_with_talos(common::admin(sim).await, common::talos_setup(sim)).await;
+        c.press(&["3"]);
+        c.wait_for("every node polled", |s| {
+            s.talos.len() == 9 && s.machines.len() == 9
+        })
+        .await;
+        c
+    }
+
+    #[tokio::test]
+    async fn talos_pane_joins_capi_and_isolates_the_booting_node() {
+        let sim = common::frozen_sim().await;
+        let mut c = talos_cockpit(&sim).await;
+        let frame = c.frame();
+        assert!(frame.contains("Talos nodes (9) [live]"), "{frame}");
+        let cp = line_with(&frame, "lab-cp-");
+        for want in [
+            "lab",
+            "controlplane",
+            "v1.10.5",
+            "v1.33.2",
+            "1 members, leader",
+            "Ready",
+        ] {
+            assert!(cp.contains(want), "{want} missing: {cp}");
+        }
+        let sick = line_with(&frame, "kubelet");
+        assert!(
+            sick.contains("worker") && sick.contains("lab-workers-"),
+            "{sick}"
+        );
+        let booting = line_with(&frame, "srl96");
+        assert!(booting.contains("Unavailable"), "{booting}");
+        // The other media nodes answer all the same.
+        assert!(row(&frame, "media-cp-877b9").contains("Ready"), "{frame}");
+    }
+
+    #[tokio::test]
+    async fn inspector_shows_services_follows_logs_and_shows_dmesg_and_etcd() {
+        let sim = common::frozen_sim().await;
+        let mut c = talos_cockpit(&sim).await;
+        c.press(&["/"]);
+        c.type_text("media-cp-877b9");
+        c.press(&["<Enter>", "<Enter>"]);
+        let frame = c.frame();
+        assert!(frame.contains("Talos node — media-cp-877b9"), "{frame}");
+        assert!(line_with(&frame, "etcd ").contains("Running"), "{frame}");
+        assert!(frame.contains("Kubernetes v1.33.4"), "{frame}");
+
+        // Enter on the etcd service follows its log; new lines keep arriving.
+        let services: Vec<String> = c
+            .state
+            .talos
+            .iter()
+            .find(|n| n.key.name == "media-cp-877b9")
+            .and_then(|n| n.services.clone())
+            .expect("services")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let at = services
+            .iter()
+            .position(|s| s == "etcd")
+            .expect("etcd service");
+        for _ in 0..at {
+            c.press(&["j"]);
+        }
+        c.press(&["<Enter>"]);
+        c.wait_for("log lines", |s| s.inspector.text.len() >= 45)
+            .await;
+        let frame = c.frame();
+        assert!(frame.contains("logs: etcd [following]"), "{frame}");
+        assert!(frame.contains("apply entries"), "{frame}");
+        c.press(&["k", "k"]);
+        assert!(c.frame().contains("2 lines back"));
+        c.press(&["G"]);
+
+        c.press(&["d"]);
+        c.wait_for("dmesg", |s| s.inspector.text.len() >= 30).await;
+        let frame = c.frame();
+        assert!(
+            frame.contains("kernel log (dmesg)") && frame.contains("eth0"),
+            "{frame}"
+        );
+
+        c.press(&["e"]);
+        let frame = c.frame();
+        assert!(frame.contains("3 members"), "{frame}");
+        assert_eq!(frame.matches("https://media-cp-").count(), 3, "{frame}");
+        assert!(line_with(&frame, "leader").contains("media-cp-"), "{frame}");
+
+        c.press(&["<Esc>"]);
+        assert!(
+            c.frame().contains("Talos nodes (1) [live]"),
+            "back to the filtered list"
+        );
+    }
+
+    #[tokio::test]
+    async fn escape_sequences_in_logs_are_not_drawn() {
+        let sim = common::frozen_sim().await;
+        let mut c = talos_cockpit(&sim).await;
+        // The lab worker with the failing kubelet logs in colour.
+        let sick = c
+            .state
+            .talos
+            .iter()
+            .find(|n| !n.unhealthy_services().is_empty())
+            .expect("sick node")
+            .key
+            .clone();
+        c.press(&["/"]);
+        c.type_text(&sick.name);
+        c.press(&["<Enter>", "<Enter>", "L"]);
+        c.wait_for("kubelet log", |s| s.inspector.text.len() >= 10)
+            .await;
+        let frame = c.frame();
+        assert!(
+            frame.contains("not ready") && !frame.contains('\u{1b}') && !frame.contains("[31m"),
+            "{frame}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_broken_talosconfig_is_reported_in_the_pane() {
+        let sim = common::frozen_sim().await;
+        let setup =
+            TalosSetup::from_config(Talosconfig::parse("/home/u/.talos/config", "contexts: ["));
+        let mut c = Cockpit::start_with_talos(common::admin(&sim).await, setup).await;
+        c.press(&["3"]);
+        c.wait_for("talos error", |s| {
+            matches!(s.talos.state, SourceState::Error(_))
+        })
+        .await;
+        let frame = c.frame();
+        assert!(frame.contains("Talos nodes (0) [error]"), "{frame}");
+        assert!(
+            frame.contains("talosconfig /home/u/.talos/config"),
+            "{frame}"
+        );
+        c.press(&["1"]);
+        c.wait_for("clusters", |s| s.clusters.state.is_healthy())
+            .await;
+    }
+}

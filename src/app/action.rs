@@ -20,6 +20,13 @@ pub enum Action {
     CollapseAll,
     ShowClusters,
     ShowApps,
+    ShowTalos,
+    NextTab,
+    PrevTab,
+    TabServices,
+    TabLogs,
+    TabDmesg,
+    TabEtcd,
 }
 
 /// Every action with its `run` name, in help order.
@@ -42,6 +49,13 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::CollapseAll, "collapse_all"),
     (Action::ShowClusters, "view_clusters"),
     (Action::ShowApps, "view_apps"),
+    (Action::ShowTalos, "view_talos"),
+    (Action::NextTab, "next_tab"),
+    (Action::PrevTab, "prev_tab"),
+    (Action::TabServices, "tab_services"),
+    (Action::TabLogs, "tab_logs"),
+    (Action::TabDmesg, "tab_dmesg"),
+    (Action::TabEtcd, "tab_etcd"),
 ];
 
 impl Action {

@@ -19,14 +19,18 @@ pub enum Scope {
     Clusters,
     Apps,
     SyncWaves,
+    Talos,
+    TalosNode,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Global,
         Scope::Clusters,
         Scope::Apps,
         Scope::SyncWaves,
+        Scope::Talos,
+        Scope::TalosNode,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +39,8 @@ impl Scope {
             Scope::Clusters => "clusters",
             Scope::Apps => "apps",
             Scope::SyncWaves => "syncwaves",
+            Scope::Talos => "talos",
+            Scope::TalosNode => "talosnode",
         }
     }
 }
@@ -79,6 +85,10 @@ struct KeymapFile {
     apps: Section,
     #[serde(default)]
     syncwaves: Section,
+    #[serde(default)]
+    talos: Section,
+    #[serde(default)]
+    talosnode: Section,
 }
 
 impl Keymap {
@@ -99,6 +109,8 @@ impl Keymap {
             (Scope::Clusters, parsed.clusters),
             (Scope::Apps, parsed.apps),
             (Scope::SyncWaves, parsed.syncwaves),
+            (Scope::Talos, parsed.talos),
+            (Scope::TalosNode, parsed.talosnode),
         ];
         for (scope, section) in sections {
             for entry in section.keymap {

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::store::{ObjRef, WatchUpdate};
+use crate::model::talos::{TalosNodeRow, TextSource};
 
 #[derive(Debug)]
 pub enum Msg {
@@ -18,6 +19,13 @@ pub enum Msg {
     Machines(WatchUpdate<MachineRow>),
     Apps(WatchUpdate<AppRow>),
     AppDetail(WatchUpdate<AppDetail>),
+    Talos(WatchUpdate<TalosNodeRow>),
+    /// A chunk of a node's log or kernel log, or why the stream stopped.
+    NodeText {
+        key: ObjRef,
+        source: TextSource,
+        text: Result<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,4 +33,7 @@ pub enum Command {
     /// Start watching one Application in full (the sync-wave view).
     WatchAppDetail(ObjRef),
     StopAppDetail,
+    /// Follow a node's service log or dmesg (replacing any stream already open).
+    StreamNodeText(ObjRef, TextSource),
+    StopNodeText,
 }

@@ -17,6 +17,7 @@ use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
 use crate::clients::kube::registry;
+use crate::clients::talos::poller::{self, TalosSetup};
 use crate::views;
 
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -24,16 +25,20 @@ const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 /// Runs commands from `update` against the clients.
 pub struct Executor {
     client: Client,
+    talos: TalosSetup,
     tx: mpsc::UnboundedSender<Msg>,
     detail: Option<JoinHandle<()>>,
+    node_text: Option<JoinHandle<()>>,
 }
 
 impl Executor {
-    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(client: Client, talos: TalosSetup, tx: mpsc::UnboundedSender<Msg>) -> Self {
         Executor {
             client,
+            talos,
             tx,
             detail: None,
+            node_text: None,
         }
     }
 
@@ -50,14 +55,44 @@ impl Executor {
                     old.abort();
                 }
             }
+            Command::StreamNodeText(key, source) => {
+                if let Some(old) = self.node_text.take() {
+                    old.abort();
+                }
+                match self.talos.clients.get(&key.namespace) {
+                    Some(client) => {
+                        self.node_text = Some(poller::stream_text(
+                            client.clone(),
+                            key,
+                            source,
+                            self.tx.clone(),
+                        ));
+                    }
+                    None => {
+                        let _ = self.tx.send(Msg::NodeText {
+                            key,
+                            source,
+                            text: Err("no talosconfig context for this node".into()),
+                        });
+                    }
+                }
+            }
+            Command::StopNodeText => {
+                if let Some(old) = self.node_text.take() {
+                    old.abort();
+                }
+            }
         }
     }
 }
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        if let Some(d) = self.detail.take() {
-            d.abort();
+        for task in [self.detail.take(), self.node_text.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
         }
     }
 }
@@ -67,13 +102,15 @@ pub async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     mut state: State,
     client: Client,
+    talos: TalosSetup,
 ) -> std::io::Result<()>
 where
     B::Error: Into<std::io::Error>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let watches = registry::start_pane_watches(&client, &tx);
-    let mut executor = Executor::new(client, tx);
+    let mut watches = registry::start_pane_watches(&client, &tx);
+    watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
+    let mut executor = Executor::new(client, talos, tx);
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

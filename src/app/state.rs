@@ -8,6 +8,7 @@ use super::theme::Theme;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::store::{ObjRef, RowStore};
+use crate::model::talos::{LineBuffer, TalosNodeRow};
 use crate::model::tree::CapiStores;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +16,8 @@ pub enum Screen {
     Clusters,
     Apps,
     SyncWaves(ObjRef),
+    Talos,
+    TalosNode(ObjRef),
 }
 
 impl Screen {
@@ -23,6 +26,8 @@ impl Screen {
             Screen::Clusters => Scope::Clusters,
             Screen::Apps => Scope::Apps,
             Screen::SyncWaves(_) => Scope::SyncWaves,
+            Screen::Talos => Scope::Talos,
+            Screen::TalosNode(_) => Scope::TalosNode,
         }
     }
 }
@@ -52,6 +57,61 @@ impl TableCursor {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectorTab {
+    Services,
+    Logs,
+    Dmesg,
+    Etcd,
+}
+
+impl InspectorTab {
+    pub const ALL: [InspectorTab; 4] = [
+        InspectorTab::Services,
+        InspectorTab::Logs,
+        InspectorTab::Dmesg,
+        InspectorTab::Etcd,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            InspectorTab::Services => "Services",
+            InspectorTab::Logs => "Logs",
+            InspectorTab::Dmesg => "Dmesg",
+            InspectorTab::Etcd => "Etcd",
+        }
+    }
+}
+
+/// The node inspector's own state: which tab, which service's log, and the text followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspector {
+    pub tab: InspectorTab,
+    pub service: String,
+    pub services_cursor: TableCursor,
+    pub text: LineBuffer,
+    /// Why the text stream stopped, if it did.
+    pub text_error: Option<String>,
+    /// Lines scrolled back from the end; 0 follows new lines.
+    pub scroll_back: usize,
+}
+
+/// Lines of log text kept per stream.
+pub const LOG_LINES: usize = 5000;
+
+impl Default for Inspector {
+    fn default() -> Self {
+        Inspector {
+            tab: InspectorTab::Services,
+            service: "kubelet".into(),
+            services_cursor: TableCursor::default(),
+            text: LineBuffer::new(LOG_LINES),
+            text_error: None,
+            scroll_back: 0,
+        }
+    }
+}
+
 pub struct State {
     pub context: String,
     pub readonly: bool,
@@ -64,6 +124,9 @@ pub struct State {
     pub apps: RowStore<AppRow>,
     /// The one Application the sync-wave view watches in full.
     pub app_detail: RowStore<AppDetail>,
+    pub talos: RowStore<TalosNodeRow>,
+    pub talos_cursor: TableCursor,
+    pub inspector: Inspector,
 
     /// Views opened, the current one last; never empty.
     pub stack: Vec<Screen>,
@@ -103,6 +166,9 @@ impl State {
             machines: RowStore::default(),
             apps: RowStore::default(),
             app_detail: RowStore::default(),
+            talos: RowStore::default(),
+            talos_cursor: TableCursor::default(),
+            inspector: Inspector::default(),
             stack: vec![Screen::Clusters],
             filters: vec![String::new()],
             prompt: None,
@@ -162,6 +228,29 @@ pub fn visible_apps(state: &State) -> Vec<&AppRow> {
                 &format!(
                     "{} {} {} {} {}",
                     a.key.name, a.project, a.sync, a.health, a.destination
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The Talos nodes the pane shows, in order, after the filter.
+pub fn visible_talos(state: &State) -> Vec<&TalosNodeRow> {
+    let filter = state.filter();
+    state
+        .talos
+        .iter()
+        .filter(|n| {
+            let services = n.unhealthy_services().join(" ");
+            filter_matches(
+                filter,
+                &format!(
+                    "{} {} {} {} {}",
+                    n.key.namespace,
+                    n.key.name,
+                    n.hostname.as_deref().unwrap_or(""),
+                    services,
+                    n.error.as_deref().unwrap_or("")
                 ),
             )
         })

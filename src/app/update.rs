@@ -6,15 +6,19 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
-use super::state::{Prompt, Screen, State, visible_apps};
+use super::state::{
+    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_talos,
+};
 use crate::model::source::SourceState;
-use crate::model::store::WatchUpdate;
+use crate::model::store::{ObjRef, WatchUpdate};
+use crate::model::talos::{LineBuffer, TalosNodeRow, TextSource};
 use crate::model::tree::{branch_ids, cluster_tree};
 
 /// `:` commands: name, aliases, and what they open.
 pub const COMMANDS: &[(&str, &[&str])] = &[
     ("clusters", &["cl", "cluster", "capi", "tree"]),
     ("apps", &["app", "applications", "argo"]),
+    ("talos", &["nodes", "node", "no"]),
     ("help", &["h"]),
     ("quit", &["q", "q!", "exit"]),
 ];
@@ -63,6 +67,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Deployments(u) => state.deployments.apply(u),
         Msg::Machines(u) => state.machines.apply(u),
         Msg::Apps(u) => state.apps.apply(u),
+        Msg::Talos(u) => state.talos.apply(u),
+        Msg::NodeText { key, source, text } => {
+            if !showing_text(state, &key, &source) {
+                return Vec::new();
+            }
+            match text {
+                Ok(chunk) => state.inspector.text.push(&chunk),
+                Err(e) => state.inspector.text_error = Some(e),
+            }
+        }
         Msg::AppDetail(u) => {
             let u = match u {
                 WatchUpdate::Upsert(mut detail) => {
@@ -167,6 +181,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     match resolve_command(input) {
         Some("clusters") => act(state, Action::ShowClusters),
         Some("apps") => act(state, Action::ShowApps),
+        Some("talos") => act(state, Action::ShowTalos),
         Some("help") => act(state, Action::Help),
         Some("quit") => act(state, Action::Quit),
         _ => {
@@ -179,18 +194,67 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     }
 }
 
+/// Whether the inspector is showing this node's text from this source.
+fn showing_text(state: &State, key: &ObjRef, source: &TextSource) -> bool {
+    state.screen() == &Screen::TalosNode(key.clone())
+        && current_text_source(state).as_ref() == Some(source)
+}
+
+/// The stream the inspector's current tab follows, if any.
+pub fn current_text_source(state: &State) -> Option<TextSource> {
+    match state.inspector.tab {
+        InspectorTab::Logs => Some(TextSource::Logs(state.inspector.service.clone())),
+        InspectorTab::Dmesg => Some(TextSource::Dmesg),
+        _ => None,
+    }
+}
+
+/// Commands that stop what a screen being left had running.
+fn leave(screen: &Screen) -> Vec<Command> {
+    match screen {
+        Screen::SyncWaves(_) => vec![Command::StopAppDetail],
+        Screen::TalosNode(_) => vec![Command::StopNodeText],
+        _ => Vec::new(),
+    }
+}
+
 /// Replace the whole view stack with one root view.
 fn switch_root(state: &mut State, screen: Screen) -> Vec<Command> {
-    let leaving_detail = state
-        .stack
-        .iter()
-        .any(|s| matches!(s, Screen::SyncWaves(_)));
+    let commands = state.stack.iter().flat_map(leave).collect();
     state.stack = vec![screen];
     state.filters = vec![String::new()];
-    if leaving_detail {
-        vec![Command::StopAppDetail]
-    } else {
-        Vec::new()
+    commands
+}
+
+/// Switch the inspector to a tab, starting or stopping the text stream it needs.
+fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
+    let Screen::TalosNode(key) = state.screen().clone() else {
+        return Vec::new();
+    };
+    state.inspector.tab = tab;
+    state.inspector.text = LineBuffer::new(LOG_LINES);
+    state.inspector.text_error = None;
+    state.inspector.scroll_back = 0;
+    match current_text_source(state) {
+        Some(source) => vec![Command::StreamNodeText(key, source)],
+        None => vec![Command::StopNodeText],
+    }
+}
+
+fn cycle_tab(state: &mut State, step: isize) -> Vec<Command> {
+    let tabs = InspectorTab::ALL;
+    let at = tabs
+        .iter()
+        .position(|t| *t == state.inspector.tab)
+        .unwrap_or(0) as isize;
+    let next = tabs[(at + step).rem_euclid(tabs.len() as isize) as usize];
+    switch_tab(state, next)
+}
+
+fn inspected_node(state: &State) -> Option<&TalosNodeRow> {
+    match state.screen() {
+        Screen::TalosNode(key) => state.talos.get(key),
+        _ => None,
     }
 }
 
@@ -198,6 +262,14 @@ fn rows_in_view(state: &State) -> usize {
     match state.screen() {
         Screen::Apps => visible_apps(state).len(),
         Screen::SyncWaves(_) => super::super::views::syncwaves::row_count(state),
+        Screen::Talos => visible_talos(state).len(),
+        Screen::TalosNode(_) => match state.inspector.tab {
+            InspectorTab::Services => inspected_node(state)
+                .and_then(|n| n.services.as_ref())
+                .map_or(0, Vec::len),
+            InspectorTab::Logs | InspectorTab::Dmesg => state.inspector.text.len(),
+            InspectorTab::Etcd => 0,
+        },
         Screen::Clusters => 0,
     }
 }
@@ -212,6 +284,16 @@ fn move_cursor(state: &mut State, delta: isize) {
         }
         Screen::Apps => state.apps_cursor.move_by(delta, len),
         Screen::SyncWaves(_) => state.waves_cursor.move_by(delta, len),
+        Screen::Talos => state.talos_cursor.move_by(delta, len),
+        Screen::TalosNode(_) => match state.inspector.tab {
+            InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
+            // Text scrolls from the end: moving up goes back in time.
+            InspectorTab::Logs | InspectorTab::Dmesg => {
+                let back = state.inspector.scroll_back as isize - delta;
+                state.inspector.scroll_back = back.clamp(0, len as isize) as usize;
+            }
+            InspectorTab::Etcd => {}
+        },
     }
 }
 
@@ -232,6 +314,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             }
             _ => move_cursor(state, isize::MIN / 2),
         },
+        // In a followed log, G returns to the end and follows again.
         Action::Bottom => match state.screen() {
             Screen::Clusters => {
                 state.tree.select_last();
@@ -254,6 +337,28 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::CollapseAll => {
             state.tree.close_all();
         }
+        Action::Enter if state.screen() == &Screen::Talos => {
+            let selected = visible_talos(state)
+                .get(state.talos_cursor.selected)
+                .map(|n| n.key.clone());
+            if let Some(key) = selected {
+                state.stack.push(Screen::TalosNode(key));
+                state.filters.push(String::new());
+                state.inspector = Inspector::default();
+            }
+        }
+        Action::Enter if matches!(state.screen(), Screen::TalosNode(_)) => {
+            if state.inspector.tab == InspectorTab::Services {
+                let service = inspected_node(state)
+                    .and_then(|n| n.services.as_ref())
+                    .and_then(|s| s.get(state.inspector.services_cursor.selected))
+                    .map(|s| s.id.clone());
+                if let Some(service) = service {
+                    state.inspector.service = service;
+                    return switch_tab(state, InspectorTab::Logs);
+                }
+            }
+        }
         Action::Enter => {
             if let Screen::Apps = state.screen() {
                 let selected = visible_apps(state)
@@ -272,16 +377,24 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             if !state.filter().is_empty() {
                 set_filter(state, String::new());
             } else if state.stack.len() > 1 {
-                let left = state.stack.pop();
                 state.filters.pop();
-                if let Some(Screen::SyncWaves(_)) = left {
-                    state.app_detail = Default::default();
-                    return vec![Command::StopAppDetail];
+                if let Some(left) = state.stack.pop() {
+                    if let Screen::SyncWaves(_) = left {
+                        state.app_detail = Default::default();
+                    }
+                    return leave(&left);
                 }
             }
         }
         Action::ShowClusters => return switch_root(state, Screen::Clusters),
         Action::ShowApps => return switch_root(state, Screen::Apps),
+        Action::ShowTalos => return switch_root(state, Screen::Talos),
+        Action::NextTab => return cycle_tab(state, 1),
+        Action::PrevTab => return cycle_tab(state, -1),
+        Action::TabServices => return switch_tab(state, InspectorTab::Services),
+        Action::TabLogs => return switch_tab(state, InspectorTab::Logs),
+        Action::TabDmesg => return switch_tab(state, InspectorTab::Dmesg),
+        Action::TabEtcd => return switch_tab(state, InspectorTab::Etcd),
     }
     Vec::new()
 }

@@ -19,10 +19,11 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(format!(" ctx: {} ", state.context), theme.style("header")),
         Span::styled(
             format!(
-                "│ clusters {} · machines {} · apps {} ",
+                "│ clusters {} · machines {} · apps {} · talos nodes {} ",
                 state.clusters.len(),
                 state.machines.len(),
-                state.apps.len()
+                state.apps.len(),
+                state.talos.len()
             ),
             theme.style("header"),
         ),

@@ -5,8 +5,10 @@ pub mod apps;
 pub mod chrome;
 pub mod clusters;
 pub mod help;
+pub mod inspector;
 pub mod syncwaves;
 pub mod table;
+pub mod talos;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -27,6 +29,8 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         Screen::Clusters => clusters::draw(frame, body, state),
         Screen::Apps => apps::draw(frame, body, state),
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
+        Screen::Talos => talos::draw(frame, body, state),
+        Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
     }
     chrome::footer(frame, footer, state);
     if state.show_help {

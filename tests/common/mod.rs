@@ -24,6 +24,8 @@ use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::registry;
+use opsdeck::clients::talos::config::Talosconfig;
+use opsdeck::clients::talos::poller::{self, TalosSetup};
 use opsdeck::sim::scenario::Scenario;
 use opsdeck::sim::{SimOptions, Simulator};
 
@@ -103,12 +105,24 @@ pub fn render(state: &mut State, width: u16, height: u16) -> String {
 
 impl Cockpit {
     pub async fn start(client: Client) -> Self {
+        Self::start_with_talos(client, TalosSetup::default()).await
+    }
+
+    /// With Talos polling (fast, for tests) from the given setup.
+    pub async fn start_with_talos(client: Client, talos: TalosSetup) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let watches = registry::start_pane_watches(&client, &tx);
+        let mut watches = registry::start_pane_watches(&client, &tx);
+        if !talos.nodes.is_empty() || talos.problem.is_some() {
+            watches.extend(poller::start_polling(
+                &talos,
+                Duration::from_millis(300),
+                &tx,
+            ));
+        }
         Cockpit {
             state: test_state(),
             rx,
-            executor: Executor::new(client, tx),
+            executor: Executor::new(client, talos, tx),
             watches,
         }
     }
@@ -183,4 +197,10 @@ pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
         .lines()
         .find(|l| l.contains(needle))
         .unwrap_or_else(|| panic!("no line with {needle:?} in frame:\n{frame}"))
+}
+
+/// Talos clients for every context of the simulator's talosconfig.
+pub fn talos_setup(sim: &Simulator) -> TalosSetup {
+    let yaml = sim.talosconfig_yaml().expect("talos is simulated");
+    TalosSetup::from_config(Talosconfig::parse("sim", &yaml))
 }

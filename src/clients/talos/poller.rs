@@ -1,0 +1,141 @@
+//! Polling Talos nodes for the `:talos` pane, and streaming one node's logs or kernel log for
+//! the inspector. Every node has its own task, so a node that hangs only delays itself.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::client::{TalosClient, describe};
+use super::config::{TalosConfigError, Talosconfig};
+use crate::app::msg::Msg;
+use crate::model::source::SourceState;
+use crate::model::store::{ObjRef, WatchUpdate};
+use crate::model::talos::TextSource;
+use crate::model::text::sanitize;
+
+pub const POLL_EVERY: Duration = Duration::from_secs(5);
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The Talos side of the cockpit: a client per talosconfig context and the nodes to poll.
+#[derive(Clone, Default)]
+pub struct TalosSetup {
+    pub clients: BTreeMap<String, TalosClient>,
+    pub nodes: Vec<ObjRef>,
+    /// Why there is no Talos data, when there is none.
+    pub problem: Option<String>,
+}
+
+impl TalosSetup {
+    pub fn from_config(config: Result<Talosconfig, TalosConfigError>) -> Self {
+        let config = match config {
+            Ok(c) => c,
+            Err(e) => {
+                return TalosSetup {
+                    problem: Some(e.to_string()),
+                    ..TalosSetup::default()
+                };
+            }
+        };
+        let mut setup = TalosSetup::default();
+        for ctx in &config.contexts {
+            match TalosClient::new(ctx, CALL_TIMEOUT) {
+                Ok(client) => {
+                    setup.clients.insert(ctx.name.clone(), client);
+                    setup.nodes.extend(
+                        ctx.nodes
+                            .iter()
+                            .map(|n| ObjRef::new(ctx.name.clone(), n.clone())),
+                    );
+                }
+                Err(e) => setup.problem = Some(e.to_string()),
+            }
+        }
+        if setup.nodes.is_empty() && setup.problem.is_none() {
+            setup.problem = Some("the talosconfig names no nodes".into());
+        }
+        setup
+    }
+}
+
+/// Poll every node every `every`; rows go to the loop as `Msg::Talos`.
+pub fn start_polling(
+    setup: &TalosSetup,
+    every: Duration,
+    tx: &UnboundedSender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let state = match &setup.problem {
+        Some(p) if setup.nodes.is_empty() => SourceState::Error(sanitize(p)),
+        _ => SourceState::Live,
+    };
+    let _ = tx.send(Msg::Talos(WatchUpdate::State(state)));
+    setup
+        .nodes
+        .iter()
+        .filter_map(|key| {
+            let client = setup.clients.get(&key.namespace)?.clone();
+            let node = key.name.clone();
+            let tx = tx.clone();
+            Some(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    let row = client.snapshot(&node).await;
+                    if tx.send(Msg::Talos(WatchUpdate::Upsert(row))).is_err() {
+                        return;
+                    }
+                }
+            }))
+        })
+        .collect()
+}
+
+/// Stream a node's service log or dmesg into the loop, chunk by chunk.
+pub fn stream_text(
+    client: TalosClient,
+    key: ObjRef,
+    source: TextSource,
+    tx: UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let opened = match &source {
+            TextSource::Logs(service) => client.logs(&key.name, service, 200).await,
+            TextSource::Dmesg => client.dmesg(&key.name).await,
+        };
+        let mut stream = match opened {
+            Ok(s) => s,
+            Err(status) => {
+                let _ = tx.send(Msg::NodeText {
+                    key,
+                    source,
+                    text: Err(describe(&status)),
+                });
+                return;
+            }
+        };
+        while let Some(item) = stream.next().await {
+            let text = item
+                .map(|d| String::from_utf8_lossy(&d.bytes).into_owned())
+                .map_err(|s| describe(&s));
+            let failed = text.is_err();
+            if tx
+                .send(Msg::NodeText {
+                    key: key.clone(),
+                    source: source.clone(),
+                    text,
+                })
+                .is_err()
+                || failed
+            {
+                return;
+            }
+        }
+        let _ = tx.send(Msg::NodeText {
+            key,
+            source,
+            text: Err("stream ended".into()),
+        });
+    })
+}

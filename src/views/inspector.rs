@@ -1,0 +1,261 @@
+//! The Talos node inspector: services, a followed service log, the kernel log, and etcd —
+//! all over the Machine API, no SSH.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
+
+use super::chrome::pane;
+use super::table::{self, col};
+use super::talos::{machine_of, role};
+use crate::app::state::{InspectorTab, State};
+use crate::app::update::current_text_source;
+use crate::model::store::ObjRef;
+use crate::model::talos::TalosNodeRow;
+use crate::model::text::age_opt;
+
+fn tab_bar(state: &State) -> Line<'static> {
+    let theme = &state.theme;
+    let mut spans = vec![Span::raw(" ")];
+    for tab in InspectorTab::ALL {
+        let style = if tab == state.inspector.tab {
+            theme.style("row.selected")
+        } else {
+            theme.style("hint")
+        };
+        spans.push(Span::styled(format!(" {} ", tab.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(key) = state
+        .keymap
+        .key_for(state.screen().scope(), crate::app::action::Action::NextTab)
+    {
+        spans.push(Span::styled(
+            format!("  {} next tab", key.display()),
+            theme.style("hint"),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn summary(state: &State, node: &TalosNodeRow) -> Line<'static> {
+    let theme = &state.theme;
+    let k8s = machine_of(state, node)
+        .map(|m| m.version.clone())
+        .unwrap_or_else(|| "-".into());
+    let mut spans = vec![
+        Span::raw(format!(
+            " {} ",
+            node.hostname
+                .clone()
+                .unwrap_or_else(|| node.key.name.clone())
+        )),
+        Span::styled(
+            format!("{} · {} ", node.key.namespace, role(state, node)),
+            theme.style("dim"),
+        ),
+        Span::raw(format!(
+            " Talos {}  Kubernetes {k8s}  up {}  mem {}  load {}",
+            node.talos_version.as_deref().unwrap_or("-"),
+            age_opt(node.boot_time, state.now),
+            node.memory_used_pct
+                .map_or("-".into(), |m| format!("{m:.0}%")),
+            node.load1.map_or("-".into(), |l| format!("{l:.2}")),
+        )),
+    ];
+    if let Some(e) = &node.error {
+        spans.push(Span::styled(
+            format!("  {e}"),
+            theme.style("status.degraded"),
+        ));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
+    let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
+    let title = format!("Talos node — {}", key.name);
+    {
+        let state: &State = state;
+        let block = pane(
+            state,
+            &title,
+            state
+                .talos
+                .get(key)
+                .and_then(|n| n.services.as_ref())
+                .map_or(0, Vec::len),
+            &state.talos.state,
+        );
+        let inner = block.inner(head);
+        frame.render_widget(block, head);
+        let node_line = match state.talos.get(key) {
+            Some(node) => summary(state, node),
+            None => Line::from(" waiting for the first poll of this node…"),
+        };
+        frame.render_widget(Paragraph::new(vec![node_line, tab_bar(state)]), inner);
+    }
+    match state.inspector.tab {
+        InspectorTab::Services => services(frame, body, state, key),
+        InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
+        InspectorTab::Etcd => etcd(frame, body, state, key),
+    }
+}
+
+fn services(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
+    let columns = [
+        col("SERVICE", Constraint::Length(14)),
+        col("STATE", Constraint::Length(12)),
+        col("HEALTH", Constraint::Length(10)),
+        col("SINCE", Constraint::Length(8)),
+        col("MESSAGE", Constraint::Min(10)),
+    ];
+    let mut cursor = state.inspector.services_cursor;
+    {
+        let state: &State = state;
+        let theme = &state.theme;
+        let services = state
+            .talos
+            .get(key)
+            .and_then(|n| n.services.as_deref())
+            .unwrap_or(&[]);
+        let block = Block::bordered()
+            .border_style(theme.style("border"))
+            .title(Span::styled(
+                " Enter: follow the service's log ",
+                theme.style("hint"),
+            ));
+        let spec = table::Spec {
+            block,
+            columns: &columns,
+            len: services.len(),
+        };
+        table::draw(frame, area, spec, &mut cursor, theme, |i| {
+            let s = &services[i];
+            let health = match s.healthy {
+                Some(true) => "healthy",
+                Some(false) => "unhealthy",
+                None => "?",
+            };
+            Row::new(vec![
+                Cell::from(s.id.clone()),
+                Cell::from(Span::styled(s.state.clone(), theme.status(&s.state))),
+                Cell::from(Span::styled(
+                    health,
+                    theme.style(match s.healthy {
+                        Some(true) => "status.ok",
+                        Some(false) => "status.degraded",
+                        None => "status.unknown",
+                    }),
+                )),
+                Cell::from(age_opt(s.since, state.now)),
+                Cell::from(Span::styled(s.message.clone(), theme.style("dim"))),
+            ])
+        });
+    }
+    state.inspector.services_cursor = cursor;
+}
+
+fn text(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let ins = &state.inspector;
+    let following = ins.scroll_back == 0;
+    let source = current_text_source(state)
+        .map(|s| s.title())
+        .unwrap_or_default();
+    let mode = if following {
+        "following".to_string()
+    } else {
+        format!("{} lines back — G to follow", ins.scroll_back)
+    };
+    let block = Block::bordered()
+        .border_style(theme.style("border"))
+        .title(Line::from(vec![
+            Span::styled(format!(" {source} "), theme.style("title")),
+            Span::styled(format!("[{mode}] "), theme.style("hint")),
+        ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    let end = ins.text.len().saturating_sub(ins.scroll_back);
+    let start = end.saturating_sub(height);
+    let mut lines: Vec<Line> = ins
+        .text
+        .lines()
+        .skip(start)
+        .take(end - start)
+        .map(|l| Line::from(l.clone()))
+        .collect();
+    if let Some(e) = &ins.text_error {
+        lines.push(Line::from(Span::styled(
+            format!("-- {e} --"),
+            theme.style("status.degraded"),
+        )));
+    } else if ins.text.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "waiting for the stream…",
+            theme.style("dim"),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn etcd(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
+    let theme = &state.theme;
+    let Some(view) = state.talos.get(key).and_then(|n| n.etcd.as_ref()) else {
+        let block = Block::bordered().border_style(theme.style("border"));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        table::empty_message(
+            frame,
+            inner,
+            "no etcd on this node (workers do not run etcd)",
+            theme,
+        );
+        return;
+    };
+    let columns = [
+        col("MEMBER ID", Constraint::Length(18)),
+        col("HOSTNAME", Constraint::Length(28)),
+        col("ROLE", Constraint::Length(10)),
+        col("PEER URLS", Constraint::Min(20)),
+    ];
+    let title = format!(
+        " {} · this member {:x} · db {:.1} MiB · raft index {}{} ",
+        view.summary(),
+        view.member_id,
+        view.db_size as f64 / 1024.0 / 1024.0,
+        view.raft_index,
+        if view.errors.is_empty() {
+            String::new()
+        } else {
+            format!(" · alarms: {}", view.errors.join(", "))
+        }
+    );
+    let block = Block::bordered()
+        .border_style(theme.style("border"))
+        .title(Span::styled(title, theme.style("title")));
+    let mut cursor = Default::default();
+    let spec = table::Spec {
+        block,
+        columns: &columns,
+        len: view.members.len(),
+    };
+    table::draw(frame, area, spec, &mut cursor, theme, |i| {
+        let m = &view.members[i];
+        let role = if m.id == view.leader {
+            "leader"
+        } else if m.learner {
+            "learner"
+        } else {
+            "follower"
+        };
+        Row::new(vec![
+            Cell::from(format!("{:x}", m.id)),
+            Cell::from(m.hostname.clone()),
+            Cell::from(role),
+            Cell::from(m.peer_urls.join(",")),
+        ])
+    });
+}
