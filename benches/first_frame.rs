@@ -88,7 +88,8 @@ async fn main() {
         .await
         .expect("client");
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let _watches = registry::start_pane_watches(&client, &tx);
+    let kube = opsdeck::clients::kube::sources::KubeSources::single(context.clone(), client);
+    let _watches = registry::start_pane_watches(&kube, &tx);
     let mut state = State::new(
         context,
         false,

@@ -4,14 +4,16 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
 
+use opsdeck::app::config::UserConfig;
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
 use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::sim::scenario::Scenario;
@@ -30,6 +32,11 @@ struct Cli {
     /// Kubeconfig context (default: the current context).
     #[arg(long, global = true)]
     context: Option<String>,
+    /// Watch a kube context in a role: `management=CTX`, `harvester=CTX` or `workload=CTX`.
+    /// Repeatable; overrides the clusters in config.toml. Without any, the current context
+    /// (or --context) is watched as the management cluster.
+    #[arg(long = "cluster", value_name = "ROLE=CONTEXT", global = true)]
+    clusters: Vec<String>,
     /// talosconfig file (default: $TALOSCONFIG, then ~/.talos/config).
     #[arg(long, global = true)]
     talosconfig: Option<PathBuf>,
@@ -107,13 +114,41 @@ fn talos_from_file(flag: Option<&std::path::Path>) -> TalosSetup {
     TalosSetup::from_config(config)
 }
 
-async fn cockpit(
-    source: KubeconfigSource<'_>,
+/// `management=ctx` → (role, context).
+fn parse_cluster_flag(flag: &str) -> Result<(Role, String)> {
+    let (role, context) = flag.split_once('=').ok_or_else(|| {
+        eyre!("--cluster {flag:?}: write ROLE=CONTEXT, e.g. management=admin@mgmt")
+    })?;
+    let role = Role::parse(role).ok_or_else(|| {
+        eyre!("--cluster {flag:?}: role must be management, harvester or workload")
+    })?;
+    Ok((role, context.to_string()))
+}
+
+/// Connect every (role, context); with none, the given or current context as management.
+async fn kube_sources(
+    kubeconfig: &KubeconfigSource<'_>,
     context: Option<&str>,
-    talos: TalosSetup,
-    readonly: bool,
-) -> Result<()> {
-    let (client, context) = connect(source, context).await?;
+    wanted: &[(Role, String)],
+) -> Result<KubeSources> {
+    if wanted.is_empty() {
+        let (client, name) = connect(kubeconfig.clone(), context).await?;
+        return Ok(KubeSources::single(name, client));
+    }
+    let mut sources = Vec::new();
+    for (role, ctx) in wanted {
+        let (client, name) = connect(kubeconfig.clone(), Some(ctx)).await?;
+        sources.push(KubeSource {
+            context: name,
+            role: *role,
+            client,
+        });
+    }
+    Ok(KubeSources(sources))
+}
+
+async fn cockpit(kube: KubeSources, talos: TalosSetup, readonly: bool) -> Result<()> {
+    let context = kube.names();
     let (keymap, keymap_err) = Keymap::load();
     let (theme, theme_err) = Theme::load();
     let mut state = State::new(context, readonly, keymap, theme, Timestamp::now());
@@ -121,7 +156,7 @@ async fn cockpit(
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"));
     let mut terminal = ratatui::init();
-    let result = run_loop(&mut terminal, state, client, talos).await;
+    let result = run_loop(&mut terminal, state, kube, talos).await;
     ratatui::restore();
     result.wrap_err("terminal I/O")
 }
@@ -138,13 +173,22 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         None => {
-            cockpit(
-                KubeconfigSource::Default(cli.kubeconfig.as_deref()),
-                cli.context.as_deref(),
-                talos_from_file(cli.talosconfig.as_deref()),
-                cli.readonly,
-            )
-            .await
+            let user = UserConfig::load()?.unwrap_or_default();
+            let wanted: Vec<(Role, String)> = if cli.clusters.is_empty() {
+                user.clusters
+                    .iter()
+                    .map(|c| (c.role, c.context.clone()))
+                    .collect()
+            } else {
+                cli.clusters
+                    .iter()
+                    .map(|f| parse_cluster_flag(f))
+                    .collect::<Result<_>>()?
+            };
+            let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
+            let kube = kube_sources(&source, cli.context.as_deref(), &wanted).await?;
+            let talosconfig = cli.talosconfig.or(user.talosconfig);
+            cockpit(kube, talos_from_file(talosconfig.as_deref()), cli.readonly).await
         }
         Some(Commands::Demo {
             serve_only,
@@ -192,7 +236,9 @@ async fn main() -> Result<()> {
                 }
                 None => TalosSetup::default(),
             };
-            cockpit(KubeconfigSource::Text(&yaml), None, talos, cli.readonly).await
+            let source = KubeconfigSource::Text(&yaml);
+            let kube = kube_sources(&source, None, &sim.cluster_roles()).await?;
+            cockpit(kube, talos, cli.readonly).await
         }
     }
 }

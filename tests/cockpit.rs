@@ -13,7 +13,7 @@ async fn cluster_tree_shows_clusters_control_planes_deployments_and_machines() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("CAPI stores live", |s| {
-        s.clusters.state.is_healthy()
+        s.clusters.state().is_healthy()
             && s.machines.len() == 9
             && s.deployments.len() == 2
             && s.control_planes.len() == 2
@@ -261,17 +261,17 @@ async fn forbidden_kind_is_shown_in_its_pane_and_others_stay_live() {
         .replace(&sim.viewer_token, "capi-only");
     let (client, _) = opsdeck::clients::kube::connect::connect(
         opsdeck::clients::kube::connect::KubeconfigSource::Text(&yaml),
-        Some("opsdeck-demo-viewer"),
+        Some("opsdeck-viewer"),
     )
     .await
     .expect("client");
     let mut c = Cockpit::start(client).await;
     c.wait_for("apps forbidden", |s| {
-        matches!(s.apps.state, SourceState::Forbidden(_))
+        matches!(s.apps.state(), SourceState::Forbidden(_))
     })
     .await;
     c.wait_for("clusters live", |s| {
-        s.clusters.state.is_healthy() && s.machines.len() == 9
+        s.clusters.state().is_healthy() && s.machines.len() == 9
     })
     .await;
     c.press(&["2"]);
@@ -292,7 +292,7 @@ async fn unreachable_server_is_an_error_in_the_pane_not_a_panic() {
     sim.stop();
     let mut c = Cockpit::start(client).await;
     c.wait_for("clusters error", |s| {
-        matches!(s.clusters.state, SourceState::Error(_))
+        matches!(s.clusters.state(), SourceState::Error(_))
     })
     .await;
     let frame = c.frame();
@@ -336,10 +336,10 @@ async fn a_missing_crd_says_not_installed_and_the_rest_works() {
     .expect("sim");
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("apps not installed", |s| {
-        s.apps.state == SourceState::NotInstalled
+        s.apps.state() == SourceState::NotInstalled
     })
     .await;
-    c.wait_for("clusters live", |s| s.clusters.state.is_healthy())
+    c.wait_for("clusters live", |s| s.clusters.state().is_healthy())
         .await;
     c.press(&["2"]);
     let frame = c.frame();
@@ -355,16 +355,16 @@ async fn a_server_that_goes_away_leaves_stale_rows_not_an_empty_pane() {
     let mut sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("machines live", |s| {
-        s.machines.state.is_healthy() && s.machines.len() == 9
+        s.machines.state().is_healthy() && s.machines.len() == 9
     })
     .await;
     sim.stop();
     c.wait_for("machines stale", |s| {
-        matches!(s.machines.state, SourceState::Stale { .. })
+        matches!(s.machines.state(), SourceState::Stale { .. })
     })
     .await;
     c.wait_for("clusters stale", |s| {
-        matches!(s.clusters.state, SourceState::Stale { .. })
+        matches!(s.clusters.state(), SourceState::Stale { .. })
     })
     .await;
     let frame = c.frame();

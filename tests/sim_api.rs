@@ -388,7 +388,7 @@ async fn scale_subresource() {
 #[tokio::test]
 async fn viewer_token_is_forbidden_to_write_and_to_read_nodes() {
     let sim = common::frozen_sim().await;
-    let viewer = common::client_for(&sim, "opsdeck-demo-viewer").await;
+    let viewer = common::client_for(&sim, "opsdeck-viewer").await;
     let mds: Api<DynamicObject> = Api::namespaced_with(viewer.clone(), "media", &md_ar());
     mds.get("media-workers").await.expect("viewer may read");
     let err = mds

@@ -305,7 +305,7 @@ mod frames {
         let mut c = Cockpit::start_with_talos(common::admin(&sim).await, setup).await;
         c.press(&["3"]);
         c.wait_for("talos error", |s| {
-            matches!(s.talos.state, SourceState::Error(_))
+            matches!(s.talos.state(), SourceState::Error(_))
         })
         .await;
         let frame = c.frame();
@@ -315,7 +315,7 @@ mod frames {
             "{frame}"
         );
         c.press(&["1"]);
-        c.wait_for("clusters", |s| s.clusters.state.is_healthy())
+        c.wait_for("clusters", |s| s.clusters.state().is_healthy())
             .await;
     }
 }

@@ -36,10 +36,10 @@ fn enter_on_an_app_opens_its_sync_wave_view_and_esc_returns() {
     let mut s = test_state();
     update(
         &mut s,
-        Msg::Apps(WatchUpdate::Relisted(vec![
-            app("a", "Synced"),
-            app("b", "OutOfSync"),
-        ])),
+        Msg::Apps(WatchUpdate::Relisted(
+            "c".into(),
+            vec![app("a", "Synced"), app("b", "OutOfSync")],
+        )),
     );
     press(&mut s, &["2", "j"]);
     let cmds = press(&mut s, &["<Enter>"]);
@@ -57,10 +57,10 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
     let mut s = test_state();
     update(
         &mut s,
-        Msg::Apps(WatchUpdate::Relisted(vec![
-            app("alpha", "Synced"),
-            app("beta", "OutOfSync"),
-        ])),
+        Msg::Apps(WatchUpdate::Relisted(
+            "c".into(),
+            vec![app("alpha", "Synced"), app("beta", "OutOfSync")],
+        )),
     );
     press(&mut s, &["2", "/", "b", "e"]);
     assert_eq!(s.prompt, Some(Prompt::Filter("be".into())));
@@ -117,7 +117,7 @@ fn navigation_stays_in_bounds() {
     let rows: Vec<AppRow> = (0..50)
         .map(|i| app(&format!("app-{i:02}"), "Synced"))
         .collect();
-    update(&mut s, Msg::Apps(WatchUpdate::Relisted(rows)));
+    update(&mut s, Msg::Apps(WatchUpdate::Relisted("c".into(), rows)));
     press(&mut s, &["2", "G"]);
     assert_eq!(s.apps_cursor.selected, 49);
     press(&mut s, &["j"]);
@@ -142,7 +142,10 @@ fn redraw_only_when_something_changed() {
     let now = s.now;
     update(&mut s, Msg::Tick(now));
     assert!(!s.dirty, "a tick with nothing to move draws nothing");
-    update(&mut s, Msg::Apps(WatchUpdate::State(SourceState::Live)));
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::State("c".into(), SourceState::Live)),
+    );
     assert!(s.dirty);
 }
 

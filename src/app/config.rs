@@ -76,3 +76,65 @@ pub fn read_user_file(name: &str) -> Option<(String, String)> {
     let text = std::fs::read_to_string(&path).ok()?;
     Some((path.display().to_string(), text))
 }
+
+/// `config.toml` in the user's config dir: which kube contexts to watch in which role, and
+/// which talosconfig to use.
+///
+/// ```toml
+/// talosconfig = "/home/me/.talos/config"
+///
+/// [[cluster]]
+/// context = "admin@mgmt"
+/// role = "management"      # management | harvester | workload
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    #[serde(default)]
+    pub talosconfig: Option<PathBuf>,
+    #[serde(default, rename = "cluster")]
+    pub clusters: Vec<ClusterEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterEntry {
+    pub context: String,
+    pub role: crate::clients::kube::sources::Role,
+}
+
+impl UserConfig {
+    pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))
+    }
+
+    /// The user's `config.toml`, if there is one.
+    pub fn load() -> Result<Option<Self>, ConfigError> {
+        read_user_file("config.toml")
+            .map(|(path, text)| Self::parse(&path, &text))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::kube::sources::Role;
+
+    #[test]
+    fn user_config_names_clusters_and_roles() {
+        let cfg = UserConfig::parse(
+            "config.toml",
+            "talosconfig = \"/t\"\n[[cluster]]\ncontext = \"a\"\nrole = \"harvester\"\n",
+        )
+        .expect("parses");
+        assert_eq!(cfg.clusters[0].role, Role::Harvester);
+        let err = UserConfig::parse(
+            "config.toml",
+            "[[cluster]]\ncontext = \"a\"\nrole = \"boss\"\n",
+        )
+        .expect_err("bad role");
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.to_string().contains("boss"), "{err}");
+    }
+}

@@ -6,7 +6,6 @@ use std::time::Duration;
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use jiff::Timestamp;
-use kube::Client;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -17,6 +16,7 @@ use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
 use crate::clients::kube::registry;
+use crate::clients::kube::sources::KubeSources;
 use crate::clients::talos::poller::{self, TalosSetup};
 use crate::views;
 
@@ -24,7 +24,7 @@ const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Runs commands from `update` against the clients.
 pub struct Executor {
-    client: Client,
+    kube: KubeSources,
     talos: TalosSetup,
     tx: mpsc::UnboundedSender<Msg>,
     detail: Option<JoinHandle<()>>,
@@ -32,9 +32,9 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(client: Client, talos: TalosSetup, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(kube: KubeSources, talos: TalosSetup, tx: mpsc::UnboundedSender<Msg>) -> Self {
         Executor {
-            client,
+            kube,
             talos,
             tx,
             detail: None,
@@ -48,7 +48,9 @@ impl Executor {
                 if let Some(old) = self.detail.take() {
                     old.abort();
                 }
-                self.detail = Some(registry::watch_app_detail(&self.client, &key, &self.tx));
+                if let Some(client) = self.kube.client(&key.cluster) {
+                    self.detail = Some(registry::watch_app_detail(client, &key, &self.tx));
+                }
             }
             Command::StopAppDetail => {
                 if let Some(old) = self.detail.take() {
@@ -59,7 +61,7 @@ impl Executor {
                 if let Some(old) = self.node_text.take() {
                     old.abort();
                 }
-                match self.talos.clients.get(&key.namespace) {
+                match self.talos.clients.get(&key.cluster) {
                     Some(client) => {
                         self.node_text = Some(poller::stream_text(
                             client.clone(),
@@ -101,16 +103,16 @@ impl Drop for Executor {
 pub async fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     mut state: State,
-    client: Client,
+    kube: KubeSources,
     talos: TalosSetup,
 ) -> std::io::Result<()>
 where
     B::Error: Into<std::io::Error>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut watches = registry::start_pane_watches(&client, &tx);
+    let mut watches = registry::start_pane_watches(&kube, &tx);
     watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
-    let mut executor = Executor::new(client, talos, tx);
+    let mut executor = Executor::new(kube, talos, tx);
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

@@ -246,7 +246,7 @@ pub fn visible_talos(state: &State) -> Vec<&TalosNodeRow> {
                 filter,
                 &format!(
                     "{} {} {} {} {}",
-                    n.key.namespace,
+                    n.key.cluster,
                     n.key.name,
                     n.hostname.as_deref().unwrap_or(""),
                     services,

@@ -49,9 +49,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Tick(now) => {
             let stale = [
-                &state.clusters.state,
-                &state.machines.state,
-                &state.apps.state,
+                state.clusters.state(),
+                state.machines.state(),
+                state.apps.state(),
             ]
             .iter()
             .any(|s| matches!(s, SourceState::Stale { .. }));

@@ -144,6 +144,9 @@ impl Keyed for AppRow {
     fn key(&self) -> &ObjRef {
         &self.key
     }
+    fn key_mut(&mut self) -> &mut ObjRef {
+        &mut self.key
+    }
 }
 
 fn destination(d: &DestinationW) -> String {
@@ -274,6 +277,9 @@ pub struct AppDetail {
 impl Keyed for AppDetail {
     fn key(&self) -> &ObjRef {
         &self.key
+    }
+    fn key_mut(&mut self) -> &mut ObjRef {
+        &mut self.key
     }
 }
 

@@ -211,7 +211,10 @@ pub struct MachineRow {
 }
 
 macro_rules! keyed {
-    ($($t:ty),*) => {$(impl Keyed for $t { fn key(&self) -> &ObjRef { &self.key } })*};
+    ($($t:ty),*) => {$(impl Keyed for $t {
+        fn key(&self) -> &ObjRef { &self.key }
+        fn key_mut(&mut self) -> &mut ObjRef { &mut self.key }
+    })*};
 }
 keyed!(ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow);
 

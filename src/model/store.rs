@@ -7,15 +7,32 @@ use std::collections::BTreeMap;
 
 use super::source::SourceState;
 
+/// Which object a row is: the cluster (kube context or talosconfig context) it came from,
+/// its namespace (empty for cluster-scoped objects) and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ObjRef {
+    pub cluster: String,
     pub namespace: String,
     pub name: String,
 }
 
 impl ObjRef {
+    /// A key whose cluster the watch fills in.
     pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
         ObjRef {
+            cluster: String::new(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn in_cluster(
+        cluster: impl Into<String>,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        ObjRef {
+            cluster: cluster.into(),
             namespace: namespace.into(),
             name: name.into(),
         }
@@ -24,6 +41,9 @@ impl ObjRef {
 
 impl std::fmt::Display for ObjRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.cluster.is_empty() {
+            write!(f, "{}:", self.cluster)?;
+        }
         if self.namespace.is_empty() {
             write!(f, "{}", self.name)
         } else {
@@ -35,27 +55,30 @@ impl std::fmt::Display for ObjRef {
 /// Every row type has a key.
 pub trait Keyed {
     fn key(&self) -> &ObjRef;
+    fn key_mut(&mut self) -> &mut ObjRef;
 }
 
+/// What a watch tells its store. Relists and states are per cluster: one cluster's watch
+/// never replaces or marks another cluster's rows.
 #[derive(Debug, Clone)]
 pub enum WatchUpdate<R> {
-    Relisted(Vec<R>),
+    Relisted(String, Vec<R>),
     Upsert(R),
     Delete(ObjRef),
-    State(SourceState),
+    State(String, SourceState),
 }
 
 #[derive(Debug)]
 pub struct RowStore<R> {
     rows: BTreeMap<ObjRef, R>,
-    pub state: SourceState,
+    states: BTreeMap<String, SourceState>,
 }
 
 impl<R> Default for RowStore<R> {
     fn default() -> Self {
         RowStore {
             rows: BTreeMap::new(),
-            state: SourceState::Loading,
+            states: BTreeMap::new(),
         }
     }
 }
@@ -63,9 +86,11 @@ impl<R> Default for RowStore<R> {
 impl<R: Keyed> RowStore<R> {
     pub fn apply(&mut self, update: WatchUpdate<R>) {
         match update {
-            WatchUpdate::Relisted(rows) => {
-                self.rows = rows.into_iter().map(|r| (r.key().clone(), r)).collect();
-                self.state = SourceState::Live;
+            WatchUpdate::Relisted(cluster, rows) => {
+                self.rows.retain(|k, _| k.cluster != cluster);
+                self.rows
+                    .extend(rows.into_iter().map(|r| (r.key().clone(), r)));
+                self.states.insert(cluster, SourceState::Live);
             }
             WatchUpdate::Upsert(row) => {
                 self.rows.insert(row.key().clone(), row);
@@ -73,8 +98,20 @@ impl<R: Keyed> RowStore<R> {
             WatchUpdate::Delete(key) => {
                 self.rows.remove(&key);
             }
-            WatchUpdate::State(state) => self.state = state,
+            WatchUpdate::State(cluster, state) => {
+                self.states.insert(cluster, state);
+            }
         }
+    }
+
+    /// The state the pane title shows: the worst of its clusters (loading before any).
+    pub fn state(&self) -> SourceState {
+        SourceState::worst(self.states.values())
+    }
+
+    /// Each cluster's state, for the clusters that are not live.
+    pub fn troubled(&self) -> impl Iterator<Item = (&String, &SourceState)> {
+        self.states.iter().filter(|(_, s)| !s.is_healthy())
     }
 
     pub fn get_mut(&mut self, key: &ObjRef) -> Option<&mut R> {
@@ -108,19 +145,44 @@ mod tests {
         fn key(&self) -> &ObjRef {
             &self.0
         }
+        fn key_mut(&mut self) -> &mut ObjRef {
+            &mut self.0
+        }
+    }
+
+    fn key(cluster: &str, name: &str) -> ObjRef {
+        ObjRef::in_cluster(cluster, "ns", name)
     }
 
     #[test]
-    fn relist_replaces_and_goes_live() {
+    fn relist_replaces_its_cluster_only_and_goes_live() {
         let mut s = RowStore::default();
-        s.apply(WatchUpdate::Upsert(Row(ObjRef::new("a", "old"), 1)));
-        assert_eq!(s.state, SourceState::Loading);
-        s.apply(WatchUpdate::Relisted(vec![Row(ObjRef::new("a", "new"), 2)]));
-        assert_eq!(s.state, SourceState::Live);
-        assert!(s.get(&ObjRef::new("a", "old")).is_none());
-        s.apply(WatchUpdate::Upsert(Row(ObjRef::new("a", "new"), 3)));
-        assert_eq!(s.get(&ObjRef::new("a", "new")).map(|r| r.1), Some(3));
-        s.apply(WatchUpdate::Delete(ObjRef::new("a", "new")));
-        assert!(s.is_empty());
+        s.apply(WatchUpdate::Upsert(Row(key("a", "old"), 1)));
+        s.apply(WatchUpdate::Relisted(
+            "b".into(),
+            vec![Row(key("b", "keep"), 1)],
+        ));
+        assert_eq!(s.state(), SourceState::Live);
+        s.apply(WatchUpdate::State("a".into(), SourceState::Loading));
+        assert_eq!(s.state(), SourceState::Loading, "the worst cluster wins");
+        s.apply(WatchUpdate::Relisted(
+            "a".into(),
+            vec![Row(key("a", "new"), 2)],
+        ));
+        assert_eq!(s.state(), SourceState::Live);
+        assert!(s.get(&key("a", "old")).is_none());
+        assert!(
+            s.get(&key("b", "keep")).is_some(),
+            "another cluster's rows stay"
+        );
+        s.apply(WatchUpdate::Upsert(Row(key("a", "new"), 3)));
+        assert_eq!(s.get(&key("a", "new")).map(|r| r.1), Some(3));
+        s.apply(WatchUpdate::Delete(key("a", "new")));
+        assert_eq!(s.len(), 1);
+        s.apply(WatchUpdate::State(
+            "b".into(),
+            SourceState::Error("x".into()),
+        ));
+        assert_eq!(s.troubled().count(), 1);
     }
 }

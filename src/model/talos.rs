@@ -76,6 +76,9 @@ impl Keyed for TalosNodeRow {
     fn key(&self) -> &ObjRef {
         &self.key
     }
+    fn key_mut(&mut self) -> &mut ObjRef {
+        &mut self.key
+    }
 }
 
 impl TalosNodeRow {

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow, Replicas};
-use super::store::RowStore;
+use super::store::{ObjRef, RowStore};
 use super::wire::CondSummary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +98,11 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
     s.clusters
         .iter()
         .map(|c| {
-            let in_cluster =
-                |ns: &str, cluster: &str| ns == c.key.namespace && cluster == c.key.name;
+            let in_cluster = |key: &ObjRef, cluster: &str| {
+                key.cluster == c.key.cluster
+                    && key.namespace == c.key.namespace
+                    && cluster == c.key.name
+            };
             let mut node = TreeNode::leafless(
                 format!("c:{}", c.key),
                 NodeKind::Cluster,
@@ -116,7 +119,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
             for cp in s
                 .control_planes
                 .iter()
-                .filter(|cp| in_cluster(&cp.key.namespace, &cp.cluster))
+                .filter(|cp| in_cluster(&cp.key, &cp.cluster))
             {
                 let mut n = TreeNode::leafless(
                     format!("cp:{}", cp.key),
@@ -130,7 +133,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
                 n.children = s
                     .machines
                     .iter()
-                    .filter(|m| m.control_plane && in_cluster(&m.key.namespace, &m.cluster))
+                    .filter(|m| m.control_plane && in_cluster(&m.key, &m.cluster))
                     .map(machine_node)
                     .collect();
                 node.children.push(n);
@@ -138,7 +141,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
             for md in s
                 .deployments
                 .iter()
-                .filter(|d| in_cluster(&d.key.namespace, &d.cluster))
+                .filter(|d| in_cluster(&d.key, &d.cluster))
             {
                 let mut n = TreeNode::leafless(
                     format!("md:{}", md.key),
@@ -158,7 +161,8 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
                     .machines
                     .iter()
                     .filter(|m| {
-                        m.key.namespace == md.key.namespace
+                        m.key.cluster == md.key.cluster
+                            && m.key.namespace == md.key.namespace
                             && m.deployment.as_deref() == Some(md.key.name.as_str())
                     })
                     .map(machine_node)

@@ -1,26 +1,39 @@
-//! The kubeconfig the simulator hands out: one cluster (its CA inline), one user and context per
-//! token.
+//! The kubeconfig the simulator hands out: a cluster entry per simulated API server (the
+//! simulator's CA inline), and a context per (cluster, token).
 
 use base64::Engine;
 use serde_json::json;
 
-pub struct KubeconfigParts {
+pub struct ContextParts {
+    pub context: String,
+    pub cluster: String,
     pub server: String,
-    pub ca_pem: String,
-    /// (context name, user name, bearer token); the first is the current context.
-    pub contexts: Vec<(String, String, String)>,
+    pub user: String,
+    pub token: String,
 }
 
-pub fn render(p: &KubeconfigParts) -> String {
-    let ca = base64::engine::general_purpose::STANDARD.encode(&p.ca_pem);
-    let cluster = "opsdeck-simulator";
+/// The first context is the current one.
+pub fn render(ca_pem: &str, contexts: &[ContextParts]) -> String {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let mut clusters: Vec<serde_json::Value> = Vec::new();
+    let mut users: Vec<serde_json::Value> = Vec::new();
+    for c in contexts {
+        let cluster = json!({"name": c.cluster, "cluster": {"server": c.server, "certificate-authority-data": ca}});
+        if !clusters.contains(&cluster) {
+            clusters.push(cluster);
+        }
+        let user = json!({"name": c.user, "user": {"token": c.token}});
+        if !users.contains(&user) {
+            users.push(user);
+        }
+    }
     let doc = json!({
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": cluster, "cluster": {"server": p.server, "certificate-authority-data": ca}}],
-        "users": p.contexts.iter().map(|(_, user, token)| json!({"name": user, "user": {"token": token}})).collect::<Vec<_>>(),
-        "contexts": p.contexts.iter().map(|(ctx, user, _)| json!({"name": ctx, "context": {"cluster": cluster, "user": user}})).collect::<Vec<_>>(),
-        "current-context": p.contexts.first().map(|c| c.0.clone()).unwrap_or_default(),
+        "clusters": clusters,
+        "users": users,
+        "contexts": contexts.iter().map(|c| json!({"name": c.context, "context": {"cluster": c.cluster, "user": c.user}})).collect::<Vec<_>>(),
+        "current-context": contexts.first().map(|c| c.context.clone()).unwrap_or_default(),
     });
     serde_yaml::to_string(&doc).unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 //! moved by controllers. Nothing outside this module knows it is a simulation.
 
 pub mod api;
+pub mod apiserver;
 pub mod argo_objects;
 pub mod auth;
 pub mod capi_objects;
@@ -27,15 +28,15 @@ use std::time::Duration;
 
 use rand::RngCore;
 use serde_json::Value;
-use tokio::net::TcpListener;
-use tokio::sync::watch as signal;
 
 use self::api::Api;
+use self::apiserver::ApiServer;
 use self::auth::Identity;
 use self::controllers::Controllers;
 use self::db::Db;
 use self::kinds::kind_id;
 use self::scenario::Scenario;
+use crate::clients::kube::sources::Role;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -80,18 +81,22 @@ impl Default for SimOptions {
     }
 }
 
-/// A running simulator. Dropping it stops the server, its connections and its controllers.
+/// The simulated clusters, by the names their kube contexts carry (`opsdeck-<name>`).
+pub const MANAGEMENT: &str = "management";
+pub const HARVESTER: &str = "harvester";
+
+/// A running simulator. Dropping it stops its servers, their connections and its controllers.
 pub struct Simulator {
+    /// The management cluster's API server address.
     pub addr: SocketAddr,
     pub ca_pem: String,
     pub admin_token: String,
     pub viewer_token: String,
-    db: Arc<Mutex<Db>>,
-    api: Arc<Api>,
+    /// Every API server by cluster name: management first, harvester, then workload clusters.
+    servers: Vec<(String, Role, ApiServer)>,
     /// The simulated Talos nodes, when started.
     pub talos: Option<talos::TalosSim>,
     controllers: Arc<Mutex<Controllers>>,
-    shutdown: signal::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -101,9 +106,12 @@ fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Every object of a scenario, in creation order.
-pub fn scenario_objects(s: &Scenario) -> Vec<(&'static str, Value)> {
-    let mut objects: Vec<(&'static str, Value)> = s
+/// Objects to create, each with its kind.
+pub type Objects = Vec<(&'static str, Value)>;
+
+/// Every object of the management cluster, in creation order.
+pub fn scenario_objects(s: &Scenario) -> Objects {
+    let mut objects: Objects = s
         .management_nodes
         .iter()
         .map(|n| ("Node", argo_objects::node(n)))
@@ -115,56 +123,103 @@ pub fn scenario_objects(s: &Scenario) -> Vec<(&'static str, Value)> {
     objects
 }
 
+/// The objects of the Harvester cluster and of each workload cluster with an API server.
+fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
+    let mut out = vec![(
+        HARVESTER.to_string(),
+        Role::Harvester,
+        s.harvester_hosts
+            .iter()
+            .map(|h| ("Node", argo_objects::node(h)))
+            .collect(),
+    )];
+    for c in s
+        .clusters
+        .iter()
+        .filter(|c| s.workload_api_servers.contains(&c.name))
+    {
+        let nodes = capi_objects::cluster_objects(c)
+            .into_iter()
+            .filter(|(kind, m)| *kind == "Machine" && m.pointer("/status/nodeRef").is_some())
+            .map(|(_, m)| {
+                (
+                    "Node",
+                    argo_objects::node(m["metadata"]["name"].as_str().unwrap_or_default()),
+                )
+            })
+            .collect();
+        out.push((c.name.clone(), Role::Workload, nodes));
+    }
+    out
+}
+
+/// API groups a non-management cluster does not have installed.
+const MANAGEMENT_ONLY_GROUPS: &[&str] = &[
+    "cluster.x-k8s.io",
+    "controlplane.cluster.x-k8s.io",
+    "argoproj.io",
+];
+
+fn fill(objects: Objects, window: usize) -> Result<Db, SimError> {
+    let mut db = Db::new(window);
+    for (kind, obj) in objects {
+        let id = kind_id(kind).ok_or_else(|| SimError::UnknownKind(kind.to_string()))?;
+        // Duplicate namespaces across clusters are expected; skip them.
+        let _ = db.create(id, obj);
+    }
+    Ok(db)
+}
+
 impl Simulator {
-    /// Start on a random loopback port. Must be called inside a tokio runtime.
+    /// Start every API server on its own random loopback port. Must be called inside a tokio
+    /// runtime.
     pub async fn start(scenario: Scenario, options: SimOptions) -> Result<Self, SimError> {
         tls::install_crypto_provider();
         let ca = tls::TestCa::new("opsdeck-simulator-ca")?;
         let tls_config = tls::server_config(&ca.issue_server()?)?;
-        let listener = TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .map_err(SimError::Bind)?;
-        let addr = listener.local_addr().map_err(SimError::Bind)?;
-
-        let mut db = Db::new(options.watch_window);
-        for (kind, obj) in scenario_objects(&scenario) {
-            let id = kind_id(kind).ok_or_else(|| SimError::UnknownKind(kind.to_string()))?;
-            // Duplicate namespaces across clusters are expected; skip them.
-            let _ = db.create(id, obj);
-        }
-        let db = Arc::new(Mutex::new(db));
-
         let admin_token = random_token();
         let viewer_token = random_token();
         let mut identities = vec![
             Identity::admin(&admin_token),
             Identity::viewer(&viewer_token),
         ];
-        identities.extend(options.extra_identities);
-        let api = Arc::new(Api {
-            db: db.clone(),
-            identities,
-            bookmark_every: options.bookmark_every,
-            server_address: addr.to_string(),
-            watch_epoch: tokio::sync::watch::channel(0).0,
-            hidden_groups: options.hidden_groups,
-        });
-        let api_handle = api.clone();
-        let (shutdown, shutdown_rx) = signal::channel(false);
-        let mut tasks = vec![tokio::spawn(server::serve(
-            listener,
-            tls_config,
-            api,
-            shutdown_rx,
-        ))];
-        let api = api_handle;
+        identities.extend(options.extra_identities.clone());
+
+        let mut clusters = vec![(
+            MANAGEMENT.to_string(),
+            Role::Management,
+            scenario_objects(&scenario),
+            options.hidden_groups.clone(),
+        )];
+        for (name, role, objects) in other_clusters(&scenario) {
+            let hidden = MANAGEMENT_ONLY_GROUPS
+                .iter()
+                .map(|g| g.to_string())
+                .collect();
+            clusters.push((name, role, objects, hidden));
+        }
+        let mut servers = Vec::new();
+        for (name, role, objects, hidden_groups) in clusters {
+            let api = Arc::new(Api {
+                db: Arc::new(Mutex::new(fill(objects, options.watch_window)?)),
+                identities: identities.clone(),
+                bookmark_every: options.bookmark_every,
+                server_address: String::new(),
+                watch_epoch: tokio::sync::watch::channel(0).0,
+                hidden_groups,
+            });
+            servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
+        }
+        let management = &servers[0].2;
+        let (addr, db) = (management.addr, management.db.clone());
 
         let talos = if options.talos {
             Some(talos::TalosSim::start(&scenario, db.clone(), options.talos_log_every).await?)
         } else {
             None
         };
-        let controllers = Arc::new(Mutex::new(Controllers::new(db.clone(), Arc::new(scenario))));
+        let controllers = Arc::new(Mutex::new(Controllers::new(db, Arc::new(scenario))));
+        let mut tasks = Vec::new();
         if let Some(period) = options.tick {
             controllers
                 .lock()
@@ -185,11 +240,9 @@ impl Simulator {
             ca_pem: ca.cert_pem,
             admin_token,
             viewer_token,
-            db,
-            api,
+            servers,
             talos,
             controllers,
-            shutdown,
             tasks,
         })
     }
@@ -198,38 +251,79 @@ impl Simulator {
         format!("https://{}", self.addr)
     }
 
-    /// A kubeconfig with an admin context (current) and a viewer context.
-    pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::render(&kubeconfig::KubeconfigParts {
-            server: self.server_url(),
-            ca_pem: self.ca_pem.clone(),
-            contexts: vec![
-                (
-                    "opsdeck-demo".into(),
-                    "opsdeck-admin".into(),
-                    self.admin_token.clone(),
-                ),
-                (
-                    "opsdeck-demo-viewer".into(),
-                    "opsdeck-viewer".into(),
-                    self.viewer_token.clone(),
-                ),
-            ],
-        })
+    fn server(&self, cluster: &str) -> Option<&ApiServer> {
+        self.servers
+            .iter()
+            .find(|(n, _, _)| n == cluster)
+            .map(|(_, _, s)| s)
     }
 
-    /// Direct access to the object database (tests use it to act as another client).
+    fn server_mut(&mut self, cluster: &str) -> Option<&mut ApiServer> {
+        self.servers
+            .iter_mut()
+            .find(|(n, _, _)| n == cluster)
+            .map(|(_, _, s)| s)
+    }
+
+    /// The kube context of a simulated cluster.
+    pub fn context_of(cluster: &str) -> String {
+        format!("opsdeck-{cluster}")
+    }
+
+    /// (role, context) of every simulated cluster, management first.
+    pub fn cluster_roles(&self) -> Vec<(Role, String)> {
+        self.servers
+            .iter()
+            .map(|(n, r, _)| (*r, Self::context_of(n)))
+            .collect()
+    }
+
+    /// A kubeconfig with one admin context per cluster (`opsdeck-management` is current) and
+    /// `opsdeck-viewer`, the read-only token on the management cluster.
+    pub fn kubeconfig_yaml(&self) -> String {
+        let mut contexts: Vec<kubeconfig::ContextParts> = self
+            .servers
+            .iter()
+            .map(|(name, _, s)| kubeconfig::ContextParts {
+                context: Self::context_of(name),
+                cluster: name.clone(),
+                server: format!("https://{}", s.addr),
+                user: "opsdeck-admin".into(),
+                token: self.admin_token.clone(),
+            })
+            .collect();
+        contexts.push(kubeconfig::ContextParts {
+            context: "opsdeck-viewer".into(),
+            cluster: MANAGEMENT.into(),
+            server: self.server_url(),
+            user: "opsdeck-viewer".into(),
+            token: self.viewer_token.clone(),
+        });
+        kubeconfig::render(&self.ca_pem, &contexts)
+    }
+
+    /// Direct access to the management cluster's objects (tests act as another client).
     pub fn db(&self) -> std::sync::MutexGuard<'_, Db> {
-        self.db.lock().unwrap_or_else(|p| p.into_inner())
+        self.cluster_db(MANAGEMENT)
+            .unwrap_or_else(|| unreachable!("the management cluster always exists"))
+    }
+
+    /// Another simulated cluster's objects.
+    pub fn cluster_db(&self, cluster: &str) -> Option<std::sync::MutexGuard<'_, Db>> {
+        self.server(cluster)
+            .map(|s| s.db.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn controllers(&self) -> std::sync::MutexGuard<'_, Controllers> {
         self.controllers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// End every open watch stream (clients reconnect from their last resourceVersion).
+    /// End every open watch stream on the management cluster (clients reconnect from their
+    /// last resourceVersion).
     pub fn end_watches(&self) {
-        self.api.watch_epoch.send_modify(|e| *e += 1);
+        if let Some(s) = self.server(MANAGEMENT) {
+            s.api.watch_epoch.send_modify(|e| *e += 1);
+        }
     }
 
     /// The generated talosconfig, when Talos nodes are simulated.
@@ -237,9 +331,26 @@ impl Simulator {
         self.talos.as_ref().map(talos::TalosSim::talosconfig_yaml)
     }
 
+    /// Stop one cluster's API server (the others keep serving).
+    pub fn stop_cluster(&mut self, cluster: &str) {
+        if let Some(s) = self.server_mut(cluster) {
+            s.stop();
+        }
+    }
+
+    /// Bring a stopped cluster's API server back on its port, with its data.
+    pub async fn restart_cluster(&mut self, cluster: &str) -> Result<(), SimError> {
+        match self.server_mut(cluster) {
+            Some(s) => s.restart().await,
+            None => Ok(()),
+        }
+    }
+
     /// Stop serving: listeners and open connections close at once.
     pub fn stop(&mut self) {
-        let _ = self.shutdown.send(true);
+        for (_, _, s) in &mut self.servers {
+            s.stop();
+        }
         if let Some(t) = &self.talos {
             t.stop();
         }

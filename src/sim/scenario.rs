@@ -10,6 +10,12 @@ pub struct Scenario {
     /// Nodes of the management cluster itself.
     #[serde(default)]
     pub management_nodes: Vec<String>,
+    /// Bare-metal hosts of the Harvester cluster (its Kubernetes nodes).
+    #[serde(default)]
+    pub harvester_hosts: Vec<String>,
+    /// Workload clusters that get an API server of their own.
+    #[serde(default)]
+    pub workload_api_servers: Vec<String>,
     pub clusters: Vec<ClusterSpec>,
     #[serde(default)]
     pub projects: Vec<String>,
@@ -233,6 +239,8 @@ pub fn large() -> Scenario {
     Scenario {
         name: "large".into(),
         management_nodes: vec!["mgmt-1".into(), "mgmt-2".into(), "mgmt-3".into()],
+        harvester_hosts: Vec::new(),
+        workload_api_servers: Vec::new(),
         clusters,
         projects: (0..25).map(|i| format!("team-{i:02}")).collect(),
         apps,

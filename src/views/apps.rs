@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     {
         let state: &State = state;
         let rows = visible_apps(state);
-        let block = pane(state, "Applications", rows.len(), &state.apps.state);
+        let block = pane(state, "Applications", rows.len(), &state.apps.state());
         let inner = block.inner(area);
         let theme = &state.theme;
         table::draw(
@@ -59,8 +59,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
             },
         );
         if rows.is_empty() {
-            let text =
-                source_notice(&state.apps.state).unwrap_or_else(|| "no applications match".into());
+            let text = source_notice(&state.apps.state())
+                .unwrap_or_else(|| "no applications match".into());
             table::empty_message(frame, inner, &text, theme);
         }
     }

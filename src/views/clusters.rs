@@ -138,11 +138,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         filter_matches(&filter, &n.haystack())
     });
     let count = state.clusters.len();
-    let source = SourceState::worst([
-        &state.clusters.state,
-        &state.control_planes.state,
-        &state.deployments.state,
-        &state.machines.state,
+    let source = SourceState::worst(&[
+        state.clusters.state(),
+        state.control_planes.state(),
+        state.deployments.state(),
+        state.machines.state(),
     ]);
     // Open every cluster the first time it appears, so the tree is useful at a glance.
     if state.tree.opened().is_empty() && state.tree.selected().is_empty() && !nodes.is_empty() {

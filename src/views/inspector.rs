@@ -52,7 +52,7 @@ fn summary(state: &State, node: &TalosNodeRow) -> Line<'static> {
                 .unwrap_or_else(|| node.key.name.clone())
         )),
         Span::styled(
-            format!("{} · {} ", node.key.namespace, role(state, node)),
+            format!("{} · {} ", node.key.cluster, role(state, node)),
             theme.style("dim"),
         ),
         Span::raw(format!(
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                 .get(key)
                 .and_then(|n| n.services.as_ref())
                 .map_or(0, Vec::len),
-            &state.talos.state,
+            &state.talos.state(),
         );
         let inner = block.inner(head);
         frame.render_widget(block, head);

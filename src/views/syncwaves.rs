@@ -81,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
     {
         let state: &State = state;
         let theme = &state.theme;
-        let source = &state.app_detail.state;
+        let source = &state.app_detail.state();
         let title = format!("Sync waves — {}", key.name);
         let Some(d) = detail(state) else {
             let block = pane(state, &title, 0, source);

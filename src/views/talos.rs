@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         let state: &State = state;
         let theme = &state.theme;
         let rows = visible_talos(state);
-        let block = pane(state, "Talos nodes", rows.len(), &state.talos.state);
+        let block = pane(state, "Talos nodes", rows.len(), &state.talos.state());
         let inner = block.inner(area);
         let spec = table::Spec {
             block,
@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
             let dash = || "-".to_string();
             Row::new(vec![
                 Cell::from(n.hostname.clone().unwrap_or_else(|| n.key.name.clone())),
-                Cell::from(n.key.namespace.clone()),
+                Cell::from(n.key.cluster.clone()),
                 Cell::from(role(state, n)),
                 Cell::from(n.talos_version.clone().unwrap_or_else(dash)),
                 Cell::from(
@@ -98,8 +98,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
             ])
         });
         if rows.is_empty() {
-            let text =
-                source_notice(&state.talos.state).unwrap_or_else(|| "no Talos nodes match".into());
+            let text = source_notice(&state.talos.state())
+                .unwrap_or_else(|| "no Talos nodes match".into());
             table::empty_message(frame, inner, &text, theme);
         }
     }

@@ -24,6 +24,7 @@ use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::registry;
+use opsdeck::clients::kube::sources::KubeSources;
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::{self, TalosSetup};
 use opsdeck::sim::scenario::Scenario;
@@ -53,7 +54,7 @@ pub async fn client_for(sim: &Simulator, context: &str) -> Client {
 }
 
 pub async fn admin(sim: &Simulator) -> Client {
-    client_for(sim, "opsdeck-demo").await
+    client_for(sim, "opsdeck-management").await
 }
 
 /// The cockpit without a terminal: real watches feed `update`; frames go to a TestBackend.
@@ -111,7 +112,8 @@ impl Cockpit {
     /// With Talos polling (fast, for tests) from the given setup.
     pub async fn start_with_talos(client: Client, talos: TalosSetup) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut watches = registry::start_pane_watches(&client, &tx);
+        let kube = KubeSources::single("test", client);
+        let mut watches = registry::start_pane_watches(&kube, &tx);
         if !talos.nodes.is_empty() || talos.problem.is_some() {
             watches.extend(poller::start_polling(
                 &talos,
@@ -122,7 +124,7 @@ impl Cockpit {
         Cockpit {
             state: test_state(),
             rx,
-            executor: Executor::new(client, talos, tx),
+            executor: Executor::new(kube, talos, tx),
             watches,
         }
     }

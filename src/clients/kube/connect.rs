@@ -30,6 +30,7 @@ pub enum ConnectError {
 }
 
 /// Where the kubeconfig comes from.
+#[derive(Clone)]
 pub enum KubeconfigSource<'a> {
     /// `--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`.
     Default(Option<&'a Path>),

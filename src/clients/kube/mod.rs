@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod registry;
+pub mod sources;
 pub mod watch;
 
 pub use connect::{ConnectError, connect};

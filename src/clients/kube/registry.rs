@@ -4,6 +4,7 @@ use kube::Client;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::sources::{KubeSources, Role};
 use super::watch::{WatchSpec, spawn_watch};
 use crate::app::msg::Msg;
 use crate::model::argo::{AppDetailW, AppSummaryW, app_detail, app_row};
@@ -46,34 +47,52 @@ fn sender<U: 'static>(
 }
 
 /// Start every pane's watch; each sends its updates into the loop's channel.
-pub fn start_pane_watches(client: &Client, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+pub fn start_pane_watches(sources: &KubeSources, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
+    sources
+        .with_role(Role::Management)
+        .flat_map(|s| management_watches(&s.client, &s.context, tx))
+        .collect()
+}
+
+/// Cluster API and Argo CD live in the management cluster.
+fn management_watches(
+    client: &Client,
+    cluster: &str,
+    tx: &UnboundedSender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let c = || cluster.to_string();
     vec![
         spawn_watch::<ClusterW, _, _, _>(
             client.clone(),
+            c(),
             CLUSTERS,
             cluster_row,
             sender(tx, Msg::Clusters),
         ),
         spawn_watch::<ControlPlaneW, _, _, _>(
             client.clone(),
+            c(),
             CONTROL_PLANES,
             control_plane_row,
             sender(tx, Msg::ControlPlanes),
         ),
         spawn_watch::<DeploymentW, _, _, _>(
             client.clone(),
+            c(),
             DEPLOYMENTS,
             deployment_row,
             sender(tx, Msg::Deployments),
         ),
         spawn_watch::<MachineW, _, _, _>(
             client.clone(),
+            c(),
             MACHINES,
             machine_row,
             sender(tx, Msg::Machines),
         ),
         spawn_watch::<AppSummaryW, _, _, _>(
             client.clone(),
+            c(),
             APPLICATIONS,
             app_row,
             sender(tx, Msg::Apps),
@@ -90,5 +109,11 @@ pub fn watch_app_detail(
     let mut spec = APPLICATIONS;
     spec.namespace = Some(key.namespace.clone());
     spec.fields = Some(format!("metadata.name={}", key.name));
-    spawn_watch::<AppDetailW, _, _, _>(client.clone(), spec, app_detail, sender(tx, Msg::AppDetail))
+    spawn_watch::<AppDetailW, _, _, _>(
+        client.clone(),
+        key.cluster.clone(),
+        spec,
+        app_detail,
+        sender(tx, Msg::AppDetail),
+    )
 }

@@ -125,9 +125,11 @@ fn classify(e: &watcher::Error, since: Timestamp, ever_live: bool) -> Option<Sou
     })
 }
 
-/// Spawn a watch that projects each object with `project` and hands updates to `send`.
+/// Spawn a watch on one cluster that projects each object with `project` (keyed into
+/// `cluster`) and hands updates to `send`.
 pub fn spawn_watch<W, R, F, S>(
     client: Client,
+    cluster: String,
     spec: WatchSpec,
     project: F,
     send: S,
@@ -143,11 +145,17 @@ where
     F: Fn(&W) -> R + Send + 'static,
     S: Fn(WatchUpdate<R>) + Send + 'static,
 {
+    let cluster_name = cluster.clone();
+    let project = move |o: &W| {
+        let mut row = project(o);
+        row.key_mut().cluster.clone_from(&cluster_name);
+        row
+    };
     tokio::spawn(async move {
         let ar = match resolve(&client, &spec).await {
             Ok(ar) => ar,
             Err(state) => {
-                send(WatchUpdate::State(state));
+                send(WatchUpdate::State(cluster, state));
                 return;
             }
         };
@@ -169,7 +177,7 @@ where
                 Ok(event) => {
                     if failing {
                         failing = false;
-                        send(WatchUpdate::State(SourceState::Live));
+                        send(WatchUpdate::State(cluster.clone(), SourceState::Live));
                     }
                     last_good = Timestamp::now();
                     match event {
@@ -177,10 +185,14 @@ where
                         Event::InitApply(o) => relist.get_or_insert_default().push(project(&o)),
                         Event::InitDone => {
                             ever_live = true;
-                            send(WatchUpdate::Relisted(relist.take().unwrap_or_default()));
+                            send(WatchUpdate::Relisted(
+                                cluster.clone(),
+                                relist.take().unwrap_or_default(),
+                            ));
                         }
                         Event::Apply(o) => send(WatchUpdate::Upsert(project(&o))),
-                        Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::new(
+                        Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
+                            cluster.clone(),
                             sanitize(o.meta().namespace.as_deref().unwrap_or("")),
                             sanitize(o.meta().name.as_deref().unwrap_or("")),
                         ))),
@@ -190,7 +202,7 @@ where
                     tracing::warn!(kind = spec.kind, "watch error: {e}");
                     if let Some(state) = classify(&e, last_good, ever_live) {
                         failing = true;
-                        send(WatchUpdate::State(state));
+                        send(WatchUpdate::State(cluster.clone(), state));
                     }
                 }
             }

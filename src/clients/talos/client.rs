@@ -103,7 +103,7 @@ impl TalosClient {
     /// Poll everything the `:talos` pane shows about one node. Calls run concurrently; each
     /// that fails leaves its field empty and the first error is kept.
     pub async fn snapshot(&self, node: &str) -> TalosNodeRow {
-        let key = ObjRef::new(self.context.clone(), node);
+        let key = ObjRef::in_cluster(self.context.clone(), "", node);
         let mut m = self.machine();
         let (mut m2, mut m3, mut m4, mut m5, mut m6, mut m7) = (
             m.clone(),

@@ -47,7 +47,7 @@ impl TalosSetup {
                     setup.nodes.extend(
                         ctx.nodes
                             .iter()
-                            .map(|n| ObjRef::new(ctx.name.clone(), n.clone())),
+                            .map(|n| ObjRef::in_cluster(ctx.name.clone(), "", n.clone())),
                     );
                 }
                 Err(e) => setup.problem = Some(e.to_string()),
@@ -70,12 +70,13 @@ pub fn start_polling(
         Some(p) if setup.nodes.is_empty() => SourceState::Error(sanitize(p)),
         _ => SourceState::Live,
     };
-    let _ = tx.send(Msg::Talos(WatchUpdate::State(state)));
+    // One state for the talosconfig as a whole; each node's own trouble is in its row.
+    let _ = tx.send(Msg::Talos(WatchUpdate::State("talosconfig".into(), state)));
     setup
         .nodes
         .iter()
         .filter_map(|key| {
-            let client = setup.clients.get(&key.namespace)?.clone();
+            let client = setup.clients.get(&key.cluster)?.clone();
             let node = key.name.clone();
             let tx = tx.clone();
             Some(tokio::spawn(async move {
