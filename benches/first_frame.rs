@@ -100,9 +100,9 @@ async fn main() {
     let complete = |s: &State| {
         s.machines.len() == MACHINES
             && s.apps.len() == APPS
-            && s.clusters.state.is_healthy()
-            && s.control_planes.state.is_healthy()
-            && s.deployments.state.is_healthy()
+            && s.clusters.state().is_healthy()
+            && s.control_planes.state().is_healthy()
+            && s.deployments.state().is_healthy()
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while !complete(&state) {
