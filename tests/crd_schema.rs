@@ -47,7 +47,25 @@ fn load_crds() -> Option<HashMap<(String, String), Value>> {
 fn check_all(sim: &opsdeck::sim::Simulator, crds: &HashMap<(String, String), Value>) -> usize {
     let mut checked = 0;
     let mut errors = Vec::new();
-    let db = sim.db();
+    for cluster in sim.cluster_names() {
+        let db = sim.cluster_db(&cluster).expect("cluster db");
+        checked += check_cluster(&db, crds, &mut errors);
+    }
+    assert!(
+        errors.is_empty(),
+        "{} schema violations:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+    checked
+}
+
+fn check_cluster(
+    db: &opsdeck::sim::db::Db,
+    crds: &HashMap<(String, String), Value>,
+    errors: &mut Vec<String>,
+) -> usize {
+    let mut checked = 0;
     for (kind_id, def) in KINDS.iter().enumerate() {
         if def.is_core() {
             continue;
@@ -67,7 +85,7 @@ fn check_all(sim: &opsdeck::sim::Simulator, crds: &HashMap<(String, String), Val
                     &schema,
                     &served,
                     &format!("{}/{version} {name}", def.kind),
-                    &mut errors,
+                    errors,
                 );
                 checked += 1;
             }

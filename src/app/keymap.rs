@@ -21,16 +21,18 @@ pub enum Scope {
     SyncWaves,
     Talos,
     TalosNode,
+    Secrets,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Global,
         Scope::Clusters,
         Scope::Apps,
         Scope::SyncWaves,
         Scope::Talos,
         Scope::TalosNode,
+        Scope::Secrets,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Scope {
             Scope::SyncWaves => "syncwaves",
             Scope::Talos => "talos",
             Scope::TalosNode => "talosnode",
+            Scope::Secrets => "secrets",
         }
     }
 }
@@ -89,6 +92,8 @@ struct KeymapFile {
     talos: Section,
     #[serde(default)]
     talosnode: Section,
+    #[serde(default)]
+    secrets: Section,
 }
 
 impl Keymap {
@@ -111,6 +116,7 @@ impl Keymap {
             (Scope::SyncWaves, parsed.syncwaves),
             (Scope::Talos, parsed.talos),
             (Scope::TalosNode, parsed.talosnode),
+            (Scope::Secrets, parsed.secrets),
         ];
         for (scope, section) in sections {
             for entry in section.keymap {

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
 
@@ -20,6 +21,9 @@ pub enum Msg {
     Apps(WatchUpdate<AppRow>),
     AppDetail(WatchUpdate<AppDetail>),
     Talos(WatchUpdate<TalosNodeRow>),
+    ExternalSecrets(WatchUpdate<ExternalSecretRow>),
+    SecretStores(WatchUpdate<StoreRow>),
+    ClusterSecretStores(WatchUpdate<StoreRow>),
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,

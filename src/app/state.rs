@@ -7,6 +7,7 @@ use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::store::{ObjRef, RowStore};
 use crate::model::talos::{LineBuffer, TalosNodeRow};
 use crate::model::tree::CapiStores;
@@ -18,6 +19,7 @@ pub enum Screen {
     SyncWaves(ObjRef),
     Talos,
     TalosNode(ObjRef),
+    Secrets,
 }
 
 impl Screen {
@@ -28,6 +30,7 @@ impl Screen {
             Screen::SyncWaves(_) => Scope::SyncWaves,
             Screen::Talos => Scope::Talos,
             Screen::TalosNode(_) => Scope::TalosNode,
+            Screen::Secrets => Scope::Secrets,
         }
     }
 }
@@ -125,6 +128,10 @@ pub struct State {
     /// The one Application the sync-wave view watches in full.
     pub app_detail: RowStore<AppDetail>,
     pub talos: RowStore<TalosNodeRow>,
+    pub external_secrets: RowStore<ExternalSecretRow>,
+    pub secret_stores: RowStore<StoreRow>,
+    pub cluster_secret_stores: RowStore<StoreRow>,
+    pub secrets_cursor: TableCursor,
     pub talos_cursor: TableCursor,
     pub inspector: Inspector,
 
@@ -167,6 +174,10 @@ impl State {
             apps: RowStore::default(),
             app_detail: RowStore::default(),
             talos: RowStore::default(),
+            external_secrets: RowStore::default(),
+            secret_stores: RowStore::default(),
+            cluster_secret_stores: RowStore::default(),
+            secrets_cursor: TableCursor::default(),
             talos_cursor: TableCursor::default(),
             inspector: Inspector::default(),
             stack: vec![Screen::Clusters],
@@ -255,4 +266,44 @@ pub fn visible_talos(state: &State) -> Vec<&TalosNodeRow> {
             )
         })
         .collect()
+}
+
+/// The ExternalSecrets the pane shows, after the filter; failing and overdue ones first.
+pub fn visible_secrets(state: &State) -> Vec<&ExternalSecretRow> {
+    let filter = state.filter();
+    let mut rows: Vec<&ExternalSecretRow> = state
+        .external_secrets
+        .iter()
+        .filter(|e| {
+            filter_matches(
+                filter,
+                &format!(
+                    "{} {} {} {} {} {}",
+                    e.key.cluster,
+                    e.key.namespace,
+                    e.key.name,
+                    e.store_name,
+                    e.ready.reason,
+                    e.ready.message
+                ),
+            )
+        })
+        .collect();
+    rows.sort_by_key(|e| {
+        (
+            e.ready.ok == Some(true) && !e.overdue(state.now),
+            e.key.clone(),
+        )
+    });
+    rows
+}
+
+/// The store an ExternalSecret reads from, if the cockpit sees it.
+pub fn store_of<'a>(state: &'a State, es: &ExternalSecretRow) -> Option<&'a StoreRow> {
+    es.store(
+        state
+            .secret_stores
+            .iter()
+            .chain(state.cluster_secret_stores.iter()),
+    )
 }

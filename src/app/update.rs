@@ -7,7 +7,8 @@ use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
 use super::state::{
-    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_talos,
+    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_secrets,
+    visible_talos,
 };
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -19,6 +20,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("clusters", &["cl", "cluster", "capi", "tree"]),
     ("apps", &["app", "applications", "argo"]),
     ("talos", &["nodes", "node", "no"]),
+    ("secrets", &["es", "externalsecrets", "eso"]),
     ("help", &["h"]),
     ("quit", &["q", "q!", "exit"]),
 ];
@@ -68,6 +70,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Machines(u) => state.machines.apply(u),
         Msg::Apps(u) => state.apps.apply(u),
         Msg::Talos(u) => state.talos.apply(u),
+        Msg::ExternalSecrets(u) => state.external_secrets.apply(u),
+        Msg::SecretStores(u) => state.secret_stores.apply(u),
+        Msg::ClusterSecretStores(u) => state.cluster_secret_stores.apply(u),
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -182,6 +187,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
         Some("clusters") => act(state, Action::ShowClusters),
         Some("apps") => act(state, Action::ShowApps),
         Some("talos") => act(state, Action::ShowTalos),
+        Some("secrets") => act(state, Action::ShowSecrets),
         Some("help") => act(state, Action::Help),
         Some("quit") => act(state, Action::Quit),
         _ => {
@@ -263,6 +269,7 @@ fn rows_in_view(state: &State) -> usize {
         Screen::Apps => visible_apps(state).len(),
         Screen::SyncWaves(_) => super::super::views::syncwaves::row_count(state),
         Screen::Talos => visible_talos(state).len(),
+        Screen::Secrets => visible_secrets(state).len(),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => inspected_node(state)
                 .and_then(|n| n.services.as_ref())
@@ -285,6 +292,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         Screen::Apps => state.apps_cursor.move_by(delta, len),
         Screen::SyncWaves(_) => state.waves_cursor.move_by(delta, len),
         Screen::Talos => state.talos_cursor.move_by(delta, len),
+        Screen::Secrets => state.secrets_cursor.move_by(delta, len),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
             // Text scrolls from the end: moving up goes back in time.
@@ -389,6 +397,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowClusters => return switch_root(state, Screen::Clusters),
         Action::ShowApps => return switch_root(state, Screen::Apps),
         Action::ShowTalos => return switch_root(state, Screen::Talos),
+        Action::ShowSecrets => return switch_root(state, Screen::Secrets),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

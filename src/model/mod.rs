@@ -2,6 +2,7 @@
 
 pub mod argo;
 pub mod capi;
+pub mod eso;
 pub mod source;
 pub mod store;
 pub mod talos;

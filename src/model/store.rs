@@ -104,9 +104,18 @@ impl<R: Keyed> RowStore<R> {
         }
     }
 
-    /// The state the pane title shows: the worst of its clusters (loading before any).
+    /// The state the pane title shows: the worst of its clusters (loading before any). A
+    /// cluster without the kind installed counts only when no cluster has it.
     pub fn state(&self) -> SourceState {
-        SourceState::worst(self.states.values())
+        let installed: Vec<&SourceState> = self
+            .states
+            .values()
+            .filter(|s| **s != SourceState::NotInstalled)
+            .collect();
+        if installed.is_empty() && !self.states.is_empty() {
+            return SourceState::NotInstalled;
+        }
+        SourceState::worst(installed)
     }
 
     /// Each cluster's state, for the clusters that are not live.

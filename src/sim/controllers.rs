@@ -13,8 +13,10 @@ use super::capi_objects::{
     MachineOwner, MachineStage,
 };
 use super::db::{Db, ObjKey, meta_str, now_rfc3339};
+use super::eso_objects;
 use super::kinds::{KindId, kind_id};
 use super::scenario::{AppSpec, HookType, Scenario};
+use crate::model::eso::go_duration_secs;
 
 /// How many controller ticks a Machine spends in each provisioning stage.
 const TICKS_PER_MACHINE_STAGE: u64 = 3;
@@ -65,6 +67,8 @@ pub struct Controllers {
     replacements: u64,
     app_kind: KindId,
     machine_kind: KindId,
+    /// Clusters running External Secrets, by name.
+    eso: Vec<(String, Arc<Mutex<Db>>)>,
 }
 
 fn phase_rank(hook: Option<HookType>) -> u8 {
@@ -94,6 +98,59 @@ impl Controllers {
             replacements: 0,
             app_kind: kind_id("Application").unwrap_or_default(),
             machine_kind: kind_id("Machine").unwrap_or_default(),
+            eso: Vec::new(),
+        }
+    }
+
+    pub fn with_eso(mut self, clusters: Vec<(String, Arc<Mutex<Db>>)>) -> Self {
+        self.eso = clusters;
+        self
+    }
+
+    /// ESO's refresh: an ExternalSecret syncs when its interval has passed or its labels or
+    /// annotations changed (the force-sync mechanism); stuck and failing ones do not.
+    fn refresh_external_secrets(&mut self) {
+        let kind = kind_id("ExternalSecret").unwrap_or_default();
+        let now = jiff::Timestamp::now();
+        for (cluster, db) in &self.eso {
+            let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+            let due: Vec<ObjKey> =
+                db.list(kind, None, None)
+                    .filter(|es| {
+                        let name = meta_str(es, "name");
+                        let ns = meta_str(es, "namespace");
+                        let spec =
+                            self.scenario.external_secrets.iter().find(|e| {
+                                &e.cluster == cluster && e.name == name && e.namespace == ns
+                            });
+                        if spec.is_some_and(|e| e.stuck || e.error.is_some()) {
+                            return false;
+                        }
+                        let changed = es
+                            .pointer("/status/syncedResourceVersion")
+                            .and_then(Value::as_str)
+                            != Some(eso_objects::synced_version(es).as_str());
+                        let interval = es
+                            .pointer("/spec/refreshInterval")
+                            .and_then(Value::as_str)
+                            .and_then(go_duration_secs)
+                            .unwrap_or(3600.0);
+                        let last = es
+                            .pointer("/status/refreshTime")
+                            .and_then(Value::as_str)
+                            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                        let elapsed =
+                            last.map_or(f64::MAX, |t| (now.as_second() - t.as_second()) as f64);
+                        changed || (interval > 0.0 && elapsed >= interval)
+                    })
+                    .map(|es| Db::key_of(kind, es))
+                    .collect();
+            for key in due {
+                let _ = db.modify(&key, |es| {
+                    es["status"]["refreshTime"] = json!(now_rfc3339());
+                    es["status"]["syncedResourceVersion"] = json!(eso_objects::synced_version(es));
+                });
+            }
         }
     }
 
@@ -119,6 +176,7 @@ impl Controllers {
         self.ticks += 1;
         self.advance_machines();
         self.advance_operations();
+        self.refresh_external_secrets();
         self.self_heal();
         if self.ticks.is_multiple_of(DRIFT_EVERY) {
             self.drift_next();

@@ -11,6 +11,7 @@ pub mod controllers;
 pub mod convert;
 pub mod db;
 pub mod discovery;
+pub mod eso_objects;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
@@ -120,6 +121,11 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
         objects.extend(capi_objects::cluster_objects(c));
     }
     objects.extend(argo_objects::argo_objects(s));
+    objects.extend(eso_objects::objects_in(
+        MANAGEMENT,
+        &s.secret_stores,
+        &s.external_secrets,
+    ));
     objects
 }
 
@@ -147,6 +153,11 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
                     argo_objects::node(m["metadata"]["name"].as_str().unwrap_or_default()),
                 )
             })
+            .chain(eso_objects::objects_in(
+                &c.name,
+                &s.secret_stores,
+                &s.external_secrets,
+            ))
             .collect();
         out.push((c.name.clone(), Role::Workload, nodes));
     }
@@ -218,7 +229,14 @@ impl Simulator {
         } else {
             None
         };
-        let controllers = Arc::new(Mutex::new(Controllers::new(db, Arc::new(scenario))));
+        let eso_dbs = servers
+            .iter()
+            .filter(|(_, role, _)| *role != Role::Harvester)
+            .map(|(name, _, s)| (name.clone(), s.db.clone()))
+            .collect();
+        let controllers = Arc::new(Mutex::new(
+            Controllers::new(db, Arc::new(scenario)).with_eso(eso_dbs),
+        ));
         let mut tasks = Vec::new();
         if let Some(period) = options.tick {
             controllers
@@ -263,6 +281,11 @@ impl Simulator {
             .iter_mut()
             .find(|(n, _, _)| n == cluster)
             .map(|(_, _, s)| s)
+    }
+
+    /// Names of the simulated clusters, management first.
+    pub fn cluster_names(&self) -> Vec<String> {
+        self.servers.iter().map(|(n, _, _)| n.clone()).collect()
     }
 
     /// The kube context of a simulated cluster.

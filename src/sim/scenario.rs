@@ -20,6 +20,46 @@ pub struct Scenario {
     #[serde(default)]
     pub projects: Vec<String>,
     pub apps: Vec<AppSpec>,
+    #[serde(default)]
+    pub secret_stores: Vec<StoreSpec>,
+    #[serde(default)]
+    pub external_secrets: Vec<ExternalSecretSpec>,
+}
+
+/// A SecretStore or ClusterSecretStore in one cluster (`management` or a workload cluster).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StoreSpec {
+    pub cluster: String,
+    /// Empty for a ClusterSecretStore.
+    #[serde(default)]
+    pub namespace: String,
+    pub name: String,
+    /// `onepassword`, `vault`, `kubernetes` …
+    pub provider: String,
+    #[serde(default = "yes")]
+    pub valid: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretSpec {
+    pub cluster: String,
+    pub namespace: String,
+    pub name: String,
+    /// `ClusterSecretStore/<name>` or `SecretStore/<name>`.
+    pub store: String,
+    /// A Go duration, e.g. `1h0m0s`, `15m`, `0`.
+    pub refresh_interval: String,
+    /// Seconds since the last successful sync when the scenario starts.
+    #[serde(default)]
+    pub last_sync_ago: u64,
+    /// The provider refuses this one: Ready False with this message.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Its refreshes stopped (the controller skips it), so it goes overdue.
+    #[serde(default)]
+    pub stuck: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -244,6 +284,8 @@ pub fn large() -> Scenario {
         clusters,
         projects: (0..25).map(|i| format!("team-{i:02}")).collect(),
         apps,
+        secret_stores: Vec::new(),
+        external_secrets: Vec::new(),
     }
 }
 

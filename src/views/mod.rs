@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod clusters;
 pub mod help;
 pub mod inspector;
+pub mod secrets;
 pub mod syncwaves;
 pub mod table;
 pub mod talos;
@@ -31,6 +32,7 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
         Screen::Talos => talos::draw(frame, body, state),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
+        Screen::Secrets => secrets::draw(frame, body, state),
     }
     chrome::footer(frame, footer, state);
     if state.show_help {

@@ -111,8 +111,12 @@ impl Cockpit {
 
     /// With Talos polling (fast, for tests) from the given setup.
     pub async fn start_with_talos(client: Client, talos: TalosSetup) -> Self {
+        Self::start_with_sources(KubeSources::single("test", client), talos).await
+    }
+
+    /// Every given kube source watched in its role.
+    pub async fn start_with_sources(kube: KubeSources, talos: TalosSetup) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let kube = KubeSources::single("test", client);
         let mut watches = registry::start_pane_watches(&kube, &tx);
         if !talos.nodes.is_empty() || talos.problem.is_some() {
             watches.extend(poller::start_polling(
@@ -205,4 +209,18 @@ pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
 pub fn talos_setup(sim: &Simulator) -> TalosSetup {
     let yaml = sim.talosconfig_yaml().expect("talos is simulated");
     TalosSetup::from_config(Talosconfig::parse("sim", &yaml))
+}
+
+/// Every simulated cluster as a kube source in its role, as `opsdeck demo` connects.
+pub async fn all_sources(sim: &Simulator) -> KubeSources {
+    let mut sources = Vec::new();
+    for (role, context) in sim.cluster_roles() {
+        let client = client_for(sim, &context).await;
+        sources.push(opsdeck::clients::kube::sources::KubeSource {
+            context,
+            role,
+            client,
+        });
+    }
+    KubeSources(sources)
 }

@@ -12,6 +12,7 @@ use crate::model::capi::{
     ClusterW, ControlPlaneW, DeploymentW, MachineW, cluster_row, control_plane_row, deployment_row,
     machine_row,
 };
+use crate::model::eso::{ExternalSecretW, StoreW, external_secret_row, store_row};
 use crate::model::store::ObjRef;
 
 const CAPI: &str = "cluster.x-k8s.io";
@@ -47,11 +48,59 @@ fn sender<U: 'static>(
 }
 
 /// Start every pane's watch; each sends its updates into the loop's channel.
+pub const EXTERNAL_SECRETS: WatchSpec =
+    WatchSpec::new(ESO, &["v1", "v1beta1"], "ExternalSecret", "externalsecrets");
+pub const SECRET_STORES: WatchSpec =
+    WatchSpec::new(ESO, &["v1", "v1beta1"], "SecretStore", "secretstores");
+pub const CLUSTER_SECRET_STORES: WatchSpec = WatchSpec::new(
+    ESO,
+    &["v1", "v1beta1"],
+    "ClusterSecretStore",
+    "clustersecretstores",
+);
+const ESO: &str = "external-secrets.io";
+
 pub fn start_pane_watches(sources: &KubeSources, tx: &UnboundedSender<Msg>) -> Vec<JoinHandle<()>> {
-    sources
+    let mut watches: Vec<JoinHandle<()>> = sources
         .with_role(Role::Management)
         .flat_map(|s| management_watches(&s.client, &s.context, tx))
-        .collect()
+        .collect();
+    // External Secrets may run in any cluster; where its CRDs are absent the pane says so.
+    for s in &sources.0 {
+        watches.extend(secret_watches(&s.client, &s.context, tx));
+    }
+    watches
+}
+
+fn secret_watches(
+    client: &Client,
+    cluster: &str,
+    tx: &UnboundedSender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let c = || cluster.to_string();
+    vec![
+        spawn_watch::<ExternalSecretW, _, _, _>(
+            client.clone(),
+            c(),
+            EXTERNAL_SECRETS,
+            external_secret_row,
+            sender(tx, Msg::ExternalSecrets),
+        ),
+        spawn_watch::<StoreW, _, _, _>(
+            client.clone(),
+            c(),
+            SECRET_STORES,
+            |o| store_row(o, false),
+            sender(tx, Msg::SecretStores),
+        ),
+        spawn_watch::<StoreW, _, _, _>(
+            client.clone(),
+            c(),
+            CLUSTER_SECRET_STORES,
+            |o| store_row(o, true),
+            sender(tx, Msg::ClusterSecretStores),
+        ),
+    ]
 }
 
 /// Cluster API and Argo CD live in the management cluster.

@@ -3,12 +3,12 @@
 //! state the pane shows.
 
 use std::fmt::Debug;
+use std::time::Duration;
 
 use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::core::ApiResource;
-use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
@@ -17,6 +17,9 @@ use tokio::task::JoinHandle;
 use crate::model::source::SourceState;
 use crate::model::store::{Keyed, ObjRef, WatchUpdate};
 use crate::model::text::sanitize;
+
+const MIN_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// What to watch: a kind at the first served version of `versions`, optionally one namespace
 /// and a field selector.
@@ -152,60 +155,78 @@ where
         row
     };
     tokio::spawn(async move {
-        let ar = match resolve(&client, &spec).await {
-            Ok(ar) => ar,
-            Err(state) => {
-                send(WatchUpdate::State(cluster, state));
-                return;
-            }
-        };
-        let api: Api<W> = match &spec.namespace {
-            Some(ns) => Api::namespaced_with(client, ns, &ar),
-            None => Api::all_with(client, &ar),
-        };
-        let mut config = watcher::Config::default().page_size(500);
-        if let Some(fields) = &spec.fields {
-            config = config.fields(fields);
-        }
-        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-        let mut relist: Option<Vec<R>> = None;
+        // Recovery is ours: after a real error the source is marked, we back off, and a fresh
+        // list + watch starts, so a pane comes back live (and drops what was deleted
+        // meanwhile) as soon as its server answers again.
+        let mut backoff = MIN_BACKOFF;
         let mut ever_live = false;
         let mut last_good = Timestamp::now();
-        let mut failing = false;
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(event) => {
-                    if failing {
-                        failing = false;
-                        send(WatchUpdate::State(cluster.clone(), SourceState::Live));
-                    }
-                    last_good = Timestamp::now();
-                    match event {
-                        Event::Init => relist = Some(Vec::new()),
-                        Event::InitApply(o) => relist.get_or_insert_default().push(project(&o)),
-                        Event::InitDone => {
-                            ever_live = true;
-                            send(WatchUpdate::Relisted(
-                                cluster.clone(),
-                                relist.take().unwrap_or_default(),
-                            ));
-                        }
-                        Event::Apply(o) => send(WatchUpdate::Upsert(project(&o))),
-                        Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
-                            cluster.clone(),
-                            sanitize(o.meta().namespace.as_deref().unwrap_or("")),
-                            sanitize(o.meta().name.as_deref().unwrap_or("")),
-                        ))),
-                    }
+        loop {
+            let ar = match resolve(&client, &spec).await {
+                Ok(ar) => ar,
+                Err(SourceState::NotInstalled) => {
+                    send(WatchUpdate::State(cluster, SourceState::NotInstalled));
+                    return;
                 }
-                Err(e) => {
-                    tracing::warn!(kind = spec.kind, "watch error: {e}");
-                    if let Some(state) = classify(&e, last_good, ever_live) {
-                        failing = true;
-                        send(WatchUpdate::State(cluster.clone(), state));
+                Err(state) => {
+                    let state = match state {
+                        SourceState::Error(reason) if ever_live => SourceState::Stale {
+                            since: last_good,
+                            reason,
+                        },
+                        other => other,
+                    };
+                    send(WatchUpdate::State(cluster.clone(), state));
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            };
+            let api: Api<W> = match &spec.namespace {
+                Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+                None => Api::all_with(client.clone(), &ar),
+            };
+            let mut config = watcher::Config::default().page_size(500);
+            if let Some(fields) = &spec.fields {
+                config = config.fields(fields);
+            }
+            let mut stream = watcher::watcher(api, config).boxed();
+            let mut relist: Option<Vec<R>> = None;
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(event) => {
+                        last_good = Timestamp::now();
+                        match event {
+                            Event::Init => relist = Some(Vec::new()),
+                            Event::InitApply(o) => relist.get_or_insert_default().push(project(&o)),
+                            Event::InitDone => {
+                                ever_live = true;
+                                backoff = MIN_BACKOFF;
+                                send(WatchUpdate::Relisted(
+                                    cluster.clone(),
+                                    relist.take().unwrap_or_default(),
+                                ));
+                            }
+                            Event::Apply(o) => send(WatchUpdate::Upsert(project(&o))),
+                            Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
+                                cluster.clone(),
+                                sanitize(o.meta().namespace.as_deref().unwrap_or("")),
+                                sanitize(o.meta().name.as_deref().unwrap_or("")),
+                            ))),
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(kind = spec.kind, cluster = %cluster, "watch error: {e}");
+                        // None: a 410 the watcher relists from by itself.
+                        if let Some(state) = classify(&e, last_good, ever_live) {
+                            send(WatchUpdate::State(cluster.clone(), state));
+                            break;
+                        }
                     }
                 }
             }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     })
 }
