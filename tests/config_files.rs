@@ -33,11 +33,28 @@ fn shipped_keymaps_load_and_bind_every_scope() {
     let j = Key::parse("j").expect("key");
     let help = Key::parse("?").expect("key");
     for scope in Scope::ALL {
-        assert_eq!(km.resolve(scope, j), Some(opsdeck::app::action::Action::Down), "{scope:?}");
-        assert_eq!(km.resolve(scope, help), Some(opsdeck::app::action::Action::Help), "{scope:?}");
+        assert_eq!(
+            km.resolve(scope, j),
+            Some(opsdeck::app::action::Action::Down),
+            "{scope:?}"
+        );
+        assert_eq!(
+            km.resolve(scope, help),
+            Some(opsdeck::app::action::Action::Help),
+            "{scope:?}"
+        );
     }
-    for scope in [Scope::Clusters, Scope::Apps, Scope::SyncWaves, Scope::Talos, Scope::TalosNode] {
-        assert!(!km.bindings(scope).is_empty(), "{scope:?} has no keys of its own");
+    for scope in [
+        Scope::Clusters,
+        Scope::Apps,
+        Scope::SyncWaves,
+        Scope::Talos,
+        Scope::TalosNode,
+    ] {
+        assert!(
+            !km.bindings(scope).is_empty(),
+            "{scope:?} has no keys of its own"
+        );
     }
     km.merge("keymaps/vim.toml", VIM_KEYMAP)
         .expect("vim keymap merges");
