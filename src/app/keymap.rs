@@ -22,10 +22,11 @@ pub enum Scope {
     Talos,
     TalosNode,
     Secrets,
+    Vms,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::Clusters,
         Scope::Apps,
@@ -33,6 +34,7 @@ impl Scope {
         Scope::Talos,
         Scope::TalosNode,
         Scope::Secrets,
+        Scope::Vms,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Scope {
             Scope::Talos => "talos",
             Scope::TalosNode => "talosnode",
             Scope::Secrets => "secrets",
+            Scope::Vms => "vms",
         }
     }
 }
@@ -94,6 +97,8 @@ struct KeymapFile {
     talosnode: Section,
     #[serde(default)]
     secrets: Section,
+    #[serde(default)]
+    vms: Section,
 }
 
 impl Keymap {
@@ -117,6 +122,7 @@ impl Keymap {
             (Scope::Talos, parsed.talos),
             (Scope::TalosNode, parsed.talosnode),
             (Scope::Secrets, parsed.secrets),
+            (Scope::Vms, parsed.vms),
         ];
         for (scope, section) in sections {
             for entry in section.keymap {

@@ -8,6 +8,7 @@ use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow}
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
+use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
 #[derive(Debug)]
 pub enum Msg {
@@ -24,6 +25,10 @@ pub enum Msg {
     ExternalSecrets(WatchUpdate<ExternalSecretRow>),
     SecretStores(WatchUpdate<StoreRow>),
     ClusterSecretStores(WatchUpdate<StoreRow>),
+    Vms(WatchUpdate<VmRow>),
+    Vmis(WatchUpdate<VmiRow>),
+    VmImages(WatchUpdate<ImageRow>),
+    Hosts(WatchUpdate<HostRow>),
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,

@@ -11,6 +11,7 @@ use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::store::{ObjRef, RowStore};
 use crate::model::talos::{LineBuffer, TalosNodeRow};
 use crate::model::tree::CapiStores;
+use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
@@ -20,6 +21,7 @@ pub enum Screen {
     Talos,
     TalosNode(ObjRef),
     Secrets,
+    Vms,
 }
 
 impl Screen {
@@ -31,6 +33,7 @@ impl Screen {
             Screen::Talos => Scope::Talos,
             Screen::TalosNode(_) => Scope::TalosNode,
             Screen::Secrets => Scope::Secrets,
+            Screen::Vms => Scope::Vms,
         }
     }
 }
@@ -132,6 +135,11 @@ pub struct State {
     pub secret_stores: RowStore<StoreRow>,
     pub cluster_secret_stores: RowStore<StoreRow>,
     pub secrets_cursor: TableCursor,
+    pub vms: RowStore<VmRow>,
+    pub vmis: RowStore<VmiRow>,
+    pub vm_images: RowStore<ImageRow>,
+    pub hosts: RowStore<HostRow>,
+    pub vms_cursor: TableCursor,
     pub talos_cursor: TableCursor,
     pub inspector: Inspector,
 
@@ -178,6 +186,11 @@ impl State {
             secret_stores: RowStore::default(),
             cluster_secret_stores: RowStore::default(),
             secrets_cursor: TableCursor::default(),
+            vms: RowStore::default(),
+            vmis: RowStore::default(),
+            vm_images: RowStore::default(),
+            hosts: RowStore::default(),
+            vms_cursor: TableCursor::default(),
             talos_cursor: TableCursor::default(),
             inspector: Inspector::default(),
             stack: vec![Screen::Clusters],
@@ -306,4 +319,46 @@ pub fn store_of<'a>(state: &'a State, es: &ExternalSecretRow) -> Option<&'a Stor
             .iter()
             .chain(state.cluster_secret_stores.iter()),
     )
+}
+
+/// The VMs the pane shows, after the filter (which also sees the node and IPs).
+pub fn visible_vms(state: &State) -> Vec<&VmRow> {
+    let filter = state.filter();
+    state
+        .vms
+        .iter()
+        .filter(|v| {
+            let vmi = vmi_of(state, v);
+            filter_matches(
+                filter,
+                &format!(
+                    "{} {} {} {} {}",
+                    v.key.namespace,
+                    v.key.name,
+                    v.status,
+                    vmi.map_or("", |i| i.node.as_str()),
+                    vmi.map(|i| i.ips.join(" ")).unwrap_or_default()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A VM's running instance, if any.
+pub fn vmi_of<'a>(state: &'a State, vm: &VmRow) -> Option<&'a VmiRow> {
+    state.vmis.get(&vm.key)
+}
+
+/// The display name of the image a VM boots, else its id.
+pub fn image_of(state: &State, vm: &VmRow) -> String {
+    let Some(id) = &vm.image_id else {
+        return "-".into();
+    };
+    let (ns, name) = id.split_once('/').unwrap_or(("", id.as_str()));
+    state
+        .vm_images
+        .get(&ObjRef::in_cluster(vm.key.cluster.clone(), ns, name))
+        .map(|i| i.display_name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.clone())
 }

@@ -8,7 +8,7 @@ use super::keys::Key;
 use super::msg::{Command, Msg};
 use super::state::{
     Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_secrets,
-    visible_talos,
+    visible_talos, visible_vms,
 };
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -21,6 +21,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("apps", &["app", "applications", "argo"]),
     ("talos", &["nodes", "node", "no"]),
     ("secrets", &["es", "externalsecrets", "eso"]),
+    ("vms", &["vm", "virtualmachines", "harvester", "hosts"]),
     ("help", &["h"]),
     ("quit", &["q", "q!", "exit"]),
 ];
@@ -73,6 +74,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::ExternalSecrets(u) => state.external_secrets.apply(u),
         Msg::SecretStores(u) => state.secret_stores.apply(u),
         Msg::ClusterSecretStores(u) => state.cluster_secret_stores.apply(u),
+        Msg::Vms(u) => state.vms.apply(u),
+        Msg::Vmis(u) => state.vmis.apply(u),
+        Msg::VmImages(u) => state.vm_images.apply(u),
+        Msg::Hosts(u) => state.hosts.apply(u),
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -188,6 +193,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
         Some("apps") => act(state, Action::ShowApps),
         Some("talos") => act(state, Action::ShowTalos),
         Some("secrets") => act(state, Action::ShowSecrets),
+        Some("vms") => act(state, Action::ShowVms),
         Some("help") => act(state, Action::Help),
         Some("quit") => act(state, Action::Quit),
         _ => {
@@ -270,6 +276,7 @@ fn rows_in_view(state: &State) -> usize {
         Screen::SyncWaves(_) => super::super::views::syncwaves::row_count(state),
         Screen::Talos => visible_talos(state).len(),
         Screen::Secrets => visible_secrets(state).len(),
+        Screen::Vms => visible_vms(state).len(),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => inspected_node(state)
                 .and_then(|n| n.services.as_ref())
@@ -293,6 +300,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         Screen::SyncWaves(_) => state.waves_cursor.move_by(delta, len),
         Screen::Talos => state.talos_cursor.move_by(delta, len),
         Screen::Secrets => state.secrets_cursor.move_by(delta, len),
+        Screen::Vms => state.vms_cursor.move_by(delta, len),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
             // Text scrolls from the end: moving up goes back in time.
@@ -398,6 +406,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowApps => return switch_root(state, Screen::Apps),
         Action::ShowTalos => return switch_root(state, Screen::Talos),
         Action::ShowSecrets => return switch_root(state, Screen::Secrets),
+        Action::ShowVms => return switch_root(state, Screen::Vms),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

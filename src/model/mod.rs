@@ -8,4 +8,5 @@ pub mod store;
 pub mod talos;
 pub mod text;
 pub mod tree;
+pub mod vms;
 pub mod wire;

@@ -40,6 +40,51 @@ struct LiteMeta {
     creation_timestamp: Option<Time>,
     deletion_timestamp: Option<Time>,
     labels: Option<BTreeMap<String, String>>,
+    #[serde(deserialize_with = "wanted_annotations")]
+    annotations: Option<BTreeMap<String, String>>,
+}
+
+/// Annotations rows read. Everything else (last-applied configurations can be many KB) is
+/// skipped while parsing.
+pub const WANTED_ANNOTATIONS: &[&str] = &[
+    "harvesterhci.io/maintain-status",
+    "harvesterhci.io/volumeClaimTemplates",
+];
+
+fn wanted_annotations<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Option<BTreeMap<String, String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map of annotations")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_map(self)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if WANTED_ANNOTATIONS.contains(&key.as_ref()) {
+                    out.insert(key.into_owned(), map.next_value::<String>()?);
+                } else {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            Ok((!out.is_empty()).then_some(out))
+        }
+    }
+    d.deserialize_option(Visitor)
 }
 
 fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
@@ -52,6 +97,7 @@ fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
         creation_timestamp: m.creation_timestamp,
         deletion_timestamp: m.deletion_timestamp,
         labels: m.labels,
+        annotations: m.annotations,
         ..ObjectMeta::default()
     })
 }
@@ -97,6 +143,15 @@ impl<Spec, Status> Slim<Spec, Status> {
 
     pub fn label(&self, key: &str) -> Option<&str> {
         self.metadata.labels.as_ref()?.get(key).map(String::as_str)
+    }
+
+    /// One of `WANTED_ANNOTATIONS`.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .annotations
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
     }
 }
 

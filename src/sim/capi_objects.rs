@@ -346,7 +346,7 @@ pub fn machine(a: &MachineArgs) -> Value {
     obj
 }
 
-fn vm_uid(namespace: &str, machine: &str) -> String {
+pub fn vm_uid(namespace: &str, machine: &str) -> String {
     synthetic_uid(fnv(format!("vm/{namespace}/{machine}").as_bytes()))
 }
 
@@ -432,7 +432,7 @@ pub fn machine_conditions(stage: MachineStage) -> Value {
     ])
 }
 
-fn cluster_octet(c: &ClusterSpec) -> u64 {
+pub fn cluster_octet(c: &ClusterSpec) -> u64 {
     fnv(c.name.as_bytes()) % 200 + 20
 }
 

@@ -12,9 +12,12 @@ use super::capi_objects::{
     self, CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, Counts, DEPLOYMENT_NAME_LABEL, MachineArgs,
     MachineOwner, MachineStage,
 };
+use super::db::fnv;
 use super::db::{Db, ObjKey, meta_str, now_rfc3339};
 use super::eso_objects;
+use super::harvester_objects;
 use super::kinds::{KindId, kind_id};
+use super::scenario::ClusterSpec;
 use super::scenario::{AppSpec, HookType, Scenario};
 use crate::model::eso::go_duration_secs;
 
@@ -69,6 +72,7 @@ pub struct Controllers {
     machine_kind: KindId,
     /// Clusters running External Secrets, by name.
     eso: Vec<(String, Arc<Mutex<Db>>)>,
+    harvester: Option<Arc<Mutex<Db>>>,
 }
 
 fn phase_rank(hook: Option<HookType>) -> u8 {
@@ -99,7 +103,93 @@ impl Controllers {
             app_kind: kind_id("Application").unwrap_or_default(),
             machine_kind: kind_id("Machine").unwrap_or_default(),
             eso: Vec::new(),
+            harvester: None,
         }
+    }
+
+    /// The Harvester cluster's objects, so VMs follow their Machines.
+    pub fn with_harvester(mut self, db: Option<Arc<Mutex<Db>>>) -> Self {
+        self.harvester = db;
+        self
+    }
+
+    /// A Machine's Node joined: its VM is Running with an IP.
+    fn vm_running(&self, c: &ClusterSpec, machine: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let vm = (
+            kind_id("VirtualMachine").unwrap_or_default(),
+            c.namespace.clone(),
+            machine.to_string(),
+        );
+        let vmi = (
+            kind_id("VirtualMachineInstance").unwrap_or_default(),
+            c.namespace.clone(),
+            machine.to_string(),
+        );
+        let ip = format!(
+            "10.20.{}.{}",
+            capi_objects::cluster_octet(c),
+            100 + fnv(machine.as_bytes()) % 100
+        );
+        let _ = db.modify(&vm, |v| {
+            v["status"]["printableStatus"] = json!("Running");
+            v["status"]["ready"] = json!(true);
+            v["status"]["conditions"][0]["status"] = json!("True");
+        });
+        let _ = db.modify(&vmi, |v| {
+            v["status"]["phase"] = json!("Running");
+            v["status"]["conditions"][0]["status"] = json!("True");
+            v["status"]["interfaces"][0]["ipAddress"] = json!(ip);
+            v["status"]["interfaces"][0]["ipAddresses"] = json!([ip]);
+        });
+    }
+
+    /// A worker was replaced: its VM goes, the replacement's VM starts.
+    fn vm_replaced(&self, c: &ClusterSpec, old: &str, new: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let vm_kind = kind_id("VirtualMachine").unwrap_or_default();
+        let vmi_kind = kind_id("VirtualMachineInstance").unwrap_or_default();
+        let template = db
+            .get(&(vm_kind, c.namespace.clone(), old.to_string()))
+            .cloned();
+        let host = db
+            .get(&(vmi_kind, c.namespace.clone(), old.to_string()))
+            .and_then(|v| {
+                v.pointer("/status/nodeName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let _ = db.delete(&(vmi_kind, c.namespace.clone(), old.to_string()));
+        let _ = db.delete(&(vm_kind, c.namespace.clone(), old.to_string()));
+        let Some(template) = template else { return };
+        let image = template
+            .pointer("/metadata/annotations/harvesterhci.io~1volumeClaimTemplates")
+            .and_then(Value::as_str)
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .and_then(|t| {
+                t.pointer("/0/metadata/annotations/harvesterhci.io~1imageId")?
+                    .as_str()?
+                    .split('/')
+                    .nth(1)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "image".to_string());
+        let args = harvester_objects::VmArgs {
+            name: new.to_string(),
+            namespace: c.namespace.clone(),
+            uid: capi_objects::vm_uid(&c.namespace, new),
+            cpu: 8,
+            memory: "16Gi",
+            image,
+            host,
+            ip: None,
+            printable: "Starting",
+        };
+        let _ = db.create(vm_kind, harvester_objects::vm(&args));
+        let _ = db.create(vmi_kind, harvester_objects::vmi(&args));
     }
 
     pub fn with_eso(mut self, clusters: Vec<(String, Arc<Mutex<Db>>)>) -> Self {
@@ -418,6 +508,7 @@ impl Controllers {
             self.stage_since.insert(key.2.clone(), self.ticks);
             if phase == "Provisioned" {
                 self.stage_since.remove(&key.2);
+                self.vm_running(&c, &key.2);
             }
             touched.push(cluster);
         }
@@ -463,6 +554,7 @@ impl Controllers {
             capi_objects::ms_name(&c, pool),
             capi_objects::suffix(&format!("replacement/{}/{}", c.name, self.replacements))
         );
+        self.vm_replaced(&c, &victim.2, &name);
         let replacement = capi_objects::machine(&MachineArgs {
             cluster: &c,
             owner: MachineOwner::Workers(pool),

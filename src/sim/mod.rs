@@ -12,6 +12,7 @@ pub mod convert;
 pub mod db;
 pub mod discovery;
 pub mod eso_objects;
+pub mod harvester_objects;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
@@ -134,10 +135,7 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
     let mut out = vec![(
         HARVESTER.to_string(),
         Role::Harvester,
-        s.harvester_hosts
-            .iter()
-            .map(|h| ("Node", argo_objects::node(h)))
-            .collect(),
+        harvester_objects::objects(s),
     )];
     for c in s
         .clusters
@@ -229,13 +227,19 @@ impl Simulator {
         } else {
             None
         };
+        let harvester_db = servers
+            .iter()
+            .find(|(_, role, _)| *role == Role::Harvester)
+            .map(|(_, _, s)| s.db.clone());
         let eso_dbs = servers
             .iter()
             .filter(|(_, role, _)| *role != Role::Harvester)
             .map(|(name, _, s)| (name.clone(), s.db.clone()))
             .collect();
         let controllers = Arc::new(Mutex::new(
-            Controllers::new(db, Arc::new(scenario)).with_eso(eso_dbs),
+            Controllers::new(db, Arc::new(scenario))
+                .with_eso(eso_dbs)
+                .with_harvester(harvester_db),
         ));
         let mut tasks = Vec::new();
         if let Some(period) = options.tick {

@@ -10,6 +10,7 @@ pub mod secrets;
 pub mod syncwaves;
 pub mod table;
 pub mod talos;
+pub mod vms;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -33,6 +34,7 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         Screen::Talos => talos::draw(frame, body, state),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
         Screen::Secrets => secrets::draw(frame, body, state),
+        Screen::Vms => vms::draw(frame, body, state),
     }
     chrome::footer(frame, footer, state);
     if state.show_help {

@@ -14,6 +14,7 @@ use crate::model::capi::{
 };
 use crate::model::eso::{ExternalSecretW, StoreW, external_secret_row, store_row};
 use crate::model::store::ObjRef;
+use crate::model::vms::{ImageW, NodeW, VmW, VmiW, host_row, image_row, vm_row, vmi_row};
 
 const CAPI: &str = "cluster.x-k8s.io";
 const CAPI_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
@@ -65,11 +66,53 @@ pub fn start_pane_watches(sources: &KubeSources, tx: &UnboundedSender<Msg>) -> V
         .with_role(Role::Management)
         .flat_map(|s| management_watches(&s.client, &s.context, tx))
         .collect();
+    watches.extend(
+        sources
+            .with_role(Role::Harvester)
+            .flat_map(|s| harvester_watches(&s.client, &s.context, tx)),
+    );
     // External Secrets may run in any cluster; where its CRDs are absent the pane says so.
     for s in &sources.0 {
         watches.extend(secret_watches(&s.client, &s.context, tx));
     }
     watches
+}
+
+pub const VMS: WatchSpec =
+    WatchSpec::new("kubevirt.io", &["v1"], "VirtualMachine", "virtualmachines");
+pub const VMIS: WatchSpec = WatchSpec::new(
+    "kubevirt.io",
+    &["v1"],
+    "VirtualMachineInstance",
+    "virtualmachineinstances",
+);
+pub const VM_IMAGES: WatchSpec = WatchSpec::new(
+    "harvesterhci.io",
+    &["v1beta1"],
+    "VirtualMachineImage",
+    "virtualmachineimages",
+);
+pub const NODES: WatchSpec = WatchSpec::new("", &["v1"], "Node", "nodes");
+
+/// KubeVirt VMs and the hosts live in the Harvester cluster.
+fn harvester_watches(
+    client: &Client,
+    cluster: &str,
+    tx: &UnboundedSender<Msg>,
+) -> Vec<JoinHandle<()>> {
+    let c = || cluster.to_string();
+    vec![
+        spawn_watch::<VmW, _, _, _>(client.clone(), c(), VMS, vm_row, sender(tx, Msg::Vms)),
+        spawn_watch::<VmiW, _, _, _>(client.clone(), c(), VMIS, vmi_row, sender(tx, Msg::Vmis)),
+        spawn_watch::<ImageW, _, _, _>(
+            client.clone(),
+            c(),
+            VM_IMAGES,
+            image_row,
+            sender(tx, Msg::VmImages),
+        ),
+        spawn_watch::<NodeW, _, _, _>(client.clone(), c(), NODES, host_row, sender(tx, Msg::Hosts)),
+    ]
 }
 
 fn secret_watches(
