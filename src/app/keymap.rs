@@ -23,10 +23,11 @@ pub enum Scope {
     TalosNode,
     Secrets,
     Vms,
+    Hosts,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::Clusters,
         Scope::Apps,
@@ -35,6 +36,7 @@ impl Scope {
         Scope::TalosNode,
         Scope::Secrets,
         Scope::Vms,
+        Scope::Hosts,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Scope {
             Scope::TalosNode => "talosnode",
             Scope::Secrets => "secrets",
             Scope::Vms => "vms",
+            Scope::Hosts => "hosts",
         }
     }
 }
@@ -99,6 +102,8 @@ struct KeymapFile {
     secrets: Section,
     #[serde(default)]
     vms: Section,
+    #[serde(default)]
+    hosts: Section,
 }
 
 impl Keymap {
@@ -123,6 +128,7 @@ impl Keymap {
             (Scope::TalosNode, parsed.talosnode),
             (Scope::Secrets, parsed.secrets),
             (Scope::Vms, parsed.vms),
+            (Scope::Hosts, parsed.hosts),
         ];
         for (scope, section) in sections {
             for entry in section.keymap {

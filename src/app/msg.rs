@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
+use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
@@ -29,6 +30,9 @@ pub enum Msg {
     Vmis(WatchUpdate<VmiRow>),
     VmImages(WatchUpdate<ImageRow>),
     Hosts(WatchUpdate<HostRow>),
+    Hardware(WatchUpdate<HardwareRow>),
+    Workflows(WatchUpdate<WorkflowRow>),
+    Bmcs(WatchUpdate<BmcRow>),
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,

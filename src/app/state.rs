@@ -8,6 +8,7 @@ use super::theme::Theme;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
+use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::store::{ObjRef, RowStore};
 use crate::model::talos::{LineBuffer, TalosNodeRow};
 use crate::model::tree::CapiStores;
@@ -22,6 +23,7 @@ pub enum Screen {
     TalosNode(ObjRef),
     Secrets,
     Vms,
+    Hosts,
 }
 
 impl Screen {
@@ -34,6 +36,7 @@ impl Screen {
             Screen::TalosNode(_) => Scope::TalosNode,
             Screen::Secrets => Scope::Secrets,
             Screen::Vms => Scope::Vms,
+            Screen::Hosts => Scope::Hosts,
         }
     }
 }
@@ -140,6 +143,10 @@ pub struct State {
     pub vm_images: RowStore<ImageRow>,
     pub hosts: RowStore<HostRow>,
     pub vms_cursor: TableCursor,
+    pub hardware: RowStore<HardwareRow>,
+    pub workflows: RowStore<WorkflowRow>,
+    pub bmcs: RowStore<BmcRow>,
+    pub hosts_cursor: TableCursor,
     pub talos_cursor: TableCursor,
     pub inspector: Inspector,
 
@@ -191,6 +198,10 @@ impl State {
             vm_images: RowStore::default(),
             hosts: RowStore::default(),
             vms_cursor: TableCursor::default(),
+            hardware: RowStore::default(),
+            workflows: RowStore::default(),
+            bmcs: RowStore::default(),
+            hosts_cursor: TableCursor::default(),
             talos_cursor: TableCursor::default(),
             inspector: Inspector::default(),
             stack: vec![Screen::Clusters],
@@ -361,4 +372,53 @@ pub fn image_of(state: &State, vm: &VmRow) -> String {
         .map(|i| i.display_name.clone())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.clone())
+}
+
+/// Bare-metal hosts the pane shows, after the filter.
+pub fn visible_hardware(state: &State) -> Vec<&HardwareRow> {
+    let filter = state.filter();
+    state
+        .hardware
+        .iter()
+        .filter(|h| {
+            let wf = latest_workflow(state, h).map_or("", |w| w.state.as_str());
+            filter_matches(
+                filter,
+                &format!("{} {} {} {} {}", h.key.name, h.hostname, h.mac, h.ip, wf),
+            )
+        })
+        .collect()
+}
+
+/// The newest Workflow run on a Hardware (same cluster and namespace).
+pub fn latest_workflow<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a WorkflowRow> {
+    state
+        .workflows
+        .iter()
+        .filter(|w| {
+            w.key.cluster == h.key.cluster
+                && w.key.namespace == h.key.namespace
+                && w.hardware == h.key.name
+        })
+        .max_by_key(|w| w.created)
+}
+
+/// The Rufio BMC Machine a Hardware references.
+pub fn bmc_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a BmcRow> {
+    let name = h.bmc.as_deref()?;
+    state.bmcs.get(&ObjRef::in_cluster(
+        h.key.cluster.clone(),
+        h.key.namespace.clone(),
+        name,
+    ))
+}
+
+/// The Harvester node this machine became (by hostname), in any Harvester cluster.
+pub fn node_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a HostRow> {
+    let name = if h.hostname.is_empty() {
+        &h.key.name
+    } else {
+        &h.hostname
+    };
+    state.hosts.iter().find(|n| &n.key.name == name)
 }

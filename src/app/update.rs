@@ -7,8 +7,8 @@ use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
 use super::state::{
-    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_secrets,
-    visible_talos, visible_vms,
+    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_hardware,
+    visible_secrets, visible_talos, visible_vms,
 };
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -21,7 +21,8 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("apps", &["app", "applications", "argo"]),
     ("talos", &["nodes", "node", "no"]),
     ("secrets", &["es", "externalsecrets", "eso"]),
-    ("vms", &["vm", "virtualmachines", "harvester", "hosts"]),
+    ("vms", &["vm", "virtualmachines", "harvester"]),
+    ("hosts", &["hw", "hardware", "baremetal", "bmc"]),
     ("help", &["h"]),
     ("quit", &["q", "q!", "exit"]),
 ];
@@ -78,6 +79,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Vmis(u) => state.vmis.apply(u),
         Msg::VmImages(u) => state.vm_images.apply(u),
         Msg::Hosts(u) => state.hosts.apply(u),
+        Msg::Hardware(u) => state.hardware.apply(u),
+        Msg::Workflows(u) => state.workflows.apply(u),
+        Msg::Bmcs(u) => state.bmcs.apply(u),
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -194,6 +198,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
         Some("talos") => act(state, Action::ShowTalos),
         Some("secrets") => act(state, Action::ShowSecrets),
         Some("vms") => act(state, Action::ShowVms),
+        Some("hosts") => act(state, Action::ShowHosts),
         Some("help") => act(state, Action::Help),
         Some("quit") => act(state, Action::Quit),
         _ => {
@@ -277,6 +282,7 @@ fn rows_in_view(state: &State) -> usize {
         Screen::Talos => visible_talos(state).len(),
         Screen::Secrets => visible_secrets(state).len(),
         Screen::Vms => visible_vms(state).len(),
+        Screen::Hosts => visible_hardware(state).len(),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => inspected_node(state)
                 .and_then(|n| n.services.as_ref())
@@ -301,6 +307,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         Screen::Talos => state.talos_cursor.move_by(delta, len),
         Screen::Secrets => state.secrets_cursor.move_by(delta, len),
         Screen::Vms => state.vms_cursor.move_by(delta, len),
+        Screen::Hosts => state.hosts_cursor.move_by(delta, len),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
             // Text scrolls from the end: moving up goes back in time.
@@ -407,6 +414,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowTalos => return switch_root(state, Screen::Talos),
         Action::ShowSecrets => return switch_root(state, Screen::Secrets),
         Action::ShowVms => return switch_root(state, Screen::Vms),
+        Action::ShowHosts => return switch_root(state, Screen::Hosts),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

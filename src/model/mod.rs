@@ -3,6 +3,7 @@
 pub mod argo;
 pub mod capi;
 pub mod eso;
+pub mod hosts;
 pub mod source;
 pub mod store;
 pub mod talos;

@@ -255,13 +255,80 @@ pub const KINDS: &[KindDef] = &[
         status_subresource: false,
         scale: None,
     },
+    KindDef {
+        group: "tinkerbell.org",
+        versions: &["v1alpha1"],
+        kind: "Hardware",
+        plural: "hardware",
+        singular: "hardware",
+        namespaced: true,
+        short_names: &["hw"],
+        categories: &["tinkerbell"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "tinkerbell.org",
+        versions: &["v1alpha1"],
+        kind: "Template",
+        plural: "templates",
+        singular: "template",
+        namespaced: true,
+        short_names: &["tpl"],
+        categories: &["tinkerbell"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "tinkerbell.org",
+        versions: &["v1alpha1"],
+        kind: "Workflow",
+        plural: "workflows",
+        singular: "workflow",
+        namespaced: true,
+        short_names: &["wf"],
+        categories: &["tinkerbell"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "bmc.tinkerbell.org",
+        versions: &["v1alpha1"],
+        kind: "Machine",
+        plural: "machines",
+        singular: "machine",
+        namespaced: true,
+        short_names: &[],
+        categories: &["tinkerbell"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "bmc.tinkerbell.org",
+        versions: &["v1alpha1"],
+        kind: "Job",
+        plural: "jobs",
+        singular: "job",
+        namespaced: true,
+        short_names: &["j"],
+        categories: &["tinkerbell"],
+        status_subresource: true,
+        scale: None,
+    },
 ];
 
 /// Index into `KINDS`; cheap to copy and to key maps with.
 pub type KindId = usize;
 
+/// A kind by name, or by `group/Kind` where two groups share a kind name (CAPI `Machine`
+/// versus `bmc.tinkerbell.org/Machine`); a bare name means the first in the table.
 pub fn kind_id(kind: &str) -> Option<KindId> {
-    KINDS.iter().position(|k| k.kind == kind)
+    match kind.rsplit_once('/') {
+        Some((group, kind)) => KINDS
+            .iter()
+            .position(|k| k.group == group && k.kind == kind),
+        None => KINDS.iter().position(|k| k.kind == kind),
+    }
 }
 
 pub fn by_plural(group: &str, plural: &str) -> Option<KindId> {

@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod server;
 pub mod status;
 pub mod talos;
+pub mod tinkerbell_objects;
 pub mod tls;
 pub mod watch;
 
@@ -122,6 +123,7 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
         objects.extend(capi_objects::cluster_objects(c));
     }
     objects.extend(argo_objects::argo_objects(s));
+    objects.extend(tinkerbell_objects::objects(&s.bare_metal));
     objects.extend(eso_objects::objects_in(
         MANAGEMENT,
         &s.secret_stores,

@@ -20,10 +20,26 @@ pub struct Scenario {
     #[serde(default)]
     pub projects: Vec<String>,
     pub apps: Vec<AppSpec>,
+    /// Bare-metal machines known to Tinkerbell (in the management cluster).
+    #[serde(default)]
+    pub bare_metal: Vec<BareMetalSpec>,
     #[serde(default)]
     pub secret_stores: Vec<StoreSpec>,
     #[serde(default)]
     pub external_secrets: Vec<ExternalSecretSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BareMetalSpec {
+    pub name: String,
+    pub mac: String,
+    pub ip: String,
+    pub bmc: String,
+    /// The install Workflow's state: `SUCCESS`, `RUNNING`, `FAILED` …
+    pub workflow: String,
+    #[serde(default = "yes")]
+    pub bmc_reachable: bool,
 }
 
 /// A SecretStore or ClusterSecretStore in one cluster (`management` or a workload cluster).
@@ -284,6 +300,7 @@ pub fn large() -> Scenario {
         clusters,
         projects: (0..25).map(|i| format!("team-{i:02}")).collect(),
         apps,
+        bare_metal: Vec::new(),
         secret_stores: Vec::new(),
         external_secrets: Vec::new(),
     }

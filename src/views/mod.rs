@@ -5,6 +5,7 @@ pub mod apps;
 pub mod chrome;
 pub mod clusters;
 pub mod help;
+pub mod hosts;
 pub mod inspector;
 pub mod secrets;
 pub mod syncwaves;
@@ -35,6 +36,7 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
         Screen::Secrets => secrets::draw(frame, body, state),
         Screen::Vms => vms::draw(frame, body, state),
+        Screen::Hosts => hosts::draw(frame, body, state),
     }
     chrome::footer(frame, footer, state);
     if state.show_help {

@@ -13,6 +13,7 @@ use crate::model::capi::{
     machine_row,
 };
 use crate::model::eso::{ExternalSecretW, StoreW, external_secret_row, store_row};
+use crate::model::hosts::{BmcW, HardwareW, WorkflowW, bmc_row, hardware_row, workflow_row};
 use crate::model::store::ObjRef;
 use crate::model::vms::{ImageW, NodeW, VmW, VmiW, host_row, image_row, vm_row, vmi_row};
 
@@ -146,7 +147,14 @@ fn secret_watches(
     ]
 }
 
-/// Cluster API and Argo CD live in the management cluster.
+pub const HARDWARE: WatchSpec =
+    WatchSpec::new("tinkerbell.org", &["v1alpha1"], "Hardware", "hardware");
+pub const WORKFLOWS: WatchSpec =
+    WatchSpec::new("tinkerbell.org", &["v1alpha1"], "Workflow", "workflows");
+pub const BMC_MACHINES: WatchSpec =
+    WatchSpec::new("bmc.tinkerbell.org", &["v1alpha1"], "Machine", "machines");
+
+/// Cluster API, Argo CD and Tinkerbell live in the management cluster.
 fn management_watches(
     client: &Client,
     cluster: &str,
@@ -154,6 +162,27 @@ fn management_watches(
 ) -> Vec<JoinHandle<()>> {
     let c = || cluster.to_string();
     vec![
+        spawn_watch::<HardwareW, _, _, _>(
+            client.clone(),
+            c(),
+            HARDWARE,
+            hardware_row,
+            sender(tx, Msg::Hardware),
+        ),
+        spawn_watch::<WorkflowW, _, _, _>(
+            client.clone(),
+            c(),
+            WORKFLOWS,
+            workflow_row,
+            sender(tx, Msg::Workflows),
+        ),
+        spawn_watch::<BmcW, _, _, _>(
+            client.clone(),
+            c(),
+            BMC_MACHINES,
+            bmc_row,
+            sender(tx, Msg::Bmcs),
+        ),
         spawn_watch::<ClusterW, _, _, _>(
             client.clone(),
             c(),
