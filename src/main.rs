@@ -13,6 +13,7 @@ use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
 use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
 use opsdeck::clients::talos::poller::TalosSetup;
@@ -37,6 +38,10 @@ struct Cli {
     /// (or --context) is watched as the management cluster.
     #[arg(long = "cluster", value_name = "ROLE=CONTEXT", global = true)]
     clusters: Vec<String>,
+    /// Also watch workload clusters and Talos nodes found in the management cluster's
+    /// `<cluster>-kubeconfig` and `<cluster>-talosconfig` Secrets (needs read access to them).
+    #[arg(long, global = true)]
+    discover: bool,
     /// talosconfig file (default: $TALOSCONFIG, then ~/.talos/config).
     #[arg(long, global = true)]
     talosconfig: Option<PathBuf>,
@@ -147,14 +152,30 @@ async fn kube_sources(
     Ok(KubeSources(sources))
 }
 
-async fn cockpit(kube: KubeSources, talos: TalosSetup, readonly: bool) -> Result<()> {
+/// Add what the management cluster's CAPI Secrets name; problems come back as a notice.
+async fn with_discovery(kube: &mut KubeSources, talos: &mut TalosSetup) -> Option<String> {
+    let management = kube.with_role(Role::Management).next()?.client.clone();
+    let known: Vec<String> = kube.0.iter().map(|s| s.context.clone()).collect();
+    let found = discover(&management, &known).await;
+    kube.0.extend(found.kube);
+    talos.add_contexts(found.talos);
+    (!found.problems.is_empty()).then(|| found.problems.join("; "))
+}
+
+async fn cockpit(
+    kube: KubeSources,
+    talos: TalosSetup,
+    readonly: bool,
+    notice: Option<String>,
+) -> Result<()> {
     let context = kube.names();
     let (keymap, keymap_err) = Keymap::load();
     let (theme, theme_err) = Theme::load();
     let mut state = State::new(context, readonly, keymap, theme, Timestamp::now());
     state.notice = keymap_err
         .or(theme_err)
-        .map(|e| format!("{e} — using the defaults"));
+        .map(|e| format!("{e} — using the defaults"))
+        .or(notice);
     let mut terminal = ratatui::init();
     let result = run_loop(&mut terminal, state, kube, talos).await;
     ratatui::restore();
@@ -186,9 +207,15 @@ async fn main() -> Result<()> {
                     .collect::<Result<_>>()?
             };
             let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
-            let kube = kube_sources(&source, cli.context.as_deref(), &wanted).await?;
+            let mut kube = kube_sources(&source, cli.context.as_deref(), &wanted).await?;
             let talosconfig = cli.talosconfig.or(user.talosconfig);
-            cockpit(kube, talos_from_file(talosconfig.as_deref()), cli.readonly).await
+            let mut talos = talos_from_file(talosconfig.as_deref());
+            let notice = if cli.discover || user.discover {
+                with_discovery(&mut kube, &mut talos).await
+            } else {
+                None
+            };
+            cockpit(kube, talos, cli.readonly, notice).await
         }
         Some(Commands::Demo {
             serve_only,
@@ -236,9 +263,18 @@ async fn main() -> Result<()> {
                 }
                 None => TalosSetup::default(),
             };
+            // The demo shows discovery at work: workload clusters are found through the
+            // management cluster's CAPI Secrets, not named up front.
             let source = KubeconfigSource::Text(&yaml);
-            let kube = kube_sources(&source, None, &sim.cluster_roles()).await?;
-            cockpit(kube, talos, cli.readonly).await
+            let named: Vec<(Role, String)> = sim
+                .cluster_roles()
+                .into_iter()
+                .filter(|(role, _)| *role != Role::Workload)
+                .collect();
+            let mut kube = kube_sources(&source, None, &named).await?;
+            let mut talos = talos;
+            let notice = with_discovery(&mut kube, &mut talos).await;
+            cockpit(kube, talos, cli.readonly, notice).await
         }
     }
 }

@@ -82,6 +82,7 @@ pub fn read_user_file(name: &str) -> Option<(String, String)> {
 ///
 /// ```toml
 /// talosconfig = "/home/me/.talos/config"
+/// discover = true          # also watch clusters found in CAPI <cluster>-kubeconfig Secrets
 ///
 /// [[cluster]]
 /// context = "admin@mgmt"
@@ -94,6 +95,9 @@ pub struct UserConfig {
     pub talosconfig: Option<PathBuf>,
     #[serde(default, rename = "cluster")]
     pub clusters: Vec<ClusterEntry>,
+    /// Discover workload clusters and Talos endpoints from CAPI Secrets (like `--discover`).
+    #[serde(default)]
+    pub discover: bool,
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -452,6 +452,49 @@ pub fn cp_machine_name(c: &ClusterSpec, index: u32) -> String {
     )
 }
 
+/// The Harvester infrastructure of a Machine (same name): the VM's size, image and network.
+pub fn harvester_machine(
+    c: &ClusterSpec,
+    name: &str,
+    control_plane: bool,
+    provisioned: bool,
+) -> Value {
+    let mut hm = json!({
+        "metadata": {
+            "name": name, "namespace": c.namespace,
+            "labels": {CLUSTER_NAME_LABEL: c.name},
+        },
+        "spec": {
+            "cpu": if control_plane { 4 } else { 8 },
+            "memory": if control_plane { "8Gi" } else { "16Gi" },
+            "sshUser": "talos",
+            "sshKeyPair": "default/opsdeck",
+            "networks": ["default/vlan20"],
+            "volumes": [{
+                "volumeType": "image",
+                "imageName": format!("default/image-talos-{}", c.talos_version.trim_start_matches('v').replace('.', "-")),
+                "volumeSize": "40Gi",
+                "bootOrder": 0,
+            }],
+        },
+        "status": {"ready": provisioned},
+    });
+    if provisioned {
+        mark_harvester_machine_ready(&mut hm, c);
+    }
+    hm
+}
+
+/// The VM is up: the HarvesterMachine reports its providerID and is ready.
+pub fn mark_harvester_machine_ready(hm: &mut Value, c: &ClusterSpec) {
+    let name = hm["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    hm["spec"]["providerID"] = json!(format!("harvester://{}", vm_uid(&c.namespace, &name)));
+    hm["status"]["ready"] = json!(true);
+}
+
 /// Every CAPI object of one cluster, plus its namespace.
 pub fn cluster_objects(c: &ClusterSpec) -> Vec<(&'static str, Value)> {
     let cp = Counts {
@@ -482,6 +525,10 @@ pub fn cluster_objects(c: &ClusterSpec) -> Vec<(&'static str, Value)> {
                 stage: MachineStage::Running,
             }),
         ));
+        out.push((
+            "HarvesterMachine",
+            harvester_machine(c, &cp_machine_name(c, i), true, true),
+        ));
     }
     for (p, pool) in c.workers.iter().enumerate() {
         let n = Counts {
@@ -505,6 +552,12 @@ pub fn cluster_objects(c: &ClusterSpec) -> Vec<(&'static str, Value)> {
                     host: 100 + (p as u32) * 50 + i,
                     stage,
                 }),
+            ));
+            let name = worker_machine_name(c, pool, i);
+            let running = stage == MachineStage::Running;
+            out.push((
+                "HarvesterMachine",
+                harvester_machine(c, &name, false, running),
             ));
         }
     }

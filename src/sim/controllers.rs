@@ -510,6 +510,16 @@ impl Controllers {
                 self.stage_since.remove(&key.2);
                 self.vm_running(&c, &key.2);
             }
+            if phase == "Provisioning" {
+                let hm = (
+                    kind_id("HarvesterMachine").unwrap_or_default(),
+                    key.1.clone(),
+                    key.2.clone(),
+                );
+                let _ = self
+                    .db()
+                    .modify(&hm, |h| capi_objects::mark_harvester_machine_ready(h, &c));
+            }
             touched.push(cluster);
         }
         touched.dedup();
@@ -563,9 +573,19 @@ impl Controllers {
             stage: MachineStage::Provisioning,
         });
         {
+            let hm_kind = kind_id("HarvesterMachine").unwrap_or_default();
             let mut db = self.db();
             let _ = db.delete(&victim);
+            let _ = db.delete(&(hm_kind, victim.1.clone(), victim.2.clone()));
+            let new_name = replacement["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let _ = db.create(self.machine_kind, replacement);
+            let _ = db.create(
+                hm_kind,
+                capi_objects::harvester_machine(&c, &new_name, false, false),
+            );
         }
         self.refresh_cluster_status(&c.name);
     }

@@ -315,6 +315,31 @@ pub const KINDS: &[KindDef] = &[
         status_subresource: true,
         scale: None,
     },
+    KindDef {
+        group: "infrastructure.cluster.x-k8s.io",
+        // The CRD also serves v1alpha1; the simulator serves the storage version only.
+        versions: &["v1beta1"],
+        kind: "HarvesterMachine",
+        plural: "harvestermachines",
+        singular: "harvestermachine",
+        namespaced: true,
+        short_names: &["hvm"],
+        categories: &["cluster-api"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "",
+        versions: &["v1"],
+        kind: "Secret",
+        plural: "secrets",
+        singular: "secret",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        status_subresource: false,
+        scale: None,
+    },
 ];
 
 /// Index into `KINDS`; cheap to copy and to key maps with.

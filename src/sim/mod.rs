@@ -164,6 +164,50 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
     out
 }
 
+/// The Secrets CAPI providers keep in the management cluster: `<cluster>-kubeconfig` (for
+/// clusters with an API server here) and `<cluster>-talosconfig` (CACPPT's).
+fn cluster_secrets(
+    scenario: &Scenario,
+    servers: &[(String, Role, ApiServer)],
+    ca_pem: &str,
+    token: &str,
+    talos: Option<&talos::TalosSim>,
+) -> Vec<Value> {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let secret = |c: &scenario::ClusterSpec, suffix: &str, key: &str, text: &str| {
+        serde_json::json!({
+            "metadata": {
+                "name": format!("{}-{suffix}", c.name),
+                "namespace": c.namespace,
+                "labels": {capi_objects::CLUSTER_NAME_LABEL: c.name},
+            },
+            "type": "cluster.x-k8s.io/secret",
+            "data": {key: b64(text)},
+        })
+    };
+    let mut out = Vec::new();
+    for c in &scenario.clusters {
+        if let Some((_, _, server)) = servers.iter().find(|(n, _, _)| n == &c.name) {
+            let kubeconfig = kubeconfig::render(
+                ca_pem,
+                &[kubeconfig::ContextParts {
+                    context: format!("{}-admin@{}", c.name, c.name),
+                    cluster: c.name.clone(),
+                    server: format!("https://{}", server.addr),
+                    user: format!("{}-admin", c.name),
+                    token: token.to_string(),
+                }],
+            );
+            out.push(secret(c, "kubeconfig", "value", &kubeconfig));
+        }
+        if let Some(text) = talos.and_then(|t| t.talosconfig_for(&c.name)) {
+            out.push(secret(c, "talosconfig", "talosconfig", &text));
+        }
+    }
+    out
+}
+
 /// API groups a non-management cluster does not have installed.
 const MANAGEMENT_ONLY_GROUPS: &[&str] = &[
     "cluster.x-k8s.io",
@@ -229,6 +273,20 @@ impl Simulator {
         } else {
             None
         };
+        let secrets = cluster_secrets(
+            &scenario,
+            &servers,
+            &ca.cert_pem,
+            &admin_token,
+            talos.as_ref(),
+        );
+        {
+            let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+            let secret = kind_id("Secret").unwrap_or_default();
+            for obj in secrets {
+                let _ = db.create(secret, obj);
+            }
+        }
         let harvester_db = servers
             .iter()
             .find(|(_, role, _)| *role == Role::Harvester)

@@ -1,6 +1,7 @@
 //! Kubernetes: connecting from a kubeconfig, and watches that feed row stores.
 
 pub mod connect;
+pub mod discovery;
 pub mod registry;
 pub mod sources;
 pub mod watch;

@@ -29,6 +29,33 @@ pub struct TalosSetup {
 }
 
 impl TalosSetup {
+    /// Add contexts found elsewhere (e.g. discovered); names already known are kept as they are.
+    pub fn add_contexts(&mut self, contexts: Vec<super::config::TalosContext>) {
+        for ctx in contexts {
+            if self.clients.contains_key(&ctx.name) {
+                continue;
+            }
+            match TalosClient::new(&ctx, CALL_TIMEOUT) {
+                Ok(client) => {
+                    self.clients.insert(ctx.name.clone(), client);
+                    self.nodes.extend(
+                        ctx.nodes
+                            .iter()
+                            .map(|n| ObjRef::in_cluster(ctx.name.clone(), "", n.clone())),
+                    );
+                    if self
+                        .problem
+                        .as_deref()
+                        .is_some_and(|p| p.contains("no talosconfig found"))
+                    {
+                        self.problem = None;
+                    }
+                }
+                Err(e) => self.problem = Some(e.to_string()),
+            }
+        }
+    }
+
     pub fn from_config(config: Result<Talosconfig, TalosConfigError>) -> Self {
         let config = match config {
             Ok(c) => c,

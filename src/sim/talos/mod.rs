@@ -186,16 +186,31 @@ impl TalosSim {
         }
     }
 
+    /// The talosconfig CACPPT would store for one cluster (`<cluster>-talosconfig`).
+    pub fn talosconfig_for(&self, cluster: &str) -> Option<String> {
+        self.clusters
+            .contains_key(cluster)
+            .then(|| self.render(Some(cluster)))
+    }
+
     /// A talosconfig with one context per cluster: its control planes as endpoints, every node
     /// as a target. The client key carries Talos' own `ED25519 PRIVATE KEY` PEM label.
     pub fn talosconfig_yaml(&self) -> String {
+        self.render(None)
+    }
+
+    fn render(&self, only: Option<&str>) -> String {
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let key = self
             .client
             .key_pem
             .replace("PRIVATE KEY", "ED25519 PRIVATE KEY");
         let mut contexts = serde_json::Map::new();
-        for (cluster, (cps, all)) in &self.clusters {
+        for (cluster, (cps, all)) in self
+            .clusters
+            .iter()
+            .filter(|(c, _)| only.is_none_or(|o| o == c.as_str()))
+        {
             let endpoints: Vec<String> = cps
                 .iter()
                 .filter_map(|h| self.addrs.get(h))
@@ -213,7 +228,7 @@ impl TalosSim {
             );
         }
         let doc = json!({
-            "context": self.clusters.keys().next().cloned().unwrap_or_default(),
+            "context": only.map(str::to_string).or_else(|| self.clusters.keys().next().cloned()).unwrap_or_default(),
             "contexts": contexts,
         });
         serde_yaml::to_string(&doc).unwrap_or_default()
