@@ -13,7 +13,9 @@ use crate::app::state::{State, store_of, visible_secrets};
 use crate::model::text::age_opt;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
-    let columns = [
+    // TARGET usually repeats NAME; it gives way first on narrower terminals.
+    let wide = area.width >= 220;
+    let mut columns = vec![
         col("CLUSTER", Constraint::Length(19)),
         col("NAMESPACE", Constraint::Length(12)),
         col("NAME", Constraint::Length(22)),
@@ -26,6 +28,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         col("TARGET", Constraint::Length(20)),
         col("MESSAGE", Constraint::Min(10)),
     ];
+    if !wide {
+        columns.retain(|c| c.title != "TARGET");
+    }
     let mut cursor = state.secrets_cursor;
     {
         let state: &State = state;
@@ -54,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
             };
             let overdue = e.overdue(state.now);
             let last = age_opt(e.refreshed, state.now);
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(e.key.cluster.clone()),
                 Cell::from(e.key.namespace.clone()),
                 Cell::from(e.key.name.clone()),
@@ -77,7 +82,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
                     },
                     theme.style("dim"),
                 )),
-            ])
+            ];
+            if !wide {
+                cells.remove(9);
+            }
+            Row::new(cells)
         });
         if rows.is_empty() {
             let text = source_notice(&source).unwrap_or_else(|| "no ExternalSecrets match".into());
