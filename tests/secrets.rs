@@ -45,7 +45,7 @@ async fn secrets_pane_shows_both_clusters_failures_first_and_overdue() {
     let lines: Vec<&str> = frame.lines().collect();
     let first = lines
         .iter()
-        .position(|l| l.contains("opsdeck-media"))
+        .position(|l| l.starts_with("│opsdeck-media"))
         .expect("a media row");
     assert!(
         lines[first].contains("immich-db-credentials"),
@@ -146,5 +146,24 @@ async fn one_cluster_down_goes_stale_the_others_stay_live_and_it_recovers() {
     assert!(
         c.frame_sized(240, 30)
             .contains("External Secrets (8) [live]")
+    );
+}
+
+#[tokio::test]
+async fn the_title_names_the_cluster_in_trouble() {
+    let mut sim = common::frozen_sim().await;
+    let mut c = secrets_cockpit(&sim).await;
+    assert!(
+        c.frame_sized(240, 20)
+            .contains("[live] opsdeck-harvester, opsdeck-management, opsdeck-media")
+    );
+    sim.stop_cluster("media");
+    c.wait_for("media stale", |s| !s.external_secrets.state().is_healthy())
+        .await;
+    let frame = c.frame_sized(240, 20);
+    let title = line_with(&frame, "External Secrets");
+    assert!(
+        title.contains("· opsdeck-management live") && title.contains("· opsdeck-media stale"),
+        "{title}"
     );
 }

@@ -129,6 +129,23 @@ async fn a_wrong_ca_is_rejected() {
     stranger.key_pem = other.key_pem;
     let client = TalosClient::new(&stranger, Duration::from_secs(2)).expect("client");
     assert!(client.snapshot(&stranger.nodes[0]).await.error.is_some());
+
+    // An expired client certificate from the right CA is refused too.
+    let mut expired = context(&cfg, "lab").clone();
+    let old = sim
+        .talos
+        .as_ref()
+        .expect("talos")
+        .expired_client()
+        .expect("cert");
+    expired.crt_pem = old.cert_pem;
+    expired.key_pem = old.key_pem;
+    let client = TalosClient::new(&expired, Duration::from_secs(2)).expect("client");
+    let row = client.snapshot(&expired.nodes[0]).await;
+    assert!(
+        row.error.is_some() && row.talos_version.is_none(),
+        "{row:?}"
+    );
 }
 
 #[tokio::test]

@@ -158,3 +158,30 @@ fn quit_keys() {
     press(&mut s, &["<C-c>"]);
     assert!(s.quit);
 }
+
+#[test]
+fn rows_from_two_management_clusters_say_which_cluster() {
+    let mut s = test_state();
+    let mut other = app("gitea", "Synced");
+    other.key.cluster = "mgmt-b".into();
+    let mut mine = app("gitea", "Synced");
+    mine.key.cluster = "mgmt-a".into();
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted("mgmt-a".into(), vec![mine])),
+    );
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted("mgmt-b".into(), vec![other])),
+    );
+    press(&mut s, &["2"]);
+    let frame = render(&mut s, 140, 10);
+    assert!(
+        frame.contains("gitea @mgmt-a") && frame.contains("gitea @mgmt-b"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("Applications (2) [live] mgmt-a, mgmt-b"),
+        "{frame}"
+    );
+}

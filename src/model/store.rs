@@ -118,6 +118,14 @@ impl<R: Keyed> RowStore<R> {
         SourceState::worst(installed)
     }
 
+    /// Every cluster feeding this store, with its state.
+    pub fn sources(&self) -> Vec<(String, SourceState)> {
+        self.states
+            .iter()
+            .map(|(c, s)| (c.clone(), s.clone()))
+            .collect()
+    }
+
     /// Each cluster's state, for the clusters that are not live.
     pub fn troubled(&self) -> impl Iterator<Item = (&String, &SourceState)> {
         self.states.iter().filter(|(_, s)| !s.is_healthy())

@@ -95,6 +95,8 @@ pub struct CapiStores<'a> {
 }
 
 pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
+    // With more than one management cluster, each Cluster row says which one it is in.
+    let several_sources = s.clusters.sources().len() > 1;
     s.clusters
         .iter()
         .map(|c| {
@@ -106,7 +108,11 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
             let mut node = TreeNode::leafless(
                 format!("c:{}", c.key),
                 NodeKind::Cluster,
-                format!("Cluster/{}", c.key.name),
+                if several_sources {
+                    format!("Cluster/{} @{}", c.key.name, c.key.cluster)
+                } else {
+                    format!("Cluster/{}", c.key.name)
+                },
             );
             (node.replicas, node.counters) = counts(&c.replicas);
             node.phase = if c.paused {

@@ -78,7 +78,29 @@ impl TestCa {
     /// A client certificate with an Ed25519 key, as talosctl's are; `organization` carries
     /// the Talos role (e.g. `os:admin`).
     pub fn issue_client(&self, common_name: &str, organization: &str) -> Result<Issued, TlsError> {
+        self.client_cert(common_name, organization, false)
+    }
+
+    /// A client certificate that expired years ago (for tests of what a server does with it).
+    pub fn issue_expired_client(
+        &self,
+        common_name: &str,
+        organization: &str,
+    ) -> Result<Issued, TlsError> {
+        self.client_cert(common_name, organization, true)
+    }
+
+    fn client_cert(
+        &self,
+        common_name: &str,
+        organization: &str,
+        expired: bool,
+    ) -> Result<Issued, TlsError> {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        }
         params
             .distinguished_name
             .push(DnType::CommonName, common_name);

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, visible_apps};
 use crate::model::text::age_opt;
@@ -24,7 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     {
         let state: &State = state;
         let rows = visible_apps(state);
-        let block = pane(state, "Applications", rows.len(), &state.apps.state());
+        // With more than one management cluster, each row says which one it is in.
+        let several = state.apps.sources().len() > 1;
+        let sources = Sources::of(&[state.apps.sources()]);
+        let block = pane(state, "Applications", rows.len(), &sources);
         let inner = block.inner(area);
         let theme = &state.theme;
         table::draw(
@@ -45,7 +48,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
                     _ => a.sync.clone(),
                 };
                 Row::new(vec![
-                    Cell::from(a.key.name.clone()),
+                    Cell::from(if several {
+                        format!("{} @{}", a.key.name, a.key.cluster)
+                    } else {
+                        a.key.name.clone()
+                    }),
                     Cell::from(a.project.clone()),
                     Cell::from(Line::from(Span::styled(sync, theme.status(&a.sync)))),
                     Cell::from(Line::from(Span::styled(

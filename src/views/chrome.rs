@@ -47,9 +47,47 @@ fn source_style(state: &State, source: &SourceState) -> Style {
     })
 }
 
-/// A bordered pane whose title names it, counts its rows, shows its source state and filter.
-pub fn pane<'a>(state: &State, title: &str, count: usize, source: &SourceState) -> Block<'a> {
+/// The sources behind a pane: one or more stores, each fed by one or more clusters.
+pub struct Sources {
+    pub worst: SourceState,
+    /// Clusters that have the kind, with their state (a cluster without the CRD is left out
+    /// while another has it).
+    pub clusters: Vec<(String, SourceState)>,
+}
+
+impl Sources {
+    pub fn of(stores: &[Vec<(String, SourceState)>]) -> Self {
+        let mut clusters: Vec<(String, SourceState)> = Vec::new();
+        for (cluster, st) in stores.iter().flatten() {
+            match clusters.iter_mut().find(|(c, _)| c == cluster) {
+                Some((_, existing)) => *existing = SourceState::worst([&*existing, st]),
+                None => clusters.push((cluster.clone(), st.clone())),
+            }
+        }
+        let installed: Vec<(String, SourceState)> = clusters
+            .iter()
+            .filter(|(_, s)| *s != SourceState::NotInstalled)
+            .cloned()
+            .collect();
+        let clusters = if installed.is_empty() {
+            clusters
+        } else {
+            installed
+        };
+        let worst = if clusters.is_empty() {
+            SourceState::Loading
+        } else {
+            SourceState::worst(clusters.iter().map(|(_, s)| s))
+        };
+        Sources { worst, clusters }
+    }
+}
+
+/// A bordered pane whose title names it, counts its rows, shows the state of its sources (per
+/// cluster when they differ) and the filter.
+pub fn pane<'a>(state: &State, title: &str, count: usize, sources: &Sources) -> Block<'a> {
     let theme = &state.theme;
+    let source = &sources.worst;
     let mut spans = vec![
         Span::styled(format!(" {title}"), theme.style("title")),
         Span::styled(format!(" ({count}) "), theme.style("title")),
@@ -58,6 +96,21 @@ pub fn pane<'a>(state: &State, title: &str, count: usize, source: &SourceState) 
             source_style(state, source),
         ),
     ];
+    let all_same = sources.clusters.iter().all(|(_, s)| s == source);
+    if all_same {
+        let names: Vec<&str> = sources.clusters.iter().map(|(c, _)| c.as_str()).collect();
+        if !names.is_empty() {
+            spans.push(Span::styled(
+                format!(" {}", names.join(", ")),
+                theme.style("dim"),
+            ));
+        }
+    } else {
+        for (cluster, st) in &sources.clusters {
+            spans.push(Span::styled(format!(" · {cluster} "), theme.style("dim")));
+            spans.push(Span::styled(st.label(state.now), source_style(state, st)));
+        }
+    }
     if !state.filter().is_empty() {
         spans.push(Span::styled(
             format!(" /{}", state.filter()),

@@ -8,11 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_tree_widget::{Tree, TreeItem};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::empty_message;
 use crate::app::state::{State, filter_matches};
 use crate::app::theme::Theme;
-use crate::model::source::SourceState;
 use crate::model::text::age_opt;
 use crate::model::tree::{NodeKind, TreeNode, cluster_tree, filter_tree};
 
@@ -138,12 +137,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         filter_matches(&filter, &n.haystack())
     });
     let count = state.clusters.len();
-    let source = SourceState::worst(&[
-        state.clusters.state(),
-        state.control_planes.state(),
-        state.deployments.state(),
-        state.machines.state(),
+    let sources = Sources::of(&[
+        state.clusters.sources(),
+        state.control_planes.sources(),
+        state.deployments.sources(),
+        state.machines.sources(),
     ]);
+    let source = sources.worst.clone();
     // Open every cluster the first time it appears, so the tree is useful at a glance.
     if state.tree.opened().is_empty() && state.tree.selected().is_empty() && !nodes.is_empty() {
         for n in &nodes {
@@ -162,7 +162,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     let fixed = HIGHLIGHT.chars().count() + INDENT + NAME_WIDTH + 2;
     let shown = fitting_columns((area.width as usize).saturating_sub(fixed));
     let tree_items = items(&nodes, 0, &shown, state);
-    let block = pane(state, "Clusters", count, &source);
+    let block = pane(state, "Clusters", count, &sources);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);

@@ -7,10 +7,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, bmc_of, latest_workflow, node_of, visible_hardware};
-use crate::model::source::SourceState;
 
 fn yes_no(v: Option<bool>) -> &'static str {
     match v {
@@ -39,12 +38,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         let state: &State = state;
         let theme = &state.theme;
         let rows = visible_hardware(state);
-        let source = SourceState::worst(&[
-            state.hardware.state(),
-            state.workflows.state(),
-            state.bmcs.state(),
+        let sources = Sources::of(&[
+            state.hardware.sources(),
+            state.workflows.sources(),
+            state.bmcs.sources(),
         ]);
-        let block = pane(state, "Bare-metal hosts", rows.len(), &source);
+        let source = sources.worst.clone();
+        let block = pane(state, "Bare-metal hosts", rows.len(), &sources);
         let inner = block.inner(area);
         let spec = table::Spec {
             block,

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row};
 
-use super::chrome::pane;
+use super::chrome::{Sources, pane};
 use super::table::{self, col};
 use super::talos::{machine_of, role};
 use crate::app::state::{InspectorTab, State};
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                 .get(key)
                 .and_then(|n| n.services.as_ref())
                 .map_or(0, Vec::len),
-            &state.talos.state(),
+            &Sources::of(&[state.talos.sources()]),
         );
         let inner = block.inner(head);
         frame.render_widget(block, head);

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, store_of, visible_secrets};
 use crate::model::text::age_opt;
@@ -36,8 +36,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         let state: &State = state;
         let theme = &state.theme;
         let rows = visible_secrets(state);
-        let source = state.external_secrets.state();
-        let block = pane(state, "External Secrets", rows.len(), &source);
+        let sources = Sources::of(&[state.external_secrets.sources()]);
+        let source = sources.worst.clone();
+        let block = pane(state, "External Secrets", rows.len(), &sources);
         let inner = block.inner(area);
         let spec = table::Spec {
             block,

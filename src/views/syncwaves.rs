@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, filter_matches};
 use crate::model::argo::{AppDetail, SyncPhase, Wave, WaveResource, WaveState};
@@ -81,10 +81,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
     {
         let state: &State = state;
         let theme = &state.theme;
-        let source = &state.app_detail.state();
+        let sources = Sources::of(&[state.app_detail.sources()]);
+        let source = &sources.worst;
         let title = format!("Sync waves — {}", key.name);
         let Some(d) = detail(state) else {
-            let block = pane(state, &title, 0, source);
+            let block = pane(state, &title, 0, &sources);
             let inner = block.inner(area);
             frame.render_widget(block, area);
             let text =
@@ -135,7 +136,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             state,
             &title,
             d.waves.iter().map(|w| w.resources.len()).sum(),
-            source,
+            &sources,
         );
         let inner = block.inner(summary);
         frame.render_widget(block.clone(), summary);

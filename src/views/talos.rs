@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, visible_talos};
 use crate::model::capi::MachineRow;
@@ -52,7 +52,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         let state: &State = state;
         let theme = &state.theme;
         let rows = visible_talos(state);
-        let block = pane(state, "Talos nodes", rows.len(), &state.talos.state());
+        let sources = Sources::of(&[state.talos.sources()]);
+        let block = pane(state, "Talos nodes", rows.len(), &sources);
         let inner = block.inner(area);
         let spec = table::Spec {
             block,

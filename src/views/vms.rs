@@ -6,10 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Row};
 
-use super::chrome::{pane, source_notice};
+use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
 use crate::app::state::{State, TableCursor, image_of, visible_vms, vmi_of};
-use crate::model::source::SourceState;
 use crate::model::text::age_opt;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
@@ -37,8 +36,9 @@ fn vms(frame: &mut Frame, area: Rect, state: &State, cursor: &mut TableCursor) {
     ];
     let theme = &state.theme;
     let rows = visible_vms(state);
-    let source = SourceState::worst(&[state.vms.state(), state.vmis.state()]);
-    let block = pane(state, "Harvester VMs", rows.len(), &source);
+    let sources = Sources::of(&[state.vms.sources(), state.vmis.sources()]);
+    let source = sources.worst.clone();
+    let block = pane(state, "Harvester VMs", rows.len(), &sources);
     let inner = block.inner(area);
     let spec = table::Spec {
         block,

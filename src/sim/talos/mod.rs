@@ -64,6 +64,7 @@ impl Registry {
 pub struct TalosSim {
     pub registry: Arc<Registry>,
     pub ca_pem: String,
+    ca: TestCa,
     client: Issued,
     /// Node hostname → its apid address.
     pub addrs: BTreeMap<String, SocketAddr>,
@@ -168,12 +169,18 @@ impl TalosSim {
         }
         Ok(TalosSim {
             registry,
-            ca_pem: ca.cert_pem,
+            ca_pem: ca.cert_pem.clone(),
+            ca,
             client,
             addrs,
             clusters,
             shutdown,
         })
+    }
+
+    /// A client certificate from this Talos CA that expired long ago.
+    pub fn expired_client(&self) -> Result<Issued, SimError> {
+        Ok(self.ca.issue_expired_client("old-laptop", "os:admin")?)
     }
 
     /// Switch a node off or on (tests: "a node that does not answer").
