@@ -1,0 +1,99 @@
+//! Harvester: a Machine's VM runs when the Machine does; a replaced worker's VM goes and its
+//! replacement's VM starts.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::Controllers;
+use crate::sim::capi_objects;
+use crate::sim::db::{Db, fnv};
+use crate::sim::harvester_objects;
+use crate::sim::kinds::kind_id;
+use crate::sim::scenario::ClusterSpec;
+
+impl Controllers {
+    pub fn with_harvester(mut self, db: Option<Arc<Mutex<Db>>>) -> Self {
+        self.harvester = db;
+        self
+    }
+
+    /// A Machine's Node joined: its VM is Running with an IP.
+    pub(super) fn vm_running(&self, c: &ClusterSpec, machine: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let vm = (
+            kind_id("VirtualMachine").unwrap_or_default(),
+            c.namespace.clone(),
+            machine.to_string(),
+        );
+        let vmi = (
+            kind_id("VirtualMachineInstance").unwrap_or_default(),
+            c.namespace.clone(),
+            machine.to_string(),
+        );
+        let ip = format!(
+            "10.20.{}.{}",
+            capi_objects::cluster_octet(c),
+            100 + fnv(machine.as_bytes()) % 100
+        );
+        let _ = db.modify(&vm, |v| {
+            v["status"]["printableStatus"] = json!("Running");
+            v["status"]["ready"] = json!(true);
+            v["status"]["conditions"][0]["status"] = json!("True");
+        });
+        let _ = db.modify(&vmi, |v| {
+            v["status"]["phase"] = json!("Running");
+            v["status"]["conditions"][0]["status"] = json!("True");
+            v["status"]["interfaces"][0]["ipAddress"] = json!(ip);
+            v["status"]["interfaces"][0]["ipAddresses"] = json!([ip]);
+        });
+    }
+
+    /// A worker was replaced: its VM goes, the replacement's VM starts.
+    pub(super) fn vm_replaced(&self, c: &ClusterSpec, old: &str, new: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let vm_kind = kind_id("VirtualMachine").unwrap_or_default();
+        let vmi_kind = kind_id("VirtualMachineInstance").unwrap_or_default();
+        let template = db
+            .get(&(vm_kind, c.namespace.clone(), old.to_string()))
+            .cloned();
+        let host = db
+            .get(&(vmi_kind, c.namespace.clone(), old.to_string()))
+            .and_then(|v| {
+                v.pointer("/status/nodeName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let _ = db.delete(&(vmi_kind, c.namespace.clone(), old.to_string()));
+        let _ = db.delete(&(vm_kind, c.namespace.clone(), old.to_string()));
+        let Some(template) = template else { return };
+        let image = template
+            .pointer("/metadata/annotations/harvesterhci.io~1volumeClaimTemplates")
+            .and_then(Value::as_str)
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .and_then(|t| {
+                t.pointer("/0/metadata/annotations/harvesterhci.io~1imageId")?
+                    .as_str()?
+                    .split('/')
+                    .nth(1)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "image".to_string());
+        let args = harvester_objects::VmArgs {
+            name: new.to_string(),
+            namespace: c.namespace.clone(),
+            uid: capi_objects::vm_uid(&c.namespace, new),
+            cpu: 8,
+            memory: "16Gi",
+            image,
+            host,
+            ip: None,
+            printable: "Starting",
+        };
+        let _ = db.create(vm_kind, harvester_objects::vm(&args));
+        let _ = db.create(vmi_kind, harvester_objects::vmi(&args));
+    }
+}

@@ -1,0 +1,103 @@
+//! Controllers that move the simulated platform over time, as the real ones would: Argo CD
+//! sync operations walk their hooks and waves and apps drift and self-heal (`argo`), Machines
+//! go Provisioning → Provisioned → Running and workers get replaced (`capi`), VMs follow their
+//! Machines (`harvester`), ExternalSecrets refresh (`eso`).
+
+mod argo;
+mod capi;
+mod eso;
+mod harvester;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use self::argo::Plan;
+use super::db::Db;
+use super::kinds::{KindId, kind_id};
+use super::scenario::{AppSpec, ClusterSpec, Scenario};
+
+const TICKS_PER_MACHINE_STAGE: u64 = 3;
+/// Ticks between two drifts, and between two worker replacements.
+const DRIFT_EVERY: u64 = 12;
+const REPLACE_EVERY: u64 = 40;
+/// Ticks an app stays drifted before self-heal starts a sync.
+const SELF_HEAL_AFTER: u64 = 3;
+
+pub struct Controllers {
+    db: Arc<Mutex<Db>>,
+    scenario: Arc<Scenario>,
+    ticks: u64,
+    plans: HashMap<String, Plan>,
+    /// Apps drifted by the simulator, with the tick they drifted at.
+    drifted: BTreeMap<String, u64>,
+    drift_cursor: usize,
+    /// Machines in a provisioning stage: since which tick.
+    stage_since: HashMap<String, u64>,
+    replacements: u64,
+    app_kind: KindId,
+    machine_kind: KindId,
+    /// Clusters running External Secrets, by name.
+    eso: Vec<(String, Arc<Mutex<Db>>)>,
+    harvester: Option<Arc<Mutex<Db>>>,
+}
+
+impl Controllers {
+    pub fn new(db: Arc<Mutex<Db>>, scenario: Arc<Scenario>) -> Self {
+        Controllers {
+            db,
+            scenario,
+            ticks: 0,
+            plans: HashMap::new(),
+            drifted: BTreeMap::new(),
+            drift_cursor: 0,
+            stage_since: HashMap::new(),
+            replacements: 0,
+            app_kind: kind_id("Application").unwrap_or_default(),
+            machine_kind: kind_id("Machine").unwrap_or_default(),
+            eso: Vec::new(),
+            harvester: None,
+        }
+    }
+
+    /// The Harvester cluster's objects, so VMs follow their Machines.
+    fn db(&self) -> MutexGuard<'_, Db> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Start the scenario's initially running syncs.
+    pub fn start(&mut self) {
+        let syncing: Vec<String> = self
+            .scenario
+            .apps
+            .iter()
+            .filter(|a| a.syncing)
+            .map(|a| a.name.clone())
+            .collect();
+        for name in syncing {
+            self.request_sync(&name, true);
+        }
+    }
+
+    pub fn tick(&mut self) {
+        self.ticks += 1;
+        self.advance_machines();
+        self.advance_operations();
+        self.refresh_external_secrets();
+        self.self_heal();
+        if self.ticks.is_multiple_of(DRIFT_EVERY) {
+            self.drift_next();
+        }
+        if self.ticks.is_multiple_of(REPLACE_EVERY) {
+            self.replace_worker();
+        }
+    }
+
+    fn app_spec(&self, name: &str) -> Option<&AppSpec> {
+        self.scenario.apps.iter().find(|a| a.name == name)
+    }
+
+    /// Set `.operation` on an app (as auto-sync or a user would), unless one is running.
+    fn cluster_spec(&self, name: &str) -> Option<&ClusterSpec> {
+        self.scenario.clusters.iter().find(|c| c.name == name)
+    }
+}
