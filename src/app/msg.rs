@@ -3,6 +3,7 @@
 use crossterm::event::Event;
 use jiff::Timestamp;
 
+use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
@@ -33,6 +34,16 @@ pub enum Msg {
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),
+    /// The answer of a SelfSubjectAccessReview for the action in the dialog.
+    AccessChecked {
+        id: u64,
+        result: Result<bool, String>,
+    },
+    /// An action was sent: what the server said.
+    ActionDone {
+        id: u64,
+        result: Result<String, String>,
+    },
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,
@@ -49,4 +60,14 @@ pub enum Command {
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,
+    /// Ask the API server whether the plan would be allowed.
+    CheckAccess {
+        id: u64,
+        plan: ActionPlan,
+    },
+    /// Send the plan, exactly as shown, and record it in the audit log.
+    Execute {
+        id: u64,
+        plan: ActionPlan,
+    },
 }

@@ -15,6 +15,9 @@ use tokio::time::Instant;
 use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
+use std::path::PathBuf;
+
+use crate::clients::kube::actions;
 use crate::clients::kube::registry;
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::talos::poller::{self, TalosSetup};
@@ -29,6 +32,8 @@ pub struct Executor {
     tx: mpsc::UnboundedSender<Msg>,
     detail: Option<JoinHandle<()>>,
     node_text: Option<JoinHandle<()>>,
+    /// Where one line per action goes; None keeps no log (tests that do not need one).
+    audit: Option<PathBuf>,
 }
 
 impl Executor {
@@ -39,7 +44,13 @@ impl Executor {
             tx,
             detail: None,
             node_text: None,
+            audit: None,
         }
+    }
+
+    pub fn with_audit(mut self, path: Option<PathBuf>) -> Self {
+        self.audit = path;
+        self
     }
 
     pub fn run(&mut self, command: Command) {
@@ -79,6 +90,41 @@ impl Executor {
                     }
                 }
             }
+            Command::CheckAccess { id, plan } => {
+                let tx = self.tx.clone();
+                match self.kube.client(&plan.target.cluster).cloned() {
+                    Some(client) => {
+                        tokio::spawn(async move {
+                            let result = actions::check_access(&client, &plan).await;
+                            let _ = tx.send(Msg::AccessChecked { id, result });
+                        });
+                    }
+                    None => {
+                        let _ = tx.send(Msg::AccessChecked {
+                            id,
+                            result: Err("no client for this cluster".into()),
+                        });
+                    }
+                }
+            }
+            Command::Execute { id, plan } => {
+                let tx = self.tx.clone();
+                let client = self.kube.client(&plan.target.cluster).cloned();
+                let audit_path = self.audit.clone();
+                tokio::spawn(async move {
+                    let result = match client {
+                        Some(client) => actions::execute(&client, &plan).await,
+                        None => Err(format!("no client for cluster {}", plan.target.cluster)),
+                    };
+                    let result = match audit_path.map(|p| actions::audit(&p, &plan, &result)) {
+                        Some(Err(e)) => {
+                            result.map(|ok| format!("{ok} (audit log not written: {e})"))
+                        }
+                        _ => result,
+                    };
+                    let _ = tx.send(Msg::ActionDone { id, result });
+                });
+            }
             Command::StopNodeText => {
                 if let Some(old) = self.node_text.take() {
                     old.abort();
@@ -112,7 +158,7 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut watches = registry::start_pane_watches(&kube, &tx);
     watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
-    let mut executor = Executor::new(kube, talos, tx);
+    let mut executor = Executor::new(kube, talos, tx).with_audit(actions::default_audit_path());
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

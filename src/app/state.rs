@@ -5,6 +5,7 @@ use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
+use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
@@ -24,6 +25,7 @@ pub enum Screen {
     Secrets,
     Vms,
     Hosts,
+    Ops,
 }
 
 impl Screen {
@@ -37,6 +39,7 @@ impl Screen {
             Screen::Secrets => Scope::Secrets,
             Screen::Vms => Scope::Vms,
             Screen::Hosts => Scope::Hosts,
+            Screen::Ops => Scope::Global,
         }
     }
 }
@@ -121,6 +124,43 @@ impl Default for Inspector {
     }
 }
 
+/// Whether the token may do what a dialog offers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    Checking,
+    Allowed,
+    Denied(String),
+    /// The check itself failed; the server still enforces RBAC when the request is sent.
+    Unknown(String),
+}
+
+/// The confirm dialog of a mutating action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub id: u64,
+    pub plan: ActionPlan,
+    pub access: Access,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpStatus {
+    Sent,
+    Succeeded(String),
+    Failed(String),
+}
+
+/// One action sent from this cockpit, for the operations panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: u64,
+    pub at: Timestamp,
+    pub plan: ActionPlan,
+    pub status: OpStatus,
+}
+
+/// Operations kept for the panel.
+pub const OPERATIONS_KEPT: usize = 100;
+
 pub struct State {
     pub context: String,
     pub readonly: bool,
@@ -147,6 +187,12 @@ pub struct State {
     pub workflows: RowStore<WorkflowRow>,
     pub bmcs: RowStore<BmcRow>,
     pub hosts_cursor: TableCursor,
+    pub dialog: Option<Dialog>,
+    pub ops_cursor: TableCursor,
+    pub operations: Vec<Operation>,
+    pub next_id: u64,
+    /// Who `.operation.initiatedBy.username` names.
+    pub user: String,
     pub talos_cursor: TableCursor,
     pub inspector: Inspector,
 
@@ -202,6 +248,11 @@ impl State {
             workflows: RowStore::default(),
             bmcs: RowStore::default(),
             hosts_cursor: TableCursor::default(),
+            dialog: None,
+            ops_cursor: TableCursor::default(),
+            operations: Vec::new(),
+            next_id: 1,
+            user: "opsdeck".into(),
             talos_cursor: TableCursor::default(),
             inspector: Inspector::default(),
             stack: vec![Screen::Clusters],

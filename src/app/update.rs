@@ -7,9 +7,12 @@ use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
 use super::state::{
-    Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps, visible_hardware,
-    visible_secrets, visible_talos, visible_vms,
+    Access, Dialog, Inspector, InspectorTab, LOG_LINES, OPERATIONS_KEPT, OpStatus, Operation,
+    Prompt, Screen, State, visible_apps, visible_hardware, visible_secrets, visible_talos,
+    visible_vms,
 };
+use crate::model::actions::{self, ActionPlan, SyncOptions};
+use crate::model::argo::AppRow;
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{LineBuffer, TalosNodeRow, TextSource};
@@ -23,6 +26,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("secrets", &["es", "externalsecrets", "eso"]),
     ("vms", &["vm", "virtualmachines", "harvester"]),
     ("hosts", &["hw", "hardware", "baremetal", "bmc"]),
+    ("ops", &["operations", "actions", "audit"]),
     ("help", &["h"]),
     ("quit", &["q", "q!", "exit"]),
 ];
@@ -82,6 +86,39 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Hardware(u) => state.hardware.apply(u),
         Msg::Workflows(u) => state.workflows.apply(u),
         Msg::Bmcs(u) => state.bmcs.apply(u),
+        Msg::AccessChecked { id, result } => {
+            if let Some(d) = state.dialog.as_mut().filter(|d| d.id == id) {
+                d.access = match result {
+                    Ok(true) => Access::Allowed,
+                    Ok(false) => Access::Denied(format!(
+                        "your token may not {} {} in {}",
+                        d.plan.verb,
+                        d.plan.plural,
+                        if d.plan.group.is_empty() {
+                            "the core group"
+                        } else {
+                            d.plan.group
+                        }
+                    )),
+                    Err(e) => Access::Unknown(e),
+                };
+            }
+        }
+        Msg::ActionDone { id, result } => {
+            if let Some(op) = state.operations.iter_mut().find(|o| o.id == id) {
+                state.notice = Some(match &result {
+                    Ok(msg) => format!("{}: {msg}", op.plan.title),
+                    Err(e) => format!(
+                        "{} failed: {e} — press the key again to retry",
+                        op.plan.title
+                    ),
+                });
+                op.status = match result {
+                    Ok(msg) => OpStatus::Succeeded(msg),
+                    Err(e) => OpStatus::Failed(e),
+                };
+            }
+        }
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -115,6 +152,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 }
 
 fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> Vec<Command> {
+    if state.dialog.is_some() {
+        return dialog_key(state, code, mods);
+    }
     if state.prompt.is_some() {
         return prompt_key(state, code, mods);
     }
@@ -133,6 +173,95 @@ fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> 
     match state.keymap.resolve(scope, key) {
         Some(action) => act(state, action),
         None => Vec::new(),
+    }
+}
+
+/// Keys while a confirm dialog is open: Enter sends (unless denied), Esc cancels.
+fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Command> {
+    let cancel = code == KeyCode::Esc
+        || (code == KeyCode::Char('c') && mods.contains(KeyModifiers::CONTROL));
+    if cancel {
+        state.dialog = None;
+        return Vec::new();
+    }
+    if code != KeyCode::Enter {
+        return Vec::new();
+    }
+    let Some(dialog) = state.dialog.take() else {
+        return Vec::new();
+    };
+    if let Access::Denied(reason) = &dialog.access {
+        state.notice = Some(format!("{}: {reason}", dialog.plan.title));
+        return Vec::new();
+    }
+    state.operations.insert(
+        0,
+        Operation {
+            id: dialog.id,
+            at: state.now,
+            plan: dialog.plan.clone(),
+            status: OpStatus::Sent,
+        },
+    );
+    state.operations.truncate(OPERATIONS_KEPT);
+    vec![Command::Execute {
+        id: dialog.id,
+        plan: dialog.plan,
+    }]
+}
+
+/// The plan a mutating action would send for the current selection, or why there is none.
+fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
+    let app = || -> Result<&AppRow, String> {
+        match state.screen() {
+            Screen::Apps => visible_apps(state)
+                .get(state.apps_cursor.selected)
+                .copied()
+                .ok_or_else(|| "no application selected".to_string()),
+            Screen::SyncWaves(key) => state
+                .apps
+                .get(key)
+                .ok_or_else(|| "the application is gone".to_string()),
+            _ => Err("select an application first (:apps)".to_string()),
+        }
+    };
+    match action {
+        Action::Sync => actions::argo_sync(app()?, SyncOptions::default(), &state.user),
+        Action::Refresh => Ok(actions::argo_refresh(app()?, false)),
+        Action::HardRefresh => Ok(actions::argo_refresh(app()?, true)),
+        Action::ForceSync => match state.screen() {
+            Screen::Secrets => visible_secrets(state)
+                .get(state.secrets_cursor.selected)
+                .map(|es| actions::es_force_sync(es, state.now))
+                .ok_or_else(|| "no ExternalSecret selected".to_string()),
+            _ => Err("select an ExternalSecret first (:secrets)".to_string()),
+        },
+        _ => Err("not an action".to_string()),
+    }
+}
+
+/// Open the confirm dialog for a mutating action (never in read-only mode) and ask the server
+/// whether the token may do it.
+fn offer(state: &mut State, action: Action) -> Vec<Command> {
+    if state.readonly {
+        state.notice = Some("read-only mode: actions are disabled".into());
+        return Vec::new();
+    }
+    match plan_for(state, action) {
+        Ok(plan) => {
+            let id = state.next_id;
+            state.next_id += 1;
+            state.dialog = Some(Dialog {
+                id,
+                plan: plan.clone(),
+                access: Access::Checking,
+            });
+            vec![Command::CheckAccess { id, plan }]
+        }
+        Err(e) => {
+            state.notice = Some(e);
+            Vec::new()
+        }
     }
 }
 
@@ -199,6 +328,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
         Some("secrets") => act(state, Action::ShowSecrets),
         Some("vms") => act(state, Action::ShowVms),
         Some("hosts") => act(state, Action::ShowHosts),
+        Some("ops") => act(state, Action::ShowOps),
         Some("help") => act(state, Action::Help),
         Some("quit") => act(state, Action::Quit),
         _ => {
@@ -283,6 +413,7 @@ fn rows_in_view(state: &State) -> usize {
         Screen::Secrets => visible_secrets(state).len(),
         Screen::Vms => visible_vms(state).len(),
         Screen::Hosts => visible_hardware(state).len(),
+        Screen::Ops => state.operations.len(),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => inspected_node(state)
                 .and_then(|n| n.services.as_ref())
@@ -308,6 +439,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         Screen::Secrets => state.secrets_cursor.move_by(delta, len),
         Screen::Vms => state.vms_cursor.move_by(delta, len),
         Screen::Hosts => state.hosts_cursor.move_by(delta, len),
+        Screen::Ops => state.ops_cursor.move_by(delta, len),
         Screen::TalosNode(_) => match state.inspector.tab {
             InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
             // Text scrolls from the end: moving up goes back in time.
@@ -415,6 +547,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowSecrets => return switch_root(state, Screen::Secrets),
         Action::ShowVms => return switch_root(state, Screen::Vms),
         Action::ShowHosts => return switch_root(state, Screen::Hosts),
+        Action::ShowOps => return switch_root(state, Screen::Ops),
+        Action::Sync | Action::Refresh | Action::HardRefresh | Action::ForceSync => {
+            return offer(state, action);
+        }
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

@@ -1,5 +1,6 @@
 //! Domain rows, projections from the wire and the rules on them. Pure: no I/O.
 
+pub mod actions;
 pub mod argo;
 pub mod capi;
 pub mod eso;

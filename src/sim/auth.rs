@@ -71,12 +71,21 @@ impl Identity {
     }
 
     pub fn can(&self, verb: &str, def: &KindDef, subresource: Option<&str>) -> bool {
-        let resource = match subresource {
-            Some(sub) => format!("{}/{}", def.plural, sub),
-            None => def.plural.to_string(),
+        self.can_raw(verb, def.group, def.plural, subresource)
+    }
+
+    /// The same check on names as a SelfSubjectAccessReview gives them.
+    pub fn can_raw(
+        &self,
+        verb: &str,
+        group: &str,
+        plural: &str,
+        subresource: Option<&str>,
+    ) -> bool {
+        let resource = match subresource.filter(|s| !s.is_empty()) {
+            Some(sub) => format!("{plural}/{sub}"),
+            None => plural.to_string(),
         };
-        self.rules
-            .iter()
-            .any(|r| r.allows(verb, def.group, &resource))
+        self.rules.iter().any(|r| r.allows(verb, group, &resource))
     }
 }

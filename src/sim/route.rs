@@ -8,8 +8,13 @@ pub enum Route {
     CoreVersions,
     GroupList,
     Group(String),
-    ResourceList { group: String, version: String },
+    ResourceList {
+        group: String,
+        version: String,
+    },
     Resource(ResourcePath),
+    /// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`
+    AccessReview,
     NotFound,
 }
 
@@ -38,6 +43,12 @@ pub fn parse(path: &str) -> Route {
             group: group.to_string(),
             version: version.to_string(),
         },
+        [
+            "apis",
+            "authorization.k8s.io",
+            "v1",
+            "selfsubjectaccessreviews",
+        ] => Route::AccessReview,
         ["api", "v1", rest @ ..] => resource("", "v1", rest),
         ["apis", group, version, rest @ ..] => resource(group, version, rest),
         _ => Route::NotFound,

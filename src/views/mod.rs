@@ -4,9 +4,11 @@
 pub mod apps;
 pub mod chrome;
 pub mod clusters;
+pub mod dialog;
 pub mod help;
 pub mod hosts;
 pub mod inspector;
+pub mod ops;
 pub mod secrets;
 pub mod syncwaves;
 pub mod table;
@@ -37,8 +39,12 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         Screen::Secrets => secrets::draw(frame, body, state),
         Screen::Vms => vms::draw(frame, body, state),
         Screen::Hosts => hosts::draw(frame, body, state),
+        Screen::Ops => ops::draw(frame, body, state),
     }
     chrome::footer(frame, footer, state);
+    if state.dialog.is_some() {
+        dialog::draw(frame, state);
+    }
     if state.show_help {
         help::draw(frame, state);
     }

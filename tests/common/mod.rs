@@ -60,6 +60,9 @@ pub async fn admin(sim: &Simulator) -> Client {
 /// The cockpit without a terminal: real watches feed `update`; frames go to a TestBackend.
 pub struct Cockpit {
     pub state: State,
+    /// The audit log this cockpit writes (a fresh temporary file).
+    pub audit: std::path::PathBuf,
+    _audit_dir: tempfile::TempDir,
     rx: mpsc::UnboundedReceiver<Msg>,
     executor: Executor,
     watches: Vec<JoinHandle<()>>,
@@ -125,11 +128,15 @@ impl Cockpit {
                 &tx,
             ));
         }
+        let audit_dir = tempfile::tempdir().expect("temp dir");
+        let audit = audit_dir.path().join("audit.jsonl");
         Cockpit {
             state: test_state(),
             rx,
-            executor: Executor::new(kube, talos, tx),
+            executor: Executor::new(kube, talos, tx).with_audit(Some(audit.clone())),
             watches,
+            audit,
+            _audit_dir: audit_dir,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Kubernetes: connecting from a kubeconfig, and watches that feed row stores.
 
+pub mod actions;
 pub mod connect;
 pub mod discovery;
 pub mod registry;

@@ -1,0 +1,114 @@
+//! Sending action plans: the permission check (SelfSubjectAccessReview), the request itself
+//! (exactly the plan's body), and one audit line per action. Tokens and secret values never
+//! reach the audit log: only the plan and the outcome do.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use kube::Client;
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::core::ApiResource;
+use serde_json::json;
+
+use crate::model::actions::ActionPlan;
+use crate::model::text::sanitize;
+
+/// May this client do what the plan does?
+pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, String> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                group: Some(plan.group.to_string()),
+                resource: Some(plan.plural.to_string()),
+                verb: Some(plan.verb.to_string()),
+                namespace: Some(plan.target.namespace.clone()).filter(|n| !n.is_empty()),
+                name: Some(plan.target.name.clone()),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    match api.create(&PostParams::default(), &review).await {
+        Ok(r) => Ok(r.status.is_some_and(|s| s.allowed)),
+        Err(e) => Err(format!("could not check permission: {}", describe(&e))),
+    }
+}
+
+/// A failed request in words: `409 Conflict: …`.
+pub fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => sanitize(&format!("{} {}: {}", s.code, s.reason, s.message)),
+        other => sanitize(&other.to_string()),
+    }
+}
+
+/// Send the plan as it is.
+pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, String> {
+    let ar = ApiResource {
+        group: plan.group.to_string(),
+        version: plan.version.to_string(),
+        api_version: if plan.group.is_empty() {
+            plan.version.to_string()
+        } else {
+            format!("{}/{}", plan.group, plan.version)
+        },
+        kind: plan.kind.to_string(),
+        plural: plan.plural.to_string(),
+    };
+    let api: Api<DynamicObject> = if plan.target.namespace.is_empty() {
+        Api::all_with(client.clone(), &ar)
+    } else {
+        Api::namespaced_with(client.clone(), &plan.target.namespace, &ar)
+    };
+    let patched = api
+        .patch(
+            &plan.target.name,
+            &PatchParams::default(),
+            &Patch::Merge(&plan.body),
+        )
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(format!(
+        "accepted (resourceVersion {})",
+        patched.metadata.resource_version.unwrap_or_default()
+    ))
+}
+
+/// Where audit lines go by default: `<data dir>/audit.jsonl`.
+pub fn default_audit_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+        .map(|d| d.data_dir().join("audit.jsonl"))
+}
+
+/// Append one JSON line: time, context, action, target, request, result.
+pub fn audit(
+    path: &Path,
+    plan: &ActionPlan,
+    result: &Result<String, String>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let line = json!({
+        "time": Timestamp::now().to_string(),
+        "context": plan.target.cluster,
+        "action": plan.action,
+        "target": {"kind": plan.kind, "namespace": plan.target.namespace, "name": plan.target.name},
+        "request": {"method": plan.method, "path": plan.path(), "contentType": plan.content_type, "body": plan.body},
+        "result": match result {
+            Ok(m) => json!({"ok": m}),
+            Err(e) => json!({"error": e}),
+        },
+    });
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(file, "{line}")
+}

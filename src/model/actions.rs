@@ -1,0 +1,196 @@
+//! Mutating actions as plans: exactly what will be sent (context, object, method, path, content
+//! type, body) and the permission it needs. The confirm dialog shows a plan, the executor sends
+//! it unchanged, the audit log records it. Pure: building a plan does no I/O.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::argo::AppRow;
+use super::eso::ExternalSecretRow;
+use super::store::ObjRef;
+
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionPlan {
+    /// Stable name for the audit log, e.g. `argocd.sync`.
+    pub action: &'static str,
+    /// What the dialog says, e.g. `Sync application immich`.
+    pub title: String,
+    pub target: ObjRef,
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub plural: &'static str,
+    /// Always PATCH for now; kept explicit so the dialog shows it.
+    pub method: &'static str,
+    pub content_type: &'static str,
+    pub body: Value,
+    /// The RBAC verb a SelfSubjectAccessReview asks about.
+    pub verb: &'static str,
+}
+
+impl ActionPlan {
+    /// The request path, as it will go on the wire.
+    pub fn path(&self) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        if self.target.namespace.is_empty() {
+            format!("{base}/{}/{}", self.plural, self.target.name)
+        } else {
+            format!(
+                "{base}/namespaces/{}/{}/{}",
+                self.target.namespace, self.plural, self.target.name
+            )
+        }
+    }
+
+    /// The request as the dialog shows it.
+    pub fn preview(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!("context  {}", self.target.cluster),
+            format!(
+                "object   {} {}/{}",
+                self.kind, self.target.namespace, self.target.name
+            ),
+            format!("request  {} {}", self.method, self.path()),
+            format!("         Content-Type: {}", self.content_type),
+        ];
+        let body = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+        lines.extend(body.lines().map(|l| format!("  {l}")));
+        lines
+    }
+}
+
+fn argo(action: &'static str, title: String, app: &AppRow, body: Value) -> ActionPlan {
+    ActionPlan {
+        action,
+        title,
+        target: app.key.clone(),
+        group: "argoproj.io",
+        version: "v1alpha1",
+        kind: "Application",
+        plural: "applications",
+        method: "PATCH",
+        content_type: MERGE_PATCH,
+        body,
+        verb: "patch",
+    }
+}
+
+/// Refresh through the CR: the controller re-compares (hard: regenerates manifests) and
+/// removes the annotation.
+pub fn argo_refresh(app: &AppRow, hard: bool) -> ActionPlan {
+    let kind = if hard { "hard" } else { "normal" };
+    argo(
+        if hard {
+            "argocd.refresh.hard"
+        } else {
+            "argocd.refresh"
+        },
+        format!("Refresh ({kind}) application {}", app.key.name),
+        app,
+        json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": kind}}}),
+    )
+}
+
+/// Sync options offered in the dialog.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SyncOptions {
+    pub prune: bool,
+    pub dry_run: bool,
+    pub apply_out_of_sync_only: bool,
+}
+
+/// Sync through the CR: set `.operation`, which the application controller runs and removes.
+/// Refused while an operation is running, as the Argo CD API server refuses.
+pub fn argo_sync(app: &AppRow, options: SyncOptions, user: &str) -> Result<ActionPlan, String> {
+    if let Some(op) = &app.operation {
+        return Err(format!(
+            "{}: another operation is already in progress ({op})",
+            app.key.name
+        ));
+    }
+    let mut sync = json!({"syncStrategy": {"hook": {}}, "prune": options.prune});
+    if options.dry_run {
+        sync["dryRun"] = json!(true);
+    }
+    if options.apply_out_of_sync_only {
+        sync["syncOptions"] = json!(["ApplyOutOfSyncOnly=true"]);
+    }
+    Ok(argo(
+        "argocd.sync",
+        format!("Sync application {}", app.key.name),
+        app,
+        json!({"operation": {"initiatedBy": {"username": user}, "sync": sync}}),
+    ))
+}
+
+/// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.
+pub fn es_force_sync(es: &ExternalSecretRow, now: Timestamp) -> ActionPlan {
+    ActionPlan {
+        action: "externalsecret.force-sync",
+        title: format!("Force-sync ExternalSecret {}", es.key.name),
+        target: es.key.clone(),
+        group: "external-secrets.io",
+        version: "v1",
+        kind: "ExternalSecret",
+        plural: "externalsecrets",
+        method: "PATCH",
+        content_type: MERGE_PATCH,
+        body: json!({"metadata": {"annotations": {"force-sync": now.as_second().to_string()}}}),
+        verb: "patch",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(op: Option<&str>) -> AppRow {
+        AppRow {
+            key: ObjRef::in_cluster("mgmt", "argocd", "immich"),
+            project: "p".into(),
+            sync: "OutOfSync".into(),
+            health: "Healthy".into(),
+            revision: "abc".into(),
+            last_sync: None,
+            operation: op.map(str::to_string),
+            destination: "media/immich".into(),
+            resources: 1,
+            out_of_sync: 1,
+        }
+    }
+
+    #[test]
+    fn plans_say_exactly_what_is_sent() {
+        let p = argo_sync(
+            &app(None),
+            SyncOptions {
+                prune: true,
+                ..Default::default()
+            },
+            "opsdeck",
+        )
+        .expect("plan");
+        assert_eq!(
+            p.path(),
+            "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/immich"
+        );
+        assert_eq!(p.body["operation"]["sync"]["prune"], json!(true));
+        let preview = p.preview().join("\n");
+        assert!(
+            preview.contains("PATCH /apis/argoproj.io") && preview.contains("\"prune\": true"),
+            "{preview}"
+        );
+        assert!(argo_sync(&app(Some("Running")), SyncOptions::default(), "u").is_err());
+        let r = argo_refresh(&app(None), true);
+        assert_eq!(
+            r.body["metadata"]["annotations"]["argocd.argoproj.io/refresh"],
+            json!("hard")
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! The confirm dialog of a mutating action: what it is, exactly what will be sent, and whether
+//! the token may do it. Nothing is sent before Enter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::app::state::{Access, State};
+
+pub fn draw(frame: &mut Frame, state: &State) {
+    let Some(d) = &state.dialog else { return };
+    let theme = &state.theme;
+    let mut lines: Vec<Line> = d.plan.preview().into_iter().map(Line::from).collect();
+    lines.push(Line::from(""));
+    let (permission, style, can_send) = match &d.access {
+        Access::Checking => (
+            "checking permission…".to_string(),
+            theme.style("hint"),
+            true,
+        ),
+        Access::Allowed => (
+            "allowed by RBAC".to_string(),
+            theme.style("status.ok"),
+            true,
+        ),
+        Access::Denied(why) => (
+            format!("not allowed: {why}"),
+            theme.style("status.degraded"),
+            false,
+        ),
+        Access::Unknown(why) => (why.clone(), theme.style("status.warning"), true),
+    };
+    lines.push(Line::from(Span::styled(permission, style)));
+    lines.push(Line::from(vec![
+        Span::styled(
+            if can_send {
+                " Enter "
+            } else {
+                " Enter (disabled) "
+            },
+            theme.style("hint.key"),
+        ),
+        Span::styled("send  ", theme.style("hint")),
+        Span::styled(" Esc ", theme.style("hint.key")),
+        Span::styled("cancel", theme.style("hint")),
+    ]));
+    let area = frame.area();
+    let width = area.width.min(100);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(theme.style("prompt"))
+        .title(Span::styled(
+            format!(" {}? ", d.plan.title),
+            theme.style("title"),
+        ));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

@@ -1,0 +1,249 @@
+//! Actions end to end through the real client: the dialog shows the request, nothing is sent
+//! before Enter, the request sent is the preview, the effect shows in a frame, one audit line is
+//! written; read-only refuses; a forbidden token sees the action disabled; an error is reported
+//! and a retry works.
+
+mod common;
+
+use common::{Cockpit, row};
+use opsdeck::app::state::{Access, OpStatus};
+use opsdeck::clients::talos::poller::TalosSetup;
+use serde_json::Value;
+
+async fn apps_cockpit(sim: &opsdeck::sim::Simulator, filter: &str) -> Cockpit {
+    let mut c = Cockpit::start(common::admin(sim).await).await;
+    c.press(&["2"]);
+    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.press(&["/"]);
+    c.type_text(filter);
+    c.press(&["<Enter>"]);
+    c
+}
+
+fn audit_lines(c: &Cockpit) -> Vec<Value> {
+    std::fs::read_to_string(&c.audit)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect()
+}
+
+#[tokio::test]
+async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
+    let sim = common::frozen_sim().await;
+    let mut c = apps_cockpit(&sim, "zigbee2mqtt").await;
+    assert!(row(&c.frame(), "zigbee2mqtt").contains("OutOfSync"));
+    c.press(&["s"]);
+    let frame = c.frame();
+    assert!(frame.contains("Sync application zigbee2mqtt?"), "{frame}");
+    assert!(
+        frame.contains(
+            "PATCH /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/zigbee2mqtt"
+        ),
+        "{frame}"
+    );
+    assert!(frame.contains("\"operation\""), "{frame}");
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    assert!(c.frame().contains("allowed by RBAC"));
+    // Nothing was sent yet.
+    assert!(
+        sim.db()
+            .get(&app_key("zigbee2mqtt"))
+            .is_some_and(|a| a.get("operation").is_none())
+    );
+    let plan = c.state.dialog.as_ref().expect("dialog").plan.clone();
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
+    })
+    .await;
+
+    // The server holds exactly the previewed operation.
+    let stored = sim.db().get(&app_key("zigbee2mqtt")).expect("app").clone();
+    assert_eq!(stored["operation"], plan.body["operation"]);
+    // The controller runs it; the row turns Synced.
+    for _ in 0..12 {
+        sim.controllers().tick();
+    }
+    c.wait_for("synced", |s| {
+        s.apps
+            .iter()
+            .any(|a| a.key.name == "zigbee2mqtt" && a.sync == "Synced")
+    })
+    .await;
+    assert!(row(&c.frame(), "zigbee2mqtt").contains("Synced"));
+
+    let lines = audit_lines(&c);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["action"], "argocd.sync");
+    assert_eq!(lines[0]["context"], "test");
+    assert_eq!(lines[0]["request"]["body"], plan.body);
+    assert!(lines[0]["result"]["ok"].is_string());
+    assert!(
+        !std::fs::read_to_string(&c.audit)
+            .expect("audit")
+            .contains(&sim.admin_token),
+        "no token in the audit log"
+    );
+
+    c.press(&["0"]);
+    assert!(c.frame().contains("argocd.sync"));
+}
+
+fn app_key(name: &str) -> opsdeck::sim::db::ObjKey {
+    let kind = opsdeck::sim::kinds::kind_id("Application").expect("kind");
+    (kind, "argocd".to_string(), name.to_string())
+}
+
+#[tokio::test]
+async fn esc_cancels_and_nothing_is_sent() {
+    let sim = common::frozen_sim().await;
+    let mut c = apps_cockpit(&sim, "gitea").await;
+    let rv = sim.db().get(&app_key("gitea")).expect("app")["metadata"]["resourceVersion"].clone();
+    c.press(&["R"]);
+    assert!(c.frame().contains("Refresh (hard) application gitea?"));
+    c.press(&["<Esc>"]);
+    assert!(c.state.dialog.is_none() && c.state.operations.is_empty());
+    assert_eq!(
+        sim.db().get(&app_key("gitea")).expect("app")["metadata"]["resourceVersion"],
+        rv
+    );
+    assert!(audit_lines(&c).is_empty());
+}
+
+#[tokio::test]
+async fn readonly_refuses_every_action() {
+    let sim = common::frozen_sim().await;
+    let mut c = apps_cockpit(&sim, "gitea").await;
+    c.state.readonly = true;
+    c.press(&["s"]);
+    assert!(c.state.dialog.is_none());
+    assert!(c.frame().contains("read-only mode: actions are disabled"));
+}
+
+#[tokio::test]
+async fn a_forbidden_token_sees_the_action_disabled() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::client_for(&sim, "opsdeck-viewer").await).await;
+    c.press(&["2"]);
+    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.press(&["r"]);
+    c.wait_for("denied", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
+    })
+    .await;
+    let frame = c.frame();
+    assert!(
+        frame.contains("not allowed: your token may not patch applications in argoproj.io"),
+        "{frame}"
+    );
+    assert!(frame.contains("Enter (disabled)"), "{frame}");
+    c.press(&["<Enter>"]);
+    assert!(c.state.operations.is_empty(), "nothing sent");
+}
+
+#[tokio::test]
+async fn an_error_is_reported_and_a_retry_works() {
+    let sim = common::frozen_sim().await;
+    let mut c = apps_cockpit(&sim, "immich").await;
+    // A sync while one runs is refused before anything is sent.
+    assert!(sim.controllers().request_sync("immich", true));
+    sim.controllers().tick();
+    c.wait_for("running", |s| {
+        s.apps
+            .iter()
+            .any(|a| a.key.name == "immich" && a.operation.is_some())
+    })
+    .await;
+    c.press(&["s"]);
+    assert!(
+        c.frame()
+            .contains("another operation is already in progress")
+    );
+
+    // The object vanishes between the dialog and Enter: a clear 404, state intact.
+    c.press(&["r"]);
+    let saved = sim.db().delete(&app_key("immich")).expect("delete");
+    c.press(&["<Enter>"]);
+    c.wait_for("failed", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Failed(_)))
+    })
+    .await;
+    let frame = c.frame();
+    assert!(
+        frame.contains("failed: 404 NotFound") && frame.contains("retry"),
+        "{frame}"
+    );
+    let kind = opsdeck::sim::kinds::kind_id("Application").expect("kind");
+    sim.db().create(kind, saved).expect("restore");
+    c.wait_for("back", |s| s.apps.iter().any(|a| a.key.name == "immich"))
+        .await;
+    c.press(&["r", "<Enter>"]);
+    c.wait_for("retried", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
+    })
+    .await;
+    let stored = sim.db().get(&app_key("immich")).expect("app").clone();
+    assert_eq!(
+        stored["metadata"]["annotations"]["argocd.argoproj.io/refresh"],
+        "normal"
+    );
+    assert_eq!(audit_lines(&c).len(), 2, "the failure and the retry");
+}
+
+#[tokio::test]
+async fn force_sync_an_external_secret() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    c.press(&["4"]);
+    c.wait_for("secrets", |s| s.external_secrets.len() == 8)
+        .await;
+    c.press(&["/"]);
+    c.type_text("jellyfin");
+    c.press(&["<Enter>", "f"]);
+    assert!(
+        c.frame()
+            .contains("Force-sync ExternalSecret jellyfin-api-key?")
+    );
+    let before = c
+        .state
+        .external_secrets
+        .iter()
+        .find(|e| e.key.name == "jellyfin-api-key")
+        .and_then(|e| e.refreshed);
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
+    })
+    .await;
+    sim.controllers().tick();
+    c.wait_for("refreshed", |s| {
+        s.external_secrets
+            .iter()
+            .any(|e| e.key.name == "jellyfin-api-key" && e.refreshed > before)
+    })
+    .await;
+    assert_eq!(audit_lines(&c)[0]["context"], "opsdeck-media");
+}
