@@ -38,6 +38,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         let state: &State = state;
         let theme = &state.theme;
         let rows = visible_hardware(state);
+        // With more than one management cluster, each row says which one it is in.
+        let several = state.hardware.sources().len() > 1;
         let sources = Sources::of(&[
             state.hardware.sources(),
             state.workflows.sources(),
@@ -76,7 +78,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
                 None => "-".into(),
             };
             Row::new(vec![
-                Cell::from(h.key.name.clone()),
+                Cell::from(if several {
+                    format!("{} @{}", h.key.name, h.key.cluster)
+                } else {
+                    h.key.name.clone()
+                }),
                 Cell::from(h.mac.clone()),
                 Cell::from(h.ip.clone()),
                 Cell::from(yes_no(h.allow_pxe)),

@@ -36,6 +36,8 @@ fn vms(frame: &mut Frame, area: Rect, state: &State, cursor: &mut TableCursor) {
     ];
     let theme = &state.theme;
     let rows = visible_vms(state);
+    // With more than one Harvester cluster, each row says which one it is in.
+    let several = state.vms.sources().len() > 1;
     let sources = Sources::of(&[state.vms.sources(), state.vmis.sources()]);
     let source = sources.worst.clone();
     let block = pane(state, "Harvester VMs", rows.len(), &sources);
@@ -50,7 +52,11 @@ fn vms(frame: &mut Frame, area: Rect, state: &State, cursor: &mut TableCursor) {
         let vmi = vmi_of(state, v);
         Row::new(vec![
             Cell::from(v.key.namespace.clone()),
-            Cell::from(v.key.name.clone()),
+            Cell::from(if several {
+                format!("{} @{}", v.key.name, v.key.cluster)
+            } else {
+                v.key.name.clone()
+            }),
             Cell::from(Span::styled(v.status.clone(), theme.status(&v.status))),
             Cell::from(v.run_strategy.clone()),
             Cell::from(vmi.map(|i| i.node.clone()).unwrap_or_else(|| "-".into())),
