@@ -247,3 +247,90 @@ async fn force_sync_an_external_secret() {
     .await;
     assert_eq!(audit_lines(&c)[0]["context"], "opsdeck-media");
 }
+
+#[tokio::test]
+async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("tree", |s| {
+        s.deployments.len() == 2 && s.machines.len() == 9
+    })
+    .await;
+    c.frame();
+    // Select the media MachineDeployment in the tree.
+    let target = c
+        .state
+        .deployments
+        .iter()
+        .find(|d| d.key.name == "media-workers")
+        .map(|d| format!("md:{}", d.key))
+        .expect("md");
+    let mut path = Vec::new();
+    for _ in 0..40 {
+        path = c.state.tree.selected().to_vec();
+        if path.last() == Some(&target) {
+            break;
+        }
+        c.press(&["j"]);
+        c.frame();
+    }
+    assert_eq!(path.last(), Some(&target), "reached the MachineDeployment");
+    c.press(&["S"]);
+    assert!(c.frame().contains("scale media-workers to replicas: 3"));
+    c.press(&["<Backspace>"]);
+    c.type_text("5");
+    c.press(&["<Enter>"]);
+    let frame = c.frame();
+    assert!(
+        frame.contains("Scale MachineDeployment media-workers from 3 to 5?"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("machinedeployments/media-workers/scale"),
+        "{frame}"
+    );
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
+    })
+    .await;
+
+    // Machines appear one per tick, provision, and the counters follow.
+    sim.controllers().tick();
+    c.wait_for("one more machine", |s| s.machines.len() == 10)
+        .await;
+    for _ in 0..12 {
+        sim.controllers().tick();
+    }
+    c.wait_for("five running", |s| {
+        s.deployments.iter().any(|d| {
+            d.key.name == "media-workers" && d.replicas.desired == 5 && d.replicas.ready == 5
+        })
+    })
+    .await;
+    let frame = c.frame();
+    assert!(
+        common::line_with(&frame, "MachineDeployment/media-workers").contains("5/5"),
+        "{frame}"
+    );
+    assert_eq!(
+        c.state
+            .machines
+            .iter()
+            .filter(|m| m.deployment.as_deref() == Some("media-workers"))
+            .count(),
+        5
+    );
+    assert_eq!(
+        audit_lines(&c)[0]["request"]["path"],
+        "/apis/cluster.x-k8s.io/v1beta2/namespaces/media/machinedeployments/media-workers/scale"
+    );
+}

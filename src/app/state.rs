@@ -49,6 +49,11 @@ impl Screen {
 pub enum Prompt {
     Command(String),
     Filter(String),
+    /// The new replica count for a MachineDeployment.
+    Scale {
+        key: ObjRef,
+        text: String,
+    },
 }
 
 /// Selection and scroll position of a table.

@@ -240,6 +240,56 @@ fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
     }
 }
 
+/// `S` on a MachineDeployment in the tree: ask for the new count.
+fn ask_replicas(state: &mut State) {
+    if state.readonly {
+        state.notice = Some("read-only mode: actions are disabled".into());
+        return;
+    }
+    let selected = state.tree.selected().last().cloned().unwrap_or_default();
+    let md = state
+        .deployments
+        .iter()
+        .find(|d| format!("md:{}", d.key) == selected);
+    match md {
+        Some(md) => {
+            state.prompt = Some(Prompt::Scale {
+                key: md.key.clone(),
+                text: md.replicas.desired.to_string(),
+            })
+        }
+        None => state.notice = Some("select a MachineDeployment in the tree to scale it".into()),
+    }
+}
+
+/// The count was entered: open the confirm dialog with the scale request.
+fn scale_to(state: &mut State, key: &ObjRef, text: &str) -> Vec<Command> {
+    let Some(md) = state.deployments.get(key) else {
+        state.notice = Some(format!("{} is gone", key.name));
+        return Vec::new();
+    };
+    match text.trim().parse::<u32>() {
+        Ok(n) => open_dialog(state, actions::md_scale(md, n)),
+        Err(_) => {
+            state.notice = Some(format!(
+                "{text:?} is not a replica count (a whole number, 0 or more)"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+fn open_dialog(state: &mut State, plan: ActionPlan) -> Vec<Command> {
+    let id = state.next_id;
+    state.next_id += 1;
+    state.dialog = Some(Dialog {
+        id,
+        plan: plan.clone(),
+        access: Access::Checking,
+    });
+    vec![Command::CheckAccess { id, plan }]
+}
+
 /// Open the confirm dialog for a mutating action (never in read-only mode) and ask the server
 /// whether the token may do it.
 fn offer(state: &mut State, action: Action) -> Vec<Command> {
@@ -270,7 +320,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         return Vec::new();
     };
     let text = match prompt {
-        Prompt::Command(t) | Prompt::Filter(t) => t,
+        Prompt::Command(t) | Prompt::Filter(t) | Prompt::Scale { text: t, .. } => t,
     };
     match code {
         KeyCode::Esc => {
@@ -296,6 +346,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
             let prompt = state.prompt.take();
             match prompt {
                 Some(Prompt::Filter(t)) => set_filter(state, t),
+                Some(Prompt::Scale { key, text }) => return scale_to(state, &key, &text),
                 Some(Prompt::Command(t)) => return run_command(state, &t),
                 None => {}
             }
@@ -551,6 +602,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Sync | Action::Refresh | Action::HardRefresh | Action::ForceSync => {
             return offer(state, action);
         }
+        Action::Scale => ask_replicas(state),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

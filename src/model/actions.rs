@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::argo::AppRow;
+use super::capi::DeploymentRow;
 use super::eso::ExternalSecretRow;
 use super::store::ObjRef;
 
@@ -22,6 +23,8 @@ pub struct ActionPlan {
     pub version: &'static str,
     pub kind: &'static str,
     pub plural: &'static str,
+    /// e.g. `scale`; the request then goes to `<object>/<subresource>`.
+    pub subresource: Option<&'static str>,
     /// Always PATCH for now; kept explicit so the dialog shows it.
     pub method: &'static str,
     pub content_type: &'static str,
@@ -38,13 +41,17 @@ impl ActionPlan {
         } else {
             format!("/apis/{}/{}", self.group, self.version)
         };
-        if self.target.namespace.is_empty() {
+        let object = if self.target.namespace.is_empty() {
             format!("{base}/{}/{}", self.plural, self.target.name)
         } else {
             format!(
                 "{base}/namespaces/{}/{}/{}",
                 self.target.namespace, self.plural, self.target.name
             )
+        };
+        match self.subresource {
+            Some(sub) => format!("{object}/{sub}"),
+            None => object,
         }
     }
 
@@ -74,6 +81,7 @@ fn argo(action: &'static str, title: String, app: &AppRow, body: Value) -> Actio
         version: "v1alpha1",
         kind: "Application",
         plural: "applications",
+        subresource: None,
         method: "PATCH",
         content_type: MERGE_PATCH,
         body,
@@ -139,9 +147,32 @@ pub fn es_force_sync(es: &ExternalSecretRow, now: Timestamp) -> ActionPlan {
         version: "v1",
         kind: "ExternalSecret",
         plural: "externalsecrets",
+        subresource: None,
         method: "PATCH",
         content_type: MERGE_PATCH,
         body: json!({"metadata": {"annotations": {"force-sync": now.as_second().to_string()}}}),
+        verb: "patch",
+    }
+}
+
+/// Scale a MachineDeployment through its `scale` subresource; the MachineSet then creates or
+/// deletes Machines one by one.
+pub fn md_scale(md: &DeploymentRow, replicas: u32) -> ActionPlan {
+    ActionPlan {
+        action: "machinedeployment.scale",
+        title: format!(
+            "Scale MachineDeployment {} from {} to {replicas}",
+            md.key.name, md.replicas.desired
+        ),
+        target: md.key.clone(),
+        group: "cluster.x-k8s.io",
+        version: "v1beta2",
+        kind: "MachineDeployment",
+        plural: "machinedeployments",
+        subresource: Some("scale"),
+        method: "PATCH",
+        content_type: MERGE_PATCH,
+        body: json!({"spec": {"replicas": replicas}}),
         verb: "patch",
     }
 }

@@ -159,6 +159,17 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled("█", theme.style("prompt")));
             Line::from(spans)
         }
+        Some(Prompt::Scale { key, text }) => Line::from(vec![
+            Span::styled(
+                format!("scale {} to replicas: {text}", key.name),
+                theme.style("prompt"),
+            ),
+            Span::styled("█", theme.style("prompt")),
+            Span::styled(
+                "  Enter: review the request · Esc: cancel",
+                theme.style("hint"),
+            ),
+        ]),
         Some(Prompt::Filter(text)) => Line::from(vec![
             Span::styled(format!("/{text}"), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),

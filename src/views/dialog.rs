@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Span::styled("cancel", theme.style("hint")),
     ]));
     let area = frame.area();
-    let width = area.width.min(100);
+    let width = area.width.min(130);
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,

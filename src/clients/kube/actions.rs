@@ -24,6 +24,7 @@ pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, St
             resource_attributes: Some(ResourceAttributes {
                 group: Some(plan.group.to_string()),
                 resource: Some(plan.plural.to_string()),
+                subresource: plan.subresource.map(str::to_string),
                 verb: Some(plan.verb.to_string()),
                 namespace: Some(plan.target.namespace.clone()).filter(|n| !n.is_empty()),
                 name: Some(plan.target.name.clone()),
@@ -66,18 +67,26 @@ pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, Strin
     } else {
         Api::namespaced_with(client.clone(), &plan.target.namespace, &ar)
     };
-    let patched = api
-        .patch(
-            &plan.target.name,
-            &PatchParams::default(),
-            &Patch::Merge(&plan.body),
-        )
-        .await
-        .map_err(|e| describe(&e))?;
-    Ok(format!(
-        "accepted (resourceVersion {})",
-        patched.metadata.resource_version.unwrap_or_default()
-    ))
+    let pp = PatchParams::default();
+    let patch = Patch::Merge(&plan.body);
+    let rv = match plan.subresource {
+        // The answer is the subresource (a Scale); its metadata is the object's.
+        Some(sub) => api
+            .patch_subresource(sub, &plan.target.name, &pp, &patch)
+            .await
+            .map_err(|e| describe(&e))?
+            .metadata
+            .resource_version
+            .unwrap_or_default(),
+        None => api
+            .patch(&plan.target.name, &pp, &patch)
+            .await
+            .map_err(|e| describe(&e))?
+            .metadata
+            .resource_version
+            .unwrap_or_default(),
+    };
+    Ok(format!("accepted (resourceVersion {rv})"))
 }
 
 /// Where audit lines go by default: `<data dir>/audit.jsonl`.

@@ -71,6 +71,88 @@ impl Controllers {
         }
     }
 
+    /// The MachineSet controller: one Machine created or deleted per tick until each
+    /// MachineDeployment has `spec.replicas` of them.
+    pub(super) fn scale_machine_sets(&mut self) {
+        let md_kind = kind_id("MachineDeployment").unwrap_or_default();
+        let clusters = self.scenario.clusters.clone();
+        for c in &clusters {
+            for pool in &c.workers {
+                let md = capi_objects::md_name(c, pool);
+                let desired = self
+                    .db()
+                    .get(&(md_kind, c.namespace.clone(), md.clone()))
+                    .and_then(|o| o.pointer("/spec/replicas").and_then(Value::as_u64))
+                    .unwrap_or(u64::from(pool.replicas)) as usize;
+                let mut mine: Vec<(String, String)> = {
+                    let db = self.db();
+                    db.list(self.machine_kind, Some(&c.namespace), None)
+                        .filter(|m| {
+                            m.pointer(&format!(
+                                "/metadata/labels/{}",
+                                DEPLOYMENT_NAME_LABEL.replace('/', "~1")
+                            ))
+                            .and_then(Value::as_str)
+                                == Some(md.as_str())
+                        })
+                        .map(|m| {
+                            (
+                                m.pointer("/metadata/creationTimestamp")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("")
+                                    .to_string(),
+                                m["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                            )
+                        })
+                        .collect()
+                };
+                if mine.len() == desired {
+                    continue;
+                }
+                if mine.len() < desired {
+                    self.replacements += 1;
+                    let name = format!(
+                        "{}-{}",
+                        capi_objects::ms_name(c, pool),
+                        capi_objects::suffix(&format!("scale/{}/{}", c.name, self.replacements))
+                    );
+                    let machine = capi_objects::machine(&MachineArgs {
+                        cluster: c,
+                        owner: MachineOwner::Workers(pool),
+                        name: name.clone(),
+                        host: 0,
+                        stage: MachineStage::Provisioning,
+                    });
+                    {
+                        let mut db = self.db();
+                        let _ = db.create(self.machine_kind, machine);
+                        let _ = db.create(
+                            kind_id("HarvesterMachine").unwrap_or_default(),
+                            capi_objects::harvester_machine(c, &name, false, false),
+                        );
+                    }
+                    self.vm_created(c, &name);
+                } else {
+                    // Scale down removes the newest Machine first.
+                    mine.sort();
+                    if let Some((_, victim)) = mine.last() {
+                        let mut db = self.db();
+                        let _ =
+                            db.delete(&(self.machine_kind, c.namespace.clone(), victim.clone()));
+                        let _ = db.delete(&(
+                            kind_id("HarvesterMachine").unwrap_or_default(),
+                            c.namespace.clone(),
+                            victim.clone(),
+                        ));
+                        drop(db);
+                        self.vm_deleted(c, victim);
+                    }
+                }
+                self.refresh_cluster_status(&c.name);
+            }
+        }
+    }
+
     /// Delete one Running worker and create its replacement, as a remediation would.
     pub(super) fn replace_worker(&mut self) {
         let Some(c) = self

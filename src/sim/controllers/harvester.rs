@@ -50,6 +50,52 @@ impl Controllers {
         });
     }
 
+    /// A new worker Machine: its VM starts (with the image of the cluster's Talos version).
+    pub(super) fn vm_created(&self, c: &ClusterSpec, name: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let host = db
+            .list(kind_id("Node").unwrap_or_default(), None, None)
+            .next()
+            .and_then(|n| n["metadata"]["name"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let args = harvester_objects::VmArgs {
+            name: name.to_string(),
+            namespace: c.namespace.clone(),
+            uid: capi_objects::vm_uid(&c.namespace, name),
+            cpu: 8,
+            memory: "16Gi",
+            image: format!(
+                "image-talos-{}",
+                c.talos_version.trim_start_matches('v').replace('.', "-")
+            ),
+            host,
+            ip: None,
+            printable: "Starting",
+        };
+        let _ = db.create(
+            kind_id("VirtualMachine").unwrap_or_default(),
+            harvester_objects::vm(&args),
+        );
+        let _ = db.create(
+            kind_id("VirtualMachineInstance").unwrap_or_default(),
+            harvester_objects::vmi(&args),
+        );
+    }
+
+    /// A deleted worker Machine: its VM goes.
+    pub(super) fn vm_deleted(&self, c: &ClusterSpec, name: &str) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        for kind in ["VirtualMachineInstance", "VirtualMachine"] {
+            let _ = db.delete(&(
+                kind_id(kind).unwrap_or_default(),
+                c.namespace.clone(),
+                name.to_string(),
+            ));
+        }
+    }
+
     /// A worker was replaced: its VM goes, the replacement's VM starts.
     pub(super) fn vm_replaced(&self, c: &ClusterSpec, old: &str, new: &str) {
         let Some(db) = &self.harvester else { return };

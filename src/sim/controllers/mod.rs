@@ -80,6 +80,7 @@ impl Controllers {
 
     pub fn tick(&mut self) {
         self.ticks += 1;
+        self.scale_machine_sets();
         self.advance_machines();
         self.advance_operations();
         self.refresh_external_secrets();
