@@ -5,6 +5,7 @@ pub mod config;
 pub mod keymap;
 pub mod keys;
 pub mod msg;
+pub mod mutations;
 pub mod run;
 pub mod state;
 pub mod theme;

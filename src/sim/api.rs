@@ -18,6 +18,7 @@ use super::db::{Db, DbError, ObjKey, Stored, meta_str};
 use super::discovery;
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
+use super::review;
 use super::route::{self, ResourcePath, Route};
 use super::status::{self, StatusError};
 use super::watch;
@@ -284,7 +285,7 @@ impl Api {
                     None => not_found_page(),
                 }
             }
-            Route::AccessReview => self.access_review(req, &identity).await,
+            Route::AccessReview => review::access_review(req, &identity).await,
             Route::Resource(path) => self.resource(req, path, identity).await,
             Route::NotFound => not_found_page(),
         };
@@ -353,48 +354,6 @@ impl Api {
             Ok((code, body)) => json_response(code, &body, warning.as_deref()),
             Err(e) => error_response(e),
         }
-    }
-
-    /// `SelfSubjectAccessReview`: may this token do that? Answered from the token's rules.
-    async fn access_review(
-        &self,
-        req: Request<hyper::body::Incoming>,
-        identity: &Identity,
-    ) -> Response<Body> {
-        if req.method() != Method::POST {
-            return error_response(status::method_not_allowed(req.method().as_str()));
-        }
-        let body = match req.into_body().collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(e) => return error_response(status::bad_request(e.to_string())),
-        };
-        let review: Value = match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(e) => {
-                return error_response(status::bad_request(format!("error decoding body: {e}")));
-            }
-        };
-        let attrs = &review["spec"]["resourceAttributes"];
-        let field = |k: &str| attrs.get(k).and_then(Value::as_str).unwrap_or("");
-        let allowed = identity.can_raw(
-            field("verb"),
-            field("group"),
-            field("resource"),
-            Some(field("subresource")),
-        );
-        // A denial carries no reason, as the real server answers for RBAC.
-        let status = json!({"allowed": allowed});
-        json_response(
-            201,
-            &json!({
-                "kind": "SelfSubjectAccessReview",
-                "apiVersion": "authorization.k8s.io/v1",
-                "metadata": {},
-                "spec": review["spec"],
-                "status": status,
-            }),
-            None,
-        )
     }
 
     fn key(&self, path: &ResourcePath) -> ObjKey {

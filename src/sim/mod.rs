@@ -16,6 +16,7 @@ pub mod harvester_objects;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
+pub mod review;
 pub mod route;
 pub mod scenario;
 pub mod server;
