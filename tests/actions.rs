@@ -334,3 +334,73 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         "/apis/cluster.x-k8s.io/v1beta2/namespaces/media/machinedeployments/media-workers/scale"
     );
 }
+
+#[tokio::test]
+async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() {
+    let sim = common::frozen_sim().await;
+    // "monitoring platform": the app's name and project (lab-metrics deploys to a
+    // namespace called monitoring too).
+    let mut c = apps_cockpit(&sim, "monitoring platform").await;
+    c.press(&["s"]);
+    assert!(c.frame().contains("Sync application monitoring?"));
+    assert!(c.frame().contains("[ ] prune"));
+    c.press(&["p", "o"]);
+    let frame = c.frame();
+    assert!(
+        frame.contains("[x] prune") && frame.contains("[x] apply out-of-sync only"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("\"prune\": true") && frame.contains("ApplyOutOfSyncOnly=true"),
+        "the preview follows:\n{frame}"
+    );
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
+    })
+    .await;
+    let stored = sim.db().get(&app_key("monitoring")).expect("app").clone();
+    assert_eq!(stored["operation"]["sync"]["prune"], true);
+    assert_eq!(
+        stored["operation"]["sync"]["syncOptions"][0],
+        "ApplyOutOfSyncOnly=true"
+    );
+
+    // The controller starts it; terminate stops it where it is.
+    sim.controllers().tick();
+    sim.controllers().tick();
+    c.wait_for("running", |s| {
+        s.apps
+            .iter()
+            .any(|a| a.key.name == "monitoring" && a.operation.is_some())
+    })
+    .await;
+    c.press(&["T"]);
+    assert!(c.frame().contains("Terminate the operation of monitoring?"));
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| {
+        s.operations.len() == 2 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+    })
+    .await;
+    sim.controllers().tick();
+    c.press(&["<Enter>"]);
+    let frame = c.wait_for_text("Operation terminated").await;
+    assert!(frame.contains("Operation Failed"), "{frame}");
+    // Nothing runs any more, so terminating again is refused before anything is sent.
+    c.press(&["T"]);
+    assert!(c.frame().contains("no operation is running"));
+}

@@ -22,6 +22,11 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         state.dialog = None;
         return Vec::new();
     }
+    // Sync options toggle in the dialog; the preview shows the new body at once.
+    if let KeyCode::Char(c @ ('p' | 'd' | 'o')) = code {
+        toggle_sync_option(state, c);
+        return Vec::new();
+    }
     if code != KeyCode::Enter {
         return Vec::new();
     }
@@ -48,6 +53,28 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
     }]
 }
 
+/// Flip one sync option and rebuild the plan it shows (and would send).
+fn toggle_sync_option(state: &mut State, option: char) {
+    let Some(dialog) = state.dialog.as_mut() else {
+        return;
+    };
+    let Some(mut options) = dialog.sync else {
+        return;
+    };
+    match option {
+        'p' => options.prune = !options.prune,
+        'd' => options.dry_run = !options.dry_run,
+        _ => options.apply_out_of_sync_only = !options.apply_out_of_sync_only,
+    }
+    let Some(app) = state.apps.get(&dialog.plan.target) else {
+        return;
+    };
+    if let Ok(plan) = actions::argo_sync(app, options, &state.user) {
+        dialog.plan = plan;
+        dialog.sync = Some(options);
+    }
+}
+
 /// The plan a mutating action would send for the current selection, or why there is none.
 fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
     let app = || -> Result<&AppRow, String> {
@@ -67,6 +94,7 @@ fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
         Action::Sync => actions::argo_sync(app()?, SyncOptions::default(), &state.user),
         Action::Refresh => Ok(actions::argo_refresh(app()?, false)),
         Action::HardRefresh => Ok(actions::argo_refresh(app()?, true)),
+        Action::Terminate => actions::argo_terminate(app()?),
         Action::ForceSync => match state.screen() {
             Screen::Secrets => visible_secrets(state)
                 .get(state.secrets_cursor.selected)
@@ -120,10 +148,12 @@ pub fn scale_to(state: &mut State, key: &ObjRef, text: &str) -> Vec<Command> {
 fn open_dialog(state: &mut State, plan: ActionPlan) -> Vec<Command> {
     let id = state.next_id;
     state.next_id += 1;
+    let sync = (plan.action == "argocd.sync").then(SyncOptions::default);
     state.dialog = Some(Dialog {
         id,
         plan: plan.clone(),
         access: Access::Checking,
+        sync,
     });
     vec![Command::CheckAccess { id, plan }]
 }
@@ -136,16 +166,7 @@ pub fn offer(state: &mut State, action: Action) -> Vec<Command> {
         return Vec::new();
     }
     match plan_for(state, action) {
-        Ok(plan) => {
-            let id = state.next_id;
-            state.next_id += 1;
-            state.dialog = Some(Dialog {
-                id,
-                plan: plan.clone(),
-                access: Access::Checking,
-            });
-            vec![Command::CheckAccess { id, plan }]
-        }
+        Ok(plan) => open_dialog(state, plan),
         Err(e) => {
             state.notice = Some(e);
             Vec::new()

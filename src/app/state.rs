@@ -5,7 +5,7 @@ use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
-use crate::model::actions::ActionPlan;
+use crate::model::actions::{ActionPlan, SyncOptions};
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
@@ -145,6 +145,8 @@ pub struct Dialog {
     pub id: u64,
     pub plan: ActionPlan,
     pub access: Access,
+    /// For a sync: the options the plan was built with; `p`, `d`, `o` toggle them.
+    pub sync: Option<SyncOptions>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

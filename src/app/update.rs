@@ -458,7 +458,11 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowVms => return switch_root(state, Screen::Vms),
         Action::ShowHosts => return switch_root(state, Screen::Hosts),
         Action::ShowOps => return switch_root(state, Screen::Ops),
-        Action::Sync | Action::Refresh | Action::HardRefresh | Action::ForceSync => {
+        Action::Sync
+        | Action::Refresh
+        | Action::HardRefresh
+        | Action::ForceSync
+        | Action::Terminate => {
             return offer(state, action);
         }
         Action::Scale => ask_replicas(state),

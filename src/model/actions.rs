@@ -137,6 +137,20 @@ pub fn argo_sync(app: &AppRow, options: SyncOptions, user: &str) -> Result<Actio
     ))
 }
 
+/// Terminate the running operation through the CR: Argo CD's API server does the same for
+/// `DELETE …/operation` (the Application CRD has no status subresource).
+pub fn argo_terminate(app: &AppRow) -> Result<ActionPlan, String> {
+    if app.operation.is_none() {
+        return Err(format!("{}: no operation is running", app.key.name));
+    }
+    Ok(argo(
+        "argocd.terminate",
+        format!("Terminate the operation of {}", app.key.name),
+        app,
+        json!({"status": {"operationState": {"phase": "Terminating"}}}),
+    ))
+}
+
 /// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.
 pub fn es_force_sync(es: &ExternalSecretRow, now: Timestamp) -> ActionPlan {
     ActionPlan {

@@ -31,6 +31,20 @@ pub fn draw(frame: &mut Frame, state: &State) {
         ),
         Access::Unknown(why) => (why.clone(), theme.style("status.warning"), true),
     };
+    if let Some(o) = d.sync {
+        let mark = |on: bool| if on { "[x]" } else { "[ ]" };
+        lines.push(Line::from(vec![
+            Span::styled(" p ", theme.style("hint.key")),
+            Span::raw(format!("{} prune   ", mark(o.prune))),
+            Span::styled(" d ", theme.style("hint.key")),
+            Span::raw(format!("{} dry run   ", mark(o.dry_run))),
+            Span::styled(" o ", theme.style("hint.key")),
+            Span::raw(format!(
+                "{} apply out-of-sync only",
+                mark(o.apply_out_of_sync_only)
+            )),
+        ]));
+    }
     lines.push(Line::from(Span::styled(permission, style)));
     lines.push(Line::from(vec![
         Span::styled(

@@ -52,6 +52,32 @@ fn app_key(name: &str) -> ObjKey {
 }
 
 impl Controllers {
+    /// A client set `status.operationState.phase: Terminating` (what the Argo CD API server
+    /// does for DELETE …/operation): stop the operation where it is.
+    fn terminate_if_asked(&mut self, name: &str) -> bool {
+        let key = app_key(name);
+        let asked = self
+            .db()
+            .get(&key)
+            .and_then(|a| a.pointer("/status/operationState/phase"))
+            .and_then(Value::as_str)
+            == Some("Terminating");
+        if !asked {
+            return false;
+        }
+        let _ = self.db().modify(&key, |a| {
+            let state = &mut a["status"]["operationState"];
+            state["phase"] = json!("Failed");
+            state["message"] = json!("Operation terminated");
+            state["finishedAt"] = json!(now_rfc3339());
+            if let Some(obj) = a.as_object_mut() {
+                obj.remove("operation");
+            }
+        });
+        self.plans.remove(name);
+        true
+    }
+
     pub fn request_sync(&mut self, name: &str, automated: bool) -> bool {
         let key = app_key(name);
         let mut db = self.db();
@@ -200,6 +226,9 @@ impl Controllers {
     }
 
     pub(super) fn step_operation(&mut self, name: &str) {
+        if self.terminate_if_asked(name) {
+            return;
+        }
         let Some(plan) = self.plans.get_mut(name) else {
             return;
         };
