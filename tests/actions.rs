@@ -20,6 +20,23 @@ async fn apps_cockpit(sim: &opsdeck::sim::Simulator, filter: &str) -> Cockpit {
     c
 }
 
+/// Wait until the dialog's permission check allows the action, press Enter, and wait until
+/// the server accepted it.
+async fn confirm(c: &mut Cockpit) {
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    let before = c.state.operations.len();
+    c.press(&["<Enter>"]);
+    c.wait_for("accepted", |s| {
+        s.operations.len() == before + 1 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+    })
+    .await;
+}
+
 fn audit_lines(c: &Cockpit) -> Vec<Value> {
     std::fs::read_to_string(&c.audit)
         .unwrap_or_default()
@@ -225,19 +242,7 @@ async fn force_sync_an_external_secret() {
         .iter()
         .find(|e| e.key.name == "jellyfin-api-key")
         .and_then(|e| e.refreshed);
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
-    c.press(&["<Enter>"]);
-    c.wait_for("sent", |s| {
-        s.operations
-            .first()
-            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
-    })
-    .await;
+    confirm(&mut c).await;
     sim.controllers().tick();
     c.wait_for("refreshed", |s| {
         s.external_secrets
@@ -289,19 +294,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         frame.contains("machinedeployments/media-workers/scale"),
         "{frame}"
     );
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
-    c.press(&["<Enter>"]);
-    c.wait_for("sent", |s| {
-        s.operations
-            .first()
-            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
-    })
-    .await;
+    confirm(&mut c).await;
 
     // Machines appear one per tick, provision, and the counters follow.
     sim.controllers().tick();
@@ -354,19 +347,7 @@ async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() 
         frame.contains("\"prune\": true") && frame.contains("ApplyOutOfSyncOnly=true"),
         "the preview follows:\n{frame}"
     );
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
-    c.press(&["<Enter>"]);
-    c.wait_for("sent", |s| {
-        s.operations
-            .first()
-            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
-    })
-    .await;
+    confirm(&mut c).await;
     let stored = sim.db().get(&app_key("monitoring")).expect("app").clone();
     assert_eq!(stored["operation"]["sync"]["prune"], true);
     assert_eq!(

@@ -208,3 +208,18 @@ fn hints(state: &State) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+/// A centred popup of at most `max_width` × `height`, cleared and ready to draw into.
+pub fn popup_area(frame: &mut Frame, max_width: u16, height: u16) -> Rect {
+    let area = frame.area();
+    let width = area.width.min(max_width);
+    let height = height.min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    popup
+}

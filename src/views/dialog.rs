@@ -2,10 +2,10 @@
 //! the token may do it. Nothing is sent before Enter.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::chrome::popup_area;
 use crate::app::state::{Access, State};
 
 pub fn draw(frame: &mut Frame, state: &State) {
@@ -59,16 +59,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Span::styled(" Esc ", theme.style("hint.key")),
         Span::styled("cancel", theme.style("hint")),
     ]));
-    let area = frame.area();
-    let width = area.width.min(130);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
+    let popup = popup_area(frame, 130, lines.len() as u16 + 2);
     let block = Block::bordered()
         .border_style(theme.style("prompt"))
         .title(Span::styled(

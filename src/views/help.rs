@@ -2,10 +2,10 @@
 //! the `:` commands.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::chrome::popup_area;
 use crate::app::keymap::{Binding, Scope};
 use crate::app::state::State;
 use crate::app::update::COMMANDS;
@@ -66,16 +66,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let lines = lines(state);
-    let area = frame.area();
-    let width = area.width.min(72);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
+    let popup = popup_area(frame, 72, lines.len() as u16 + 2);
     let block = Block::bordered()
         .title(Span::styled(
             " Help — Esc or ? to close ",
