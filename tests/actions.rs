@@ -385,3 +385,74 @@ async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() 
     c.press(&["T"]);
     assert!(c.frame().contains("no operation is running"));
 }
+
+#[tokio::test]
+async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    c.press(&["5"]);
+    c.wait_for("vms", |s| s.vms.len() == 10).await;
+    c.press(&["/"]);
+    c.type_text("windows");
+    c.press(&["<Enter>", "s"]);
+    let frame = c.frame();
+    assert!(frame.contains("Start VM windows-build-agent?"), "{frame}");
+    assert!(
+        frame.contains("PUT /apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/windows-build-agent/start"),
+        "{frame}"
+    );
+    confirm(&mut c).await;
+    c.wait_for("starting", |s| {
+        s.vms
+            .iter()
+            .any(|v| v.key.name == "windows-build-agent" && v.status == "Starting")
+    })
+    .await;
+    sim.controllers().tick();
+    c.wait_for("running", |s| {
+        s.vms
+            .iter()
+            .any(|v| v.key.name == "windows-build-agent" && v.status == "Running")
+    })
+    .await;
+    c.wait_for("vmi", |s| {
+        s.vmis.iter().any(|v| v.key.name == "windows-build-agent")
+    })
+    .await;
+    assert!(row(&c.frame(), "default").contains("Running"));
+
+    // Starting a running VM: virt-api's 409, in words, and nothing changes.
+    c.press(&["s"]);
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    c.press(&["<Enter>"]);
+    c.wait_for("refused", |s| {
+        s.operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Failed(_)))
+    })
+    .await;
+    assert!(c.frame().contains("409 Conflict: VM is already running"));
+
+    // Stop: Stopping, then Stopped, and the instance goes away.
+    c.press(&["x"]);
+    confirm(&mut c).await;
+    sim.controllers().tick();
+    c.wait_for("stopped", |s| {
+        s.vms
+            .iter()
+            .any(|v| v.key.name == "windows-build-agent" && v.status == "Stopped")
+            && !s.vmis.iter().any(|v| v.key.name == "windows-build-agent")
+    })
+    .await;
+    let actions: Vec<String> = audit_lines(&c)
+        .iter()
+        .map(|l| l["action"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(actions, vec!["vm.start", "vm.start", "vm.stop"]);
+}

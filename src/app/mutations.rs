@@ -8,7 +8,7 @@ use super::action::Action;
 use super::msg::Command;
 use super::state::{
     Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, Screen, State, visible_apps,
-    visible_secrets,
+    visible_secrets, visible_vms,
 };
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
@@ -95,6 +95,21 @@ fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
         Action::Refresh => Ok(actions::argo_refresh(app()?, false)),
         Action::HardRefresh => Ok(actions::argo_refresh(app()?, true)),
         Action::Terminate => actions::argo_terminate(app()?),
+        Action::VmStart | Action::VmStop | Action::VmRestart => {
+            let vm = match state.screen() {
+                Screen::Vms => visible_vms(state)
+                    .get(state.vms_cursor.selected)
+                    .copied()
+                    .ok_or_else(|| "no VM selected".to_string())?,
+                _ => return Err("select a VM first (:vms)".to_string()),
+            };
+            let what = match action {
+                Action::VmStart => "start",
+                Action::VmStop => "stop",
+                _ => "restart",
+            };
+            Ok(actions::vm_power(vm, what))
+        }
         Action::ForceSync => match state.screen() {
             Screen::Secrets => visible_secrets(state)
                 .get(state.secrets_cursor.selected)

@@ -462,7 +462,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Refresh
         | Action::HardRefresh
         | Action::ForceSync
-        | Action::Terminate => {
+        | Action::Terminate
+        | Action::VmStart
+        | Action::VmStop
+        | Action::VmRestart => {
             return offer(state, action);
         }
         Action::Scale => ask_replicas(state),

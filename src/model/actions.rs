@@ -9,6 +9,7 @@ use super::argo::AppRow;
 use super::capi::DeploymentRow;
 use super::eso::ExternalSecretRow;
 use super::store::ObjRef;
+use super::vms::VmRow;
 
 pub const MERGE_PATCH: &str = "application/merge-patch+json";
 
@@ -149,6 +150,36 @@ pub fn argo_terminate(app: &AppRow) -> Result<ActionPlan, String> {
         app,
         json!({"status": {"operationState": {"phase": "Terminating"}}}),
     ))
+}
+
+/// Start, stop or restart a VM through KubeVirt's lifecycle subresources (`PUT`, empty body);
+/// virt-api answers 409 in words when the run strategy or the state does not allow it.
+pub fn vm_power(vm: &VmRow, action: &'static str) -> ActionPlan {
+    ActionPlan {
+        action: match action {
+            "start" => "vm.start",
+            "stop" => "vm.stop",
+            _ => "vm.restart",
+        },
+        title: format!("{} VM {}", capitalised(action), vm.key.name),
+        target: vm.key.clone(),
+        group: "subresources.kubevirt.io",
+        version: "v1",
+        kind: "VirtualMachine",
+        plural: "virtualmachines",
+        subresource: Some(action),
+        method: "PUT",
+        content_type: "application/json",
+        body: json!({}),
+        verb: "update",
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.

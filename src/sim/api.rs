@@ -21,6 +21,7 @@ use super::labels::Selection;
 use super::review;
 use super::route::{self, ResourcePath, Route};
 use super::status::{self, StatusError};
+use super::vm_power;
 use super::watch;
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -286,6 +287,11 @@ impl Api {
                 }
             }
             Route::AccessReview => review::access_review(req, &identity).await,
+            Route::VmAction {
+                namespace,
+                name,
+                action,
+            } => vm_power::handle(&self, req.method(), &identity, &namespace, &name, &action),
             Route::Resource(path) => self.resource(req, path, identity).await,
             Route::NotFound => not_found_page(),
         };

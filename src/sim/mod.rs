@@ -24,6 +24,7 @@ pub mod status;
 pub mod talos;
 pub mod tinkerbell_objects;
 pub mod tls;
+pub mod vm_power;
 pub mod watch;
 
 use std::net::SocketAddr;

@@ -15,6 +15,12 @@ pub enum Route {
     Resource(ResourcePath),
     /// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`
     AccessReview,
+    /// `PUT /apis/subresources.kubevirt.io/v1/namespaces/<ns>/virtualmachines/<name>/<action>`
+    VmAction {
+        namespace: String,
+        name: String,
+        action: String,
+    },
     NotFound,
 }
 
@@ -49,6 +55,20 @@ pub fn parse(path: &str) -> Route {
             "v1",
             "selfsubjectaccessreviews",
         ] => Route::AccessReview,
+        [
+            "apis",
+            "subresources.kubevirt.io",
+            "v1",
+            "namespaces",
+            ns,
+            "virtualmachines",
+            name,
+            action,
+        ] => Route::VmAction {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            action: action.to_string(),
+        },
         ["api", "v1", rest @ ..] => resource("", "v1", rest),
         ["apis", group, version, rest @ ..] => resource(group, version, rest),
         _ => Route::NotFound,

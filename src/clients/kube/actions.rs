@@ -51,6 +51,9 @@ pub fn describe(e: &kube::Error) -> String {
 
 /// Send the plan as it is.
 pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, String> {
+    if plan.method == "PUT" {
+        return put(client, plan).await;
+    }
     let ar = ApiResource {
         group: plan.group.to_string(),
         version: plan.version.to_string(),
@@ -87,6 +90,20 @@ pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, Strin
             .unwrap_or_default(),
     };
     Ok(format!("accepted (resourceVersion {rv})"))
+}
+
+/// A `PUT` to the plan's path with its body (KubeVirt's lifecycle subresources).
+async fn put(client: &Client, plan: &ActionPlan) -> Result<String, String> {
+    let body = serde_json::to_vec(&plan.body).map_err(|e| e.to_string())?;
+    let request = http::Request::put(plan.path())
+        .header(http::header::CONTENT_TYPE, plan.content_type)
+        .body(body)
+        .map_err(|e| e.to_string())?;
+    client
+        .request_text(request)
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok("accepted".into())
 }
 
 /// Where audit lines go by default: `<data dir>/audit.jsonl`.

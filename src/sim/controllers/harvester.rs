@@ -11,6 +11,7 @@ use crate::sim::db::{Db, fnv};
 use crate::sim::harvester_objects;
 use crate::sim::kinds::kind_id;
 use crate::sim::scenario::ClusterSpec;
+use crate::sim::vm_power::{POWER_MARK, RESTART_MARK};
 
 impl Controllers {
     pub fn with_harvester(mut self, db: Option<Arc<Mutex<Db>>>) -> Self {
@@ -48,6 +49,93 @@ impl Controllers {
             v["status"]["interfaces"][0]["ipAddress"] = json!(ip);
             v["status"]["interfaces"][0]["ipAddresses"] = json!([ip]);
         });
+    }
+
+    /// VMs whose power the lifecycle API changed pass through their printable states, one step
+    /// per tick: Stopping → Stopped (or → Starting for a restart), Starting → Running.
+    pub(super) fn advance_vms(&self) {
+        let Some(db) = &self.harvester else { return };
+        let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+        let vm_kind = kind_id("VirtualMachine").unwrap_or_default();
+        let vmi_kind = kind_id("VirtualMachineInstance").unwrap_or_default();
+        let moving: Vec<Value> = db
+            .list(vm_kind, None, None)
+            .filter(|v| {
+                v.pointer(&format!(
+                    "/metadata/annotations/{}",
+                    POWER_MARK.replace('/', "~1")
+                ))
+                .is_some()
+            })
+            .cloned()
+            .collect();
+        for vm in moving {
+            let key = Db::key_of(vm_kind, &vm);
+            let vmi_key = (vmi_kind, key.1.clone(), key.2.clone());
+            let restart = vm
+                .pointer(&format!(
+                    "/metadata/annotations/{}",
+                    RESTART_MARK.replace('/', "~1")
+                ))
+                .is_some();
+            match vm
+                .pointer("/status/printableStatus")
+                .and_then(Value::as_str)
+            {
+                Some("Stopping") => {
+                    let _ = db.delete(&vmi_key);
+                    let _ = db.modify(&key, |v| {
+                        let notes = &mut v["metadata"]["annotations"];
+                        if let Some(n) = notes.as_object_mut() {
+                            n.remove(RESTART_MARK);
+                            if !restart {
+                                n.remove(POWER_MARK);
+                            }
+                        }
+                        v["status"]["printableStatus"] =
+                            json!(if restart { "Starting" } else { "Stopped" });
+                        v["status"]["ready"] = json!(false);
+                        v["status"]["created"] = json!(restart);
+                    });
+                }
+                Some("Starting") => {
+                    let host = db
+                        .list(kind_id("Node").unwrap_or_default(), None, None)
+                        .next()
+                        .and_then(|n| n["metadata"]["name"].as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    let args = harvester_objects::VmArgs {
+                        name: key.2.clone(),
+                        namespace: key.1.clone(),
+                        uid: vm["metadata"]["uid"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        cpu: vm
+                            .pointer("/spec/template/spec/domain/cpu/cores")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(1) as u32,
+                        memory: "1Gi",
+                        image: String::new(),
+                        host,
+                        ip: None,
+                        printable: "Running",
+                    };
+                    if db.get(&vmi_key).is_none() {
+                        let _ = db.create(vmi_kind, harvester_objects::vmi(&args));
+                    }
+                    let _ = db.modify(&key, |v| {
+                        if let Some(n) = v["metadata"]["annotations"].as_object_mut() {
+                            n.remove(POWER_MARK);
+                        }
+                        v["status"]["printableStatus"] = json!("Running");
+                        v["status"]["ready"] = json!(true);
+                        v["status"]["created"] = json!(true);
+                    });
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A new worker Machine: its VM starts (with the image of the cluster's Talos version).

@@ -81,6 +81,7 @@ impl Controllers {
     pub fn tick(&mut self) {
         self.ticks += 1;
         self.scale_machine_sets();
+        self.advance_vms();
         self.advance_machines();
         self.advance_operations();
         self.refresh_external_secrets();
