@@ -6,7 +6,7 @@ use tui_tree_widget::TreeState;
 use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
 use crate::model::actions::{ActionPlan, SyncOptions};
-use crate::model::argo::{AppDetail, AppRow};
+use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
@@ -479,4 +479,49 @@ pub fn node_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a HostRow> {
         &h.hostname
     };
     state.hosts.iter().find(|n| &n.key.name == name)
+}
+
+/// One line of the view: a wave header or a resource in it.
+pub enum WaveLine<'a> {
+    Wave(&'a Wave, WaveState),
+    Resource(&'a WaveResource),
+}
+
+/// The one Application the sync-wave view shows.
+pub fn app_detail(state: &State) -> Option<&AppDetail> {
+    state.app_detail.iter().next()
+}
+
+fn resource_text(r: &WaveResource) -> String {
+    format!(
+        "{} {} {} {} {}",
+        r.kind,
+        r.namespace,
+        r.name,
+        r.sync,
+        r.health.as_deref().unwrap_or("")
+    )
+}
+
+/// The flattened lines after the filter (a wave is kept if any of its resources match).
+pub fn wave_lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<WaveLine<'a>> {
+    let filter = state.filter();
+    let mut out = Vec::new();
+    for (w, s) in d.waves.iter().zip(d.wave_states()) {
+        let matching: Vec<&WaveResource> = w
+            .resources
+            .iter()
+            .filter(|r| filter_matches(filter, &resource_text(r)))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        out.push(WaveLine::Wave(w, s));
+        out.extend(matching.into_iter().map(WaveLine::Resource));
+    }
+    out
+}
+
+pub fn wave_row_count(state: &State) -> usize {
+    app_detail(state).map_or(0, |d| wave_lines(state, d).len())
 }

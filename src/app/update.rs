@@ -9,7 +9,7 @@ use super::msg::{Command, Msg};
 use super::mutations::{ask_replicas, dialog_key, offer, scale_to};
 use super::state::{
     Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, visible_apps,
-    visible_hardware, visible_secrets, visible_talos, visible_vms,
+    visible_hardware, visible_secrets, visible_talos, visible_vms, wave_row_count,
 };
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -318,7 +318,7 @@ fn inspected_node(state: &State) -> Option<&TalosNodeRow> {
 fn rows_in_view(state: &State) -> usize {
     match state.screen() {
         Screen::Apps => visible_apps(state).len(),
-        Screen::SyncWaves(_) => super::super::views::syncwaves::row_count(state),
+        Screen::SyncWaves(_) => wave_row_count(state),
         Screen::Talos => visible_talos(state).len(),
         Screen::Secrets => visible_secrets(state).len(),
         Screen::Vms => visible_vms(state).len(),

@@ -11,6 +11,7 @@ pub mod controllers;
 pub mod convert;
 pub mod db;
 pub mod discovery;
+pub mod encode;
 pub mod eso_objects;
 pub mod harvester_objects;
 pub mod kinds;

@@ -54,16 +54,20 @@ pub fn already_exists(def: &KindDef, name: &str) -> StatusError {
 }
 
 pub fn conflict(def: &KindDef, name: &str) -> StatusError {
-    status(
-        409,
-        "Conflict",
+    conflict_because(
+        def,
+        name,
         format!(
             "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
             def.qualified_plural(),
             name
         ),
-        Some(details(def, name)),
     )
+}
+
+/// A 409 with its own message (e.g. KubeVirt's "VM is already running").
+pub fn conflict_because(def: &KindDef, name: &str, message: String) -> StatusError {
+    status(409, "Conflict", message, Some(details(def, name)))
 }
 
 /// The RBAC denial. `subresource` is e.g. `scale`; `namespace` empty for cluster scope.

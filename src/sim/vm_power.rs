@@ -17,14 +17,8 @@ pub const RESTART_MARK: &str = "sim.opsdeck.dev/restart";
 pub const POWER_MARK: &str = "sim.opsdeck.dev/powering";
 
 fn conflict(name: &str, message: &str) -> StatusError {
-    StatusError {
-        code: 409,
-        body: json!({
-            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": message, "reason": "Conflict",
-            "details": {"name": name, "group": "kubevirt.io", "kind": "virtualmachines"}, "code": 409,
-        }),
-    }
+    let def = &KINDS[kind_id("VirtualMachine").unwrap_or_default()];
+    status::conflict_because(def, name, message.to_string())
 }
 
 pub fn handle(

@@ -16,9 +16,10 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::api::{Api, Body, encode_item, error_response, json_response};
+use super::api::{Api, Body, error_response, json_response};
 use super::convert;
 use super::db::{EventType, StoredEvent};
+use super::encode::encode_item;
 use super::kinds::KINDS;
 use super::labels::Selection;
 use super::route::ResourcePath;

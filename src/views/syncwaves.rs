@@ -9,54 +9,10 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table::{self, col};
-use crate::app::state::{State, filter_matches};
-use crate::model::argo::{AppDetail, SyncPhase, Wave, WaveResource, WaveState};
+use crate::app::state::{State, WaveLine, app_detail, wave_lines};
+use crate::model::argo::{SyncPhase, Wave, WaveState};
 use crate::model::store::ObjRef;
 use crate::model::text::age_opt;
-
-/// One line of the view: a wave header or a resource in it.
-pub enum WaveLine<'a> {
-    Wave(&'a Wave, WaveState),
-    Resource(&'a WaveResource),
-}
-
-fn detail(state: &State) -> Option<&AppDetail> {
-    state.app_detail.iter().next()
-}
-
-fn resource_text(r: &WaveResource) -> String {
-    format!(
-        "{} {} {} {} {}",
-        r.kind,
-        r.namespace,
-        r.name,
-        r.sync,
-        r.health.as_deref().unwrap_or("")
-    )
-}
-
-/// The flattened lines after the filter (a wave is kept if any of its resources match).
-pub fn lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<WaveLine<'a>> {
-    let filter = state.filter();
-    let mut out = Vec::new();
-    for (w, s) in d.waves.iter().zip(d.wave_states()) {
-        let matching: Vec<&WaveResource> = w
-            .resources
-            .iter()
-            .filter(|r| filter_matches(filter, &resource_text(r)))
-            .collect();
-        if matching.is_empty() {
-            continue;
-        }
-        out.push(WaveLine::Wave(w, s));
-        out.extend(matching.into_iter().map(WaveLine::Resource));
-    }
-    out
-}
-
-pub fn row_count(state: &State) -> usize {
-    detail(state).map_or(0, |d| lines(state, d).len())
-}
 
 fn wave_title(w: &Wave) -> String {
     match w.phase {
@@ -84,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
         let sources = Sources::of(&[state.app_detail.sources()]);
         let source = &sources.worst;
         let title = format!("Sync waves — {}", key.name);
-        let Some(d) = detail(state) else {
+        let Some(d) = app_detail(state) else {
             let block = pane(state, &title, 0, &sources);
             let inner = block.inner(area);
             frame.render_widget(block, area);
@@ -142,7 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
         frame.render_widget(block.clone(), summary);
         frame.render_widget(Paragraph::new(text), inner);
 
-        let lines = lines(state, d);
+        let lines = wave_lines(state, d);
         let columns = [
             col("KIND", Constraint::Length(27)),
             col("NAME", Constraint::Min(24)),

@@ -43,13 +43,6 @@ impl TalosSetup {
                             .iter()
                             .map(|n| ObjRef::in_cluster(ctx.name.clone(), "", n.clone())),
                     );
-                    if self
-                        .problem
-                        .as_deref()
-                        .is_some_and(|p| p.contains("no talosconfig found"))
-                    {
-                        self.problem = None;
-                    }
                 }
                 Err(e) => self.problem = Some(e.to_string()),
             }

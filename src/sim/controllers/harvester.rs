@@ -99,11 +99,7 @@ impl Controllers {
                     });
                 }
                 Some("Starting") => {
-                    let host = db
-                        .list(kind_id("Node").unwrap_or_default(), None, None)
-                        .next()
-                        .and_then(|n| n["metadata"]["name"].as_str().map(str::to_string))
-                        .unwrap_or_default();
+                    let host = first_host(&db);
                     let args = harvester_objects::VmArgs {
                         name: key.2.clone(),
                         namespace: key.1.clone(),
@@ -142,11 +138,7 @@ impl Controllers {
     pub(super) fn vm_created(&self, c: &ClusterSpec, name: &str) {
         let Some(db) = &self.harvester else { return };
         let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
-        let host = db
-            .list(kind_id("Node").unwrap_or_default(), None, None)
-            .next()
-            .and_then(|n| n["metadata"]["name"].as_str().map(str::to_string))
-            .unwrap_or_default();
+        let host = first_host(&db);
         let args = harvester_objects::VmArgs {
             name: name.to_string(),
             namespace: c.namespace.clone(),
@@ -230,4 +222,12 @@ impl Controllers {
         let _ = db.create(vm_kind, harvester_objects::vm(&args));
         let _ = db.create(vmi_kind, harvester_objects::vmi(&args));
     }
+}
+
+/// A Harvester host to place a new VM on: the first Node of the cluster.
+fn first_host(db: &Db) -> String {
+    db.list(kind_id("Node").unwrap_or_default(), None, None)
+        .next()
+        .and_then(|n| n["metadata"]["name"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }
