@@ -2,7 +2,11 @@
 //! Talos) with protox, so no system `protoc` is needed.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["proto/common.proto", "proto/machine.proto"];
+    let files = [
+        "proto/common.proto",
+        "proto/machine.proto",
+        "proto/lifecycle.proto",
+    ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");
     }

@@ -73,7 +73,13 @@ async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
             .get(&app_key("zigbee2mqtt"))
             .is_some_and(|a| a.get("operation").is_none())
     );
-    let plan = c.state.dialog.as_ref().expect("dialog").plan.clone();
+    let plan = c
+        .state
+        .dialog
+        .as_ref()
+        .and_then(|d| d.plan.as_request())
+        .expect("a dialog with one request")
+        .clone();
     c.press(&["<Enter>"]);
     c.wait_for("sent", |s| {
         s.operations
@@ -281,7 +287,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
     }
     assert_eq!(path.last(), Some(&target), "reached the MachineDeployment");
     c.press(&["S"]);
-    assert!(c.frame().contains("scale media-workers to replicas: 3"));
+    assert!(c.frame().contains("replicas for media-workers: 3"));
     c.press(&["<Backspace>"]);
     c.type_text("5");
     c.press(&["<Enter>"]);

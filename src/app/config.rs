@@ -1,5 +1,6 @@
 //! Where user files live, and the error a bad one produces.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// The user's config directory: `$OPSDECK_CONFIG_DIR`, else the platform's config dir
@@ -84,9 +85,12 @@ pub fn read_user_file(name: &str) -> Option<(String, String)> {
 /// talosconfig = "/home/me/.talos/config"
 /// discover = true          # also watch clusters found in CAPI <cluster>-kubeconfig Secrets
 ///
+/// readonly_contexts = ["prod-talos"]   # no mutating action against these (kube or Talos)
+///
 /// [[cluster]]
 /// context = "admin@mgmt"
 /// role = "management"      # management | harvester | workload
+/// readonly = true          # look, never touch
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +102,10 @@ pub struct UserConfig {
     /// Discover workload clusters and Talos endpoints from CAPI Secrets (like `--discover`).
     #[serde(default)]
     pub discover: bool,
+    /// Contexts (kube or Talos) no mutating action may target, whether named below or
+    /// discovered.
+    #[serde(default)]
+    pub readonly_contexts: Vec<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -105,11 +113,23 @@ pub struct UserConfig {
 pub struct ClusterEntry {
     pub context: String,
     pub role: crate::clients::kube::sources::Role,
+    #[serde(default)]
+    pub readonly: bool,
 }
 
 impl UserConfig {
     pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))
+    }
+
+    /// Every context marked read-only, by entry or by list.
+    pub fn readonly_contexts(&self) -> BTreeSet<String> {
+        self.clusters
+            .iter()
+            .filter(|c| c.readonly)
+            .map(|c| c.context.clone())
+            .chain(self.readonly_contexts.iter().cloned())
+            .collect()
     }
 
     /// The user's `config.toml`, if there is one.
@@ -133,6 +153,16 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(cfg.clusters[0].role, Role::Harvester);
+        assert!(cfg.readonly_contexts().is_empty());
+        let cfg = UserConfig::parse(
+            "config.toml",
+            "readonly_contexts = [\"t\"]\n[[cluster]]\ncontext = \"a\"\nrole = \"workload\"\nreadonly = true\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            cfg.readonly_contexts().into_iter().collect::<Vec<_>>(),
+            ["a", "t"]
+        );
         let err = UserConfig::parse(
             "config.toml",
             "[[cluster]]\ncontext = \"a\"\nrole = \"boss\"\n",

@@ -6,6 +6,8 @@ pub mod keymap;
 pub mod keys;
 pub mod msg;
 pub mod mutations;
+pub mod progress;
+pub mod rollout;
 pub mod run;
 pub mod state;
 pub mod theme;

@@ -4,6 +4,7 @@ use crossterm::event::Event;
 use jiff::Timestamp;
 
 use crate::model::actions::ActionPlan;
+use crate::model::upgrade::TalosUpgrade;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
@@ -34,10 +35,11 @@ pub enum Msg {
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),
-    /// The answer of a SelfSubjectAccessReview for the action in the dialog.
+    /// The answer of the SelfSubjectAccessReviews for the action in the dialog: `None` when
+    /// everything is allowed, else why not.
     AccessChecked {
         id: u64,
-        result: Result<bool, String>,
+        result: Result<Option<String>, String>,
     },
     /// An action was sent: what the server said.
     ActionDone {
@@ -60,14 +62,19 @@ pub enum Command {
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,
-    /// Ask the API server whether the plan would be allowed.
+    /// Ask the API server whether every one of these requests would be allowed.
     CheckAccess {
         id: u64,
-        plan: ActionPlan,
+        plans: Vec<ActionPlan>,
     },
     /// Send the plan, exactly as shown, and record it in the audit log.
     Execute {
         id: u64,
         plan: ActionPlan,
+    },
+    /// Upgrade one Talos node with the calls shown, and record it in the audit log.
+    TalosUpgrade {
+        id: u64,
+        request: TalosUpgrade,
     },
 }

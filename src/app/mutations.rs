@@ -1,18 +1,21 @@
-//! Mutating actions in the cockpit: building the plan for the selection, the replica-count
-//! prompt, the confirm dialog and what its keys do. Pure, like `update`: the commands it
-//! returns are run by the executor.
+//! Mutating actions in the cockpit: building the plan for the selection, the value prompts
+//! (replicas, versions, images), the confirm dialog and what its keys do. Pure, like
+//! `update`: the commands it returns are run by the executor.
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::Action;
 use super::msg::Command;
+use super::rollout;
 use super::state::{
-    Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, Screen, State, visible_apps,
-    visible_secrets, visible_vms,
+    Access, Asks, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, RolloutRun, Screen, State,
+    bmc_of, visible_apps, visible_hardware, visible_secrets, visible_talos, visible_vms,
 };
-use crate::model::actions::{self, ActionPlan, SyncOptions};
+use crate::model::actions::{self, SyncOptions};
 use crate::model::argo::AppRow;
-use crate::model::store::ObjRef;
+use crate::model::rollout::{self as plans, Plan};
+use crate::model::talos::TalosNodeRow;
+use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
 
 /// Keys while a confirm dialog is open: Enter sends (unless denied), Esc cancels.
 pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Command> {
@@ -34,23 +37,25 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         return Vec::new();
     };
     if let Access::Denied(reason) = &dialog.access {
-        state.notice = Some(format!("{}: {reason}", dialog.plan.title));
+        state.notice = Some(format!("{}: {reason}", dialog.plan.title()));
         return Vec::new();
     }
-    state.operations.insert(
-        0,
-        Operation {
-            id: dialog.id,
-            at: state.now,
-            plan: dialog.plan.clone(),
-            status: OpStatus::Sent,
-        },
-    );
-    state.operations.truncate(OPERATIONS_KEPT);
-    vec![Command::Execute {
+    let run = matches!(dialog.plan, Plan::Rollout(_)).then_some(RolloutRun {
+        step: 0,
+        waiting_since: None,
+        back_since: None,
+    });
+    let op = Operation {
         id: dialog.id,
+        at: state.now,
         plan: dialog.plan,
-    }]
+        status: OpStatus::Sent,
+        run,
+    };
+    let first = rollout::command_for(&op);
+    state.operations.insert(0, op);
+    state.operations.truncate(OPERATIONS_KEPT);
+    first.into_iter().collect()
 }
 
 /// Flip one sync option and rebuild the plan it shows (and would send).
@@ -58,7 +63,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
     let Some(dialog) = state.dialog.as_mut() else {
         return;
     };
-    let Some(mut options) = dialog.sync else {
+    let (Some(mut options), Plan::Request(plan)) = (dialog.sync, &dialog.plan) else {
         return;
     };
     match option {
@@ -66,36 +71,37 @@ fn toggle_sync_option(state: &mut State, option: char) {
         'd' => options.dry_run = !options.dry_run,
         _ => options.apply_out_of_sync_only = !options.apply_out_of_sync_only,
     }
-    let Some(app) = state.apps.get(&dialog.plan.target) else {
+    let Some(app) = state.apps.get(&plan.target) else {
         return;
     };
     if let Ok(plan) = actions::argo_sync(app, options, &state.user) {
-        dialog.plan = plan;
+        dialog.plan = Plan::Request(plan);
         dialog.sync = Some(options);
     }
 }
 
+fn selected_app(state: &State) -> Result<&AppRow, String> {
+    match state.screen() {
+        Screen::Apps => visible_apps(state)
+            .get(state.apps_cursor.selected)
+            .copied()
+            .ok_or_else(|| "no application selected".to_string()),
+        Screen::SyncWaves(key) => state
+            .apps
+            .get(key)
+            .ok_or_else(|| "the application is gone".to_string()),
+        _ => Err("select an application first (:apps)".to_string()),
+    }
+}
+
 /// The plan a mutating action would send for the current selection, or why there is none.
-fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
-    let app = || -> Result<&AppRow, String> {
-        match state.screen() {
-            Screen::Apps => visible_apps(state)
-                .get(state.apps_cursor.selected)
-                .copied()
-                .ok_or_else(|| "no application selected".to_string()),
-            Screen::SyncWaves(key) => state
-                .apps
-                .get(key)
-                .ok_or_else(|| "the application is gone".to_string()),
-            _ => Err("select an application first (:apps)".to_string()),
-        }
-    };
-    match action {
-        Action::Sync => actions::argo_sync(app()?, SyncOptions::default(), &state.user),
-        Action::Refresh => Ok(actions::argo_refresh(app()?, false)),
-        Action::HardRefresh => Ok(actions::argo_refresh(app()?, true)),
-        Action::Terminate => actions::argo_terminate(app()?),
-        Action::VmStart | Action::VmStop | Action::VmRestart => {
+fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
+    let request = match action {
+        Action::Sync => actions::argo_sync(selected_app(state)?, SyncOptions::default(), &state.user)?,
+        Action::Refresh => actions::argo_refresh(selected_app(state)?, false),
+        Action::HardRefresh => actions::argo_refresh(selected_app(state)?, true),
+        Action::Terminate => actions::argo_terminate(selected_app(state)?)?,
+        Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
                 Screen::Vms => visible_vms(state)
                     .get(state.vms_cursor.selected)
@@ -106,71 +112,214 @@ fn plan_for(state: &State, action: Action) -> Result<ActionPlan, String> {
             let what = match action {
                 Action::VmStart => "start",
                 Action::VmStop => "stop",
+                Action::VmMigrate => "migrate",
                 _ => "restart",
             };
-            Ok(actions::vm_power(vm, what))
+            actions::vm_power(vm, what)
+        }
+        Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
+            let hw = match state.screen() {
+                Screen::Hosts => visible_hardware(state)
+                    .get(state.hosts_cursor.selected)
+                    .copied()
+                    .ok_or_else(|| "no host selected".to_string())?,
+                _ => return Err("select a host first (:hosts)".to_string()),
+            };
+            let bmc = bmc_of(state, hw)
+                .ok_or_else(|| format!("{} has no BMC (spec.bmcRef)", hw.key.name))?;
+            let power = match action {
+                Action::PowerOn => "on",
+                Action::PowerOff => "off",
+                _ => "cycle",
+            };
+            actions::bmc_power(bmc, power, state.now)
         }
         Action::ForceSync => match state.screen() {
             Screen::Secrets => visible_secrets(state)
                 .get(state.secrets_cursor.selected)
                 .map(|es| actions::es_force_sync(es, state.now))
-                .ok_or_else(|| "no ExternalSecret selected".to_string()),
-            _ => Err("select an ExternalSecret first (:secrets)".to_string()),
+                .ok_or_else(|| "no ExternalSecret selected".to_string())?,
+            _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
-        _ => Err("not an action".to_string()),
-    }
+        _ => return Err("not an action".to_string()),
+    };
+    Ok(Plan::Request(request))
 }
 
-/// `S` on a MachineDeployment in the tree: ask for the new count.
-pub fn ask_replicas(state: &mut State) {
+/// Actions that need a value first: open the prompt with a sensible default.
+pub fn ask_value(state: &mut State, action: Action) {
     if state.readonly {
         state.notice = Some("read-only mode: actions are disabled".into());
         return;
     }
-    let selected = state.tree.selected().last().cloned().unwrap_or_default();
-    let md = state
-        .deployments
-        .iter()
-        .find(|d| format!("md:{}", d.key) == selected);
-    match md {
-        Some(md) => {
-            state.prompt = Some(Prompt::Scale {
-                key: md.key.clone(),
-                text: md.replicas.desired.to_string(),
-            })
+    let asked = match action {
+        Action::Scale => ask_replicas(state),
+        Action::UpgradeKubernetes => ask_kubernetes_version(state),
+        Action::UpgradeTalos => selected_node(state).and_then(|n| ask_image(vec![n])),
+        Action::UpgradeTalosAll => selected_node(state).and_then(|n| {
+            ask_image(
+                state
+                    .talos
+                    .iter()
+                    .filter(|o| o.key.cluster == n.key.cluster)
+                    .collect(),
+            )
+        }),
+        _ => Err("not an action that asks".into()),
+    };
+    match asked {
+        Ok((asks, text)) => {
+            let context = match &asks {
+                Asks::Replicas(k) | Asks::KubernetesVersion(k) => k.cluster.clone(),
+                Asks::TalosImage(nodes) => nodes.first().map(|n| n.cluster.clone()).unwrap_or_default(),
+            };
+            if let Some(refusal) = readonly_refusal(state, &context) {
+                state.notice = Some(refusal);
+                return;
+            }
+            state.prompt = Some(Prompt::Value { asks, text });
         }
-        None => state.notice = Some("select a MachineDeployment in the tree to scale it".into()),
+        Err(e) => state.notice = Some(e),
     }
 }
 
-/// The count was entered: open the confirm dialog with the scale request.
-pub fn scale_to(state: &mut State, key: &ObjRef, text: &str) -> Vec<Command> {
-    let Some(md) = state.deployments.get(key) else {
-        state.notice = Some(format!("{} is gone", key.name));
-        return Vec::new();
-    };
-    match text.trim().parse::<u32>() {
-        Ok(n) => open_dialog(state, actions::md_scale(md, n)),
-        Err(_) => {
-            state.notice = Some(format!(
-                "{text:?} is not a replica count (a whole number, 0 or more)"
-            ));
+fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
+    let selected = state.tree.selected().last().cloned().unwrap_or_default();
+    state
+        .deployments
+        .iter()
+        .find(|d| format!("md:{}", d.key) == selected)
+        .map(|md| (Asks::Replicas(md.key.clone()), md.replicas.desired.to_string()))
+        .ok_or_else(|| "select a MachineDeployment in the tree to scale it".into())
+}
+
+/// `U` anywhere under a cluster in the tree: its control plane, pre-filled with the next minor.
+fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
+    let root = state.tree.selected().first().cloned().unwrap_or_default();
+    let cluster = state
+        .clusters
+        .iter()
+        .find(|c| format!("c:{}", c.key) == root)
+        .ok_or("select a cluster in the tree to upgrade it")?;
+    let cp = state
+        .control_planes
+        .iter()
+        .find(|cp| cp.key.cluster == cluster.key.cluster && cp.cluster == cluster.key.name)
+        .ok_or_else(|| format!("{} has no control plane object to upgrade", cluster.key.name))?;
+    let next = Version::parse(&cp.version)
+        .map(|v| v.next_minor().to_string())
+        .unwrap_or_default();
+    Ok((Asks::KubernetesVersion(cp.key.clone()), next))
+}
+
+fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
+    match state.screen() {
+        Screen::Talos => visible_talos(state)
+            .get(state.talos_cursor.selected)
+            .copied()
+            .ok_or_else(|| "no node selected".into()),
+        Screen::TalosNode(key) => state.talos.get(key).ok_or_else(|| "the node is gone".into()),
+        _ => Err("select a Talos node first (:talos)".into()),
+    }
+}
+
+/// The installer image, pre-filled with the next Talos minor of the first node.
+fn ask_image(nodes: Vec<&TalosNodeRow>) -> Result<(Asks, String), String> {
+    let current = nodes
+        .iter()
+        .find_map(|n| n.talos_version.as_deref().and_then(Version::parse));
+    let text = current
+        .map(|v| format!("{DEFAULT_INSTALLER}:{}", v.next_minor()))
+        .unwrap_or_else(|| format!("{DEFAULT_INSTALLER}:"));
+    Ok((
+        Asks::TalosImage(nodes.iter().map(|n| n.key.clone()).collect()),
+        text,
+    ))
+}
+
+/// The value was entered: build the plan it completes and open the confirm dialog.
+pub fn value_entered(state: &mut State, asks: Asks, text: &str) -> Vec<Command> {
+    match plan_with_value(state, &asks, text.trim()) {
+        Ok(plan) => open_dialog(state, plan),
+        Err(e) => {
+            state.notice = Some(e);
             Vec::new()
         }
     }
 }
 
-fn open_dialog(state: &mut State, plan: ActionPlan) -> Vec<Command> {
+fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, String> {
+    match asks {
+        Asks::Replicas(key) => {
+            let md = state
+                .deployments
+                .get(key)
+                .ok_or_else(|| format!("{} is gone", key.name))?;
+            let n = text.parse::<u32>().map_err(|_| {
+                format!("{text:?} is not a replica count (a whole number, 0 or more)")
+            })?;
+            Ok(Plan::Request(actions::md_scale(md, n)))
+        }
+        Asks::KubernetesVersion(key) => {
+            let cp = state
+                .control_planes
+                .get(key)
+                .ok_or_else(|| format!("{} is gone", key.name))?;
+            let version = check_kubernetes_target(&cp.version, text)?;
+            let deployments: Vec<_> = state
+                .deployments
+                .iter()
+                .filter(|md| md.key.cluster == cp.key.cluster && md.cluster == cp.cluster)
+                .collect();
+            Ok(Plan::Rollout(plans::kubernetes_upgrade(
+                cp,
+                &deployments,
+                version,
+            )))
+        }
+        Asks::TalosImage(keys) => {
+            let nodes: Vec<&TalosNodeRow> = keys.iter().filter_map(|k| state.talos.get(k)).collect();
+            Ok(Plan::Rollout(plans::talos_upgrade(&nodes, text)?))
+        }
+    }
+}
+
+/// Why no action may target this context, if the config marks it read-only.
+fn readonly_refusal(state: &State, context: &str) -> Option<String> {
+    state
+        .readonly_contexts
+        .contains(context)
+        .then(|| format!("context {context} is read-only (config.toml): actions are disabled"))
+}
+
+fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
+    if let Some(refusal) = readonly_refusal(state, plan.context()) {
+        state.notice = Some(refusal);
+        return Vec::new();
+    }
     let id = state.next_id;
     state.next_id += 1;
-    let sync = (plan.action == "argocd.sync").then(SyncOptions::default);
+    let sync = (plan.action() == "argocd.sync").then(SyncOptions::default);
+    let plans: Vec<_> = plan.kube_requests().into_iter().cloned().collect();
+    // Talos has no access review: a node refuses an upgrade from a certificate without the
+    // os:admin role when the call is made.
+    let (access, commands) = if plans.is_empty() {
+        (
+            Access::Unknown(
+                "Talos cannot be asked in advance: the node refuses the call unless your certificate has the os:admin role".into(),
+            ),
+            Vec::new(),
+        )
+    } else {
+        (Access::Checking, vec![Command::CheckAccess { id, plans }])
+    };
     state.dialog = Some(Dialog {
         id,
-        plan: plan.clone(),
-        access: Access::Checking,
+        plan,
+        access,
         sync,
     });
-    vec![Command::CheckAccess { id, plan }]
+    commands
 }
 
 /// Open the confirm dialog for a mutating action (never in read-only mode) and ask the server

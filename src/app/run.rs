@@ -17,7 +17,9 @@ use super::state::State;
 use super::update::update;
 use std::path::PathBuf;
 
+use crate::clients::audit;
 use crate::clients::kube::actions;
+use crate::clients::talos::upgrade as talos_upgrade;
 use crate::clients::kube::registry;
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::talos::poller::{self, TalosSetup};
@@ -90,12 +92,13 @@ impl Executor {
                     }
                 }
             }
-            Command::CheckAccess { id, plan } => {
+            Command::CheckAccess { id, plans } => {
                 let tx = self.tx.clone();
-                match self.kube.client(&plan.target.cluster).cloned() {
+                let context = plans.first().map(|p| p.target.cluster.clone()).unwrap_or_default();
+                match self.kube.client(&context).cloned() {
                     Some(client) => {
                         tokio::spawn(async move {
-                            let result = actions::check_access(&client, &plan).await;
+                            let result = actions::check_all(&client, &plans).await;
                             let _ = tx.send(Msg::AccessChecked { id, result });
                         });
                     }
@@ -116,13 +119,27 @@ impl Executor {
                         Some(client) => actions::execute(&client, &plan).await,
                         None => Err(format!("no client for cluster {}", plan.target.cluster)),
                     };
-                    let result = match audit_path.map(|p| actions::audit(&p, &plan, &result)) {
-                        Some(Err(e)) => {
-                            result.map(|ok| format!("{ok} (audit log not written: {e})"))
-                        }
-                        _ => result,
+                    let written = audit_path.map(|p| actions::audit(&p, &plan, &result));
+                    let _ = tx.send(Msg::ActionDone {
+                        id,
+                        result: noting_audit(result, written),
+                    });
+                });
+            }
+            Command::TalosUpgrade { id, request } => {
+                let tx = self.tx.clone();
+                let client = self.talos.clients.get(&request.context).cloned();
+                let audit_path = self.audit.clone();
+                tokio::spawn(async move {
+                    let result = match client {
+                        Some(client) => client.upgrade(&request).await,
+                        None => Err(format!("no talosconfig context {}", request.context)),
                     };
-                    let _ = tx.send(Msg::ActionDone { id, result });
+                    let written = audit_path.map(|p| talos_upgrade::audit(&p, &request, &result));
+                    let _ = tx.send(Msg::ActionDone {
+                        id,
+                        result: noting_audit(result, written),
+                    });
                 });
             }
             Command::StopNodeText => {
@@ -131,6 +148,17 @@ impl Executor {
                 }
             }
         }
+    }
+}
+
+/// A sent action whose audit line could not be written says so.
+fn noting_audit(
+    result: Result<String, String>,
+    written: Option<std::io::Result<()>>,
+) -> Result<String, String> {
+    match written {
+        Some(Err(e)) => result.map(|ok| format!("{ok} (audit log not written: {e})")),
+        _ => result,
     }
 }
 
@@ -158,7 +186,7 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut watches = registry::start_pane_watches(&kube, &tx);
     watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
-    let mut executor = Executor::new(kube, talos, tx).with_audit(actions::default_audit_path());
+    let mut executor = Executor::new(kube, talos, tx).with_audit(audit::default_audit_path());
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

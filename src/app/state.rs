@@ -1,15 +1,18 @@
 //! Everything the cockpit knows and shows. Owned by the loop; changed only by `update`.
 
+use std::collections::BTreeSet;
+
 use jiff::Timestamp;
 use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
-use crate::model::actions::{ActionPlan, SyncOptions};
+use crate::model::actions::SyncOptions;
 use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
+use crate::model::rollout::Plan;
 use crate::model::store::{ObjRef, RowStore};
 use crate::model::talos::{LineBuffer, TalosNodeRow};
 use crate::model::tree::CapiStores;
@@ -49,11 +52,32 @@ impl Screen {
 pub enum Prompt {
     Command(String),
     Filter(String),
-    /// The new replica count for a MachineDeployment.
-    Scale {
-        key: ObjRef,
-        text: String,
-    },
+    /// A value an action needs before its confirm dialog can open.
+    Value { asks: Asks, text: String },
+}
+
+/// What a value prompt is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Asks {
+    /// The new replica count of a MachineDeployment.
+    Replicas(ObjRef),
+    /// The Kubernetes version a cluster (its control plane) moves to.
+    KubernetesVersion(ObjRef),
+    /// The installer image for these Talos nodes.
+    TalosImage(Vec<ObjRef>),
+}
+
+impl Asks {
+    pub fn label(&self) -> String {
+        match self {
+            Asks::Replicas(key) => format!("replicas for {}", key.name),
+            Asks::KubernetesVersion(key) => format!("Kubernetes version for {}", key.name),
+            Asks::TalosImage(nodes) => match nodes.as_slice() {
+                [one] => format!("installer image for {}", one.name),
+                many => format!("installer image for {} nodes", many.len()),
+            },
+        }
+    }
 }
 
 /// Selection and scroll position of a table.
@@ -143,7 +167,7 @@ pub enum Access {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dialog {
     pub id: u64,
-    pub plan: ActionPlan,
+    pub plan: Plan,
     pub access: Access,
     /// For a sync: the options the plan was built with; `p`, `d`, `o` toggle them.
     pub sync: Option<SyncOptions>,
@@ -152,6 +176,8 @@ pub struct Dialog {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpStatus {
     Sent,
+    /// A rollout between steps: where it is, in words.
+    Running(String),
     Succeeded(String),
     Failed(String),
 }
@@ -161,8 +187,20 @@ pub enum OpStatus {
 pub struct Operation {
     pub id: u64,
     pub at: Timestamp,
-    pub plan: ActionPlan,
+    pub plan: Plan,
     pub status: OpStatus,
+    /// For a rollout: which step it is at.
+    pub run: Option<RolloutRun>,
+}
+
+/// Where a rollout is: the step, and whether its request is out or its gate is being waited on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutRun {
+    pub step: usize,
+    /// When the current step's request was acknowledged; None while it is being sent.
+    pub waiting_since: Option<Timestamp>,
+    /// When a rebooted node first answered again (for the etcd grace period).
+    pub back_since: Option<Timestamp>,
 }
 
 /// Operations kept for the panel.
@@ -171,6 +209,8 @@ pub const OPERATIONS_KEPT: usize = 100;
 pub struct State {
     pub context: String,
     pub readonly: bool,
+    /// Contexts the user's config marks read-only: no action may target them.
+    pub readonly_contexts: BTreeSet<String>,
     pub now: Timestamp,
 
     pub clusters: RowStore<ClusterRow>,
@@ -234,6 +274,7 @@ impl State {
         State {
             context,
             readonly,
+            readonly_contexts: BTreeSet::new(),
             now,
             clusters: RowStore::default(),
             control_planes: RowStore::default(),

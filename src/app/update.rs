@@ -6,9 +6,10 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
-use super::mutations::{ask_replicas, dialog_key, offer, scale_to};
+use super::mutations::{ask_value, dialog_key, offer, value_entered};
+use super::rollout;
 use super::state::{
-    Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, visible_apps,
+    Access, Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps,
     visible_hardware, visible_secrets, visible_talos, visible_vms, wave_row_count,
 };
 use crate::model::source::SourceState;
@@ -50,6 +51,24 @@ fn resolve_command(input: &str) -> Option<&'static str> {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    // Rollout gates read Machines and Talos nodes, and time out by the clock.
+    let gates_may_move = matches!(
+        msg,
+        Msg::Tick(_)
+            | Msg::Machines(_)
+            | Msg::ControlPlanes(_)
+            | Msg::Deployments(_)
+            | Msg::Talos(_)
+            | Msg::ActionDone { .. }
+    );
+    let mut commands = apply(state, msg);
+    if gates_may_move {
+        commands.extend(rollout::advance(state));
+    }
+    commands
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
     // Every arm that returns early decides about redrawing itself; the data arms that fall
     // through all change what is shown.
     match msg {
@@ -87,36 +106,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::AccessChecked { id, result } => {
             if let Some(d) = state.dialog.as_mut().filter(|d| d.id == id) {
                 d.access = match result {
-                    Ok(true) => Access::Allowed,
-                    Ok(false) => Access::Denied(format!(
-                        "your token may not {} {} in {}",
-                        d.plan.verb,
-                        d.plan.plural,
-                        if d.plan.group.is_empty() {
-                            "the core group"
-                        } else {
-                            d.plan.group
-                        }
-                    )),
+                    Ok(None) => Access::Allowed,
+                    Ok(Some(why)) => Access::Denied(why),
                     Err(e) => Access::Unknown(e),
                 };
             }
         }
-        Msg::ActionDone { id, result } => {
-            if let Some(op) = state.operations.iter_mut().find(|o| o.id == id) {
-                state.notice = Some(match &result {
-                    Ok(msg) => format!("{}: {msg}", op.plan.title),
-                    Err(e) => format!(
-                        "{} failed: {e} — press the key again to retry",
-                        op.plan.title
-                    ),
-                });
-                op.status = match result {
-                    Ok(msg) => OpStatus::Succeeded(msg),
-                    Err(e) => OpStatus::Failed(e),
-                };
-            }
-        }
+        Msg::ActionDone { id, result } => rollout::on_done(state, id, result),
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -179,7 +175,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         return Vec::new();
     };
     let text = match prompt {
-        Prompt::Command(t) | Prompt::Filter(t) | Prompt::Scale { text: t, .. } => t,
+        Prompt::Command(t) | Prompt::Filter(t) | Prompt::Value { text: t, .. } => t,
     };
     match code {
         KeyCode::Esc => {
@@ -205,7 +201,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
             let prompt = state.prompt.take();
             match prompt {
                 Some(Prompt::Filter(t)) => set_filter(state, t),
-                Some(Prompt::Scale { key, text }) => return scale_to(state, &key, &text),
+                Some(Prompt::Value { asks, text }) => return value_entered(state, asks, &text),
                 Some(Prompt::Command(t)) => return run_command(state, &t),
                 None => {}
             }
@@ -465,10 +461,17 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Terminate
         | Action::VmStart
         | Action::VmStop
-        | Action::VmRestart => {
+        | Action::VmRestart
+        | Action::VmMigrate
+        | Action::PowerOn
+        | Action::PowerOff
+        | Action::PowerCycle => {
             return offer(state, action);
         }
-        Action::Scale => ask_replicas(state),
+        Action::Scale
+        | Action::UpgradeKubernetes
+        | Action::UpgradeTalos
+        | Action::UpgradeTalosAll => ask_value(state, action),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

@@ -1,4 +1,5 @@
 //! I/O: clients that talk to the platform's APIs and turn what they read into rows.
 
+pub mod audit;
 pub mod kube;
 pub mod talos;

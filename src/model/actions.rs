@@ -6,8 +6,9 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::argo::AppRow;
-use super::capi::DeploymentRow;
+use super::capi::{ControlPlaneRow, DeploymentRow};
 use super::eso::ExternalSecretRow;
+use super::hosts::BmcRow;
 use super::store::ObjRef;
 use super::vms::VmRow;
 
@@ -42,18 +43,34 @@ impl ActionPlan {
         } else {
             format!("/apis/{}/{}", self.group, self.version)
         };
-        let object = if self.target.namespace.is_empty() {
-            format!("{base}/{}/{}", self.plural, self.target.name)
+        let collection = if self.target.namespace.is_empty() {
+            format!("{base}/{}", self.plural)
         } else {
-            format!(
-                "{base}/namespaces/{}/{}/{}",
-                self.target.namespace, self.plural, self.target.name
-            )
+            format!("{base}/namespaces/{}/{}", self.target.namespace, self.plural)
         };
+        // A create goes to the collection; the new object's name is in the body.
+        if self.method == "POST" {
+            return collection;
+        }
+        let object = format!("{collection}/{}", self.target.name);
         match self.subresource {
             Some(sub) => format!("{object}/{sub}"),
             None => object,
         }
+    }
+
+    /// What a denied SelfSubjectAccessReview means for this plan, in words.
+    pub fn denied_reason(&self) -> String {
+        let resource = match self.subresource {
+            Some(sub) => format!("{}/{sub}", self.plural),
+            None => self.plural.to_string(),
+        };
+        let group = if self.group.is_empty() {
+            "the core group"
+        } else {
+            self.group
+        };
+        format!("your token may not {} {resource} in {group}", self.verb)
     }
 
     /// The request as the dialog shows it.
@@ -159,6 +176,7 @@ pub fn vm_power(vm: &VmRow, action: &'static str) -> ActionPlan {
         action: match action {
             "start" => "vm.start",
             "stop" => "vm.stop",
+            "migrate" => "vm.migrate",
             _ => "vm.restart",
         },
         title: format!("{} VM {}", capitalised(action), vm.key.name),
@@ -218,6 +236,82 @@ pub fn md_scale(md: &DeploymentRow, replicas: u32) -> ActionPlan {
         method: "PATCH",
         content_type: MERGE_PATCH,
         body: json!({"spec": {"replicas": replicas}}),
+        verb: "patch",
+    }
+}
+
+/// A Rufio power action: a new one-shot BMC `Job` next to the BMC Machine (the Machine itself
+/// is read-only state). `power` is `on`, `off` or `cycle`.
+pub fn bmc_power(bmc: &BmcRow, power: &'static str, now: Timestamp) -> ActionPlan {
+    // Jobs are one-shot, so each action gets a unique name; seconds are unique enough for a
+    // person pressing keys, and the server refuses a duplicate with 409.
+    let name = format!("{}-power-{power}-{}", bmc.key.name, now.as_second());
+    ActionPlan {
+        action: match power {
+            "on" => "bmc.power-on",
+            "off" => "bmc.power-off",
+            _ => "bmc.power-cycle",
+        },
+        title: format!("Power {power} {} through its BMC", bmc.key.name),
+        target: ObjRef::in_cluster(bmc.key.cluster.clone(), bmc.key.namespace.clone(), name.clone()),
+        group: "bmc.tinkerbell.org",
+        version: "v1alpha1",
+        kind: "Job",
+        plural: "jobs",
+        subresource: None,
+        method: "POST",
+        content_type: "application/json",
+        body: json!({
+            "apiVersion": "bmc.tinkerbell.org/v1alpha1",
+            "kind": "Job",
+            "metadata": {"name": name, "namespace": bmc.key.namespace},
+            "spec": {
+                "machineRef": {"name": bmc.key.name, "namespace": bmc.key.namespace},
+                "tasks": [{"powerAction": power}],
+            },
+        }),
+        verb: "create",
+    }
+}
+
+/// Kubernetes version of a Talos control plane: CACPPT then replaces its Machines one by one.
+pub fn control_plane_version(cp: &ControlPlaneRow, version: &str) -> ActionPlan {
+    ActionPlan {
+        action: "kubernetes.upgrade.control-plane",
+        title: format!(
+            "Upgrade control plane {} from {} to {version}",
+            cp.key.name, cp.version
+        ),
+        target: cp.key.clone(),
+        group: "controlplane.cluster.x-k8s.io",
+        version: "v1alpha3",
+        kind: "TalosControlPlane",
+        plural: "taloscontrolplanes",
+        subresource: None,
+        method: "PATCH",
+        content_type: MERGE_PATCH,
+        body: json!({"spec": {"version": version}}),
+        verb: "patch",
+    }
+}
+
+/// Kubernetes version of a MachineDeployment's Machines: a rolling replacement follows.
+pub fn deployment_version(md: &DeploymentRow, version: &str) -> ActionPlan {
+    ActionPlan {
+        action: "kubernetes.upgrade.workers",
+        title: format!(
+            "Upgrade MachineDeployment {} from {} to {version}",
+            md.key.name, md.version
+        ),
+        target: md.key.clone(),
+        group: "cluster.x-k8s.io",
+        version: "v1beta2",
+        kind: "MachineDeployment",
+        plural: "machinedeployments",
+        subresource: None,
+        method: "PATCH",
+        content_type: MERGE_PATCH,
+        body: json!({"spec": {"template": {"spec": {"version": version}}}}),
         verb: "patch",
     }
 }

@@ -159,11 +159,8 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled("█", theme.style("prompt")));
             Line::from(spans)
         }
-        Some(Prompt::Scale { key, text }) => Line::from(vec![
-            Span::styled(
-                format!("scale {} to replicas: {text}", key.name),
-                theme.style("prompt"),
-            ),
+        Some(Prompt::Value { asks, text }) => Line::from(vec![
+            Span::styled(format!("{}: {text}", asks.label()), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),
             Span::styled(
                 "  Enter: review the request · Esc: cancel",

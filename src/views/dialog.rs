@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let block = Block::bordered()
         .border_style(theme.style("prompt"))
         .title(Span::styled(
-            format!(" {}? ", d.plan.title),
+            format!(" {}? ", d.plan.title()),
             theme.style("title"),
         ));
     frame.render_widget(Paragraph::new(lines).block(block), popup);

@@ -2,10 +2,8 @@
 //! (exactly the plan's body), and one audit line per action. Tokens and secret values never
 //! reach the audit log: only the plan and the outcome do.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use jiff::Timestamp;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
@@ -17,6 +15,17 @@ use serde_json::json;
 use crate::model::actions::ActionPlan;
 use crate::model::text::sanitize;
 
+/// May this client send every one of these requests? `None` if so, else why not (the first
+/// request refused).
+pub async fn check_all(client: &Client, plans: &[ActionPlan]) -> Result<Option<String>, String> {
+    for plan in plans {
+        if !check_access(client, plan).await? {
+            return Ok(Some(plan.denied_reason()));
+        }
+    }
+    Ok(None)
+}
+
 /// May this client do what the plan does?
 pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, String> {
     let review = SelfSubjectAccessReview {
@@ -27,7 +36,8 @@ pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, St
                 subresource: plan.subresource.map(str::to_string),
                 verb: Some(plan.verb.to_string()),
                 namespace: Some(plan.target.namespace.clone()).filter(|n| !n.is_empty()),
-                name: Some(plan.target.name.clone()),
+                // A create names no existing object.
+                name: Some(plan.target.name.clone()).filter(|_| plan.method != "POST"),
                 ..ResourceAttributes::default()
             }),
             ..SelfSubjectAccessReviewSpec::default()
@@ -51,8 +61,8 @@ pub fn describe(e: &kube::Error) -> String {
 
 /// Send the plan as it is.
 pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, String> {
-    if plan.method == "PUT" {
-        return put(client, plan).await;
+    if plan.method != "PATCH" {
+        return send_body(client, plan).await;
     }
     let ar = ApiResource {
         group: plan.group.to_string(),
@@ -92,10 +102,13 @@ pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, Strin
     Ok(format!("accepted (resourceVersion {rv})"))
 }
 
-/// A `PUT` to the plan's path with its body (KubeVirt's lifecycle subresources).
-async fn put(client: &Client, plan: &ActionPlan) -> Result<String, String> {
+/// A `PUT` (KubeVirt's lifecycle subresources) or `POST` (a create) of the plan's body to its
+/// path.
+async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, String> {
     let body = serde_json::to_vec(&plan.body).map_err(|e| e.to_string())?;
-    let request = http::Request::put(plan.path())
+    let request = http::Request::builder()
+        .method(plan.method)
+        .uri(plan.path())
         .header(http::header::CONTENT_TYPE, plan.content_type)
         .body(body)
         .map_err(|e| e.to_string())?;
@@ -103,38 +116,25 @@ async fn put(client: &Client, plan: &ActionPlan) -> Result<String, String> {
         .request_text(request)
         .await
         .map_err(|e| describe(&e))?;
-    Ok("accepted".into())
+    Ok(if plan.method == "POST" {
+        format!("created {}", plan.target.name)
+    } else {
+        "accepted".into()
+    })
 }
 
-/// Where audit lines go by default: `<data dir>/audit.jsonl`.
-pub fn default_audit_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
-        .map(|d| d.data_dir().join("audit.jsonl"))
-}
-
-/// Append one JSON line: time, context, action, target, request, result.
+/// Append the audit line of a Kubernetes request.
 pub fn audit(
     path: &Path,
     plan: &ActionPlan,
     result: &Result<String, String>,
 ) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let line = json!({
-        "time": Timestamp::now().to_string(),
-        "context": plan.target.cluster,
-        "action": plan.action,
-        "target": {"kind": plan.kind, "namespace": plan.target.namespace, "name": plan.target.name},
-        "request": {"method": plan.method, "path": plan.path(), "contentType": plan.content_type, "body": plan.body},
-        "result": match result {
-            Ok(m) => json!({"ok": m}),
-            Err(e) => json!({"error": e}),
-        },
-    });
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    writeln!(file, "{line}")
+    crate::clients::audit::append(
+        path,
+        &plan.target.cluster,
+        plan.action,
+        json!({"kind": plan.kind, "namespace": plan.target.namespace, "name": plan.target.name}),
+        json!({"method": plan.method, "path": plan.path(), "contentType": plan.content_type, "body": plan.body}),
+        result,
+    )
 }

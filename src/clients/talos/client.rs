@@ -27,7 +27,7 @@ pub enum TalosError {
 #[derive(Clone)]
 pub struct TalosClient {
     pub context: String,
-    channel: Channel,
+    pub(super) channel: Channel,
     /// Per-call deadline, so one slow node never holds up a poll of the others.
     pub timeout: Duration,
 }
@@ -86,12 +86,12 @@ impl TalosClient {
         })
     }
 
-    fn machine(&self) -> MachineServiceClient<Channel> {
+    pub(super) fn machine(&self) -> MachineServiceClient<Channel> {
         MachineServiceClient::new(self.channel.clone()).max_decoding_message_size(MAX_MESSAGE)
     }
 
     /// A request for one node, through the endpoint (`node` metadata, one-to-one proxying).
-    fn to_node<T>(&self, node: &str, msg: T) -> Request<T> {
+    pub(super) fn to_node<T>(&self, node: &str, msg: T) -> Request<T> {
         let mut req = Request::new(msg);
         req.set_timeout(self.timeout);
         if let Ok(v) = MetadataValue::try_from(node) {

@@ -1,0 +1,66 @@
+//! What an operation's target looks like right now, from the live rows: the operations panel
+//! shows it next to the outcome, so an accepted request can be watched taking effect.
+
+use super::state::{Operation, State, vmi_of};
+use crate::model::rollout::Plan;
+use crate::model::store::ObjRef;
+use crate::model::text::age;
+
+/// The target's live state, if the cockpit watches it.
+pub fn live(state: &State, op: &Operation) -> Option<String> {
+    let Plan::Request(plan) = &op.plan else {
+        return None;
+    };
+    let key = &plan.target;
+    match plan.action {
+        a if a.starts_with("argocd.") => state.apps.get(key).map(|app| {
+            let wave = state
+                .app_detail
+                .get(key)
+                .filter(|d| !d.operation_message.is_empty())
+                .map(|d| format!(" · {}", d.operation_message))
+                .unwrap_or_default();
+            match &app.operation {
+                Some(phase) => format!("operation {phase}{wave} · {} {}", app.sync, app.health),
+                None => format!("{} · {}", app.sync, app.health),
+            }
+        }),
+        "machinedeployment.scale" => state.deployments.get(key).map(|md| {
+            let machines = state
+                .machines
+                .iter()
+                .filter(|m| {
+                    m.key.cluster == key.cluster
+                        && m.deployment.as_deref() == Some(key.name.as_str())
+                })
+                .count();
+            format!(
+                "{machines} Machines, {}/{} ready",
+                md.replicas.ready, md.replicas.desired
+            )
+        }),
+        a if a.starts_with("vm.") => state.vms.get(key).map(|vm| match vmi_of(state, vm) {
+            Some(vmi) if !vmi.node.is_empty() => format!("{} on {}", vm.status, vmi.node),
+            _ => vm.status.clone(),
+        }),
+        "externalsecret.force-sync" => state.external_secrets.get(key).map(|es| {
+            let when = es
+                .refreshed
+                .map(|t| format!("refreshed {} ago", age(t, state.now)))
+                .unwrap_or_else(|| "never refreshed".into());
+            match es.ready.ok {
+                Some(false) => format!("{when} · {}", es.ready.reason),
+                _ => when,
+            }
+        }),
+        a if a.starts_with("bmc.") => {
+            let machine = plan.body["spec"]["machineRef"]["name"].as_str()?;
+            let bmc = ObjRef::in_cluster(key.cluster.clone(), key.namespace.clone(), machine);
+            state
+                .bmcs
+                .get(&bmc)
+                .map(|b| format!("{machine} power {}", b.power))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,288 @@
+//! Running a rollout: send a step, wait until its gate holds on the live rows (the same watches
+//! and polls that feed the panes, so no extra requests), then send the next. A failed request
+//! or gate stops the rollout and says why; nothing after it is sent. Pure, like `update`.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::msg::Command;
+use super::state::{OpStatus, Operation, RolloutRun, State};
+use crate::model::rollout::{Gate, Plan, Request, Rollout};
+use crate::model::upgrade::Version;
+
+/// How long Machines may take to roll before the rollout gives up.
+const MACHINES_WITHIN: SignedDuration = SignedDuration::from_mins(30);
+/// How long an upgraded node may take to reboot and answer again.
+const NODE_BACK_WITHIN: SignedDuration = SignedDuration::from_mins(10);
+/// How long etcd may take to be whole again after a control-plane node is back.
+const ETCD_GRACE: SignedDuration = SignedDuration::from_mins(2);
+
+/// The command that sends an operation's request, or its rollout's current step.
+pub fn command_for(op: &Operation) -> Option<Command> {
+    let id = op.id;
+    let request = match &op.plan {
+        Plan::Request(plan) => {
+            return Some(Command::Execute {
+                id,
+                plan: plan.clone(),
+            });
+        }
+        Plan::Rollout(r) => &r.steps.get(op.run.as_ref()?.step)?.request,
+    };
+    Some(match request {
+        Request::Kube(plan) => Command::Execute {
+            id,
+            plan: plan.clone(),
+        },
+        Request::Talos(upgrade) => Command::TalosUpgrade {
+            id,
+            request: upgrade.clone(),
+        },
+    })
+}
+
+fn step_name(r: &Rollout, run: &RolloutRun) -> String {
+    let label = r.steps.get(run.step).map_or("", |s| s.label.as_str());
+    format!("step {}/{} ({label})", run.step + 1, r.steps.len())
+}
+
+/// What the server (or node) said to an operation's request or current step.
+pub fn on_done(state: &mut State, id: u64, result: Result<String, String>) {
+    let now = state.now;
+    let Some(op) = state.operations.iter_mut().find(|o| o.id == id) else {
+        return;
+    };
+    let title = op.plan.title().to_string();
+    match (&op.plan, op.run.as_mut()) {
+        (Plan::Rollout(r), Some(run)) => {
+            let step = step_name(r, run);
+            match result {
+                Ok(msg) => {
+                    run.waiting_since = Some(now);
+                    let gate = r.steps.get(run.step).map(|s| s.gate.describe());
+                    op.status = OpStatus::Running(format!(
+                        "{step}: {msg}; waiting for {}",
+                        gate.unwrap_or_default()
+                    ));
+                }
+                Err(e) => {
+                    let why = format!("{step} failed: {e} — nothing after it was sent");
+                    state.notice = Some(format!("{title}: {why}"));
+                    op.status = OpStatus::Failed(why);
+                }
+            }
+        }
+        _ => {
+            state.notice = Some(match &result {
+                Ok(msg) => format!("{title}: {msg}"),
+                Err(e) => format!("{title} failed: {e} — press the key again to retry"),
+            });
+            op.status = match result {
+                Ok(msg) => OpStatus::Succeeded(msg),
+                Err(e) => OpStatus::Failed(e),
+            };
+        }
+    }
+}
+
+enum Check {
+    Waiting(String),
+    Passed,
+    Failed(String),
+}
+
+/// Check the gate of every rollout that waits on one; send the next step where it holds.
+pub fn advance(state: &mut State) -> Vec<Command> {
+    let now = state.now;
+    let mut commands = Vec::new();
+    let mut notices = Vec::new();
+    for i in 0..state.operations.len() {
+        let op = &state.operations[i];
+        let (Plan::Rollout(r), Some(run)) = (&op.plan, &op.run) else {
+            continue;
+        };
+        let Some(since) = run.waiting_since else {
+            continue;
+        };
+        if !matches!(op.status, OpStatus::Running(_)) {
+            continue;
+        }
+        let Some(step) = r.steps.get(run.step) else {
+            continue;
+        };
+        let (check, back_since) = check(state, &step.gate, run, now.duration_since(since));
+        let last = run.step + 1 == r.steps.len();
+        let name = step_name(r, run);
+        let title = r.title.clone();
+        let describe = step.gate.describe();
+        let op = &mut state.operations[i];
+        let before = op.status.clone();
+        let Some(run) = op.run.as_mut() else { continue };
+        run.back_since = back_since;
+        match check {
+            Check::Waiting(note) => op.status = OpStatus::Running(format!("{name}: {note}")),
+            Check::Failed(why) => {
+                let why = format!("{name}: {why} — the rollout stopped here");
+                notices.push(format!("{title}: {why}"));
+                op.status = OpStatus::Failed(why);
+            }
+            Check::Passed if last => {
+                let done = format!("done: {describe}");
+                notices.push(format!("{title}: {done}"));
+                op.status = OpStatus::Succeeded(done);
+            }
+            Check::Passed => {
+                run.step += 1;
+                run.waiting_since = None;
+                run.back_since = None;
+                op.status = OpStatus::Sent;
+                commands.extend(command_for(op));
+            }
+        }
+        if op.status != before {
+            state.dirty = true;
+        }
+    }
+    if let Some(last) = notices.pop() {
+        state.notice = Some(last);
+    }
+    commands
+}
+
+fn same_version(a: &str, b: &str) -> bool {
+    match (Version::parse(a), Version::parse(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn check(
+    state: &State,
+    gate: &Gate,
+    run: &RolloutRun,
+    waited: SignedDuration,
+) -> (Check, Option<Timestamp>) {
+    match gate {
+        Gate::ControlPlaneAt {
+            control_plane,
+            cluster,
+            version,
+        } => {
+            let Some(desired) = state.control_planes.get(control_plane).map(|c| c.replicas.desired) else {
+                return (Check::Failed(format!("{} is gone", control_plane.name)), None);
+            };
+            let machines = state.machines.iter().filter(|m| {
+                m.key.cluster == control_plane.cluster && m.cluster == *cluster && m.control_plane
+            });
+            (machines_check(machines, desired, version, waited, "control-plane "), None)
+        }
+        Gate::DeploymentAt {
+            deployment,
+            cluster,
+            version,
+        } => {
+            let Some(desired) = state.deployments.get(deployment).map(|d| d.replicas.desired) else {
+                return (Check::Failed(format!("{} is gone", deployment.name)), None);
+            };
+            let machines = state.machines.iter().filter(|m| {
+                m.key.cluster == deployment.cluster
+                    && m.cluster == *cluster
+                    && m.deployment.as_deref() == Some(deployment.name.as_str())
+            });
+            (machines_check(machines, desired, version, waited, ""), None)
+        }
+        Gate::TalosNodeBack {
+            node,
+            version,
+            before,
+        } => node_check(state, node, version, before, run, waited),
+    }
+}
+
+/// Every one of `desired` Machines Running at the version, and no old one left.
+fn machines_check<'a>(
+    machines: impl Iterator<Item = &'a crate::model::capi::MachineRow>,
+    desired: i64,
+    version: &str,
+    waited: SignedDuration,
+    what: &str,
+) -> Check {
+    let (mut done, mut total) = (0i64, 0i64);
+    for m in machines {
+        total += 1;
+        if same_version(&m.version, version) && m.phase == "Running" && !m.deleting {
+            done += 1;
+        }
+    }
+    if done == desired && total == desired {
+        return Check::Passed;
+    }
+    let progress = format!(
+        "{done}/{desired} {what}Machines Running {version}, {} old or in progress",
+        (total - done).max(0)
+    );
+    if waited > MACHINES_WITHIN {
+        return Check::Failed(format!("not rolled after 30 min ({progress})"));
+    }
+    Check::Waiting(progress)
+}
+
+fn node_check(
+    state: &State,
+    node: &crate::model::store::ObjRef,
+    version: &str,
+    before: &crate::model::upgrade::NodeBefore,
+    run: &RolloutRun,
+    waited: SignedDuration,
+) -> (Check, Option<Timestamp>) {
+    let late = waited > NODE_BACK_WITHIN;
+    let gone = |what: String| {
+        if late {
+            Check::Failed(format!("{} not back within 10 min ({what})", node.name))
+        } else {
+            Check::Waiting(what)
+        }
+    };
+    let Some(row) = state.talos.get(node) else {
+        return (gone("not polled yet".into()), None);
+    };
+    if let Some(e) = &row.error {
+        return (gone(format!("rebooting, not answering ({e})")), None);
+    }
+    let rebooted = match (before.boot_time, row.boot_time) {
+        (Some(b), Some(a)) => a > b,
+        (Some(_), None) => false,
+        // Nothing to compare with: the version alone has to tell.
+        (None, _) => true,
+    };
+    let reported = row.talos_version.clone().unwrap_or_default();
+    if !rebooted {
+        return (gone(format!("installing; still up since the last boot at {reported}")), None);
+    }
+    if !same_version(&reported, version) {
+        return (
+            Check::Failed(format!(
+                "{} rebooted into {reported}, not {version}: the new image did not come up and Talos went back to the old one",
+                node.name
+            )),
+            None,
+        );
+    }
+    let back = run.back_since.unwrap_or(state.now);
+    let Some(expected) = before.etcd_members else {
+        return (Check::Passed, Some(back));
+    };
+    let etcd = row.etcd.as_ref();
+    let members = etcd.map_or(0, |e| e.members.len());
+    let alarms = etcd.map_or(0, |e| e.errors.len());
+    if members >= expected && alarms == 0 && etcd.is_some_and(|e| e.member_id != 0) {
+        return (Check::Passed, Some(back));
+    }
+    let what = format!("back at {reported}; etcd {members}/{expected} members, {alarms} alarm(s)");
+    if state.now.duration_since(back) > ETCD_GRACE {
+        return (
+            Check::Failed(format!("etcd not healthy 2 min after the reboot: {what}")),
+            Some(back),
+        );
+    }
+    (Check::Waiting(what), Some(back))
+}

@@ -1,0 +1,280 @@
+//! Plans of several steps: each step one request, then a gate that must hold before the next
+//! step is sent. A Kubernetes upgrade patches the control plane, waits for its Machines, then
+//! each MachineDeployment; a Talos upgrade does one node at a time and waits for it to come
+//! back with the new version (and, for control planes, a whole etcd). Pure: building a plan
+//! does no I/O; the app layer evaluates gates against the live rows.
+
+use super::actions::{self, ActionPlan};
+use super::capi::{ControlPlaneRow, DeploymentRow};
+use super::store::ObjRef;
+use super::talos::TalosNodeRow;
+use super::upgrade::{NodeBefore, TalosUpgrade, UpgradeApi, Version, installer_version};
+
+/// What one step sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Kube(ActionPlan),
+    Talos(TalosUpgrade),
+}
+
+/// What must be true before the next step goes out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gate {
+    /// As many control-plane Machines as desired, every one Running at the version.
+    ControlPlaneAt {
+        control_plane: ObjRef,
+        cluster: String,
+        version: String,
+    },
+    /// The same for a MachineDeployment's Machines.
+    DeploymentAt {
+        deployment: ObjRef,
+        cluster: String,
+        version: String,
+    },
+    /// The node rebooted, answers, reports the version, and (control planes) sees every etcd
+    /// member it saw before, with no alarms.
+    TalosNodeBack {
+        node: ObjRef,
+        version: String,
+        before: NodeBefore,
+    },
+}
+
+impl Gate {
+    pub fn describe(&self) -> String {
+        match self {
+            Gate::ControlPlaneAt {
+                cluster, version, ..
+            } => format!("every control-plane Machine of {cluster} Running {version}"),
+            Gate::DeploymentAt {
+                deployment,
+                version,
+                ..
+            } => format!("every Machine of {} Running {version}", deployment.name),
+            Gate::TalosNodeBack {
+                node,
+                version,
+                before,
+            } => match before.etcd_members {
+                Some(n) => format!(
+                    "{} rebooted, back at {version}, etcd healthy with {n} members",
+                    node.name
+                ),
+                None => format!("{} rebooted and back at {version}", node.name),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// e.g. `control plane lab-cp`, `node lab-cp-0`.
+    pub label: String,
+    pub request: Request,
+    pub gate: Gate,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rollout {
+    pub action: &'static str,
+    pub title: String,
+    /// The context every step targets (kube context or talosconfig context).
+    pub context: String,
+    pub steps: Vec<Step>,
+}
+
+/// Everything a confirm dialog can offer: one request, or a rollout of several.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plan {
+    Request(ActionPlan),
+    Rollout(Rollout),
+}
+
+impl Plan {
+    /// The one request of a single-request plan.
+    pub fn as_request(&self) -> Option<&ActionPlan> {
+        match self {
+            Plan::Request(p) => Some(p),
+            Plan::Rollout(_) => None,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        match self {
+            Plan::Request(p) => &p.title,
+            Plan::Rollout(r) => &r.title,
+        }
+    }
+
+    pub fn action(&self) -> &'static str {
+        match self {
+            Plan::Request(p) => p.action,
+            Plan::Rollout(r) => r.action,
+        }
+    }
+
+    pub fn context(&self) -> &str {
+        match self {
+            Plan::Request(p) => &p.target.cluster,
+            Plan::Rollout(r) => &r.context,
+        }
+    }
+
+    /// What the operations panel names as the target.
+    pub fn target(&self) -> String {
+        match self {
+            Plan::Request(p) => {
+                format!("{} {}/{}", p.kind, p.target.namespace, p.target.name)
+            }
+            Plan::Rollout(r) => match r.steps.as_slice() {
+                [one] => one.label.clone(),
+                steps => format!("{} steps", steps.len()),
+            },
+        }
+    }
+
+    /// The Kubernetes requests among the steps, for the permission check.
+    pub fn kube_requests(&self) -> Vec<&ActionPlan> {
+        match self {
+            Plan::Request(p) => vec![p],
+            Plan::Rollout(r) => r
+                .steps
+                .iter()
+                .filter_map(|s| match &s.request {
+                    Request::Kube(p) => Some(p),
+                    Request::Talos(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Exactly what will be sent, in order.
+    pub fn preview(&self) -> Vec<String> {
+        match self {
+            Plan::Request(p) => p.preview(),
+            Plan::Rollout(r) => {
+                let n = r.steps.len();
+                let mut lines = Vec::new();
+                for (i, step) in r.steps.iter().enumerate() {
+                    lines.push(format!("step {}/{n}: {}", i + 1, step.label));
+                    let previous = i.checked_sub(1).map(|p| &r.steps[p].request);
+                    let request = match (&step.request, previous) {
+                        // Node after node, only the `node` metadata changes: say so instead of
+                        // repeating the calls, so the whole plan fits on a screen.
+                        (Request::Talos(t), Some(Request::Talos(before)))
+                            if t.image == before.image && t.api == before.api =>
+                        {
+                            vec![format!("the same calls with metadata node={}", t.node)]
+                        }
+                        (Request::Talos(t), _) => t.preview(),
+                        (Request::Kube(p), _) => p.preview(),
+                    };
+                    lines.extend(request.into_iter().map(|l| format!("  {l}")));
+                    lines.push(format!("  then wait for {}", step.gate.describe()));
+                }
+                lines.push("a failed step or gate stops the rollout; nothing after it is sent".into());
+                lines
+            }
+        }
+    }
+}
+
+/// Kubernetes version upgrade of a CAPI cluster: the control plane first, then each
+/// MachineDeployment, each only after the one before has rolled.
+pub fn kubernetes_upgrade(
+    cp: &ControlPlaneRow,
+    deployments: &[&DeploymentRow],
+    version: Version,
+) -> Rollout {
+    let v = version.to_string();
+    let mut steps = vec![Step {
+        label: format!("control plane {}", cp.key.name),
+        request: Request::Kube(actions::control_plane_version(cp, &v)),
+        gate: Gate::ControlPlaneAt {
+            control_plane: cp.key.clone(),
+            cluster: cp.cluster.clone(),
+            version: v.clone(),
+        },
+    }];
+    steps.extend(deployments.iter().map(|md| Step {
+        label: format!("workers {}", md.key.name),
+        request: Request::Kube(actions::deployment_version(md, &v)),
+        gate: Gate::DeploymentAt {
+            deployment: md.key.clone(),
+            cluster: md.cluster.clone(),
+            version: v.clone(),
+        },
+    }));
+    Rollout {
+        action: "kubernetes.upgrade",
+        title: format!(
+            "Upgrade Kubernetes of cluster {} from {} to {v}",
+            cp.cluster, cp.version
+        ),
+        context: cp.key.cluster.clone(),
+        steps,
+    }
+}
+
+/// Talos OS upgrade of some nodes of one talosconfig context, one at a time: control planes
+/// first (etcd keeps quorum with one member away), then workers. Nodes already at the
+/// version are left out; an unreachable node refuses the whole plan, since its state is not
+/// known.
+pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, String> {
+    let target = installer_version(image).ok_or_else(|| {
+        format!("{image:?} has no version tag (an installer image like {}:v1.11.2)", super::upgrade::DEFAULT_INSTALLER)
+    })?;
+    let mut ordered: Vec<&&TalosNodeRow> = nodes.iter().collect();
+    ordered.sort_by_key(|n| (!n.is_control_plane(), n.key.name.clone()));
+    let mut steps = Vec::new();
+    let mut context = String::new();
+    for node in ordered {
+        let current = match (&node.error, &node.talos_version) {
+            (None, Some(v)) => v.clone(),
+            (Some(e), _) => return Err(format!("{} is not answering ({e})", node.key.name)),
+            (None, None) => return Err(format!("{} has not reported its version", node.key.name)),
+        };
+        if Version::parse(&current) == Some(target) {
+            continue;
+        }
+        context = node.key.cluster.clone();
+        let control_plane = node.is_control_plane();
+        steps.push(Step {
+            label: format!(
+                "node {} ({}, {current})",
+                node.key.name,
+                if control_plane { "control plane" } else { "worker" }
+            ),
+            request: Request::Talos(TalosUpgrade {
+                context: node.key.cluster.clone(),
+                node: node.key.name.clone(),
+                image: image.trim().to_string(),
+                api: UpgradeApi::for_node(&current),
+            }),
+            gate: Gate::TalosNodeBack {
+                node: node.key.clone(),
+                version: target.to_string(),
+                before: NodeBefore {
+                    boot_time: node.boot_time,
+                    etcd_members: control_plane
+                        .then(|| node.etcd.as_ref().map(|e| e.members.len()))
+                        .flatten(),
+                },
+            },
+        });
+    }
+    if steps.is_empty() {
+        return Err(format!("every selected node already runs {target}"));
+    }
+    let what = match steps.as_slice() {
+        [one] => one.label.clone(),
+        many => format!("{} nodes of {context}", many.len()),
+    };
+    Ok(Rollout {
+        action: "talos.upgrade",
+        title: format!("Upgrade Talos on {what} to {target}"),
+        context,
+        steps,
+    })
+}
