@@ -267,7 +267,6 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         s.deployments.len() == 2 && s.machines.len() == 9
     })
     .await;
-    c.frame();
     // Select the media MachineDeployment in the tree.
     let target = c
         .state
@@ -276,16 +275,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         .find(|d| d.key.name == "media-workers")
         .map(|d| format!("md:{}", d.key))
         .expect("md");
-    let mut path = Vec::new();
-    for _ in 0..40 {
-        path = c.state.tree.selected().to_vec();
-        if path.last() == Some(&target) {
-            break;
-        }
-        c.press(&["j"]);
-        c.frame();
-    }
-    assert_eq!(path.last(), Some(&target), "reached the MachineDeployment");
+    c.select_in_tree(&target);
     c.press(&["S"]);
     assert!(c.frame().contains("replicas for media-workers: 3"));
     c.press(&["<Backspace>"]);

@@ -40,7 +40,7 @@ async fn control_plane_and_worker_snapshots_through_one_endpoint() {
         .expect("cp");
     let row = client.snapshot(cp).await;
     assert_eq!(row.error, None, "{row:?}");
-    assert_eq!(row.talos_version.as_deref(), Some("v1.10.6"));
+    assert_eq!(row.talos_version.as_deref(), Some("v1.13.2"));
     assert_eq!(row.hostname.as_deref(), Some(cp.as_str()));
     let etcd = row.etcd.as_ref().expect("control planes have etcd");
     assert_eq!(etcd.members.len(), 3);

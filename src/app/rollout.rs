@@ -65,7 +65,7 @@ pub fn on_done(state: &mut State, id: u64, result: Result<String, String>) {
                     ));
                 }
                 Err(e) => {
-                    let why = format!("{step} failed: {e} — nothing after it was sent");
+                    let why = format!("stopped at {step}: {e}");
                     state.notice = Some(format!("{title}: {why}"));
                     op.status = OpStatus::Failed(why);
                 }
@@ -121,7 +121,7 @@ pub fn advance(state: &mut State) -> Vec<Command> {
         match check {
             Check::Waiting(note) => op.status = OpStatus::Running(format!("{name}: {note}")),
             Check::Failed(why) => {
-                let why = format!("{name}: {why} — the rollout stopped here");
+                let why = format!("stopped at {name}: {why}");
                 notices.push(format!("{title}: {why}"));
                 op.status = OpStatus::Failed(why);
             }
@@ -261,8 +261,7 @@ fn node_check(
     if !same_version(&reported, version) {
         return (
             Check::Failed(format!(
-                "{} rebooted into {reported}, not {version}: the new image did not come up and Talos went back to the old one",
-                node.name
+                "rebooted into {reported}, not {version}: the new image did not boot and Talos went back to the old one"
             )),
             None,
         );

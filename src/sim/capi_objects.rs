@@ -157,7 +157,7 @@ pub fn talos_control_plane(c: &ClusterSpec, n: Counts) -> Value {
         },
         "status": {
             "replicas": n.desired, "readyReplicas": n.ready,
-            "unavailableReplicas": n.desired - n.ready,
+            "unavailableReplicas": n.desired.saturating_sub(n.ready),
             "initialized": true, "ready": ready, "bootstrapped": true,
             "version": c.version,
             "selector": format!("{CLUSTER_NAME_LABEL}={},{CONTROL_PLANE_LABEL}", c.name),
@@ -374,13 +374,18 @@ pub fn mark_running(obj: &mut Value, c: &ClusterSpec) {
         .unwrap_or_default()
         .to_string();
     let uid = vm_uid(&c.namespace, &name);
+    // A Machine made during a version rollout runs its own version, not the scenario's.
+    let kubelet = obj["spec"]["version"]
+        .as_str()
+        .unwrap_or(&c.version)
+        .to_string();
     let status = &mut obj["status"];
     status["phase"] = json!("Running");
     status["conditions"] = machine_conditions(MachineStage::Running);
     status["nodeRef"] = json!({"name": name});
     status["nodeInfo"] = json!({
         "architecture": "amd64", "bootID": uid, "containerRuntimeVersion": "containerd://2.0.6",
-        "kernelVersion": "6.12.40-talos", "kubeProxyVersion": "", "kubeletVersion": c.version,
+        "kernelVersion": "6.12.40-talos", "kubeProxyVersion": "", "kubeletVersion": kubelet,
         "machineID": uid.replace('-', ""), "operatingSystem": "linux",
         "osImage": format!("Talos ({})", c.talos_version), "systemUUID": uid,
     });

@@ -15,6 +15,8 @@ use super::status::{self, StatusError};
 pub const RESTART_MARK: &str = "sim.opsdeck.dev/restart";
 /// Annotation marking a VM whose power the lifecycle API changed; the controller moves it on.
 pub const POWER_MARK: &str = "sim.opsdeck.dev/powering";
+/// Annotation naming the host a migrating VM moves to.
+pub const MIGRATE_MARK: &str = "sim.opsdeck.dev/migrating-to";
 
 fn conflict(name: &str, message: &str) -> StatusError {
     let def = &KINDS[kind_id("VirtualMachine").unwrap_or_default()];
@@ -102,6 +104,37 @@ pub fn handle(
             })
             .map(|_| ())
             .map_err(gone),
+        "migrate" if !running => Err(conflict(name, "VM is not running")),
+        "migrate" if printable == "Migrating" => {
+            Err(conflict(name, "VM is already migrating"))
+        }
+        "migrate" => match migration_target(&db, ns, name) {
+            None => Err(conflict(
+                name,
+                "no other schedulable host to migrate to (the rest are cordoned or in maintenance)",
+            )),
+            Some((source, target)) => {
+                let vmi = (
+                    kind_id("VirtualMachineInstance").unwrap_or_default(),
+                    ns.to_string(),
+                    name.to_string(),
+                );
+                let now = jiff::Timestamp::now().to_string();
+                let _ = db.modify(&vmi, |v| {
+                    v["status"]["migrationState"] = json!({
+                        "sourceNode": source, "targetNode": target,
+                        "startTimestamp": now, "mode": "PreCopy",
+                    });
+                });
+                db.modify(&key, |v| {
+                    v["status"]["printableStatus"] = json!("Migrating");
+                    v["metadata"]["annotations"][POWER_MARK] = json!("true");
+                    v["metadata"]["annotations"][MIGRATE_MARK] = json!(target);
+                })
+                .map(|_| ())
+                .map_err(gone)
+            }
+        },
         _ => Err(status::not_found(&KINDS[kind], &format!("{name}/{action}"))),
     };
     match result {
@@ -112,4 +145,25 @@ pub fn handle(
         }
         Err(e) => error_response(e),
     }
+}
+
+/// The VM's current host and another host it can go to: not the same, not in maintenance.
+fn migration_target(db: &super::db::Db, ns: &str, name: &str) -> Option<(String, String)> {
+    let vmi = db.get(&(
+        kind_id("VirtualMachineInstance").unwrap_or_default(),
+        ns.to_string(),
+        name.to_string(),
+    ))?;
+    let source = vmi.pointer("/status/nodeName")?.as_str()?.to_string();
+    let target = db
+        .list(kind_id("Node").unwrap_or_default(), None, None)
+        .filter(|n| {
+            n.pointer("/spec/unschedulable").and_then(Value::as_bool) != Some(true)
+                && n.pointer("/metadata/annotations/harvesterhci.io~1maintain-status")
+                    .is_none()
+        })
+        .filter_map(|n| n["metadata"]["name"].as_str())
+        .find(|n| *n != source)?
+        .to_string();
+    Some((source, target))
 }

@@ -179,6 +179,27 @@ impl Cockpit {
         }
     }
 
+    /// Feed whatever arrives within `window` into `update`.
+    pub async fn settle(&mut self, window: Duration) {
+        let deadline = tokio::time::Instant::now() + window;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.send(msg);
+        }
+    }
+
+    /// Move the tree selection down until the node with this id is selected.
+    pub fn select_in_tree(&mut self, id: &str) {
+        self.frame();
+        for _ in 0..60 {
+            if self.state.tree.selected().last().map(String::as_str) == Some(id) {
+                return;
+            }
+            self.press(&["j"]);
+            self.frame();
+        }
+        panic!("never reached {id} in the tree:\n{}", self.frame());
+    }
+
     /// Wait until a rendered frame contains `text`; returns that frame.
     pub async fn wait_for_text(&mut self, text: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;

@@ -106,7 +106,9 @@ impl Controllers {
                         })
                         .collect()
                 };
-                if mine.len() == desired {
+                // A rolling version update owns the count until it is done (its surge
+                // Machine is not an extra to remove).
+                if mine.len() == desired || self.deployment_rolling(c, pool) {
                     continue;
                 }
                 if mine.len() < desired {
@@ -117,7 +119,7 @@ impl Controllers {
                         capi_objects::suffix(&format!("scale/{}/{}", c.name, self.replacements))
                     );
                     let machine = capi_objects::machine(&MachineArgs {
-                        cluster: c,
+                        cluster: &self.at_deployment_version(c, pool),
                         owner: MachineOwner::Workers(pool),
                         name: name.clone(),
                         host: 0,
@@ -191,7 +193,7 @@ impl Controllers {
         );
         self.vm_replaced(&c, &victim.2, &name);
         let replacement = capi_objects::machine(&MachineArgs {
-            cluster: &c,
+            cluster: &self.at_deployment_version(&c, pool),
             owner: MachineOwner::Workers(pool),
             name,
             host: 0,
@@ -284,7 +286,15 @@ impl Controllers {
                 o["status"] = ms_status
             });
         }
-        let tcp_status = capi_objects::talos_control_plane(&c, cp)["status"].clone();
+        let mut tcp_status = capi_objects::talos_control_plane(&c, cp)["status"].clone();
+        // The control plane reports the oldest version its Machines run.
+        if let Some(oldest) = cp_machines
+            .iter()
+            .filter_map(|m| m.pointer("/spec/version").and_then(Value::as_str))
+            .min_by_key(|v| crate::model::upgrade::Version::parse(v))
+        {
+            tcp_status["version"] = serde_json::json!(oldest);
+        }
         let cluster_status = capi_objects::cluster(&c, cp, all_workers)["status"].clone();
         let tcp_kind = kind_id("TalosControlPlane").unwrap_or_default();
         let cluster_kind = kind_id("Cluster").unwrap_or_default();

@@ -11,7 +11,7 @@ use crate::sim::db::{Db, fnv};
 use crate::sim::harvester_objects;
 use crate::sim::kinds::kind_id;
 use crate::sim::scenario::ClusterSpec;
-use crate::sim::vm_power::{POWER_MARK, RESTART_MARK};
+use crate::sim::vm_power::{MIGRATE_MARK, POWER_MARK, RESTART_MARK};
 
 impl Controllers {
     pub fn with_harvester(mut self, db: Option<Arc<Mutex<Db>>>) -> Self {
@@ -127,6 +127,29 @@ impl Controllers {
                         v["status"]["printableStatus"] = json!("Running");
                         v["status"]["ready"] = json!(true);
                         v["status"]["created"] = json!(true);
+                    });
+                }
+                Some("Migrating") => {
+                    let target = vm
+                        .pointer(&format!(
+                            "/metadata/annotations/{}",
+                            MIGRATE_MARK.replace('/', "~1")
+                        ))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    let now = jiff::Timestamp::now().to_string();
+                    let _ = db.modify(&vmi_key, |v| {
+                        v["status"]["nodeName"] = json!(target);
+                        v["status"]["migrationState"]["completed"] = json!(true);
+                        v["status"]["migrationState"]["endTimestamp"] = json!(now);
+                    });
+                    let _ = db.modify(&key, |v| {
+                        if let Some(n) = v["metadata"]["annotations"].as_object_mut() {
+                            n.remove(POWER_MARK);
+                            n.remove(MIGRATE_MARK);
+                        }
+                        v["status"]["printableStatus"] = json!("Running");
                     });
                 }
                 _ => {}

@@ -7,6 +7,8 @@ mod argo;
 mod capi;
 mod eso;
 mod harvester;
+mod rollout;
+mod tinkerbell;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -81,7 +83,9 @@ impl Controllers {
     pub fn tick(&mut self) {
         self.ticks += 1;
         self.scale_machine_sets();
+        self.roll_versions();
         self.advance_vms();
+        self.run_bmc_jobs();
         self.advance_machines();
         self.advance_operations();
         self.refresh_external_secrets();

@@ -66,6 +66,8 @@ macro_rules! with_meta {
     ($($t:ty),*) => {$(impl WithMeta for $t { fn set_meta(&mut self, m: Metadata) { self.metadata = Some(m); } })*};
 }
 with_meta!(
+    Reboot,
+    Upgrade,
     Version,
     Hostname,
     ServiceList,
@@ -130,7 +132,7 @@ impl NodeApi {
     }
 
     /// A streaming request goes to exactly one node.
-    fn stream_target<T>(&self, req: &Request<T>) -> Result<NodeState, Status> {
+    pub(super) fn stream_target<T>(&self, req: &Request<T>) -> Result<NodeState, Status> {
         let node = match targets(req)? {
             Targets::Local => self.me.clone(),
             Targets::One(n) => n,
@@ -423,15 +425,33 @@ impl MachineService for NodeApi {
 
     async fn reboot(
         &self,
-        _req: Request<RebootRequest>,
+        req: Request<RebootRequest>,
     ) -> Result<Response<RebootResponse>, Status> {
-        Err(Status::unimplemented("reboot is not simulated yet"))
+        let messages = self.answer(targets(&req)?, |s| {
+            self.registry.reboot(&s.spec.hostname);
+            Ok(Reboot {
+                metadata: None,
+                actor_id: format!("reboot-{}", s.spec.hostname),
+            })
+        })?;
+        Ok(Response::new(RebootResponse { messages }))
     }
 
+    /// The deprecated upgrade: install the image, then reboot by itself.
     async fn upgrade(
         &self,
-        _req: Request<UpgradeRequest>,
+        req: Request<UpgradeRequest>,
     ) -> Result<Response<UpgradeResponse>, Status> {
-        Err(Status::unimplemented("upgrade is not simulated yet"))
+        let version = super::upgrade::image_version(&req.get_ref().image)?;
+        let messages = self.answer(targets(&req)?, |s| {
+            self.registry.stage(&s.spec.hostname, version.clone());
+            self.registry.reboot(&s.spec.hostname);
+            Ok(Upgrade {
+                metadata: None,
+                ack: "Upgrade request received".into(),
+                actor_id: format!("upgrade-{}", s.spec.hostname),
+            })
+        })?;
+        Ok(Response::new(UpgradeResponse { messages }))
     }
 }

@@ -4,11 +4,12 @@
 
 pub mod api;
 pub mod node;
+pub mod upgrade;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -25,6 +26,8 @@ use super::db::{Db, ObjKey};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::tls::{Issued, TestCa};
+use crate::clients::talos::proto::machine::image_service_server::ImageServiceServer;
+use crate::clients::talos::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::clients::talos::proto::machine::machine_service_server::MachineServiceServer;
 
 /// Every node's state, shared by all simulated apids.
@@ -32,9 +35,72 @@ pub struct Registry {
     nodes: HashMap<String, (NodeState, Option<ObjKey>)>,
     db: Arc<Mutex<Db>>,
     down: Mutex<HashSet<String>>,
+    /// What upgrades and reboots changed, per node.
+    runtime: Mutex<HashMap<String, Runtime>>,
+}
+
+/// How long a rebooting node does not answer.
+pub const REBOOT_DOWN: Duration = Duration::from_secs(3);
+/// A reboot starts this long after it is asked for, so the reply gets out first.
+const REBOOT_DELAY: Duration = Duration::from_millis(300);
+
+/// A node's state since the simulator started: its installed version, its last boot, an
+/// installed-but-not-booted version, a reboot in progress.
+#[derive(Debug, Default)]
+struct Runtime {
+    version: Option<String>,
+    boot_time: Option<jiff::Timestamp>,
+    staged: Option<String>,
+    reboot: Option<(Instant, Instant)>,
+    /// Tests: the new image never comes up; the node boots its old version again.
+    fail_upgrades: bool,
 }
 
 impl Registry {
+    fn runtime(&self) -> std::sync::MutexGuard<'_, HashMap<String, Runtime>> {
+        self.runtime.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Install a version to boot at the next reboot.
+    pub fn stage(&self, hostname: &str, version: String) {
+        self.runtime().entry(hostname.to_string()).or_default().staged = Some(version);
+    }
+
+    /// Reboot a node: down for a few seconds, then up with what was staged.
+    pub fn reboot(&self, hostname: &str) {
+        let start = Instant::now() + REBOOT_DELAY;
+        self.runtime().entry(hostname.to_string()).or_default().reboot =
+            Some((start, start + REBOOT_DOWN));
+    }
+
+    /// The node's current view after any reboot that finished; None while it is rebooting.
+    fn booted(&self, hostname: &str, mut state: NodeState) -> Option<NodeState> {
+        let mut all = self.runtime();
+        let Some(r) = all.get_mut(hostname) else {
+            return Some(state);
+        };
+        if let Some((start, end)) = r.reboot {
+            let now = Instant::now();
+            if now >= start && now < end {
+                return None;
+            }
+            if now >= end {
+                r.reboot = None;
+                r.boot_time = Some(jiff::Timestamp::now());
+                if let Some(v) = r.staged.take().filter(|_| !r.fail_upgrades) {
+                    r.version = Some(v);
+                }
+            }
+        }
+        if let Some(v) = &r.version {
+            state.spec.talos_version = v.clone();
+        }
+        if let Some(t) = r.boot_time {
+            state.boot_time = t;
+        }
+        Some(state)
+    }
+
     /// The node's state if it is up: not switched off by a test, and its Machine is Running.
     pub fn state_of_up(&self, hostname: &str) -> Option<NodeState> {
         let (state, machine) = self.nodes.get(hostname)?;
@@ -57,7 +123,7 @@ impl Registry {
                 return None;
             }
         }
-        Some(state.clone())
+        self.booted(hostname, state.clone())
     }
 }
 
@@ -134,6 +200,7 @@ impl TalosSim {
             nodes,
             db,
             down: Mutex::new(HashSet::new()),
+            runtime: Mutex::new(HashMap::new()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut addrs = BTreeMap::new();
@@ -147,7 +214,7 @@ impl TalosSim {
             let tls = ServerTlsConfig::new()
                 .identity(Identity::from_pem(&issued.cert_pem, &issued.key_pem))
                 .client_ca_root(Certificate::from_pem(&ca.cert_pem));
-            let service = MachineServiceServer::new(NodeApi {
+            let api = Arc::new(NodeApi {
                 me: hostname.clone(),
                 registry: registry.clone(),
                 log_every,
@@ -156,7 +223,9 @@ impl TalosSim {
             let server = Server::builder()
                 .tls_config(tls)
                 .map_err(|e| SimError::Talos(e.to_string()))?
-                .add_service(service)
+                .add_service(MachineServiceServer::from_arc(api.clone()))
+                .add_service(LifecycleServiceServer::from_arc(api.clone()))
+                .add_service(ImageServiceServer::from_arc(api))
                 .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
                     let _ = stop.changed().await;
                 });
@@ -191,6 +260,16 @@ impl TalosSim {
         } else {
             set.remove(hostname);
         }
+    }
+
+    /// Make a node's upgrades fail: it installs, reboots, and comes back on its old version,
+    /// as Talos does when the new image does not boot.
+    pub fn fail_upgrades(&self, hostname: &str) {
+        self.registry
+            .runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .fail_upgrades = true;
     }
 
     /// The talosconfig CACPPT would store for one cluster (`<cluster>-talosconfig`).
