@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{Cockpit, row};
+use common::{Cockpit, audit_lines, confirm, row};
 use opsdeck::app::state::{Access, OpStatus};
 use opsdeck::clients::talos::poller::TalosSetup;
-use serde_json::Value;
 
 async fn apps_cockpit(sim: &opsdeck::sim::Simulator, filter: &str) -> Cockpit {
     let mut c = Cockpit::start(common::admin(sim).await).await;
@@ -18,31 +17,6 @@ async fn apps_cockpit(sim: &opsdeck::sim::Simulator, filter: &str) -> Cockpit {
     c.type_text(filter);
     c.press(&["<Enter>"]);
     c
-}
-
-/// Wait until the dialog's permission check allows the action, press Enter, and wait until
-/// the server accepted it.
-async fn confirm(c: &mut Cockpit) {
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
-    let before = c.state.operations.len();
-    c.press(&["<Enter>"]);
-    c.wait_for("accepted", |s| {
-        s.operations.len() == before + 1 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
-    })
-    .await;
-}
-
-fn audit_lines(c: &Cockpit) -> Vec<Value> {
-    std::fs::read_to_string(&c.audit)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
-        .collect()
 }
 
 #[tokio::test]

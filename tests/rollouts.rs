@@ -6,18 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::Cockpit;
+use common::{Cockpit, audit_lines};
 use opsdeck::app::state::{Access, OpStatus, State};
 use opsdeck::model::talos::TalosNodeRow;
-use serde_json::Value;
-
-fn audit_lines(c: &Cockpit) -> Vec<Value> {
-    std::fs::read_to_string(&c.audit)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
-        .collect()
-}
 
 fn first_op(s: &State) -> &OpStatus {
     &s.operations.first().expect("an operation").status
@@ -108,7 +99,10 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
             );
         }
         saw_control_plane_only |= cp_done && workers_old;
-        if matches!(first_op(&c.state), OpStatus::Succeeded(_) | OpStatus::Failed(_)) {
+        if matches!(
+            first_op(&c.state),
+            OpStatus::Succeeded(_) | OpStatus::Failed(_)
+        ) {
             break;
         }
     }
@@ -126,13 +120,19 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
         .filter(|m| m.cluster == "lab")
         .collect();
     assert_eq!(lab.len(), 3, "surge Machines are gone again");
-    assert!(lab.iter().all(|m| m.version == "v1.34.0" && m.phase == "Running"));
+    assert!(
+        lab.iter()
+            .all(|m| m.version == "v1.34.0" && m.phase == "Running")
+    );
 
     let lines = audit_lines(&c);
     let actions: Vec<&str> = lines.iter().filter_map(|l| l["action"].as_str()).collect();
     assert_eq!(
         actions,
-        ["kubernetes.upgrade.control-plane", "kubernetes.upgrade.workers"]
+        [
+            "kubernetes.upgrade.control-plane",
+            "kubernetes.upgrade.workers"
+        ]
     );
     assert_eq!(
         lines[1]["request"]["body"]["spec"]["template"]["spec"]["version"],
@@ -150,8 +150,10 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
 async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    c.wait_for("tree", |s| s.clusters.len() == 2 && s.control_planes.len() == 2)
-        .await;
+    c.wait_for("tree", |s| {
+        s.clusters.len() == 2 && s.control_planes.len() == 2
+    })
+    .await;
     let lab = c
         .state
         .clusters
@@ -220,8 +222,8 @@ fn select_node(c: &mut Cockpit, name: &str) {
 #[tokio::test]
 async fn talos_upgrade_of_a_node_reboots_it_into_the_new_version() {
     let sim = common::frozen_sim().await;
-    let mut c = Cockpit::start_with_talos(common::admin(&sim).await, common::talos_setup(&sim))
-        .await;
+    let mut c =
+        Cockpit::start_with_talos(common::admin(&sim).await, common::talos_setup(&sim)).await;
     c.wait_for("media nodes", |s| node(s, "media-workers").len() == 2)
         .await;
     let victim = node(&c.state, "media-workers")[0].clone();
@@ -271,19 +273,27 @@ async fn talos_upgrade_of_a_node_reboots_it_into_the_new_version() {
     let lines = audit_lines(&c);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["action"], "talos.upgrade");
-    assert_eq!(lines[0]["request"]["rpc"][1], "/machine.LifecycleService/Upgrade");
+    assert_eq!(
+        lines[0]["request"]["rpc"][1],
+        "/machine.LifecycleService/Upgrade"
+    );
     assert!(!lines[0].to_string().contains("PRIVATE KEY"));
 }
 
 #[tokio::test]
 async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     let sim = common::frozen_sim().await;
-    let mut c = Cockpit::start_with_talos(common::admin(&sim).await, common::talos_setup(&sim))
+    let mut c =
+        Cockpit::start_with_talos(common::admin(&sim).await, common::talos_setup(&sim)).await;
+    c.wait_for("lab nodes", |s| node(s, "lab-").len() == 3)
         .await;
-    c.wait_for("lab nodes", |s| node(s, "lab-").len() == 3).await;
     let nodes: Vec<TalosNodeRow> = node(&c.state, "lab-").into_iter().cloned().collect();
     // Control plane first, then the workers by name.
-    let cp = nodes.iter().find(|n| n.is_control_plane()).expect("cp").clone();
+    let cp = nodes
+        .iter()
+        .find(|n| n.is_control_plane())
+        .expect("cp")
+        .clone();
     let workers: Vec<&TalosNodeRow> = nodes.iter().filter(|n| !n.is_control_plane()).collect();
     let (failing, untouched) = (workers[0].clone(), workers[1].clone());
     sim.talos
@@ -293,7 +303,10 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
 
     select_node(&mut c, &cp.key.name);
     c.press(&["U"]);
-    assert!(c.frame().contains("installer image for 3 nodes: ghcr.io/siderolabs/installer:v1.11.0"));
+    assert!(
+        c.frame()
+            .contains("installer image for 3 nodes: ghcr.io/siderolabs/installer:v1.11.0")
+    );
     c.press(&["<Enter>"]);
     let frame = c.frame_sized(200, 50);
     for expected in [
@@ -310,7 +323,10 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     })
     .await;
     let OpStatus::Failed(why) = first_op(&c.state).clone() else {
-        panic!("the failing gate stops the rollout: {:?}", first_op(&c.state));
+        panic!(
+            "the failing gate stops the rollout: {:?}",
+            first_op(&c.state)
+        );
     };
     assert!(
         why.contains("step 2/3")
@@ -320,7 +336,10 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     );
     let talos = &c.state.talos;
     assert_eq!(
-        talos.get(&cp.key).and_then(|n| n.talos_version.clone()).as_deref(),
+        talos
+            .get(&cp.key)
+            .and_then(|n| n.talos_version.clone())
+            .as_deref(),
         Some("v1.11.0")
     );
     // The node after the failed one was never asked.

@@ -4,13 +4,13 @@ use crossterm::event::Event;
 use jiff::Timestamp;
 
 use crate::model::actions::ActionPlan;
-use crate::model::upgrade::TalosUpgrade;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
+use crate::model::upgrade::TalosUpgrade;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
 #[derive(Debug)]

@@ -97,7 +97,9 @@ fn selected_app(state: &State) -> Result<&AppRow, String> {
 /// The plan a mutating action would send for the current selection, or why there is none.
 fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
     let request = match action {
-        Action::Sync => actions::argo_sync(selected_app(state)?, SyncOptions::default(), &state.user)?,
+        Action::Sync => {
+            actions::argo_sync(selected_app(state)?, SyncOptions::default(), &state.user)?
+        }
         Action::Refresh => actions::argo_refresh(selected_app(state)?, false),
         Action::HardRefresh => actions::argo_refresh(selected_app(state)?, true),
         Action::Terminate => actions::argo_terminate(selected_app(state)?)?,
@@ -171,7 +173,9 @@ pub fn ask_value(state: &mut State, action: Action) {
         Ok((asks, text)) => {
             let context = match &asks {
                 Asks::Replicas(k) | Asks::KubernetesVersion(k) => k.cluster.clone(),
-                Asks::TalosImage(nodes) => nodes.first().map(|n| n.cluster.clone()).unwrap_or_default(),
+                Asks::TalosImage(nodes) => {
+                    nodes.first().map(|n| n.cluster.clone()).unwrap_or_default()
+                }
             };
             if let Some(refusal) = readonly_refusal(state, &context) {
                 state.notice = Some(refusal);
@@ -189,7 +193,12 @@ fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
         .deployments
         .iter()
         .find(|d| format!("md:{}", d.key) == selected)
-        .map(|md| (Asks::Replicas(md.key.clone()), md.replicas.desired.to_string()))
+        .map(|md| {
+            (
+                Asks::Replicas(md.key.clone()),
+                md.replicas.desired.to_string(),
+            )
+        })
         .ok_or_else(|| "select a MachineDeployment in the tree to scale it".into())
 }
 
@@ -205,7 +214,12 @@ fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
         .control_planes
         .iter()
         .find(|cp| cp.key.cluster == cluster.key.cluster && cp.cluster == cluster.key.name)
-        .ok_or_else(|| format!("{} has no control plane object to upgrade", cluster.key.name))?;
+        .ok_or_else(|| {
+            format!(
+                "{} has no control plane object to upgrade",
+                cluster.key.name
+            )
+        })?;
     let next = Version::parse(&cp.version)
         .map(|v| v.next_minor().to_string())
         .unwrap_or_default();
@@ -218,7 +232,10 @@ fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
             .get(state.talos_cursor.selected)
             .copied()
             .ok_or_else(|| "no node selected".into()),
-        Screen::TalosNode(key) => state.talos.get(key).ok_or_else(|| "the node is gone".into()),
+        Screen::TalosNode(key) => state
+            .talos
+            .get(key)
+            .ok_or_else(|| "the node is gone".into()),
         _ => Err("select a Talos node first (:talos)".into()),
     }
 }
@@ -278,7 +295,8 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
             )))
         }
         Asks::TalosImage(keys) => {
-            let nodes: Vec<&TalosNodeRow> = keys.iter().filter_map(|k| state.talos.get(k)).collect();
+            let nodes: Vec<&TalosNodeRow> =
+                keys.iter().filter_map(|k| state.talos.get(k)).collect();
             Ok(Plan::Rollout(plans::talos_upgrade(&nodes, text)?))
         }
     }

@@ -167,20 +167,34 @@ fn check(
             cluster,
             version,
         } => {
-            let Some(desired) = state.control_planes.get(control_plane).map(|c| c.replicas.desired) else {
-                return (Check::Failed(format!("{} is gone", control_plane.name)), None);
+            let Some(desired) = state
+                .control_planes
+                .get(control_plane)
+                .map(|c| c.replicas.desired)
+            else {
+                return (
+                    Check::Failed(format!("{} is gone", control_plane.name)),
+                    None,
+                );
             };
             let machines = state.machines.iter().filter(|m| {
                 m.key.cluster == control_plane.cluster && m.cluster == *cluster && m.control_plane
             });
-            (machines_check(machines, desired, version, waited, "control-plane "), None)
+            (
+                machines_check(machines, desired, version, waited, "control-plane "),
+                None,
+            )
         }
         Gate::DeploymentAt {
             deployment,
             cluster,
             version,
         } => {
-            let Some(desired) = state.deployments.get(deployment).map(|d| d.replicas.desired) else {
+            let Some(desired) = state
+                .deployments
+                .get(deployment)
+                .map(|d| d.replicas.desired)
+            else {
                 return (Check::Failed(format!("{} is gone", deployment.name)), None);
             };
             let machines = state.machines.iter().filter(|m| {
@@ -256,7 +270,12 @@ fn node_check(
     };
     let reported = row.talos_version.clone().unwrap_or_default();
     if !rebooted {
-        return (gone(format!("installing; still up since the last boot at {reported}")), None);
+        return (
+            gone(format!(
+                "installing; still up since the last boot at {reported}"
+            )),
+            None,
+        );
     }
     if !same_version(&reported, version) {
         return (

@@ -19,10 +19,10 @@ use std::path::PathBuf;
 
 use crate::clients::audit;
 use crate::clients::kube::actions;
-use crate::clients::talos::upgrade as talos_upgrade;
 use crate::clients::kube::registry;
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::talos::poller::{self, TalosSetup};
+use crate::clients::talos::upgrade as talos_upgrade;
 use crate::views;
 
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -94,7 +94,10 @@ impl Executor {
             }
             Command::CheckAccess { id, plans } => {
                 let tx = self.tx.clone();
-                let context = plans.first().map(|p| p.target.cluster.clone()).unwrap_or_default();
+                let context = plans
+                    .first()
+                    .map(|p| p.target.cluster.clone())
+                    .unwrap_or_default();
                 match self.kube.client(&context).cloned() {
                     Some(client) => {
                         tokio::spawn(async move {

@@ -53,7 +53,10 @@ pub enum Prompt {
     Command(String),
     Filter(String),
     /// A value an action needs before its confirm dialog can open.
-    Value { asks: Asks, text: String },
+    Value {
+        asks: Asks,
+        text: String,
+    },
 }
 
 /// What a value prompt is for.

@@ -46,7 +46,10 @@ impl ActionPlan {
         let collection = if self.target.namespace.is_empty() {
             format!("{base}/{}", self.plural)
         } else {
-            format!("{base}/namespaces/{}/{}", self.target.namespace, self.plural)
+            format!(
+                "{base}/namespaces/{}/{}",
+                self.target.namespace, self.plural
+            )
         };
         // A create goes to the collection; the new object's name is in the body.
         if self.method == "POST" {
@@ -253,7 +256,11 @@ pub fn bmc_power(bmc: &BmcRow, power: &'static str, now: Timestamp) -> ActionPla
             _ => "bmc.power-cycle",
         },
         title: format!("Power {power} {} through its BMC", bmc.key.name),
-        target: ObjRef::in_cluster(bmc.key.cluster.clone(), bmc.key.namespace.clone(), name.clone()),
+        target: ObjRef::in_cluster(
+            bmc.key.cluster.clone(),
+            bmc.key.namespace.clone(),
+            name.clone(),
+        ),
         group: "bmc.tinkerbell.org",
         version: "v1alpha1",
         kind: "Job",

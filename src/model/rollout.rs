@@ -173,7 +173,9 @@ impl Plan {
                     lines.extend(request.into_iter().map(|l| format!("  {l}")));
                     lines.push(format!("  then wait for {}", step.gate.describe()));
                 }
-                lines.push("a failed step or gate stops the rollout; nothing after it is sent".into());
+                lines.push(
+                    "a failed step or gate stops the rollout; nothing after it is sent".into(),
+                );
                 lines
             }
         }
@@ -223,7 +225,10 @@ pub fn kubernetes_upgrade(
 /// known.
 pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, String> {
     let target = installer_version(image).ok_or_else(|| {
-        format!("{image:?} has no version tag (an installer image like {}:v1.11.2)", super::upgrade::DEFAULT_INSTALLER)
+        format!(
+            "{image:?} has no version tag (an installer image like {}:v1.11.2)",
+            super::upgrade::DEFAULT_INSTALLER
+        )
     })?;
     let mut ordered: Vec<&&TalosNodeRow> = nodes.iter().collect();
     ordered.sort_by_key(|n| (!n.is_control_plane(), n.key.name.clone()));
@@ -244,7 +249,11 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
             label: format!(
                 "node {} ({}, {current})",
                 node.key.name,
-                if control_plane { "control plane" } else { "worker" }
+                if control_plane {
+                    "control plane"
+                } else {
+                    "worker"
+                }
             ),
             request: Request::Talos(TalosUpgrade {
                 context: node.key.cluster.clone(),

@@ -105,9 +105,7 @@ pub fn handle(
             .map(|_| ())
             .map_err(gone),
         "migrate" if !running => Err(conflict(name, "VM is not running")),
-        "migrate" if printable == "Migrating" => {
-            Err(conflict(name, "VM is already migrating"))
-        }
+        "migrate" if printable == "Migrating" => Err(conflict(name, "VM is already migrating")),
         "migrate" => match migration_target(&db, ns, name) {
             None => Err(conflict(
                 name,

@@ -19,7 +19,7 @@ use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
 use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::Executor;
-use opsdeck::app::state::State;
+use opsdeck::app::state::{Access, OpStatus, State};
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
@@ -251,4 +251,29 @@ pub async fn all_sources(sim: &Simulator) -> KubeSources {
         });
     }
     KubeSources(sources)
+}
+
+/// Wait until the dialog's permission check allows the action, press Enter, and wait until
+/// the server accepted it.
+pub async fn confirm(c: &mut Cockpit) {
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+    let before = c.state.operations.len();
+    c.press(&["<Enter>"]);
+    c.wait_for("accepted", |s| {
+        s.operations.len() == before + 1 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+    })
+    .await;
+}
+
+pub fn audit_lines(c: &Cockpit) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(&c.audit)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect()
 }

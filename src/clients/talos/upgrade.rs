@@ -14,8 +14,8 @@ use super::proto::machine::image_service_pull_response::Response as PullResponse
 use super::proto::machine::lifecycle_service_client::LifecycleServiceClient;
 use super::proto::machine::lifecycle_service_install_progress::Response as InstallResponse;
 use super::proto::machine::{
-    ImageServicePullRequest, InstallArtifactsSource, LifecycleServiceUpgradeRequest,
-    RebootRequest, UpgradeRequest, reboot_request,
+    ImageServicePullRequest, InstallArtifactsSource, LifecycleServiceUpgradeRequest, RebootRequest,
+    UpgradeRequest, reboot_request,
 };
 use crate::model::text::sanitize;
 use crate::model::upgrade::{TalosUpgrade, UpgradeApi};
@@ -123,7 +123,10 @@ impl TalosClient {
             .filter_map(|m| m.metadata.as_ref())
             .find(|m| !m.error.is_empty())
         {
-            return Ok(Err(sanitize(&format!("installed, but the reboot failed: {}", e.error))));
+            return Ok(Err(sanitize(&format!(
+                "installed, but the reboot failed: {}",
+                e.error
+            ))));
         }
         Ok(Ok(format!("installed {}; rebooting", plan.image)))
     }

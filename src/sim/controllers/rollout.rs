@@ -71,7 +71,10 @@ impl Controllers {
         let target = self
             .db()
             .get(&(md_kind, c.namespace.clone(), md.clone()))
-            .and_then(|o| o.pointer("/spec/template/spec/version").and_then(Value::as_str))
+            .and_then(|o| {
+                o.pointer("/spec/template/spec/version")
+                    .and_then(Value::as_str)
+            })
             .unwrap_or(&c.version)
             .to_string();
         let members = self.members(c, |m| label(m, DEPLOYMENT_NAME_LABEL) == Some(md.as_str()));
@@ -83,7 +86,10 @@ impl Controllers {
             .list(self.machine_kind, Some(&c.namespace), None)
             .filter(|m| label(m, CLUSTER_NAME_LABEL) == Some(c.name.as_str()) && pick(m))
             .map(|m| Member {
-                created: m["metadata"]["creationTimestamp"].as_str().unwrap_or("").to_string(),
+                created: m["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
                 name: m["metadata"]["name"].as_str().unwrap_or("").to_string(),
                 version: m["spec"]["version"].as_str().unwrap_or("").to_string(),
                 running: m.pointer("/status/phase").and_then(Value::as_str) == Some("Running"),
@@ -151,7 +157,10 @@ impl Controllers {
                 {
                     let mut db = self.db();
                     let _ = db.create(self.machine_kind, machine);
-                    let _ = db.create(hm_kind, capi_objects::harvester_machine(c, &name, false, false));
+                    let _ = db.create(
+                        hm_kind,
+                        capi_objects::harvester_machine(c, &name, false, false),
+                    );
                 }
                 self.vm_created(c, &name);
             }

@@ -63,14 +63,19 @@ impl Registry {
 
     /// Install a version to boot at the next reboot.
     pub fn stage(&self, hostname: &str, version: String) {
-        self.runtime().entry(hostname.to_string()).or_default().staged = Some(version);
+        self.runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .staged = Some(version);
     }
 
     /// Reboot a node: down for a few seconds, then up with what was staged.
     pub fn reboot(&self, hostname: &str) {
         let start = Instant::now() + REBOOT_DELAY;
-        self.runtime().entry(hostname.to_string()).or_default().reboot =
-            Some((start, start + REBOOT_DOWN));
+        self.runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .reboot = Some((start, start + REBOOT_DOWN));
     }
 
     /// The node's current view after any reboot that finished; None while it is rebooting.

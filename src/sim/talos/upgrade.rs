@@ -104,7 +104,9 @@ impl LifecycleService for NodeApi {
         Ok(Response::new(stream_of(vec![
             line(format!("validating {image}")),
             line("installing to the inactive boot partition".into()),
-            line(format!("installation of {version} complete; reboot to activate")),
+            line(format!(
+                "installation of {version} complete; reboot to activate"
+            )),
             LifecycleServiceUpgradeResponse {
                 progress: Some(LifecycleServiceInstallProgress {
                     response: Some(InstallResponse::ExitCode(0)),
