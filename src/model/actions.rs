@@ -76,9 +76,23 @@ impl ActionPlan {
         format!("your token may not {} {resource} in {group}", self.verb)
     }
 
-    /// The request as the dialog shows it.
+    /// The request as the dialog shows it, the body pretty-printed.
     pub fn preview(&self) -> Vec<String> {
-        let mut lines = vec![
+        let mut lines = self.request_lines();
+        let body = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+        lines.extend(body.lines().map(|l| format!("  {l}")));
+        lines
+    }
+
+    /// The same with the body on one line, for plans of several requests.
+    pub fn preview_compact(&self) -> Vec<String> {
+        let mut lines = self.request_lines();
+        lines.push(format!("  {}", self.body));
+        lines
+    }
+
+    fn request_lines(&self) -> Vec<String> {
+        vec![
             format!("context  {}", self.target.cluster),
             format!(
                 "object   {} {}/{}",
@@ -86,10 +100,7 @@ impl ActionPlan {
             ),
             format!("request  {} {}", self.method, self.path()),
             format!("         Content-Type: {}", self.content_type),
-        ];
-        let body = serde_json::to_string_pretty(&self.body).unwrap_or_default();
-        lines.extend(body.lines().map(|l| format!("  {l}")));
-        lines
+        ]
     }
 }
 

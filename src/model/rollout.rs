@@ -79,6 +79,8 @@ pub struct Step {
 pub struct Rollout {
     pub action: &'static str,
     pub title: String,
+    /// What the operations panel names, e.g. `Cluster lab`, `3 nodes of lab`.
+    pub target: String,
     /// The context every step targets (kube context or talosconfig context).
     pub context: String,
     pub steps: Vec<Step>,
@@ -127,10 +129,7 @@ impl Plan {
             Plan::Request(p) => {
                 format!("{} {}/{}", p.kind, p.target.namespace, p.target.name)
             }
-            Plan::Rollout(r) => match r.steps.as_slice() {
-                [one] => one.label.clone(),
-                steps => format!("{} steps", steps.len()),
-            },
+            Plan::Rollout(r) => r.target.clone(),
         }
     }
 
@@ -168,7 +167,7 @@ impl Plan {
                             vec![format!("the same calls with metadata node={}", t.node)]
                         }
                         (Request::Talos(t), _) => t.preview(),
-                        (Request::Kube(p), _) => p.preview(),
+                        (Request::Kube(p), _) => p.preview_compact(),
                     };
                     lines.extend(request.into_iter().map(|l| format!("  {l}")));
                     lines.push(format!("  then wait for {}", step.gate.describe()));
@@ -214,6 +213,7 @@ pub fn kubernetes_upgrade(
             "Upgrade Kubernetes of cluster {} from {} to {v}",
             cp.cluster, cp.version
         ),
+        target: format!("Cluster {}", cp.cluster),
         context: cp.key.cluster.clone(),
         steps,
     }
@@ -283,6 +283,15 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
     Ok(Rollout {
         action: "talos.upgrade",
         title: format!("Upgrade Talos on {what} to {target}"),
+        target: match steps.as_slice() {
+            [
+                Step {
+                    request: Request::Talos(t),
+                    ..
+                },
+            ] => format!("node {}", t.node),
+            many => format!("{} nodes of {context}", many.len()),
+        },
         context,
         steps,
     })

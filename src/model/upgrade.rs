@@ -119,17 +119,17 @@ impl TalosUpgrade {
         )];
         match self.api {
             UpgradeApi::Lifecycle => lines.extend([
+                "rpc      /machine.ImageService/Pull".to_string(),
+                format!("           {{{containerd}, image_ref: {:?}}}", self.image),
+                "rpc      /machine.LifecycleService/Upgrade".to_string(),
                 format!(
-                    "rpc      /machine.ImageService/Pull {{{containerd}, image_ref: {:?}}}",
-                    self.image
-                ),
-                format!(
-                    "rpc      /machine.LifecycleService/Upgrade {{{containerd}, source: {{image_name: {:?}}}}}",
+                    "           {{{containerd}, source: {{image_name: {:?}}}}}",
                     self.image
                 ),
                 "rpc      /machine.MachineService/Reboot {mode: DEFAULT}".to_string(),
+                "         if the node answers Unimplemented, instead:".to_string(),
                 format!(
-                    "         (if the node answers Unimplemented: /machine.MachineService/Upgrade {{image: {:?}, preserve: true}})",
+                    "rpc      /machine.MachineService/Upgrade {{image: {:?}, preserve: true}}",
                     self.image
                 ),
             ]),

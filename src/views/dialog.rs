@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::chrome::popup_area;
 use crate::app::state::{Access, State};
@@ -59,12 +59,23 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Span::styled(" Esc ", theme.style("hint.key")),
         Span::styled("cancel", theme.style("hint")),
     ]));
-    let popup = popup_area(frame, 130, lines.len() as u16 + 2);
+    // As wide as the longest line (within the screen); what is still too long wraps, so every
+    // byte of the request stays visible.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let width = widest.min(frame.area().width.saturating_sub(4)).max(20);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let popup = popup_area(frame, width, rows as u16 + 2);
     let block = Block::bordered()
         .border_style(theme.style("prompt"))
         .title(Span::styled(
             format!(" {}? ", d.plan.title()),
             theme.style("title"),
         ));
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        popup,
+    );
 }
