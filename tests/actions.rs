@@ -426,3 +426,89 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
         .collect();
     assert_eq!(actions, vec!["vm.start", "vm.start", "vm.stop"]);
 }
+
+#[tokio::test]
+async fn a_selective_sync_touches_only_the_marked_resources() {
+    let sim = common::frozen_sim().await;
+    let mut c = apps_cockpit(&sim, "monitoring").await;
+    let row = opsdeck::app::state::visible_apps(&c.state)
+        .iter()
+        .position(|a| a.key.name == "monitoring")
+        .expect("the monitoring app");
+    for _ in 0..row {
+        c.press(&["j"]);
+    }
+    c.press(&["<Enter>"]);
+    c.wait_for("detail", |s| !s.app_detail.is_empty()).await;
+    let key = c
+        .state
+        .app_detail
+        .iter()
+        .next()
+        .map(|d| d.key.clone())
+        .expect("detail");
+    let position = {
+        let detail = c.state.app_detail.get(&key).expect("detail");
+        opsdeck::app::state::wave_lines(&c.state, detail)
+            .iter()
+            .position(
+                |l| matches!(l, opsdeck::app::state::WaveLine::Resource(r) if r.name == "grafana"),
+            )
+            .unwrap_or_else(|| panic!("grafana line in {}", c.frame()))
+    };
+    for _ in 0..position {
+        c.press(&["j"]);
+    }
+    c.press(&["<Space>"]);
+    let frame = c.frame();
+    assert!(frame.contains("✓ Deployment"), "{frame}");
+    assert!(frame.contains("1 resource(s) marked"), "{frame}");
+    c.press(&["s"]);
+    let frame = c.frame_sized(200, 50);
+    assert!(
+        frame.contains("Sync 1 selected resource(s) of application monitoring?"),
+        "{frame}"
+    );
+    assert!(frame.contains("\"resources\""), "{frame}");
+    confirm(&mut c).await;
+    for _ in 0..12 {
+        sim.controllers().tick();
+    }
+    c.wait_for("grafana synced by a finished operation", |s| {
+        s.app_detail.get(&key).is_some_and(|d| {
+            d.operation_phase == "Succeeded"
+                && d.waves
+                    .iter()
+                    .flat_map(|w| &w.resources)
+                    .any(|r| r.name == "grafana" && r.sync == "Synced")
+        })
+    })
+    .await;
+    let detail = c.state.app_detail.get(&key).expect("detail");
+    let resource = |name: &str| {
+        detail
+            .waves
+            .iter()
+            .flat_map(|w| &w.resources)
+            .find(|r| r.name == name)
+            .cloned()
+            .expect("resource")
+    };
+    assert_eq!(resource("grafana").sync, "Synced");
+    assert_eq!(
+        resource("grafana-dashboards").sync,
+        "OutOfSync",
+        "not marked"
+    );
+    assert_eq!(
+        resource("migrate-grafana-db").hook_phase,
+        None,
+        "no hooks in a selective sync"
+    );
+    assert_eq!(detail.sync, "OutOfSync");
+    let lines = audit_lines(&c);
+    assert_eq!(
+        lines[0]["request"]["body"]["operation"]["sync"]["resources"][0]["name"],
+        "grafana"
+    );
+}

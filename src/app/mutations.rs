@@ -9,7 +9,8 @@ use super::msg::Command;
 use super::rollout;
 use super::state::{
     Access, Asks, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, RolloutRun, Screen, State,
-    bmc_of, visible_apps, visible_hardware, visible_secrets, visible_talos, visible_vms,
+    WaveLine, bmc_of, visible_apps, visible_hardware, visible_secrets, visible_talos, visible_vms,
+    wave_lines,
 };
 use crate::model::actions::{self, SyncOptions};
 use crate::model::argo::AppRow;
@@ -60,6 +61,7 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
 
 /// Flip one sync option and rebuild the plan it shows (and would send).
 fn toggle_sync_option(state: &mut State, option: char) {
+    let only = marked(state);
     let Some(dialog) = state.dialog.as_mut() else {
         return;
     };
@@ -74,7 +76,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
     let Some(app) = state.apps.get(&plan.target) else {
         return;
     };
-    if let Ok(plan) = actions::argo_sync(app, options, &state.user) {
+    if let Ok(plan) = actions::argo_sync(app, options, &state.user, &only) {
         dialog.plan = Plan::Request(plan);
         dialog.sync = Some(options);
     }
@@ -94,11 +96,25 @@ fn selected_app(state: &State) -> Result<&AppRow, String> {
     }
 }
 
+/// The resources marked for a selective sync; marks count only in the sync-wave view.
+fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
+    match state.screen() {
+        Screen::SyncWaves(_) => state.wave_marks.iter().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The plan a mutating action would send for the current selection, or why there is none.
 fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
     let request = match action {
         Action::Sync => {
-            actions::argo_sync(selected_app(state)?, SyncOptions::default(), &state.user)?
+            let only = marked(state);
+            actions::argo_sync(
+                selected_app(state)?,
+                SyncOptions::default(),
+                &state.user,
+                &only,
+            )?
         }
         Action::Refresh => actions::argo_refresh(selected_app(state)?, false),
         Action::HardRefresh => actions::argo_refresh(selected_app(state)?, true),
@@ -146,6 +162,31 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
         _ => return Err("not an action".to_string()),
     };
     Ok(Plan::Request(request))
+}
+
+/// Space in the sync-wave view: mark or unmark the selected resource for a selective sync.
+/// Hooks are not offered: Argo CD runs no hooks in a selective sync.
+pub fn toggle_mark(state: &mut State) {
+    let Screen::SyncWaves(key) = state.screen() else {
+        return;
+    };
+    let Some(detail) = state.app_detail.get(key) else {
+        return;
+    };
+    let lines = wave_lines(state, detail);
+    let Some(WaveLine::Resource(r)) = lines.get(state.waves_cursor.selected) else {
+        state.notice = Some("select a resource (not a wave) to mark it".into());
+        return;
+    };
+    if r.hook.is_some() {
+        state.notice =
+            Some("hooks run only in a full sync; they cannot be synced on their own".into());
+        return;
+    }
+    let reference = r.reference();
+    if !state.wave_marks.remove(&reference) {
+        state.wave_marks.insert(reference);
+    }
 }
 
 /// Actions that need a value first: open the prompt with a sensible default.

@@ -7,7 +7,7 @@ use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
-use crate::model::actions::SyncOptions;
+use crate::model::actions::{ResourceRef, SyncOptions};
 use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
@@ -255,6 +255,8 @@ pub struct State {
     pub tree: TreeState<String>,
     pub apps_cursor: TableCursor,
     pub waves_cursor: TableCursor,
+    /// Resources marked in the sync-wave view for a selective sync.
+    pub wave_marks: BTreeSet<ResourceRef>,
     /// Rows a page key moves; the view updates it with the visible height.
     pub page_rows: usize,
 
@@ -313,6 +315,7 @@ impl State {
             tree: TreeState::default(),
             apps_cursor: TableCursor::default(),
             waves_cursor: TableCursor::default(),
+            wave_marks: BTreeSet::new(),
             page_rows: 20,
             keymap,
             theme,

@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::keys::Key;
 use super::msg::{Command, Msg};
-use super::mutations::{ask_value, dialog_key, offer, value_entered};
+use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::rollout;
 use super::state::{
     Access, Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps,
@@ -430,6 +430,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                     state.filters.push(String::new());
                     state.app_detail = Default::default();
                     state.waves_cursor = Default::default();
+                    state.wave_marks.clear();
                     return vec![Command::WatchAppDetail(key)];
                 }
             }
@@ -442,6 +443,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 if let Some(left) = state.stack.pop() {
                     if let Screen::SyncWaves(_) = left {
                         state.app_detail = Default::default();
+                        state.wave_marks.clear();
                     }
                     return leave(&left);
                 }
@@ -468,6 +470,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::PowerCycle => {
             return offer(state, action);
         }
+        Action::Mark => toggle_mark(state),
         Action::Scale
         | Action::UpgradeKubernetes
         | Action::UpgradeTalos

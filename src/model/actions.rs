@@ -145,9 +145,24 @@ pub struct SyncOptions {
     pub apply_out_of_sync_only: bool,
 }
 
+/// One resource of an application, as a selective sync names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceRef {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
 /// Sync through the CR: set `.operation`, which the application controller runs and removes.
+/// With `only` non-empty, a selective sync of those resources (Argo CD runs no hooks then).
 /// Refused while an operation is running, as the Argo CD API server refuses.
-pub fn argo_sync(app: &AppRow, options: SyncOptions, user: &str) -> Result<ActionPlan, String> {
+pub fn argo_sync(
+    app: &AppRow,
+    options: SyncOptions,
+    user: &str,
+    only: &[ResourceRef],
+) -> Result<ActionPlan, String> {
     if let Some(op) = &app.operation {
         return Err(format!(
             "{}: another operation is already in progress ({op})",
@@ -161,9 +176,22 @@ pub fn argo_sync(app: &AppRow, options: SyncOptions, user: &str) -> Result<Actio
     if options.apply_out_of_sync_only {
         sync["syncOptions"] = json!(["ApplyOutOfSyncOnly=true"]);
     }
+    if !only.is_empty() {
+        sync["resources"] = only
+            .iter()
+            .map(|r| json!({"group": r.group, "kind": r.kind, "namespace": r.namespace, "name": r.name}))
+            .collect();
+    }
+    let title = match only.len() {
+        0 => format!("Sync application {}", app.key.name),
+        n => format!(
+            "Sync {n} selected resource(s) of application {}",
+            app.key.name
+        ),
+    };
     Ok(argo(
         "argocd.sync",
-        format!("Sync application {}", app.key.name),
+        title,
         app,
         json!({"operation": {"initiatedBy": {"username": user}, "sync": sync}}),
     ))
@@ -362,6 +390,7 @@ mod tests {
                 ..Default::default()
             },
             "opsdeck",
+            &[],
         )
         .expect("plan");
         assert_eq!(
@@ -374,7 +403,19 @@ mod tests {
             preview.contains("PATCH /apis/argoproj.io") && preview.contains("\"prune\": true"),
             "{preview}"
         );
-        assert!(argo_sync(&app(Some("Running")), SyncOptions::default(), "u").is_err());
+        assert!(argo_sync(&app(Some("Running")), SyncOptions::default(), "u", &[]).is_err());
+        let only = [ResourceRef {
+            group: "apps".into(),
+            kind: "Deployment".into(),
+            namespace: "media".into(),
+            name: "immich".into(),
+        }];
+        let partial = argo_sync(&app(None), SyncOptions::default(), "u", &only).expect("plan");
+        assert_eq!(
+            partial.body["operation"]["sync"]["resources"][0]["kind"],
+            json!("Deployment")
+        );
+        assert!(partial.title.starts_with("Sync 1 selected resource(s)"));
         let r = argo_refresh(&app(None), true);
         assert_eq!(
             r.body["metadata"]["annotations"]["argocd.argoproj.io/refresh"],

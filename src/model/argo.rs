@@ -356,6 +356,16 @@ fn group_waves(resources: Vec<WaveResource>) -> Vec<Wave> {
 }
 
 impl WaveResource {
+    /// How a selective sync names this resource.
+    pub fn reference(&self) -> super::actions::ResourceRef {
+        super::actions::ResourceRef {
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     /// A hook the current operation has not run yet, so no result says its type.
     pub fn hook_type_unknown(&self) -> bool {
         self.hook == Some(SyncPhase::UnknownHook)

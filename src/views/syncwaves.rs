@@ -49,8 +49,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             table::empty_message(frame, inner, &text, theme);
             return;
         };
+        // One more line while resources are marked for a selective sync.
+        let summary_rows = if state.wave_marks.is_empty() { 5 } else { 6 };
         let [summary, body] =
-            Layout::vertical([Constraint::Length(5), Constraint::Min(3)]).areas(area);
+            Layout::vertical([Constraint::Length(summary_rows), Constraint::Min(3)]).areas(area);
         let op_phase = if d.operation_phase.is_empty() {
             "none".to_string()
         } else {
@@ -88,6 +90,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                 theme.style("dim"),
             )),
         ];
+        let mut text = text;
+        if !state.wave_marks.is_empty() {
+            text.push(Line::from(Span::styled(
+                format!(
+                    " {} resource(s) marked: s syncs only them (Space unmarks)",
+                    state.wave_marks.len()
+                ),
+                theme.style("prompt"),
+            )));
+        }
         let block = pane(
             state,
             &title,
@@ -149,7 +161,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     };
                     let hook_style = theme.status(r.hook_phase.as_deref().unwrap_or(""));
                     Row::new(vec![
-                        Cell::from(format!("  {kind}")),
+                        Cell::from(if state.wave_marks.contains(&r.reference()) {
+                            Span::styled(format!("✓ {kind}"), theme.style("prompt"))
+                        } else {
+                            Span::raw(format!("  {kind}"))
+                        }),
                         Cell::from(name),
                         Cell::from(Span::styled(r.sync.clone(), theme.status(&r.sync))),
                         Cell::from(Span::styled(health.clone(), theme.status(&health))),

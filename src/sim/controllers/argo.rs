@@ -186,9 +186,28 @@ impl Controllers {
                 .or_else(|| r.get("hook").map(|_| HookType::Sync))
             })
             .collect();
+        // A selective sync (`sync.resources`) touches only the named resources and runs no
+        // hooks, as Argo CD does.
+        let selected: Option<Vec<&Value>> = app
+            .pointer("/operation/sync/resources")
+            .and_then(Value::as_array)
+            .filter(|r| !r.is_empty())
+            .map(|r| r.iter().collect());
+        let wanted = |i: usize, r: &Value| match &selected {
+            None => true,
+            Some(sel) => {
+                hooks[i].is_none()
+                    && sel.iter().any(|s| {
+                        ["group", "kind", "namespace", "name"]
+                            .iter()
+                            .all(|f| s[f].as_str().unwrap_or("") == r[f].as_str().unwrap_or(""))
+                    })
+            }
+        };
         let mut order: Vec<(u8, i64, usize)> = resources
             .iter()
             .enumerate()
+            .filter(|(i, r)| wanted(*i, r))
             .map(|(i, r)| (phase_rank(hooks[i]), r["syncWave"].as_i64().unwrap_or(0), i))
             .collect();
         order.sort();
