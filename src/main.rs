@@ -12,6 +12,7 @@ use opsdeck::app::keymap::Keymap;
 use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
+use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
@@ -48,6 +49,11 @@ struct Cli {
     /// Offer no mutating action at all.
     #[arg(long, global = true)]
     readonly: bool,
+    /// argocd-server for Argo CD actions and resource-tree health (also $ARGOCD_SERVER or
+    /// `argocd_server` in config.toml). The token comes from $ARGOCD_AUTH_TOKEN or
+    /// `argocd_token` in config.toml, never from the command line.
+    #[arg(long, global = true, value_name = "URL")]
+    argocd_server: Option<String>,
     #[command(subcommand)]
     command: Option<Commands>,
 }
@@ -162,22 +168,58 @@ async fn with_discovery(kube: &mut KubeSources, talos: &mut TalosSetup) -> Optio
     (!found.problems.is_empty()).then(|| found.problems.join("; "))
 }
 
-async fn cockpit(
-    kube: KubeSources,
-    talos: TalosSetup,
+/// What the cockpit is pointed at besides kube and Talos.
+struct Extras {
     readonly: bool,
+    readonly_contexts: std::collections::BTreeSet<String>,
+    argocd: Option<ArgoCd>,
     notice: Option<String>,
-) -> Result<()> {
+}
+
+/// argocd-server settings from the flag, the environment and config.toml, if a server is named.
+fn argocd_from(cli: Option<&str>, user: &UserConfig) -> Result<Option<ArgoCd>> {
+    let server = cli
+        .map(str::to_string)
+        .or_else(|| std::env::var("ARGOCD_SERVER").ok())
+        .or_else(|| user.argocd_server.clone());
+    let Some(server) = server else {
+        return Ok(None);
+    };
+    let token = std::env::var("ARGOCD_AUTH_TOKEN")
+        .ok()
+        .or_else(|| user.argocd_token.clone())
+        .ok_or_else(|| {
+            eyre!("--argocd-server {server} needs a token: set ARGOCD_AUTH_TOKEN or argocd_token in config.toml")
+        })?;
+    let ca_pem = match &user.argocd_ca_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("argocd_ca_file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let settings = ArgoCdSettings {
+        server,
+        token,
+        ca_pem,
+    };
+    ArgoCd::new(&settings).map(Some).map_err(|e| eyre!(e))
+}
+
+async fn cockpit(kube: KubeSources, talos: TalosSetup, extras: Extras) -> Result<()> {
     let context = kube.names();
     let (keymap, keymap_err) = Keymap::load();
     let (theme, theme_err) = Theme::load();
-    let mut state = State::new(context, readonly, keymap, theme, Timestamp::now());
+    let mut state = State::new(context, extras.readonly, keymap, theme, Timestamp::now());
+    state.readonly_contexts = extras.readonly_contexts;
+    state.argocd_server = extras.argocd.as_ref().map(|a| a.server.clone());
+    let notice = extras.notice;
     state.notice = keymap_err
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"))
         .or(notice);
     let mut terminal = ratatui::init();
-    let result = run_loop(&mut terminal, state, kube, talos).await;
+    let result = run_loop(&mut terminal, state, kube, talos, extras.argocd).await;
     ratatui::restore();
     result.wrap_err("terminal I/O")
 }
@@ -208,14 +250,21 @@ async fn main() -> Result<()> {
             };
             let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
             let mut kube = kube_sources(&source, cli.context.as_deref(), &wanted).await?;
-            let talosconfig = cli.talosconfig.or(user.talosconfig);
+            let talosconfig = cli.talosconfig.or(user.talosconfig.clone());
             let mut talos = talos_from_file(talosconfig.as_deref());
             let notice = if cli.discover || user.discover {
                 with_discovery(&mut kube, &mut talos).await
             } else {
                 None
             };
-            cockpit(kube, talos, cli.readonly, notice).await
+            let argocd = argocd_from(cli.argocd_server.as_deref(), &user)?;
+            let extras = Extras {
+                readonly: cli.readonly,
+                readonly_contexts: user.readonly_contexts(),
+                argocd,
+                notice,
+            };
+            cockpit(kube, talos, extras).await
         }
         Some(Commands::Demo {
             serve_only,
@@ -274,7 +323,19 @@ async fn main() -> Result<()> {
             let mut kube = kube_sources(&source, None, &named).await?;
             let mut talos = talos;
             let notice = with_discovery(&mut kube, &mut talos).await;
-            cockpit(kube, talos, cli.readonly, notice).await
+            // The demo's argocd-server: Argo CD actions and resource-tree health go through it.
+            let argocd = sim
+                .argocd_settings()
+                .map(|s| ArgoCd::new(&s))
+                .transpose()
+                .map_err(|e| eyre!(e))?;
+            let extras = Extras {
+                readonly: cli.readonly,
+                readonly_contexts: Default::default(),
+                argocd,
+                notice,
+            };
+            cockpit(kube, talos, extras).await
         }
     }
 }

@@ -106,6 +106,15 @@ pub struct UserConfig {
     /// discovered.
     #[serde(default)]
     pub readonly_contexts: Vec<String>,
+    /// argocd-server for the REST transport (like `--argocd-server`).
+    #[serde(default)]
+    pub argocd_server: Option<String>,
+    /// Its API token (`$ARGOCD_AUTH_TOKEN` wins). Keep this file private if you set it.
+    #[serde(default)]
+    pub argocd_token: Option<String>,
+    /// A CA (PEM file) to trust for argocd-server besides the system roots.
+    #[serde(default)]
+    pub argocd_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, serde::Deserialize)]

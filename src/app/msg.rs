@@ -3,8 +3,9 @@
 use crossterm::event::Event;
 use jiff::Timestamp;
 
-use crate::model::actions::ActionPlan;
+use crate::model::actions::{ActionPlan, ResourceRef};
 use crate::model::argo::{AppDetail, AppRow};
+use crate::model::argo_rest::ArgoRequest;
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
@@ -46,6 +47,12 @@ pub enum Msg {
         id: u64,
         result: Result<String, String>,
     },
+    /// Per-resource health of the app the sync-wave view shows, from argocd-server's
+    /// resource tree, or why it could not be read.
+    ResourceTree {
+        key: ObjRef,
+        result: Result<Vec<(ResourceRef, String, String)>, String>,
+    },
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,
@@ -71,6 +78,16 @@ pub enum Command {
     Execute {
         id: u64,
         plan: ActionPlan,
+    },
+    /// Send an Argo CD REST request, exactly as shown, and record it in the audit log.
+    ArgoExecute {
+        id: u64,
+        request: ArgoRequest,
+    },
+    /// Ask argocd-server (`can-i`) whether the token may send this request.
+    CheckArgoAccess {
+        id: u64,
+        request: ArgoRequest,
     },
     /// Upgrade one Talos node with the calls shown, and record it in the audit log.
     TalosUpgrade {

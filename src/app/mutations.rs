@@ -12,8 +12,9 @@ use super::state::{
     WaveLine, bmc_of, visible_apps, visible_hardware, visible_secrets, visible_talos, visible_vms,
     wave_lines,
 };
-use crate::model::actions::{self, SyncOptions};
+use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
+use crate::model::argo_rest;
 use crate::model::rollout::{self as plans, Plan};
 use crate::model::talos::TalosNodeRow;
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
@@ -61,23 +62,29 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
 
 /// Flip one sync option and rebuild the plan it shows (and would send).
 fn toggle_sync_option(state: &mut State, option: char) {
-    let only = marked(state);
-    let Some(dialog) = state.dialog.as_mut() else {
+    let Some(dialog) = state.dialog.as_ref() else {
         return;
     };
-    let (Some(mut options), Plan::Request(plan)) = (dialog.sync, &dialog.plan) else {
+    let Some(mut options) = dialog.sync else {
         return;
+    };
+    let key = match &dialog.plan {
+        Plan::Request(p) => p.target.clone(),
+        Plan::Argo(a) => a.app.clone(),
+        Plan::Rollout(_) => return,
     };
     match option {
         'p' => options.prune = !options.prune,
         'd' => options.dry_run = !options.dry_run,
         _ => options.apply_out_of_sync_only = !options.apply_out_of_sync_only,
     }
-    let Some(app) = state.apps.get(&plan.target) else {
+    let Some(app) = state.apps.get(&key) else {
         return;
     };
-    if let Ok(plan) = actions::argo_sync(app, options, &state.user, &only) {
-        dialog.plan = Plan::Request(plan);
+    if let Ok(plan) = sync_plan(state, app, options)
+        && let Some(dialog) = state.dialog.as_mut()
+    {
+        dialog.plan = plan;
         dialog.sync = Some(options);
     }
 }
@@ -106,19 +113,43 @@ fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
 
 /// The plan a mutating action would send for the current selection, or why there is none.
 fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
-    let request = match action {
-        Action::Sync => {
-            let only = marked(state);
-            actions::argo_sync(
+    let argocd = state.argocd_server.as_deref();
+    let request = match (action, argocd) {
+        (Action::Sync, _) => return sync_plan(state, selected_app(state)?, SyncOptions::default()),
+        (Action::Refresh | Action::HardRefresh, Some(server)) => {
+            let hard = action == Action::HardRefresh;
+            return Ok(Plan::Argo(argo_rest::refresh(
                 selected_app(state)?,
-                SyncOptions::default(),
-                &state.user,
-                &only,
-            )?
+                server,
+                hard,
+            )));
         }
-        Action::Refresh => actions::argo_refresh(selected_app(state)?, false),
-        Action::HardRefresh => actions::argo_refresh(selected_app(state)?, true),
-        Action::Terminate => actions::argo_terminate(selected_app(state)?)?,
+        (Action::Terminate, Some(server)) => {
+            return Ok(Plan::Argo(argo_rest::terminate(
+                selected_app(state)?,
+                server,
+            )?));
+        }
+        (Action::Refresh, None) => actions::argo_refresh(selected_app(state)?, false),
+        (Action::HardRefresh, None) => actions::argo_refresh(selected_app(state)?, true),
+        (Action::Terminate, None) => actions::argo_terminate(selected_app(state)?)?,
+        _ => return plan_for_kube(state, action).map(Plan::Request),
+    };
+    Ok(Plan::Request(request))
+}
+
+/// A sync through whichever transport is configured: argocd-server's REST API, else the CR.
+fn sync_plan(state: &State, app: &AppRow, options: SyncOptions) -> Result<Plan, String> {
+    let only = marked(state);
+    match state.argocd_server.as_deref() {
+        Some(server) => argo_rest::sync(app, server, options, &only).map(Plan::Argo),
+        None => actions::argo_sync(app, options, &state.user, &only).map(Plan::Request),
+    }
+}
+
+/// Actions whose only transport is the Kubernetes API.
+fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
+    let request = match action {
         Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
                 Screen::Vms => visible_vms(state)
@@ -161,7 +192,7 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
         },
         _ => return Err("not an action".to_string()),
     };
-    Ok(Plan::Request(request))
+    Ok(request)
 }
 
 /// Space in the sync-wave view: mark or unmark the selected resource for a selective sync.
@@ -362,7 +393,15 @@ fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
     let plans: Vec<_> = plan.kube_requests().into_iter().cloned().collect();
     // Talos has no access review: a node refuses an upgrade from a certificate without the
     // os:admin role when the call is made.
-    let (access, commands) = if plans.is_empty() {
+    let (access, commands) = if let Plan::Argo(request) = &plan {
+        (
+            Access::Checking,
+            vec![Command::CheckArgoAccess {
+                id,
+                request: request.clone(),
+            }],
+        )
+    } else if plans.is_empty() {
         (
             Access::Unknown(
                 "Talos cannot be asked in advance: the node refuses the call unless your certificate has the os:admin role".into(),

@@ -8,11 +8,12 @@ use crate::model::text::age;
 
 /// The target's live state, if the cockpit watches it.
 pub fn live(state: &State, op: &Operation) -> Option<String> {
-    let Plan::Request(plan) = &op.plan else {
-        return None;
+    let (action, key) = match &op.plan {
+        Plan::Request(plan) => (plan.action, &plan.target),
+        Plan::Argo(request) => (request.action, &request.app),
+        Plan::Rollout(_) => return None,
     };
-    let key = &plan.target;
-    match plan.action {
+    match action {
         a if a.starts_with("argocd.") => state.apps.get(key).map(|app| {
             let wave = state
                 .app_detail
@@ -54,7 +55,7 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
             }
         }),
         a if a.starts_with("bmc.") => {
-            let machine = plan.body["spec"]["machineRef"]["name"].as_str()?;
+            let machine = op.plan.as_request()?.body["spec"]["machineRef"]["name"].as_str()?;
             let bmc = ObjRef::in_cluster(key.cluster.clone(), key.namespace.clone(), machine);
             state
                 .bmcs

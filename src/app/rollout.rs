@@ -26,6 +26,12 @@ pub fn command_for(op: &Operation) -> Option<Command> {
                 plan: plan.clone(),
             });
         }
+        Plan::Argo(request) => {
+            return Some(Command::ArgoExecute {
+                id,
+                request: request.clone(),
+            });
+        }
         Plan::Rollout(r) => &r.steps.get(op.run.as_ref()?.step)?.request,
     };
     Some(match request {

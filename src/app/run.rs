@@ -17,6 +17,7 @@ use super::state::State;
 use super::update::update;
 use std::path::PathBuf;
 
+use crate::clients::argocd::ArgoCd;
 use crate::clients::audit;
 use crate::clients::kube::actions;
 use crate::clients::kube::registry;
@@ -33,6 +34,9 @@ pub struct Executor {
     talos: TalosSetup,
     tx: mpsc::UnboundedSender<Msg>,
     detail: Option<JoinHandle<()>>,
+    /// argocd-server, when the REST transport is configured.
+    argocd: Option<ArgoCd>,
+    tree: Option<JoinHandle<()>>,
     node_text: Option<JoinHandle<()>>,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
@@ -45,9 +49,16 @@ impl Executor {
             talos,
             tx,
             detail: None,
+            argocd: None,
+            tree: None,
             node_text: None,
             audit: None,
         }
+    }
+
+    pub fn with_argocd(mut self, argocd: Option<ArgoCd>) -> Self {
+        self.argocd = argocd;
+        self
     }
 
     pub fn with_audit(mut self, path: Option<PathBuf>) -> Self {
@@ -61,14 +72,47 @@ impl Executor {
                 if let Some(old) = self.detail.take() {
                     old.abort();
                 }
+                if let Some(old) = self.tree.take() {
+                    old.abort();
+                }
+                if let Some(argocd) = &self.argocd {
+                    self.tree = Some(argocd.watch_tree(key.clone(), self.tx.clone()));
+                }
                 if let Some(client) = self.kube.client(&key.cluster) {
                     self.detail = Some(registry::watch_app_detail(client, &key, &self.tx));
                 }
             }
             Command::StopAppDetail => {
-                if let Some(old) = self.detail.take() {
-                    old.abort();
+                for task in [self.detail.take(), self.tree.take()].into_iter().flatten() {
+                    task.abort();
                 }
+            }
+            Command::ArgoExecute { id, request } => {
+                let tx = self.tx.clone();
+                let argocd = self.argocd.clone();
+                let audit_path = self.audit.clone();
+                tokio::spawn(async move {
+                    let result = match argocd {
+                        Some(argocd) => argocd.send(&request).await,
+                        None => Err("no Argo CD server configured".into()),
+                    };
+                    let written = audit_path.map(|p| audit::argo(&p, &request, &result));
+                    let _ = tx.send(Msg::ActionDone {
+                        id,
+                        result: noting_audit(result, written),
+                    });
+                });
+            }
+            Command::CheckArgoAccess { id, request } => {
+                let tx = self.tx.clone();
+                let argocd = self.argocd.clone();
+                tokio::spawn(async move {
+                    let result = match argocd {
+                        Some(argocd) => argocd.can_i(&request).await,
+                        None => Err("no Argo CD server configured".into()),
+                    };
+                    let _ = tx.send(Msg::AccessChecked { id, result });
+                });
             }
             Command::StreamNodeText(key, source) => {
                 if let Some(old) = self.node_text.take() {
@@ -167,7 +211,7 @@ fn noting_audit(
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        for task in [self.detail.take(), self.node_text.take()]
+        for task in [self.detail.take(), self.tree.take(), self.node_text.take()]
             .into_iter()
             .flatten()
         {
@@ -182,6 +226,7 @@ pub async fn run_loop<B: Backend>(
     mut state: State,
     kube: KubeSources,
     talos: TalosSetup,
+    argocd: Option<ArgoCd>,
 ) -> std::io::Result<()>
 where
     B::Error: Into<std::io::Error>,
@@ -189,7 +234,9 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut watches = registry::start_pane_watches(&kube, &tx);
     watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
-    let mut executor = Executor::new(kube, talos, tx).with_audit(audit::default_audit_path());
+    let mut executor = Executor::new(kube, talos, tx)
+        .with_audit(audit::default_audit_path())
+        .with_argocd(argocd);
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

@@ -1,6 +1,6 @@
 //! Everything the cockpit knows and shows. Owned by the loop; changed only by `update`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use tui_tree_widget::TreeState;
@@ -196,6 +196,10 @@ pub struct Operation {
     pub run: Option<RolloutRun>,
 }
 
+/// Health per resource from argocd-server's resource tree (status, message), or why it could
+/// not be read.
+pub type TreeHealth = Result<BTreeMap<ResourceRef, (String, String)>, String>;
+
 /// Where a rollout is: the step, and whether its request is out or its gate is being waited on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RolloutRun {
@@ -255,6 +259,11 @@ pub struct State {
     pub tree: TreeState<String>,
     pub apps_cursor: TableCursor,
     pub waves_cursor: TableCursor,
+    /// argocd-server, when the REST transport is configured: Argo CD actions go there and the
+    /// sync-wave view reads per-resource health from its resource tree.
+    pub argocd_server: Option<String>,
+    /// That resource tree's health for the app the sync-wave view shows.
+    pub tree_health: Option<(ObjRef, TreeHealth)>,
     /// Resources marked in the sync-wave view for a selective sync.
     pub wave_marks: BTreeSet<ResourceRef>,
     /// Rows a page key moves; the view updates it with the visible height.
@@ -316,6 +325,8 @@ impl State {
             apps_cursor: TableCursor::default(),
             waves_cursor: TableCursor::default(),
             wave_marks: BTreeSet::new(),
+            argocd_server: None,
+            tree_health: None,
             page_rows: 20,
             keymap,
             theme,

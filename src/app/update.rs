@@ -113,6 +113,18 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::ActionDone { id, result } => rollout::on_done(state, id, result),
+        Msg::ResourceTree { key, result } => {
+            if !matches!(state.screen(), Screen::SyncWaves(k) if *k == key) {
+                return Vec::new();
+            }
+            let health = result.map(|nodes| {
+                nodes
+                    .into_iter()
+                    .map(|(r, status, message)| (r, (status, message)))
+                    .collect()
+            });
+            state.tree_health = Some((key, health));
+        }
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -431,6 +443,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                     state.app_detail = Default::default();
                     state.waves_cursor = Default::default();
                     state.wave_marks.clear();
+                    state.tree_health = None;
                     return vec![Command::WatchAppDetail(key)];
                 }
             }

@@ -5,6 +5,7 @@
 //! does no I/O; the app layer evaluates gates against the live rows.
 
 use super::actions::{self, ActionPlan};
+use super::argo_rest::ArgoRequest;
 use super::capi::{ControlPlaneRow, DeploymentRow};
 use super::store::ObjRef;
 use super::talos::TalosNodeRow;
@@ -90,6 +91,8 @@ pub struct Rollout {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Request(ActionPlan),
+    /// An Argo CD action through argocd-server's REST API.
+    Argo(ArgoRequest),
     Rollout(Rollout),
 }
 
@@ -98,13 +101,14 @@ impl Plan {
     pub fn as_request(&self) -> Option<&ActionPlan> {
         match self {
             Plan::Request(p) => Some(p),
-            Plan::Rollout(_) => None,
+            Plan::Argo(_) | Plan::Rollout(_) => None,
         }
     }
 
     pub fn title(&self) -> &str {
         match self {
             Plan::Request(p) => &p.title,
+            Plan::Argo(a) => &a.title,
             Plan::Rollout(r) => &r.title,
         }
     }
@@ -112,6 +116,7 @@ impl Plan {
     pub fn action(&self) -> &'static str {
         match self {
             Plan::Request(p) => p.action,
+            Plan::Argo(a) => a.action,
             Plan::Rollout(r) => r.action,
         }
     }
@@ -119,6 +124,7 @@ impl Plan {
     pub fn context(&self) -> &str {
         match self {
             Plan::Request(p) => &p.target.cluster,
+            Plan::Argo(a) => &a.app.cluster,
             Plan::Rollout(r) => &r.context,
         }
     }
@@ -129,6 +135,7 @@ impl Plan {
             Plan::Request(p) => {
                 format!("{} {}/{}", p.kind, p.target.namespace, p.target.name)
             }
+            Plan::Argo(a) => format!("Application {}/{}", a.app.namespace, a.app.name),
             Plan::Rollout(r) => r.target.clone(),
         }
     }
@@ -137,6 +144,7 @@ impl Plan {
     pub fn kube_requests(&self) -> Vec<&ActionPlan> {
         match self {
             Plan::Request(p) => vec![p],
+            Plan::Argo(_) => Vec::new(),
             Plan::Rollout(r) => r
                 .steps
                 .iter()
@@ -152,6 +160,7 @@ impl Plan {
     pub fn preview(&self) -> Vec<String> {
         match self {
             Plan::Request(p) => p.preview(),
+            Plan::Argo(a) => a.preview(),
             Plan::Rollout(r) => {
                 let n = r.steps.len();
                 let mut lines = Vec::new();

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod argo_objects;
+pub mod argocd;
 pub mod auth;
 pub mod capi_objects;
 pub mod controllers;
@@ -102,6 +103,11 @@ pub struct Simulator {
     servers: Vec<(String, Role, ApiServer)>,
     /// The simulated Talos nodes, when started.
     pub talos: Option<talos::TalosSim>,
+    /// The simulated argocd-server's address, its admin and read-only API tokens.
+    pub argocd_addr: std::net::SocketAddr,
+    pub argocd_token: String,
+    pub argocd_readonly_token: String,
+    argocd_shutdown: tokio::sync::watch::Sender<bool>,
     controllers: Arc<Mutex<Controllers>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -299,12 +305,31 @@ impl Simulator {
             .filter(|(_, role, _)| *role != Role::Harvester)
             .map(|(name, _, s)| (name.clone(), s.db.clone()))
             .collect();
+        let scenario = Arc::new(scenario);
+        let argocd_token = random_token();
+        let argocd_readonly_token = random_token();
+        let argo_api = Arc::new(argocd::ArgoApi {
+            db: db.clone(),
+            scenario: scenario.clone(),
+            admin_token: argocd_token.clone(),
+            readonly_token: argocd_readonly_token.clone(),
+        });
+        let argo_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(SimError::Bind)?;
+        let argocd_addr = argo_listener.local_addr().map_err(SimError::Bind)?;
+        let (argocd_shutdown, argo_stop) = tokio::sync::watch::channel(false);
+        let mut tasks = vec![tokio::spawn(server::serve(
+            argo_listener,
+            tls_config.clone(),
+            argo_api,
+            argo_stop,
+        ))];
         let controllers = Arc::new(Mutex::new(
-            Controllers::new(db, Arc::new(scenario))
+            Controllers::new(db, scenario)
                 .with_eso(eso_dbs)
                 .with_harvester(harvester_db),
         ));
-        let mut tasks = Vec::new();
         if let Some(period) = options.tick {
             controllers
                 .lock()
@@ -327,6 +352,10 @@ impl Simulator {
             viewer_token,
             servers,
             talos,
+            argocd_addr,
+            argocd_token,
+            argocd_readonly_token,
+            argocd_shutdown,
             controllers,
             tasks,
         })
@@ -437,7 +466,17 @@ impl Simulator {
     }
 
     /// Stop serving: listeners and open connections close at once.
+    /// How to reach the simulated argocd-server as its admin.
+    pub fn argocd_settings(&self) -> Option<crate::clients::argocd::ArgoCdSettings> {
+        Some(crate::clients::argocd::ArgoCdSettings {
+            server: format!("https://{}", self.argocd_addr),
+            token: self.argocd_token.clone(),
+            ca_pem: Some(self.ca_pem.clone()),
+        })
+    }
+
     pub fn stop(&mut self) {
+        let _ = self.argocd_shutdown.send(true);
         for (_, _, s) in &mut self.servers {
             s.stop();
         }

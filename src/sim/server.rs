@@ -1,6 +1,7 @@
 //! The TLS accept loop: hyper (HTTP/1.1 and HTTP/2) over tokio-rustls, one task per connection,
 //! all of them stopped by one shutdown signal.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use hyper::service::service_fn;
@@ -10,12 +11,29 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use super::api::Api;
+use super::api::{Api, Body};
 
-pub async fn serve(
+/// Something that answers HTTP requests: the Kubernetes API, or the Argo CD API.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(
+        self: Arc<Self>,
+        req: http::Request<hyper::body::Incoming>,
+    ) -> impl Future<Output = Result<http::Response<Body>, Infallible>> + Send;
+}
+
+impl Handler for Api {
+    fn handle(
+        self: Arc<Self>,
+        req: http::Request<hyper::body::Incoming>,
+    ) -> impl Future<Output = Result<http::Response<Body>, Infallible>> + Send {
+        Api::handle(self, req)
+    }
+}
+
+pub async fn serve<H: Handler>(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
-    api: Arc<Api>,
+    api: Arc<H>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let acceptor = TlsAcceptor::from(tls);

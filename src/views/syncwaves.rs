@@ -14,6 +14,16 @@ use crate::model::argo::{SyncPhase, Wave, WaveState};
 use crate::model::store::ObjRef;
 use crate::model::text::age_opt;
 
+/// Where the HEALTH column comes from, when it is not simply the CR.
+fn health_source(state: &State, key: &ObjRef, in_cr: bool) -> String {
+    match &state.tree_health {
+        Some((k, Ok(_))) if k == key => "   (per-resource health from the resource tree)".into(),
+        Some((k, Err(e))) if k == key => format!("   (resource tree: {e})"),
+        _ if in_cr => String::new(),
+        _ => "   (per-resource health not in the CR; configure --argocd-server to read it)".into(),
+    }
+}
+
 fn wave_title(w: &Wave) -> String {
     match w.phase {
         SyncPhase::Sync => format!("Wave {}", w.wave),
@@ -71,11 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                 Span::styled(d.health.clone(), theme.status(&d.health)),
                 Span::raw(format!("   Revision {}", d.revision)),
                 Span::styled(
-                    if d.health_in_cr {
-                        ""
-                    } else {
-                        "   (per-resource health not in the CR)"
-                    },
+                    health_source(state, key, d.health_in_cr),
                     theme.style("dim"),
                 ),
             ]),
@@ -152,7 +158,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     } else {
                         format!("{}/{}", r.namespace, r.name)
                     };
-                    let health = r.health.clone().unwrap_or_else(|| "-".into());
+                    // argocd-server's resource tree, when read, is the live truth; the CR's
+                    // copy (Argo CD 2.x, or 3.x with persistence on) otherwise.
+                    let from_tree = match &state.tree_health {
+                        Some((k, Ok(tree))) if k == key => {
+                            tree.get(&r.reference()).map(|(status, _)| status.clone())
+                        }
+                        _ => None,
+                    };
+                    let health = from_tree
+                        .or_else(|| r.health.clone())
+                        .unwrap_or_else(|| "-".into());
                     let hook = match (r.hook, &r.hook_phase) {
                         (Some(_), _) if r.hook_type_unknown() => "hook".to_string(),
                         (Some(p), Some(hp)) => format!("{} {hp}", p.as_str()),

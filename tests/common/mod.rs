@@ -22,6 +22,7 @@ use opsdeck::app::run::Executor;
 use opsdeck::app::state::{Access, OpStatus, State};
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
+use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::registry;
 use opsdeck::clients::kube::sources::KubeSources;
@@ -138,6 +139,23 @@ impl Cockpit {
             audit,
             _audit_dir: audit_dir,
         }
+    }
+
+    /// With argocd-server as the Argo CD transport.
+    pub async fn start_with_argocd(client: Client, settings: ArgoCdSettings) -> Self {
+        let mut c = Self::start(client).await;
+        let argocd = ArgoCd::new(&settings).expect("argocd client");
+        c.state.argocd_server = Some(argocd.server.clone());
+        let executor = std::mem::replace(
+            &mut c.executor,
+            Executor::new(
+                KubeSources(Vec::new()),
+                TalosSetup::default(),
+                mpsc::unbounded_channel().0,
+            ),
+        );
+        c.executor = executor.with_argocd(Some(argocd));
+        c
     }
 
     pub fn send(&mut self, msg: Msg) {

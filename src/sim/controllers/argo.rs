@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Controllers, SELF_HEAL_AFTER};
 use crate::sim::argo_objects::{ARGO_NAMESPACE, sync_result};
-use crate::sim::db::{ObjKey, meta_str, now_rfc3339};
+use crate::sim::db::{Db, ObjKey, meta_str, now_rfc3339};
 use crate::sim::kinds::kind_id;
 use crate::sim::scenario::HookType;
 
@@ -145,6 +145,28 @@ impl Controllers {
                 self.request_sync(&name, true);
             }
             self.drifted.remove(&name);
+        }
+    }
+
+    /// A refresh annotation (set through the CR or by argocd-server): re-compare now, record
+    /// `reconciledAt`, and remove the annotation, as the application controller does.
+    pub(super) fn handle_refreshes(&mut self) {
+        let asked: Vec<ObjKey> = self
+            .db()
+            .list(self.app_kind, Some(ARGO_NAMESPACE), None)
+            .filter(|a| {
+                a.pointer("/metadata/annotations/argocd.argoproj.io~1refresh")
+                    .is_some()
+            })
+            .map(|a| Db::key_of(self.app_kind, a))
+            .collect();
+        for key in asked {
+            let _ = self.db().modify(&key, |a| {
+                if let Some(notes) = a["metadata"]["annotations"].as_object_mut() {
+                    notes.remove("argocd.argoproj.io/refresh");
+                }
+                a["status"]["reconciledAt"] = json!(now_rfc3339());
+            });
         }
     }
 

@@ -87,6 +87,7 @@ impl Controllers {
         self.advance_vms();
         self.run_bmc_jobs();
         self.advance_machines();
+        self.handle_refreshes();
         self.advance_operations();
         self.refresh_external_secrets();
         self.self_heal();

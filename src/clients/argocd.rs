@@ -1,0 +1,225 @@
+//! A client for argocd-server's REST API: actions (sync, refresh, terminate), the `can-i`
+//! permission check, and the resource-tree stream the sync-wave view reads per-resource health
+//! from (Argo CD 3.x no longer keeps it in the Application CR). The token travels only in the
+//! `Authorization` header; it is never shown, logged or audited.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::msg::Msg;
+use crate::model::argo_rest::{ArgoRequest, tree_health};
+use crate::model::store::ObjRef;
+use crate::model::text::sanitize;
+
+/// Where argocd-server is and how to trust it. The token comes from `ARGOCD_AUTH_TOKEN` or the
+/// config file, never from a command-line argument (it would show in `ps`).
+#[derive(Clone)]
+pub struct ArgoCdSettings {
+    /// `https://argocd.example` (a bare host gets `https://`).
+    pub server: String,
+    pub token: String,
+    /// Extra CA (PEM) to trust besides the system roots.
+    pub ca_pem: Option<String>,
+}
+
+impl std::fmt::Debug for ArgoCdSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArgoCdSettings")
+            .field("server", &self.server)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct ArgoCd {
+    pub server: String,
+    token: Arc<str>,
+    http: reqwest::Client,
+}
+
+/// `{"error": …, "code": …, "message": …}` from grpc-gateway, in words.
+fn describe(status: reqwest::StatusCode, body: &str) -> String {
+    let message = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| {
+            v["message"]
+                .as_str()
+                .or(v["error"].as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    sanitize(&format!("{status}: {message}"))
+}
+
+impl ArgoCd {
+    pub fn new(settings: &ArgoCdSettings) -> Result<Self, String> {
+        let server = if settings.server.contains("://") {
+            settings.server.trim_end_matches('/').to_string()
+        } else {
+            format!("https://{}", settings.server.trim_end_matches('/'))
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        if let Some(pem) = &settings.ca_pem {
+            for cert in rustls_pemfile_certs(pem)? {
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("Argo CD CA certificate: {e}"))?;
+            }
+        }
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| format!("Argo CD client: {e}"))?;
+        Ok(ArgoCd {
+            server,
+            token: settings.token.as_str().into(),
+            http,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        self.http
+            .request(method, format!("{}{path}", self.server))
+            .bearer_auth(&self.token)
+    }
+
+    /// Send the request as previewed.
+    pub async fn send(&self, request: &ArgoRequest) -> Result<String, String> {
+        let mut call = self
+            .call(request.method, &request.path)
+            .timeout(Duration::from_secs(30));
+        if let Some(body) = &request.body {
+            call = call.json(body);
+        }
+        let resp = call
+            .send()
+            .await
+            .map_err(|e| sanitize(&format!("argocd-server: {e}")))?;
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(describe(status, &text));
+        }
+        let app: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let phase = app
+            .pointer("/status/operationState/phase")
+            .and_then(Value::as_str);
+        Ok(match (request.action, phase) {
+            ("argocd.sync", _) => "accepted by argocd-server".to_string(),
+            (_, Some(p)) => format!("done (operation {p})"),
+            _ => "done".to_string(),
+        })
+    }
+
+    /// argocd-server's own RBAC answer for this request (`argocd account can-i`).
+    pub async fn can_i(&self, request: &ArgoRequest) -> Result<Option<String>, String> {
+        let resp = self
+            .call("GET", &request.can_i_path())
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|e| sanitize(&format!("could not ask argocd-server: {e}")))?;
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(format!(
+                "could not ask argocd-server: {}",
+                describe(status, &text)
+            ));
+        }
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok((value["value"] != "yes").then(|| {
+            format!(
+                "Argo CD RBAC: your token may not {} applications in project {}",
+                request.rbac_action, request.project
+            )
+        }))
+    }
+
+    /// Follow an app's resource tree (`/api/v1/stream/…/resource-tree`, newline-delimited
+    /// JSON), sending its health on every change; reconnect after the stream ends.
+    pub fn watch_tree(&self, key: ObjRef, tx: UnboundedSender<Msg>) -> JoinHandle<()> {
+        let client = self.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(500);
+            loop {
+                let result = client.follow_tree(&key, &tx).await;
+                if let Err(e) = result {
+                    let _ = tx.send(Msg::ResourceTree {
+                        key: key.clone(),
+                        result: Err(e),
+                    });
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                } else {
+                    backoff = Duration::from_millis(500);
+                }
+                tokio::time::sleep(backoff).await;
+            }
+        })
+    }
+
+    async fn follow_tree(&self, key: &ObjRef, tx: &UnboundedSender<Msg>) -> Result<(), String> {
+        let path = format!(
+            "/api/v1/stream/applications/{}/resource-tree?appNamespace={}",
+            key.name, key.namespace
+        );
+        let resp = self
+            .call("GET", &path)
+            .send()
+            .await
+            .map_err(|e| sanitize(&format!("resource tree: {e}")))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let text = resp.text().await.unwrap_or_default();
+            return Err(format!("resource tree: {}", describe(status, &text)));
+        }
+        let mut body = resp.bytes_stream();
+        let mut buffer = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| sanitize(&format!("resource tree: {e}")))?;
+            buffer.extend_from_slice(&chunk);
+            while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buffer.drain(..=end).collect();
+                let Ok(event) = serde_json::from_slice::<Value>(&line) else {
+                    continue;
+                };
+                let result = match event.get("result") {
+                    Some(tree) => Ok(tree_health(tree)),
+                    None => Err(describe(
+                        reqwest::StatusCode::OK,
+                        &event.get("error").unwrap_or(&json!({})).to_string(),
+                    )),
+                };
+                let _ = tx.send(Msg::ResourceTree {
+                    key: key.clone(),
+                    result,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The certificates in a PEM text.
+fn rustls_pemfile_certs(
+    pem: &str,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("Argo CD CA certificate: {e}"))
+}

@@ -1,0 +1,204 @@
+//! Argo CD actions through the Argo CD REST API (argocd-server), the second transport next to
+//! patching the Application CR: the same sync, refresh and terminate, as the request the
+//! server gets. Pure: building a request does no I/O.
+
+use serde_json::{Value, json};
+
+use super::actions::{ResourceRef, SyncOptions};
+use super::argo::AppRow;
+use super::store::ObjRef;
+
+/// One REST call to argocd-server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgoRequest {
+    /// Same names as the CR transport's, e.g. `argocd.sync`.
+    pub action: &'static str,
+    pub title: String,
+    pub app: ObjRef,
+    pub project: String,
+    /// Where it goes, e.g. `https://argocd.example` (shown, never the token).
+    pub server: String,
+    pub method: &'static str,
+    /// Path and query, e.g. `/api/v1/applications/immich/sync`.
+    pub path: String,
+    pub body: Option<Value>,
+    /// The Argo CD RBAC action it needs on `applications` (`sync`, `get`).
+    pub rbac_action: &'static str,
+}
+
+impl ArgoRequest {
+    pub fn preview(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!(
+                "argocd   {} (token from ARGOCD_AUTH_TOKEN / config)",
+                self.server
+            ),
+            format!(
+                "object   Application {}/{} (project {})",
+                self.app.namespace, self.app.name, self.project
+            ),
+            format!("request  {} {}", self.method, self.path),
+        ];
+        if let Some(body) = &self.body {
+            lines.push("         Content-Type: application/json".into());
+            let text = serde_json::to_string_pretty(body).unwrap_or_default();
+            lines.extend(text.lines().map(|l| format!("  {l}")));
+        }
+        lines
+    }
+
+    /// The `can-i` path that asks argocd-server whether the token may do this.
+    pub fn can_i_path(&self) -> String {
+        format!(
+            "/api/v1/account/can-i/applications/{}/{}/{}",
+            self.rbac_action, self.project, self.app.name
+        )
+    }
+}
+
+fn request(
+    app: &AppRow,
+    server: &str,
+    action: &'static str,
+    title: String,
+    (method, path, body): (&'static str, String, Option<Value>),
+    rbac_action: &'static str,
+) -> ArgoRequest {
+    ArgoRequest {
+        action,
+        title,
+        app: app.key.clone(),
+        project: app.project.clone(),
+        server: server.to_string(),
+        method,
+        path,
+        body,
+        rbac_action,
+    }
+}
+
+/// `POST /api/v1/applications/{name}/sync`: the server builds `.operation` itself. Refused
+/// here while an operation runs, as the server would refuse it.
+pub fn sync(
+    app: &AppRow,
+    server: &str,
+    options: SyncOptions,
+    only: &[ResourceRef],
+) -> Result<ArgoRequest, String> {
+    if let Some(op) = &app.operation {
+        return Err(format!(
+            "{}: another operation is already in progress ({op})",
+            app.key.name
+        ));
+    }
+    let mut body = json!({
+        "appNamespace": app.key.namespace,
+        "prune": options.prune,
+        "strategy": {"hook": {}},
+    });
+    if options.dry_run {
+        body["dryRun"] = json!(true);
+    }
+    if options.apply_out_of_sync_only {
+        // The REST body wraps sync options in `items`, unlike the CR.
+        body["syncOptions"] = json!({"items": ["ApplyOutOfSyncOnly=true"]});
+    }
+    if !only.is_empty() {
+        body["resources"] = only
+            .iter()
+            .map(|r| json!({"group": r.group, "kind": r.kind, "namespace": r.namespace, "name": r.name}))
+            .collect();
+    }
+    let title = match only.len() {
+        0 => format!("Sync application {}", app.key.name),
+        n => format!(
+            "Sync {n} selected resource(s) of application {}",
+            app.key.name
+        ),
+    };
+    Ok(request(
+        app,
+        server,
+        "argocd.sync",
+        title,
+        (
+            "POST",
+            format!("/api/v1/applications/{}/sync", app.key.name),
+            Some(body),
+        ),
+        "sync",
+    ))
+}
+
+/// `GET /api/v1/applications/{name}?refresh=normal|hard`: the server refreshes and answers.
+pub fn refresh(app: &AppRow, server: &str, hard: bool) -> ArgoRequest {
+    let kind = if hard { "hard" } else { "normal" };
+    request(
+        app,
+        server,
+        if hard {
+            "argocd.refresh.hard"
+        } else {
+            "argocd.refresh"
+        },
+        format!("Refresh ({kind}) application {}", app.key.name),
+        (
+            "GET",
+            format!(
+                "/api/v1/applications/{}?refresh={kind}&appNamespace={}",
+                app.key.name, app.key.namespace
+            ),
+            None,
+        ),
+        "get",
+    )
+}
+
+/// `DELETE /api/v1/applications/{name}/operation`.
+pub fn terminate(app: &AppRow, server: &str) -> Result<ArgoRequest, String> {
+    if app.operation.is_none() {
+        return Err(format!("{}: no operation is running", app.key.name));
+    }
+    Ok(request(
+        app,
+        server,
+        "argocd.terminate",
+        format!("Terminate the operation of {}", app.key.name),
+        (
+            "DELETE",
+            format!(
+                "/api/v1/applications/{}/operation?appNamespace={}",
+                app.key.name, app.key.namespace
+            ),
+            None,
+        ),
+        "sync",
+    ))
+}
+
+/// Per-resource health from an `ApplicationTree` (`nodes[].health`), keyed like a selective
+/// sync names resources.
+pub fn tree_health(tree: &Value) -> Vec<(ResourceRef, String, String)> {
+    tree["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| {
+            let status = n.pointer("/health/status")?.as_str()?.to_string();
+            let text = |f: &str| n[f].as_str().unwrap_or("").to_string();
+            Some((
+                ResourceRef {
+                    group: text("group"),
+                    kind: text("kind"),
+                    namespace: text("namespace"),
+                    name: text("name"),
+                },
+                status,
+                n.pointer("/health/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            ))
+        })
+        .collect()
+}
