@@ -153,13 +153,35 @@ async fn bmc_power_goes_through_a_rufio_job() {
     })
     .await;
     let jobs = kind_id("bmc.tinkerbell.org/Job").expect("kind");
-    let db = sim.db();
-    let done: Vec<_> = db
+    let done = sim
+        .db()
         .list(jobs, None, None)
         .filter(|j| j.pointer("/status/completionTime").is_some())
-        .collect();
-    assert_eq!(done.len(), 2, "each action is its own one-shot Job");
-    drop(db);
+        .count();
+    assert_eq!(done, 2, "each action is its own one-shot Job");
+    // A host whose BMC cannot be reached: the Job is created, then fails, and :ops says why.
+    c.press(&["/"]);
+    for _ in 0.."hv-01".len() {
+        c.press(&["<Backspace>"]);
+    }
+    c.type_text("hv-03");
+    c.press(&["<Enter>", "o"]);
+    confirm(&mut c).await;
+    for _ in 0..2 {
+        sim.controllers().tick();
+    }
+    c.wait_for("job failed", |s| {
+        s.bmc_jobs.iter().any(|j| j.state == "Failed")
+    })
+    .await;
+    c.press(&["0"]);
+    let frame = c.frame_sized(220, 20);
+    let line = common::line_with(&frame, "bmc.power-on");
+    assert!(
+        line.contains("Job Failed: BMC of") && line.contains("not contactable"),
+        "{frame}"
+    );
+
     let lines = audit_lines(&c);
     assert_eq!(lines[0]["action"], "bmc.power-off");
     assert_eq!(

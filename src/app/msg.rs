@@ -8,7 +8,7 @@ use crate::model::argo::{AppDetail, AppRow};
 use crate::model::argo_rest::ArgoRequest;
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
-use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
+use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::upgrade::TalosUpgrade;
@@ -36,6 +36,7 @@ pub enum Msg {
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),
+    BmcJobs(WatchUpdate<BmcJobRow>),
     /// The answer of the SelfSubjectAccessReviews for the action in the dialog: `None` when
     /// everything is allowed, else why not.
     AccessChecked {

@@ -57,10 +57,18 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
         a if a.starts_with("bmc.") => {
             let machine = op.plan.as_request()?.body["spec"]["machineRef"]["name"].as_str()?;
             let bmc = ObjRef::in_cluster(key.cluster.clone(), key.namespace.clone(), machine);
-            state
+            let power = state
                 .bmcs
                 .get(&bmc)
                 .map(|b| format!("{machine} power {}", b.power))
+                .unwrap_or_default();
+            match state.bmc_jobs.get(key) {
+                Some(job) if !job.message.is_empty() => {
+                    Some(format!("Job {}: {} · {power}", job.state, job.message))
+                }
+                Some(job) => Some(format!("Job {} · {power}", job.state)),
+                None => Some(power),
+            }
         }
         _ => None,
     }

@@ -11,7 +11,7 @@ use crate::model::actions::{ResourceRef, SyncOptions};
 use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
-use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
+use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::rollout::Plan;
 use crate::model::store::{ObjRef, RowStore};
 use crate::model::talos::{LineBuffer, TalosNodeRow};
@@ -240,6 +240,7 @@ pub struct State {
     pub hardware: RowStore<HardwareRow>,
     pub workflows: RowStore<WorkflowRow>,
     pub bmcs: RowStore<BmcRow>,
+    pub bmc_jobs: RowStore<BmcJobRow>,
     pub hosts_cursor: TableCursor,
     pub dialog: Option<Dialog>,
     pub ops_cursor: TableCursor,
@@ -309,6 +310,7 @@ impl State {
             hardware: RowStore::default(),
             workflows: RowStore::default(),
             bmcs: RowStore::default(),
+            bmc_jobs: RowStore::default(),
             hosts_cursor: TableCursor::default(),
             dialog: None,
             ops_cursor: TableCursor::default(),

@@ -103,6 +103,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Hardware(u) => state.hardware.apply(u),
         Msg::Workflows(u) => state.workflows.apply(u),
         Msg::Bmcs(u) => state.bmcs.apply(u),
+        Msg::BmcJobs(u) => state.bmc_jobs.apply(u),
         Msg::AccessChecked { id, result } => {
             if let Some(d) = state.dialog.as_mut().filter(|d| d.id == id) {
                 d.access = match result {

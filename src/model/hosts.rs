@@ -114,7 +114,33 @@ pub struct BmcSpecW {
     pub connection: BmcConnectionW,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MachineRefW {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BmcTaskW {
+    pub power_action: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BmcJobSpecW {
+    pub machine_ref: MachineRefW,
+    pub tasks: Vec<BmcTaskW>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BmcJobStatusW {
+    pub conditions: Vec<BmcConditionW>,
+}
+
 pub type HardwareW = Slim<HardwareSpecW, StateStatusW>;
+pub type BmcJobW = Slim<BmcJobSpecW, BmcJobStatusW>;
 pub type WorkflowW = Slim<WorkflowSpecW, WorkflowStatusW>;
 pub type BmcW = Slim<BmcSpecW, BmcStatusW>;
 
@@ -151,13 +177,25 @@ pub struct BmcRow {
     pub message: String,
 }
 
+/// A Rufio power Job: what it does to which BMC Machine, and how it went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BmcJobRow {
+    pub key: ObjRef,
+    pub machine: String,
+    /// The power actions in order, e.g. `cycle`.
+    pub actions: String,
+    /// `Pending`, `Running`, `Completed` or `Failed`.
+    pub state: String,
+    pub message: String,
+}
+
 macro_rules! keyed {
     ($($t:ty),*) => {$(impl Keyed for $t {
         fn key(&self) -> &ObjRef { &self.key }
         fn key_mut(&mut self) -> &mut ObjRef { &mut self.key }
     })*};
 }
-keyed!(HardwareRow, WorkflowRow, BmcRow);
+keyed!(HardwareRow, WorkflowRow, BmcRow, BmcJobRow);
 
 pub fn hardware_row(o: &HardwareW) -> HardwareRow {
     let first = o.spec.interfaces.first();
@@ -191,6 +229,36 @@ pub fn workflow_row(o: &WorkflowW) -> WorkflowRow {
         state: state.strip_prefix("STATE_").unwrap_or(&state).to_string(),
         action: text(&current.action_name.or(o.status.current_action.clone())),
         created: o.created(),
+    }
+}
+
+pub fn bmc_job_row(o: &BmcJobW) -> BmcJobRow {
+    let holds = |kind: &str| {
+        o.status
+            .conditions
+            .iter()
+            .find(|c| c.kind == kind && c.status == "True")
+    };
+    let (state, message) = match (holds("Failed"), holds("Completed"), holds("Running")) {
+        (Some(c), _, _) => ("Failed", c.message.clone()),
+        (None, Some(c), _) => ("Completed", c.message.clone()),
+        (None, None, Some(c)) => ("Running", c.message.clone()),
+        _ => ("Pending", None),
+    };
+    BmcJobRow {
+        key: o.obj_ref(),
+        machine: o.spec.machine_ref.name.clone(),
+        actions: o
+            .spec
+            .tasks
+            .iter()
+            .filter_map(|t| t.power_action.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        state: state.into(),
+        message: message
+            .map(|m| crate::model::text::sanitize(&m))
+            .unwrap_or_default(),
     }
 }
 

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::chrome::popup_area;
 use crate::app::state::{Access, State};
+use crate::model::rollout::Plan;
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let Some(d) = &state.dialog else { return };
@@ -20,7 +21,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
             true,
         ),
         Access::Allowed => (
-            "allowed by RBAC".to_string(),
+            match d.plan {
+                Plan::Argo(_) => "allowed by Argo CD RBAC (can-i)".to_string(),
+                _ => "allowed by RBAC".to_string(),
+            },
             theme.style("status.ok"),
             true,
         ),

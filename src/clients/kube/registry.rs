@@ -13,7 +13,9 @@ use crate::model::capi::{
     machine_row,
 };
 use crate::model::eso::{ExternalSecretW, StoreW, external_secret_row, store_row};
-use crate::model::hosts::{BmcW, HardwareW, WorkflowW, bmc_row, hardware_row, workflow_row};
+use crate::model::hosts::{
+    BmcJobW, BmcW, HardwareW, WorkflowW, bmc_job_row, bmc_row, hardware_row, workflow_row,
+};
 use crate::model::store::ObjRef;
 use crate::model::vms::{ImageW, NodeW, VmW, VmiW, host_row, image_row, vm_row, vmi_row};
 
@@ -154,6 +156,8 @@ pub const WORKFLOWS: WatchSpec =
 pub const BMC_MACHINES: WatchSpec =
     WatchSpec::new("bmc.tinkerbell.org", &["v1alpha1"], "Machine", "machines");
 
+pub const BMC_JOBS: WatchSpec = WatchSpec::new("bmc.tinkerbell.org", &["v1alpha1"], "Job", "jobs");
+
 /// Cluster API, Argo CD and Tinkerbell live in the management cluster.
 fn management_watches(
     client: &Client,
@@ -182,6 +186,13 @@ fn management_watches(
             BMC_MACHINES,
             bmc_row,
             sender(tx, Msg::Bmcs),
+        ),
+        spawn_watch::<BmcJobW, _, _, _>(
+            client.clone(),
+            c(),
+            BMC_JOBS,
+            bmc_job_row,
+            sender(tx, Msg::BmcJobs),
         ),
         spawn_watch::<ClusterW, _, _, _>(
             client.clone(),
