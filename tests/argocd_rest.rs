@@ -159,3 +159,37 @@ async fn the_sync_wave_view_reads_health_from_the_resource_tree() {
     let line = common::line_with(&frame, "nextcloud/nextcloud ");
     assert!(line.contains("Progressing"), "{line}");
 }
+
+#[tokio::test]
+async fn a_running_sync_is_terminated_through_argocd_server() {
+    let sim = common::frozen_sim().await;
+    let settings = sim.argocd_settings().expect("argocd");
+    let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
+    apps(&mut c, "monitoring platform").await;
+    c.press(&["s"]);
+    confirm(&mut c).await;
+    sim.controllers().tick();
+    sim.controllers().tick();
+    c.wait_for("running", |s| {
+        s.apps
+            .iter()
+            .any(|a| a.key.name == "monitoring" && a.operation.is_some())
+    })
+    .await;
+    c.press(&["T"]);
+    let frame = c.frame_sized(200, 50);
+    assert!(
+        frame.contains("DELETE /api/v1/applications/monitoring/operation?appNamespace=argocd"),
+        "{frame}"
+    );
+    confirm(&mut c).await;
+    sim.controllers().tick();
+    c.press(&["<Enter>"]);
+    let frame = c.wait_for_text("Operation terminated").await;
+    assert!(frame.contains("Operation Failed"), "{frame}");
+    let actions: Vec<String> = audit_lines(&c)
+        .iter()
+        .filter_map(|l| l["request"]["method"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(actions, ["POST", "DELETE"]);
+}
