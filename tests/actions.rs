@@ -6,16 +6,12 @@
 mod common;
 
 use common::{Cockpit, audit_lines, confirm, row};
-use opsdeck::app::state::{Access, OpStatus};
+use opsdeck::app::state::OpStatus;
 use opsdeck::clients::talos::poller::TalosSetup;
 
 async fn apps_cockpit(sim: &opsdeck::sim::Simulator, filter: &str) -> Cockpit {
     let mut c = Cockpit::start(common::admin(sim).await).await;
-    c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
-    c.press(&["/"]);
-    c.type_text(filter);
-    c.press(&["<Enter>"]);
+    c.open_apps(filter).await;
     c
 }
 
@@ -34,12 +30,7 @@ async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
         "{frame}"
     );
     assert!(frame.contains("\"operation\""), "{frame}");
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
+    common::wait_allowed(&mut c).await;
     assert!(c.frame().contains("allowed by RBAC"));
     // Nothing was sent yet.
     assert!(
@@ -66,16 +57,7 @@ async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
     let stored = sim.db().get(&app_key("zigbee2mqtt")).expect("app").clone();
     assert_eq!(stored["operation"], plan.body["operation"]);
     // The controller runs it; the row turns Synced.
-    for _ in 0..12 {
-        sim.controllers().tick();
-    }
-    c.wait_for("synced", |s| {
-        s.apps
-            .iter()
-            .any(|a| a.key.name == "zigbee2mqtt" && a.sync == "Synced")
-    })
-    .await;
-    assert!(row(&c.frame(), "zigbee2mqtt").contains("Synced"));
+    c.sync_runs_to_synced(&sim, "zigbee2mqtt").await;
 
     let lines = audit_lines(&c);
     assert_eq!(lines.len(), 1, "{lines:?}");
@@ -132,12 +114,7 @@ async fn a_forbidden_token_sees_the_action_disabled() {
     c.press(&["2"]);
     c.wait_for("apps", |s| s.apps.len() == 25).await;
     c.press(&["r"]);
-    c.wait_for("denied", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
-    })
-    .await;
+    common::wait_denied(&mut c).await;
     let frame = c.frame();
     assert!(
         frame.contains("not allowed: your token may not patch applications in argoproj.io"),
@@ -336,12 +313,7 @@ async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() 
     .await;
     c.press(&["T"]);
     assert!(c.frame().contains("Terminate the operation of monitoring?"));
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
+    common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("sent", |s| {
         s.operations.len() == 2 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
@@ -394,12 +366,7 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
 
     // Starting a running VM: virt-api's 409, in words, and nothing changes.
     c.press(&["s"]);
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
+    common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("refused", |s| {
         s.operations

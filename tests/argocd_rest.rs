@@ -4,17 +4,9 @@
 
 mod common;
 
-use common::{Cockpit, audit_lines, confirm, row};
+use common::{Cockpit, audit_lines, confirm};
 use opsdeck::app::state::Access;
 use serde_json::json;
-
-async fn apps(c: &mut Cockpit, filter: &str) {
-    c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
-    c.press(&["/"]);
-    c.type_text(filter);
-    c.press(&["<Enter>"]);
-}
 
 fn app_key(name: &str) -> opsdeck::sim::db::ObjKey {
     (
@@ -29,7 +21,7 @@ async fn a_sync_goes_through_argocd_server_with_its_options() {
     let sim = common::frozen_sim().await;
     let settings = sim.argocd_settings().expect("argocd");
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
-    apps(&mut c, "zigbee2mqtt").await;
+    c.open_apps("zigbee2mqtt").await;
     c.press(&["s", "o"]);
     let frame = c.frame_sized(200, 50);
     for expected in [
@@ -51,16 +43,7 @@ async fn a_sync_goes_through_argocd_server_with_its_options() {
         json!(["ApplyOutOfSyncOnly=true"]),
         "argocd-server built the operation from the request"
     );
-    for _ in 0..12 {
-        sim.controllers().tick();
-    }
-    c.wait_for("synced", |s| {
-        s.apps
-            .iter()
-            .any(|a| a.key.name == "zigbee2mqtt" && a.sync == "Synced")
-    })
-    .await;
-    assert!(row(&c.frame(), "zigbee2mqtt").contains("Synced"));
+    c.sync_runs_to_synced(&sim, "zigbee2mqtt").await;
     let lines = audit_lines(&c);
     assert_eq!(lines[0]["request"]["transport"], "argocd-server");
     assert_eq!(
@@ -92,14 +75,9 @@ async fn argocd_rbac_decides_what_is_offered() {
     let mut settings = sim.argocd_settings().expect("argocd");
     settings.token = sim.argocd_readonly_token.clone();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings.clone()).await;
-    apps(&mut c, "zigbee2mqtt").await;
+    c.open_apps("zigbee2mqtt").await;
     c.press(&["s"]);
-    c.wait_for("denied", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
-    })
-    .await;
+    common::wait_denied(&mut c).await;
     let frame = c.frame_sized(200, 50);
     assert!(
         frame.contains("Argo CD RBAC: your token may not sync applications in project"),
@@ -116,7 +94,7 @@ async fn argocd_rbac_decides_what_is_offered() {
     // A token argocd-server does not know: the check says why, the server still refuses.
     settings.token = "not-a-token".into();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
-    apps(&mut c, "zigbee2mqtt").await;
+    c.open_apps("zigbee2mqtt").await;
     c.press(&["s"]);
     c.wait_for("check failed", |s| {
         s.dialog
@@ -144,7 +122,7 @@ async fn the_sync_wave_view_reads_health_from_the_resource_tree() {
     });
     let settings = sim.argocd_settings().expect("argocd");
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
-    apps(&mut c, "nextcloud").await;
+    c.open_apps("nextcloud").await;
     let position = opsdeck::app::state::visible_apps(&c.state)
         .iter()
         .position(|a| a.key.name == "nextcloud")
@@ -165,7 +143,7 @@ async fn a_running_sync_is_terminated_through_argocd_server() {
     let sim = common::frozen_sim().await;
     let settings = sim.argocd_settings().expect("argocd");
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
-    apps(&mut c, "monitoring platform").await;
+    c.open_apps("monitoring platform").await;
     c.press(&["s"]);
     confirm(&mut c).await;
     sim.controllers().tick();

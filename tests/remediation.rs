@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Cockpit, audit_lines, confirm, row};
-use opsdeck::app::state::{Access, OpStatus};
+use opsdeck::app::state::OpStatus;
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::sim::kinds::kind_id;
 
@@ -51,12 +51,7 @@ async fn a_running_vm_migrates_to_another_host() {
     .await;
     // A second migration while one runs: virt-api's 409, in words.
     c.press(&["m"]);
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
+    common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("refused", |s| {
         matches!(s.operations[0].status, OpStatus::Failed(_))

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Cockpit, audit_lines};
-use opsdeck::app::state::{Access, OpStatus, State};
+use opsdeck::app::state::{OpStatus, State};
 use opsdeck::model::talos::TalosNodeRow;
 
 fn first_op(s: &State) -> &OpStatus {
@@ -23,10 +23,12 @@ fn md_version(sim: &opsdeck::sim::Simulator, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Open the Kubernetes upgrade dialog for `lab` with the pre-filled next minor.
-async fn open_lab_upgrade(c: &mut Cockpit) {
-    c.wait_for("tree", |s| s.clusters.len() == 2 && s.machines.len() == 9)
-        .await;
+/// Select the `lab` cluster in the tree and ask to upgrade it.
+async fn ask_lab_upgrade(c: &mut Cockpit) {
+    c.wait_for("tree", |s| {
+        s.clusters.len() == 2 && s.control_planes.len() == 2 && s.machines.len() == 9
+    })
+    .await;
     let lab = c
         .state
         .clusters
@@ -36,6 +38,11 @@ async fn open_lab_upgrade(c: &mut Cockpit) {
         .expect("lab");
     c.select_in_tree(&lab);
     c.press(&["U"]);
+}
+
+/// Open the Kubernetes upgrade dialog for `lab` with the pre-filled next minor.
+async fn open_lab_upgrade(c: &mut Cockpit) {
+    ask_lab_upgrade(c).await;
     let frame = c.frame();
     assert!(
         frame.contains("Kubernetes version for lab-cp: v1.34.0"),
@@ -60,12 +67,7 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
     ] {
         assert!(frame.contains(expected), "{expected:?} in\n{frame}");
     }
-    c.wait_for("permission", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
+    common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("control plane patched", |s| {
         matches!(first_op(s), OpStatus::Running(_))
@@ -150,19 +152,7 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
 async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    c.wait_for("tree", |s| {
-        s.clusters.len() == 2 && s.control_planes.len() == 2
-    })
-    .await;
-    let lab = c
-        .state
-        .clusters
-        .iter()
-        .find(|cl| cl.key.name == "lab")
-        .map(|cl| format!("c:{}", cl.key))
-        .expect("lab");
-    c.select_in_tree(&lab);
-    c.press(&["U"]);
+    ask_lab_upgrade(&mut c).await;
     for _ in 0.."v1.34.0".len() {
         c.press(&["<Backspace>"]);
     }
@@ -185,12 +175,7 @@ async fn a_viewer_sees_the_upgrade_disabled() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::client_for(&sim, "opsdeck-viewer").await).await;
     open_lab_upgrade(&mut c).await;
-    c.wait_for("denied", |s| {
-        s.dialog
-            .as_ref()
-            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
-    })
-    .await;
+    common::wait_denied(&mut c).await;
     let frame = c.frame_sized(200, 50);
     assert!(
         frame.contains("your token may not patch taloscontrolplanes"),

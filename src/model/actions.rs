@@ -154,6 +154,36 @@ pub struct ResourceRef {
     pub name: String,
 }
 
+/// Argo CD refuses a sync while an operation runs; so does the cockpit, before sending.
+pub fn refuse_while_running(app: &AppRow) -> Result<(), String> {
+    match &app.operation {
+        Some(op) => Err(format!(
+            "{}: another operation is already in progress ({op})",
+            app.key.name
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A selective sync's `resources` list (the same in the CR and the REST body).
+pub fn resources_json(only: &[ResourceRef]) -> Value {
+    only.iter()
+        .map(
+            |r| json!({"group": r.group, "kind": r.kind, "namespace": r.namespace, "name": r.name}),
+        )
+        .collect()
+}
+
+pub fn sync_title(app: &AppRow, only: &[ResourceRef]) -> String {
+    match only.len() {
+        0 => format!("Sync application {}", app.key.name),
+        n => format!(
+            "Sync {n} selected resource(s) of application {}",
+            app.key.name
+        ),
+    }
+}
+
 /// Sync through the CR: set `.operation`, which the application controller runs and removes.
 /// With `only` non-empty, a selective sync of those resources (Argo CD runs no hooks then).
 /// Refused while an operation is running, as the Argo CD API server refuses.
@@ -163,12 +193,7 @@ pub fn argo_sync(
     user: &str,
     only: &[ResourceRef],
 ) -> Result<ActionPlan, String> {
-    if let Some(op) = &app.operation {
-        return Err(format!(
-            "{}: another operation is already in progress ({op})",
-            app.key.name
-        ));
-    }
+    refuse_while_running(app)?;
     let mut sync = json!({"syncStrategy": {"hook": {}}, "prune": options.prune});
     if options.dry_run {
         sync["dryRun"] = json!(true);
@@ -177,18 +202,9 @@ pub fn argo_sync(
         sync["syncOptions"] = json!(["ApplyOutOfSyncOnly=true"]);
     }
     if !only.is_empty() {
-        sync["resources"] = only
-            .iter()
-            .map(|r| json!({"group": r.group, "kind": r.kind, "namespace": r.namespace, "name": r.name}))
-            .collect();
+        sync["resources"] = resources_json(only);
     }
-    let title = match only.len() {
-        0 => format!("Sync application {}", app.key.name),
-        n => format!(
-            "Sync {n} selected resource(s) of application {}",
-            app.key.name
-        ),
-    };
+    let title = sync_title(app, only);
     Ok(argo(
         "argocd.sync",
         title,

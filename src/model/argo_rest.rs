@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::actions::{ResourceRef, SyncOptions};
+use super::actions::{ResourceRef, SyncOptions, refuse_while_running, resources_json, sync_title};
 use super::argo::AppRow;
 use super::store::ObjRef;
 
@@ -85,12 +85,7 @@ pub fn sync(
     options: SyncOptions,
     only: &[ResourceRef],
 ) -> Result<ArgoRequest, String> {
-    if let Some(op) = &app.operation {
-        return Err(format!(
-            "{}: another operation is already in progress ({op})",
-            app.key.name
-        ));
-    }
+    refuse_while_running(app)?;
     let mut body = json!({
         "appNamespace": app.key.namespace,
         "prune": options.prune,
@@ -104,18 +99,9 @@ pub fn sync(
         body["syncOptions"] = json!({"items": ["ApplyOutOfSyncOnly=true"]});
     }
     if !only.is_empty() {
-        body["resources"] = only
-            .iter()
-            .map(|r| json!({"group": r.group, "kind": r.kind, "namespace": r.namespace, "name": r.name}))
-            .collect();
+        body["resources"] = resources_json(only);
     }
-    let title = match only.len() {
-        0 => format!("Sync application {}", app.key.name),
-        n => format!(
-            "Sync {n} selected resource(s) of application {}",
-            app.key.name
-        ),
-    };
+    let title = sync_title(app, only);
     Ok(request(
         app,
         server,

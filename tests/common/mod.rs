@@ -205,6 +205,29 @@ impl Cockpit {
         }
     }
 
+    /// `:apps`, filtered.
+    pub async fn open_apps(&mut self, filter: &str) {
+        self.press(&["2"]);
+        self.wait_for("apps", |s| s.apps.len() == 25).await;
+        self.press(&["/"]);
+        self.type_text(filter);
+        self.press(&["<Enter>"]);
+    }
+
+    /// Let the simulated controller run the app's operation until its row says Synced.
+    pub async fn sync_runs_to_synced(&mut self, sim: &Simulator, app: &str) {
+        for _ in 0..12 {
+            sim.controllers().tick();
+        }
+        self.wait_for("synced", |s| {
+            s.apps
+                .iter()
+                .any(|a| a.key.name == app && a.sync == "Synced")
+        })
+        .await;
+        assert!(row(&self.frame(), app).contains("Synced"));
+    }
+
     /// Move the tree selection down until the node with this id is selected.
     pub fn select_in_tree(&mut self, id: &str) {
         self.frame();
@@ -271,15 +294,30 @@ pub async fn all_sources(sim: &Simulator) -> KubeSources {
     KubeSources(sources)
 }
 
-/// Wait until the dialog's permission check allows the action, press Enter, and wait until
-/// the server accepted it.
-pub async fn confirm(c: &mut Cockpit) {
+/// Wait until the dialog's permission check allows the action.
+pub async fn wait_allowed(c: &mut Cockpit) {
     c.wait_for("permission", |s| {
         s.dialog
             .as_ref()
             .is_some_and(|d| d.access == Access::Allowed)
     })
     .await;
+}
+
+/// Wait until the dialog's permission check denies the action.
+pub async fn wait_denied(c: &mut Cockpit) {
+    c.wait_for("denied", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
+    })
+    .await;
+}
+
+/// Wait until the dialog's permission check allows the action, press Enter, and wait until
+/// the server accepted it.
+pub async fn confirm(c: &mut Cockpit) {
+    wait_allowed(c).await;
     let before = c.state.operations.len();
     c.press(&["<Enter>"]);
     c.wait_for("accepted", |s| {

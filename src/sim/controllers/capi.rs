@@ -10,6 +10,7 @@ use crate::sim::capi_objects::{
 };
 use crate::sim::db::{Db, ObjKey};
 use crate::sim::kinds::kind_id;
+use crate::sim::scenario::ClusterSpec;
 
 impl Controllers {
     pub(super) fn advance_machines(&mut self) {
@@ -118,22 +119,8 @@ impl Controllers {
                         capi_objects::ms_name(c, pool),
                         capi_objects::suffix(&format!("scale/{}/{}", c.name, self.replacements))
                     );
-                    let machine = capi_objects::machine(&MachineArgs {
-                        cluster: &self.at_deployment_version(c, pool),
-                        owner: MachineOwner::Workers(pool),
-                        name: name.clone(),
-                        host: 0,
-                        stage: MachineStage::Provisioning,
-                    });
-                    {
-                        let mut db = self.db();
-                        let _ = db.create(self.machine_kind, machine);
-                        let _ = db.create(
-                            kind_id("HarvesterMachine").unwrap_or_default(),
-                            capi_objects::harvester_machine(c, &name, false, false),
-                        );
-                    }
-                    self.vm_created(c, &name);
+                    let at = self.at_deployment_version(c, pool);
+                    self.create_machine(&at, MachineOwner::Workers(pool), &name);
                 } else {
                     // Scale down removes the newest Machine first.
                     mine.sort();
@@ -153,6 +140,27 @@ impl Controllers {
                 self.refresh_cluster_status(&c.name);
             }
         }
+    }
+
+    /// A new Machine (provisioning), its HarvesterMachine and its VM; `at` carries the version
+    /// it runs.
+    pub(super) fn create_machine(&mut self, at: &ClusterSpec, owner: MachineOwner, name: &str) {
+        let machine = capi_objects::machine(&MachineArgs {
+            cluster: at,
+            owner,
+            name: name.to_string(),
+            host: 0,
+            stage: MachineStage::Provisioning,
+        });
+        {
+            let mut db = self.db();
+            let _ = db.create(self.machine_kind, machine);
+            let _ = db.create(
+                kind_id("HarvesterMachine").unwrap_or_default(),
+                capi_objects::harvester_machine(at, name, false, false),
+            );
+        }
+        self.vm_created(at, name);
     }
 
     /// Delete one Running worker and create its replacement, as a remediation would.

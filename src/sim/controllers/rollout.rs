@@ -8,8 +8,7 @@ use serde_json::Value;
 
 use super::Controllers;
 use crate::sim::capi_objects::{
-    self, CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL, MachineArgs,
-    MachineOwner, MachineStage,
+    self, CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL, MachineOwner,
 };
 use crate::sim::db::ObjKey;
 use crate::sim::kinds::kind_id;
@@ -147,22 +146,7 @@ impl Controllers {
                     version: target.to_string(),
                     ..c.clone()
                 };
-                let machine = capi_objects::machine(&MachineArgs {
-                    cluster: &at_target,
-                    owner,
-                    name: name.clone(),
-                    host: 0,
-                    stage: MachineStage::Provisioning,
-                });
-                {
-                    let mut db = self.db();
-                    let _ = db.create(self.machine_kind, machine);
-                    let _ = db.create(
-                        hm_kind,
-                        capi_objects::harvester_machine(c, &name, false, false),
-                    );
-                }
-                self.vm_created(c, &name);
+                self.create_machine(&at_target, owner, &name);
             }
             Move::Delete(victim) => {
                 let key: ObjKey = (self.machine_kind, c.namespace.clone(), victim.clone());
