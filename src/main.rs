@@ -54,6 +54,10 @@ struct Cli {
     /// `argocd_token` in config.toml, never from the command line.
     #[arg(long, global = true, value_name = "URL")]
     argocd_server: Option<String>,
+    /// A CA (PEM) to trust for argocd-server besides the system roots (also `argocd_ca_file`
+    /// in config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    argocd_ca_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Commands>,
 }
@@ -177,7 +181,11 @@ struct Extras {
 }
 
 /// argocd-server settings from the flag, the environment and config.toml, if a server is named.
-fn argocd_from(cli: Option<&str>, user: &UserConfig) -> Result<Option<ArgoCd>> {
+fn argocd_from(
+    cli: Option<&str>,
+    cli_ca: Option<&std::path::Path>,
+    user: &UserConfig,
+) -> Result<Option<ArgoCd>> {
     let server = cli
         .map(str::to_string)
         .or_else(|| std::env::var("ARGOCD_SERVER").ok())
@@ -191,7 +199,7 @@ fn argocd_from(cli: Option<&str>, user: &UserConfig) -> Result<Option<ArgoCd>> {
         .ok_or_else(|| {
             eyre!("--argocd-server {server} needs a token: set ARGOCD_AUTH_TOKEN or argocd_token in config.toml")
         })?;
-    let ca_pem = match &user.argocd_ca_file {
+    let ca_pem = match cli_ca.or(user.argocd_ca_file.as_deref()) {
         Some(path) => Some(
             std::fs::read_to_string(path)
                 .wrap_err_with(|| format!("argocd_ca_file {}", path.display()))?,
@@ -257,7 +265,11 @@ async fn main() -> Result<()> {
             } else {
                 None
             };
-            let argocd = argocd_from(cli.argocd_server.as_deref(), &user)?;
+            let argocd = argocd_from(
+                cli.argocd_server.as_deref(),
+                cli.argocd_ca_file.as_deref(),
+                &user,
+            )?;
             let extras = Extras {
                 readonly: cli.readonly,
                 readonly_contexts: user.readonly_contexts(),
@@ -301,6 +313,11 @@ async fn main() -> Result<()> {
                 if let Some((path, _)) = &talosconfig {
                     println!("TALOSCONFIG={}", path.display());
                 }
+                // A local simulator's token: printing it is how you use it.
+                println!("ARGOCD_SERVER=https://{}", sim.argocd_addr);
+                println!("ARGOCD_AUTH_TOKEN={}", sim.argocd_token);
+                let ca = dir.write("argocd-ca.pem", &sim.ca_pem)?;
+                println!("# then: opsdeck --argocd-ca-file {}", ca.display());
                 std::io::stdout().flush()?;
                 tokio::signal::ctrl_c().await?;
                 drop(sim);
