@@ -302,7 +302,17 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     ] {
         assert!(frame.contains(expected), "{expected:?} in\n{frame}");
     }
+    // On a small terminal the plan scrolls, down to the send line.
+    let small = c.frame_sized(120, 12);
+    assert!(small.contains("j/k PgUp/PgDn scroll"), "{small}");
+    c.press(&["<PageDown>", "<PageDown>", "<PageDown>"]);
+    let small = c.frame_sized(120, 12);
+    assert!(small.contains("Enter send"), "{small}");
     c.press(&["<Enter>"]);
+    // Quitting while a rollout runs asks first.
+    c.press(&["q"]);
+    assert!(!c.state.quit);
+    assert!(c.frame().contains("press q again to quit"));
     c.wait_for("rollout ends", |s| {
         matches!(first_op(s), OpStatus::Succeeded(_) | OpStatus::Failed(_))
     })

@@ -32,6 +32,16 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         toggle_sync_option(state, c);
         return Vec::new();
     }
+    // A plan taller than the screen scrolls; the view stops at its end.
+    if let Some(dialog) = state.dialog.as_mut() {
+        match code {
+            KeyCode::Down | KeyCode::Char('j') => dialog.scroll = dialog.scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => dialog.scroll = dialog.scroll.saturating_sub(1),
+            KeyCode::PageDown => dialog.scroll = dialog.scroll.saturating_add(10),
+            KeyCode::PageUp => dialog.scroll = dialog.scroll.saturating_sub(10),
+            _ => {}
+        }
+    }
     if code != KeyCode::Enter {
         return Vec::new();
     }
@@ -416,6 +426,7 @@ fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
         plan,
         access,
         sync,
+        scroll: 0,
     });
     commands
 }

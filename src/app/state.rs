@@ -174,6 +174,8 @@ pub struct Dialog {
     pub access: Access,
     /// For a sync: the options the plan was built with; `p`, `d`, `o` toggle them.
     pub sync: Option<SyncOptions>,
+    /// Lines scrolled past, for plans taller than the screen.
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -276,6 +278,8 @@ pub struct State {
     pub notice: Option<String>,
     pub dirty: bool,
     pub quit: bool,
+    /// Quit was asked for while a rollout runs: the next quit really quits.
+    pub quit_armed: bool,
 }
 
 impl State {
@@ -335,6 +339,7 @@ impl State {
             notice: None,
             dirty: true,
             quit: false,
+            quit_armed: false,
         }
     }
 

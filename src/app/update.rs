@@ -9,7 +9,7 @@ use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::rollout;
 use super::state::{
-    Access, Inspector, InspectorTab, LOG_LINES, Prompt, Screen, State, visible_apps,
+    Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, visible_apps,
     visible_hardware, visible_secrets, visible_talos, visible_vms, wave_row_count,
 };
 use crate::model::source::SourceState;
@@ -374,7 +374,21 @@ fn move_cursor(state: &mut State, delta: isize) {
 fn act(state: &mut State, action: Action) -> Vec<Command> {
     let page = state.page_rows.max(1) as isize;
     match action {
-        Action::Quit => state.quit = true,
+        Action::Quit => {
+            let rolling = state.operations.iter().find(|o| {
+                o.run.is_some() && matches!(o.status, OpStatus::Sent | OpStatus::Running(_))
+            });
+            match rolling {
+                Some(op) if !state.quit_armed => {
+                    state.quit_armed = true;
+                    state.notice = Some(format!(
+                        "{} is still rolling out; quitting stops it after the current step — press q again to quit",
+                        op.plan.title()
+                    ));
+                }
+                _ => state.quit = true,
+            }
+        }
         Action::Help => state.show_help = !state.show_help,
         Action::CommandLine => state.prompt = Some(Prompt::Command(String::new())),
         Action::Filter => state.prompt = Some(Prompt::Filter(state.filter().to_string())),

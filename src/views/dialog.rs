@@ -70,15 +70,29 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let popup = popup_area(frame, width, rows as u16 + 2);
-    let block = Block::bordered()
+    // Scroll no further than the last line; say when there is more below.
+    let visible = usize::from(popup.height.saturating_sub(2));
+    let scroll = usize::from(d.scroll).min(rows.saturating_sub(visible));
+    let mut block = Block::bordered()
         .border_style(theme.style("prompt"))
         .title(Span::styled(
             format!(" {}? ", d.plan.title()),
             theme.style("title"),
         ));
+    if rows > visible {
+        block = block.title_bottom(Span::styled(
+            format!(
+                " line {}-{} of {rows}: j/k PgUp/PgDn scroll · Enter send · Esc cancel ",
+                scroll + 1,
+                (scroll + visible).min(rows)
+            ),
+            theme.style("hint.key"),
+        ));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0))
             .block(block),
         popup,
     );
