@@ -105,6 +105,31 @@ async fn readonly_refuses_every_action() {
     c.press(&["s"]);
     assert!(c.state.dialog.is_none());
     assert!(c.frame().contains("read-only mode: actions are disabled"));
+    // Every mutating key of every pane: no prompt, no dialog, nothing sent.
+    for (pane, keys) in [
+        ("2", &["s", "r", "R", "T"][..]),
+        ("1", &["S", "U"]),
+        ("3", &["u", "U"]),
+        ("4", &["f"]),
+        ("5", &["s", "x", "R", "m"]),
+        ("6", &["o", "x", "c"]),
+    ] {
+        c.press(&[pane]);
+        for key in keys {
+            c.state.notice = None;
+            c.press(&[key]);
+            assert!(
+                c.state.dialog.is_none() && c.state.prompt.is_none(),
+                "{pane} {key}"
+            );
+            assert_eq!(
+                c.state.notice.as_deref(),
+                Some("read-only mode: actions are disabled"),
+                "{pane} {key}"
+            );
+        }
+    }
+    assert!(c.state.operations.is_empty() && audit_lines(&c).is_empty());
 }
 
 #[tokio::test]
