@@ -162,6 +162,27 @@ async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
     let frame = c.frame();
     assert!(frame.contains("one minor version at a time"), "{frame}");
 
+    // An upgrade interrupted after the control plane: asking again finishes the workers.
+    let tcp = opsdeck::sim::kinds::kind_id("TalosControlPlane").expect("kind");
+    let _ = sim.db().modify(&(tcp, "lab".into(), "lab-cp".into()), |o| {
+        o["spec"]["version"] = serde_json::json!("v1.34.0")
+    });
+    c.wait_for("control plane at v1.34.0", |s| {
+        s.control_planes.iter().any(|cp| cp.version == "v1.34.0")
+    })
+    .await;
+    c.press(&["U"]);
+    assert!(c.frame().contains("Kubernetes version for lab-cp: v1.34.0"));
+    c.press(&["<Enter>"]);
+    let frame = c.frame_sized(200, 50);
+    assert!(
+        frame.contains("Upgrade Kubernetes of cluster lab from v1.33.2 to v1.34.0?")
+            && frame.contains("step 1/1: workers lab-workers")
+            && !frame.contains("taloscontrolplanes"),
+        "{frame}"
+    );
+    c.press(&["<Esc>"]);
+
     // A context marked read-only in config.toml offers no action at all.
     c.state.readonly_contexts.insert("test".into());
     c.press(&["U"]);

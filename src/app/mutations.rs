@@ -15,6 +15,7 @@ use super::state::{
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
+use crate::model::capi::{ControlPlaneRow, DeploymentRow};
 use crate::model::rollout::{self as plans, Plan};
 use crate::model::talos::TalosNodeRow;
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
@@ -302,10 +303,25 @@ fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
                 cluster.key.name
             )
         })?;
-    let next = Version::parse(&cp.version)
-        .map(|v| v.next_minor().to_string())
-        .unwrap_or_default();
-    Ok((Asks::KubernetesVersion(cp.key.clone()), next))
+    // Workers behind their control plane: offer to finish that upgrade first.
+    let deployments = cluster_deployments(state, cp);
+    let text = if deployments.iter().any(|md| md.version != cp.version) {
+        cp.version.clone()
+    } else {
+        Version::parse(&cp.version)
+            .map(|v| v.next_minor().to_string())
+            .unwrap_or_default()
+    };
+    Ok((Asks::KubernetesVersion(cp.key.clone()), text))
+}
+
+/// The MachineDeployments of the control plane's cluster.
+fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a DeploymentRow> {
+    state
+        .deployments
+        .iter()
+        .filter(|md| md.key.cluster == cp.key.cluster && md.cluster == cp.cluster)
+        .collect()
 }
 
 fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
@@ -364,17 +380,21 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
                 .control_planes
                 .get(key)
                 .ok_or_else(|| format!("{} is gone", key.name))?;
-            let version = check_kubernetes_target(&cp.version, text)?;
-            let deployments: Vec<_> = state
-                .deployments
-                .iter()
-                .filter(|md| md.key.cluster == cp.key.cluster && md.cluster == cp.cluster)
-                .collect();
+            let deployments = cluster_deployments(state, cp);
+            // From the oldest part, so an interrupted upgrade can be finished; never below
+            // the control plane.
+            let version = check_kubernetes_target(&plans::oldest_version(cp, &deployments), text)?;
+            if Version::parse(&cp.version).is_some_and(|v| version < v) {
+                return Err(format!(
+                    "{version} would take the control plane back from {}",
+                    cp.version
+                ));
+            }
             Ok(Plan::Rollout(plans::kubernetes_upgrade(
                 cp,
                 &deployments,
                 version,
-            )))
+            )?))
         }
         Asks::TalosImage(keys) => {
             let nodes: Vec<&TalosNodeRow> =

@@ -191,41 +191,68 @@ impl Plan {
 }
 
 /// Kubernetes version upgrade of a CAPI cluster: the control plane first, then each
-/// MachineDeployment, each only after the one before has rolled.
+/// MachineDeployment, each only after the one before has rolled. Parts already at the version
+/// are left out, so an interrupted upgrade is finished by asking for the same version again.
 pub fn kubernetes_upgrade(
     cp: &ControlPlaneRow,
     deployments: &[&DeploymentRow],
     version: Version,
-) -> Rollout {
+) -> Result<Rollout, String> {
     let v = version.to_string();
-    let mut steps = vec![Step {
-        label: format!("control plane {}", cp.key.name),
-        request: Request::Kube(actions::control_plane_version(cp, &v)),
-        gate: Gate::ControlPlaneAt {
-            control_plane: cp.key.clone(),
-            cluster: cp.cluster.clone(),
-            version: v.clone(),
-        },
-    }];
-    steps.extend(deployments.iter().map(|md| Step {
-        label: format!("workers {}", md.key.name),
-        request: Request::Kube(actions::deployment_version(md, &v)),
-        gate: Gate::DeploymentAt {
-            deployment: md.key.clone(),
-            cluster: md.cluster.clone(),
-            version: v.clone(),
-        },
-    }));
-    Rollout {
+    let behind = |current: &str| Version::parse(current) != Some(version);
+    let mut steps = Vec::new();
+    if behind(&cp.version) {
+        steps.push(Step {
+            label: format!("control plane {}", cp.key.name),
+            request: Request::Kube(actions::control_plane_version(cp, &v)),
+            gate: Gate::ControlPlaneAt {
+                control_plane: cp.key.clone(),
+                cluster: cp.cluster.clone(),
+                version: v.clone(),
+            },
+        });
+    }
+    steps.extend(
+        deployments
+            .iter()
+            .filter(|md| behind(&md.version))
+            .map(|md| Step {
+                label: format!("workers {}", md.key.name),
+                request: Request::Kube(actions::deployment_version(md, &v)),
+                gate: Gate::DeploymentAt {
+                    deployment: md.key.clone(),
+                    cluster: md.cluster.clone(),
+                    version: v.clone(),
+                },
+            }),
+    );
+    if steps.is_empty() {
+        return Err(format!(
+            "cluster {} already runs {v} everywhere",
+            cp.cluster
+        ));
+    }
+    Ok(Rollout {
         action: "kubernetes.upgrade",
         title: format!(
             "Upgrade Kubernetes of cluster {} from {} to {v}",
-            cp.cluster, cp.version
+            cp.cluster,
+            oldest_version(cp, deployments)
         ),
         target: format!("Cluster {}", cp.cluster),
         context: cp.key.cluster.clone(),
         steps,
-    }
+    })
+}
+
+/// The oldest version a cluster's control plane or MachineDeployments run (what an upgrade
+/// starts from).
+pub fn oldest_version(cp: &ControlPlaneRow, deployments: &[&DeploymentRow]) -> String {
+    std::iter::once(cp.version.as_str())
+        .chain(deployments.iter().map(|d| d.version.as_str()))
+        .filter_map(|v| Version::parse(v).map(|p| (p, v)))
+        .min()
+        .map_or_else(|| cp.version.clone(), |(_, v)| v.to_string())
 }
 
 /// Talos OS upgrade of some nodes of one talosconfig context, one at a time: control planes
