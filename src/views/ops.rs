@@ -14,7 +14,7 @@ use crate::model::text::age;
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     let columns = [
         col("AGE", Constraint::Length(5)),
-        col("ACTION", Constraint::Length(24)),
+        col("ACTION", Constraint::Length(26)),
         col("CONTEXT", Constraint::Length(18)),
         col("TARGET", Constraint::Length(30)),
         col("STATUS", Constraint::Length(8)),
