@@ -341,11 +341,7 @@ async fn main() -> Result<()> {
             let mut talos = talos;
             let notice = with_discovery(&mut kube, &mut talos).await;
             // The demo's argocd-server: Argo CD actions and resource-tree health go through it.
-            let argocd = sim
-                .argocd_settings()
-                .map(|s| ArgoCd::new(&s))
-                .transpose()
-                .map_err(|e| eyre!(e))?;
+            let argocd = Some(ArgoCd::new(&sim.argocd_settings()).map_err(|e| eyre!(e))?);
             let extras = Extras {
                 readonly: cli.readonly,
                 readonly_contexts: Default::default(),

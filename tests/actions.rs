@@ -328,14 +328,7 @@ async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() 
     );
 
     // The controller starts it; terminate stops it where it is.
-    sim.controllers().tick();
-    sim.controllers().tick();
-    c.wait_for("running", |s| {
-        s.apps
-            .iter()
-            .any(|a| a.key.name == "monitoring" && a.operation.is_some())
-    })
-    .await;
+    c.operation_starts(&sim, "monitoring").await;
     c.press(&["T"]);
     assert!(c.frame().contains("Terminate the operation of monitoring?"));
     common::wait_allowed(&mut c).await;

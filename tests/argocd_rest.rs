@@ -19,7 +19,7 @@ fn app_key(name: &str) -> opsdeck::sim::db::ObjKey {
 #[tokio::test]
 async fn a_sync_goes_through_argocd_server_with_its_options() {
     let sim = common::frozen_sim().await;
-    let settings = sim.argocd_settings().expect("argocd");
+    let settings = sim.argocd_settings();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
     c.open_apps("zigbee2mqtt").await;
     c.press(&["s", "o"]);
@@ -72,7 +72,7 @@ async fn a_sync_goes_through_argocd_server_with_its_options() {
 #[tokio::test]
 async fn argocd_rbac_decides_what_is_offered() {
     let sim = common::frozen_sim().await;
-    let mut settings = sim.argocd_settings().expect("argocd");
+    let mut settings = sim.argocd_settings();
     settings.token = sim.argocd_readonly_token.clone();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings.clone()).await;
     c.open_apps("zigbee2mqtt").await;
@@ -120,7 +120,7 @@ async fn the_sync_wave_view_reads_health_from_the_resource_tree() {
         }
         a["status"]["resourceHealthSource"] = json!("appTree");
     });
-    let settings = sim.argocd_settings().expect("argocd");
+    let settings = sim.argocd_settings();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
     c.open_apps("nextcloud").await;
     let position = opsdeck::app::state::visible_apps(&c.state)
@@ -141,19 +141,12 @@ async fn the_sync_wave_view_reads_health_from_the_resource_tree() {
 #[tokio::test]
 async fn a_running_sync_is_terminated_through_argocd_server() {
     let sim = common::frozen_sim().await;
-    let settings = sim.argocd_settings().expect("argocd");
+    let settings = sim.argocd_settings();
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
     c.open_apps("monitoring platform").await;
     c.press(&["s"]);
     confirm(&mut c).await;
-    sim.controllers().tick();
-    sim.controllers().tick();
-    c.wait_for("running", |s| {
-        s.apps
-            .iter()
-            .any(|a| a.key.name == "monitoring" && a.operation.is_some())
-    })
-    .await;
+    c.operation_starts(&sim, "monitoring").await;
     c.press(&["T"]);
     let frame = c.frame_sized(200, 50);
     assert!(

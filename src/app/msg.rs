@@ -3,9 +3,9 @@
 use crossterm::event::Event;
 use jiff::Timestamp;
 
-use crate::model::actions::{ActionPlan, ResourceRef};
+use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
-use crate::model::argo_rest::ArgoRequest;
+use crate::model::argo_rest::{ArgoRequest, ResourceHealth};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
@@ -52,7 +52,7 @@ pub enum Msg {
     /// resource tree, or why it could not be read.
     ResourceTree {
         key: ObjRef,
-        result: Result<Vec<(ResourceRef, String, String)>, String>,
+        result: Result<ResourceHealth, String>,
     },
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {

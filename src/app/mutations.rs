@@ -123,30 +123,22 @@ fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
 }
 
 /// The plan a mutating action would send for the current selection, or why there is none.
+/// Argo CD actions go to argocd-server when it is configured, else to the Application CR.
 fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
-    let argocd = state.argocd_server.as_deref();
-    let request = match (action, argocd) {
-        (Action::Sync, _) => return sync_plan(state, selected_app(state)?, SyncOptions::default()),
+    let app = || selected_app(state);
+    let hard = action == Action::HardRefresh;
+    match (action, state.argocd_server.as_deref()) {
+        (Action::Sync, _) => sync_plan(state, app()?, SyncOptions::default()),
         (Action::Refresh | Action::HardRefresh, Some(server)) => {
-            let hard = action == Action::HardRefresh;
-            return Ok(Plan::Argo(argo_rest::refresh(
-                selected_app(state)?,
-                server,
-                hard,
-            )));
+            Ok(Plan::Argo(argo_rest::refresh(app()?, server, hard)))
         }
-        (Action::Terminate, Some(server)) => {
-            return Ok(Plan::Argo(argo_rest::terminate(
-                selected_app(state)?,
-                server,
-            )?));
+        (Action::Refresh | Action::HardRefresh, None) => {
+            Ok(Plan::Request(actions::argo_refresh(app()?, hard)))
         }
-        (Action::Refresh, None) => actions::argo_refresh(selected_app(state)?, false),
-        (Action::HardRefresh, None) => actions::argo_refresh(selected_app(state)?, true),
-        (Action::Terminate, None) => actions::argo_terminate(selected_app(state)?)?,
-        _ => return plan_for_kube(state, action).map(Plan::Request),
-    };
-    Ok(Plan::Request(request))
+        (Action::Terminate, Some(server)) => argo_rest::terminate(app()?, server).map(Plan::Argo),
+        (Action::Terminate, None) => actions::argo_terminate(app()?).map(Plan::Request),
+        _ => plan_for_kube(state, action).map(Plan::Request),
+    }
 }
 
 /// A sync through whichever transport is configured: argocd-server's REST API, else the CR.
@@ -240,8 +232,8 @@ pub fn ask_value(state: &mut State, action: Action) {
     let asked = match action {
         Action::Scale => ask_replicas(state),
         Action::UpgradeKubernetes => ask_kubernetes_version(state),
-        Action::UpgradeTalos => selected_node(state).and_then(|n| ask_image(vec![n])),
-        Action::UpgradeTalosAll => selected_node(state).and_then(|n| {
+        Action::UpgradeTalos => selected_node(state).map(|n| ask_image(vec![n])),
+        Action::UpgradeTalosAll => selected_node(state).map(|n| {
             ask_image(
                 state
                     .talos
@@ -339,17 +331,17 @@ fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
 }
 
 /// The installer image, pre-filled with the next Talos minor of the first node.
-fn ask_image(nodes: Vec<&TalosNodeRow>) -> Result<(Asks, String), String> {
+fn ask_image(nodes: Vec<&TalosNodeRow>) -> (Asks, String) {
     let current = nodes
         .iter()
         .find_map(|n| n.talos_version.as_deref().and_then(Version::parse));
     let text = current
         .map(|v| format!("{DEFAULT_INSTALLER}:{}", v.next_minor()))
         .unwrap_or_else(|| format!("{DEFAULT_INSTALLER}:"));
-    Ok((
+    (
         Asks::TalosImage(nodes.iter().map(|n| n.key.clone()).collect()),
         text,
-    ))
+    )
 }
 
 /// The value was entered: build the plan it completes and open the confirm dialog.

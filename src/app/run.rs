@@ -17,7 +17,7 @@ use super::state::State;
 use super::update::update;
 use std::path::PathBuf;
 
-use crate::clients::argocd::ArgoCd;
+use crate::clients::argocd::{self, ArgoCd};
 use crate::clients::audit;
 use crate::clients::kube::actions;
 use crate::clients::kube::registry;
@@ -66,6 +66,27 @@ impl Executor {
         self
     }
 
+    /// Send an action in its own task, write its audit line, and report the outcome; an
+    /// outcome whose audit line could not be written says so.
+    fn spawn_action<Request, Record>(&self, id: u64, send: Request, record: Record)
+    where
+        Request: Future<Output = Result<String, String>> + Send + 'static,
+        Record: FnOnce(&std::path::Path, &Result<String, String>) -> std::io::Result<()>
+            + Send
+            + 'static,
+    {
+        let tx = self.tx.clone();
+        let audit_path = self.audit.clone();
+        tokio::spawn(async move {
+            let result = send.await;
+            let result = match audit_path.map(|p| record(&p, &result)) {
+                Some(Err(e)) => result.map(|ok| format!("{ok} (audit log not written: {e})")),
+                _ => result,
+            };
+            let _ = tx.send(Msg::ActionDone { id, result });
+        });
+    }
+
     pub fn run(&mut self, command: Command) {
         match command {
             Command::WatchAppDetail(key) => {
@@ -88,20 +109,18 @@ impl Executor {
                 }
             }
             Command::ArgoExecute { id, request } => {
-                let tx = self.tx.clone();
                 let argocd = self.argocd.clone();
-                let audit_path = self.audit.clone();
-                tokio::spawn(async move {
-                    let result = match argocd {
-                        Some(argocd) => argocd.send(&request).await,
-                        None => Err("no Argo CD server configured".into()),
-                    };
-                    let written = audit_path.map(|p| audit::argo(&p, &request, &result));
-                    let _ = tx.send(Msg::ActionDone {
-                        id,
-                        result: noting_audit(result, written),
-                    });
-                });
+                let audited = request.clone();
+                self.spawn_action(
+                    id,
+                    async move {
+                        match argocd {
+                            Some(argocd) => argocd.send(&request).await,
+                            None => Err("no Argo CD server configured".into()),
+                        }
+                    },
+                    move |path, result| argocd::audit(path, &audited, result),
+                );
             }
             Command::CheckArgoAccess { id, request } => {
                 let tx = self.tx.clone();
@@ -158,36 +177,32 @@ impl Executor {
                 }
             }
             Command::Execute { id, plan } => {
-                let tx = self.tx.clone();
                 let client = self.kube.client(&plan.target.cluster).cloned();
-                let audit_path = self.audit.clone();
-                tokio::spawn(async move {
-                    let result = match client {
-                        Some(client) => actions::execute(&client, &plan).await,
-                        None => Err(format!("no client for cluster {}", plan.target.cluster)),
-                    };
-                    let written = audit_path.map(|p| actions::audit(&p, &plan, &result));
-                    let _ = tx.send(Msg::ActionDone {
-                        id,
-                        result: noting_audit(result, written),
-                    });
-                });
+                let audited = plan.clone();
+                self.spawn_action(
+                    id,
+                    async move {
+                        match client {
+                            Some(client) => actions::execute(&client, &plan).await,
+                            None => Err(format!("no client for cluster {}", plan.target.cluster)),
+                        }
+                    },
+                    move |path, result| actions::audit(path, &audited, result),
+                );
             }
             Command::TalosUpgrade { id, request } => {
-                let tx = self.tx.clone();
                 let client = self.talos.clients.get(&request.context).cloned();
-                let audit_path = self.audit.clone();
-                tokio::spawn(async move {
-                    let result = match client {
-                        Some(client) => client.upgrade(&request).await,
-                        None => Err(format!("no talosconfig context {}", request.context)),
-                    };
-                    let written = audit_path.map(|p| talos_upgrade::audit(&p, &request, &result));
-                    let _ = tx.send(Msg::ActionDone {
-                        id,
-                        result: noting_audit(result, written),
-                    });
-                });
+                let audited = request.clone();
+                self.spawn_action(
+                    id,
+                    async move {
+                        match client {
+                            Some(client) => client.upgrade(&request).await,
+                            None => Err(format!("no talosconfig context {}", request.context)),
+                        }
+                    },
+                    move |path, result| talos_upgrade::audit(path, &audited, result),
+                );
             }
             Command::StopNodeText => {
                 if let Some(old) = self.node_text.take() {
@@ -195,17 +210,6 @@ impl Executor {
                 }
             }
         }
-    }
-}
-
-/// A sent action whose audit line could not be written says so.
-fn noting_audit(
-    result: Result<String, String>,
-    written: Option<std::io::Result<()>>,
-) -> Result<String, String> {
-    match written {
-        Some(Err(e)) => result.map(|ok| format!("{ok} (audit log not written: {e})")),
-        _ => result,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Everything the cockpit knows and shows. Owned by the loop; changed only by `update`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use tui_tree_widget::TreeState;
@@ -9,6 +9,7 @@ use super::keymap::{Keymap, Scope};
 use super::theme::Theme;
 use crate::model::actions::{ResourceRef, SyncOptions};
 use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
+use crate::model::argo_rest::ResourceHealth;
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
@@ -198,10 +199,6 @@ pub struct Operation {
     pub run: Option<RolloutRun>,
 }
 
-/// Health per resource from argocd-server's resource tree (status, message), or why it could
-/// not be read.
-pub type TreeHealth = Result<BTreeMap<ResourceRef, (String, String)>, String>;
-
 /// Where a rollout is: the step, and whether its request is out or its gate is being waited on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RolloutRun {
@@ -266,7 +263,7 @@ pub struct State {
     /// sync-wave view reads per-resource health from its resource tree.
     pub argocd_server: Option<String>,
     /// That resource tree's health for the app the sync-wave view shows.
-    pub tree_health: Option<(ObjRef, TreeHealth)>,
+    pub tree_health: Option<(ObjRef, Result<ResourceHealth, String>)>,
     /// Resources marked in the sync-wave view for a selective sync.
     pub wave_marks: BTreeSet<ResourceRef>,
     /// Rows a page key moves; the view updates it with the visible height.

@@ -118,13 +118,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             if !matches!(state.screen(), Screen::SyncWaves(k) if *k == key) {
                 return Vec::new();
             }
-            let health = result.map(|nodes| {
-                nodes
-                    .into_iter()
-                    .map(|(r, status, message)| (r, (status, message)))
-                    .collect()
-            });
-            state.tree_health = Some((key, health));
+            state.tree_health = Some((key, result));
         }
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -43,9 +43,10 @@ pub struct ArgoCd {
     http: reqwest::Client,
 }
 
-/// `{"error": …, "code": …, "message": …}` from grpc-gateway, in words.
-fn describe(status: reqwest::StatusCode, body: &str) -> String {
-    let message = serde_json::from_str::<Value>(body)
+/// The words of a grpc-gateway error (`{"error": …, "code": …, "message": …}`), or the start
+/// of a body that is not one.
+fn error_text(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| {
             v["message"]
@@ -53,8 +54,12 @@ fn describe(status: reqwest::StatusCode, body: &str) -> String {
                 .or(v["error"].as_str())
                 .map(str::to_string)
         })
-        .unwrap_or_else(|| body.chars().take(200).collect());
-    sanitize(&format!("{status}: {message}"))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+/// A failed reply in words: `403 Forbidden: permission denied: …`.
+fn describe(status: reqwest::StatusCode, body: &str) -> String {
+    sanitize(&format!("{status}: {}", error_text(body)))
 }
 
 impl ArgoCd {
@@ -69,7 +74,7 @@ impl ArgoCd {
             let _ = roots.add(cert);
         }
         if let Some(pem) = &settings.ca_pem {
-            for cert in rustls_pemfile_certs(pem)? {
+            for cert in pem_certificates(pem)? {
                 roots
                     .add(cert)
                     .map_err(|e| format!("Argo CD CA certificate: {e}"))?;
@@ -199,10 +204,10 @@ impl ArgoCd {
                 };
                 let result = match event.get("result") {
                     Some(tree) => Ok(tree_health(tree)),
-                    None => Err(describe(
-                        reqwest::StatusCode::OK,
-                        &event.get("error").unwrap_or(&json!({})).to_string(),
-                    )),
+                    None => Err(sanitize(&format!(
+                        "resource tree: {}",
+                        error_text(&event.get("error").unwrap_or(&Value::Null).to_string())
+                    ))),
                 };
                 let _ = tx.send(Msg::ResourceTree {
                     key: key.clone(),
@@ -215,11 +220,26 @@ impl ArgoCd {
 }
 
 /// The certificates in a PEM text.
-fn rustls_pemfile_certs(
-    pem: &str,
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+fn pem_certificates(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
     use rustls::pki_types::pem::PemObject;
     rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("Argo CD CA certificate: {e}"))
+}
+
+/// Append the audit line of an Argo CD REST request (the token is a header, not part of it).
+pub fn audit(
+    path: &std::path::Path,
+    request: &ArgoRequest,
+    result: &Result<String, String>,
+) -> std::io::Result<()> {
+    crate::clients::audit::append(
+        path,
+        &request.app.cluster,
+        request.action,
+        serde_json::json!({"kind": "Application", "namespace": request.app.namespace, "name": request.app.name}),
+        serde_json::json!({"transport": "argocd-server", "server": request.server, "method": request.method,
+               "path": request.path, "body": request.body}),
+        result,
+    )
 }

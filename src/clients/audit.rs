@@ -43,20 +43,3 @@ pub fn append(
         .open(path)?;
     writeln!(file, "{line}")
 }
-
-/// Append the audit line of an Argo CD REST request (the token is a header, not part of it).
-pub fn argo(
-    path: &Path,
-    request: &crate::model::argo_rest::ArgoRequest,
-    result: &Result<String, String>,
-) -> std::io::Result<()> {
-    append(
-        path,
-        &request.app.cluster,
-        request.action,
-        json!({"kind": "Application", "namespace": request.app.namespace, "name": request.app.name}),
-        json!({"transport": "argocd-server", "server": request.server, "method": request.method,
-               "path": request.path, "body": request.body}),
-        result,
-    )
-}

@@ -2,6 +2,8 @@
 //! patching the Application CR: the same sync, refresh and terminate, as the request the
 //! server gets. Pure: building a request does no I/O.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::actions::{ResourceRef, SyncOptions, refuse_while_running, resources_json, sync_title};
@@ -162,9 +164,11 @@ pub fn terminate(app: &AppRow, server: &str) -> Result<ArgoRequest, String> {
     ))
 }
 
-/// Per-resource health from an `ApplicationTree` (`nodes[].health`), keyed like a selective
-/// sync names resources.
-pub fn tree_health(tree: &Value) -> Vec<(ResourceRef, String, String)> {
+/// Health per resource (status, message), keyed like a selective sync names resources.
+pub type ResourceHealth = BTreeMap<ResourceRef, (String, String)>;
+
+/// Per-resource health from an `ApplicationTree` (`nodes[].health`).
+pub fn tree_health(tree: &Value) -> ResourceHealth {
     tree["nodes"]
         .as_array()
         .into_iter()
@@ -172,19 +176,18 @@ pub fn tree_health(tree: &Value) -> Vec<(ResourceRef, String, String)> {
         .filter_map(|n| {
             let status = n.pointer("/health/status")?.as_str()?.to_string();
             let text = |f: &str| n[f].as_str().unwrap_or("").to_string();
-            Some((
-                ResourceRef {
-                    group: text("group"),
-                    kind: text("kind"),
-                    namespace: text("namespace"),
-                    name: text("name"),
-                },
-                status,
-                n.pointer("/health/message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-            ))
+            let message = n
+                .pointer("/health/message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let reference = ResourceRef {
+                group: text("group"),
+                kind: text("kind"),
+                namespace: text("namespace"),
+                name: text("name"),
+            };
+            Some((reference, (status, message)))
         })
         .collect()
 }

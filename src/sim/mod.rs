@@ -467,12 +467,12 @@ impl Simulator {
 
     /// Stop serving: listeners and open connections close at once.
     /// How to reach the simulated argocd-server as its admin.
-    pub fn argocd_settings(&self) -> Option<crate::clients::argocd::ArgoCdSettings> {
-        Some(crate::clients::argocd::ArgoCdSettings {
+    pub fn argocd_settings(&self) -> crate::clients::argocd::ArgoCdSettings {
+        crate::clients::argocd::ArgoCdSettings {
             server: format!("https://{}", self.argocd_addr),
             token: self.argocd_token.clone(),
             ca_pem: Some(self.ca_pem.clone()),
-        })
+        }
     }
 
     pub fn stop(&mut self) {

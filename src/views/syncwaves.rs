@@ -117,6 +117,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
         frame.render_widget(Paragraph::new(text), inner);
 
         let lines = wave_lines(state, d);
+        let tree = match &state.tree_health {
+            Some((k, Ok(tree))) if k == key => Some(tree),
+            _ => None,
+        };
         let columns = [
             col("KIND", Constraint::Length(27)),
             col("NAME", Constraint::Min(24)),
@@ -158,15 +162,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     } else {
                         format!("{}/{}", r.namespace, r.name)
                     };
+                    let reference = r.reference();
                     // argocd-server's resource tree, when read, is the live truth; the CR's
                     // copy (Argo CD 2.x, or 3.x with persistence on) otherwise.
-                    let from_tree = match &state.tree_health {
-                        Some((k, Ok(tree))) if k == key => {
-                            tree.get(&r.reference()).map(|(status, _)| status.clone())
-                        }
-                        _ => None,
-                    };
-                    let health = from_tree
+                    let health = tree
+                        .and_then(|t| t.get(&reference))
+                        .map(|(status, _)| status.clone())
                         .or_else(|| r.health.clone())
                         .unwrap_or_else(|| "-".into());
                     let hook = match (r.hook, &r.hook_phase) {
@@ -177,7 +178,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
                     };
                     let hook_style = theme.status(r.hook_phase.as_deref().unwrap_or(""));
                     Row::new(vec![
-                        Cell::from(if state.wave_marks.contains(&r.reference()) {
+                        Cell::from(if state.wave_marks.contains(&reference) {
                             Span::styled(format!("✓ {kind}"), theme.style("prompt"))
                         } else {
                             Span::raw(format!("  {kind}"))

@@ -120,6 +120,10 @@ impl Cockpit {
 
     /// Every given kube source watched in its role.
     pub async fn start_with_sources(kube: KubeSources, talos: TalosSetup) -> Self {
+        Self::start_all(kube, talos, None).await
+    }
+
+    async fn start_all(kube: KubeSources, talos: TalosSetup, argocd: Option<ArgoCd>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut watches = registry::start_pane_watches(&kube, &tx);
         if !talos.nodes.is_empty() || talos.problem.is_some() {
@@ -134,7 +138,9 @@ impl Cockpit {
         Cockpit {
             state: test_state(),
             rx,
-            executor: Executor::new(kube, talos, tx).with_audit(Some(audit.clone())),
+            executor: Executor::new(kube, talos, tx)
+                .with_audit(Some(audit.clone()))
+                .with_argocd(argocd),
             watches,
             audit,
             _audit_dir: audit_dir,
@@ -143,18 +149,14 @@ impl Cockpit {
 
     /// With argocd-server as the Argo CD transport.
     pub async fn start_with_argocd(client: Client, settings: ArgoCdSettings) -> Self {
-        let mut c = Self::start(client).await;
         let argocd = ArgoCd::new(&settings).expect("argocd client");
-        c.state.argocd_server = Some(argocd.server.clone());
-        let executor = std::mem::replace(
-            &mut c.executor,
-            Executor::new(
-                KubeSources(Vec::new()),
-                TalosSetup::default(),
-                mpsc::unbounded_channel().0,
-            ),
-        );
-        c.executor = executor.with_argocd(Some(argocd));
+        let mut c = Self::start_all(
+            KubeSources::single("test", client),
+            TalosSetup::default(),
+            Some(argocd.clone()),
+        )
+        .await;
+        c.state.argocd_server = Some(argocd.server);
         c
     }
 
@@ -226,6 +228,18 @@ impl Cockpit {
         })
         .await;
         assert!(row(&self.frame(), app).contains("Synced"));
+    }
+
+    /// Let the simulated controller start the app's requested operation, and wait to see it.
+    pub async fn operation_starts(&mut self, sim: &Simulator, app: &str) {
+        sim.controllers().tick();
+        sim.controllers().tick();
+        self.wait_for("operation running", |s| {
+            s.apps
+                .iter()
+                .any(|a| a.key.name == app && a.operation.is_some())
+        })
+        .await;
     }
 
     /// Move the tree selection down until the node with this id is selected.
