@@ -6,7 +6,8 @@
 //! Run: `cargo bench --bench first_frame`
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -60,9 +61,20 @@ fn render(state: &mut State) -> String {
     buffer.content().iter().map(|c| c.symbol()).collect()
 }
 
-#[tokio::main]
-async fn main() {
-    opsdeck::sim::tls::install_crypto_provider();
+/// The simulator child process; killed when the benchmark ends, however it ends.
+struct Simulator(Child);
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `opsdeck demo --serve-only` and return it with the kubeconfig path it printed. Its
+/// stdout is read to the end on a thread of its own, so the simulator never writes into a
+/// closed pipe; a simulator that dies or stays silent fails the benchmark instead of hanging it.
+fn start_simulator() -> (Simulator, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .args(["demo", "--serve-only", "--scenario", "large"])
         .stdout(Stdio::piped())
@@ -70,23 +82,40 @@ async fn main() {
         .spawn()
         .expect("start the simulator");
     let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("KUBECONFIG line");
+    let sim = Simulator(child);
+    let (tx, rx) = std_mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the simulator printed its KUBECONFIG line within 120 s");
     let path = line
         .trim()
         .strip_prefix("KUBECONFIG=")
         .expect("KUBECONFIG=<path>")
         .to_string();
+    (sim, path)
+}
+
+#[tokio::main]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (sim, path) = start_simulator();
     let yaml = std::fs::read_to_string(&path).expect("kubeconfig");
 
     let rss_before = proc_status("VmRSS:").unwrap_or(0);
     let start = Instant::now();
     let cpu_start = cpu_seconds();
-    let (client, context) = connect(KubeconfigSource::Text(&yaml), None)
-        .await
-        .expect("client");
+    let (client, context) = tokio::time::timeout(
+        Duration::from_secs(60),
+        connect(KubeconfigSource::Text(&yaml), None),
+    )
+    .await
+    .expect("connected within 60 s")
+    .expect("client");
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let kube = opsdeck::clients::kube::sources::KubeSources::single(context.clone(), client);
     let _watches = registry::start_pane_watches(&kube, &tx);
@@ -143,8 +172,7 @@ async fn main() {
     }
     let cpu_idle = cpu_seconds() - cpu_idle_start;
     let peak_rss = proc_status("VmHWM:").unwrap_or(0);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(sim);
 
     println!(
         "large scenario: {} clusters, {MACHINES} machines, {APPS} applications x 40 resources",

@@ -1,7 +1,8 @@
 //! The `opsdeck` command line.
 
-use std::io::Write;
 use std::path::PathBuf;
+
+mod demo;
 
 use clap::{Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -18,8 +19,6 @@ use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
 use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
 use opsdeck::clients::talos::poller::TalosSetup;
-use opsdeck::sim::scenario::Scenario;
-use opsdeck::sim::{SimOptions, Simulator};
 
 #[derive(Parser)]
 #[command(
@@ -93,30 +92,6 @@ fn init_logging() {
             .with_writer(std::sync::Mutex::new(file))
             .with_ansi(false)
             .try_init();
-    }
-}
-
-/// The demo's kubeconfig and talosconfig, written where kubectl and talosctl can use them;
-/// removed on drop.
-struct DemoDir(PathBuf);
-
-impl DemoDir {
-    fn create() -> Result<Self> {
-        let dir = std::env::temp_dir().join(format!("opsdeck-demo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).wrap_err("creating the demo directory")?;
-        Ok(DemoDir(dir))
-    }
-
-    fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).wrap_err_with(|| format!("writing the demo {name}"))?;
-        Ok(path)
-    }
-}
-
-impl Drop for DemoDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -240,7 +215,8 @@ async fn main() -> Result<()> {
         .display_env_section(false)
         .install()?;
     init_logging();
-    opsdeck::sim::tls::install_crypto_provider();
+    // rustls needs one process-wide crypto provider for kube, tonic and reqwest alike.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     match cli.command {
         None => {
@@ -281,74 +257,6 @@ async fn main() -> Result<()> {
         Some(Commands::Demo {
             serve_only,
             scenario,
-        }) => {
-            let scenario = Scenario::load(&scenario)?;
-            // Thousands of simulated apids would only slow a benchmark scenario down.
-            let talos = scenario
-                .clusters
-                .iter()
-                .map(|c| {
-                    c.control_plane_replicas as usize
-                        + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
-                })
-                .sum::<usize>()
-                <= 100;
-            let sim = Simulator::start(
-                scenario,
-                SimOptions {
-                    talos,
-                    ..SimOptions::default()
-                },
-            )
-            .await?;
-            let yaml = sim.kubeconfig_yaml();
-            let dir = DemoDir::create()?;
-            let kubeconfig = dir.write("kubeconfig", &yaml)?;
-            let talosconfig = match sim.talosconfig_yaml() {
-                Some(t) => Some((dir.write("talosconfig", &t)?, t)),
-                None => None,
-            };
-            if serve_only {
-                println!("KUBECONFIG={}", kubeconfig.display());
-                if let Some((path, _)) = &talosconfig {
-                    println!("TALOSCONFIG={}", path.display());
-                }
-                // A local simulator's token: printing it is how you use it.
-                println!("ARGOCD_SERVER=https://{}", sim.argocd_addr);
-                println!("ARGOCD_AUTH_TOKEN={}", sim.argocd_token);
-                let ca = dir.write("argocd-ca.pem", &sim.ca_pem)?;
-                println!("# then: opsdeck --argocd-ca-file {}", ca.display());
-                std::io::stdout().flush()?;
-                tokio::signal::ctrl_c().await?;
-                drop(sim);
-                return Ok(());
-            }
-            let talos = match &talosconfig {
-                Some((path, text)) => {
-                    TalosSetup::from_config(Talosconfig::parse(&path.display().to_string(), text))
-                }
-                None => TalosSetup::default(),
-            };
-            // The demo shows discovery at work: workload clusters are found through the
-            // management cluster's CAPI Secrets, not named up front.
-            let source = KubeconfigSource::Text(&yaml);
-            let named: Vec<(Role, String)> = sim
-                .cluster_roles()
-                .into_iter()
-                .filter(|(role, _)| *role != Role::Workload)
-                .collect();
-            let mut kube = kube_sources(&source, None, &named).await?;
-            let mut talos = talos;
-            let notice = with_discovery(&mut kube, &mut talos).await;
-            // The demo's argocd-server: Argo CD actions and resource-tree health go through it.
-            let argocd = Some(ArgoCd::new(&sim.argocd_settings()).map_err(|e| eyre!(e))?);
-            let extras = Extras {
-                readonly: cli.readonly,
-                readonly_contexts: Default::default(),
-                argocd,
-                notice,
-            };
-            cockpit(kube, talos, extras).await
-        }
+        }) => demo::run(&scenario, serve_only, cli.readonly).await,
     }
 }

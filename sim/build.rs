@@ -1,0 +1,20 @@
+//! Compile the workspace's Talos .proto subset (`../proto`) into server stubs for the simulated
+//! apid. The cockpit compiles the same files into its client: the .proto text is the shared wire
+//! contract, the generated types are each crate's own.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let files = [
+        "../proto/common.proto",
+        "../proto/machine.proto",
+        "../proto/lifecycle.proto",
+    ];
+    for f in &files {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    let descriptors = protox::compile(files, ["../proto"])?;
+    tonic_prost_build::configure()
+        .build_client(false)
+        .build_server(true)
+        .compile_fds(descriptors)?;
+    Ok(())
+}

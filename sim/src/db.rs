@@ -1,0 +1,380 @@
+//! The simulator's object database: objects, resource versions and the watch-cache window.
+//!
+//! Objects are stored in their storage version as JSON. Every write bumps one cluster-wide
+//! resourceVersion and appends an event to a bounded window; watchers replay from that window and
+//! then follow a broadcast channel. A watch from an rv older than the window gets `410 Expired`,
+//! exactly as a real API server's watch cache answers.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::kinds::{KINDS, KindId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// An object and its JSON encoding, made once per write: lists and watches send the bytes,
+/// as a real API server answers from its encoded cache.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub value: Value,
+    pub json: Bytes,
+}
+
+impl Stored {
+    fn new(value: Value) -> Self {
+        let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        Stored { value, json }
+    }
+}
+
+#[derive(Debug)]
+pub struct StoredEvent {
+    pub rv: u64,
+    pub kind: KindId,
+    pub kind_event: EventType,
+    pub object: Value,
+    /// `object` encoded (storage version).
+    pub json: Bytes,
+    /// `metadata.labels` before a modification, so a selector watch can tell an object that
+    /// left the selection (DELETED) from one that never matched.
+    pub prev_labels: Option<Value>,
+}
+
+/// `(kind, namespace, name)`; namespace is empty for cluster-scoped kinds.
+pub type ObjKey = (KindId, String, String);
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    #[error(
+        "the object has been modified; please apply your changes to the latest version and try again"
+    )]
+    Conflict,
+}
+
+pub struct Db {
+    rv: u64,
+    objects: BTreeMap<ObjKey, Stored>,
+    window: VecDeque<Arc<StoredEvent>>,
+    window_capacity: usize,
+    /// Oldest rv a watch may resume from; older ones get 410.
+    oldest_rv: u64,
+    events: broadcast::Sender<Arc<StoredEvent>>,
+    uid_counter: u64,
+}
+
+pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.pointer(&format!("/metadata/{field}"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+impl Db {
+    pub fn new(window_capacity: usize) -> Self {
+        let (events, _) = broadcast::channel(16 * 1024);
+        Db {
+            rv: 1000,
+            objects: BTreeMap::new(),
+            window: VecDeque::new(),
+            window_capacity,
+            oldest_rv: 1000,
+            events,
+            uid_counter: 0,
+        }
+    }
+
+    pub fn current_rv(&self) -> u64 {
+        self.rv
+    }
+
+    pub fn oldest_rv(&self) -> u64 {
+        self.oldest_rv
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.events.subscribe()
+    }
+
+    /// Events after `rv` still held in the window, oldest first.
+    pub fn events_since(&self, rv: u64) -> Vec<Arc<StoredEvent>> {
+        self.window.iter().filter(|e| e.rv > rv).cloned().collect()
+    }
+
+    /// Forget the watch-cache window, as etcd compaction plus a cache restart would: every rv
+    /// handed out so far becomes too old to watch from.
+    pub fn compact(&mut self) {
+        self.window.clear();
+        self.oldest_rv = self.rv;
+    }
+
+    pub fn get(&self, key: &ObjKey) -> Option<&Value> {
+        self.objects.get(key).map(|s| &s.value)
+    }
+
+    /// Objects of a kind (optionally one namespace), in key order, starting after `after`.
+    pub fn list<'a>(
+        &'a self,
+        kind: KindId,
+        namespace: Option<&'a str>,
+        after: Option<&'a (String, String)>,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
+        self.list_stored(kind, namespace, after).map(|s| &s.value)
+    }
+
+    /// Like `list`, with each object's encoding.
+    pub fn list_stored<'a>(
+        &'a self,
+        kind: KindId,
+        namespace: Option<&'a str>,
+        after: Option<&'a (String, String)>,
+    ) -> impl Iterator<Item = &'a Stored> + 'a {
+        let start = match after {
+            Some((ns, name)) => std::ops::Bound::Excluded((kind, ns.clone(), name.clone())),
+            None => std::ops::Bound::Included((kind, String::new(), String::new())),
+        };
+        self.objects
+            .range((start, std::ops::Bound::Unbounded))
+            .take_while(move |(k, _)| k.0 == kind)
+            .filter(move |(k, _)| namespace.is_none_or(|ns| k.1 == ns))
+            .map(|(_, v)| v)
+    }
+
+    pub fn count(&self, kind: KindId) -> usize {
+        self.list(kind, None, None).count()
+    }
+
+    fn next_rv(&mut self) -> u64 {
+        self.rv += 1;
+        self.rv
+    }
+
+    fn record(
+        &mut self,
+        kind: KindId,
+        kind_event: EventType,
+        object: Value,
+        json: Bytes,
+        prev_labels: Option<Value>,
+    ) {
+        let event = Arc::new(StoredEvent {
+            rv: self.rv,
+            kind,
+            kind_event,
+            object,
+            json,
+            prev_labels,
+        });
+        self.window.push_back(event.clone());
+        while self.window.len() > self.window_capacity {
+            if let Some(old) = self.window.pop_front() {
+                self.oldest_rv = old.rv;
+            }
+        }
+        // No receivers is fine: nobody watches yet.
+        let _ = self.events.send(event);
+    }
+
+    pub fn key_of(kind: KindId, obj: &Value) -> ObjKey {
+        let ns = if KINDS[kind].namespaced {
+            meta_str(obj, "namespace").to_string()
+        } else {
+            String::new()
+        };
+        (kind, ns, meta_str(obj, "name").to_string())
+    }
+
+    /// Create an object, filling the server-owned metadata.
+    pub fn create(&mut self, kind: KindId, mut obj: Value) -> Result<Value, DbError> {
+        let key = Self::key_of(kind, &obj);
+        if self.objects.contains_key(&key) {
+            return Err(DbError::AlreadyExists);
+        }
+        let rv = self.next_rv();
+        self.uid_counter += 1;
+        let def = &KINDS[kind];
+        obj["apiVersion"] = json!(def.api_version(def.storage_version()));
+        obj["kind"] = json!(def.kind);
+        let meta = &mut obj["metadata"];
+        meta["resourceVersion"] = json!(rv.to_string());
+        if meta.get("uid").is_none() {
+            meta["uid"] = json!(synthetic_uid(self.uid_counter));
+        }
+        if meta.get("creationTimestamp").is_none() {
+            meta["creationTimestamp"] = json!(now_rfc3339());
+        }
+        if meta.get("generation").is_none() && !def.group.is_empty() {
+            meta["generation"] = json!(1);
+        }
+        let stored = Stored::new(obj.clone());
+        let json = stored.json.clone();
+        self.objects.insert(key, stored);
+        self.record(kind, EventType::Added, obj.clone(), json, None);
+        Ok(obj)
+    }
+
+    /// Replace an object with `new`, bumping rv (and generation when spec changed).
+    /// `expected_rv`, when given, is an optimistic-concurrency precondition.
+    pub fn update(
+        &mut self,
+        key: &ObjKey,
+        mut new: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, DbError> {
+        let old = &self.objects.get(key).ok_or(DbError::NotFound)?.value;
+        if let Some(expected) = expected_rv
+            && expected != meta_str(old, "resourceVersion")
+        {
+            return Err(DbError::Conflict);
+        }
+        if new == *old {
+            // A no-op write does not bump the resourceVersion, as on a real server.
+            return Ok(new);
+        }
+        let generation = old
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        let spec_changed = old.get("spec") != new.get("spec");
+        let had_generation = old.pointer("/metadata/generation").is_some();
+        let prev_labels = old.pointer("/metadata/labels").cloned();
+        // Identity fields are server-owned: keep them whatever the patch said.
+        for field in ["uid", "creationTimestamp", "name", "namespace"] {
+            if let Some(v) = old.pointer(&format!("/metadata/{field}")) {
+                new["metadata"][field] = v.clone();
+            }
+        }
+        let rv = self.next_rv();
+        new["metadata"]["resourceVersion"] = json!(rv.to_string());
+        if had_generation {
+            new["metadata"]["generation"] = json!(if spec_changed {
+                generation + 1
+            } else {
+                generation
+            });
+        }
+        let stored = Stored::new(new.clone());
+        let json = stored.json.clone();
+        self.objects.insert(key.clone(), stored);
+        self.record(key.0, EventType::Modified, new.clone(), json, prev_labels);
+        Ok(new)
+    }
+
+    /// Apply `f` to a copy of the stored object and write it back.
+    pub fn modify(&mut self, key: &ObjKey, f: impl FnOnce(&mut Value)) -> Result<Value, DbError> {
+        let mut copy = self
+            .objects
+            .get(key)
+            .ok_or(DbError::NotFound)?
+            .value
+            .clone();
+        f(&mut copy);
+        self.update(key, copy, None)
+    }
+
+    pub fn delete(&mut self, key: &ObjKey) -> Result<Value, DbError> {
+        let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.value;
+        let rv = self.next_rv();
+        // DELETED carries the last state stamped with the deletion rv.
+        obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+        let json = Stored::new(obj.clone()).json;
+        self.record(key.0, EventType::Deleted, obj.clone(), json, None);
+        Ok(obj)
+    }
+}
+
+/// A stable, unique, UUID-shaped id.
+pub fn synthetic_uid(n: u64) -> String {
+    let h = fnv(n.to_le_bytes().as_slice());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        (h >> 32) as u32,
+        (h >> 16) as u16,
+        (h & 0xfff) as u16,
+        (n & 0xfff) as u16,
+        n & 0xffff_ffff_ffff
+    )
+}
+
+/// FNV-1a; used for deterministic fake hashes (uids, commit SHAs, name suffixes).
+pub fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::kind_id;
+
+    fn machine(name: &str) -> Value {
+        json!({"metadata": {"name": name, "namespace": "ns"}, "spec": {"clusterName": "c"}})
+    }
+
+    #[test]
+    fn writes_bump_rv_and_spec_changes_bump_generation() {
+        let mut db = Db::new(100);
+        let kind = kind_id("Machine").expect("kind");
+        let created = db.create(kind, machine("a")).expect("create");
+        let key = Db::key_of(kind, &created);
+        let rv0 = meta_str(&created, "resourceVersion").to_string();
+        let status_only = db
+            .modify(&key, |o| o["status"] = json!({"phase": "Running"}))
+            .expect("modify");
+        assert_ne!(meta_str(&status_only, "resourceVersion"), rv0);
+        assert_eq!(status_only["metadata"]["generation"], json!(1));
+        let spec = db
+            .modify(&key, |o| o["spec"]["version"] = json!("v1.33.1"))
+            .expect("modify");
+        assert_eq!(spec["metadata"]["generation"], json!(2));
+        assert_eq!(
+            db.update(&key, machine("a"), Some(&rv0)),
+            Err(DbError::Conflict)
+        );
+    }
+
+    #[test]
+    fn window_forgets_old_events() {
+        let mut db = Db::new(2);
+        let kind = kind_id("Machine").expect("kind");
+        for n in ["a", "b", "c"] {
+            db.create(kind, machine(n)).expect("create");
+        }
+        assert_eq!(db.events_since(0).len(), 2);
+        assert!(db.oldest_rv() > 1000);
+        db.compact();
+        assert_eq!(db.oldest_rv(), db.current_rv());
+    }
+}

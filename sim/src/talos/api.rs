@@ -1,0 +1,457 @@
+//! The simulated apid's MachineService: answers for itself, or for the node(s) named in the
+//! `node` / `nodes` request metadata, as a real endpoint proxies them.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::Stream;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use super::Registry;
+use super::node::{NodeState, member_id};
+use crate::proto::common::{Data, Metadata};
+use crate::proto::machine::machine_service_server::MachineService;
+use crate::proto::machine::*;
+
+pub struct NodeApi {
+    pub me: String,
+    pub registry: Arc<Registry>,
+    /// How often a followed log gets a new line.
+    pub log_every: Duration,
+}
+
+enum Targets {
+    Local,
+    One(String),
+    Many(Vec<String>),
+}
+
+fn targets<T>(req: &Request<T>) -> Result<Targets, Status> {
+    let md = req.metadata();
+    let nodes: Vec<String> = md
+        .get_all("nodes")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let node: Vec<String> = md
+        .get_all("node")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    match (node.len(), nodes.is_empty()) {
+        (0, true) => Ok(Targets::Local),
+        (1, true) => Ok(Targets::One(node[0].clone())),
+        (0, false) => Ok(Targets::Many(nodes)),
+        (1, false) => Err(Status::invalid_argument(
+            "only one of node and nodes may be set",
+        )),
+        _ => Err(Status::invalid_argument(
+            "node metadata must have exactly one value",
+        )),
+    }
+}
+
+/// Messages that carry per-node metadata in field 1.
+trait WithMeta: Default {
+    fn set_meta(&mut self, m: Metadata);
+}
+
+macro_rules! with_meta {
+    ($($t:ty),*) => {$(impl WithMeta for $t { fn set_meta(&mut self, m: Metadata) { self.metadata = Some(m); } })*};
+}
+with_meta!(
+    Reboot,
+    Upgrade,
+    Version,
+    Hostname,
+    ServiceList,
+    Memory,
+    LoadAvg,
+    SystemStat,
+    EtcdMembers,
+    EtcdStatus
+);
+
+fn unreachable(node: &str) -> String {
+    format!(
+        "rpc error: code = Unavailable desc = connection error: dial tcp {node}:50000: connect: no route to host"
+    )
+}
+
+impl NodeApi {
+    /// Run `make` for each target node, shaped as apid shapes replies.
+    fn answer<T: WithMeta>(
+        &self,
+        targets: Targets,
+        make: impl Fn(&NodeState) -> Result<T, Status>,
+    ) -> Result<Vec<T>, Status> {
+        match targets {
+            Targets::Local => match self.registry.state_of_up(&self.me) {
+                Some(s) => Ok(vec![make(&s)?]),
+                None => Err(Status::unavailable("node is down")),
+            },
+            Targets::One(node) => match self.registry.state_of_up(&node) {
+                Some(s) => Ok(vec![make(&s)?]),
+                None => Err(Status::unavailable(unreachable(&node))),
+            },
+            Targets::Many(nodes) => Ok(nodes
+                .into_iter()
+                .map(|node| {
+                    let result = self
+                        .registry
+                        .state_of_up(&node)
+                        .ok_or_else(|| unreachable(&node))
+                        .and_then(|s| make(&s).map_err(|e| e.message().to_string()));
+                    match result {
+                        Ok(mut m) => {
+                            m.set_meta(Metadata {
+                                hostname: node,
+                                ..Default::default()
+                            });
+                            m
+                        }
+                        Err(error) => {
+                            let mut m = T::default();
+                            m.set_meta(Metadata {
+                                hostname: node,
+                                error,
+                                status: None,
+                            });
+                            m
+                        }
+                    }
+                })
+                .collect()),
+        }
+    }
+
+    /// A streaming request goes to exactly one node.
+    pub(super) fn stream_target<T>(&self, req: &Request<T>) -> Result<NodeState, Status> {
+        let node = match targets(req)? {
+            Targets::Local => self.me.clone(),
+            Targets::One(n) => n,
+            Targets::Many(_) => {
+                return Err(Status::invalid_argument(
+                    "one-2-many proxying is not supported for streams",
+                ));
+            }
+        };
+        self.registry
+            .state_of_up(&node)
+            .ok_or_else(|| Status::unavailable(unreachable(&node)))
+    }
+}
+
+type DataStream = Pin<Box<dyn Stream<Item = Result<Data, Status>> + Send>>;
+
+/// Send `first` chunks, then (when following) one new chunk every `every`, until the client goes.
+fn text_stream(
+    first: Vec<String>,
+    follow: bool,
+    every: Duration,
+    next: impl Fn(u64) -> String + Send + 'static,
+) -> DataStream {
+    let (tx, rx) = mpsc::channel::<Result<Data, Status>>(64);
+    let start = first.len() as u64;
+    tokio::spawn(async move {
+        for text in first {
+            if tx
+                .send(Ok(Data {
+                    metadata: None,
+                    bytes: text.into_bytes(),
+                }))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        if !follow {
+            return;
+        }
+        let mut n = start;
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if tx
+                .send(Ok(Data {
+                    metadata: None,
+                    bytes: next(n).into_bytes(),
+                }))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            n += 1;
+        }
+    });
+    Box::pin(ReceiverStream::new(rx))
+}
+
+#[tonic::async_trait]
+impl MachineService for NodeApi {
+    async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(Version {
+                metadata: Some(Metadata {
+                    hostname: s.spec.hostname.clone(),
+                    ..Default::default()
+                }),
+                version: Some(VersionInfo {
+                    tag: s.spec.talos_version.clone(),
+                    sha: "0000000".into(),
+                    built: "2026-10-01T00:00:00Z".into(),
+                    go_version: "go1.24.6".into(),
+                    os: "linux".into(),
+                    arch: "amd64".into(),
+                }),
+                platform: Some(PlatformInfo {
+                    name: "nocloud".into(),
+                    mode: "cloud".into(),
+                }),
+            })
+        })?;
+        Ok(Response::new(VersionResponse { messages }))
+    }
+
+    async fn hostname(&self, req: Request<()>) -> Result<Response<HostnameResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(Hostname {
+                metadata: None,
+                hostname: s.spec.hostname.clone(),
+            })
+        })?;
+        Ok(Response::new(HostnameResponse { messages }))
+    }
+
+    async fn service_list(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<ServiceListResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            let since = prost_types::Timestamp {
+                seconds: s.boot_time.as_second() + 40,
+                nanos: 0,
+            };
+            let services = s
+                .services()
+                .into_iter()
+                .map(|id| {
+                    let bad = s.spec.unhealthy_service.as_deref() == Some(id);
+                    ServiceInfo {
+                        id: id.into(),
+                        state: "Running".into(),
+                        events: Some(ServiceEvents {
+                            events: vec![ServiceEvent {
+                                msg: "Health check successful".into(),
+                                state: "Running".into(),
+                                ts: Some(since),
+                            }],
+                        }),
+                        health: Some(ServiceHealth {
+                            unknown: matches!(id, "machined" | "udevd"),
+                            healthy: !bad,
+                            last_message: if bad {
+                                "node not ready: container runtime network not ready".into()
+                            } else {
+                                String::new()
+                            },
+                            last_change: Some(since),
+                        }),
+                    }
+                })
+                .collect();
+            Ok(ServiceList {
+                metadata: None,
+                services,
+            })
+        })?;
+        Ok(Response::new(ServiceListResponse { messages }))
+    }
+
+    async fn memory(&self, req: Request<()>) -> Result<Response<MemoryResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(Memory {
+                metadata: None,
+                meminfo: Some(MemInfo {
+                    memtotal: s.memtotal_kb,
+                    memfree: s.memavailable_kb() / 2,
+                    memavailable: s.memavailable_kb(),
+                }),
+            })
+        })?;
+        Ok(Response::new(MemoryResponse { messages }))
+    }
+
+    async fn load_avg(&self, req: Request<()>) -> Result<Response<LoadAvgResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            let (load1, load5, load15) = s.load();
+            Ok(LoadAvg {
+                metadata: None,
+                load1,
+                load5,
+                load15,
+            })
+        })?;
+        Ok(Response::new(LoadAvgResponse { messages }))
+    }
+
+    async fn system_stat(&self, req: Request<()>) -> Result<Response<SystemStatResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(SystemStat {
+                metadata: None,
+                boot_time: s.boot_time.as_second() as u64,
+                cpu_total: Some(CpuStat::default()),
+            })
+        })?;
+        Ok(Response::new(SystemStatResponse { messages }))
+    }
+
+    async fn etcd_member_list(
+        &self,
+        req: Request<EtcdMemberListRequest>,
+    ) -> Result<Response<EtcdMemberListResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            if !s.spec.control_plane {
+                return Err(Status::failed_precondition(
+                    "etcd is not running on this node",
+                ));
+            }
+            Ok(EtcdMembers {
+                metadata: None,
+                legacy_members: Vec::new(),
+                members: s
+                    .etcd_peers
+                    .iter()
+                    .map(|h| EtcdMember {
+                        id: member_id(h),
+                        hostname: h.clone(),
+                        peer_urls: vec![format!("https://{h}:2380")],
+                        client_urls: vec![format!("https://{h}:2379")],
+                        is_learner: false,
+                    })
+                    .collect(),
+            })
+        })?;
+        Ok(Response::new(EtcdMemberListResponse { messages }))
+    }
+
+    async fn etcd_status(&self, req: Request<()>) -> Result<Response<EtcdStatusResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            if !s.spec.control_plane {
+                return Err(Status::failed_precondition(
+                    "etcd is not running on this node",
+                ));
+            }
+            Ok(EtcdStatus {
+                metadata: None,
+                member_status: Some(EtcdMemberStatus {
+                    protocol_version: "3.5.0".into(),
+                    db_size: 24 * 1024 * 1024,
+                    db_size_in_use: 18 * 1024 * 1024,
+                    leader: s
+                        .etcd_peers
+                        .first()
+                        .map(|h| member_id(h))
+                        .unwrap_or_default(),
+                    raft_index: 123_456,
+                    raft_term: 4,
+                    raft_applied_index: 123_456,
+                    errors: Vec::new(),
+                    is_learner: false,
+                    member_id: member_id(&s.spec.hostname),
+                    storage_version: "3.5.0".into(),
+                }),
+            })
+        })?;
+        Ok(Response::new(EtcdStatusResponse { messages }))
+    }
+
+    type LogsStream = DataStream;
+
+    async fn logs(&self, req: Request<LogsRequest>) -> Result<Response<Self::LogsStream>, Status> {
+        let state = self.stream_target(&req)?;
+        let r = req.into_inner();
+        if !state.services().contains(&r.id.as_str()) {
+            return Err(Status::not_found(format!(
+                "log {:?} was not registered",
+                r.id
+            )));
+        }
+        let backlog = 40u64;
+        let skip = if r.tail_lines < 0 {
+            0
+        } else {
+            backlog.saturating_sub(r.tail_lines as u64)
+        };
+        let first: Vec<String> = (skip..backlog).map(|n| state.log_line(&r.id, n)).collect();
+        let service = r.id.clone();
+        Ok(Response::new(text_stream(
+            first,
+            r.follow,
+            self.log_every,
+            move |n| state.log_line(&service, n),
+        )))
+    }
+
+    type DmesgStream = DataStream;
+
+    async fn dmesg(
+        &self,
+        req: Request<DmesgRequest>,
+    ) -> Result<Response<Self::DmesgStream>, Status> {
+        let state = self.stream_target(&req)?;
+        let r = req.into_inner();
+        let first: Vec<String> = if r.tail {
+            Vec::new()
+        } else {
+            (0..30).map(|n| state.dmesg_line(n)).collect()
+        };
+        Ok(Response::new(text_stream(
+            first,
+            r.follow,
+            self.log_every * 3,
+            move |n| state.dmesg_line(n),
+        )))
+    }
+
+    async fn reboot(
+        &self,
+        req: Request<RebootRequest>,
+    ) -> Result<Response<RebootResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            self.registry.reboot(&s.spec.hostname);
+            Ok(Reboot {
+                metadata: None,
+                actor_id: format!("reboot-{}", s.spec.hostname),
+            })
+        })?;
+        Ok(Response::new(RebootResponse { messages }))
+    }
+
+    /// The deprecated upgrade: install the image, then reboot by itself.
+    async fn upgrade(
+        &self,
+        req: Request<UpgradeRequest>,
+    ) -> Result<Response<UpgradeResponse>, Status> {
+        let version = super::upgrade::image_version(&req.get_ref().image)?;
+        let messages = self.answer(targets(&req)?, |s| {
+            self.registry.stage(&s.spec.hostname, version.clone());
+            self.registry.reboot(&s.spec.hostname);
+            Ok(Upgrade {
+                metadata: None,
+                ack: "Upgrade request received".into(),
+                actor_id: format!("upgrade-{}", s.spec.hostname),
+            })
+        })?;
+        Ok(Response::new(UpgradeResponse { messages }))
+    }
+}

@@ -1,0 +1,337 @@
+//! Simulated Talos nodes: one apid (gRPC, mTLS with its own CA) per node on 127.0.0.1, any of
+//! which answers for the others by name, as a real endpoint proxies. A node is up while its
+//! CAPI Machine is Running, so provisioning and replaced machines come and go on both layers.
+
+pub mod api;
+pub mod node;
+pub mod upgrade;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+
+use self::api::NodeApi;
+use self::node::{NodeSpec, NodeState};
+use super::SimError;
+use super::capi_objects::{cp_machine_name, worker_machine_name};
+use super::db::{Db, ObjKey};
+use super::kinds::kind_id;
+use super::scenario::Scenario;
+use super::tls::{Issued, TestCa};
+use crate::proto::machine::image_service_server::ImageServiceServer;
+use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
+use crate::proto::machine::machine_service_server::MachineServiceServer;
+
+/// Every node's state, shared by all simulated apids.
+pub struct Registry {
+    nodes: HashMap<String, (NodeState, Option<ObjKey>)>,
+    db: Arc<Mutex<Db>>,
+    down: Mutex<HashSet<String>>,
+    /// What upgrades and reboots changed, per node.
+    runtime: Mutex<HashMap<String, Runtime>>,
+}
+
+/// How long a rebooting node does not answer.
+pub const REBOOT_DOWN: Duration = Duration::from_secs(3);
+/// A reboot starts this long after it is asked for, so the reply gets out first.
+const REBOOT_DELAY: Duration = Duration::from_millis(300);
+
+/// A node's state since the simulator started: its installed version, its last boot, an
+/// installed-but-not-booted version, a reboot in progress.
+#[derive(Debug, Default)]
+struct Runtime {
+    version: Option<String>,
+    boot_time: Option<jiff::Timestamp>,
+    staged: Option<String>,
+    reboot: Option<(Instant, Instant)>,
+    /// Tests: the new image never comes up; the node boots its old version again.
+    fail_upgrades: bool,
+}
+
+impl Registry {
+    fn runtime(&self) -> std::sync::MutexGuard<'_, HashMap<String, Runtime>> {
+        self.runtime.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Install a version to boot at the next reboot.
+    pub fn stage(&self, hostname: &str, version: String) {
+        self.runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .staged = Some(version);
+    }
+
+    /// Reboot a node: down for a few seconds, then up with what was staged.
+    pub fn reboot(&self, hostname: &str) {
+        let start = Instant::now() + REBOOT_DELAY;
+        self.runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .reboot = Some((start, start + REBOOT_DOWN));
+    }
+
+    /// The node's current view after any reboot that finished; None while it is rebooting.
+    fn booted(&self, hostname: &str, mut state: NodeState) -> Option<NodeState> {
+        let mut all = self.runtime();
+        let Some(r) = all.get_mut(hostname) else {
+            return Some(state);
+        };
+        if let Some((start, end)) = r.reboot {
+            let now = Instant::now();
+            if now >= start && now < end {
+                return None;
+            }
+            if now >= end {
+                r.reboot = None;
+                r.boot_time = Some(jiff::Timestamp::now());
+                if let Some(v) = r.staged.take().filter(|_| !r.fail_upgrades) {
+                    r.version = Some(v);
+                }
+            }
+        }
+        if let Some(v) = &r.version {
+            state.spec.talos_version = v.clone();
+        }
+        if let Some(t) = r.boot_time {
+            state.boot_time = t;
+        }
+        Some(state)
+    }
+
+    /// The node's state if it is up: not switched off by a test, and its Machine is Running.
+    pub fn state_of_up(&self, hostname: &str) -> Option<NodeState> {
+        let (state, machine) = self.nodes.get(hostname)?;
+        if self
+            .down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(hostname)
+        {
+            return None;
+        }
+        if let Some(key) = machine {
+            let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+            let running = db
+                .get(key)
+                .and_then(|m| m.pointer("/status/phase"))
+                .and_then(Value::as_str)
+                == Some("Running");
+            if !running {
+                return None;
+            }
+        }
+        self.booted(hostname, state.clone())
+    }
+}
+
+pub struct TalosSim {
+    pub registry: Arc<Registry>,
+    pub ca_pem: String,
+    ca: TestCa,
+    client: Issued,
+    /// Node hostname → its apid address.
+    pub addrs: BTreeMap<String, SocketAddr>,
+    /// Cluster → (control-plane hostnames, all hostnames).
+    clusters: BTreeMap<String, (Vec<String>, Vec<String>)>,
+    shutdown: watch::Sender<bool>,
+}
+
+fn specs(scenario: &Scenario) -> Vec<(NodeSpec, ObjKey, Vec<String>)> {
+    let machine = kind_id("Machine").unwrap_or_default();
+    let mut out = Vec::new();
+    for c in &scenario.clusters {
+        let cps: Vec<String> = (0..c.control_plane_replicas)
+            .map(|i| cp_machine_name(c, i))
+            .collect();
+        let mut nodes: Vec<(String, bool)> = cps.iter().map(|n| (n.clone(), true)).collect();
+        for pool in &c.workers {
+            nodes.extend((0..pool.replicas).map(|i| (worker_machine_name(c, pool, i), false)));
+        }
+        // One lab worker's kubelet fails its health check, so the pane has something to show.
+        let sick = (c.name == "lab")
+            .then(|| nodes.iter().find(|(_, cp)| !cp).map(|(n, _)| n.clone()))
+            .flatten();
+        for (hostname, control_plane) in nodes {
+            let spec = NodeSpec {
+                unhealthy_service: (Some(&hostname) == sick.as_ref())
+                    .then(|| "kubelet".to_string()),
+                hostname: hostname.clone(),
+                cluster: c.name.clone(),
+                control_plane,
+                talos_version: c.talos_version.clone(),
+                kubernetes_version: c.version.clone(),
+            };
+            let peers = if control_plane {
+                cps.clone()
+            } else {
+                Vec::new()
+            };
+            out.push((spec, (machine, c.namespace.clone(), hostname), peers));
+        }
+    }
+    out
+}
+
+impl TalosSim {
+    pub async fn start(
+        scenario: &Scenario,
+        db: Arc<Mutex<Db>>,
+        log_every: Duration,
+    ) -> Result<Self, SimError> {
+        let ca = TestCa::new("talos-simulator-ca")?;
+        let client = ca.issue_client("opsdeck", "os:admin")?;
+        let mut nodes = HashMap::new();
+        let mut clusters: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for (spec, machine, peers) in specs(scenario) {
+            let entry = clusters.entry(spec.cluster.clone()).or_default();
+            if spec.control_plane {
+                entry.0.push(spec.hostname.clone());
+            }
+            entry.1.push(spec.hostname.clone());
+            nodes.insert(
+                spec.hostname.clone(),
+                (NodeState::new(spec, peers), Some(machine)),
+            );
+        }
+        let registry = Arc::new(Registry {
+            nodes,
+            db,
+            down: Mutex::new(HashSet::new()),
+            runtime: Mutex::new(HashMap::new()),
+        });
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut addrs = BTreeMap::new();
+        let hostnames: Vec<String> = registry.nodes.keys().cloned().collect();
+        for hostname in hostnames {
+            let listener = TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(SimError::Bind)?;
+            let addr = listener.local_addr().map_err(SimError::Bind)?;
+            let issued = ca.issue_server_for(&[&hostname])?;
+            let tls = ServerTlsConfig::new()
+                .identity(Identity::from_pem(&issued.cert_pem, &issued.key_pem))
+                .client_ca_root(Certificate::from_pem(&ca.cert_pem));
+            let api = Arc::new(NodeApi {
+                me: hostname.clone(),
+                registry: registry.clone(),
+                log_every,
+            });
+            let mut stop = shutdown_rx.clone();
+            let server = Server::builder()
+                .tls_config(tls)
+                .map_err(|e| SimError::Talos(e.to_string()))?
+                .add_service(MachineServiceServer::from_arc(api.clone()))
+                .add_service(LifecycleServiceServer::from_arc(api.clone()))
+                .add_service(ImageServiceServer::from_arc(api))
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+                    let _ = stop.changed().await;
+                });
+            tokio::spawn(async move {
+                if let Err(e) = server.await {
+                    tracing::warn!("simulated apid stopped: {e}");
+                }
+            });
+            addrs.insert(hostname, addr);
+        }
+        Ok(TalosSim {
+            registry,
+            ca_pem: ca.cert_pem.clone(),
+            ca,
+            client,
+            addrs,
+            clusters,
+            shutdown,
+        })
+    }
+
+    /// A client certificate from this Talos CA that expired long ago.
+    pub fn expired_client(&self) -> Result<Issued, SimError> {
+        Ok(self.ca.issue_expired_client("old-laptop", "os:admin")?)
+    }
+
+    /// Switch a node off or on (tests: "a node that does not answer").
+    pub fn set_down(&self, hostname: &str, down: bool) {
+        let mut set = self.registry.down.lock().unwrap_or_else(|p| p.into_inner());
+        if down {
+            set.insert(hostname.to_string());
+        } else {
+            set.remove(hostname);
+        }
+    }
+
+    /// Make a node's upgrades fail: it installs, reboots, and comes back on its old version,
+    /// as Talos does when the new image does not boot.
+    pub fn fail_upgrades(&self, hostname: &str) {
+        self.registry
+            .runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .fail_upgrades = true;
+    }
+
+    /// The talosconfig CACPPT would store for one cluster (`<cluster>-talosconfig`).
+    pub fn talosconfig_for(&self, cluster: &str) -> Option<String> {
+        self.clusters
+            .contains_key(cluster)
+            .then(|| self.render(Some(cluster)))
+    }
+
+    /// A talosconfig with one context per cluster: its control planes as endpoints, every node
+    /// as a target. The client key carries Talos' own `ED25519 PRIVATE KEY` PEM label.
+    pub fn talosconfig_yaml(&self) -> String {
+        self.render(None)
+    }
+
+    fn render(&self, only: Option<&str>) -> String {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let key = self
+            .client
+            .key_pem
+            .replace("PRIVATE KEY", "ED25519 PRIVATE KEY");
+        let mut contexts = serde_json::Map::new();
+        for (cluster, (cps, all)) in self
+            .clusters
+            .iter()
+            .filter(|(c, _)| only.is_none_or(|o| o == c.as_str()))
+        {
+            let endpoints: Vec<String> = cps
+                .iter()
+                .filter_map(|h| self.addrs.get(h))
+                .map(|a| a.to_string())
+                .collect();
+            contexts.insert(
+                cluster.clone(),
+                json!({
+                    "endpoints": endpoints,
+                    "nodes": all,
+                    "ca": b64(&self.ca_pem),
+                    "crt": b64(&self.client.cert_pem),
+                    "key": b64(&key),
+                }),
+            );
+        }
+        let doc = json!({
+            "context": only.map(str::to_string).or_else(|| self.clusters.keys().next().cloned()).unwrap_or_default(),
+            "contexts": contexts,
+        });
+        serde_yaml::to_string(&doc).unwrap_or_default()
+    }
+
+    pub fn stop(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+impl Drop for TalosSim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,374 @@
+//! Test harness: the simulator on loopback, real kube clients, and the cockpit's own
+//! update/render path driven message by message, with frames rendered to a TestBackend.
+
+#![allow(dead_code)]
+
+pub mod schema;
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEvent};
+use jiff::Timestamp;
+use kube::Client;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
+use opsdeck::app::keys::Key;
+use opsdeck::app::msg::Msg;
+use opsdeck::app::run::Executor;
+use opsdeck::app::state::{Access, OpStatus, State};
+use opsdeck::app::theme::{DEFAULT_THEME, Theme};
+use opsdeck::app::update::update;
+use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
+use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::registry;
+use opsdeck::clients::kube::sources::{KubeSources, Role};
+use opsdeck::clients::talos::config::Talosconfig;
+use opsdeck::clients::talos::poller::{self, TalosSetup};
+use opsdeck_sim::scenario::Scenario;
+use opsdeck_sim::{SimOptions, Simulator};
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A simulator whose controllers do not move on their own: tests drive every change.
+pub async fn frozen_sim() -> Simulator {
+    start_frozen(false).await
+}
+
+/// A frozen simulator that also runs a Talos apid per node.
+pub async fn frozen_sim_with_talos() -> Simulator {
+    start_frozen(true).await
+}
+
+async fn start_frozen(talos: bool) -> Simulator {
+    Simulator::start(
+        Scenario::default_homelab(),
+        SimOptions {
+            tick: None,
+            talos,
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts")
+}
+
+pub async fn client_for(sim: &Simulator, context: &str) -> Client {
+    let yaml = sim.kubeconfig_yaml();
+    connect(KubeconfigSource::Text(&yaml), Some(context))
+        .await
+        .expect("client from the simulator's kubeconfig")
+        .0
+}
+
+pub async fn admin(sim: &Simulator) -> Client {
+    client_for(sim, "opsdeck-management").await
+}
+
+/// The cockpit without a terminal: real watches feed `update`; frames go to a TestBackend.
+pub struct Cockpit {
+    pub state: State,
+    /// The audit log this cockpit writes (a fresh temporary file).
+    pub audit: std::path::PathBuf,
+    _audit_dir: tempfile::TempDir,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    executor: Executor,
+    watches: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Cockpit {
+    fn drop(&mut self) {
+        for w in &self.watches {
+            w.abort();
+        }
+    }
+}
+
+pub fn test_state() -> State {
+    State::new(
+        "test-ctx".into(),
+        false,
+        Keymap::parse("default", DEFAULT_KEYMAP).expect("keymap"),
+        Theme::parse("default", DEFAULT_THEME).expect("theme"),
+        Timestamp::now(),
+    )
+}
+
+pub fn key_event(key: &str) -> Msg {
+    let k = Key::parse(key).expect("key notation");
+    Msg::Input(Event::Key(KeyEvent::new(k.code, k.mods)))
+}
+
+pub fn render(state: &mut State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| opsdeck::views::draw(f, state))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Cockpit {
+    pub async fn start(client: Client) -> Self {
+        Self::start_with_talos(client, TalosSetup::default()).await
+    }
+
+    /// With Talos polling (fast, for tests) from the given setup.
+    pub async fn start_with_talos(client: Client, talos: TalosSetup) -> Self {
+        Self::start_with_sources(KubeSources::single("test", client), talos).await
+    }
+
+    /// Every given kube source watched in its role.
+    pub async fn start_with_sources(kube: KubeSources, talos: TalosSetup) -> Self {
+        Self::start_all(kube, talos, None).await
+    }
+
+    async fn start_all(kube: KubeSources, talos: TalosSetup, argocd: Option<ArgoCd>) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut watches = registry::start_pane_watches(&kube, &tx);
+        if !talos.nodes.is_empty() || talos.problem.is_some() {
+            watches.extend(poller::start_polling(
+                &talos,
+                Duration::from_millis(300),
+                &tx,
+            ));
+        }
+        let audit_dir = tempfile::tempdir().expect("temp dir");
+        let audit = audit_dir.path().join("audit.jsonl");
+        Cockpit {
+            state: test_state(),
+            rx,
+            executor: Executor::new(kube, talos, tx)
+                .with_audit(Some(audit.clone()))
+                .with_argocd(argocd),
+            watches,
+            audit,
+            _audit_dir: audit_dir,
+        }
+    }
+
+    /// With argocd-server as the Argo CD transport.
+    pub async fn start_with_argocd(client: Client, settings: ArgoCdSettings) -> Self {
+        let argocd = ArgoCd::new(&settings).expect("argocd client");
+        let mut c = Self::start_all(
+            KubeSources::single("test", client),
+            TalosSetup::default(),
+            Some(argocd.clone()),
+        )
+        .await;
+        c.state.argocd_server = Some(argocd.server);
+        c
+    }
+
+    pub fn send(&mut self, msg: Msg) {
+        for command in update(&mut self.state, msg) {
+            self.executor.run(command);
+        }
+    }
+
+    /// Press keys given in keymap notation, e.g. `["j", "<Enter>"]`.
+    pub fn press(&mut self, keys: &[&str]) {
+        for k in keys {
+            self.send(key_event(k));
+        }
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(key_event(&c.to_string()));
+        }
+    }
+
+    pub fn frame(&mut self) -> String {
+        render(&mut self.state, 200, 40)
+    }
+
+    pub fn frame_sized(&mut self, width: u16, height: u16) -> String {
+        render(&mut self.state, width, height)
+    }
+
+    /// Feed watch messages into `update` until `pred` holds; panics after `WAIT`.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !pred(&self.state) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(msg)) => self.send(msg),
+                Ok(None) => panic!("message channel closed while waiting for {what}"),
+                Err(_) => panic!("timed out waiting for {what}; frame:\n{}", self.frame()),
+            }
+        }
+    }
+
+    /// Feed whatever arrives within `window` into `update`.
+    pub async fn settle(&mut self, window: Duration) {
+        let deadline = tokio::time::Instant::now() + window;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.send(msg);
+        }
+    }
+
+    /// `:apps`, filtered.
+    pub async fn open_apps(&mut self, filter: &str) {
+        self.press(&["2"]);
+        self.wait_for("apps", |s| s.apps.len() == 25).await;
+        self.press(&["/"]);
+        self.type_text(filter);
+        self.press(&["<Enter>"]);
+    }
+
+    /// Let the simulated controller run the app's operation until its row says Synced.
+    pub async fn sync_runs_to_synced(&mut self, sim: &Simulator, app: &str) {
+        for _ in 0..12 {
+            sim.controllers().tick();
+        }
+        self.wait_for("synced", |s| {
+            s.apps
+                .iter()
+                .any(|a| a.key.name == app && a.sync == "Synced")
+        })
+        .await;
+        assert!(row(&self.frame(), app).contains("Synced"));
+    }
+
+    /// Let the simulated controller start the app's requested operation, and wait to see it.
+    pub async fn operation_starts(&mut self, sim: &Simulator, app: &str) {
+        sim.controllers().tick();
+        sim.controllers().tick();
+        self.wait_for("operation running", |s| {
+            s.apps
+                .iter()
+                .any(|a| a.key.name == app && a.operation.is_some())
+        })
+        .await;
+    }
+
+    /// Move the tree selection down until the node with this id is selected.
+    pub fn select_in_tree(&mut self, id: &str) {
+        self.frame();
+        for _ in 0..60 {
+            if self.state.tree.selected().last().map(String::as_str) == Some(id) {
+                return;
+            }
+            self.press(&["j"]);
+            self.frame();
+        }
+        panic!("never reached {id} in the tree:\n{}", self.frame());
+    }
+
+    /// Wait until a rendered frame contains `text`; returns that frame.
+    pub async fn wait_for_text(&mut self, text: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let frame = self.frame();
+            if frame.contains(text) {
+                return frame;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(msg)) => self.send(msg),
+                Ok(None) => panic!("message channel closed while waiting for {text:?}"),
+                Err(_) => panic!("timed out waiting for {text:?}; last frame:\n{frame}"),
+            }
+        }
+    }
+}
+
+/// The table row whose first cell is `name`.
+pub fn row<'a>(frame: &'a str, name: &str) -> &'a str {
+    frame
+        .lines()
+        .find(|l| l.trim_start_matches('│').starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no row {name:?} in frame:\n{frame}"))
+}
+
+/// The line of a frame that contains `needle`.
+pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
+    frame
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in frame:\n{frame}"))
+}
+
+/// Talos clients for every context of the simulator's talosconfig.
+pub fn talos_setup(sim: &Simulator) -> TalosSetup {
+    let yaml = sim.talosconfig_yaml().expect("talos is simulated");
+    TalosSetup::from_config(Talosconfig::parse("sim", &yaml))
+}
+
+/// Every simulated cluster as a kube source in its role, as `opsdeck demo` connects.
+pub async fn all_sources(sim: &Simulator) -> KubeSources {
+    let mut sources = Vec::new();
+    for (role, context) in sim.cluster_roles() {
+        let client = client_for(sim, &context).await;
+        let role = match role {
+            opsdeck_sim::Role::Management => Role::Management,
+            opsdeck_sim::Role::Harvester => Role::Harvester,
+            opsdeck_sim::Role::Workload => Role::Workload,
+        };
+        sources.push(opsdeck::clients::kube::sources::KubeSource {
+            context,
+            role,
+            client,
+        });
+    }
+    KubeSources(sources)
+}
+
+/// Wait until the dialog's permission check allows the action.
+pub async fn wait_allowed(c: &mut Cockpit) {
+    c.wait_for("permission", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| d.access == Access::Allowed)
+    })
+    .await;
+}
+
+/// Wait until the dialog's permission check denies the action.
+pub async fn wait_denied(c: &mut Cockpit) {
+    c.wait_for("denied", |s| {
+        s.dialog
+            .as_ref()
+            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
+    })
+    .await;
+}
+
+/// Wait until the dialog's permission check allows the action, press Enter, and wait until
+/// the server accepted it.
+pub async fn confirm(c: &mut Cockpit) {
+    wait_allowed(c).await;
+    let before = c.state.operations.len();
+    c.press(&["<Enter>"]);
+    c.wait_for("accepted", |s| {
+        s.operations.len() == before + 1 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+    })
+    .await;
+}
+
+pub fn audit_lines(c: &Cockpit) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(&c.audit)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect()
+}
+
+/// The cockpit's settings for the simulated argocd-server, as its admin.
+pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
+    let endpoint = sim.argocd_endpoint();
+    ArgoCdSettings {
+        server: endpoint.server,
+        token: endpoint.token,
+        ca_pem: Some(endpoint.ca_pem),
+    }
+}

@@ -1,0 +1,19 @@
+//! One integration-test binary: the simulator, the real clients over real sockets, and rendered
+//! frames. One binary links the workspace once instead of once per file.
+
+mod common;
+
+mod actions;
+mod argocd_rest;
+mod cockpit;
+mod config_files;
+mod crd_schema;
+mod discovery;
+mod hosts;
+mod remediation;
+mod rollouts;
+mod secrets;
+mod sim_api;
+mod talos;
+mod update;
+mod vms;

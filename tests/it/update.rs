@@ -1,0 +1,185 @@
+//! `update` without a terminal: messages in, state and commands out.
+
+use crate::common::{key_event, render, test_state};
+use opsdeck::app::msg::{Command, Msg};
+use opsdeck::app::state::{Prompt, Screen};
+use opsdeck::app::update::update;
+use opsdeck::model::argo::AppRow;
+use opsdeck::model::source::SourceState;
+use opsdeck::model::store::{ObjRef, WatchUpdate};
+
+fn app(name: &str, sync: &str) -> AppRow {
+    AppRow {
+        key: ObjRef::new("argocd", name),
+        project: "p".into(),
+        sync: sync.into(),
+        health: "Healthy".into(),
+        revision: "abcdef1".into(),
+        last_sync: None,
+        operation: None,
+        destination: "in-cluster/x".into(),
+        resources: 3,
+        out_of_sync: 0,
+    }
+}
+
+fn press(state: &mut opsdeck::app::state::State, keys: &[&str]) -> Vec<Command> {
+    keys.iter()
+        .flat_map(|k| update(state, key_event(k)))
+        .collect()
+}
+
+#[test]
+fn enter_on_an_app_opens_its_sync_wave_view_and_esc_returns() {
+    let mut s = test_state();
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted(
+            "c".into(),
+            vec![app("a", "Synced"), app("b", "OutOfSync")],
+        )),
+    );
+    press(&mut s, &["2", "j"]);
+    let cmds = press(&mut s, &["<Enter>"]);
+    assert_eq!(
+        cmds,
+        vec![Command::WatchAppDetail(ObjRef::new("argocd", "b"))]
+    );
+    assert_eq!(s.screen(), &Screen::SyncWaves(ObjRef::new("argocd", "b")));
+    assert_eq!(press(&mut s, &["<Esc>"]), vec![Command::StopAppDetail]);
+    assert_eq!(s.screen(), &Screen::Apps);
+}
+
+#[test]
+fn filter_applies_while_typing_and_esc_clears_it_first() {
+    let mut s = test_state();
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted(
+            "c".into(),
+            vec![app("alpha", "Synced"), app("beta", "OutOfSync")],
+        )),
+    );
+    press(&mut s, &["2", "/", "b", "e"]);
+    assert_eq!(s.prompt, Some(Prompt::Filter("be".into())));
+    assert_eq!(opsdeck::app::state::visible_apps(&s).len(), 1);
+    press(&mut s, &["<Enter>"]);
+    assert_eq!(s.prompt, None);
+    assert_eq!(s.filter(), "be");
+    press(&mut s, &["<Esc>"]);
+    assert_eq!(s.filter(), "");
+    assert_eq!(
+        s.screen(),
+        &Screen::Apps,
+        "Esc with a filter only clears the filter"
+    );
+    press(&mut s, &["/", "!", "a", "l", "p", "<Enter>"]);
+    let names: Vec<_> = opsdeck::app::state::visible_apps(&s)
+        .iter()
+        .map(|a| a.key.name.clone())
+        .collect();
+    assert_eq!(names, vec!["beta"]);
+}
+
+#[test]
+fn command_line_completes_and_reports_unknown_commands() {
+    let mut s = test_state();
+    press(&mut s, &[":", "a", "p", "<Tab>"]);
+    assert_eq!(s.prompt, Some(Prompt::Command("apps".into())));
+    press(&mut s, &["<Enter>"]);
+    assert_eq!(s.screen(), &Screen::Apps);
+    press(&mut s, &[":", "c", "l", "<Enter>"]);
+    assert_eq!(s.screen(), &Screen::Clusters, "aliases work");
+    press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("pods")));
+    let frame = render(&mut s, 120, 20);
+    assert!(frame.contains("unknown command \"pods\""), "{frame}");
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut s = test_state();
+    press(&mut s, &["2", "?"]);
+    assert!(s.show_help);
+    let frame = render(&mut s, 120, 50);
+    assert!(frame.contains("Open the sync-wave view"), "{frame}");
+    assert!(frame.contains("Filter rows"), "{frame}");
+    assert!(frame.contains(":apps"), "{frame}");
+    press(&mut s, &["<Esc>"]);
+    assert!(!s.show_help);
+}
+
+#[test]
+fn navigation_stays_in_bounds() {
+    let mut s = test_state();
+    let rows: Vec<AppRow> = (0..50)
+        .map(|i| app(&format!("app-{i:02}"), "Synced"))
+        .collect();
+    update(&mut s, Msg::Apps(WatchUpdate::Relisted("c".into(), rows)));
+    press(&mut s, &["2", "G"]);
+    assert_eq!(s.apps_cursor.selected, 49);
+    press(&mut s, &["j"]);
+    assert_eq!(s.apps_cursor.selected, 49);
+    press(&mut s, &["g", "k"]);
+    assert_eq!(s.apps_cursor.selected, 0);
+    render(&mut s, 100, 20);
+    press(&mut s, &["<PageDown>"]);
+    assert_eq!(s.apps_cursor.selected, s.page_rows);
+    let frame = render(&mut s, 100, 20);
+    assert!(
+        frame.contains(&format!("app-{:02}", s.page_rows)),
+        "selection scrolled into view:\n{frame}"
+    );
+}
+
+#[test]
+fn redraw_only_when_something_changed() {
+    let mut s = test_state();
+    render(&mut s, 80, 20);
+    s.dirty = false;
+    let now = s.now;
+    update(&mut s, Msg::Tick(now));
+    assert!(!s.dirty, "a tick with nothing to move draws nothing");
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::State("c".into(), SourceState::Live)),
+    );
+    assert!(s.dirty);
+}
+
+#[test]
+fn quit_keys() {
+    let mut s = test_state();
+    press(&mut s, &["q"]);
+    assert!(s.quit);
+    let mut s = test_state();
+    press(&mut s, &["<C-c>"]);
+    assert!(s.quit);
+}
+
+#[test]
+fn rows_from_two_management_clusters_say_which_cluster() {
+    let mut s = test_state();
+    let mut other = app("gitea", "Synced");
+    other.key.cluster = "mgmt-b".into();
+    let mut mine = app("gitea", "Synced");
+    mine.key.cluster = "mgmt-a".into();
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted("mgmt-a".into(), vec![mine])),
+    );
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted("mgmt-b".into(), vec![other])),
+    );
+    press(&mut s, &["2"]);
+    let frame = render(&mut s, 140, 10);
+    assert!(
+        frame.contains("gitea @mgmt-a") && frame.contains("gitea @mgmt-b"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("Applications (2) [live] mgmt-a, mgmt-b"),
+        "{frame}"
+    );
+}
