@@ -9,14 +9,15 @@ use super::msg::Command;
 use super::rollout;
 use super::state::{
     Access, Asks, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, RolloutRun, Screen, State,
-    WaveLine, bmc_of, visible_apps, visible_hardware, visible_secrets, visible_talos, visible_vms,
-    wave_lines,
+    WaveLine, bmc_of, wave_lines,
 };
+use super::tables::{self, TableId};
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
 use crate::model::capi::{ControlPlaneRow, DeploymentRow};
 use crate::model::rollout::{self as plans, Plan};
+use crate::model::store::{Keyed, RowStore};
 use crate::model::talos::TalosNodeRow;
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
 
@@ -100,11 +101,18 @@ fn toggle_sync_option(state: &mut State, option: char) {
     }
 }
 
+/// The row under a table's cursor, looked up in the store it came from.
+fn selected_in<'a, R: Keyed>(
+    state: &State,
+    table: TableId,
+    store: &'a RowStore<R>,
+) -> Option<&'a R> {
+    store.get(&tables::selected(state, table)?)
+}
+
 fn selected_app(state: &State) -> Result<&AppRow, String> {
     match state.screen() {
-        Screen::Apps => visible_apps(state)
-            .get(state.apps_cursor.selected)
-            .copied()
+        Screen::Apps => selected_in(state, TableId::Apps, &state.apps)
             .ok_or_else(|| "no application selected".to_string()),
         Screen::SyncWaves(key) => state
             .apps
@@ -155,9 +163,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
     let request = match action {
         Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
-                Screen::Vms => visible_vms(state)
-                    .get(state.vms_cursor.selected)
-                    .copied()
+                Screen::Vms => selected_in(state, TableId::Vms, &state.vms)
                     .ok_or_else(|| "no VM selected".to_string())?,
                 _ => return Err("select a VM first (:vms)".to_string()),
             };
@@ -171,9 +177,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
         }
         Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
             let hw = match state.screen() {
-                Screen::Hosts => visible_hardware(state)
-                    .get(state.hosts_cursor.selected)
-                    .copied()
+                Screen::Hosts => selected_in(state, TableId::Hosts, &state.hardware)
                     .ok_or_else(|| "no host selected".to_string())?,
                 _ => return Err("select a host first (:hosts)".to_string()),
             };
@@ -187,8 +191,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             actions::bmc_power(bmc, power, state.now)
         }
         Action::ForceSync => match state.screen() {
-            Screen::Secrets => visible_secrets(state)
-                .get(state.secrets_cursor.selected)
+            Screen::Secrets => selected_in(state, TableId::Secrets, &state.external_secrets)
                 .map(|es| actions::es_force_sync(es, state.now))
                 .ok_or_else(|| "no ExternalSecret selected".to_string())?,
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
@@ -318,9 +321,7 @@ fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a De
 
 fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
     match state.screen() {
-        Screen::Talos => visible_talos(state)
-            .get(state.talos_cursor.selected)
-            .copied()
+        Screen::Talos => selected_in(state, TableId::Talos, &state.talos)
             .ok_or_else(|| "no node selected".into()),
         Screen::TalosNode(key) => state
             .talos

@@ -241,6 +241,13 @@ where
     let mut executor = Executor::new(kube, talos, tx)
         .with_audit(audit::default_audit_path())
         .with_argocd(argocd);
+    // Page sizes follow the terminal: its size now, then every resize.
+    if let Ok(size) = terminal.size() {
+        update(
+            &mut state,
+            Msg::Input(crossterm::event::Event::Resize(size.width, size.height)),
+        );
+    }
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;

@@ -6,6 +6,8 @@ use jiff::Timestamp;
 use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
+use super::table::scroll_to;
+use super::tables::{TableId, Tables};
 use super::theme::Theme;
 use crate::model::actions::{ResourceRef, SyncOptions};
 use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
@@ -14,8 +16,9 @@ use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow}
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::rollout::Plan;
+use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, RowStore};
-use crate::model::talos::{LineBuffer, TalosNodeRow};
+use crate::model::talos::{LineBuffer, TalosNodeRow, TextSource};
 use crate::model::tree::CapiStores;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
@@ -84,7 +87,7 @@ impl Asks {
     }
 }
 
-/// Selection and scroll position of a table.
+/// Cursor and scroll position of a list whose lines are not objects (the sync-wave view).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TableCursor {
     pub selected: usize,
@@ -92,13 +95,18 @@ pub struct TableCursor {
 }
 
 impl TableCursor {
-    pub fn clamp(&mut self, len: usize) {
-        self.selected = self.selected.min(len.saturating_sub(1));
-    }
-
-    pub fn move_by(&mut self, delta: isize, len: usize) {
+    /// Move by `delta` lines among `len`, scrolling a page of `page` lines to keep it shown.
+    pub fn move_by(&mut self, delta: isize, len: usize, page: usize) {
         let target = self.selected as isize + delta;
         self.selected = target.clamp(0, len.saturating_sub(1) as isize) as usize;
+        self.offset = scroll_to(self.offset, self.selected, page.max(1));
+    }
+
+    /// The first line to draw on a page of `page` lines so the cursor is on it.
+    pub fn offset_for(&self, len: usize, page: usize) -> usize {
+        let page = page.max(1);
+        let selected = self.selected.min(len.saturating_sub(1));
+        scroll_to(self.offset, selected, page).min(len.saturating_sub(page))
     }
 }
 
@@ -133,7 +141,6 @@ impl InspectorTab {
 pub struct Inspector {
     pub tab: InspectorTab,
     pub service: String,
-    pub services_cursor: TableCursor,
     pub text: LineBuffer,
     /// Why the text stream stopped, if it did.
     pub text_error: Option<String>,
@@ -149,7 +156,6 @@ impl Default for Inspector {
         Inspector {
             tab: InspectorTab::Services,
             service: "kubelet".into(),
-            services_cursor: TableCursor::default(),
             text: LineBuffer::new(LOG_LINES),
             text_error: None,
             scroll_back: 0,
@@ -230,24 +236,19 @@ pub struct State {
     pub external_secrets: RowStore<ExternalSecretRow>,
     pub secret_stores: RowStore<StoreRow>,
     pub cluster_secret_stores: RowStore<StoreRow>,
-    pub secrets_cursor: TableCursor,
     pub vms: RowStore<VmRow>,
     pub vmis: RowStore<VmiRow>,
     pub vm_images: RowStore<ImageRow>,
     pub hosts: RowStore<HostRow>,
-    pub vms_cursor: TableCursor,
     pub hardware: RowStore<HardwareRow>,
     pub workflows: RowStore<WorkflowRow>,
     pub bmcs: RowStore<BmcRow>,
     pub bmc_jobs: RowStore<BmcJobRow>,
-    pub hosts_cursor: TableCursor,
     pub dialog: Option<Dialog>,
-    pub ops_cursor: TableCursor,
     pub operations: Vec<Operation>,
     pub next_id: u64,
     /// Who `.operation.initiatedBy.username` names.
     pub user: String,
-    pub talos_cursor: TableCursor,
     pub inspector: Inspector,
 
     /// Views opened, the current one last; never empty.
@@ -257,7 +258,6 @@ pub struct State {
     pub prompt: Option<Prompt>,
     pub show_help: bool,
     pub tree: TreeState<String>,
-    pub apps_cursor: TableCursor,
     pub waves_cursor: TableCursor,
     /// argocd-server, when the REST transport is configured: Argo CD actions go there and the
     /// sync-wave view reads per-resource health from its resource tree.
@@ -266,8 +266,10 @@ pub struct State {
     pub tree_health: Option<(ObjRef, Result<ResourceHealth, String>)>,
     /// Resources marked in the sync-wave view for a selective sync.
     pub wave_marks: BTreeSet<ResourceRef>,
-    /// Rows a page key moves; the view updates it with the visible height.
-    pub page_rows: usize,
+    /// Cursor, scroll and sort of every table.
+    pub tables: Tables,
+    /// The terminal's size (columns, rows), from resize messages.
+    pub viewport: (u16, u16),
 
     pub keymap: Keymap,
     pub theme: Theme,
@@ -302,35 +304,30 @@ impl State {
             external_secrets: RowStore::default(),
             secret_stores: RowStore::default(),
             cluster_secret_stores: RowStore::default(),
-            secrets_cursor: TableCursor::default(),
             vms: RowStore::default(),
             vmis: RowStore::default(),
             vm_images: RowStore::default(),
             hosts: RowStore::default(),
-            vms_cursor: TableCursor::default(),
             hardware: RowStore::default(),
             workflows: RowStore::default(),
             bmcs: RowStore::default(),
             bmc_jobs: RowStore::default(),
-            hosts_cursor: TableCursor::default(),
             dialog: None,
-            ops_cursor: TableCursor::default(),
             operations: Vec::new(),
             next_id: 1,
             user: "opsdeck".into(),
-            talos_cursor: TableCursor::default(),
             inspector: Inspector::default(),
             stack: vec![Screen::Clusters],
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
             tree: TreeState::default(),
-            apps_cursor: TableCursor::default(),
             waves_cursor: TableCursor::default(),
             wave_marks: BTreeSet::new(),
             argocd_server: None,
             tree_health: None,
-            page_rows: 20,
+            tables: Tables::default(),
+            viewport: (120, 40),
             keymap,
             theme,
             notice: None,
@@ -343,6 +340,59 @@ impl State {
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `back` keeps the last screen.
         self.stack.last().unwrap_or(&Screen::Clusters)
+    }
+
+    /// The table the cursor keys move on this screen, if it is one.
+    pub fn table_on_screen(&self) -> Option<TableId> {
+        match self.screen() {
+            Screen::Apps => Some(TableId::Apps),
+            Screen::Talos => Some(TableId::Talos),
+            Screen::Secrets => Some(TableId::Secrets),
+            Screen::Vms => Some(TableId::Vms),
+            Screen::Hosts => Some(TableId::Hosts),
+            Screen::Ops => Some(TableId::Ops),
+            Screen::TalosNode(_) if self.inspector.tab == InspectorTab::Services => {
+                Some(TableId::Services)
+            }
+            Screen::TalosNode(_) | Screen::Clusters | Screen::SyncWaves(_) => None,
+        }
+    }
+
+    /// The stream the inspector's current tab follows, if any.
+    pub fn text_source(&self) -> Option<TextSource> {
+        match self.inspector.tab {
+            InspectorTab::Logs => Some(TextSource::Logs(self.inspector.service.clone())),
+            InspectorTab::Dmesg => Some(TextSource::Dmesg),
+            _ => None,
+        }
+    }
+
+    /// Whether any watched source is stale: then "stale 12s ago" labels move every second.
+    pub fn any_stale(&self) -> bool {
+        let states = [
+            self.clusters.sources(),
+            self.control_planes.sources(),
+            self.deployments.sources(),
+            self.machines.sources(),
+            self.apps.sources(),
+            self.app_detail.sources(),
+            self.talos.sources(),
+            self.external_secrets.sources(),
+            self.secret_stores.sources(),
+            self.cluster_secret_stores.sources(),
+            self.vms.sources(),
+            self.vmis.sources(),
+            self.vm_images.sources(),
+            self.hosts.sources(),
+            self.hardware.sources(),
+            self.workflows.sources(),
+            self.bmcs.sources(),
+            self.bmc_jobs.sources(),
+        ];
+        states
+            .iter()
+            .flatten()
+            .any(|(_, s)| matches!(s, SourceState::Stale { .. }))
     }
 
     pub fn filter(&self) -> &str {
@@ -371,77 +421,6 @@ pub fn filter_matches(filter: &str, haystack: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase()) != invert
 }
 
-/// The apps the table shows, in order, after the filter.
-pub fn visible_apps(state: &State) -> Vec<&AppRow> {
-    let filter = state.filter();
-    state
-        .apps
-        .iter()
-        .filter(|a| {
-            filter_matches(
-                filter,
-                &format!(
-                    "{} {} {} {} {}",
-                    a.key.name, a.project, a.sync, a.health, a.destination
-                ),
-            )
-        })
-        .collect()
-}
-
-/// The Talos nodes the pane shows, in order, after the filter.
-pub fn visible_talos(state: &State) -> Vec<&TalosNodeRow> {
-    let filter = state.filter();
-    state
-        .talos
-        .iter()
-        .filter(|n| {
-            let services = n.unhealthy_services().join(" ");
-            filter_matches(
-                filter,
-                &format!(
-                    "{} {} {} {} {}",
-                    n.key.cluster,
-                    n.key.name,
-                    n.hostname.as_deref().unwrap_or(""),
-                    services,
-                    n.error.as_deref().unwrap_or("")
-                ),
-            )
-        })
-        .collect()
-}
-
-/// The ExternalSecrets the pane shows, after the filter; failing and overdue ones first.
-pub fn visible_secrets(state: &State) -> Vec<&ExternalSecretRow> {
-    let filter = state.filter();
-    let mut rows: Vec<&ExternalSecretRow> = state
-        .external_secrets
-        .iter()
-        .filter(|e| {
-            filter_matches(
-                filter,
-                &format!(
-                    "{} {} {} {} {} {}",
-                    e.key.cluster,
-                    e.key.namespace,
-                    e.key.name,
-                    e.store_name,
-                    e.ready.reason,
-                    e.ready.message
-                ),
-            )
-        })
-        .collect();
-    rows.sort_by_key(|e| {
-        (
-            e.ready.ok == Some(true) && !e.overdue(state.now),
-            e.key.clone(),
-        )
-    });
-    rows
-}
-
 /// The store an ExternalSecret reads from, if the cockpit sees it.
 pub fn store_of<'a>(state: &'a State, es: &ExternalSecretRow) -> Option<&'a StoreRow> {
     es.store(
@@ -450,29 +429,6 @@ pub fn store_of<'a>(state: &'a State, es: &ExternalSecretRow) -> Option<&'a Stor
             .iter()
             .chain(state.cluster_secret_stores.iter()),
     )
-}
-
-/// The VMs the pane shows, after the filter (which also sees the node and IPs).
-pub fn visible_vms(state: &State) -> Vec<&VmRow> {
-    let filter = state.filter();
-    state
-        .vms
-        .iter()
-        .filter(|v| {
-            let vmi = vmi_of(state, v);
-            filter_matches(
-                filter,
-                &format!(
-                    "{} {} {} {} {}",
-                    v.key.namespace,
-                    v.key.name,
-                    v.status,
-                    vmi.map_or("", |i| i.node.as_str()),
-                    vmi.map(|i| i.ips.join(" ")).unwrap_or_default()
-                ),
-            )
-        })
-        .collect()
 }
 
 /// A VM's running instance, if any.
@@ -492,22 +448,6 @@ pub fn image_of(state: &State, vm: &VmRow) -> String {
         .map(|i| i.display_name.clone())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.clone())
-}
-
-/// Bare-metal hosts the pane shows, after the filter.
-pub fn visible_hardware(state: &State) -> Vec<&HardwareRow> {
-    let filter = state.filter();
-    state
-        .hardware
-        .iter()
-        .filter(|h| {
-            let wf = latest_workflow(state, h).map_or("", |w| w.state.as_str());
-            filter_matches(
-                filter,
-                &format!("{} {} {} {} {}", h.key.name, h.hostname, h.mac, h.ip, wf),
-            )
-        })
-        .collect()
 }
 
 /// The newest Workflow run on a Hardware (same cluster and namespace).

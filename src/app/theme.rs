@@ -123,18 +123,7 @@ impl Theme {
 
     /// The style for an Argo CD / CAPI status word.
     pub fn status(&self, word: &str) -> Style {
-        self.style(match word {
-            "Healthy" | "Synced" | "Running" | "Provisioned" | "True" | "Succeeded" | "Done" => {
-                "status.ok"
-            }
-            "Progressing" | "Provisioning" | "ScalingUp" | "ScalingDown" | "Pending"
-            | "Deleting" | "Terminating" => "status.progressing",
-            "OutOfSync" | "Suspended" | "Paused" | "Missing" | "Warning" => "status.warning",
-            "Degraded" | "Failed" | "Error" | "False" | "SyncFailed" | "Blocked" => {
-                "status.degraded"
-            }
-            _ => "status.unknown",
-        })
+        self.style(crate::model::table::status_style(word))
     }
 }
 

@@ -5,16 +5,17 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::keys::Key;
+use super::layout::page_rows;
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::rollout;
 use super::state::{
-    Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, visible_apps,
-    visible_hardware, visible_secrets, visible_talos, visible_vms, wave_row_count,
+    Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, wave_row_count,
 };
-use crate::model::source::SourceState;
+use super::tables::{self, TableId};
 use crate::model::store::{ObjRef, WatchUpdate};
-use crate::model::talos::{LineBuffer, TalosNodeRow, TextSource};
+use crate::model::table::Sort;
+use crate::model::talos::{LineBuffer, TextSource};
 use crate::model::tree::{branch_ids, cluster_tree};
 
 /// `:` commands: name, aliases, and what they open.
@@ -73,14 +74,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
     // through all change what is shown.
     match msg {
         Msg::Tick(now) => {
-            let stale = [
-                state.clusters.state(),
-                state.machines.state(),
-                state.apps.state(),
-            ]
-            .iter()
-            .any(|s| matches!(s, SourceState::Stale { .. }));
-            let bucket = if stale { 1 } else { 10 };
+            let bucket = if state.any_stale() { 1 } else { 10 };
             if now.as_second() / bucket != state.now.as_second() / bucket {
                 state.dirty = true;
             }
@@ -141,7 +135,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             };
             state.app_detail.apply(u);
         }
-        Msg::Input(Event::Resize(_, _)) => {}
+        Msg::Input(Event::Resize(width, height)) => state.viewport = (width, height),
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
             state.dirty = true;
             return key_input(state, key.code, key.modifiers, Key::from_event(&key));
@@ -225,12 +219,27 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
     Vec::new()
 }
 
+/// Change the current screen's filter. The cursor stays on its object while the filter still
+/// shows it; otherwise it goes to the first row (never to whatever row took its old place).
 fn set_filter(state: &mut State, filter: String) {
     if let Some(f) = state.filters.last_mut() {
         *f = filter;
     }
-    state.apps_cursor = Default::default();
-    state.waves_cursor = Default::default();
+    match state.table_on_screen() {
+        Some(id) => {
+            let rows = tables::shown(state, id);
+            let view = state.tables.view_mut(id);
+            let still_shown = view
+                .selected
+                .as_ref()
+                .and_then(|k| rows.iter().position(|r| &r.key == k));
+            match still_shown {
+                Some(at) => view.index = at,
+                None => view.reset(),
+            }
+        }
+        None => state.waves_cursor = Default::default(),
+    }
 }
 
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
@@ -257,16 +266,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
 /// Whether the inspector is showing this node's text from this source.
 fn showing_text(state: &State, key: &ObjRef, source: &TextSource) -> bool {
     state.screen() == &Screen::TalosNode(key.clone())
-        && current_text_source(state).as_ref() == Some(source)
-}
-
-/// The stream the inspector's current tab follows, if any.
-pub fn current_text_source(state: &State) -> Option<TextSource> {
-    match state.inspector.tab {
-        InspectorTab::Logs => Some(TextSource::Logs(state.inspector.service.clone())),
-        InspectorTab::Dmesg => Some(TextSource::Dmesg),
-        _ => None,
-    }
+        && state.text_source().as_ref() == Some(source)
 }
 
 /// Commands that stop what a screen being left had running.
@@ -295,7 +295,7 @@ fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     state.inspector.text = LineBuffer::new(LOG_LINES);
     state.inspector.text_error = None;
     state.inspector.scroll_back = 0;
-    match current_text_source(state) {
+    match state.text_source() {
         Some(source) => vec![Command::StreamNodeText(key, source)],
         None => vec![Command::StopNodeText],
     }
@@ -311,62 +311,62 @@ fn cycle_tab(state: &mut State, step: isize) -> Vec<Command> {
     switch_tab(state, next)
 }
 
-fn inspected_node(state: &State) -> Option<&TalosNodeRow> {
-    match state.screen() {
-        Screen::TalosNode(key) => state.talos.get(key),
-        _ => None,
-    }
-}
-
-fn rows_in_view(state: &State) -> usize {
-    match state.screen() {
-        Screen::Apps => visible_apps(state).len(),
-        Screen::SyncWaves(_) => wave_row_count(state),
-        Screen::Talos => visible_talos(state).len(),
-        Screen::Secrets => visible_secrets(state).len(),
-        Screen::Vms => visible_vms(state).len(),
-        Screen::Hosts => visible_hardware(state).len(),
-        Screen::Ops => state.operations.len(),
-        Screen::TalosNode(_) => match state.inspector.tab {
-            InspectorTab::Services => inspected_node(state)
-                .and_then(|n| n.services.as_ref())
-                .map_or(0, Vec::len),
-            InspectorTab::Logs | InspectorTab::Dmesg => state.inspector.text.len(),
-            InspectorTab::Etcd => 0,
-        },
-        Screen::Clusters => 0,
-    }
-}
-
 fn move_cursor(state: &mut State, delta: isize) {
-    let len = rows_in_view(state);
+    let page = page_rows(state);
+    if let Some(id) = state.table_on_screen() {
+        let rows = tables::shown(state, id);
+        state.tables.view_mut(id).move_by(&rows, delta, page);
+        return;
+    }
     match state.screen() {
         Screen::Clusters => {
             state.tree.select_relative(|current| {
                 current.map_or(0, |c| (c as isize + delta).max(0) as usize)
             });
         }
-        Screen::Apps => state.apps_cursor.move_by(delta, len),
-        Screen::SyncWaves(_) => state.waves_cursor.move_by(delta, len),
-        Screen::Talos => state.talos_cursor.move_by(delta, len),
-        Screen::Secrets => state.secrets_cursor.move_by(delta, len),
-        Screen::Vms => state.vms_cursor.move_by(delta, len),
-        Screen::Hosts => state.hosts_cursor.move_by(delta, len),
-        Screen::Ops => state.ops_cursor.move_by(delta, len),
-        Screen::TalosNode(_) => match state.inspector.tab {
-            InspectorTab::Services => state.inspector.services_cursor.move_by(delta, len),
-            // Text scrolls from the end: moving up goes back in time.
-            InspectorTab::Logs | InspectorTab::Dmesg => {
-                let back = state.inspector.scroll_back as isize - delta;
-                state.inspector.scroll_back = back.clamp(0, len as isize) as usize;
-            }
-            InspectorTab::Etcd => {}
-        },
+        Screen::SyncWaves(_) => {
+            let len = wave_row_count(state);
+            state.waves_cursor.move_by(delta, len, page);
+        }
+        // Text scrolls from the end: moving up goes back in time.
+        Screen::TalosNode(_) => {
+            let len = state.inspector.text.len() as isize;
+            let back = state.inspector.scroll_back as isize - delta;
+            state.inspector.scroll_back = back.clamp(0, len) as usize;
+        }
+        _ => {}
+    }
+}
+
+/// Sort the current table by the next (`step` 1) or previous (-1) column; from the pane's own
+/// order the first step picks the first or last column, and one step past the end returns to it.
+fn cycle_sort(state: &mut State, step: isize) {
+    let Some(id) = state.table_on_screen() else {
+        return;
+    };
+    let columns = id.columns().len() as isize;
+    let view = state.tables.view_mut(id);
+    let next = match view.sort {
+        None if step > 0 => Some(0),
+        None => Some(columns - 1),
+        Some(s) => Some(s.column as isize + step).filter(|c| (0..columns).contains(c)),
+    };
+    view.sort = next.map(|c| Sort {
+        column: c as usize,
+        descending: false,
+    });
+}
+
+fn reverse_sort(state: &mut State) {
+    if let Some(id) = state.table_on_screen()
+        && let Some(sort) = state.tables.view_mut(id).sort.as_mut()
+    {
+        sort.descending = !sort.descending;
     }
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Command> {
-    let page = state.page_rows.max(1) as isize;
+    let page = page_rows(state) as isize;
     match action {
         Action::Quit => {
             let rolling = state.operations.iter().find(|o| {
@@ -420,41 +420,31 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             state.tree.close_all();
         }
         Action::Enter if state.screen() == &Screen::Talos => {
-            let selected = visible_talos(state)
-                .get(state.talos_cursor.selected)
-                .map(|n| n.key.clone());
-            if let Some(key) = selected {
+            if let Some(key) = tables::selected(state, TableId::Talos) {
                 state.stack.push(Screen::TalosNode(key));
                 state.filters.push(String::new());
                 state.inspector = Inspector::default();
             }
         }
         Action::Enter if matches!(state.screen(), Screen::TalosNode(_)) => {
-            if state.inspector.tab == InspectorTab::Services {
-                let service = inspected_node(state)
-                    .and_then(|n| n.services.as_ref())
-                    .and_then(|s| s.get(state.inspector.services_cursor.selected))
-                    .map(|s| s.id.clone());
-                if let Some(service) = service {
-                    state.inspector.service = service;
-                    return switch_tab(state, InspectorTab::Logs);
-                }
+            if state.inspector.tab == InspectorTab::Services
+                && let Some(service) = tables::selected(state, TableId::Services)
+            {
+                state.inspector.service = service.name;
+                return switch_tab(state, InspectorTab::Logs);
             }
         }
         Action::Enter => {
-            if let Screen::Apps = state.screen() {
-                let selected = visible_apps(state)
-                    .get(state.apps_cursor.selected)
-                    .map(|a| a.key.clone());
-                if let Some(key) = selected {
-                    state.stack.push(Screen::SyncWaves(key.clone()));
-                    state.filters.push(String::new());
-                    state.app_detail = Default::default();
-                    state.waves_cursor = Default::default();
-                    state.wave_marks.clear();
-                    state.tree_health = None;
-                    return vec![Command::WatchAppDetail(key)];
-                }
+            if let Screen::Apps = state.screen()
+                && let Some(key) = tables::selected(state, TableId::Apps)
+            {
+                state.stack.push(Screen::SyncWaves(key.clone()));
+                state.filters.push(String::new());
+                state.app_detail = Default::default();
+                state.waves_cursor = Default::default();
+                state.wave_marks.clear();
+                state.tree_health = None;
+                return vec![Command::WatchAppDetail(key)];
             }
         }
         Action::Back => {
@@ -497,6 +487,9 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::UpgradeKubernetes
         | Action::UpgradeTalos
         | Action::UpgradeTalosAll => ask_value(state, action),
+        Action::SortNext => cycle_sort(state, 1),
+        Action::SortPrev => cycle_sort(state, -1),
+        Action::SortReverse => reverse_sort(state),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),

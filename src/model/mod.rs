@@ -9,6 +9,7 @@ pub mod hosts;
 pub mod rollout;
 pub mod source;
 pub mod store;
+pub mod table;
 pub mod talos;
 pub mod text;
 pub mod tree;

@@ -4,13 +4,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::{Sources, pane};
-use super::table::{self, col};
-use super::talos::{machine_of, role};
+use super::table;
+use crate::app::layout::INSPECTOR_HEAD_ROWS;
 use crate::app::state::{InspectorTab, State};
-use crate::app::update::current_text_source;
+use crate::app::tables::{TableId, machine_of, role};
 use crate::model::store::ObjRef;
 use crate::model::talos::TalosNodeRow;
 use crate::model::text::age_opt;
@@ -73,11 +73,11 @@ fn summary(state: &State, node: &TalosNodeRow) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
-    let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
+    let [head, body] =
+        Layout::vertical([Constraint::Length(INSPECTOR_HEAD_ROWS), Constraint::Min(3)]).areas(area);
     let title = format!("Talos node — {}", key.name);
     {
-        let state: &State = state;
         let block = pane(
             state,
             &title,
@@ -97,73 +97,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
         frame.render_widget(Paragraph::new(vec![node_line, tab_bar(state)]), inner);
     }
     match state.inspector.tab {
-        InspectorTab::Services => services(frame, body, state, key),
+        InspectorTab::Services => services(frame, body, state),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
     }
 }
 
-fn services(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
-    let columns = [
-        col("SERVICE", Constraint::Length(14)),
-        col("STATE", Constraint::Length(12)),
-        col("HEALTH", Constraint::Length(10)),
-        col("SINCE", Constraint::Length(8)),
-        col("MESSAGE", Constraint::Min(10)),
-    ];
-    let mut cursor = state.inspector.services_cursor;
-    {
-        let state: &State = state;
-        let theme = &state.theme;
-        let services = state
-            .talos
-            .get(key)
-            .and_then(|n| n.services.as_deref())
-            .unwrap_or(&[]);
-        let block = Block::bordered()
-            .border_style(theme.style("border"))
-            .title(Span::styled(
-                " Enter: follow the service's log ",
-                theme.style("hint"),
-            ));
-        let spec = table::Spec {
-            block,
-            columns: &columns,
-            len: services.len(),
-        };
-        table::draw(frame, area, spec, &mut cursor, theme, |i| {
-            let s = &services[i];
-            let health = match s.healthy {
-                Some(true) => "healthy",
-                Some(false) => "unhealthy",
-                None => "?",
-            };
-            Row::new(vec![
-                Cell::from(s.id.clone()),
-                Cell::from(Span::styled(s.state.clone(), theme.status(&s.state))),
-                Cell::from(Span::styled(
-                    health,
-                    theme.style(match s.healthy {
-                        Some(true) => "status.ok",
-                        Some(false) => "status.degraded",
-                        None => "status.unknown",
-                    }),
-                )),
-                Cell::from(age_opt(s.since, state.now)),
-                Cell::from(Span::styled(s.message.clone(), theme.style("dim"))),
-            ])
-        });
-    }
-    state.inspector.services_cursor = cursor;
+fn services(frame: &mut Frame, area: Rect, state: &State) {
+    let theme = &state.theme;
+    let block = Block::bordered()
+        .border_style(theme.style("border"))
+        .title(Span::styled(
+            " Enter: follow the service's log ",
+            theme.style("hint"),
+        ));
+    table::draw(
+        frame,
+        area,
+        block,
+        state,
+        TableId::Services,
+        "waiting for the node's services…",
+    );
 }
 
 fn text(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
     let ins = &state.inspector;
     let following = ins.scroll_back == 0;
-    let source = current_text_source(state)
-        .map(|s| s.title())
-        .unwrap_or_default();
+    let source = state.text_source().map(|s| s.title()).unwrap_or_default();
     let mode = if following {
         "following".to_string()
     } else {
@@ -201,7 +163,7 @@ fn text(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn etcd(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
+fn etcd(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     let theme = &state.theme;
     let Some(view) = state.talos.get(key).and_then(|n| n.etcd.as_ref()) else {
         let block = Block::bordered().border_style(theme.style("border"));
@@ -215,12 +177,6 @@ fn etcd(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
         );
         return;
     };
-    let columns = [
-        col("MEMBER ID", Constraint::Length(18)),
-        col("HOSTNAME", Constraint::Length(28)),
-        col("ROLE", Constraint::Length(10)),
-        col("PEER URLS", Constraint::Min(20)),
-    ];
     let title = format!(
         " {} · this member {:x} · db {:.1} MiB · raft index {}{} ",
         view.summary(),
@@ -236,26 +192,12 @@ fn etcd(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
     let block = Block::bordered()
         .border_style(theme.style("border"))
         .title(Span::styled(title, theme.style("title")));
-    let mut cursor = Default::default();
-    let spec = table::Spec {
+    table::draw(
+        frame,
+        area,
         block,
-        columns: &columns,
-        len: view.members.len(),
-    };
-    table::draw(frame, area, spec, &mut cursor, theme, |i| {
-        let m = &view.members[i];
-        let role = if m.id == view.leader {
-            "leader"
-        } else if m.learner {
-            "learner"
-        } else {
-            "follower"
-        };
-        Row::new(vec![
-            Cell::from(format!("{:x}", m.id)),
-            Cell::from(m.hostname.clone()),
-            Cell::from(role),
-            Cell::from(m.peer_urls.join(",")),
-        ])
-    });
+        state,
+        TableId::EtcdMembers,
+        "no members reported",
+    );
 }

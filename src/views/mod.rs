@@ -1,5 +1,6 @@
-//! Pure render: read `State`, draw a frame. The only state views touch is widget scroll
-//! position (tree and table offsets), which ratatui keeps in the state objects it is handed.
+//! Pure render: read `State`, draw a frame. Tables and lists take their cursor and scroll from
+//! `State`; the one exception left is the cluster tree, whose widget keeps its scroll offset
+//! in the `TreeState` it is handed.
 
 pub mod apps;
 pub mod chrome;
@@ -28,8 +29,6 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
     ])
     .areas(frame.area());
     chrome::header(frame, header, state);
-    // Page keys move by what fits: the pane minus borders and its header line.
-    state.page_rows = body.height.saturating_sub(3).max(1) as usize;
     match state.screen().clone() {
         Screen::Clusters => clusters::draw(frame, body, state),
         Screen::Apps => apps::draw(frame, body, state),

@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::chrome::{Sources, pane, source_notice};
-use super::table::{self, col};
+use super::table;
+use crate::app::layout::waves_summary_rows;
 use crate::app::state::{State, WaveLine, app_detail, wave_lines};
 use crate::model::argo::{SyncPhase, Wave, WaveState};
 use crate::model::store::ObjRef;
@@ -42,10 +43,8 @@ fn state_word(s: WaveState) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
-    let mut cursor = state.waves_cursor;
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     {
-        let state: &State = state;
         let theme = &state.theme;
         let sources = Sources::of(&[state.app_detail.sources()]);
         let source = &sources.worst;
@@ -59,10 +58,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             table::empty_message(frame, inner, &text, theme);
             return;
         };
-        // One more line while resources are marked for a selective sync.
-        let summary_rows = if state.wave_marks.is_empty() { 5 } else { 6 };
-        let [summary, body] =
-            Layout::vertical([Constraint::Length(summary_rows), Constraint::Min(3)]).areas(area);
+        let [summary, body] = Layout::vertical([
+            Constraint::Length(waves_summary_rows(state)),
+            Constraint::Min(3),
+        ])
+        .areas(area);
         let op_phase = if d.operation_phase.is_empty() {
             "none".to_string()
         } else {
@@ -122,24 +122,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             _ => None,
         };
         let columns = [
-            col("KIND", Constraint::Length(27)),
-            col("NAME", Constraint::Min(24)),
-            col("SYNC", Constraint::Length(10)),
-            col("HEALTH", Constraint::Length(12)),
-            col("HOOK", Constraint::Length(20)),
-            col("RESULT", Constraint::Length(11)),
-            col("MESSAGE", Constraint::Min(10)),
+            ("KIND", Constraint::Length(27)),
+            ("NAME", Constraint::Min(24)),
+            ("SYNC", Constraint::Length(10)),
+            ("HEALTH", Constraint::Length(12)),
+            ("HOOK", Constraint::Length(20)),
+            ("RESULT", Constraint::Length(11)),
+            ("MESSAGE", Constraint::Min(10)),
         ];
         let wave_block = ratatui::widgets::Block::bordered().border_style(theme.style("border"));
-        table::draw(
+        table::draw_lines(
             frame,
             body,
-            table::Spec {
+            table::Lines {
                 block: wave_block,
                 columns: &columns,
                 len: lines.len(),
             },
-            &mut cursor,
+            state.waves_cursor,
             theme,
             |i| match &lines[i] {
                 WaveLine::Wave(w, s) => Row::new(vec![
@@ -197,5 +197,4 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State, key: &ObjRef) {
             },
         );
     }
-    state.waves_cursor = cursor;
 }

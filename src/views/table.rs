@@ -1,72 +1,144 @@
-//! One table widget for every tabular pane: fixed columns, a header, a cursor, and only the
-//! visible rows built (a pane with 5,000 rows costs what fits on screen).
+//! One table widget for every tabular pane: columns as data sized from the content, the sort
+//! shown in the header, the cursor and scroll from `State`, and only the visible rows turned
+//! into widgets. Reads `State`, writes nothing.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
 
-use crate::app::state::TableCursor;
+use crate::app::state::{State, TableCursor};
+use crate::app::tables::{self, TableId};
 use crate::app::theme::Theme;
+use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_widths};
 
-pub struct Column {
-    pub title: &'static str,
-    pub width: Constraint,
+/// Space between columns.
+const SPACING: u16 = 1;
+
+/// Draw table `id` inside `block`; `empty` is said in the body when no row is shown.
+pub fn draw(frame: &mut Frame, area: Rect, block: Block, state: &State, id: TableId, empty: &str) {
+    let rows = tables::shown(state, id);
+    draw_rows(frame, area, block, state, id, &rows, empty);
 }
 
-pub const fn col(title: &'static str, width: Constraint) -> Column {
-    Column { title, width }
-}
-
-/// What a table shows: its frame, its columns, and how many rows it has.
-pub struct Spec<'a, 'c> {
-    pub block: Block<'a>,
-    pub columns: &'c [Column],
-    pub len: usize,
-}
-
-/// Draw `len` rows, building only the visible ones with `row_at`. Keeps the cursor in view.
-pub fn draw<'a>(
+/// Draw rows already computed (the pane needed them for its title).
+pub fn draw_rows(
     frame: &mut Frame,
     area: Rect,
-    spec: Spec<'a, '_>,
-    cursor: &mut TableCursor,
-    theme: &Theme,
-    row_at: impl Fn(usize) -> Row<'a>,
+    block: Block,
+    state: &State,
+    id: TableId,
+    rows: &[TableRow],
+    empty: &str,
 ) {
-    let Spec {
-        block,
-        columns,
-        len,
-    } = spec;
+    let theme = &state.theme;
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let body_height = inner.height.saturating_sub(1) as usize;
-    cursor.clamp(len);
-    if cursor.selected < cursor.offset {
-        cursor.offset = cursor.selected;
-    } else if body_height > 0 && cursor.selected >= cursor.offset + body_height {
-        cursor.offset = cursor.selected + 1 - body_height;
+    let columns = id.columns();
+    let view = state.tables.view(id);
+    let titles: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| header_title(c, i, view.sort))
+        .collect();
+    let mut content: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.cells.iter().enumerate() {
+            if let Some(w) = content.get_mut(i) {
+                *w = (*w).max(cell.width());
+            }
+        }
     }
-    cursor.offset = cursor.offset.min(len.saturating_sub(body_height.max(1)));
-    let end = (cursor.offset + body_height).min(len);
-    let rows: Vec<Row> = (cursor.offset..end)
-        .map(|i| {
-            let row = row_at(i);
-            if i == cursor.selected {
-                row.style(theme.style("row.selected"))
+    let widths = layout_widths(columns, &content, inner.width, SPACING);
+    let shown: Vec<usize> = (0..columns.len())
+        .filter(|&i| widths[i].is_some())
+        .collect();
+
+    let body = inner.height.saturating_sub(1) as usize;
+    let selected = if id.selectable() {
+        view.selected_index(rows)
+    } else {
+        None
+    };
+    let offset = view.offset_for(selected, rows.len(), body);
+    let visible = rows.iter().enumerate().skip(offset).take(body);
+    let table_rows: Vec<Row> = visible
+        .map(|(i, row)| {
+            let cells = shown.iter().map(|&c| {
+                let width = widths[c].unwrap_or(0) as usize;
+                cell_widget(row.cells.get(c), &columns[c], width, theme)
+            });
+            let widget = Row::new(cells.collect::<Vec<_>>());
+            if Some(i) == selected {
+                widget.style(theme.style("row.selected"))
             } else {
-                row
+                widget
             }
         })
         .collect();
-    let header =
-        Row::new(columns.iter().map(|c| Line::from(c.title))).style(theme.style("column.header"));
-    let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
+    let header = Row::new(shown.iter().map(|&c| {
+        let line = Line::from(titles[c].clone());
+        WidgetCell::from(match columns[c].align {
+            Align::Left => line,
+            Align::Right => line.alignment(Alignment::Right),
+        })
+    }))
+    .style(theme.style("column.header"));
+    let constraints: Vec<Constraint> = shown
+        .iter()
+        .map(|&c| Constraint::Length(widths[c].unwrap_or(0)))
+        .collect();
     frame.render_widget(
-        Table::new(rows, widths).header(header).column_spacing(1),
+        Table::new(table_rows, constraints)
+            .header(header)
+            .column_spacing(SPACING),
         inner,
     );
+    if rows.is_empty() {
+        empty_message(frame, inner, empty, theme);
+    }
+}
+
+/// A column title, with an arrow on the column the rows are sorted by.
+fn header_title(column: &Column, index: usize, sort: Option<Sort>) -> String {
+    match sort {
+        Some(s) if s.column == index => {
+            format!("{}{}", column.title, if s.descending { "↓" } else { "↑" })
+        }
+        _ => column.title.to_string(),
+    }
+}
+
+fn cell_widget<'a>(
+    cell: Option<&'a Cell>,
+    column: &Column,
+    width: usize,
+    theme: &Theme,
+) -> WidgetCell<'a> {
+    let Some(cell) = cell else {
+        return WidgetCell::from("");
+    };
+    let mut spans = vec![Span::styled(
+        fit(&cell.text, width),
+        style(theme, cell.style),
+    )];
+    if let Some((tail, tail_style)) = &cell.tail {
+        let room = width.saturating_sub(spans[0].width());
+        spans.push(Span::styled(fit(tail, room), style(theme, tail_style)));
+    }
+    let line = Line::from(spans);
+    WidgetCell::from(match column.align {
+        Align::Left => line,
+        Align::Right => line.alignment(Alignment::Right),
+    })
+}
+
+fn style(theme: &Theme, name: &str) -> ratatui::style::Style {
+    if name.is_empty() {
+        ratatui::style::Style::default()
+    } else {
+        theme.style(name)
+    }
 }
 
 /// A message centred in an otherwise empty pane body.
@@ -79,5 +151,53 @@ pub fn empty_message(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     frame.render_widget(
         msg,
         Rect::new(area.x + 1, y, area.width.saturating_sub(2), 1),
+    );
+}
+
+/// A list drawn row by row for panes whose lines are not one kind of object (the sync-wave
+/// view's wave headers and resources): fixed columns, the cursor by position, and only the
+/// visible rows built.
+pub struct Lines<'a, 'c> {
+    pub block: Block<'a>,
+    pub columns: &'c [(&'static str, Constraint)],
+    pub len: usize,
+}
+
+pub fn draw_lines<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    spec: Lines<'a, '_>,
+    cursor: TableCursor,
+    theme: &Theme,
+    row_at: impl Fn(usize) -> Row<'a>,
+) {
+    let Lines {
+        block,
+        columns,
+        len,
+    } = spec;
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let body = inner.height.saturating_sub(1) as usize;
+    let selected = (len > 0).then(|| cursor.selected.min(len - 1));
+    let offset = cursor.offset_for(len, body);
+    let rows: Vec<Row> = (offset..(offset + body).min(len))
+        .map(|i| {
+            let row = row_at(i);
+            if Some(i) == selected {
+                row.style(theme.style("row.selected"))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(columns.iter().map(|(title, _)| Line::from(*title)))
+        .style(theme.style("column.header"));
+    let widths: Vec<Constraint> = columns.iter().map(|(_, w)| *w).collect();
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(SPACING),
+        inner,
     );
 }

@@ -7,6 +7,7 @@ use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm, row};
 use opsdeck::app::state::OpStatus;
+use opsdeck::app::tables::TableId;
 use opsdeck::clients::talos::poller::TalosSetup;
 
 async fn apps_cockpit(sim: &opsdeck_sim::Simulator, filter: &str) -> Cockpit {
@@ -416,10 +417,7 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
 async fn a_selective_sync_touches_only_the_marked_resources() {
     let sim = common::frozen_sim().await;
     let mut c = apps_cockpit(&sim, "monitoring").await;
-    let row = opsdeck::app::state::visible_apps(&c.state)
-        .iter()
-        .position(|a| a.key.name == "monitoring")
-        .expect("the monitoring app");
+    let row = common::position_of(&c.state, TableId::Apps, "monitoring");
     for _ in 0..row {
         c.press(&["j"]);
     }

@@ -1,8 +1,9 @@
 //! `update` without a terminal: messages in, state and commands out.
 
-use crate::common::{key_event, render, test_state};
+use crate::common::{key_event, render, shown_names, test_state};
 use opsdeck::app::msg::{Command, Msg};
-use opsdeck::app::state::{Prompt, Screen};
+use opsdeck::app::state::{Prompt, Screen, State};
+use opsdeck::app::tables::{self, TableId};
 use opsdeck::app::update::update;
 use opsdeck::model::argo::AppRow;
 use opsdeck::model::source::SourceState;
@@ -62,7 +63,7 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
     );
     press(&mut s, &["2", "/", "b", "e"]);
     assert_eq!(s.prompt, Some(Prompt::Filter("be".into())));
-    assert_eq!(opsdeck::app::state::visible_apps(&s).len(), 1);
+    assert_eq!(shown_names(&s, TableId::Apps), vec!["beta"]);
     press(&mut s, &["<Enter>"]);
     assert_eq!(s.prompt, None);
     assert_eq!(s.filter(), "be");
@@ -74,11 +75,7 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
         "Esc with a filter only clears the filter"
     );
     press(&mut s, &["/", "!", "a", "l", "p", "<Enter>"]);
-    let names: Vec<_> = opsdeck::app::state::visible_apps(&s)
-        .iter()
-        .map(|a| a.key.name.clone())
-        .collect();
-    assert_eq!(names, vec!["beta"]);
+    assert_eq!(shown_names(&s, TableId::Apps), vec!["beta"]);
 }
 
 #[test]
@@ -116,18 +113,20 @@ fn navigation_stays_in_bounds() {
         .map(|i| app(&format!("app-{i:02}"), "Synced"))
         .collect();
     update(&mut s, Msg::Apps(WatchUpdate::Relisted("c".into(), rows)));
+    let selected = |s: &State| tables::selected(s, TableId::Apps).map(|k| k.name);
     press(&mut s, &["2", "G"]);
-    assert_eq!(s.apps_cursor.selected, 49);
+    assert_eq!(selected(&s).as_deref(), Some("app-49"));
     press(&mut s, &["j"]);
-    assert_eq!(s.apps_cursor.selected, 49);
+    assert_eq!(selected(&s).as_deref(), Some("app-49"));
     press(&mut s, &["g", "k"]);
-    assert_eq!(s.apps_cursor.selected, 0);
+    assert_eq!(selected(&s).as_deref(), Some("app-00"));
+    // A 20-row terminal: header, footer, the pane's frame and column header leave 15 rows.
     render(&mut s, 100, 20);
     press(&mut s, &["<PageDown>"]);
-    assert_eq!(s.apps_cursor.selected, s.page_rows);
+    assert_eq!(selected(&s).as_deref(), Some("app-15"));
     let frame = render(&mut s, 100, 20);
     assert!(
-        frame.contains(&format!("app-{:02}", s.page_rows)),
+        frame.contains("app-15") && !frame.contains("app-00"),
         "selection scrolled into view:\n{frame}"
     );
 }

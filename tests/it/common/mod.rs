@@ -20,6 +20,7 @@ use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::Executor;
 use opsdeck::app::state::{Access, OpStatus, State};
+use opsdeck::app::tables::{self, TableId};
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
@@ -102,7 +103,11 @@ pub fn key_event(key: &str) -> Msg {
     Msg::Input(Event::Key(KeyEvent::new(k.code, k.mods)))
 }
 
+/// Draw one frame at this size (after telling the state the terminal's size, as the loop does).
 pub fn render(state: &mut State, width: u16, height: u16) -> String {
+    if state.viewport != (width, height) {
+        update(state, Msg::Input(Event::Resize(width, height)));
+    }
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal
         .draw(|f| opsdeck::views::draw(f, state))
@@ -371,4 +376,20 @@ pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
         token: endpoint.token,
         ca_pem: Some(endpoint.ca_pem),
     }
+}
+
+/// The names of a table's rows as shown (filtered and sorted), in order.
+pub fn shown_names(state: &State, table: TableId) -> Vec<String> {
+    tables::shown(state, table)
+        .into_iter()
+        .map(|r| r.key.name)
+        .collect()
+}
+
+/// The position of a named row in a table as shown.
+pub fn position_of(state: &State, table: TableId, name: &str) -> usize {
+    shown_names(state, table)
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no row {name:?} in {table:?}"))
 }

@@ -1,0 +1,125 @@
+//! Where each table is: which object is selected (by key, so a watch event that re-sorts or
+//! inserts rows never moves the cursor to another object), the scroll offset, and the sort.
+//! Changed only by `update`; views read it.
+
+use crate::model::store::ObjRef;
+use crate::model::table::{Sort, TableRow};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableView {
+    /// The object the cursor is on.
+    pub selected: Option<ObjRef>,
+    /// Where it was last seen: when that object goes away, the cursor stays at this position.
+    pub index: usize,
+    /// First row shown.
+    pub offset: usize,
+    /// `None`: the pane's own order.
+    pub sort: Option<Sort>,
+}
+
+impl TableView {
+    /// The position of the cursor among `rows` (as shown: filtered and sorted).
+    pub fn selected_index(&self, rows: &[TableRow]) -> Option<usize> {
+        if rows.is_empty() {
+            return None;
+        }
+        let by_key = self
+            .selected
+            .as_ref()
+            .and_then(|k| rows.iter().position(|r| &r.key == k));
+        Some(by_key.unwrap_or(self.index.min(rows.len() - 1)))
+    }
+
+    /// Move the cursor by `delta` rows and keep it within a page of `page` rows.
+    pub fn move_by(&mut self, rows: &[TableRow], delta: isize, page: usize) {
+        let Some(at) = self.selected_index(rows) else {
+            return;
+        };
+        let target = (at as isize)
+            .saturating_add(delta)
+            .clamp(0, rows.len() as isize - 1);
+        self.select(rows, target as usize, page);
+    }
+
+    /// Put the cursor on row `index` and scroll so it is visible.
+    pub fn select(&mut self, rows: &[TableRow], index: usize, page: usize) {
+        let Some(row) = rows.get(index) else {
+            return;
+        };
+        self.selected = Some(row.key.clone());
+        self.index = index;
+        self.offset = scroll_to(self.offset, index, page.max(1));
+    }
+
+    /// Forget the object: the cursor goes to the first row (a new filter, a new sort).
+    pub fn reset(&mut self) {
+        self.selected = None;
+        self.index = 0;
+        self.offset = 0;
+    }
+
+    /// The first row to draw so the cursor at `selected` is on a page of `page` rows.
+    pub fn offset_for(&self, selected: Option<usize>, len: usize, page: usize) -> usize {
+        let page = page.max(1);
+        let offset = match selected {
+            Some(at) => scroll_to(self.offset, at, page),
+            None => self.offset,
+        };
+        offset.min(len.saturating_sub(page))
+    }
+}
+
+/// The first row of a page of `page` rows that shows row `at`, moving from `offset` as little
+/// as possible.
+pub fn scroll_to(offset: usize, at: usize, page: usize) -> usize {
+    if at < offset {
+        at
+    } else if at >= offset + page {
+        at + 1 - page
+    } else {
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::table::Cell;
+
+    fn rows(names: &[&str]) -> Vec<TableRow> {
+        names
+            .iter()
+            .map(|n| TableRow::new(ObjRef::new("", *n), vec![Cell::plain(*n)]))
+            .collect()
+    }
+
+    #[test]
+    fn the_cursor_follows_its_object_when_rows_move() {
+        let mut view = TableView::default();
+        let before = rows(&["a", "b", "c"]);
+        view.move_by(&before, 1, 10);
+        assert_eq!(view.selected_index(&before), Some(1));
+        // A row inserted above: still on b.
+        let after = rows(&["0", "a", "b", "c"]);
+        assert_eq!(view.selected_index(&after), Some(2));
+        // b deleted: the cursor stays at its place, on the row now there.
+        let gone = rows(&["0", "a", "c"]);
+        assert_eq!(view.selected_index(&gone), Some(1));
+        assert_eq!(view.selected_index(&[]), None);
+    }
+
+    #[test]
+    fn scrolling_keeps_the_cursor_on_the_page() {
+        let many: Vec<String> = (0..50).map(|i| format!("r{i}")).collect();
+        let names: Vec<&str> = many.iter().map(String::as_str).collect();
+        let rs = rows(&names);
+        let mut view = TableView::default();
+        view.move_by(&rs, 25, 10);
+        assert_eq!(view.offset, 16);
+        view.move_by(&rs, -20, 10);
+        assert_eq!((view.index, view.offset), (5, 5));
+        view.move_by(&rs, isize::MAX / 2, 10);
+        assert_eq!((view.index, view.offset), (49, 40));
+        assert_eq!(view.offset_for(Some(49), 50, 10), 40);
+    }
+}

@@ -1,0 +1,134 @@
+//! Every tabular pane as data: its columns and how the live rows become cells. The shared
+//! table view draws them; `update` moves the cursor over the same rows, so what is highlighted
+//! is what an action targets.
+
+mod apps;
+mod etcd;
+mod hosts;
+mod ops;
+mod secrets;
+mod services;
+mod talos;
+mod vms;
+
+use jiff::Timestamp;
+
+use super::state::{State, filter_matches};
+use super::table::TableView;
+use crate::model::store::ObjRef;
+use crate::model::table::{Cell, Column, TableRow, sort_rows};
+use crate::model::text::age_opt;
+
+pub use self::talos::{machine_of, role};
+pub use self::vms::harvester_hosts_height;
+
+/// The tables the cockpit draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TableId {
+    Apps,
+    Talos,
+    Secrets,
+    Vms,
+    HarvesterHosts,
+    Hosts,
+    Ops,
+    /// The node inspector's services.
+    Services,
+    /// The inspected node's etcd members.
+    EtcdMembers,
+}
+
+impl TableId {
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            TableId::Apps => apps::COLUMNS,
+            TableId::Talos => talos::COLUMNS,
+            TableId::Secrets => secrets::COLUMNS,
+            TableId::Vms => vms::COLUMNS,
+            TableId::HarvesterHosts => vms::HOST_COLUMNS,
+            TableId::Hosts => hosts::COLUMNS,
+            TableId::Ops => ops::COLUMNS,
+            TableId::Services => services::COLUMNS,
+            TableId::EtcdMembers => etcd::COLUMNS,
+        }
+    }
+
+    /// Every row, in the pane's own order, before the filter.
+    fn rows(self, state: &State) -> Vec<TableRow> {
+        match self {
+            TableId::Apps => apps::rows(state),
+            TableId::Talos => talos::rows(state),
+            TableId::Secrets => secrets::rows(state),
+            TableId::Vms => vms::rows(state),
+            TableId::HarvesterHosts => vms::host_rows(state),
+            TableId::Hosts => hosts::rows(state),
+            TableId::Ops => ops::rows(state),
+            TableId::Services => services::rows(state),
+            TableId::EtcdMembers => etcd::rows(state),
+        }
+    }
+
+    /// Whether it is the list the cursor and the `/` filter work on; the Harvester hosts under
+    /// the VMs and the etcd members are context, not a list to act on.
+    pub fn selectable(self) -> bool {
+        !matches!(self, TableId::HarvesterHosts | TableId::EtcdMembers)
+    }
+}
+
+/// The rows as shown: filtered, then sorted when a sort is chosen.
+pub fn shown(state: &State, id: TableId) -> Vec<TableRow> {
+    let filter = state.filter();
+    let mut rows = id.rows(state);
+    if id.selectable() && !filter.is_empty() {
+        rows.retain(|r| filter_matches(filter, &r.text()));
+    }
+    if let Some(sort) = state.tables.view(id).sort {
+        sort_rows(&mut rows, sort);
+    }
+    rows
+}
+
+/// The object under the cursor: what an action on this table targets.
+pub fn selected(state: &State, id: TableId) -> Option<ObjRef> {
+    let rows = shown(state, id);
+    let at = state.tables.view(id).selected_index(&rows)?;
+    rows.into_iter().nth(at).map(|r| r.key)
+}
+
+/// Every table's cursor, scroll and sort.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    views: std::collections::BTreeMap<TableId, TableView>,
+}
+
+impl Tables {
+    pub fn view(&self, id: TableId) -> TableView {
+        self.views.get(&id).cloned().unwrap_or_default()
+    }
+
+    pub fn view_mut(&mut self, id: TableId) -> &mut TableView {
+        self.views.entry(id).or_default()
+    }
+}
+
+/// A name, with the cluster it is in when rows come from several.
+fn name_in(name: &str, cluster: &str, several: bool) -> String {
+    if several {
+        format!("{name} @{cluster}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// An age cell that sorts by the time, not the text.
+fn age_cell(since: Option<Timestamp>, now: Timestamp) -> Cell {
+    let cell = Cell::plain(age_opt(since, now));
+    match since {
+        Some(t) => cell.sorted_by(now.as_second() - t.as_second()),
+        None => cell.sorted_by(-1),
+    }
+}
+
+fn dash() -> String {
+    "-".to_string()
+}
