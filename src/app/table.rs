@@ -9,7 +9,9 @@ use crate::model::table::{Sort, TableRow};
 pub struct TableView {
     /// The object the cursor is on.
     pub selected: Option<ObjRef>,
-    /// Where it was last seen: when that object goes away, the cursor stays at this position.
+    /// Where the user last put the cursor: when its object goes away, the cursor falls back to
+    /// this position (watch events do not update it; that would cost a pass over the rows per
+    /// event).
     pub index: usize,
     /// First row shown.
     pub offset: usize,

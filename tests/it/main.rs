@@ -14,6 +14,7 @@ mod remediation;
 mod rollouts;
 mod secrets;
 mod sim_api;
+mod table;
 mod talos;
 mod update;
 mod vms;
