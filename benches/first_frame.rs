@@ -20,8 +20,8 @@ use opsdeck::app::msg::Msg;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
+use opsdeck::app::watches;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
-use opsdeck::clients::kube::registry;
 
 const MACHINES: usize = 2000;
 const APPS: usize = 5000;
@@ -118,7 +118,7 @@ async fn main() {
     .expect("client");
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let kube = opsdeck::clients::kube::sources::KubeSources::single(context.clone(), client);
-    let _watches = registry::start_pane_watches(&kube, &tx);
+    let _watches = watches::start_pane_watches(&kube, &tx);
     let mut state = State::new(
         context,
         false,

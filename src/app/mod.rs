@@ -15,3 +15,4 @@ pub mod table;
 pub mod tables;
 pub mod theme;
 pub mod update;
+pub mod watches;

@@ -15,12 +15,12 @@ use tokio::time::Instant;
 use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
+use super::watches;
 use std::path::PathBuf;
 
 use crate::clients::argocd::{self, ArgoCd};
 use crate::clients::audit;
 use crate::clients::kube::actions;
-use crate::clients::kube::registry;
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::talos::poller::{self, TalosSetup};
 use crate::clients::talos::upgrade as talos_upgrade;
@@ -97,10 +97,15 @@ impl Executor {
                     old.abort();
                 }
                 if let Some(argocd) = &self.argocd {
-                    self.tree = Some(argocd.watch_tree(key.clone(), self.tx.clone()));
+                    let tree_key = key.clone();
+                    let sink = watches::sink(&self.tx, move |result| Msg::ResourceTree {
+                        key: tree_key.clone(),
+                        result,
+                    });
+                    self.tree = Some(argocd.watch_tree(key.clone(), sink));
                 }
                 if let Some(client) = self.kube.client(&key.cluster) {
-                    self.detail = Some(registry::watch_app_detail(client, &key, &self.tx));
+                    self.detail = Some(watches::watch_app_detail(client, &key, &self.tx));
                 }
             }
             Command::StopAppDetail => {
@@ -139,12 +144,14 @@ impl Executor {
                 }
                 match self.talos.clients.get(&key.cluster) {
                     Some(client) => {
-                        self.node_text = Some(poller::stream_text(
-                            client.clone(),
-                            key,
-                            source,
-                            self.tx.clone(),
-                        ));
+                        let (text_key, text_source) = (key.clone(), source.clone());
+                        let sink = watches::sink(&self.tx, move |text| Msg::NodeText {
+                            key: text_key.clone(),
+                            source: text_source.clone(),
+                            text,
+                        });
+                        self.node_text =
+                            Some(poller::stream_text(client.clone(), key, source, sink));
                     }
                     None => {
                         let _ = self.tx.send(Msg::NodeText {
@@ -236,8 +243,12 @@ where
     B::Error: Into<std::io::Error>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut watches = registry::start_pane_watches(&kube, &tx);
-    watches.extend(poller::start_polling(&talos, poller::POLL_EVERY, &tx));
+    let mut tasks = watches::start_pane_watches(&kube, &tx);
+    tasks.extend(poller::start_polling(
+        &talos,
+        poller::POLL_EVERY,
+        &watches::sink(&tx, Msg::Talos),
+    ));
     let mut executor = Executor::new(kube, talos, tx)
         .with_audit(audit::default_audit_path())
         .with_argocd(argocd);
@@ -278,7 +289,7 @@ where
             last_draw = Instant::now();
         }
     };
-    for w in watches {
+    for w in tasks {
         w.abort();
     }
     result

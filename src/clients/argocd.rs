@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::Value;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::msg::Msg;
-use crate::model::argo_rest::{ArgoRequest, tree_health};
+use crate::clients::Sink;
+use crate::model::argo_rest::{ArgoRequest, ResourceHealth, tree_health};
 use crate::model::store::ObjRef;
 use crate::model::text::sanitize;
 
@@ -157,17 +156,20 @@ impl ArgoCd {
 
     /// Follow an app's resource tree (`/api/v1/stream/…/resource-tree`, newline-delimited
     /// JSON), sending its health on every change; reconnect after the stream ends.
-    pub fn watch_tree(&self, key: ObjRef, tx: UnboundedSender<Msg>) -> JoinHandle<()> {
+    pub fn watch_tree(
+        &self,
+        key: ObjRef,
+        sink: Sink<Result<ResourceHealth, String>>,
+    ) -> JoinHandle<()> {
         let client = self.clone();
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(500);
             loop {
-                let result = client.follow_tree(&key, &tx).await;
+                let result = client.follow_tree(&key, &sink).await;
                 if let Err(e) = result {
-                    let _ = tx.send(Msg::ResourceTree {
-                        key: key.clone(),
-                        result: Err(e),
-                    });
+                    if !sink.send(Err(e)) {
+                        return;
+                    }
                     backoff = (backoff * 2).min(Duration::from_secs(30));
                 } else {
                     backoff = Duration::from_millis(500);
@@ -177,7 +179,11 @@ impl ArgoCd {
         })
     }
 
-    async fn follow_tree(&self, key: &ObjRef, tx: &UnboundedSender<Msg>) -> Result<(), String> {
+    async fn follow_tree(
+        &self,
+        key: &ObjRef,
+        sink: &Sink<Result<ResourceHealth, String>>,
+    ) -> Result<(), String> {
         let path = format!(
             "/api/v1/stream/applications/{}/resource-tree?appNamespace={}",
             key.name, key.namespace
@@ -209,10 +215,9 @@ impl ArgoCd {
                         error_text(&event.get("error").unwrap_or(&Value::Null).to_string())
                     ))),
                 };
-                let _ = tx.send(Msg::ResourceTree {
-                    key: key.clone(),
-                    result,
-                });
+                if !sink.send(result) {
+                    return Ok(());
+                }
             }
         }
         Ok(())

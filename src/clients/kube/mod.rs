@@ -3,7 +3,6 @@
 pub mod actions;
 pub mod connect;
 pub mod discovery;
-pub mod registry;
 pub mod sources;
 pub mod watch;
 

@@ -5,15 +5,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::client::{TalosClient, describe};
 use super::config::{TalosConfigError, Talosconfig};
-use crate::app::msg::Msg;
+use crate::clients::Sink;
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
-use crate::model::talos::TextSource;
+use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::text::sanitize;
 
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
@@ -80,31 +79,31 @@ impl TalosSetup {
     }
 }
 
-/// Poll every node every `every`; rows go to the loop as `Msg::Talos`.
+/// Poll every node every `every`; each poll's row goes to `sink`.
 pub fn start_polling(
     setup: &TalosSetup,
     every: Duration,
-    tx: &UnboundedSender<Msg>,
+    sink: &Sink<WatchUpdate<TalosNodeRow>>,
 ) -> Vec<JoinHandle<()>> {
     let state = match &setup.problem {
         Some(p) if setup.nodes.is_empty() => SourceState::Error(sanitize(p)),
         _ => SourceState::Live,
     };
     // One state for the talosconfig as a whole; each node's own trouble is in its row.
-    let _ = tx.send(Msg::Talos(WatchUpdate::State("talosconfig".into(), state)));
+    sink.send(WatchUpdate::State("talosconfig".into(), state));
     setup
         .nodes
         .iter()
         .filter_map(|key| {
             let client = setup.clients.get(&key.cluster)?.clone();
             let node = key.name.clone();
-            let tx = tx.clone();
+            let sink = sink.clone();
             Some(tokio::spawn(async move {
                 let mut tick = tokio::time::interval(every);
                 loop {
                     tick.tick().await;
                     let row = client.snapshot(&node).await;
-                    if tx.send(Msg::Talos(WatchUpdate::Upsert(row))).is_err() {
+                    if !sink.send(WatchUpdate::Upsert(row)) {
                         return;
                     }
                 }
@@ -113,12 +112,12 @@ pub fn start_polling(
         .collect()
 }
 
-/// Stream a node's service log or dmesg into the loop, chunk by chunk.
+/// Stream a node's service log or dmesg to `sink`, chunk by chunk, then why it stopped.
 pub fn stream_text(
     client: TalosClient,
     key: ObjRef,
     source: TextSource,
-    tx: UnboundedSender<Msg>,
+    sink: Sink<Result<String, String>>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let opened = match &source {
@@ -128,11 +127,7 @@ pub fn stream_text(
         let mut stream = match opened {
             Ok(s) => s,
             Err(status) => {
-                let _ = tx.send(Msg::NodeText {
-                    key,
-                    source,
-                    text: Err(describe(&status)),
-                });
+                sink.send(Err(describe(&status)));
                 return;
             }
         };
@@ -141,22 +136,10 @@ pub fn stream_text(
                 .map(|d| String::from_utf8_lossy(&d.bytes).into_owned())
                 .map_err(|s| describe(&s));
             let failed = text.is_err();
-            if tx
-                .send(Msg::NodeText {
-                    key: key.clone(),
-                    source: source.clone(),
-                    text,
-                })
-                .is_err()
-                || failed
-            {
+            if !sink.send(text) || failed {
                 return;
             }
         }
-        let _ = tx.send(Msg::NodeText {
-            key,
-            source,
-            text: Err("stream ended".into()),
-        });
+        sink.send(Err("stream ended".into()));
     })
 }

@@ -23,9 +23,9 @@ use opsdeck::app::state::{Access, OpStatus, State};
 use opsdeck::app::tables::{self, TableId};
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
+use opsdeck::app::watches;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
-use opsdeck::clients::kube::registry;
 use opsdeck::clients::kube::sources::{KubeSources, Role};
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::{self, TalosSetup};
@@ -140,12 +140,12 @@ impl Cockpit {
 
     async fn start_all(kube: KubeSources, talos: TalosSetup, argocd: Option<ArgoCd>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut watches = registry::start_pane_watches(&kube, &tx);
+        let mut watches = watches::start_pane_watches(&kube, &tx);
         if !talos.nodes.is_empty() || talos.problem.is_some() {
             watches.extend(poller::start_polling(
                 &talos,
                 Duration::from_millis(300),
-                &tx,
+                &watches::sink(&tx, Msg::Talos),
             ));
         }
         let audit_dir = tempfile::tempdir().expect("temp dir");

@@ -1,12 +1,15 @@
-//! The watches the panes need, in one plain list: kind, versions, projection, message.
+//! The watches the panes need, in one plain list: kind, versions, projection, and the message
+//! each update arrives in. The kube client watches and projects; this is where its reports
+//! become the app's messages.
 
 use kube::Client;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::sources::{KubeSources, Role};
-use super::watch::{WatchSpec, spawn_watch};
-use crate::app::msg::Msg;
+use super::msg::Msg;
+use crate::clients::Sink;
+use crate::clients::kube::sources::{KubeSources, Role};
+use crate::clients::kube::watch::{WatchSpec, spawn_watch};
 use crate::model::argo::{AppDetailW, AppSummaryW, app_detail, app_row};
 use crate::model::capi::{
     ClusterW, ControlPlaneW, DeploymentW, MachineW, cluster_row, control_plane_row, deployment_row,
@@ -44,11 +47,20 @@ fn sender<U: 'static>(
     tx: &UnboundedSender<Msg>,
     wrap: fn(U) -> Msg,
 ) -> impl Fn(U) + Send + 'static {
-    let tx = tx.clone();
+    let sink = sink(tx, wrap);
     move |u| {
-        // A closed channel means the cockpit is shutting down.
-        let _ = tx.send(wrap(u));
+        sink.send(u);
     }
+}
+
+/// A client's report sink that wraps each report in its message for the loop.
+pub fn sink<U: 'static>(
+    tx: &UnboundedSender<Msg>,
+    wrap: impl Fn(U) -> Msg + Send + Sync + 'static,
+) -> Sink<U> {
+    let tx = tx.clone();
+    // A closed channel means the cockpit is shutting down: the client stops.
+    Sink::new(move |u| tx.send(wrap(u)).is_ok())
 }
 
 /// Start every pane's watch; each sends its updates into the loop's channel.
