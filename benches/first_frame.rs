@@ -15,7 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
-use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
+use opsdeck::app::keymap::Keymap;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
@@ -122,7 +122,7 @@ async fn main() {
     let mut state = State::new(
         context,
         false,
-        Keymap::parse("default", DEFAULT_KEYMAP).expect("keymap"),
+        Keymap::defaults(),
         Theme::parse("default", DEFAULT_THEME).expect("theme"),
         Timestamp::now(),
     );

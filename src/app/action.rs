@@ -1,5 +1,7 @@
 //! What a key can ask for. Keymap files name these by their `run` string.
 
+use super::panes::{self, PaneId};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
@@ -21,13 +23,8 @@ pub enum Action {
     Collapse,
     ExpandAll,
     CollapseAll,
-    ShowClusters,
-    ShowApps,
-    ShowTalos,
-    ShowSecrets,
-    ShowVms,
-    ShowHosts,
-    ShowOps,
+    /// Open a pane as the root of the view stack (`view_<section>` in keymap files).
+    Show(PaneId),
     Sync,
     Refresh,
     HardRefresh,
@@ -53,7 +50,7 @@ pub enum Action {
     TabEtcd,
 }
 
-/// Every action with its `run` name, in help order.
+/// Every action but `Show` with its `run` name, in help order.
 pub const ALL: &[(Action, &str)] = &[
     (Action::Quit, "quit"),
     (Action::Help, "help"),
@@ -74,13 +71,6 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::Collapse, "collapse"),
     (Action::ExpandAll, "expand_all"),
     (Action::CollapseAll, "collapse_all"),
-    (Action::ShowClusters, "view_clusters"),
-    (Action::ShowApps, "view_apps"),
-    (Action::ShowTalos, "view_talos"),
-    (Action::ShowSecrets, "view_secrets"),
-    (Action::ShowVms, "view_vms"),
-    (Action::ShowHosts, "view_hosts"),
-    (Action::ShowOps, "view_ops"),
     (Action::Sync, "sync"),
     (Action::Refresh, "refresh"),
     (Action::HardRefresh, "hard_refresh"),
@@ -106,15 +96,31 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::TabEtcd, "tab_etcd"),
 ];
 
+/// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
+const SHOW_PREFIX: &str = "view_";
+
 impl Action {
     pub fn parse(name: &str) -> Option<Action> {
+        if let Some(section) = name.strip_prefix(SHOW_PREFIX) {
+            return panes::by_section(section).map(|p| Action::Show(p.id));
+        }
         ALL.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
     }
 
-    pub fn name(self) -> &'static str {
-        ALL.iter()
-            .find(|(a, _)| *a == self)
-            .map(|(_, n)| *n)
-            .unwrap_or("?")
+    pub fn name(self) -> String {
+        match self {
+            Action::Show(id) => format!("{SHOW_PREFIX}{}", id.pane().section),
+            other => ALL
+                .iter()
+                .find(|(a, _)| *a == other)
+                .map_or("?", |(_, n)| *n)
+                .to_string(),
+        }
+    }
+
+    /// Whether it changes the platform (and so needs a pane that offers it, a confirm, and
+    /// is refused in read-only mode).
+    pub fn is_mutating(self) -> bool {
+        panes::PANES.iter().any(|p| p.actions.contains(&self))
     }
 }

@@ -1,7 +1,7 @@
 //! Keymaps as data: `keymaps/default.toml` is embedded; the user's `keymap.toml` adds or
 //! overrides entries. Keys resolve in the current view's scope first, then globally.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -9,47 +9,36 @@ use toml::Spanned;
 use super::action::Action;
 use super::config::ConfigError;
 use super::keys::Key;
+use super::panes::{PANES, PaneId, by_section};
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
 pub const VIM_KEYMAP: &str = include_str!("../../keymaps/vim.toml");
 
+/// Where a binding applies: everywhere, or in one pane (a section of the keymap file, named
+/// by the pane registry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     Global,
-    Clusters,
-    Apps,
-    SyncWaves,
-    Talos,
-    TalosNode,
-    Secrets,
-    Vms,
-    Hosts,
+    Pane(PaneId),
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
-        Scope::Global,
-        Scope::Clusters,
-        Scope::Apps,
-        Scope::SyncWaves,
-        Scope::Talos,
-        Scope::TalosNode,
-        Scope::Secrets,
-        Scope::Vms,
-        Scope::Hosts,
-    ];
+    /// Every scope: global, then each pane in registry order.
+    pub fn all() -> impl Iterator<Item = Scope> {
+        std::iter::once(Scope::Global).chain(PANES.iter().map(|p| Scope::Pane(p.id)))
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Scope::Global => "global",
-            Scope::Clusters => "clusters",
-            Scope::Apps => "apps",
-            Scope::SyncWaves => "syncwaves",
-            Scope::Talos => "talos",
-            Scope::TalosNode => "talosnode",
-            Scope::Secrets => "secrets",
-            Scope::Vms => "vms",
-            Scope::Hosts => "hosts",
+            Scope::Pane(id) => id.pane().section,
+        }
+    }
+
+    fn by_name(name: &str) -> Option<Scope> {
+        match name {
+            "global" => Some(Scope::Global),
+            other => by_section(other).map(|p| Scope::Pane(p.id)),
         }
     }
 }
@@ -83,28 +72,8 @@ struct Section {
     keymap: Vec<Entry>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeymapFile {
-    #[serde(default)]
-    global: Section,
-    #[serde(default)]
-    clusters: Section,
-    #[serde(default)]
-    apps: Section,
-    #[serde(default)]
-    syncwaves: Section,
-    #[serde(default)]
-    talos: Section,
-    #[serde(default)]
-    talosnode: Section,
-    #[serde(default)]
-    secrets: Section,
-    #[serde(default)]
-    vms: Section,
-    #[serde(default)]
-    hosts: Section,
-}
+/// A keymap file: sections named `global` or after a pane's keymap section.
+type KeymapFile = BTreeMap<String, Section>;
 
 impl Keymap {
     /// Parse a keymap file. `file` names it in error messages.
@@ -119,18 +88,8 @@ impl Keymap {
         let parsed: KeymapFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let mut next = self.clone();
-        let sections = [
-            (Scope::Global, parsed.global),
-            (Scope::Clusters, parsed.clusters),
-            (Scope::Apps, parsed.apps),
-            (Scope::SyncWaves, parsed.syncwaves),
-            (Scope::Talos, parsed.talos),
-            (Scope::TalosNode, parsed.talosnode),
-            (Scope::Secrets, parsed.secrets),
-            (Scope::Vms, parsed.vms),
-            (Scope::Hosts, parsed.hosts),
-        ];
-        for (scope, section) in sections {
+        for (name, section) in parsed {
+            let scope = Scope::by_name(&name).ok_or_else(|| unknown_section(file, text, &name))?;
             for entry in section.keymap {
                 let key = Key::parse(entry.on.get_ref())
                     .map_err(|m| ConfigError::at(file, text, entry.on.span(), "on", m))?;
@@ -156,11 +115,28 @@ impl Keymap {
         Ok(())
     }
 
-    /// The embedded default, plus the user's file if there is one. A bad user file is reported
-    /// and ignored: the defaults stay.
+    /// The registry's pane keys (`1` for the cluster tree …), then the embedded default file.
+    pub fn defaults() -> Keymap {
+        let mut km = Keymap::default();
+        let global = km.bindings.entry(Scope::Global).or_default();
+        for pane in PANES {
+            if let Some(c) = pane.key {
+                global.push(Binding {
+                    key: Key::char(c),
+                    action: Action::Show(pane.id),
+                    desc: pane.about.to_string(),
+                });
+            }
+        }
+        // The embedded file is tested to parse; were it not to, the pane keys still work.
+        let _ = km.merge("keymaps/default.toml (embedded)", DEFAULT_KEYMAP);
+        km
+    }
+
+    /// The defaults, plus the user's file if there is one. A bad user file is reported and
+    /// ignored: the defaults stay.
     pub fn load() -> (Keymap, Option<ConfigError>) {
-        let mut km =
-            Keymap::parse("keymaps/default.toml (embedded)", DEFAULT_KEYMAP).unwrap_or_default();
+        let mut km = Keymap::defaults();
         let err = super::config::read_user_file("keymap.toml")
             .and_then(|(path, text)| km.merge(&path, &text).err());
         (km, err)
@@ -192,6 +168,23 @@ impl Keymap {
     }
 }
 
+/// A section that names no pane: the error points at its header and lists the sections.
+fn unknown_section(file: &str, text: &str, name: &str) -> ConfigError {
+    let header = format!("[{name}]");
+    let start = text.find(&header).unwrap_or(0);
+    let known: Vec<&str> = Scope::all().map(Scope::name).collect();
+    ConfigError::at(
+        file,
+        text,
+        start..start + header.len(),
+        name,
+        format!(
+            "unknown section [{name}]; sections are {}",
+            known.join(", ")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,13 +193,13 @@ mod tests {
     fn user_entries_override_defaults() {
         let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default parses");
         let x = Key::parse("x").expect("key");
-        assert_eq!(km.resolve(Scope::Apps, x), None);
+        assert_eq!(km.resolve(Scope::Pane(PaneId::Apps), x), None);
         km.merge(
             "user",
             "[global]\nkeymap = [{ on = \"x\", run = \"quit\", desc = \"Leave\" }]\n",
         )
         .expect("merge");
-        assert_eq!(km.resolve(Scope::Apps, x), Some(Action::Quit));
+        assert_eq!(km.resolve(Scope::Pane(PaneId::Apps), x), Some(Action::Quit));
     }
 
     #[test]

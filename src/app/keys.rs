@@ -23,13 +23,18 @@ impl Key {
         Key { code: e.code, mods }
     }
 
+    /// A plain character key.
+    pub const fn char(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::NONE,
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Key, String> {
         let mut chars = s.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
-            return Ok(Key {
-                code: KeyCode::Char(c),
-                mods: KeyModifiers::NONE,
-            });
+            return Ok(Key::char(c));
         }
         let inner = s
             .strip_prefix('<')

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod layout;
 pub mod msg;
 pub mod mutations;
+pub mod panes;
 pub mod progress;
 pub mod rollout;
 pub mod run;

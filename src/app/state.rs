@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use tui_tree_widget::TreeState;
 
 use super::keymap::{Keymap, Scope};
+use super::panes::PaneId;
 use super::table::scroll_to;
 use super::tables::{TableId, Tables};
 use super::theme::Theme;
@@ -36,18 +37,39 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub fn scope(&self) -> Scope {
+    /// The registered pane this screen shows.
+    pub fn pane(&self) -> PaneId {
         match self {
-            Screen::Clusters => Scope::Clusters,
-            Screen::Apps => Scope::Apps,
-            Screen::SyncWaves(_) => Scope::SyncWaves,
-            Screen::Talos => Scope::Talos,
-            Screen::TalosNode(_) => Scope::TalosNode,
-            Screen::Secrets => Scope::Secrets,
-            Screen::Vms => Scope::Vms,
-            Screen::Hosts => Scope::Hosts,
-            Screen::Ops => Scope::Global,
+            Screen::Clusters => PaneId::Clusters,
+            Screen::Apps => PaneId::Apps,
+            Screen::SyncWaves(_) => PaneId::SyncWaves,
+            Screen::Talos => PaneId::Talos,
+            Screen::TalosNode(_) => PaneId::TalosNode,
+            Screen::Secrets => PaneId::Secrets,
+            Screen::Vms => PaneId::Vms,
+            Screen::Hosts => PaneId::Hosts,
+            Screen::Ops => PaneId::Ops,
         }
+    }
+
+    /// The screen of a pane opened from the `:` line or its key; panes that show one object
+    /// (the sync waves of an app, a Talos node) are opened from a row instead.
+    pub fn root(pane: PaneId) -> Option<Screen> {
+        match pane {
+            PaneId::Clusters => Some(Screen::Clusters),
+            PaneId::Apps => Some(Screen::Apps),
+            PaneId::Talos => Some(Screen::Talos),
+            PaneId::Secrets => Some(Screen::Secrets),
+            PaneId::Vms => Some(Screen::Vms),
+            PaneId::Hosts => Some(Screen::Hosts),
+            PaneId::Ops => Some(Screen::Ops),
+            PaneId::SyncWaves | PaneId::TalosNode => None,
+        }
+    }
+
+    /// The keymap section its keys come from.
+    pub fn scope(&self) -> Scope {
+        Scope::Pane(self.pane())
     }
 }
 
@@ -342,19 +364,14 @@ impl State {
         self.stack.last().unwrap_or(&Screen::Clusters)
     }
 
-    /// The table the cursor keys move on this screen, if it is one.
+    /// The table the cursor keys move on this screen, if it is one: the pane's table, or the
+    /// inspector's services.
     pub fn table_on_screen(&self) -> Option<TableId> {
         match self.screen() {
-            Screen::Apps => Some(TableId::Apps),
-            Screen::Talos => Some(TableId::Talos),
-            Screen::Secrets => Some(TableId::Secrets),
-            Screen::Vms => Some(TableId::Vms),
-            Screen::Hosts => Some(TableId::Hosts),
-            Screen::Ops => Some(TableId::Ops),
             Screen::TalosNode(_) if self.inspector.tab == InspectorTab::Services => {
                 Some(TableId::Services)
             }
-            Screen::TalosNode(_) | Screen::Clusters | Screen::SyncWaves(_) => None,
+            screen => screen.pane().pane().table,
         }
     }
 

@@ -8,6 +8,7 @@ use super::keys::Key;
 use super::layout::page_rows;
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
+use super::panes;
 use super::rollout;
 use super::state::{
     Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, wave_row_count,
@@ -17,39 +18,6 @@ use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
 use crate::model::talos::{LineBuffer, TextSource};
 use crate::model::tree::{branch_ids, cluster_tree};
-
-/// `:` commands: name, aliases, and what they open.
-pub const COMMANDS: &[(&str, &[&str])] = &[
-    ("clusters", &["cl", "cluster", "capi", "tree"]),
-    ("apps", &["app", "applications", "argo"]),
-    ("talos", &["nodes", "node", "no"]),
-    ("secrets", &["es", "externalsecrets", "eso"]),
-    ("vms", &["vm", "virtualmachines", "harvester"]),
-    ("hosts", &["hw", "hardware", "baremetal", "bmc"]),
-    ("ops", &["operations", "actions", "audit"]),
-    ("help", &["h"]),
-    ("quit", &["q", "q!", "exit"]),
-];
-
-/// Completion for a partly typed command: the first command name it starts.
-pub fn complete(input: &str) -> Option<&'static str> {
-    let input = input.trim();
-    if input.is_empty() {
-        return None;
-    }
-    COMMANDS
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| name.starts_with(input) && *name != input)
-}
-
-fn resolve_command(input: &str) -> Option<&'static str> {
-    let input = input.trim();
-    COMMANDS
-        .iter()
-        .find(|(name, aliases)| *name == input || aliases.contains(&input))
-        .map(|(name, _)| *name)
-}
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Rollout gates read Machines and Talos nodes, and time out by the clock.
@@ -193,7 +161,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         }
         KeyCode::Tab => {
             if let Some(Prompt::Command(t)) = &mut state.prompt
-                && let Some(done) = complete(t)
+                && let Some(done) = panes::complete(t)
             {
                 *t = done.to_string();
             }
@@ -243,17 +211,9 @@ fn set_filter(state: &mut State, filter: String) {
 }
 
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
-    match resolve_command(input) {
-        Some("clusters") => act(state, Action::ShowClusters),
-        Some("apps") => act(state, Action::ShowApps),
-        Some("talos") => act(state, Action::ShowTalos),
-        Some("secrets") => act(state, Action::ShowSecrets),
-        Some("vms") => act(state, Action::ShowVms),
-        Some("hosts") => act(state, Action::ShowHosts),
-        Some("ops") => act(state, Action::ShowOps),
-        Some("help") => act(state, Action::Help),
-        Some("quit") => act(state, Action::Quit),
-        _ => {
+    match panes::resolve_command(input) {
+        Some(action) => act(state, action),
+        None => {
             state.notice = Some(format!(
                 "unknown command {:?} — try :clusters or :apps",
                 input.trim()
@@ -366,6 +326,16 @@ fn reverse_sort(state: &mut State) {
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Command> {
+    // A mutating key only acts where the pane's registry entry offers it.
+    let pane = state.screen().pane();
+    if action.is_mutating() && !pane.offers(action) {
+        state.notice = Some(format!(
+            "{} is not offered in {}",
+            action.name(),
+            pane.pane().title
+        ));
+        return Vec::new();
+    }
     let page = page_rows(state) as isize;
     match action {
         Action::Quit => {
@@ -461,13 +431,11 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 }
             }
         }
-        Action::ShowClusters => return switch_root(state, Screen::Clusters),
-        Action::ShowApps => return switch_root(state, Screen::Apps),
-        Action::ShowTalos => return switch_root(state, Screen::Talos),
-        Action::ShowSecrets => return switch_root(state, Screen::Secrets),
-        Action::ShowVms => return switch_root(state, Screen::Vms),
-        Action::ShowHosts => return switch_root(state, Screen::Hosts),
-        Action::ShowOps => return switch_root(state, Screen::Ops),
+        Action::Show(pane) => {
+            if let Some(screen) = Screen::root(pane) {
+                return switch_root(state, screen);
+            }
+        }
         Action::Sync
         | Action::Refresh
         | Action::HardRefresh

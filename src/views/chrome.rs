@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::action::Action;
+use crate::app::panes::complete;
 use crate::app::state::{Prompt, State};
-use crate::app::update::complete;
 use crate::model::source::SourceState;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State) {

@@ -10,6 +10,7 @@ use tui_tree_widget::{Tree, TreeItem};
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table::empty_message;
+use crate::app::panes::PaneId;
 use crate::app::state::{State, filter_matches};
 use crate::app::theme::Theme;
 use crate::model::text::age_opt;
@@ -137,12 +138,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
         filter_matches(&filter, &n.haystack())
     });
     let count = state.clusters.len();
-    let sources = Sources::of(&[
-        state.clusters.sources(),
-        state.control_planes.sources(),
-        state.deployments.sources(),
-        state.machines.sources(),
-    ]);
+    let entry = PaneId::Clusters.pane();
+    let sources = Sources::of(&(entry.sources)(state));
     let source = sources.worst.clone();
     // Open every cluster the first time it appears, so the tree is useful at a glance.
     if state.tree.opened().is_empty() && state.tree.selected().is_empty() && !nodes.is_empty() {
@@ -162,13 +159,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     let fixed = HIGHLIGHT.chars().count() + INDENT + NAME_WIDTH + 2;
     let shown = fitting_columns((area.width as usize).saturating_sub(fixed));
     let tree_items = items(&nodes, 0, &shown, state);
-    let block = pane(state, "Clusters", count, &sources);
+    let block = pane(state, entry.title, count, &sources);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
     frame.render_widget(Paragraph::new(header_line(&shown, &state.theme)), head);
     if tree_items.is_empty() {
-        let text = source_notice(&source).unwrap_or_else(|| "no clusters match".into());
+        let text = source_notice(&source).unwrap_or_else(|| entry.empty.into());
         empty_message(frame, inner, &text, &state.theme);
         return;
     }

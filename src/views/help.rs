@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::popup_area;
 use crate::app::keymap::{Binding, Scope};
+use crate::app::panes::commands;
 use crate::app::state::State;
-use crate::app::update::COMMANDS;
 
 /// Bindings with the same action and description share one line: `j <Down>  Move down`.
 fn section(title: &str, bindings: &[Binding], state: &State) -> Vec<Line<'static>> {
@@ -44,7 +44,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if scope != Scope::Global {
         lines.extend(section(
-            &format!("{} view", scope.name()),
+            &format!("{} view", state.screen().pane().pane().title),
             state.keymap.bindings(scope),
             state,
         ));
@@ -58,7 +58,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         "commands (after :)",
         state.theme.style("title"),
     )));
-    for (name, aliases) in COMMANDS {
+    for (name, aliases) in commands() {
         lines.push(Line::from(format!("  :{name:<19}{}", aliases.join(" "))));
     }
     lines

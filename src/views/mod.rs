@@ -2,18 +2,14 @@
 //! `State`; the one exception left is the cluster tree, whose widget keeps its scroll offset
 //! in the `TreeState` it is handed.
 
-pub mod apps;
 pub mod chrome;
 pub mod clusters;
 pub mod dialog;
 pub mod help;
-pub mod hosts;
 pub mod inspector;
-pub mod ops;
-pub mod secrets;
+pub mod pane;
 pub mod syncwaves;
 pub mod table;
-pub mod talos;
 pub mod vms;
 
 use ratatui::Frame;
@@ -29,16 +25,19 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
     ])
     .areas(frame.area());
     chrome::header(frame, header, state);
+    // Custom panes have a view of their own; a pane that is one table is drawn from its
+    // registry entry.
     match state.screen().clone() {
         Screen::Clusters => clusters::draw(frame, body, state),
-        Screen::Apps => apps::draw(frame, body, state),
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
-        Screen::Talos => talos::draw(frame, body, state),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
-        Screen::Secrets => secrets::draw(frame, body, state),
         Screen::Vms => vms::draw(frame, body, state),
-        Screen::Hosts => hosts::draw(frame, body, state),
-        Screen::Ops => ops::draw(frame, body, state),
+        screen => {
+            let entry = screen.pane().pane();
+            if let Some(id) = entry.table {
+                pane::draw(frame, body, state, entry, id);
+            }
+        }
     }
     chrome::footer(frame, footer, state);
     if state.dialog.is_some() {

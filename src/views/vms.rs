@@ -5,10 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Block;
 
-use super::chrome::{Sources, pane, source_notice};
 use super::table;
+use crate::app::panes::PaneId;
 use crate::app::state::State;
-use crate::app::tables::{self, TableId, harvester_hosts_height};
+use crate::app::tables::{TableId, harvester_hosts_height};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let [top, bottom] = Layout::vertical([
@@ -16,11 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(harvester_hosts_height(state)),
     ])
     .areas(area);
-    let rows = tables::shown(state, TableId::Vms);
-    let sources = Sources::of(&[state.vms.sources(), state.vmis.sources()]);
-    let block = pane(state, "Harvester VMs", rows.len(), &sources);
-    let empty = source_notice(&sources.worst).unwrap_or_else(|| "no VMs match".into());
-    table::draw_rows(frame, top, block, state, TableId::Vms, &rows, &empty);
+    super::pane::draw(frame, top, state, PaneId::Vms.pane(), TableId::Vms);
 
     let theme = &state.theme;
     let hosts = Block::bordered()

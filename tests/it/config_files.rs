@@ -6,6 +6,7 @@ use std::path::Path;
 
 use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap, Scope, VIM_KEYMAP};
 use opsdeck::app::keys::Key;
+use opsdeck::app::panes::PaneId;
 use opsdeck::app::theme::{DEFAULT_THEME, MONO_THEME, Theme};
 
 fn fixtures(kind: &str) -> Vec<(String, String)> {
@@ -29,10 +30,11 @@ fn fixtures(kind: &str) -> Vec<(String, String)> {
 
 #[test]
 fn shipped_keymaps_load_and_bind_every_scope() {
-    let mut km = Keymap::parse("keymaps/default.toml", DEFAULT_KEYMAP).expect("default keymap");
+    Keymap::parse("keymaps/default.toml", DEFAULT_KEYMAP).expect("the default file parses");
+    let mut km = Keymap::defaults();
     let j = Key::parse("j").expect("key");
     let help = Key::parse("?").expect("key");
-    for scope in Scope::ALL {
+    for scope in Scope::all() {
         assert_eq!(
             km.resolve(scope, j),
             Some(opsdeck::app::action::Action::Down),
@@ -44,13 +46,14 @@ fn shipped_keymaps_load_and_bind_every_scope() {
             "{scope:?}"
         );
     }
-    for scope in [
-        Scope::Clusters,
-        Scope::Apps,
-        Scope::SyncWaves,
-        Scope::Talos,
-        Scope::TalosNode,
+    for pane in [
+        PaneId::Clusters,
+        PaneId::Apps,
+        PaneId::SyncWaves,
+        PaneId::Talos,
+        PaneId::TalosNode,
     ] {
+        let scope = Scope::Pane(pane);
         assert!(
             !km.bindings(scope).is_empty(),
             "{scope:?} has no keys of its own"
@@ -59,7 +62,16 @@ fn shipped_keymaps_load_and_bind_every_scope() {
     km.merge("keymaps/vim.toml", VIM_KEYMAP)
         .expect("vim keymap merges");
     let ctrl_d = Key::parse("<C-d>").expect("key");
-    assert!(km.resolve(Scope::Apps, ctrl_d).is_some());
+    assert!(km.resolve(Scope::Pane(PaneId::Apps), ctrl_d).is_some());
+    // Every pane with a number key opens from anywhere.
+    for pane in opsdeck::app::panes::PANES {
+        if let Some(c) = pane.key {
+            assert_eq!(
+                km.resolve(Scope::Global, Key::char(c)),
+                Some(opsdeck::app::action::Action::Show(pane.id))
+            );
+        }
+    }
 }
 
 #[test]
@@ -109,6 +121,11 @@ fn invalid_keymap_messages_say_what_is_wrong() {
     let (p, t) = find("unknown-section.toml");
     let e = km.merge(&p, &t).expect_err("unknown section");
     assert!(e.message.contains("podz"), "{e}");
+    assert_eq!(e.line, 4, "{e}");
+    assert!(
+        e.message.contains("apps") && e.message.contains("talosnode"),
+        "the registry's sections are listed: {e}"
+    );
 }
 
 #[test]

@@ -182,3 +182,33 @@ fn rows_from_two_management_clusters_say_which_cluster() {
         "{frame}"
     );
 }
+
+#[test]
+fn a_mutating_key_acts_only_where_its_pane_offers_it() {
+    let mut s = test_state();
+    // A user binds sync everywhere: on the secrets pane it must not reach the apps.
+    s.keymap
+        .merge(
+            "user",
+            "[global]\nkeymap = [{ on = \"y\", run = \"sync\" }]\n",
+        )
+        .expect("merge");
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Relisted(
+            "c".into(),
+            vec![app("a", "OutOfSync")],
+        )),
+    );
+    press(&mut s, &["4", "y"]);
+    assert!(s.dialog.is_none());
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("not offered")),
+        "{:?}",
+        s.notice
+    );
+    press(&mut s, &["2", "y"]);
+    assert!(s.dialog.is_some(), "the apps pane offers sync");
+}

@@ -15,7 +15,7 @@ use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap};
+use opsdeck::app::keymap::Keymap;
 use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::Executor;
@@ -92,7 +92,7 @@ pub fn test_state() -> State {
     State::new(
         "test-ctx".into(),
         false,
-        Keymap::parse("default", DEFAULT_KEYMAP).expect("keymap"),
+        Keymap::defaults(),
         Theme::parse("default", DEFAULT_THEME).expect("theme"),
         Timestamp::now(),
     )

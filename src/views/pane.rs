@@ -1,0 +1,34 @@
+//! A pane that is one table, drawn from its registry entry: the title with its row count and
+//! the state of the sources that feed it, then the shared table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Block;
+
+use super::chrome::{Sources, pane, source_notice};
+use super::table;
+use crate::app::panes::Pane;
+use crate::app::state::State;
+use crate::app::tables::{self, TableId};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id: TableId) {
+    let rows = tables::shown(state, id);
+    let stores = (pane_entry.sources)(state);
+    if stores.is_empty() {
+        // Fed by the cockpit itself (the operations it sent): nothing to be stale.
+        let theme = &state.theme;
+        let block = Block::bordered()
+            .border_style(theme.style("border"))
+            .title(Span::styled(
+                format!(" {} ({}) ", pane_entry.title, rows.len()),
+                theme.style("title"),
+            ));
+        table::draw_rows(frame, area, block, state, id, &rows, pane_entry.empty);
+        return;
+    }
+    let sources = Sources::of(&stores);
+    let block = pane(state, pane_entry.title, rows.len(), &sources);
+    let empty = source_notice(&sources.worst).unwrap_or_else(|| pane_entry.empty.to_string());
+    table::draw_rows(frame, area, block, state, id, &rows, &empty);
+}
