@@ -127,11 +127,11 @@ async fn main() {
         Timestamp::now(),
     );
     let complete = |s: &State| {
-        s.machines.len() == MACHINES
-            && s.apps.len() == APPS
-            && s.clusters.state().is_healthy()
-            && s.control_planes.state().is_healthy()
-            && s.deployments.state().is_healthy()
+        s.capi.machines.len() == MACHINES
+            && s.argo.apps.len() == APPS
+            && s.capi.clusters.state().is_healthy()
+            && s.capi.control_planes.state().is_healthy()
+            && s.capi.deployments.state().is_healthy()
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while !complete(&state) {
@@ -176,7 +176,7 @@ async fn main() {
 
     println!(
         "large scenario: {} clusters, {MACHINES} machines, {APPS} applications x 40 resources",
-        state.clusters.len()
+        state.capi.clusters.len()
     );
     println!(
         "time to first complete frame: {:.0} ms",

@@ -195,7 +195,7 @@ async fn cockpit(kube: KubeSources, talos: TalosSetup, extras: Extras) -> Result
     let (theme, theme_err) = Theme::load();
     let mut state = State::new(context, extras.readonly, keymap, theme, Timestamp::now());
     state.readonly_contexts = extras.readonly_contexts;
-    state.argocd_server = extras.argocd.as_ref().map(|a| a.server.clone());
+    state.argo.server = extras.argocd.as_ref().map(|a| a.server.clone());
     let notice = extras.notice;
     state.notice = keymap_err
         .or(theme_err)

@@ -13,7 +13,11 @@ const TABLE_FRAME_ROWS: u16 = 3;
 
 /// Rows of the sync-wave view's summary: one more while resources are marked.
 pub fn waves_summary_rows(state: &State) -> u16 {
-    if state.wave_marks.is_empty() { 5 } else { 6 }
+    if state.argo.wave_marks.is_empty() {
+        5
+    } else {
+        6
+    }
 }
 
 /// Height of the pane area between header and footer.
@@ -29,7 +33,7 @@ pub fn page_rows(state: &State) -> usize {
         Screen::SyncWaves(_) => pane.saturating_sub(waves_summary_rows(state)),
         Screen::TalosNode(_) => {
             let body = pane.saturating_sub(INSPECTOR_HEAD_ROWS);
-            match state.inspector.tab {
+            match state.talos.inspector.tab {
                 InspectorTab::Services => body,
                 // Text tabs have a frame but no column header.
                 _ => body + 1,

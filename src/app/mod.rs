@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod config;
+pub mod domains;
 pub mod keymap;
 pub mod keys;
 pub mod layout;

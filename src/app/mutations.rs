@@ -26,7 +26,7 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
     let cancel = code == KeyCode::Esc
         || (code == KeyCode::Char('c') && mods.contains(KeyModifiers::CONTROL));
     if cancel {
-        state.dialog = None;
+        state.actions.dialog = None;
         return Vec::new();
     }
     // Sync options toggle in the dialog; the preview shows the new body at once.
@@ -35,7 +35,7 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         return Vec::new();
     }
     // A plan taller than the screen scrolls; the view stops at its end.
-    if let Some(dialog) = state.dialog.as_mut() {
+    if let Some(dialog) = state.actions.dialog.as_mut() {
         match code {
             KeyCode::Down | KeyCode::Char('j') => dialog.scroll = dialog.scroll.saturating_add(1),
             KeyCode::Up | KeyCode::Char('k') => dialog.scroll = dialog.scroll.saturating_sub(1),
@@ -47,7 +47,7 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
     if code != KeyCode::Enter {
         return Vec::new();
     }
-    let Some(dialog) = state.dialog.take() else {
+    let Some(dialog) = state.actions.dialog.take() else {
         return Vec::new();
     };
     if let Access::Denied(reason) = &dialog.access {
@@ -67,14 +67,14 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         run,
     };
     let first = rollout::command_for(&op);
-    state.operations.insert(0, op);
-    state.operations.truncate(OPERATIONS_KEPT);
+    state.actions.operations.insert(0, op);
+    state.actions.operations.truncate(OPERATIONS_KEPT);
     first.into_iter().collect()
 }
 
 /// Flip one sync option and rebuild the plan it shows (and would send).
 fn toggle_sync_option(state: &mut State, option: char) {
-    let Some(dialog) = state.dialog.as_ref() else {
+    let Some(dialog) = state.actions.dialog.as_ref() else {
         return;
     };
     let Some(mut options) = dialog.sync else {
@@ -90,11 +90,11 @@ fn toggle_sync_option(state: &mut State, option: char) {
         'd' => options.dry_run = !options.dry_run,
         _ => options.apply_out_of_sync_only = !options.apply_out_of_sync_only,
     }
-    let Some(app) = state.apps.get(&key) else {
+    let Some(app) = state.argo.apps.get(&key) else {
         return;
     };
     if let Ok(plan) = sync_plan(state, app, options)
-        && let Some(dialog) = state.dialog.as_mut()
+        && let Some(dialog) = state.actions.dialog.as_mut()
     {
         dialog.plan = plan;
         dialog.sync = Some(options);
@@ -112,9 +112,10 @@ fn selected_in<'a, R: Keyed>(
 
 fn selected_app(state: &State) -> Result<&AppRow, String> {
     match state.screen() {
-        Screen::Apps => selected_in(state, TableId::Apps, &state.apps)
+        Screen::Apps => selected_in(state, TableId::Apps, &state.argo.apps)
             .ok_or_else(|| "no application selected".to_string()),
         Screen::SyncWaves(key) => state
+            .argo
             .apps
             .get(key)
             .ok_or_else(|| "the application is gone".to_string()),
@@ -125,7 +126,7 @@ fn selected_app(state: &State) -> Result<&AppRow, String> {
 /// The resources marked for a selective sync; marks count only in the sync-wave view.
 fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
     match state.screen() {
-        Screen::SyncWaves(_) => state.wave_marks.iter().cloned().collect(),
+        Screen::SyncWaves(_) => state.argo.wave_marks.iter().cloned().collect(),
         _ => Vec::new(),
     }
 }
@@ -135,7 +136,7 @@ fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
 fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
     let app = || selected_app(state);
     let hard = action == Action::HardRefresh;
-    match (action, state.argocd_server.as_deref()) {
+    match (action, state.argo.server.as_deref()) {
         (Action::Sync, _) => sync_plan(state, app()?, SyncOptions::default()),
         (Action::Refresh | Action::HardRefresh, Some(server)) => {
             Ok(Plan::Argo(argo_rest::refresh(app()?, server, hard)))
@@ -152,9 +153,9 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
 /// A sync through whichever transport is configured: argocd-server's REST API, else the CR.
 fn sync_plan(state: &State, app: &AppRow, options: SyncOptions) -> Result<Plan, String> {
     let only = marked(state);
-    match state.argocd_server.as_deref() {
+    match state.argo.server.as_deref() {
         Some(server) => argo_rest::sync(app, server, options, &only).map(Plan::Argo),
-        None => actions::argo_sync(app, options, &state.user, &only).map(Plan::Request),
+        None => actions::argo_sync(app, options, &state.actions.user, &only).map(Plan::Request),
     }
 }
 
@@ -163,7 +164,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
     let request = match action {
         Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
-                Screen::Vms => selected_in(state, TableId::Vms, &state.vms)
+                Screen::Vms => selected_in(state, TableId::Vms, &state.harvester.vms)
                     .ok_or_else(|| "no VM selected".to_string())?,
                 _ => return Err("select a VM first (:vms)".to_string()),
             };
@@ -177,7 +178,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
         }
         Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
             let hw = match state.screen() {
-                Screen::Hosts => selected_in(state, TableId::Hosts, &state.hardware)
+                Screen::Hosts => selected_in(state, TableId::Hosts, &state.metal.hardware)
                     .ok_or_else(|| "no host selected".to_string())?,
                 _ => return Err("select a host first (:hosts)".to_string()),
             };
@@ -191,7 +192,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             actions::bmc_power(bmc, power, state.now)
         }
         Action::ForceSync => match state.screen() {
-            Screen::Secrets => selected_in(state, TableId::Secrets, &state.external_secrets)
+            Screen::Secrets => selected_in(state, TableId::Secrets, &state.eso.external_secrets)
                 .map(|es| actions::es_force_sync(es, state.now))
                 .ok_or_else(|| "no ExternalSecret selected".to_string())?,
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
@@ -207,11 +208,11 @@ pub fn toggle_mark(state: &mut State) {
     let Screen::SyncWaves(key) = state.screen() else {
         return;
     };
-    let Some(detail) = state.app_detail.get(key) else {
+    let Some(detail) = state.argo.app_detail.get(key) else {
         return;
     };
     let lines = wave_lines(state, detail);
-    let Some(WaveLine::Resource(r)) = lines.get(state.waves_cursor.selected) else {
+    let Some(WaveLine::Resource(r)) = lines.get(state.argo.waves_cursor.selected) else {
         state.notice = Some("select a resource (not a wave) to mark it".into());
         return;
     };
@@ -221,8 +222,8 @@ pub fn toggle_mark(state: &mut State) {
         return;
     }
     let reference = r.reference();
-    if !state.wave_marks.remove(&reference) {
-        state.wave_marks.insert(reference);
+    if !state.argo.wave_marks.remove(&reference) {
+        state.argo.wave_marks.insert(reference);
     }
 }
 
@@ -240,6 +241,7 @@ pub fn ask_value(state: &mut State, action: Action) {
             ask_image(
                 state
                     .talos
+                    .nodes
                     .iter()
                     .filter(|o| o.key.cluster == n.key.cluster)
                     .collect(),
@@ -268,6 +270,7 @@ pub fn ask_value(state: &mut State, action: Action) {
 fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
     let selected = state.tree.selected().last().cloned().unwrap_or_default();
     state
+        .capi
         .deployments
         .iter()
         .find(|d| format!("md:{}", d.key) == selected)
@@ -284,11 +287,13 @@ fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
 fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
     let root = state.tree.selected().first().cloned().unwrap_or_default();
     let cluster = state
+        .capi
         .clusters
         .iter()
         .find(|c| format!("c:{}", c.key) == root)
         .ok_or("select a cluster in the tree to upgrade it")?;
     let cp = state
+        .capi
         .control_planes
         .iter()
         .find(|cp| cp.key.cluster == cluster.key.cluster && cp.cluster == cluster.key.name)
@@ -313,6 +318,7 @@ fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
 /// The MachineDeployments of the control plane's cluster.
 fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a DeploymentRow> {
     state
+        .capi
         .deployments
         .iter()
         .filter(|md| md.key.cluster == cp.key.cluster && md.cluster == cp.cluster)
@@ -321,10 +327,11 @@ fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a De
 
 fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
     match state.screen() {
-        Screen::Talos => selected_in(state, TableId::Talos, &state.talos)
+        Screen::Talos => selected_in(state, TableId::Talos, &state.talos.nodes)
             .ok_or_else(|| "no node selected".into()),
         Screen::TalosNode(key) => state
             .talos
+            .nodes
             .get(key)
             .ok_or_else(|| "the node is gone".into()),
         _ => Err("select a Talos node first (:talos)".into()),
@@ -360,6 +367,7 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
     match asks {
         Asks::Replicas(key) => {
             let md = state
+                .capi
                 .deployments
                 .get(key)
                 .ok_or_else(|| format!("{} is gone", key.name))?;
@@ -370,6 +378,7 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
         }
         Asks::KubernetesVersion(key) => {
             let cp = state
+                .capi
                 .control_planes
                 .get(key)
                 .ok_or_else(|| format!("{} is gone", key.name))?;
@@ -390,8 +399,10 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
             )?))
         }
         Asks::TalosImage(keys) => {
-            let nodes: Vec<&TalosNodeRow> =
-                keys.iter().filter_map(|k| state.talos.get(k)).collect();
+            let nodes: Vec<&TalosNodeRow> = keys
+                .iter()
+                .filter_map(|k| state.talos.nodes.get(k))
+                .collect();
             Ok(Plan::Rollout(plans::talos_upgrade(&nodes, text)?))
         }
     }
@@ -410,8 +421,8 @@ fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
         state.notice = Some(refusal);
         return Vec::new();
     }
-    let id = state.next_id;
-    state.next_id += 1;
+    let id = state.actions.next_id;
+    state.actions.next_id += 1;
     let sync = (plan.action() == "argocd.sync").then(SyncOptions::default);
     let plans: Vec<_> = plan.kube_requests().into_iter().cloned().collect();
     // Talos has no access review: a node refuses an upgrade from a certificate without the
@@ -434,7 +445,7 @@ fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
     } else {
         (Access::Checking, vec![Command::CheckAccess { id, plans }])
     };
-    state.dialog = Some(Dialog {
+    state.actions.dialog = Some(Dialog {
         id,
         plan,
         access,

@@ -57,10 +57,10 @@ pub const PANES: &[Pane] = &[
         about: "Cluster tree",
         sources: |s| {
             vec![
-                s.clusters.sources(),
-                s.control_planes.sources(),
-                s.deployments.sources(),
-                s.machines.sources(),
+                s.capi.clusters.sources(),
+                s.capi.control_planes.sources(),
+                s.capi.deployments.sources(),
+                s.capi.machines.sources(),
             ]
         },
         table: None,
@@ -74,7 +74,7 @@ pub const PANES: &[Pane] = &[
         section: "apps",
         title: "Applications",
         about: "Argo CD applications",
-        sources: |s| vec![s.apps.sources()],
+        sources: |s| vec![s.argo.apps.sources()],
         table: Some(TableId::Apps),
         empty: "no applications match",
         actions: &[
@@ -91,7 +91,7 @@ pub const PANES: &[Pane] = &[
         section: "syncwaves",
         title: "Sync waves",
         about: "One application's resources by hook phase and wave",
-        sources: |s| vec![s.app_detail.sources()],
+        sources: |s| vec![s.argo.app_detail.sources()],
         table: None,
         empty: "",
         actions: &[
@@ -108,7 +108,7 @@ pub const PANES: &[Pane] = &[
         section: "talos",
         title: "Talos nodes",
         about: "Talos nodes",
-        sources: |s| vec![s.talos.sources()],
+        sources: |s| vec![s.talos.nodes.sources()],
         table: Some(TableId::Talos),
         empty: "no Talos nodes match",
         actions: &[Action::UpgradeTalos, Action::UpgradeTalosAll],
@@ -120,7 +120,7 @@ pub const PANES: &[Pane] = &[
         section: "talosnode",
         title: "Talos node",
         about: "One node: services, logs, dmesg, etcd",
-        sources: |s| vec![s.talos.sources()],
+        sources: |s| vec![s.talos.nodes.sources()],
         table: None,
         empty: "",
         actions: &[Action::UpgradeTalos],
@@ -132,7 +132,7 @@ pub const PANES: &[Pane] = &[
         section: "secrets",
         title: "External Secrets",
         about: "External Secrets",
-        sources: |s| vec![s.external_secrets.sources()],
+        sources: |s| vec![s.eso.external_secrets.sources()],
         table: Some(TableId::Secrets),
         empty: "no ExternalSecrets match",
         actions: &[Action::ForceSync],
@@ -144,7 +144,7 @@ pub const PANES: &[Pane] = &[
         section: "vms",
         title: "Harvester VMs",
         about: "Harvester VMs and hosts",
-        sources: |s| vec![s.vms.sources(), s.vmis.sources()],
+        sources: |s| vec![s.harvester.vms.sources(), s.harvester.vmis.sources()],
         table: Some(TableId::Vms),
         empty: "no VMs match",
         actions: &[
@@ -163,9 +163,9 @@ pub const PANES: &[Pane] = &[
         about: "Bare-metal hosts (Tinkerbell, BMC)",
         sources: |s| {
             vec![
-                s.hardware.sources(),
-                s.workflows.sources(),
-                s.bmcs.sources(),
+                s.metal.hardware.sources(),
+                s.metal.workflows.sources(),
+                s.metal.bmcs.sources(),
             ]
         },
         table: Some(TableId::Hosts),

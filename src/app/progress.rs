@@ -14,8 +14,9 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
         Plan::Rollout(_) => return None,
     };
     match action {
-        a if a.starts_with("argocd.") => state.apps.get(key).map(|app| {
+        a if a.starts_with("argocd.") => state.argo.apps.get(key).map(|app| {
             let wave = state
+                .argo
                 .app_detail
                 .get(key)
                 .filter(|d| !d.operation_message.is_empty())
@@ -26,8 +27,9 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 None => format!("{} · {}", app.sync, app.health),
             }
         }),
-        "machinedeployment.scale" => state.deployments.get(key).map(|md| {
+        "machinedeployment.scale" => state.capi.deployments.get(key).map(|md| {
             let machines = state
+                .capi
                 .machines
                 .iter()
                 .filter(|m| {
@@ -40,11 +42,17 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 md.replicas.ready, md.replicas.desired
             )
         }),
-        a if a.starts_with("vm.") => state.vms.get(key).map(|vm| match vmi_of(state, vm) {
-            Some(vmi) if !vmi.node.is_empty() => format!("{} on {}", vm.status, vmi.node),
-            _ => vm.status.clone(),
-        }),
-        "externalsecret.force-sync" => state.external_secrets.get(key).map(|es| {
+        a if a.starts_with("vm.") => {
+            state
+                .harvester
+                .vms
+                .get(key)
+                .map(|vm| match vmi_of(state, vm) {
+                    Some(vmi) if !vmi.node.is_empty() => format!("{} on {}", vm.status, vmi.node),
+                    _ => vm.status.clone(),
+                })
+        }
+        "externalsecret.force-sync" => state.eso.external_secrets.get(key).map(|es| {
             let when = es
                 .refreshed
                 .map(|t| format!("refreshed {} ago", age(t, state.now)))
@@ -58,11 +66,12 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
             let machine = op.plan.as_request()?.body["spec"]["machineRef"]["name"].as_str()?;
             let bmc = ObjRef::in_cluster(key.cluster.clone(), key.namespace.clone(), machine);
             let power = state
+                .metal
                 .bmcs
                 .get(&bmc)
                 .map(|b| format!("{machine} power {}", b.power))
                 .unwrap_or_default();
-            match state.bmc_jobs.get(key) {
+            match state.metal.bmc_jobs.get(key) {
                 Some(job) if !job.message.is_empty() => {
                     Some(format!("Job {}: {} · {power}", job.state, job.message))
                 }

@@ -54,7 +54,7 @@ fn step_name(r: &Rollout, run: &RolloutRun) -> String {
 /// What the server (or node) said to an operation's request or current step.
 pub fn on_done(state: &mut State, id: u64, result: Result<String, String>) {
     let now = state.now;
-    let Some(op) = state.operations.iter_mut().find(|o| o.id == id) else {
+    let Some(op) = state.actions.operations.iter_mut().find(|o| o.id == id) else {
         return;
     };
     let title = op.plan.title().to_string();
@@ -101,8 +101,8 @@ pub fn advance(state: &mut State) -> Vec<Command> {
     let now = state.now;
     let mut commands = Vec::new();
     let mut notices = Vec::new();
-    for i in 0..state.operations.len() {
-        let op = &state.operations[i];
+    for i in 0..state.actions.operations.len() {
+        let op = &state.actions.operations[i];
         let (Plan::Rollout(r), Some(run)) = (&op.plan, &op.run) else {
             continue;
         };
@@ -120,7 +120,7 @@ pub fn advance(state: &mut State) -> Vec<Command> {
         let name = step_name(r, run);
         let title = r.title.clone();
         let describe = step.gate.describe();
-        let op = &mut state.operations[i];
+        let op = &mut state.actions.operations[i];
         let before = op.status.clone();
         let Some(run) = op.run.as_mut() else { continue };
         run.back_since = back_since;
@@ -174,6 +174,7 @@ fn check(
             version,
         } => {
             let Some(desired) = state
+                .capi
                 .control_planes
                 .get(control_plane)
                 .map(|c| c.replicas.desired)
@@ -183,7 +184,7 @@ fn check(
                     None,
                 );
             };
-            let machines = state.machines.iter().filter(|m| {
+            let machines = state.capi.machines.iter().filter(|m| {
                 m.key.cluster == control_plane.cluster && m.cluster == *cluster && m.control_plane
             });
             (
@@ -197,13 +198,14 @@ fn check(
             version,
         } => {
             let Some(desired) = state
+                .capi
                 .deployments
                 .get(deployment)
                 .map(|d| d.replicas.desired)
             else {
                 return (Check::Failed(format!("{} is gone", deployment.name)), None);
             };
-            let machines = state.machines.iter().filter(|m| {
+            let machines = state.capi.machines.iter().filter(|m| {
                 m.key.cluster == deployment.cluster
                     && m.cluster == *cluster
                     && m.deployment.as_deref() == Some(deployment.name.as_str())
@@ -262,7 +264,7 @@ fn node_check(
             Check::Waiting(what)
         }
     };
-    let Some(row) = state.talos.get(node) else {
+    let Some(row) = state.talos.nodes.get(node) else {
         return (gone("not polled yet".into()), None);
     };
     if let Some(e) = &row.error {

@@ -5,23 +5,22 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use tui_tree_widget::TreeState;
 
+use super::domains::{Actions, Argo, Eso, Harvester, Metal, Talos};
 use super::keymap::{Keymap, Scope};
 use super::panes::PaneId;
 use super::table::scroll_to;
 use super::tables::{TableId, Tables};
 use super::theme::Theme;
-use crate::model::actions::{ResourceRef, SyncOptions};
-use crate::model::argo::{AppDetail, AppRow, Wave, WaveResource, WaveState};
-use crate::model::argo_rest::ResourceHealth;
-use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::actions::SyncOptions;
+use crate::model::argo::{AppDetail, Wave, WaveResource, WaveState};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
-use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
+use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::rollout::Plan;
 use crate::model::source::SourceState;
-use crate::model::store::{ObjRef, RowStore};
-use crate::model::talos::{LineBuffer, TalosNodeRow, TextSource};
+use crate::model::store::ObjRef;
+use crate::model::talos::{LineBuffer, TextSource};
 use crate::model::tree::CapiStores;
-use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
+use crate::model::vms::{HostRow, VmRow, VmiRow};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
@@ -247,31 +246,13 @@ pub struct State {
     pub readonly_contexts: BTreeSet<String>,
     pub now: Timestamp,
 
-    pub clusters: RowStore<ClusterRow>,
-    pub control_planes: RowStore<ControlPlaneRow>,
-    pub deployments: RowStore<DeploymentRow>,
-    pub machines: RowStore<MachineRow>,
-    pub apps: RowStore<AppRow>,
-    /// The one Application the sync-wave view watches in full.
-    pub app_detail: RowStore<AppDetail>,
-    pub talos: RowStore<TalosNodeRow>,
-    pub external_secrets: RowStore<ExternalSecretRow>,
-    pub secret_stores: RowStore<StoreRow>,
-    pub cluster_secret_stores: RowStore<StoreRow>,
-    pub vms: RowStore<VmRow>,
-    pub vmis: RowStore<VmiRow>,
-    pub vm_images: RowStore<ImageRow>,
-    pub hosts: RowStore<HostRow>,
-    pub hardware: RowStore<HardwareRow>,
-    pub workflows: RowStore<WorkflowRow>,
-    pub bmcs: RowStore<BmcRow>,
-    pub bmc_jobs: RowStore<BmcJobRow>,
-    pub dialog: Option<Dialog>,
-    pub operations: Vec<Operation>,
-    pub next_id: u64,
-    /// Who `.operation.initiatedBy.username` names.
-    pub user: String,
-    pub inspector: Inspector,
+    pub capi: CapiStores,
+    pub argo: Argo,
+    pub talos: Talos,
+    pub eso: Eso,
+    pub harvester: Harvester,
+    pub metal: Metal,
+    pub actions: Actions,
 
     /// Views opened, the current one last; never empty.
     pub stack: Vec<Screen>,
@@ -280,14 +261,6 @@ pub struct State {
     pub prompt: Option<Prompt>,
     pub show_help: bool,
     pub tree: TreeState<String>,
-    pub waves_cursor: TableCursor,
-    /// argocd-server, when the REST transport is configured: Argo CD actions go there and the
-    /// sync-wave view reads per-resource health from its resource tree.
-    pub argocd_server: Option<String>,
-    /// That resource tree's health for the app the sync-wave view shows.
-    pub tree_health: Option<(ObjRef, Result<ResourceHealth, String>)>,
-    /// Resources marked in the sync-wave view for a selective sync.
-    pub wave_marks: BTreeSet<ResourceRef>,
     /// Cursor, scroll and sort of every table.
     pub tables: Tables,
     /// The terminal's size (columns, rows), from resize messages.
@@ -316,38 +289,18 @@ impl State {
             readonly,
             readonly_contexts: BTreeSet::new(),
             now,
-            clusters: RowStore::default(),
-            control_planes: RowStore::default(),
-            deployments: RowStore::default(),
-            machines: RowStore::default(),
-            apps: RowStore::default(),
-            app_detail: RowStore::default(),
-            talos: RowStore::default(),
-            external_secrets: RowStore::default(),
-            secret_stores: RowStore::default(),
-            cluster_secret_stores: RowStore::default(),
-            vms: RowStore::default(),
-            vmis: RowStore::default(),
-            vm_images: RowStore::default(),
-            hosts: RowStore::default(),
-            hardware: RowStore::default(),
-            workflows: RowStore::default(),
-            bmcs: RowStore::default(),
-            bmc_jobs: RowStore::default(),
-            dialog: None,
-            operations: Vec::new(),
-            next_id: 1,
-            user: "opsdeck".into(),
-            inspector: Inspector::default(),
+            capi: CapiStores::default(),
+            argo: Argo::default(),
+            talos: Talos::default(),
+            eso: Eso::default(),
+            harvester: Harvester::default(),
+            metal: Metal::default(),
+            actions: Actions::default(),
             stack: vec![Screen::Clusters],
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
             tree: TreeState::default(),
-            waves_cursor: TableCursor::default(),
-            wave_marks: BTreeSet::new(),
-            argocd_server: None,
-            tree_health: None,
             tables: Tables::default(),
             viewport: (120, 40),
             keymap,
@@ -368,7 +321,7 @@ impl State {
     /// inspector's services.
     pub fn table_on_screen(&self) -> Option<TableId> {
         match self.screen() {
-            Screen::TalosNode(_) if self.inspector.tab == InspectorTab::Services => {
+            Screen::TalosNode(_) if self.talos.inspector.tab == InspectorTab::Services => {
                 Some(TableId::Services)
             }
             screen => screen.pane().pane().table,
@@ -377,8 +330,8 @@ impl State {
 
     /// The stream the inspector's current tab follows, if any.
     pub fn text_source(&self) -> Option<TextSource> {
-        match self.inspector.tab {
-            InspectorTab::Logs => Some(TextSource::Logs(self.inspector.service.clone())),
+        match self.talos.inspector.tab {
+            InspectorTab::Logs => Some(TextSource::Logs(self.talos.inspector.service.clone())),
             InspectorTab::Dmesg => Some(TextSource::Dmesg),
             _ => None,
         }
@@ -387,24 +340,24 @@ impl State {
     /// Whether any watched source is stale: then "stale 12s ago" labels move every second.
     pub fn any_stale(&self) -> bool {
         let states = [
-            self.clusters.sources(),
-            self.control_planes.sources(),
-            self.deployments.sources(),
-            self.machines.sources(),
-            self.apps.sources(),
-            self.app_detail.sources(),
-            self.talos.sources(),
-            self.external_secrets.sources(),
-            self.secret_stores.sources(),
-            self.cluster_secret_stores.sources(),
-            self.vms.sources(),
-            self.vmis.sources(),
-            self.vm_images.sources(),
-            self.hosts.sources(),
-            self.hardware.sources(),
-            self.workflows.sources(),
-            self.bmcs.sources(),
-            self.bmc_jobs.sources(),
+            self.capi.clusters.sources(),
+            self.capi.control_planes.sources(),
+            self.capi.deployments.sources(),
+            self.capi.machines.sources(),
+            self.argo.apps.sources(),
+            self.argo.app_detail.sources(),
+            self.talos.nodes.sources(),
+            self.eso.external_secrets.sources(),
+            self.eso.secret_stores.sources(),
+            self.eso.cluster_secret_stores.sources(),
+            self.harvester.vms.sources(),
+            self.harvester.vmis.sources(),
+            self.harvester.vm_images.sources(),
+            self.harvester.hosts.sources(),
+            self.metal.hardware.sources(),
+            self.metal.workflows.sources(),
+            self.metal.bmcs.sources(),
+            self.metal.bmc_jobs.sources(),
         ];
         states
             .iter()
@@ -414,15 +367,6 @@ impl State {
 
     pub fn filter(&self) -> &str {
         self.filters.last().map_or("", String::as_str)
-    }
-
-    pub fn capi(&self) -> CapiStores<'_> {
-        CapiStores {
-            clusters: &self.clusters,
-            control_planes: &self.control_planes,
-            deployments: &self.deployments,
-            machines: &self.machines,
-        }
     }
 }
 
@@ -442,15 +386,16 @@ pub fn filter_matches(filter: &str, haystack: &str) -> bool {
 pub fn store_of<'a>(state: &'a State, es: &ExternalSecretRow) -> Option<&'a StoreRow> {
     es.store(
         state
+            .eso
             .secret_stores
             .iter()
-            .chain(state.cluster_secret_stores.iter()),
+            .chain(state.eso.cluster_secret_stores.iter()),
     )
 }
 
 /// A VM's running instance, if any.
 pub fn vmi_of<'a>(state: &'a State, vm: &VmRow) -> Option<&'a VmiRow> {
-    state.vmis.get(&vm.key)
+    state.harvester.vmis.get(&vm.key)
 }
 
 /// The display name of the image a VM boots, else its id.
@@ -460,6 +405,7 @@ pub fn image_of(state: &State, vm: &VmRow) -> String {
     };
     let (ns, name) = id.split_once('/').unwrap_or(("", id.as_str()));
     state
+        .harvester
         .vm_images
         .get(&ObjRef::in_cluster(vm.key.cluster.clone(), ns, name))
         .map(|i| i.display_name.clone())
@@ -470,6 +416,7 @@ pub fn image_of(state: &State, vm: &VmRow) -> String {
 /// The newest Workflow run on a Hardware (same cluster and namespace).
 pub fn latest_workflow<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a WorkflowRow> {
     state
+        .metal
         .workflows
         .iter()
         .filter(|w| {
@@ -483,7 +430,7 @@ pub fn latest_workflow<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a Work
 /// The Rufio BMC Machine a Hardware references.
 pub fn bmc_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a BmcRow> {
     let name = h.bmc.as_deref()?;
-    state.bmcs.get(&ObjRef::in_cluster(
+    state.metal.bmcs.get(&ObjRef::in_cluster(
         h.key.cluster.clone(),
         h.key.namespace.clone(),
         name,
@@ -497,7 +444,7 @@ pub fn node_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a HostRow> {
     } else {
         &h.hostname
     };
-    state.hosts.iter().find(|n| &n.key.name == name)
+    state.harvester.hosts.iter().find(|n| &n.key.name == name)
 }
 
 /// One line of the view: a wave header or a resource in it.
@@ -508,7 +455,7 @@ pub enum WaveLine<'a> {
 
 /// The one Application the sync-wave view shows.
 pub fn app_detail(state: &State) -> Option<&AppDetail> {
-    state.app_detail.iter().next()
+    state.argo.app_detail.iter().next()
 }
 
 fn resource_text(r: &WaveResource) -> String {

@@ -49,25 +49,25 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             state.now = now;
             return Vec::new();
         }
-        Msg::Clusters(u) => state.clusters.apply(u),
-        Msg::ControlPlanes(u) => state.control_planes.apply(u),
-        Msg::Deployments(u) => state.deployments.apply(u),
-        Msg::Machines(u) => state.machines.apply(u),
-        Msg::Apps(u) => state.apps.apply(u),
-        Msg::Talos(u) => state.talos.apply(u),
-        Msg::ExternalSecrets(u) => state.external_secrets.apply(u),
-        Msg::SecretStores(u) => state.secret_stores.apply(u),
-        Msg::ClusterSecretStores(u) => state.cluster_secret_stores.apply(u),
-        Msg::Vms(u) => state.vms.apply(u),
-        Msg::Vmis(u) => state.vmis.apply(u),
-        Msg::VmImages(u) => state.vm_images.apply(u),
-        Msg::Hosts(u) => state.hosts.apply(u),
-        Msg::Hardware(u) => state.hardware.apply(u),
-        Msg::Workflows(u) => state.workflows.apply(u),
-        Msg::Bmcs(u) => state.bmcs.apply(u),
-        Msg::BmcJobs(u) => state.bmc_jobs.apply(u),
+        Msg::Clusters(u) => state.capi.clusters.apply(u),
+        Msg::ControlPlanes(u) => state.capi.control_planes.apply(u),
+        Msg::Deployments(u) => state.capi.deployments.apply(u),
+        Msg::Machines(u) => state.capi.machines.apply(u),
+        Msg::Apps(u) => state.argo.apps.apply(u),
+        Msg::Talos(u) => state.talos.nodes.apply(u),
+        Msg::ExternalSecrets(u) => state.eso.external_secrets.apply(u),
+        Msg::SecretStores(u) => state.eso.secret_stores.apply(u),
+        Msg::ClusterSecretStores(u) => state.eso.cluster_secret_stores.apply(u),
+        Msg::Vms(u) => state.harvester.vms.apply(u),
+        Msg::Vmis(u) => state.harvester.vmis.apply(u),
+        Msg::VmImages(u) => state.harvester.vm_images.apply(u),
+        Msg::Hosts(u) => state.harvester.hosts.apply(u),
+        Msg::Hardware(u) => state.metal.hardware.apply(u),
+        Msg::Workflows(u) => state.metal.workflows.apply(u),
+        Msg::Bmcs(u) => state.metal.bmcs.apply(u),
+        Msg::BmcJobs(u) => state.metal.bmc_jobs.apply(u),
         Msg::AccessChecked { id, result } => {
-            if let Some(d) = state.dialog.as_mut().filter(|d| d.id == id) {
+            if let Some(d) = state.actions.dialog.as_mut().filter(|d| d.id == id) {
                 d.access = match result {
                     Ok(None) => Access::Allowed,
                     Ok(Some(why)) => Access::Denied(why),
@@ -80,28 +80,28 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             if !matches!(state.screen(), Screen::SyncWaves(k) if *k == key) {
                 return Vec::new();
             }
-            state.tree_health = Some((key, result));
+            state.argo.tree_health = Some((key, result));
         }
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
             }
             match text {
-                Ok(chunk) => state.inspector.text.push(&chunk),
-                Err(e) => state.inspector.text_error = Some(e),
+                Ok(chunk) => state.talos.inspector.text.push(&chunk),
+                Err(e) => state.talos.inspector.text_error = Some(e),
             }
         }
         Msg::AppDetail(u) => {
             let u = match u {
                 WatchUpdate::Upsert(mut detail) => {
-                    if let Some(previous) = state.app_detail.get(&detail.key) {
+                    if let Some(previous) = state.argo.app_detail.get(&detail.key) {
                         detail.inherit_hook_types(previous);
                     }
                     WatchUpdate::Upsert(detail)
                 }
                 other => other,
             };
-            state.app_detail.apply(u);
+            state.argo.app_detail.apply(u);
         }
         Msg::Input(Event::Resize(width, height)) => state.viewport = (width, height),
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
@@ -115,7 +115,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
 }
 
 fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> Vec<Command> {
-    if state.dialog.is_some() {
+    if state.actions.dialog.is_some() {
         return dialog_key(state, code, mods);
     }
     if state.prompt.is_some() {
@@ -206,7 +206,7 @@ fn set_filter(state: &mut State, filter: String) {
                 None => view.reset(),
             }
         }
-        None => state.waves_cursor = Default::default(),
+        None => state.argo.waves_cursor = Default::default(),
     }
 }
 
@@ -251,10 +251,10 @@ fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     let Screen::TalosNode(key) = state.screen().clone() else {
         return Vec::new();
     };
-    state.inspector.tab = tab;
-    state.inspector.text = LineBuffer::new(LOG_LINES);
-    state.inspector.text_error = None;
-    state.inspector.scroll_back = 0;
+    state.talos.inspector.tab = tab;
+    state.talos.inspector.text = LineBuffer::new(LOG_LINES);
+    state.talos.inspector.text_error = None;
+    state.talos.inspector.scroll_back = 0;
     match state.text_source() {
         Some(source) => vec![Command::StreamNodeText(key, source)],
         None => vec![Command::StopNodeText],
@@ -265,7 +265,7 @@ fn cycle_tab(state: &mut State, step: isize) -> Vec<Command> {
     let tabs = InspectorTab::ALL;
     let at = tabs
         .iter()
-        .position(|t| *t == state.inspector.tab)
+        .position(|t| *t == state.talos.inspector.tab)
         .unwrap_or(0) as isize;
     let next = tabs[(at + step).rem_euclid(tabs.len() as isize) as usize];
     switch_tab(state, next)
@@ -286,13 +286,13 @@ fn move_cursor(state: &mut State, delta: isize) {
         }
         Screen::SyncWaves(_) => {
             let len = wave_row_count(state);
-            state.waves_cursor.move_by(delta, len, page);
+            state.argo.waves_cursor.move_by(delta, len, page);
         }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
-            let len = state.inspector.text.len() as isize;
-            let back = state.inspector.scroll_back as isize - delta;
-            state.inspector.scroll_back = back.clamp(0, len) as usize;
+            let len = state.talos.inspector.text.len() as isize;
+            let back = state.talos.inspector.scroll_back as isize - delta;
+            state.talos.inspector.scroll_back = back.clamp(0, len) as usize;
         }
         _ => {}
     }
@@ -339,7 +339,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
     let page = page_rows(state) as isize;
     match action {
         Action::Quit => {
-            let rolling = state.operations.iter().find(|o| {
+            let rolling = state.actions.operations.iter().find(|o| {
                 o.run.is_some() && matches!(o.status, OpStatus::Sent | OpStatus::Running(_))
             });
             match rolling {
@@ -381,7 +381,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::ExpandAll => {
             let mut ids = Vec::new();
-            branch_ids(&cluster_tree(&state.capi()), &mut Vec::new(), &mut ids);
+            branch_ids(&cluster_tree(&state.capi), &mut Vec::new(), &mut ids);
             for id in ids {
                 state.tree.open(id);
             }
@@ -393,14 +393,14 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             if let Some(key) = tables::selected(state, TableId::Talos) {
                 state.stack.push(Screen::TalosNode(key));
                 state.filters.push(String::new());
-                state.inspector = Inspector::default();
+                state.talos.inspector = Inspector::default();
             }
         }
         Action::Enter if matches!(state.screen(), Screen::TalosNode(_)) => {
-            if state.inspector.tab == InspectorTab::Services
+            if state.talos.inspector.tab == InspectorTab::Services
                 && let Some(service) = tables::selected(state, TableId::Services)
             {
-                state.inspector.service = service.name;
+                state.talos.inspector.service = service.name;
                 return switch_tab(state, InspectorTab::Logs);
             }
         }
@@ -410,10 +410,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             {
                 state.stack.push(Screen::SyncWaves(key.clone()));
                 state.filters.push(String::new());
-                state.app_detail = Default::default();
-                state.waves_cursor = Default::default();
-                state.wave_marks.clear();
-                state.tree_health = None;
+                state.argo.app_detail = Default::default();
+                state.argo.waves_cursor = Default::default();
+                state.argo.wave_marks.clear();
+                state.argo.tree_health = None;
                 return vec![Command::WatchAppDetail(key)];
             }
         }
@@ -424,8 +424,8 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 state.filters.pop();
                 if let Some(left) = state.stack.pop() {
                     if let Screen::SyncWaves(_) = left {
-                        state.app_detail = Default::default();
-                        state.wave_marks.clear();
+                        state.argo.app_detail = Default::default();
+                        state.argo.wave_marks.clear();
                     }
                     return leave(&left);
                 }

@@ -87,11 +87,13 @@ fn machine_node(m: &MachineRow) -> TreeNode {
     n
 }
 
-pub struct CapiStores<'a> {
-    pub clusters: &'a RowStore<ClusterRow>,
-    pub control_planes: &'a RowStore<ControlPlaneRow>,
-    pub deployments: &'a RowStore<DeploymentRow>,
-    pub machines: &'a RowStore<MachineRow>,
+/// The Cluster API rows the tree is built from.
+#[derive(Debug, Default)]
+pub struct CapiStores {
+    pub clusters: RowStore<ClusterRow>,
+    pub control_planes: RowStore<ControlPlaneRow>,
+    pub deployments: RowStore<DeploymentRow>,
+    pub machines: RowStore<MachineRow>,
 }
 
 pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {

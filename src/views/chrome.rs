@@ -20,10 +20,10 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(
             format!(
                 "│ clusters {} · machines {} · apps {} · talos nodes {} ",
-                state.clusters.len(),
-                state.machines.len(),
-                state.apps.len(),
-                state.talos.len()
+                state.capi.clusters.len(),
+                state.capi.machines.len(),
+                state.argo.apps.len(),
+                state.talos.nodes.len()
             ),
             theme.style("header"),
         ),

@@ -134,10 +134,10 @@ fn header_line(shown: &[bool], theme: &Theme) -> Line<'static> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     let filter = state.filter().to_string();
-    let nodes = filter_tree(cluster_tree(&state.capi()), &|n| {
+    let nodes = filter_tree(cluster_tree(&state.capi), &|n| {
         filter_matches(&filter, &n.haystack())
     });
-    let count = state.clusters.len();
+    let count = state.capi.clusters.len();
     let entry = PaneId::Clusters.pane();
     let sources = Sources::of(&(entry.sources)(state));
     let source = sources.worst.clone();

@@ -10,7 +10,9 @@ use crate::app::state::{Access, State};
 use crate::model::rollout::Plan;
 
 pub fn draw(frame: &mut Frame, state: &State) {
-    let Some(d) = &state.dialog else { return };
+    let Some(d) = &state.actions.dialog else {
+        return;
+    };
     let theme = &state.theme;
     let mut lines: Vec<Line> = d.plan.preview().into_iter().map(Line::from).collect();
     lines.push(Line::from(""));

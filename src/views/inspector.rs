@@ -19,7 +19,7 @@ fn tab_bar(state: &State) -> Line<'static> {
     let theme = &state.theme;
     let mut spans = vec![Span::raw(" ")];
     for tab in InspectorTab::ALL {
-        let style = if tab == state.inspector.tab {
+        let style = if tab == state.talos.inspector.tab {
             theme.style("row.selected")
         } else {
             theme.style("hint")
@@ -83,20 +83,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
             &title,
             state
                 .talos
+                .nodes
                 .get(key)
                 .and_then(|n| n.services.as_ref())
                 .map_or(0, Vec::len),
-            &Sources::of(&[state.talos.sources()]),
+            &Sources::of(&[state.talos.nodes.sources()]),
         );
         let inner = block.inner(head);
         frame.render_widget(block, head);
-        let node_line = match state.talos.get(key) {
+        let node_line = match state.talos.nodes.get(key) {
             Some(node) => summary(state, node),
             None => Line::from(" waiting for the first poll of this node…"),
         };
         frame.render_widget(Paragraph::new(vec![node_line, tab_bar(state)]), inner);
     }
-    match state.inspector.tab {
+    match state.talos.inspector.tab {
         InspectorTab::Services => services(frame, body, state),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
@@ -123,7 +124,7 @@ fn services(frame: &mut Frame, area: Rect, state: &State) {
 
 fn text(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let ins = &state.inspector;
+    let ins = &state.talos.inspector;
     let following = ins.scroll_back == 0;
     let source = state.text_source().map(|s| s.title()).unwrap_or_default();
     let mode = if following {
@@ -165,7 +166,7 @@ fn text(frame: &mut Frame, area: Rect, state: &State) {
 
 fn etcd(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     let theme = &state.theme;
-    let Some(view) = state.talos.get(key).and_then(|n| n.etcd.as_ref()) else {
+    let Some(view) = state.talos.nodes.get(key).and_then(|n| n.etcd.as_ref()) else {
         let block = Block::bordered().border_style(theme.style("border"));
         let inner = block.inner(area);
         frame.render_widget(block, area);

@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, state: &mut State) {
         }
     }
     chrome::footer(frame, footer, state);
-    if state.dialog.is_some() {
+    if state.actions.dialog.is_some() {
         dialog::draw(frame, state);
     }
     if state.show_help {

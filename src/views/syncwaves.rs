@@ -17,7 +17,7 @@ use crate::model::text::age_opt;
 
 /// Where the HEALTH column comes from, when it is not simply the CR.
 fn health_source(state: &State, key: &ObjRef, in_cr: bool) -> String {
-    match &state.tree_health {
+    match &state.argo.tree_health {
         Some((k, Ok(_))) if k == key => "   (per-resource health from the resource tree)".into(),
         Some((k, Err(e))) if k == key => format!("   (resource tree: {e})"),
         _ if in_cr => String::new(),
@@ -46,7 +46,7 @@ fn state_word(s: WaveState) -> &'static str {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     {
         let theme = &state.theme;
-        let sources = Sources::of(&[state.app_detail.sources()]);
+        let sources = Sources::of(&[state.argo.app_detail.sources()]);
         let source = &sources.worst;
         let title = format!("Sync waves — {}", key.name);
         let Some(d) = app_detail(state) else {
@@ -97,11 +97,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
             )),
         ];
         let mut text = text;
-        if !state.wave_marks.is_empty() {
+        if !state.argo.wave_marks.is_empty() {
             text.push(Line::from(Span::styled(
                 format!(
                     " {} resource(s) marked: s syncs only them (Space unmarks)",
-                    state.wave_marks.len()
+                    state.argo.wave_marks.len()
                 ),
                 theme.style("prompt"),
             )));
@@ -117,7 +117,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         frame.render_widget(Paragraph::new(text), inner);
 
         let lines = wave_lines(state, d);
-        let tree = match &state.tree_health {
+        let tree = match &state.argo.tree_health {
             Some((k, Ok(tree))) if k == key => Some(tree),
             _ => None,
         };
@@ -139,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
                 columns: &columns,
                 len: lines.len(),
             },
-            state.waves_cursor,
+            state.argo.waves_cursor,
             theme,
             |i| match &lines[i] {
                 WaveLine::Wave(w, s) => Row::new(vec![
@@ -178,7 +178,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
                     };
                     let hook_style = theme.status(r.hook_phase.as_deref().unwrap_or(""));
                     Row::new(vec![
-                        Cell::from(if state.wave_marks.contains(&reference) {
+                        Cell::from(if state.argo.wave_marks.contains(&reference) {
                             Span::styled(format!("✓ {kind}"), theme.style("prompt"))
                         } else {
                             Span::raw(format!("  {kind}"))

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let hosts = Block::bordered()
         .border_style(theme.style("border"))
         .title(Span::styled(
-            format!(" Harvester hosts ({}) ", state.hosts.len()),
+            format!(" Harvester hosts ({}) ", state.harvester.hosts.len()),
             theme.style("title"),
         ));
     table::draw(frame, bottom, hosts, state, TableId::HarvesterHosts, "");

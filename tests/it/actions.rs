@@ -41,6 +41,7 @@ async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
     );
     let plan = c
         .state
+        .actions
         .dialog
         .as_ref()
         .and_then(|d| d.plan.as_request())
@@ -48,7 +49,8 @@ async fn sync_an_out_of_sync_app_and_watch_it_turn_synced() {
         .clone();
     c.press(&["<Enter>"]);
     c.wait_for("sent", |s| {
-        s.operations
+        s.actions
+            .operations
             .first()
             .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
     })
@@ -90,7 +92,7 @@ async fn esc_cancels_and_nothing_is_sent() {
     c.press(&["R"]);
     assert!(c.frame().contains("Refresh (hard) application gitea?"));
     c.press(&["<Esc>"]);
-    assert!(c.state.dialog.is_none() && c.state.operations.is_empty());
+    assert!(c.state.actions.dialog.is_none() && c.state.actions.operations.is_empty());
     assert_eq!(
         sim.db().get(&app_key("gitea")).expect("app")["metadata"]["resourceVersion"],
         rv
@@ -104,7 +106,7 @@ async fn readonly_refuses_every_action() {
     let mut c = apps_cockpit(&sim, "gitea").await;
     c.state.readonly = true;
     c.press(&["s"]);
-    assert!(c.state.dialog.is_none());
+    assert!(c.state.actions.dialog.is_none());
     assert!(c.frame().contains("read-only mode: actions are disabled"));
     // Every mutating key of every pane: no prompt, no dialog, nothing sent.
     for (pane, keys) in [
@@ -120,7 +122,7 @@ async fn readonly_refuses_every_action() {
             c.state.notice = None;
             c.press(&[key]);
             assert!(
-                c.state.dialog.is_none() && c.state.prompt.is_none(),
+                c.state.actions.dialog.is_none() && c.state.prompt.is_none(),
                 "{pane} {key}"
             );
             assert_eq!(
@@ -130,7 +132,7 @@ async fn readonly_refuses_every_action() {
             );
         }
     }
-    assert!(c.state.operations.is_empty() && audit_lines(&c).is_empty());
+    assert!(c.state.actions.operations.is_empty() && audit_lines(&c).is_empty());
 }
 
 #[tokio::test]
@@ -138,7 +140,7 @@ async fn a_forbidden_token_sees_the_action_disabled() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::client_for(&sim, "opsdeck-viewer").await).await;
     c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.wait_for("apps", |s| s.argo.apps.len() == 25).await;
     c.press(&["r"]);
     common::wait_denied(&mut c).await;
     let frame = c.frame();
@@ -148,7 +150,7 @@ async fn a_forbidden_token_sees_the_action_disabled() {
     );
     assert!(frame.contains("Enter (disabled)"), "{frame}");
     c.press(&["<Enter>"]);
-    assert!(c.state.operations.is_empty(), "nothing sent");
+    assert!(c.state.actions.operations.is_empty(), "nothing sent");
 }
 
 #[tokio::test]
@@ -159,7 +161,8 @@ async fn an_error_is_reported_and_a_retry_works() {
     assert!(sim.controllers().request_sync("immich", true));
     sim.controllers().tick();
     c.wait_for("running", |s| {
-        s.apps
+        s.argo
+            .apps
             .iter()
             .any(|a| a.key.name == "immich" && a.operation.is_some())
     })
@@ -175,7 +178,8 @@ async fn an_error_is_reported_and_a_retry_works() {
     let saved = sim.db().delete(&app_key("immich")).expect("delete");
     c.press(&["<Enter>"]);
     c.wait_for("failed", |s| {
-        s.operations
+        s.actions
+            .operations
             .first()
             .is_some_and(|o| matches!(o.status, OpStatus::Failed(_)))
     })
@@ -187,11 +191,14 @@ async fn an_error_is_reported_and_a_retry_works() {
     );
     let kind = opsdeck_sim::kinds::kind_id("Application").expect("kind");
     sim.db().create(kind, saved).expect("restore");
-    c.wait_for("back", |s| s.apps.iter().any(|a| a.key.name == "immich"))
-        .await;
+    c.wait_for("back", |s| {
+        s.argo.apps.iter().any(|a| a.key.name == "immich")
+    })
+    .await;
     c.press(&["r", "<Enter>"]);
     c.wait_for("retried", |s| {
-        s.operations
+        s.actions
+            .operations
             .first()
             .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_)))
     })
@@ -210,7 +217,7 @@ async fn force_sync_an_external_secret() {
     let mut c =
         Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
     c.press(&["4"]);
-    c.wait_for("secrets", |s| s.external_secrets.len() == 8)
+    c.wait_for("secrets", |s| s.eso.external_secrets.len() == 8)
         .await;
     c.press(&["/"]);
     c.type_text("jellyfin");
@@ -221,6 +228,7 @@ async fn force_sync_an_external_secret() {
     );
     let before = c
         .state
+        .eso
         .external_secrets
         .iter()
         .find(|e| e.key.name == "jellyfin-api-key")
@@ -228,7 +236,8 @@ async fn force_sync_an_external_secret() {
     confirm(&mut c).await;
     sim.controllers().tick();
     c.wait_for("refreshed", |s| {
-        s.external_secrets
+        s.eso
+            .external_secrets
             .iter()
             .any(|e| e.key.name == "jellyfin-api-key" && e.refreshed > before)
     })
@@ -241,12 +250,13 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("tree", |s| {
-        s.deployments.len() == 2 && s.machines.len() == 9
+        s.capi.deployments.len() == 2 && s.capi.machines.len() == 9
     })
     .await;
     // Select the media MachineDeployment in the tree.
     let target = c
         .state
+        .capi
         .deployments
         .iter()
         .find(|d| d.key.name == "media-workers")
@@ -271,13 +281,13 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
 
     // Machines appear one per tick, provision, and the counters follow.
     sim.controllers().tick();
-    c.wait_for("one more machine", |s| s.machines.len() == 10)
+    c.wait_for("one more machine", |s| s.capi.machines.len() == 10)
         .await;
     for _ in 0..12 {
         sim.controllers().tick();
     }
     c.wait_for("five running", |s| {
-        s.deployments.iter().any(|d| {
+        s.capi.deployments.iter().any(|d| {
             d.key.name == "media-workers" && d.replicas.desired == 5 && d.replicas.ready == 5
         })
     })
@@ -289,6 +299,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
     );
     assert_eq!(
         c.state
+            .capi
             .machines
             .iter()
             .filter(|m| m.deployment.as_deref() == Some("media-workers"))
@@ -335,7 +346,8 @@ async fn sync_options_change_the_request_and_a_running_sync_can_be_terminated() 
     common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("sent", |s| {
-        s.operations.len() == 2 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+        s.actions.operations.len() == 2
+            && matches!(s.actions.operations[0].status, OpStatus::Succeeded(_))
     })
     .await;
     sim.controllers().tick();
@@ -353,7 +365,7 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
     let mut c =
         Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
     c.press(&["5"]);
-    c.wait_for("vms", |s| s.vms.len() == 10).await;
+    c.wait_for("vms", |s| s.harvester.vms.len() == 10).await;
     c.press(&["/"]);
     c.type_text("windows");
     c.press(&["<Enter>", "s"]);
@@ -365,20 +377,25 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
     );
     confirm(&mut c).await;
     c.wait_for("starting", |s| {
-        s.vms
+        s.harvester
+            .vms
             .iter()
             .any(|v| v.key.name == "windows-build-agent" && v.status == "Starting")
     })
     .await;
     sim.controllers().tick();
     c.wait_for("running", |s| {
-        s.vms
+        s.harvester
+            .vms
             .iter()
             .any(|v| v.key.name == "windows-build-agent" && v.status == "Running")
     })
     .await;
     c.wait_for("vmi", |s| {
-        s.vmis.iter().any(|v| v.key.name == "windows-build-agent")
+        s.harvester
+            .vmis
+            .iter()
+            .any(|v| v.key.name == "windows-build-agent")
     })
     .await;
     assert!(row(&c.frame(), "default").contains("Running"));
@@ -388,7 +405,8 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
     common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("refused", |s| {
-        s.operations
+        s.actions
+            .operations
             .first()
             .is_some_and(|o| matches!(o.status, OpStatus::Failed(_)))
     })
@@ -400,10 +418,15 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
     confirm(&mut c).await;
     sim.controllers().tick();
     c.wait_for("stopped", |s| {
-        s.vms
+        s.harvester
+            .vms
             .iter()
             .any(|v| v.key.name == "windows-build-agent" && v.status == "Stopped")
-            && !s.vmis.iter().any(|v| v.key.name == "windows-build-agent")
+            && !s
+                .harvester
+                .vmis
+                .iter()
+                .any(|v| v.key.name == "windows-build-agent")
     })
     .await;
     let actions: Vec<String> = audit_lines(&c)
@@ -422,16 +445,18 @@ async fn a_selective_sync_touches_only_the_marked_resources() {
         c.press(&["j"]);
     }
     c.press(&["<Enter>"]);
-    c.wait_for("detail", |s| !s.app_detail.is_empty()).await;
+    c.wait_for("detail", |s| !s.argo.app_detail.is_empty())
+        .await;
     let key = c
         .state
+        .argo
         .app_detail
         .iter()
         .next()
         .map(|d| d.key.clone())
         .expect("detail");
     let position = {
-        let detail = c.state.app_detail.get(&key).expect("detail");
+        let detail = c.state.argo.app_detail.get(&key).expect("detail");
         opsdeck::app::state::wave_lines(&c.state, detail)
             .iter()
             .position(
@@ -458,7 +483,7 @@ async fn a_selective_sync_touches_only_the_marked_resources() {
         sim.controllers().tick();
     }
     c.wait_for("grafana synced by a finished operation", |s| {
-        s.app_detail.get(&key).is_some_and(|d| {
+        s.argo.app_detail.get(&key).is_some_and(|d| {
             d.operation_phase == "Succeeded"
                 && d.waves
                     .iter()
@@ -467,7 +492,7 @@ async fn a_selective_sync_touches_only_the_marked_resources() {
         })
     })
     .await;
-    let detail = c.state.app_detail.get(&key).expect("detail");
+    let detail = c.state.argo.app_detail.get(&key).expect("detail");
     let resource = |name: &str| {
         detail
             .waves

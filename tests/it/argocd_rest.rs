@@ -85,7 +85,7 @@ async fn argocd_rbac_decides_what_is_offered() {
         "{frame}"
     );
     c.press(&["<Enter>"]);
-    assert!(c.state.operations.is_empty());
+    assert!(c.state.actions.operations.is_empty());
     c.press(&["<Esc>"]);
 
     // A refresh only needs `get`, which a read-only account has.
@@ -98,7 +98,8 @@ async fn argocd_rbac_decides_what_is_offered() {
     c.open_apps("zigbee2mqtt").await;
     c.press(&["s"]);
     c.wait_for("check failed", |s| {
-        s.dialog
+        s.actions
+            .dialog
             .as_ref()
             .is_some_and(|d| matches!(d.access, Access::Unknown(_)))
     })

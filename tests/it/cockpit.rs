@@ -13,10 +13,10 @@ async fn cluster_tree_shows_clusters_control_planes_deployments_and_machines() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("CAPI stores live", |s| {
-        s.clusters.state().is_healthy()
-            && s.machines.len() == 9
-            && s.deployments.len() == 2
-            && s.control_planes.len() == 2
+        s.capi.clusters.state().is_healthy()
+            && s.capi.machines.len() == 9
+            && s.capi.deployments.len() == 2
+            && s.capi.control_planes.len() == 2
     })
     .await;
     let frame = c.frame();
@@ -73,17 +73,18 @@ async fn cluster_tree_shows_clusters_control_planes_deployments_and_machines() {
 async fn provisioning_machine_goes_running_in_the_tree() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    c.wait_for("machines", |s| s.machines.len() == 9).await;
+    c.wait_for("machines", |s| s.capi.machines.len() == 9).await;
     assert!(c.frame().contains("Provisioning"));
     for _ in 0..8 {
         sim.controllers().tick();
     }
     c.wait_for("every machine running", |s| {
-        s.machines.iter().all(|m| m.phase == "Running")
+        s.capi.machines.iter().all(|m| m.phase == "Running")
     })
     .await;
     c.wait_for("workers ready", |s| {
-        s.deployments
+        s.capi
+            .deployments
             .iter()
             .all(|d| d.replicas.ready == d.replicas.desired)
     })
@@ -101,7 +102,7 @@ async fn apps_table_and_drift_shows_out_of_sync() {
     c.press(&[":"]);
     c.type_text("app");
     c.press(&["<Tab>", "<Enter>"]);
-    c.wait_for("apps live", |s| s.apps.len() == 25).await;
+    c.wait_for("apps live", |s| s.argo.apps.len() == 25).await;
     let frame = c.frame();
     assert!(frame.contains("Applications (25) [live]"), "{frame}");
     let jelly = row(&frame, "jellyfin");
@@ -116,7 +117,8 @@ async fn apps_table_and_drift_shows_out_of_sync() {
     // Someone edits a live object: the simulator marks the app OutOfSync; the frame shows it.
     assert!(sim.controllers().drift("jellyfin"));
     c.wait_for("jellyfin drifted", |s| {
-        s.apps
+        s.argo
+            .apps
             .iter()
             .any(|a| a.key.name == "jellyfin" && a.sync == "OutOfSync")
     })
@@ -141,7 +143,7 @@ async fn sync_wave_view_walks_an_operation() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.wait_for("apps", |s| s.argo.apps.len() == 25).await;
     c.press(&["/"]);
     c.type_text("immich");
     c.press(&["<Enter>", "<Enter>"]);
@@ -216,7 +218,7 @@ async fn a_failing_post_sync_hook_blocks_its_wave() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.wait_for("apps", |s| s.argo.apps.len() == 25).await;
     c.press(&["/"]);
     c.type_text("paperless");
     c.press(&["<Enter>", "<Enter>"]);
@@ -267,11 +269,11 @@ async fn forbidden_kind_is_shown_in_its_pane_and_others_stay_live() {
     .expect("client");
     let mut c = Cockpit::start(client).await;
     c.wait_for("apps forbidden", |s| {
-        matches!(s.apps.state(), SourceState::Forbidden(_))
+        matches!(s.argo.apps.state(), SourceState::Forbidden(_))
     })
     .await;
     c.wait_for("clusters live", |s| {
-        s.clusters.state().is_healthy() && s.machines.len() == 9
+        s.capi.clusters.state().is_healthy() && s.capi.machines.len() == 9
     })
     .await;
     c.press(&["2"]);
@@ -292,7 +294,7 @@ async fn unreachable_server_is_an_error_in_the_pane_not_a_panic() {
     sim.stop();
     let mut c = Cockpit::start(client).await;
     c.wait_for("clusters error", |s| {
-        matches!(s.clusters.state(), SourceState::Error(_))
+        matches!(s.capi.clusters.state(), SourceState::Error(_))
     })
     .await;
     let frame = c.frame();
@@ -313,7 +315,7 @@ async fn escape_sequences_from_the_server_are_not_drawn() {
     }
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.press(&["2"]);
-    c.wait_for("apps", |s| s.apps.len() == 25).await;
+    c.wait_for("apps", |s| s.argo.apps.len() == 25).await;
     let frame = c.frame();
     let gitea = line_with(&frame, "gitea");
     assert!(
@@ -336,10 +338,10 @@ async fn a_missing_crd_says_not_installed_and_the_rest_works() {
     .expect("sim");
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("apps not installed", |s| {
-        s.apps.state() == SourceState::NotInstalled
+        s.argo.apps.state() == SourceState::NotInstalled
     })
     .await;
-    c.wait_for("clusters live", |s| s.clusters.state().is_healthy())
+    c.wait_for("clusters live", |s| s.capi.clusters.state().is_healthy())
         .await;
     c.press(&["2"]);
     let frame = c.frame();
@@ -355,16 +357,16 @@ async fn a_server_that_goes_away_leaves_stale_rows_not_an_empty_pane() {
     let mut sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("machines live", |s| {
-        s.machines.state().is_healthy() && s.machines.len() == 9
+        s.capi.machines.state().is_healthy() && s.capi.machines.len() == 9
     })
     .await;
     sim.stop();
     c.wait_for("machines stale", |s| {
-        matches!(s.machines.state(), SourceState::Stale { .. })
+        matches!(s.capi.machines.state(), SourceState::Stale { .. })
     })
     .await;
     c.wait_for("clusters stale", |s| {
-        matches!(s.clusters.state(), SourceState::Stale { .. })
+        matches!(s.capi.clusters.state(), SourceState::Stale { .. })
     })
     .await;
     let frame = c.frame();

@@ -34,12 +34,15 @@ async fn workload_clusters_and_talos_endpoints_come_from_capi_secrets() {
     let mut c = Cockpit::start_with_sources(sources, setup).await;
     c.press(&["4"]);
     c.wait_for("media secrets", |s| {
-        s.external_secrets.iter().any(|e| e.key.cluster == "media")
+        s.eso
+            .external_secrets
+            .iter()
+            .any(|e| e.key.cluster == "media")
     })
     .await;
     c.press(&["3"]);
     c.wait_for("talos nodes", |s| {
-        s.talos.len() == 9 && s.talos.iter().filter(|n| n.error.is_none()).count() == 8
+        s.talos.nodes.len() == 9 && s.talos.nodes.iter().filter(|n| n.error.is_none()).count() == 8
     })
     .await;
     assert!(line_with(&c.frame(), "lab-cp-").contains("Ready"));

@@ -13,7 +13,10 @@ async fn hosts_join_hardware_workflow_bmc_and_harvester_node() {
         Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
     c.press(&["6"]);
     c.wait_for("hosts from both clusters", |s| {
-        s.hardware.len() == 4 && s.workflows.len() == 4 && s.bmcs.len() == 4 && s.hosts.len() == 3
+        s.metal.hardware.len() == 4
+            && s.metal.workflows.len() == 4
+            && s.metal.bmcs.len() == 4
+            && s.harvester.hosts.len() == 3
     })
     .await;
     let frame = c.frame_sized(200, 20);

@@ -16,16 +16,17 @@ async fn a_running_vm_migrates_to_another_host() {
         Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
     c.press(&["5"]);
     c.wait_for("vms and instances", |s| {
-        s.vms.len() == 10 && !s.vmis.is_empty()
+        s.harvester.vms.len() == 10 && !s.harvester.vmis.is_empty()
     })
     .await;
     let (vm, from) = c
         .state
+        .harvester
         .vms
         .iter()
         .filter(|v| v.status == "Running" && v.key.namespace == "media")
         .find_map(|v| {
-            let vmi = c.state.vmis.get(&v.key)?;
+            let vmi = c.state.harvester.vmis.get(&v.key)?;
             (!vmi.node.is_empty()).then(|| (v.key.clone(), vmi.node.clone()))
         })
         .expect("a running VM with a host");
@@ -46,7 +47,10 @@ async fn a_running_vm_migrates_to_another_host() {
     );
     confirm(&mut c).await;
     c.wait_for("migrating", |s| {
-        s.vms.get(&vm).is_some_and(|v| v.status == "Migrating")
+        s.harvester
+            .vms
+            .get(&vm)
+            .is_some_and(|v| v.status == "Migrating")
     })
     .await;
     // A second migration while one runs: virt-api's 409, in words.
@@ -54,18 +58,27 @@ async fn a_running_vm_migrates_to_another_host() {
     common::wait_allowed(&mut c).await;
     c.press(&["<Enter>"]);
     c.wait_for("refused", |s| {
-        matches!(s.operations[0].status, OpStatus::Failed(_))
+        matches!(s.actions.operations[0].status, OpStatus::Failed(_))
     })
     .await;
     assert!(c.frame().contains("409 Conflict: VM is already migrating"));
 
     sim.controllers().tick();
     c.wait_for("moved", |s| {
-        s.vms.get(&vm).is_some_and(|v| v.status == "Running")
-            && s.vmis.get(&vm).is_some_and(|i| i.node != from)
+        s.harvester
+            .vms
+            .get(&vm)
+            .is_some_and(|v| v.status == "Running")
+            && s.harvester.vmis.get(&vm).is_some_and(|i| i.node != from)
     })
     .await;
-    let to = c.state.vmis.get(&vm).map(|i| i.node.clone()).expect("vmi");
+    let to = c
+        .state
+        .harvester
+        .vmis
+        .get(&vm)
+        .map(|i| i.node.clone())
+        .expect("vmi");
     assert_ne!(to, "hv-03", "never onto a host in maintenance");
     assert!(row(&c.frame(), "media").contains(&to));
     // The operations panel shows where the VM is now.
@@ -101,10 +114,13 @@ async fn bmc_power_goes_through_a_rufio_job() {
     let mut c =
         Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
     c.press(&["6"]);
-    c.wait_for("hosts", |s| s.hardware.len() == 4 && s.bmcs.len() == 4)
-        .await;
+    c.wait_for("hosts", |s| {
+        s.metal.hardware.len() == 4 && s.metal.bmcs.len() == 4
+    })
+    .await;
     let hw = c
         .state
+        .metal
         .hardware
         .iter()
         .find(|h| h.key.name == "hv-01")
@@ -132,7 +148,10 @@ async fn bmc_power_goes_through_a_rufio_job() {
         sim.controllers().tick();
     }
     c.wait_for("off", |s| {
-        s.bmcs.iter().any(|b| b.key.name == bmc && b.power == "off")
+        s.metal
+            .bmcs
+            .iter()
+            .any(|b| b.key.name == bmc && b.power == "off")
     })
     .await;
     assert!(row(&c.frame_sized(200, 20), "hv-01").contains("off"));
@@ -144,7 +163,10 @@ async fn bmc_power_goes_through_a_rufio_job() {
         sim.controllers().tick();
     }
     c.wait_for("on again", |s| {
-        s.bmcs.iter().any(|b| b.key.name == bmc && b.power == "on")
+        s.metal
+            .bmcs
+            .iter()
+            .any(|b| b.key.name == bmc && b.power == "on")
     })
     .await;
     let jobs = kind_id("bmc.tinkerbell.org/Job").expect("kind");
@@ -166,7 +188,7 @@ async fn bmc_power_goes_through_a_rufio_job() {
         sim.controllers().tick();
     }
     c.wait_for("job failed", |s| {
-        s.bmc_jobs.iter().any(|j| j.state == "Failed")
+        s.metal.bmc_jobs.iter().any(|j| j.state == "Failed")
     })
     .await;
     c.press(&["0"]);

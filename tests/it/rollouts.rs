@@ -11,7 +11,7 @@ use opsdeck::app::state::{OpStatus, State};
 use opsdeck::model::talos::TalosNodeRow;
 
 fn first_op(s: &State) -> &OpStatus {
-    &s.operations.first().expect("an operation").status
+    &s.actions.operations.first().expect("an operation").status
 }
 
 fn md_version(sim: &opsdeck_sim::Simulator, name: &str) -> String {
@@ -26,11 +26,12 @@ fn md_version(sim: &opsdeck_sim::Simulator, name: &str) -> String {
 /// Select the `lab` cluster in the tree and ask to upgrade it.
 async fn ask_lab_upgrade(c: &mut Cockpit) {
     c.wait_for("tree", |s| {
-        s.clusters.len() == 2 && s.control_planes.len() == 2 && s.machines.len() == 9
+        s.capi.clusters.len() == 2 && s.capi.control_planes.len() == 2 && s.capi.machines.len() == 9
     })
     .await;
     let lab = c
         .state
+        .capi
         .clusters
         .iter()
         .find(|cl| cl.key.name == "lab")
@@ -81,6 +82,7 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
         c.settle(Duration::from_millis(40)).await;
         let lab_machines: Vec<_> = c
             .state
+            .capi
             .machines
             .iter()
             .filter(|m| m.cluster == "lab")
@@ -117,6 +119,7 @@ async fn kubernetes_upgrade_rolls_the_control_plane_before_the_workers() {
     assert_eq!(md_version(&sim, "lab-workers"), "v1.34.0");
     let lab: Vec<_> = c
         .state
+        .capi
         .machines
         .iter()
         .filter(|m| m.cluster == "lab")
@@ -158,7 +161,7 @@ async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
     }
     c.type_text("v1.35.0");
     c.press(&["<Enter>"]);
-    assert!(c.state.dialog.is_none());
+    assert!(c.state.actions.dialog.is_none());
     let frame = c.frame();
     assert!(frame.contains("one minor version at a time"), "{frame}");
 
@@ -168,7 +171,10 @@ async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
         o["spec"]["version"] = serde_json::json!("v1.34.0")
     });
     c.wait_for("control plane at v1.34.0", |s| {
-        s.control_planes.iter().any(|cp| cp.version == "v1.34.0")
+        s.capi
+            .control_planes
+            .iter()
+            .any(|cp| cp.version == "v1.34.0")
     })
     .await;
     c.press(&["U"]);
@@ -186,7 +192,7 @@ async fn kubernetes_upgrade_refuses_skipping_a_minor_and_read_only_contexts() {
     // A context marked read-only in config.toml offers no action at all.
     c.state.readonly_contexts.insert("test".into());
     c.press(&["U"]);
-    assert!(c.state.prompt.is_none() && c.state.dialog.is_none());
+    assert!(c.state.prompt.is_none() && c.state.actions.dialog.is_none());
     assert!(c.frame().contains("context test is read-only"));
     assert!(audit_lines(&c).is_empty());
 }
@@ -203,12 +209,13 @@ async fn a_viewer_sees_the_upgrade_disabled() {
         "{frame}"
     );
     c.press(&["<Enter>"]);
-    assert!(c.state.operations.is_empty(), "nothing is sent");
+    assert!(c.state.actions.operations.is_empty(), "nothing is sent");
 }
 
 fn node<'a>(s: &'a State, name_starts: &str) -> Vec<&'a TalosNodeRow> {
     let mut nodes: Vec<_> = s
         .talos
+        .nodes
         .iter()
         .filter(|n| n.key.name.starts_with(name_starts) && n.error.is_none())
         .collect();
@@ -256,7 +263,10 @@ async fn talos_upgrade_of_a_node_reboots_it_into_the_new_version() {
     }
     c.press(&["<Enter>"]);
     c.wait_for("node rebooting", |s| {
-        s.talos.get(&victim.key).is_some_and(|n| n.error.is_some())
+        s.talos
+            .nodes
+            .get(&victim.key)
+            .is_some_and(|n| n.error.is_some())
     })
     .await;
     c.wait_for("upgrade done", |s| {
@@ -268,7 +278,7 @@ async fn talos_upgrade_of_a_node_reboots_it_into_the_new_version() {
         "{:?}",
         first_op(&c.state)
     );
-    let after = c.state.talos.get(&victim.key).expect("row");
+    let after = c.state.talos.nodes.get(&victim.key).expect("row");
     assert_eq!(after.talos_version.as_deref(), Some("v1.14.0"));
     assert!(after.boot_time > victim.boot_time, "it rebooted");
     let frame = c.frame();
@@ -350,7 +360,7 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
             && why.contains("rebooted into v1.10.5, not v1.11.0"),
         "{why}"
     );
-    let talos = &c.state.talos;
+    let talos = &c.state.talos.nodes;
     assert_eq!(
         talos
             .get(&cp.key)
@@ -360,7 +370,7 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     );
     // The node after the failed one was never asked.
     c.settle(Duration::from_millis(800)).await;
-    let last = c.state.talos.get(&untouched.key).expect("row");
+    let last = c.state.talos.nodes.get(&untouched.key).expect("row");
     assert_eq!(last.talos_version.as_deref(), Some("v1.10.5"));
     assert_eq!(last.boot_time, untouched.boot_time);
     let lines = audit_lines(&c);

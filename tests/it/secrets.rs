@@ -25,9 +25,9 @@ async fn secrets_cockpit(sim: &opsdeck_sim::Simulator) -> Cockpit {
         Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
     c.press(&["4"]);
     c.wait_for("secrets from both clusters", |s| {
-        s.external_secrets.len() == 8
-            && s.secret_stores.len() == 1
-            && s.cluster_secret_stores.len() == 2
+        s.eso.external_secrets.len() == 8
+            && s.eso.secret_stores.len() == 1
+            && s.eso.cluster_secret_stores.len() == 2
     })
     .await;
     c
@@ -84,6 +84,7 @@ async fn a_changed_annotation_makes_the_secret_refresh() {
     let mut c = secrets_cockpit(&sim).await;
     let before = c
         .state
+        .eso
         .external_secrets
         .iter()
         .find(|e| e.key.name == "jellyfin-api-key")
@@ -100,7 +101,8 @@ async fn a_changed_annotation_makes_the_secret_refresh() {
     .expect("annotate");
     sim.controllers().tick();
     c.wait_for("refresh landed", |s| {
-        s.external_secrets
+        s.eso
+            .external_secrets
             .iter()
             .any(|e| e.key.name == "jellyfin-api-key" && e.refreshed > Some(before))
     })
@@ -111,12 +113,12 @@ async fn a_changed_annotation_makes_the_secret_refresh() {
 async fn one_cluster_down_goes_stale_the_others_stay_live_and_it_recovers() {
     let mut sim = common::frozen_sim().await;
     let mut c = secrets_cockpit(&sim).await;
-    c.wait_for("clusters live", |s| s.clusters.state().is_healthy())
+    c.wait_for("clusters live", |s| s.capi.clusters.state().is_healthy())
         .await;
 
     sim.stop_cluster("media");
     c.wait_for("media stale", |s| {
-        s.external_secrets.troubled().any(|(cluster, st)| {
+        s.eso.external_secrets.troubled().any(|(cluster, st)| {
             cluster == "opsdeck-media" && matches!(st, SourceState::Stale { .. })
         })
     })
@@ -131,16 +133,17 @@ async fn one_cluster_down_goes_stale_the_others_stay_live_and_it_recovers() {
     // The management cluster keeps flowing meanwhile.
     assert!(sim.controllers().drift("jellyfin"));
     c.wait_for("management still live", |s| {
-        s.apps
+        s.argo
+            .apps
             .iter()
             .any(|a| a.key.name == "jellyfin" && a.sync == "OutOfSync")
     })
     .await;
-    assert!(c.state.apps.state().is_healthy() && c.state.clusters.state().is_healthy());
+    assert!(c.state.argo.apps.state().is_healthy() && c.state.capi.clusters.state().is_healthy());
 
     sim.restart_cluster("media").await.expect("restart");
     c.wait_for("media live again", |s| {
-        s.external_secrets.state().is_healthy()
+        s.eso.external_secrets.state().is_healthy()
     })
     .await;
     assert!(
@@ -158,8 +161,10 @@ async fn the_title_names_the_cluster_in_trouble() {
             .contains("[live] opsdeck-harvester, opsdeck-management, opsdeck-media")
     );
     sim.stop_cluster("media");
-    c.wait_for("media stale", |s| !s.external_secrets.state().is_healthy())
-        .await;
+    c.wait_for("media stale", |s| {
+        !s.eso.external_secrets.state().is_healthy()
+    })
+    .await;
     let frame = c.frame_sized(240, 20);
     let title = line_with(&frame, "External Secrets");
     assert!(

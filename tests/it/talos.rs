@@ -194,7 +194,7 @@ mod frames {
             Cockpit::start_with_talos(common::admin(sim).await, common::talos_setup(sim)).await;
         c.press(&["3"]);
         c.wait_for("every node polled", |s| {
-            s.talos.len() == 9 && s.machines.len() == 9
+            s.talos.nodes.len() == 9 && s.capi.machines.len() == 9
         })
         .await;
         c
@@ -244,6 +244,7 @@ mod frames {
         let services: Vec<String> = c
             .state
             .talos
+            .nodes
             .iter()
             .find(|n| n.key.name == "media-cp-877b9")
             .and_then(|n| n.services.clone())
@@ -259,7 +260,7 @@ mod frames {
             c.press(&["j"]);
         }
         c.press(&["<Enter>"]);
-        c.wait_for("log lines", |s| s.inspector.text.len() >= 45)
+        c.wait_for("log lines", |s| s.talos.inspector.text.len() >= 45)
             .await;
         let frame = c.frame();
         assert!(frame.contains("logs: etcd [following]"), "{frame}");
@@ -269,7 +270,8 @@ mod frames {
         c.press(&["G"]);
 
         c.press(&["d"]);
-        c.wait_for("dmesg", |s| s.inspector.text.len() >= 30).await;
+        c.wait_for("dmesg", |s| s.talos.inspector.text.len() >= 30)
+            .await;
         let frame = c.frame();
         assert!(
             frame.contains("kernel log (dmesg)") && frame.contains("eth0"),
@@ -297,6 +299,7 @@ mod frames {
         let sick = c
             .state
             .talos
+            .nodes
             .iter()
             .find(|n| !n.unhealthy_services().is_empty())
             .expect("sick node")
@@ -305,7 +308,7 @@ mod frames {
         c.press(&["/"]);
         c.type_text(&sick.name);
         c.press(&["<Enter>", "<Enter>", "L"]);
-        c.wait_for("kubelet log", |s| s.inspector.text.len() >= 10)
+        c.wait_for("kubelet log", |s| s.talos.inspector.text.len() >= 10)
             .await;
         let frame = c.frame();
         assert!(
@@ -322,7 +325,7 @@ mod frames {
         let mut c = Cockpit::start_with_talos(common::admin(&sim).await, setup).await;
         c.press(&["3"]);
         c.wait_for("talos error", |s| {
-            matches!(s.talos.state(), SourceState::Error(_))
+            matches!(s.talos.nodes.state(), SourceState::Error(_))
         })
         .await;
         let frame = c.frame();
@@ -332,7 +335,7 @@ mod frames {
             "{frame}"
         );
         c.press(&["1"]);
-        c.wait_for("clusters", |s| s.clusters.state().is_healthy())
+        c.wait_for("clusters", |s| s.capi.clusters.state().is_healthy())
             .await;
     }
 }

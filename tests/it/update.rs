@@ -201,7 +201,7 @@ fn a_mutating_key_acts_only_where_its_pane_offers_it() {
         )),
     );
     press(&mut s, &["4", "y"]);
-    assert!(s.dialog.is_none());
+    assert!(s.actions.dialog.is_none());
     assert!(
         s.notice
             .as_deref()
@@ -210,5 +210,5 @@ fn a_mutating_key_acts_only_where_its_pane_offers_it() {
         s.notice
     );
     press(&mut s, &["2", "y"]);
-    assert!(s.dialog.is_some(), "the apps pane offers sync");
+    assert!(s.actions.dialog.is_some(), "the apps pane offers sync");
 }

@@ -11,11 +11,11 @@ async fn vms_cockpit(sim: &opsdeck_sim::Simulator) -> Cockpit {
         Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
     c.press(&["5"]);
     c.wait_for("VMs, VMIs, images and hosts", |s| {
-        s.vms.len() == 10
-            && s.vmis.len() == 9
-            && s.vm_images.len() == 2
-            && s.hosts.len() == 3
-            && s.machines.len() == 9
+        s.harvester.vms.len() == 10
+            && s.harvester.vmis.len() == 9
+            && s.harvester.vm_images.len() == 2
+            && s.harvester.hosts.len() == 3
+            && s.capi.machines.len() == 9
     })
     .await;
     c
@@ -100,7 +100,7 @@ async fn a_machine_and_its_vm_are_the_same_thing_on_two_layers() {
         sim.controllers().tick();
     }
     c.wait_for("booting VM running", |s| {
-        s.vms.iter().all(|v| v.status != "Starting")
+        s.harvester.vms.iter().all(|v| v.status != "Starting")
     })
     .await;
     let frame = c.frame_sized(200, 40);

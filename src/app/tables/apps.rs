@@ -16,8 +16,9 @@ pub const COLUMNS: &[Column] = &[
 
 pub fn rows(state: &State) -> Vec<TableRow> {
     // With more than one management cluster, each row says which one it is in.
-    let several = state.apps.sources().len() > 1;
+    let several = state.argo.apps.sources().len() > 1;
     state
+        .argo
         .apps
         .iter()
         .map(|a| {

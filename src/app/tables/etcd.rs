@@ -15,7 +15,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
     let Screen::TalosNode(node) = state.screen() else {
         return Vec::new();
     };
-    let Some(view) = state.talos.get(node).and_then(|n| n.etcd.as_ref()) else {
+    let Some(view) = state.talos.nodes.get(node).and_then(|n| n.etcd.as_ref()) else {
         return Vec::new();
     };
     view.members

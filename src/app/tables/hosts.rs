@@ -31,8 +31,9 @@ fn yes_no(v: Option<bool>) -> &'static str {
 
 pub fn rows(state: &State) -> Vec<TableRow> {
     // With more than one management cluster, each row says which one it is in.
-    let several = state.hardware.sources().len() > 1;
+    let several = state.metal.hardware.sources().len() > 1;
     state
+        .metal
         .hardware
         .iter()
         .map(|h| row(state, h, several))

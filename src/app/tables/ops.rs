@@ -23,6 +23,7 @@ pub fn key(id: u64) -> ObjRef {
 
 pub fn rows(state: &State) -> Vec<TableRow> {
     state
+        .actions
         .operations
         .iter()
         .map(|op| {

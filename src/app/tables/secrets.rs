@@ -23,7 +23,7 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 pub fn rows(state: &State) -> Vec<TableRow> {
-    let mut secrets: Vec<_> = state.external_secrets.iter().collect();
+    let mut secrets: Vec<_> = state.eso.external_secrets.iter().collect();
     secrets.sort_by_key(|e| {
         (
             e.ready.ok == Some(true) && !e.overdue(state.now),

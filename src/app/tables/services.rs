@@ -26,6 +26,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
     };
     let services = state
         .talos
+        .nodes
         .get(node)
         .and_then(|n| n.services.as_deref())
         .unwrap_or(&[]);

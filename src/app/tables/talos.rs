@@ -26,6 +26,7 @@ pub const COLUMNS: &[Column] = &[
 pub fn machine_of<'a>(state: &'a State, node: &TalosNodeRow) -> Option<&'a MachineRow> {
     let name = node.hostname.as_deref().unwrap_or(&node.key.name);
     state
+        .capi
         .machines
         .iter()
         .find(|m| m.node == name || m.key.name == name)
@@ -42,7 +43,7 @@ pub fn role(state: &State, node: &TalosNodeRow) -> &'static str {
 }
 
 pub fn rows(state: &State) -> Vec<TableRow> {
-    state.talos.iter().map(|n| row(state, n)).collect()
+    state.talos.nodes.iter().map(|n| row(state, n)).collect()
 }
 
 fn row(state: &State, n: &TalosNodeRow) -> TableRow {

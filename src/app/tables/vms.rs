@@ -30,13 +30,14 @@ pub const HOST_COLUMNS: &[Column] = &[
 
 /// Height of the Harvester hosts table under the VMs: its rows plus frame and header, 4 to 10.
 pub fn harvester_hosts_height(state: &State) -> u16 {
-    (state.hosts.len() as u16 + 3).clamp(4, 10)
+    (state.harvester.hosts.len() as u16 + 3).clamp(4, 10)
 }
 
 pub fn rows(state: &State) -> Vec<TableRow> {
     // With more than one Harvester cluster, each row says which one it is in.
-    let several = state.vms.sources().len() > 1;
+    let several = state.harvester.vms.sources().len() > 1;
     state
+        .harvester
         .vms
         .iter()
         .map(|v| {
@@ -66,10 +67,12 @@ pub fn rows(state: &State) -> Vec<TableRow> {
 
 pub fn host_rows(state: &State) -> Vec<TableRow> {
     state
+        .harvester
         .hosts
         .iter()
         .map(|h| {
             let vms = state
+                .harvester
                 .vmis
                 .iter()
                 .filter(|v| v.key.cluster == h.key.cluster && v.node == h.key.name)

@@ -171,7 +171,7 @@ impl Cockpit {
             Some(argocd.clone()),
         )
         .await;
-        c.state.argocd_server = Some(argocd.server);
+        c.state.argo.server = Some(argocd.server);
         c
     }
 
@@ -225,7 +225,7 @@ impl Cockpit {
     /// `:apps`, filtered.
     pub async fn open_apps(&mut self, filter: &str) {
         self.press(&["2"]);
-        self.wait_for("apps", |s| s.apps.len() == 25).await;
+        self.wait_for("apps", |s| s.argo.apps.len() == 25).await;
         self.press(&["/"]);
         self.type_text(filter);
         self.press(&["<Enter>"]);
@@ -237,7 +237,8 @@ impl Cockpit {
             sim.controllers().tick();
         }
         self.wait_for("synced", |s| {
-            s.apps
+            s.argo
+                .apps
                 .iter()
                 .any(|a| a.key.name == app && a.sync == "Synced")
         })
@@ -250,7 +251,8 @@ impl Cockpit {
         sim.controllers().tick();
         sim.controllers().tick();
         self.wait_for("operation running", |s| {
-            s.apps
+            s.argo
+                .apps
                 .iter()
                 .any(|a| a.key.name == app && a.operation.is_some())
         })
@@ -331,7 +333,8 @@ pub async fn all_sources(sim: &Simulator) -> KubeSources {
 /// Wait until the dialog's permission check allows the action.
 pub async fn wait_allowed(c: &mut Cockpit) {
     c.wait_for("permission", |s| {
-        s.dialog
+        s.actions
+            .dialog
             .as_ref()
             .is_some_and(|d| d.access == Access::Allowed)
     })
@@ -341,7 +344,8 @@ pub async fn wait_allowed(c: &mut Cockpit) {
 /// Wait until the dialog's permission check denies the action.
 pub async fn wait_denied(c: &mut Cockpit) {
     c.wait_for("denied", |s| {
-        s.dialog
+        s.actions
+            .dialog
             .as_ref()
             .is_some_and(|d| matches!(d.access, Access::Denied(_)))
     })
@@ -352,10 +356,11 @@ pub async fn wait_denied(c: &mut Cockpit) {
 /// the server accepted it.
 pub async fn confirm(c: &mut Cockpit) {
     wait_allowed(c).await;
-    let before = c.state.operations.len();
+    let before = c.state.actions.operations.len();
     c.press(&["<Enter>"]);
     c.wait_for("accepted", |s| {
-        s.operations.len() == before + 1 && matches!(s.operations[0].status, OpStatus::Succeeded(_))
+        s.actions.operations.len() == before + 1
+            && matches!(s.actions.operations[0].status, OpStatus::Succeeded(_))
     })
     .await;
 }
