@@ -3,6 +3,7 @@
 use crossterm::event::Event;
 use jiff::Timestamp;
 
+use crate::clients::error::ClientError;
 use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::argo_rest::{ArgoRequest, ResourceHealth};
@@ -41,12 +42,12 @@ pub enum Msg {
     /// everything is allowed, else why not.
     AccessChecked {
         id: u64,
-        result: Result<Option<String>, String>,
+        result: Result<Option<String>, ClientError>,
     },
     /// An action was sent: what the server said.
     ActionDone {
         id: u64,
-        result: Result<String, String>,
+        result: Result<String, ClientError>,
     },
     /// Per-resource health of the app the sync-wave view shows, from argocd-server's
     /// resource tree, or why it could not be read.

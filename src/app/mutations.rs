@@ -16,7 +16,8 @@ use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
 use crate::model::capi::{ControlPlaneRow, DeploymentRow};
-use crate::model::rollout::{self as plans, Plan};
+use crate::model::request::{ActionKind, PowerAction, VmVerb};
+use crate::model::rollout::{self as plans, Plan, ServedApis};
 use crate::model::store::{Keyed, RowStore};
 use crate::model::talos::TalosNodeRow;
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
@@ -168,13 +169,14 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
                     .ok_or_else(|| "no VM selected".to_string())?,
                 _ => return Err("select a VM first (:vms)".to_string()),
             };
-            let what = match action {
-                Action::VmStart => "start",
-                Action::VmStop => "stop",
-                Action::VmMigrate => "migrate",
-                _ => "restart",
+            let verb = match action {
+                Action::VmStart => VmVerb::Start,
+                Action::VmStop => VmVerb::Stop,
+                Action::VmRestart => VmVerb::Restart,
+                Action::VmMigrate => VmVerb::Migrate,
+                other => return Err(format!("{} is not a VM action", other.name())),
             };
-            actions::vm_power(vm, what)
+            actions::vm_power(vm, verb)
         }
         Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
             let hw = match state.screen() {
@@ -185,15 +187,20 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             let bmc = bmc_of(state, hw)
                 .ok_or_else(|| format!("{} has no BMC (spec.bmcRef)", hw.key.name))?;
             let power = match action {
-                Action::PowerOn => "on",
-                Action::PowerOff => "off",
-                _ => "cycle",
+                Action::PowerOn => PowerAction::On,
+                Action::PowerOff => PowerAction::Off,
+                Action::PowerCycle => PowerAction::Cycle,
+                other => return Err(format!("{} is not a power action", other.name())),
             };
-            actions::bmc_power(bmc, power, state.now)
+            let version = served(&state.metal.bmc_jobs, &bmc.key.cluster, RUFIO_VERSION);
+            actions::bmc_power(bmc, power, version, state.now)
         }
         Action::ForceSync => match state.screen() {
             Screen::Secrets => selected_in(state, TableId::Secrets, &state.eso.external_secrets)
-                .map(|es| actions::es_force_sync(es, state.now))
+                .map(|es| {
+                    let version = served(&state.eso.external_secrets, &es.key.cluster, ESO_VERSION);
+                    actions::es_force_sync(es, version, state.now)
+                })
                 .ok_or_else(|| "no ExternalSecret selected".to_string())?,
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
@@ -374,7 +381,8 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
             let n = text.parse::<u32>().map_err(|_| {
                 format!("{text:?} is not a replica count (a whole number, 0 or more)")
             })?;
-            Ok(Plan::Request(actions::md_scale(md, n)))
+            let version = served(&state.capi.deployments, &md.key.cluster, CAPI_VERSION);
+            Ok(Plan::Request(actions::md_scale(md, version, n)))
         }
         Asks::KubernetesVersion(key) => {
             let cp = state
@@ -392,10 +400,19 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
                     cp.version
                 ));
             }
+            let apis = ServedApis {
+                control_plane: served(
+                    &state.capi.control_planes,
+                    &cp.key.cluster,
+                    TALOS_CP_VERSION,
+                ),
+                deployment: served(&state.capi.deployments, &cp.key.cluster, CAPI_VERSION),
+            };
             Ok(Plan::Rollout(plans::kubernetes_upgrade(
                 cp,
                 &deployments,
                 version,
+                apis,
             )?))
         }
         Asks::TalosImage(keys) => {
@@ -406,6 +423,19 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
             Ok(Plan::Rollout(plans::talos_upgrade(&nodes, text)?))
         }
     }
+}
+
+/// Versions to use for a kind whose watch has not told which one its cluster serves (it has
+/// not connected yet): the ones the cockpit prefers.
+const CAPI_VERSION: &str = "v1beta2";
+const TALOS_CP_VERSION: &str = "v1alpha3";
+const ESO_VERSION: &str = "v1";
+const RUFIO_VERSION: &str = "v1alpha1";
+
+/// The API version `cluster` serves a store's kind at, as its watch's discovery found it: a
+/// request must not ask for a version the server does not have.
+fn served<'a, R>(store: &'a RowStore<R>, cluster: &str, preferred: &'a str) -> &'a str {
+    store.served_version(cluster).unwrap_or(preferred)
 }
 
 /// Why no action may target this context, if the config marks it read-only.
@@ -423,7 +453,7 @@ fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
     }
     let id = state.actions.next_id;
     state.actions.next_id += 1;
-    let sync = (plan.action() == "argocd.sync").then(SyncOptions::default);
+    let sync = (plan.action() == ActionKind::ArgoSync).then(SyncOptions::default);
     let plans: Vec<_> = plan.kube_requests().into_iter().cloned().collect();
     // Talos has no access review: a node refuses an upgrade from a certificate without the
     // os:admin role when the call is made.

@@ -2,6 +2,7 @@
 //! shows it next to the outcome, so an accepted request can be watched taking effect.
 
 use super::state::{Operation, State, vmi_of};
+use crate::model::request::ActionKind;
 use crate::model::rollout::Plan;
 use crate::model::store::ObjRef;
 use crate::model::text::age;
@@ -14,7 +15,7 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
         Plan::Rollout(_) => return None,
     };
     match action {
-        a if a.starts_with("argocd.") => state.argo.apps.get(key).map(|app| {
+        a if a.is_argo() => state.argo.apps.get(key).map(|app| {
             let wave = state
                 .argo
                 .app_detail
@@ -27,7 +28,7 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 None => format!("{} · {}", app.sync, app.health),
             }
         }),
-        "machinedeployment.scale" => state.capi.deployments.get(key).map(|md| {
+        ActionKind::MachineDeploymentScale => state.capi.deployments.get(key).map(|md| {
             let machines = state
                 .capi
                 .machines
@@ -42,17 +43,18 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 md.replicas.ready, md.replicas.desired
             )
         }),
-        a if a.starts_with("vm.") => {
-            state
-                .harvester
-                .vms
-                .get(key)
-                .map(|vm| match vmi_of(state, vm) {
-                    Some(vmi) if !vmi.node.is_empty() => format!("{} on {}", vm.status, vmi.node),
-                    _ => vm.status.clone(),
-                })
-        }
-        "externalsecret.force-sync" => state.eso.external_secrets.get(key).map(|es| {
+        ActionKind::VmStart
+        | ActionKind::VmStop
+        | ActionKind::VmRestart
+        | ActionKind::VmMigrate => state
+            .harvester
+            .vms
+            .get(key)
+            .map(|vm| match vmi_of(state, vm) {
+                Some(vmi) if !vmi.node.is_empty() => format!("{} on {}", vm.status, vmi.node),
+                _ => vm.status.clone(),
+            }),
+        ActionKind::ExternalSecretForceSync => state.eso.external_secrets.get(key).map(|es| {
             let when = es
                 .refreshed
                 .map(|t| format!("refreshed {} ago", age(t, state.now)))
@@ -62,7 +64,7 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 _ => when,
             }
         }),
-        a if a.starts_with("bmc.") => {
+        ActionKind::BmcPowerOn | ActionKind::BmcPowerOff | ActionKind::BmcPowerCycle => {
             let machine = op.plan.as_request()?.body["spec"]["machineRef"]["name"].as_str()?;
             let bmc = ObjRef::in_cluster(key.cluster.clone(), key.namespace.clone(), machine);
             let power = state

@@ -6,6 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::msg::Command;
 use super::state::{OpStatus, Operation, RolloutRun, State};
+use crate::clients::error::ClientError;
 use crate::model::rollout::{Gate, Plan, Request, Rollout};
 use crate::model::upgrade::Version;
 
@@ -52,7 +53,7 @@ fn step_name(r: &Rollout, run: &RolloutRun) -> String {
 }
 
 /// What the server (or node) said to an operation's request or current step.
-pub fn on_done(state: &mut State, id: u64, result: Result<String, String>) {
+pub fn on_done(state: &mut State, id: u64, result: Result<String, ClientError>) {
     let now = state.now;
     let Some(op) = state.actions.operations.iter_mut().find(|o| o.id == id) else {
         return;
@@ -84,7 +85,7 @@ pub fn on_done(state: &mut State, id: u64, result: Result<String, String>) {
             });
             op.status = match result {
                 Ok(msg) => OpStatus::Succeeded(msg),
-                Err(e) => OpStatus::Failed(e),
+                Err(e) => OpStatus::Failed(e.to_string()),
             };
         }
     }

@@ -16,6 +16,7 @@ use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
 use super::watches;
+use crate::clients::error::ClientError;
 use std::path::PathBuf;
 
 use crate::clients::argocd::{self, ArgoCd};
@@ -40,6 +41,14 @@ pub struct Executor {
     node_text: Option<JoinHandle<()>>,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
+}
+
+fn no_argocd() -> ClientError {
+    ClientError::Other("no Argo CD server configured (--argocd-server)".into())
+}
+
+fn no_client(cluster: &str) -> ClientError {
+    ClientError::Other(format!("no client for cluster {cluster}"))
 }
 
 impl Executor {
@@ -70,8 +79,8 @@ impl Executor {
     /// outcome whose audit line could not be written says so.
     fn spawn_action<Request, Record>(&self, id: u64, send: Request, record: Record)
     where
-        Request: Future<Output = Result<String, String>> + Send + 'static,
-        Record: FnOnce(&std::path::Path, &Result<String, String>) -> std::io::Result<()>
+        Request: Future<Output = Result<String, ClientError>> + Send + 'static,
+        Record: FnOnce(&std::path::Path, &Result<String, ClientError>) -> std::io::Result<()>
             + Send
             + 'static,
     {
@@ -121,7 +130,7 @@ impl Executor {
                     async move {
                         match argocd {
                             Some(argocd) => argocd.send(&request).await,
-                            None => Err("no Argo CD server configured".into()),
+                            None => Err(no_argocd()),
                         }
                     },
                     move |path, result| argocd::audit(path, &audited, result),
@@ -133,7 +142,7 @@ impl Executor {
                 tokio::spawn(async move {
                     let result = match argocd {
                         Some(argocd) => argocd.can_i(&request).await,
-                        None => Err("no Argo CD server configured".into()),
+                        None => Err(no_argocd()),
                     };
                     let _ = tx.send(Msg::AccessChecked { id, result });
                 });
@@ -178,7 +187,7 @@ impl Executor {
                     None => {
                         let _ = tx.send(Msg::AccessChecked {
                             id,
-                            result: Err("no client for this cluster".into()),
+                            result: Err(no_client(&context)),
                         });
                     }
                 }
@@ -191,7 +200,7 @@ impl Executor {
                     async move {
                         match client {
                             Some(client) => actions::execute(&client, &plan).await,
-                            None => Err(format!("no client for cluster {}", plan.target.cluster)),
+                            None => Err(no_client(&plan.target.cluster)),
                         }
                     },
                     move |path, result| actions::audit(path, &audited, result),
@@ -205,7 +214,10 @@ impl Executor {
                     async move {
                         match client {
                             Some(client) => client.upgrade(&request).await,
-                            None => Err(format!("no talosconfig context {}", request.context)),
+                            None => Err(ClientError::Other(format!(
+                                "no talosconfig context {}",
+                                request.context
+                            ))),
                         }
                     },
                     move |path, result| talos_upgrade::audit(path, &audited, result),

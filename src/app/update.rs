@@ -71,7 +71,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 d.access = match result {
                     Ok(None) => Access::Allowed,
                     Ok(Some(why)) => Access::Denied(why),
-                    Err(e) => Access::Unknown(e),
+                    Err(e) => Access::Unknown(format!("could not check permission: {e}")),
                 };
             }
         }

@@ -11,7 +11,9 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
+use crate::clients::error::ClientError;
 use crate::model::argo_rest::{ArgoRequest, ResourceHealth, tree_health};
+use crate::model::request::{ActionKind, Method};
 use crate::model::store::ObjRef;
 use crate::model::text::sanitize;
 
@@ -61,6 +63,11 @@ fn describe(status: reqwest::StatusCode, body: &str) -> String {
     sanitize(&format!("{status}: {}", error_text(body)))
 }
 
+/// A failed reply as the error kind its status means, with the server's message.
+fn status_error(status: reqwest::StatusCode, body: &str) -> ClientError {
+    ClientError::from_status(status.as_u16(), &error_text(body))
+}
+
 impl ArgoCd {
     pub fn new(settings: &ArgoCdSettings) -> Result<Self, String> {
         let server = if settings.server.contains("://") {
@@ -94,15 +101,21 @@ impl ArgoCd {
         })
     }
 
-    fn call(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    fn call(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let method = match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
         self.http
             .request(method, format!("{}{path}", self.server))
             .bearer_auth(&self.token)
     }
 
     /// Send the request as previewed.
-    pub async fn send(&self, request: &ArgoRequest) -> Result<String, String> {
+    pub async fn send(&self, request: &ArgoRequest) -> Result<String, ClientError> {
         let mut call = self
             .call(request.method, &request.path)
             .timeout(Duration::from_secs(30));
@@ -112,38 +125,35 @@ impl ArgoCd {
         let resp = call
             .send()
             .await
-            .map_err(|e| sanitize(&format!("argocd-server: {e}")))?;
+            .map_err(|e| ClientError::from_reqwest(&e))?;
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
         if !status.is_success() {
-            return Err(describe(status, &text));
+            return Err(status_error(status, &text));
         }
         let app: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let phase = app
             .pointer("/status/operationState/phase")
             .and_then(Value::as_str);
         Ok(match (request.action, phase) {
-            ("argocd.sync", _) => "accepted by argocd-server".to_string(),
+            (ActionKind::ArgoSync, _) => "accepted by argocd-server".to_string(),
             (_, Some(p)) => format!("done (operation {p})"),
             _ => "done".to_string(),
         })
     }
 
     /// argocd-server's own RBAC answer for this request (`argocd account can-i`).
-    pub async fn can_i(&self, request: &ArgoRequest) -> Result<Option<String>, String> {
+    pub async fn can_i(&self, request: &ArgoRequest) -> Result<Option<String>, ClientError> {
         let resp = self
-            .call("GET", &request.can_i_path())
+            .call(Method::Get, &request.can_i_path())
             .timeout(Duration::from_secs(10))
             .send()
             .await
-            .map_err(|e| sanitize(&format!("could not ask argocd-server: {e}")))?;
+            .map_err(|e| ClientError::from_reqwest(&e))?;
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
         if !status.is_success() {
-            return Err(format!(
-                "could not ask argocd-server: {}",
-                describe(status, &text)
-            ));
+            return Err(status_error(status, &text));
         }
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         Ok((value["value"] != "yes").then(|| {
@@ -189,7 +199,7 @@ impl ArgoCd {
             key.name, key.namespace
         );
         let resp = self
-            .call("GET", &path)
+            .call(Method::Get, &path)
             .send()
             .await
             .map_err(|e| sanitize(&format!("resource tree: {e}")))?;
@@ -236,14 +246,14 @@ fn pem_certificates(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDer<'
 pub fn audit(
     path: &std::path::Path,
     request: &ArgoRequest,
-    result: &Result<String, String>,
+    result: &Result<String, ClientError>,
 ) -> std::io::Result<()> {
     crate::clients::audit::append(
         path,
         &request.app.cluster,
         request.action,
         serde_json::json!({"kind": "Application", "namespace": request.app.namespace, "name": request.app.name}),
-        serde_json::json!({"transport": "argocd-server", "server": request.server, "method": request.method,
+        serde_json::json!({"transport": "argocd-server", "server": request.server, "method": request.method.as_str(),
                "path": request.path, "body": request.body}),
         result,
     )

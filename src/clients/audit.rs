@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::error::ClientError;
+use crate::model::request::ActionKind;
+
 /// Where audit lines go by default: `<data dir>/audit.jsonl`.
 pub fn default_audit_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
@@ -18,10 +21,10 @@ pub fn default_audit_path() -> Option<PathBuf> {
 pub fn append(
     path: &Path,
     context: &str,
-    action: &str,
+    action: ActionKind,
     target: Value,
     request: Value,
-    result: &Result<String, String>,
+    result: &Result<String, ClientError>,
 ) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -29,12 +32,12 @@ pub fn append(
     let line = json!({
         "time": Timestamp::now().to_string(),
         "context": context,
-        "action": action,
+        "action": action.name(),
         "target": target,
         "request": request,
         "result": match result {
             Ok(m) => json!({"ok": m}),
-            Err(e) => json!({"error": e}),
+            Err(e) => json!({"error": e.to_string(), "kind": e.kind()}),
         },
     });
     let mut file = std::fs::OpenOptions::new()

@@ -9,6 +9,7 @@ use super::argo::AppRow;
 use super::capi::{ControlPlaneRow, DeploymentRow};
 use super::eso::ExternalSecretRow;
 use super::hosts::BmcRow;
+use super::request::{ActionKind, Method, PowerAction, VmVerb};
 use super::store::ObjRef;
 use super::vms::VmRow;
 
@@ -16,26 +17,29 @@ pub const MERGE_PATCH: &str = "application/merge-patch+json";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionPlan {
-    /// Stable name for the audit log, e.g. `argocd.sync`.
-    pub action: &'static str,
+    /// Which action it is (its audit name, e.g. `argocd.sync`).
+    pub action: ActionKind,
     /// What the dialog says, e.g. `Sync application immich`.
     pub title: String,
     pub target: ObjRef,
     pub group: &'static str,
-    pub version: &'static str,
+    /// The version the cluster serves the kind at, as discovery found it.
+    pub version: String,
     pub kind: &'static str,
     pub plural: &'static str,
     /// e.g. `scale`; the request then goes to `<object>/<subresource>`.
     pub subresource: Option<&'static str>,
-    /// Always PATCH for now; kept explicit so the dialog shows it.
-    pub method: &'static str,
+    pub method: Method,
     pub content_type: &'static str,
     pub body: Value,
-    /// The RBAC verb a SelfSubjectAccessReview asks about.
-    pub verb: &'static str,
 }
 
 impl ActionPlan {
+    /// The RBAC verb a SelfSubjectAccessReview asks about.
+    pub fn verb(&self) -> &'static str {
+        self.method.rbac_verb()
+    }
+
     /// The request path, as it will go on the wire.
     pub fn path(&self) -> String {
         let base = if self.group.is_empty() {
@@ -52,7 +56,7 @@ impl ActionPlan {
             )
         };
         // A create goes to the collection; the new object's name is in the body.
-        if self.method == "POST" {
+        if self.method == Method::Post {
             return collection;
         }
         let object = format!("{collection}/{}", self.target.name);
@@ -73,7 +77,7 @@ impl ActionPlan {
         } else {
             self.group
         };
-        format!("your token may not {} {resource} in {group}", self.verb)
+        format!("your token may not {} {resource} in {group}", self.verb())
     }
 
     /// The request as the dialog shows it, the body pretty-printed.
@@ -104,20 +108,22 @@ impl ActionPlan {
     }
 }
 
-fn argo(action: &'static str, title: String, app: &AppRow, body: Value) -> ActionPlan {
+/// The Application CR's version; Argo CD serves only this one.
+const ARGO_VERSION: &str = "v1alpha1";
+
+fn argo(action: ActionKind, title: String, app: &AppRow, body: Value) -> ActionPlan {
     ActionPlan {
         action,
         title,
         target: app.key.clone(),
         group: "argoproj.io",
-        version: "v1alpha1",
+        version: ARGO_VERSION.into(),
         kind: "Application",
         plural: "applications",
         subresource: None,
-        method: "PATCH",
+        method: Method::Patch,
         content_type: MERGE_PATCH,
         body,
-        verb: "patch",
     }
 }
 
@@ -127,9 +133,9 @@ pub fn argo_refresh(app: &AppRow, hard: bool) -> ActionPlan {
     let kind = if hard { "hard" } else { "normal" };
     argo(
         if hard {
-            "argocd.refresh.hard"
+            ActionKind::ArgoHardRefresh
         } else {
-            "argocd.refresh"
+            ActionKind::ArgoRefresh
         },
         format!("Refresh ({kind}) application {}", app.key.name),
         app,
@@ -206,7 +212,7 @@ pub fn argo_sync(
     }
     let title = sync_title(app, only);
     Ok(argo(
-        "argocd.sync",
+        ActionKind::ArgoSync,
         title,
         app,
         json!({"operation": {"initiatedBy": {"username": user}, "sync": sync}}),
@@ -220,161 +226,143 @@ pub fn argo_terminate(app: &AppRow) -> Result<ActionPlan, String> {
         return Err(format!("{}: no operation is running", app.key.name));
     }
     Ok(argo(
-        "argocd.terminate",
+        ActionKind::ArgoTerminate,
         format!("Terminate the operation of {}", app.key.name),
         app,
         json!({"status": {"operationState": {"phase": "Terminating"}}}),
     ))
 }
 
-/// Start, stop or restart a VM through KubeVirt's lifecycle subresources (`PUT`, empty body);
-/// virt-api answers 409 in words when the run strategy or the state does not allow it.
-pub fn vm_power(vm: &VmRow, action: &'static str) -> ActionPlan {
+/// Start, stop, restart or migrate a VM through KubeVirt's lifecycle subresources (`PUT`, empty
+/// body); virt-api answers 409 in words when the run strategy or the state does not allow it.
+pub fn vm_power(vm: &VmRow, verb: VmVerb) -> ActionPlan {
     ActionPlan {
-        action: match action {
-            "start" => "vm.start",
-            "stop" => "vm.stop",
-            "migrate" => "vm.migrate",
-            _ => "vm.restart",
-        },
-        title: format!("{} VM {}", capitalised(action), vm.key.name),
+        action: verb.kind(),
+        title: format!("{} VM {}", verb.title(), vm.key.name),
         target: vm.key.clone(),
         group: "subresources.kubevirt.io",
-        version: "v1",
+        version: "v1".into(),
         kind: "VirtualMachine",
         plural: "virtualmachines",
-        subresource: Some(action),
-        method: "PUT",
+        subresource: Some(verb.subresource()),
+        method: Method::Put,
         content_type: "application/json",
         body: json!({}),
-        verb: "update",
     }
 }
 
-fn capitalised(word: &str) -> String {
-    let mut c = word.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 /// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.
-pub fn es_force_sync(es: &ExternalSecretRow, now: Timestamp) -> ActionPlan {
+/// `version` is the one the cluster serves ExternalSecrets at (`v1`, or `v1beta1` on older ESO).
+pub fn es_force_sync(es: &ExternalSecretRow, version: &str, now: Timestamp) -> ActionPlan {
     ActionPlan {
-        action: "externalsecret.force-sync",
+        action: ActionKind::ExternalSecretForceSync,
         title: format!("Force-sync ExternalSecret {}", es.key.name),
         target: es.key.clone(),
         group: "external-secrets.io",
-        version: "v1",
+        version: version.into(),
         kind: "ExternalSecret",
         plural: "externalsecrets",
         subresource: None,
-        method: "PATCH",
+        method: Method::Patch,
         content_type: MERGE_PATCH,
         body: json!({"metadata": {"annotations": {"force-sync": now.as_second().to_string()}}}),
-        verb: "patch",
     }
 }
 
 /// Scale a MachineDeployment through its `scale` subresource; the MachineSet then creates or
-/// deletes Machines one by one.
-pub fn md_scale(md: &DeploymentRow, replicas: u32) -> ActionPlan {
+/// deletes Machines one by one. `version` is the one the cluster serves MachineDeployments at.
+pub fn md_scale(md: &DeploymentRow, version: &str, replicas: u32) -> ActionPlan {
     ActionPlan {
-        action: "machinedeployment.scale",
+        action: ActionKind::MachineDeploymentScale,
         title: format!(
             "Scale MachineDeployment {} from {} to {replicas}",
             md.key.name, md.replicas.desired
         ),
         target: md.key.clone(),
         group: "cluster.x-k8s.io",
-        version: "v1beta2",
+        version: version.into(),
         kind: "MachineDeployment",
         plural: "machinedeployments",
         subresource: Some("scale"),
-        method: "PATCH",
+        method: Method::Patch,
         content_type: MERGE_PATCH,
         body: json!({"spec": {"replicas": replicas}}),
-        verb: "patch",
     }
 }
 
 /// A Rufio power action: a new one-shot BMC `Job` next to the BMC Machine (the Machine itself
-/// is read-only state). `power` is `on`, `off` or `cycle`.
-pub fn bmc_power(bmc: &BmcRow, power: &'static str, now: Timestamp) -> ActionPlan {
+/// is read-only state). `version` is the one the cluster serves Rufio Jobs at.
+pub fn bmc_power(bmc: &BmcRow, power: PowerAction, version: &str, now: Timestamp) -> ActionPlan {
     // Jobs are one-shot, so each action gets a unique name; seconds are unique enough for a
     // person pressing keys, and the server refuses a duplicate with 409.
-    let name = format!("{}-power-{power}-{}", bmc.key.name, now.as_second());
+    let word = power.wire();
+    let name = format!("{}-power-{word}-{}", bmc.key.name, now.as_second());
     ActionPlan {
-        action: match power {
-            "on" => "bmc.power-on",
-            "off" => "bmc.power-off",
-            _ => "bmc.power-cycle",
-        },
-        title: format!("Power {power} {} through its BMC", bmc.key.name),
+        action: power.kind(),
+        title: format!("Power {word} {} through its BMC", bmc.key.name),
         target: ObjRef::in_cluster(
             bmc.key.cluster.clone(),
             bmc.key.namespace.clone(),
             name.clone(),
         ),
         group: "bmc.tinkerbell.org",
-        version: "v1alpha1",
+        version: version.into(),
         kind: "Job",
         plural: "jobs",
         subresource: None,
-        method: "POST",
+        method: Method::Post,
         content_type: "application/json",
         body: json!({
-            "apiVersion": "bmc.tinkerbell.org/v1alpha1",
+            "apiVersion": format!("bmc.tinkerbell.org/{version}"),
             "kind": "Job",
             "metadata": {"name": name, "namespace": bmc.key.namespace},
             "spec": {
                 "machineRef": {"name": bmc.key.name, "namespace": bmc.key.namespace},
-                "tasks": [{"powerAction": power}],
+                "tasks": [{"powerAction": word}],
             },
         }),
-        verb: "create",
     }
 }
 
 /// Kubernetes version of a Talos control plane: CACPPT then replaces its Machines one by one.
-pub fn control_plane_version(cp: &ControlPlaneRow, version: &str) -> ActionPlan {
+/// `api_version` is the one the cluster serves TalosControlPlanes at.
+pub fn control_plane_version(cp: &ControlPlaneRow, api_version: &str, version: &str) -> ActionPlan {
     ActionPlan {
-        action: "kubernetes.upgrade.control-plane",
+        action: ActionKind::UpgradeControlPlane,
         title: format!(
             "Upgrade control plane {} from {} to {version}",
             cp.key.name, cp.version
         ),
         target: cp.key.clone(),
         group: "controlplane.cluster.x-k8s.io",
-        version: "v1alpha3",
+        version: api_version.into(),
         kind: "TalosControlPlane",
         plural: "taloscontrolplanes",
         subresource: None,
-        method: "PATCH",
+        method: Method::Patch,
         content_type: MERGE_PATCH,
         body: json!({"spec": {"version": version}}),
-        verb: "patch",
     }
 }
 
 /// Kubernetes version of a MachineDeployment's Machines: a rolling replacement follows.
-pub fn deployment_version(md: &DeploymentRow, version: &str) -> ActionPlan {
+/// `api_version` is the one the cluster serves MachineDeployments at.
+pub fn deployment_version(md: &DeploymentRow, api_version: &str, version: &str) -> ActionPlan {
     ActionPlan {
-        action: "kubernetes.upgrade.workers",
+        action: ActionKind::UpgradeWorkers,
         title: format!(
             "Upgrade MachineDeployment {} from {} to {version}",
             md.key.name, md.version
         ),
         target: md.key.clone(),
         group: "cluster.x-k8s.io",
-        version: "v1beta2",
+        version: api_version.into(),
         kind: "MachineDeployment",
         plural: "machinedeployments",
         subresource: None,
-        method: "PATCH",
+        method: Method::Patch,
         content_type: MERGE_PATCH,
         body: json!({"spec": {"template": {"spec": {"version": version}}}}),
-        verb: "patch",
     }
 }
 

@@ -8,19 +8,20 @@ use serde_json::{Value, json};
 
 use super::actions::{ResourceRef, SyncOptions, refuse_while_running, resources_json, sync_title};
 use super::argo::AppRow;
+use super::request::{ActionKind, Method};
 use super::store::ObjRef;
 
 /// One REST call to argocd-server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArgoRequest {
-    /// Same names as the CR transport's, e.g. `argocd.sync`.
-    pub action: &'static str,
+    /// The same actions as the CR transport's (`argocd.sync` …).
+    pub action: ActionKind,
     pub title: String,
     pub app: ObjRef,
     pub project: String,
     /// Where it goes, e.g. `https://argocd.example` (shown, never the token).
     pub server: String,
-    pub method: &'static str,
+    pub method: Method,
     /// Path and query, e.g. `/api/v1/applications/immich/sync`.
     pub path: String,
     pub body: Option<Value>,
@@ -61,9 +62,9 @@ impl ArgoRequest {
 fn request(
     app: &AppRow,
     server: &str,
-    action: &'static str,
+    action: ActionKind,
     title: String,
-    (method, path, body): (&'static str, String, Option<Value>),
+    (method, path, body): (Method, String, Option<Value>),
     rbac_action: &'static str,
 ) -> ArgoRequest {
     ArgoRequest {
@@ -107,10 +108,10 @@ pub fn sync(
     Ok(request(
         app,
         server,
-        "argocd.sync",
+        ActionKind::ArgoSync,
         title,
         (
-            "POST",
+            Method::Post,
             format!("/api/v1/applications/{}/sync", app.key.name),
             Some(body),
         ),
@@ -125,13 +126,13 @@ pub fn refresh(app: &AppRow, server: &str, hard: bool) -> ArgoRequest {
         app,
         server,
         if hard {
-            "argocd.refresh.hard"
+            ActionKind::ArgoHardRefresh
         } else {
-            "argocd.refresh"
+            ActionKind::ArgoRefresh
         },
         format!("Refresh ({kind}) application {}", app.key.name),
         (
-            "GET",
+            Method::Get,
             format!(
                 "/api/v1/applications/{}?refresh={kind}&appNamespace={}",
                 app.key.name, app.key.namespace
@@ -150,10 +151,10 @@ pub fn terminate(app: &AppRow, server: &str) -> Result<ArgoRequest, String> {
     Ok(request(
         app,
         server,
-        "argocd.terminate",
+        ActionKind::ArgoTerminate,
         format!("Terminate the operation of {}", app.key.name),
         (
-            "DELETE",
+            Method::Delete,
             format!(
                 "/api/v1/applications/{}/operation?appNamespace={}",
                 app.key.name, app.key.namespace

@@ -6,6 +6,7 @@ pub mod argo_rest;
 pub mod capi;
 pub mod eso;
 pub mod hosts;
+pub mod request;
 pub mod rollout;
 pub mod source;
 pub mod store;

@@ -7,6 +7,7 @@
 use super::actions::{self, ActionPlan};
 use super::argo_rest::ArgoRequest;
 use super::capi::{ControlPlaneRow, DeploymentRow};
+use super::request::ActionKind;
 use super::store::ObjRef;
 use super::talos::TalosNodeRow;
 use super::upgrade::{NodeBefore, TalosUpgrade, UpgradeApi, Version, installer_version};
@@ -78,7 +79,7 @@ pub struct Step {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rollout {
-    pub action: &'static str,
+    pub action: ActionKind,
     pub title: String,
     /// What the operations panel names, e.g. `Cluster lab`, `3 nodes of lab`.
     pub target: String,
@@ -113,7 +114,7 @@ impl Plan {
         }
     }
 
-    pub fn action(&self) -> &'static str {
+    pub fn action(&self) -> ActionKind {
         match self {
             Plan::Request(p) => p.action,
             Plan::Argo(a) => a.action,
@@ -190,13 +191,22 @@ impl Plan {
     }
 }
 
+/// The API versions a cluster serves the kinds of a Kubernetes upgrade at.
+#[derive(Debug, Clone, Copy)]
+pub struct ServedApis<'a> {
+    pub control_plane: &'a str,
+    pub deployment: &'a str,
+}
+
 /// Kubernetes version upgrade of a CAPI cluster: the control plane first, then each
 /// MachineDeployment, each only after the one before has rolled. Parts already at the version
 /// are left out, so an interrupted upgrade is finished by asking for the same version again.
+/// `apis` are the versions the cluster serves TalosControlPlanes and MachineDeployments at.
 pub fn kubernetes_upgrade(
     cp: &ControlPlaneRow,
     deployments: &[&DeploymentRow],
     version: Version,
+    apis: ServedApis<'_>,
 ) -> Result<Rollout, String> {
     let v = version.to_string();
     let behind = |current: &str| Version::parse(current) != Some(version);
@@ -204,7 +214,7 @@ pub fn kubernetes_upgrade(
     if behind(&cp.version) {
         steps.push(Step {
             label: format!("control plane {}", cp.key.name),
-            request: Request::Kube(actions::control_plane_version(cp, &v)),
+            request: Request::Kube(actions::control_plane_version(cp, apis.control_plane, &v)),
             gate: Gate::ControlPlaneAt {
                 control_plane: cp.key.clone(),
                 cluster: cp.cluster.clone(),
@@ -218,7 +228,7 @@ pub fn kubernetes_upgrade(
             .filter(|md| behind(&md.version))
             .map(|md| Step {
                 label: format!("workers {}", md.key.name),
-                request: Request::Kube(actions::deployment_version(md, &v)),
+                request: Request::Kube(actions::deployment_version(md, apis.deployment, &v)),
                 gate: Gate::DeploymentAt {
                     deployment: md.key.clone(),
                     cluster: md.cluster.clone(),
@@ -233,7 +243,7 @@ pub fn kubernetes_upgrade(
         ));
     }
     Ok(Rollout {
-        action: "kubernetes.upgrade",
+        action: ActionKind::KubernetesUpgrade,
         title: format!(
             "Upgrade Kubernetes of cluster {} from {} to {v}",
             cp.cluster,
@@ -317,7 +327,7 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
         many => format!("{} nodes of {context}", many.len()),
     };
     Ok(Rollout {
-        action: "talos.upgrade",
+        action: ActionKind::TalosUpgrade,
         title: format!("Upgrade Talos on {what} to {target}"),
         target: match steps.as_slice() {
             [

@@ -66,12 +66,17 @@ pub enum WatchUpdate<R> {
     Upsert(R),
     Delete(ObjRef),
     State(String, SourceState),
+    /// The API version the cluster serves the kind at, as discovery chose it: requests about
+    /// these rows use it.
+    Served(String, String),
 }
 
 #[derive(Debug)]
 pub struct RowStore<R> {
     rows: BTreeMap<ObjRef, R>,
     states: BTreeMap<String, SourceState>,
+    /// Per cluster, the version discovery chose for the kind.
+    served: BTreeMap<String, String>,
 }
 
 impl<R> Default for RowStore<R> {
@@ -79,7 +84,15 @@ impl<R> Default for RowStore<R> {
         RowStore {
             rows: BTreeMap::new(),
             states: BTreeMap::new(),
+            served: BTreeMap::new(),
         }
+    }
+}
+
+impl<R> RowStore<R> {
+    /// The version a cluster serves this kind at, once its watch has found it.
+    pub fn served_version(&self, cluster: &str) -> Option<&str> {
+        self.served.get(cluster).map(String::as_str)
     }
 }
 
@@ -100,6 +113,9 @@ impl<R: Keyed> RowStore<R> {
             }
             WatchUpdate::State(cluster, state) => {
                 self.states.insert(cluster, state);
+            }
+            WatchUpdate::Served(cluster, version) => {
+                self.served.insert(cluster, version);
             }
         }
     }

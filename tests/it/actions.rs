@@ -186,7 +186,8 @@ async fn an_error_is_reported_and_a_retry_works() {
     .await;
     let frame = c.frame();
     assert!(
-        frame.contains("failed: 404 NotFound") && frame.contains("retry"),
+        frame.contains("failed: not found: applications.argoproj.io \"immich\" not found")
+            && frame.contains("retry"),
         "{frame}"
     );
     let kind = opsdeck_sim::kinds::kind_id("Application").expect("kind");
@@ -411,7 +412,10 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
             .is_some_and(|o| matches!(o.status, OpStatus::Failed(_)))
     })
     .await;
-    assert!(c.frame().contains("409 Conflict: VM is already running"));
+    assert!(c.frame().contains("conflict: VM is already running"));
+    let refused = audit_lines(&c).last().cloned().expect("an audit line");
+    assert_eq!(refused["result"]["kind"], "conflict", "{refused}");
+    assert_eq!(refused["action"], "vm.start", "{refused}");
 
     // Stop: Stopping, then Stopped, and the instance goes away.
     c.press(&["x"]);

@@ -61,7 +61,7 @@ async fn a_running_vm_migrates_to_another_host() {
         matches!(s.actions.operations[0].status, OpStatus::Failed(_))
     })
     .await;
-    assert!(c.frame().contains("409 Conflict: VM is already migrating"));
+    assert!(c.frame().contains("conflict: VM is already migrating"));
 
     sim.controllers().tick();
     c.wait_for("moved", |s| {

@@ -42,7 +42,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
                 key(op.id),
                 vec![
                     Cell::plain(age(op.at, state.now)).sorted_by(since),
-                    Cell::plain(op.plan.action()),
+                    Cell::plain(op.plan.action().name()),
                     Cell::plain(op.plan.context().to_string()),
                     Cell::plain(op.plan.target()),
                     Cell::styled(status, style),

@@ -12,12 +12,16 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::ApiResource;
 use serde_json::json;
 
+use crate::clients::error::ClientError;
 use crate::model::actions::ActionPlan;
-use crate::model::text::sanitize;
+use crate::model::request::Method;
 
 /// May this client send every one of these requests? `None` if so, else why not (the first
 /// request refused).
-pub async fn check_all(client: &Client, plans: &[ActionPlan]) -> Result<Option<String>, String> {
+pub async fn check_all(
+    client: &Client,
+    plans: &[ActionPlan],
+) -> Result<Option<String>, ClientError> {
     for plan in plans {
         if !check_access(client, plan).await? {
             return Ok(Some(plan.denied_reason()));
@@ -27,17 +31,17 @@ pub async fn check_all(client: &Client, plans: &[ActionPlan]) -> Result<Option<S
 }
 
 /// May this client do what the plan does?
-pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, String> {
+pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, ClientError> {
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
                 group: Some(plan.group.to_string()),
                 resource: Some(plan.plural.to_string()),
                 subresource: plan.subresource.map(str::to_string),
-                verb: Some(plan.verb.to_string()),
+                verb: Some(plan.verb().to_string()),
                 namespace: Some(plan.target.namespace.clone()).filter(|n| !n.is_empty()),
                 // A create names no existing object.
-                name: Some(plan.target.name.clone()).filter(|_| plan.method != "POST"),
+                name: Some(plan.target.name.clone()).filter(|_| plan.method != Method::Post),
                 ..ResourceAttributes::default()
             }),
             ..SelfSubjectAccessReviewSpec::default()
@@ -47,21 +51,13 @@ pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, St
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     match api.create(&PostParams::default(), &review).await {
         Ok(r) => Ok(r.status.is_some_and(|s| s.allowed)),
-        Err(e) => Err(format!("could not check permission: {}", describe(&e))),
-    }
-}
-
-/// A failed request in words: `409 Conflict: …`.
-pub fn describe(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) => sanitize(&format!("{} {}: {}", s.code, s.reason, s.message)),
-        other => sanitize(&other.to_string()),
+        Err(e) => Err(ClientError::from_kube(&e)),
     }
 }
 
 /// Send the plan as it is.
-pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, String> {
-    if plan.method != "PATCH" {
+pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, ClientError> {
+    if plan.method != Method::Patch {
         return send_body(client, plan).await;
     }
     let ar = ApiResource {
@@ -87,14 +83,14 @@ pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, Strin
         Some(sub) => api
             .patch_subresource(sub, &plan.target.name, &pp, &patch)
             .await
-            .map_err(|e| describe(&e))?
+            .map_err(|e| ClientError::from_kube(&e))?
             .metadata
             .resource_version
             .unwrap_or_default(),
         None => api
             .patch(&plan.target.name, &pp, &patch)
             .await
-            .map_err(|e| describe(&e))?
+            .map_err(|e| ClientError::from_kube(&e))?
             .metadata
             .resource_version
             .unwrap_or_default(),
@@ -104,19 +100,19 @@ pub async fn execute(client: &Client, plan: &ActionPlan) -> Result<String, Strin
 
 /// A `PUT` (KubeVirt's lifecycle subresources) or `POST` (a create) of the plan's body to its
 /// path.
-async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, String> {
-    let body = serde_json::to_vec(&plan.body).map_err(|e| e.to_string())?;
+async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, ClientError> {
+    let body = serde_json::to_vec(&plan.body).map_err(|e| ClientError::Invalid(e.to_string()))?;
     let request = http::Request::builder()
-        .method(plan.method)
+        .method(plan.method.as_str())
         .uri(plan.path())
         .header(http::header::CONTENT_TYPE, plan.content_type)
         .body(body)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ClientError::Invalid(e.to_string()))?;
     client
         .request_text(request)
         .await
-        .map_err(|e| describe(&e))?;
-    Ok(if plan.method == "POST" {
+        .map_err(|e| ClientError::from_kube(&e))?;
+    Ok(if plan.method == Method::Post {
         format!("created {}", plan.target.name)
     } else {
         "accepted".into()
@@ -127,14 +123,14 @@ async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, String>
 pub fn audit(
     path: &Path,
     plan: &ActionPlan,
-    result: &Result<String, String>,
+    result: &Result<String, ClientError>,
 ) -> std::io::Result<()> {
     crate::clients::audit::append(
         path,
         &plan.target.cluster,
         plan.action,
         json!({"kind": plan.kind, "namespace": plan.target.namespace, "name": plan.target.name}),
-        json!({"method": plan.method, "path": plan.path(), "contentType": plan.content_type, "body": plan.body}),
+        json!({"method": plan.method.as_str(), "path": plan.path(), "contentType": plan.content_type, "body": plan.body}),
         result,
     )
 }

@@ -163,7 +163,10 @@ where
         let mut last_good = Timestamp::now();
         loop {
             let ar = match resolve(&client, &spec).await {
-                Ok(ar) => ar,
+                Ok(ar) => {
+                    send(WatchUpdate::Served(cluster.clone(), ar.version.clone()));
+                    ar
+                }
                 Err(SourceState::NotInstalled) => {
                     send(WatchUpdate::State(cluster, SourceState::NotInstalled));
                     return;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tonic::Code;
 
-use super::client::{TalosClient, describe};
+use super::client::TalosClient;
 use super::proto::common::{ContainerDriver, ContainerdInstance, ContainerdNamespace};
 use super::proto::machine::image_service_client::ImageServiceClient;
 use super::proto::machine::image_service_pull_response::Response as PullResponse;
@@ -17,6 +17,8 @@ use super::proto::machine::{
     ImageServicePullRequest, InstallArtifactsSource, LifecycleServiceUpgradeRequest, RebootRequest,
     UpgradeRequest, reboot_request,
 };
+use crate::clients::error::ClientError;
+use crate::model::request::ActionKind;
 use crate::model::text::sanitize;
 use crate::model::upgrade::{TalosUpgrade, UpgradeApi};
 
@@ -33,11 +35,11 @@ fn system_containerd() -> ContainerdInstance {
 
 impl TalosClient {
     /// Run the upgrade the plan shows; `Ok` says what the node acknowledged.
-    pub async fn upgrade(&self, plan: &TalosUpgrade) -> Result<String, String> {
+    pub async fn upgrade(&self, plan: &TalosUpgrade) -> Result<String, ClientError> {
         if plan.api == UpgradeApi::Lifecycle {
             match self.lifecycle_upgrade(plan).await {
                 Err(status) if status.code() == Code::Unimplemented => {}
-                Err(status) => return Err(describe(&status)),
+                Err(status) => return Err(ClientError::from_grpc(&status)),
                 Ok(Err(failure)) => return Err(failure),
                 Ok(Ok(done)) => return Ok(done),
             }
@@ -56,7 +58,7 @@ impl TalosClient {
     async fn lifecycle_upgrade(
         &self,
         plan: &TalosUpgrade,
-    ) -> Result<Result<String, String>, tonic::Status> {
+    ) -> Result<Result<String, ClientError>, tonic::Status> {
         let node = plan.node.as_str();
         let mut images = ImageServiceClient::new(self.channel.clone());
         let mut pull = images
@@ -76,7 +78,9 @@ impl TalosClient {
             }
         }
         let Some(pulled) = pulled else {
-            return Ok(Err("the image pull ended without naming the image".into()));
+            return Ok(Err(ClientError::Server(
+                "the image pull ended without naming the image".into(),
+            )));
         };
         let mut lifecycle = LifecycleServiceClient::new(self.channel.clone());
         let mut install = lifecycle
@@ -101,11 +105,15 @@ impl TalosClient {
         match exit {
             Some(0) => {}
             Some(code) => {
-                return Ok(Err(sanitize(&format!(
+                return Ok(Err(ClientError::Server(sanitize(&format!(
                     "the installer exited with {code}: {last_line}"
-                ))));
+                )))));
             }
-            None => return Ok(Err("the installer stream ended without an exit code".into())),
+            None => {
+                return Ok(Err(ClientError::Server(
+                    "the installer stream ended without an exit code".into(),
+                )));
+            }
         }
         let reply = self
             .machine()
@@ -123,15 +131,15 @@ impl TalosClient {
             .filter_map(|m| m.metadata.as_ref())
             .find(|m| !m.error.is_empty())
         {
-            return Ok(Err(sanitize(&format!(
+            return Ok(Err(ClientError::Server(sanitize(&format!(
                 "installed, but the reboot failed: {}",
                 e.error
-            ))));
+            )))));
         }
         Ok(Ok(format!("installed {}; rebooting", plan.image)))
     }
 
-    async fn legacy_upgrade(&self, plan: &TalosUpgrade) -> Result<String, String> {
+    async fn legacy_upgrade(&self, plan: &TalosUpgrade) -> Result<String, ClientError> {
         let reply = self
             .machine()
             .upgrade(self.long_call(
@@ -143,13 +151,13 @@ impl TalosClient {
                 },
             ))
             .await
-            .map_err(|s| describe(&s))?
+            .map_err(|s| ClientError::from_grpc(&s))?
             .into_inner();
         let Some(first) = reply.messages.first() else {
-            return Err("the node sent an empty reply".into());
+            return Err(ClientError::Server("the node sent an empty reply".into()));
         };
         if let Some(e) = first.metadata.as_ref().filter(|m| !m.error.is_empty()) {
-            return Err(sanitize(&e.error));
+            return Err(ClientError::Server(sanitize(&e.error)));
         }
         Ok(sanitize(&format!(
             "upgrade acknowledged ({}); the node reboots by itself",
@@ -162,7 +170,7 @@ impl TalosClient {
 pub fn audit(
     path: &std::path::Path,
     plan: &TalosUpgrade,
-    result: &Result<String, String>,
+    result: &Result<String, ClientError>,
 ) -> std::io::Result<()> {
     let request = match plan.api {
         UpgradeApi::Lifecycle => serde_json::json!({
@@ -179,7 +187,7 @@ pub fn audit(
     crate::clients::audit::append(
         path,
         &plan.context,
-        "talos.upgrade",
+        ActionKind::TalosUpgrade,
         serde_json::json!({"kind": "TalosNode", "name": plan.node}),
         request,
         result,
