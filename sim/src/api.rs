@@ -36,6 +36,8 @@ pub struct Api {
     pub watch_epoch: tokio::sync::watch::Sender<u64>,
     /// API groups this server pretends not to have (their CRDs are not installed).
     pub hidden_groups: Vec<String>,
+    /// Group versions (`group/version`) not served, as with an older CRD.
+    pub hidden_versions: Vec<String>,
 }
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
@@ -196,9 +198,16 @@ impl Api {
             Err(e) => return Ok(error_response(e)),
         };
         let hidden = |group: &str| self.hidden_groups.iter().any(|g| g == group);
+        let unserved = |group: &str, version: &str| {
+            self.hidden_versions
+                .iter()
+                .any(|gv| *gv == format!("{group}/{version}"))
+        };
         let route = match route::parse(req.uri().path()) {
             Route::Group(g) | Route::ResourceList { group: g, .. } if hidden(&g) => Route::NotFound,
+            Route::ResourceList { group, version } if unserved(&group, &version) => Route::NotFound,
             Route::Resource(p) if hidden(KINDS[p.kind].group) => Route::NotFound,
+            Route::Resource(p) if unserved(KINDS[p.kind].group, &p.version) => Route::NotFound,
             other => other,
         };
         let resp = match route {

@@ -80,6 +80,9 @@ pub struct SimOptions {
     pub extra_identities: Vec<Identity>,
     /// API groups to leave out, as if their CRDs were not installed.
     pub hidden_groups: Vec<String>,
+    /// Group versions (`cluster.x-k8s.io/v1beta2`) the management cluster does not serve, as
+    /// on a cluster with an older CRD.
+    pub hidden_versions: Vec<String>,
     /// Start a Talos apid per node. Off by default: most tests never talk to a node, and a
     /// scenario with thousands of machines would only be slowed down.
     pub talos: bool,
@@ -95,6 +98,7 @@ impl Default for SimOptions {
             watch_window: 50_000,
             extra_identities: Vec::new(),
             hidden_groups: Vec::new(),
+            hidden_versions: Vec::new(),
             talos: false,
             talos_log_every: Duration::from_millis(700),
         }
@@ -284,16 +288,17 @@ impl Simulator {
             Role::Management,
             scenario_objects(&scenario),
             options.hidden_groups.clone(),
+            options.hidden_versions.clone(),
         )];
         for (name, role, objects) in other_clusters(&scenario) {
             let hidden = MANAGEMENT_ONLY_GROUPS
                 .iter()
                 .map(|g| g.to_string())
                 .collect();
-            clusters.push((name, role, objects, hidden));
+            clusters.push((name, role, objects, hidden, Vec::new()));
         }
         let mut servers = Vec::new();
-        for (name, role, objects, hidden_groups) in clusters {
+        for (name, role, objects, hidden_groups, hidden_versions) in clusters {
             let api = Arc::new(Api {
                 db: Arc::new(Mutex::new(fill(objects, options.watch_window)?)),
                 identities: identities.clone(),
@@ -301,6 +306,7 @@ impl Simulator {
                 server_address: String::new(),
                 watch_epoch: tokio::sync::watch::channel(0).0,
                 hidden_groups,
+                hidden_versions,
             });
             servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
         }

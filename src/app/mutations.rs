@@ -20,6 +20,7 @@ use crate::model::request::{ActionKind, PowerAction, VmVerb};
 use crate::model::rollout::{self as plans, Plan, ServedApis};
 use crate::model::store::{Keyed, RowStore};
 use crate::model::talos::TalosNodeRow;
+use crate::model::tree::NodeId;
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
 
 /// Keys while a confirm dialog is open: Enter sends (unless denied), Esc cancels.
@@ -275,12 +276,11 @@ pub fn ask_value(state: &mut State, action: Action) {
 }
 
 fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
-    let selected = state.tree.selected().last().cloned().unwrap_or_default();
-    state
-        .capi
-        .deployments
-        .iter()
-        .find(|d| format!("md:{}", d.key) == selected)
+    let selected = match state.tree.selected().last() {
+        Some(NodeId::Deployment(key)) => state.capi.deployments.get(key),
+        _ => None,
+    };
+    selected
         .map(|md| {
             (
                 Asks::Replicas(md.key.clone()),
@@ -292,13 +292,11 @@ fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
 
 /// `U` anywhere under a cluster in the tree: its control plane, pre-filled with the next minor.
 fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
-    let root = state.tree.selected().first().cloned().unwrap_or_default();
-    let cluster = state
-        .capi
-        .clusters
-        .iter()
-        .find(|c| format!("c:{}", c.key) == root)
-        .ok_or("select a cluster in the tree to upgrade it")?;
+    let cluster = match state.tree.selected().first() {
+        Some(NodeId::Cluster(key)) => state.capi.clusters.get(key),
+        _ => None,
+    }
+    .ok_or("select a cluster in the tree to upgrade it")?;
     let cp = state
         .capi
         .control_planes

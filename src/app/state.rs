@@ -19,7 +19,7 @@ use crate::model::rollout::Plan;
 use crate::model::source::SourceState;
 use crate::model::store::ObjRef;
 use crate::model::talos::{LineBuffer, TextSource};
-use crate::model::tree::CapiStores;
+use crate::model::tree::{CapiStores, NodeId};
 use crate::model::vms::{HostRow, VmRow, VmiRow};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -260,7 +260,7 @@ pub struct State {
     pub filters: Vec<String>,
     pub prompt: Option<Prompt>,
     pub show_help: bool,
-    pub tree: TreeState<String>,
+    pub tree: TreeState<NodeId>,
     /// Cursor, scroll and sort of every table.
     pub tables: Tables,
     /// The terminal's size (columns, rows), from resize messages.

@@ -15,10 +15,19 @@ pub enum NodeKind {
     Machine,
 }
 
+/// A node of the tree: which object it is. Unique across the tree and stable across updates,
+/// so selection and open state survive every watch event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NodeId {
+    Cluster(ObjRef),
+    ControlPlane(ObjRef),
+    Deployment(ObjRef),
+    Machine(ObjRef),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TreeNode {
-    /// Unique across the tree, stable across updates (keeps selection and open state).
-    pub id: String,
+    pub id: NodeId,
     pub kind: NodeKind,
     pub name: String,
     /// `current/desired` for groups; empty for Machines.
@@ -35,7 +44,7 @@ pub struct TreeNode {
 }
 
 impl TreeNode {
-    fn leafless(id: String, kind: NodeKind, name: String) -> Self {
+    fn leafless(id: NodeId, kind: NodeKind, name: String) -> Self {
         TreeNode {
             id,
             kind,
@@ -70,7 +79,7 @@ fn counts(r: &Replicas) -> (String, String) {
 
 fn machine_node(m: &MachineRow) -> TreeNode {
     let mut n = TreeNode::leafless(
-        format!("m:{}", m.key),
+        NodeId::Machine(m.key.clone()),
         NodeKind::Machine,
         format!("Machine/{}", m.key.name),
     );
@@ -108,7 +117,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
                     && cluster == c.key.name
             };
             let mut node = TreeNode::leafless(
-                format!("c:{}", c.key),
+                NodeId::Cluster(c.key.clone()),
                 NodeKind::Cluster,
                 if several_sources {
                     format!("Cluster/{} @{}", c.key.name, c.key.cluster)
@@ -130,7 +139,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
                 .filter(|cp| in_cluster(&cp.key, &cp.cluster))
             {
                 let mut n = TreeNode::leafless(
-                    format!("cp:{}", cp.key),
+                    NodeId::ControlPlane(cp.key.clone()),
                     NodeKind::ControlPlane,
                     format!("ControlPlane/{}", cp.key.name),
                 );
@@ -152,7 +161,7 @@ pub fn cluster_tree(s: &CapiStores) -> Vec<TreeNode> {
                 .filter(|d| in_cluster(&d.key, &d.cluster))
             {
                 let mut n = TreeNode::leafless(
-                    format!("md:{}", md.key),
+                    NodeId::Deployment(md.key.clone()),
                     NodeKind::Deployment,
                     format!("MachineDeployment/{}", md.key.name),
                 );
@@ -197,7 +206,7 @@ pub fn filter_tree(nodes: Vec<TreeNode>, matches: &dyn Fn(&TreeNode) -> bool) ->
 }
 
 /// Ids of every node that has children, for "expand all".
-pub fn branch_ids(nodes: &[TreeNode], path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+pub fn branch_ids(nodes: &[TreeNode], path: &mut Vec<NodeId>, out: &mut Vec<Vec<NodeId>>) {
     for n in nodes {
         if !n.children.is_empty() {
             path.push(n.id.clone());

@@ -14,7 +14,7 @@ use crate::app::panes::PaneId;
 use crate::app::state::{State, filter_matches};
 use crate::app::theme::Theme;
 use crate::model::text::age_opt;
-use crate::model::tree::{NodeKind, TreeNode, cluster_tree, filter_tree};
+use crate::model::tree::{NodeId, NodeKind, TreeNode, cluster_tree, filter_tree};
 
 const NAME_WIDTH: usize = 46;
 const HIGHLIGHT: &str = "» ";
@@ -103,7 +103,7 @@ fn items(
     depth: usize,
     shown: &[bool],
     state: &State,
-) -> Vec<TreeItem<'static, String>> {
+) -> Vec<TreeItem<'static, NodeId>> {
     nodes
         .iter()
         .map(|n| {

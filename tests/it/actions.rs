@@ -9,6 +9,7 @@ use crate::common::{Cockpit, audit_lines, confirm, row};
 use opsdeck::app::state::OpStatus;
 use opsdeck::app::tables::TableId;
 use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck::model::tree::NodeId;
 
 async fn apps_cockpit(sim: &opsdeck_sim::Simulator, filter: &str) -> Cockpit {
     let mut c = Cockpit::start(common::admin(sim).await).await;
@@ -261,7 +262,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         .deployments
         .iter()
         .find(|d| d.key.name == "media-workers")
-        .map(|d| format!("md:{}", d.key))
+        .map(|d| NodeId::Deployment(d.key.clone()))
         .expect("md");
     c.select_in_tree(&target);
     c.press(&["S"]);
@@ -523,4 +524,56 @@ async fn a_selective_sync_touches_only_the_marked_resources() {
         lines[0]["request"]["body"]["operation"]["sync"]["resources"][0]["name"],
         "grafana"
     );
+}
+
+#[tokio::test]
+async fn a_scale_uses_the_version_the_cluster_serves() {
+    // A management cluster with an older CAPI: only v1beta1 is served.
+    let sim = opsdeck_sim::Simulator::start(
+        opsdeck_sim::scenario::Scenario::default_homelab(),
+        opsdeck_sim::SimOptions {
+            tick: None,
+            hidden_versions: vec!["cluster.x-k8s.io/v1beta2".into()],
+            ..opsdeck_sim::SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator");
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("tree", |s| s.capi.deployments.len() == 2).await;
+    assert_eq!(
+        c.state.capi.deployments.served_version("test"),
+        Some("v1beta1"),
+        "discovery fell back to v1beta1"
+    );
+    let target = c
+        .state
+        .capi
+        .deployments
+        .iter()
+        .find(|d| d.key.name == "media-workers")
+        .map(|d| NodeId::Deployment(d.key.clone()))
+        .expect("md");
+    c.select_in_tree(&target);
+    c.press(&["S", "<Backspace>", "4", "<Enter>"]);
+    let frame = c.frame();
+    assert!(
+        frame.contains(
+            "PATCH /apis/cluster.x-k8s.io/v1beta1/namespaces/media/machinedeployments/media-workers/scale"
+        ),
+        "{frame}"
+    );
+    confirm(&mut c).await;
+    let desired = sim
+        .db()
+        .get(&(
+            opsdeck_sim::kinds::kind_id("MachineDeployment").expect("kind"),
+            "media".to_string(),
+            "media-workers".to_string(),
+        ))
+        .and_then(|md| {
+            md.pointer("/spec/replicas")
+                .and_then(serde_json::Value::as_u64)
+        });
+    assert_eq!(desired, Some(4));
 }

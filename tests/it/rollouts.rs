@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::common::{Cockpit, audit_lines};
 use opsdeck::app::state::{OpStatus, State};
 use opsdeck::model::talos::TalosNodeRow;
+use opsdeck::model::tree::NodeId;
 
 fn first_op(s: &State) -> &OpStatus {
     &s.actions.operations.first().expect("an operation").status
@@ -35,7 +36,7 @@ async fn ask_lab_upgrade(c: &mut Cockpit) {
         .clusters
         .iter()
         .find(|cl| cl.key.name == "lab")
-        .map(|cl| format!("c:{}", cl.key))
+        .map(|cl| NodeId::Cluster(cl.key.clone()))
         .expect("lab");
     c.select_in_tree(&lab);
     c.press(&["U"]);

@@ -29,6 +29,7 @@ use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::sources::{KubeSources, Role};
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::{self, TalosSetup};
+use opsdeck::model::tree::NodeId;
 use opsdeck_sim::scenario::Scenario;
 use opsdeck_sim::{SimOptions, Simulator};
 
@@ -260,16 +261,16 @@ impl Cockpit {
     }
 
     /// Move the tree selection down until the node with this id is selected.
-    pub fn select_in_tree(&mut self, id: &str) {
+    pub fn select_in_tree(&mut self, id: &NodeId) {
         self.frame();
         for _ in 0..60 {
-            if self.state.tree.selected().last().map(String::as_str) == Some(id) {
+            if self.state.tree.selected().last() == Some(id) {
                 return;
             }
             self.press(&["j"]);
             self.frame();
         }
-        panic!("never reached {id} in the tree:\n{}", self.frame());
+        panic!("never reached {id:?} in the tree:\n{}", self.frame());
     }
 
     /// Wait until a rendered frame contains `text`; returns that frame.
