@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, MutexGuard};
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use http_body_util::BodyExt;
 use serde_json::{Value, json};
 
 use super::auth::Identity;
@@ -16,64 +15,16 @@ use super::convert;
 use super::db::{Db, DbError, ObjKey, meta_str};
 use super::discovery;
 use super::encode::{decode_continue, encode_continue, encode_item, list_body};
+use super::http::{Body, bytes_response, error_response, full, json_response, parse_query};
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
 use super::review;
 use super::route::{self, ResourcePath, Route};
+use super::server::Handler;
+use super::server_state::Api;
 use super::status::{self, StatusError};
 use super::vm_power;
 use super::watch;
-
-pub type Body = BoxBody<Bytes, Infallible>;
-
-pub struct Api {
-    pub db: Arc<Mutex<Db>>,
-    pub identities: Vec<Identity>,
-    /// How often an idle watch gets a BOOKMARK (a real server: about a minute).
-    pub bookmark_every: Duration,
-    pub server_address: String,
-    /// Bumped to end every open watch stream, as an API server restart would.
-    pub watch_epoch: tokio::sync::watch::Sender<u64>,
-    /// API groups this server pretends not to have (their CRDs are not installed).
-    pub hidden_groups: Vec<String>,
-    /// Group versions (`group/version`) not served, as with an older CRD.
-    pub hidden_versions: Vec<String>,
-}
-
-pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).boxed()
-}
-
-pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response<Body> {
-    let mut text = serde_json::to_vec(body).unwrap_or_default();
-    text.push(b'\n');
-    let mut resp = Response::new(full(text));
-    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, private"),
-    );
-    if let Some(w) = warning.and_then(|w| HeaderValue::from_str(&format!("299 - \"{w}\"")).ok()) {
-        headers.insert(header::WARNING, w);
-    }
-    resp
-}
-
-/// A 200 whose JSON body is already encoded.
-pub fn bytes_response(code: u16, body: Bytes, warning: Option<&str>) -> Response<Body> {
-    let mut resp = json_response(code, &Value::Null, warning);
-    *resp.body_mut() = full(body);
-    resp
-}
-
-pub fn error_response(e: StatusError) -> Response<Body> {
-    json_response(e.code, &e.body, None)
-}
 
 fn not_found_page() -> Response<Body> {
     let mut resp = Response::new(full("404 page not found\n"));
@@ -83,12 +34,6 @@ fn not_found_page() -> Response<Body> {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     resp
-}
-
-pub fn parse_query(query: Option<&str>) -> HashMap<String, String> {
-    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .into_owned()
-        .collect()
 }
 
 fn set_path(obj: &mut Value, path: &[&str], value: Value) {
@@ -561,5 +506,14 @@ fn split_status(def: &KindDef, subresource: Option<&str>, stored: &Value, patche
             }
             new
         }
+    }
+}
+
+impl Handler for Api {
+    fn handle(
+        self: Arc<Self>,
+        req: Request<hyper::body::Incoming>,
+    ) -> impl Future<Output = Result<Response<Body>, Infallible>> + Send {
+        Api::handle(self, req)
     }
 }

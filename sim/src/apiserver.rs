@@ -10,9 +10,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::SimError;
-use super::api::Api;
 use super::db::Db;
 use super::server;
+use super::server_state::Api;
 
 pub struct ApiServer {
     pub addr: SocketAddr,

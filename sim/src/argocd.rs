@@ -17,9 +17,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::api::{Body, json_response, parse_query};
 use super::argo_objects::ARGO_NAMESPACE;
 use super::db::{Db, ObjKey, now_rfc3339};
+use super::http::{Body, json_response, parse_query};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::server::Handler;

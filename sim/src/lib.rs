@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod encode;
 pub mod eso_objects;
 pub mod harvester_objects;
+pub mod http;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
@@ -22,6 +23,7 @@ pub mod review;
 pub mod route;
 pub mod scenario;
 pub mod server;
+pub mod server_state;
 pub mod status;
 pub mod talos;
 pub mod tinkerbell_objects;
@@ -49,13 +51,13 @@ use std::time::Duration;
 use rand::RngCore;
 use serde_json::Value;
 
-use self::api::Api;
 use self::apiserver::ApiServer;
 use self::auth::Identity;
 use self::controllers::Controllers;
 use self::db::Db;
 use self::kinds::kind_id;
 use self::scenario::Scenario;
+use self::server_state::Api;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

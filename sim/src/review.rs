@@ -4,8 +4,8 @@ use http::{Method, Request, Response};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 
-use super::api::{Body, error_response, json_response};
 use super::auth::Identity;
+use super::http::{Body, error_response, json_response};
 use super::status;
 
 /// `SelfSubjectAccessReview`: may this token do that? Answered from the token's rules.

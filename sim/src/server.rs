@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use super::api::{Api, Body};
+use super::http::Body;
 
 /// Something that answers HTTP requests: the Kubernetes API, or the Argo CD API.
 pub trait Handler: Send + Sync + 'static {
@@ -19,15 +19,6 @@ pub trait Handler: Send + Sync + 'static {
         self: Arc<Self>,
         req: http::Request<hyper::body::Incoming>,
     ) -> impl Future<Output = Result<http::Response<Body>, Infallible>> + Send;
-}
-
-impl Handler for Api {
-    fn handle(
-        self: Arc<Self>,
-        req: http::Request<hyper::body::Incoming>,
-    ) -> impl Future<Output = Result<http::Response<Body>, Infallible>> + Send {
-        Api::handle(self, req)
-    }
 }
 
 pub async fn serve<H: Handler>(

@@ -6,9 +6,10 @@
 use http::{Method, Response};
 use serde_json::{Value, json};
 
-use super::api::{Api, Body, error_response, full, json_response};
 use super::auth::Identity;
+use super::http::{Body, error_response, full, json_response};
 use super::kinds::{KINDS, kind_id};
+use super::server_state::Api;
 use super::status::{self, StatusError};
 
 /// Annotation the simulator uses to remember that a stop is the first half of a restart.

@@ -16,13 +16,14 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::api::{Api, Body, error_response, json_response};
 use super::convert;
 use super::db::{EventType, StoredEvent};
 use super::encode::encode_item;
+use super::http::{Body, error_response, json_response};
 use super::kinds::KINDS;
 use super::labels::Selection;
 use super::route::ResourcePath;
+use super::server_state::Api;
 use super::status;
 
 /// Watches end after this long unless the client asked for less (kube-rs asks for 290 s).

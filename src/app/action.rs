@@ -1,6 +1,6 @@
 //! What a key can ask for. Keymap files name these by their `run` string.
 
-use super::panes::{self, PaneId};
+use super::ids::PaneId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -95,32 +95,3 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::TabDmesg, "tab_dmesg"),
     (Action::TabEtcd, "tab_etcd"),
 ];
-
-/// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
-const SHOW_PREFIX: &str = "view_";
-
-impl Action {
-    pub fn parse(name: &str) -> Option<Action> {
-        if let Some(section) = name.strip_prefix(SHOW_PREFIX) {
-            return panes::by_section(section).map(|p| Action::Show(p.id));
-        }
-        ALL.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
-    }
-
-    pub fn name(self) -> String {
-        match self {
-            Action::Show(id) => format!("{SHOW_PREFIX}{}", id.pane().section),
-            other => ALL
-                .iter()
-                .find(|(a, _)| *a == other)
-                .map_or("?", |(_, n)| *n)
-                .to_string(),
-        }
-    }
-
-    /// Whether it changes the platform (and so needs a pane that offers it, a confirm, and
-    /// is refused in read-only mode).
-    pub fn is_mutating(self) -> bool {
-        panes::PANES.iter().any(|p| p.actions.contains(&self))
-    }
-}

@@ -3,13 +3,17 @@
 
 use std::collections::BTreeSet;
 
-use super::state::{Dialog, Inspector, Operation, TableCursor};
-use crate::model::actions::ResourceRef;
-use crate::model::argo::{AppDetail, AppRow};
+use jiff::Timestamp;
+
+use super::table::TableCursor;
+use crate::model::actions::SyncOptions;
+use crate::model::argo::{AppDetail, AppRow, ResourceRef};
 use crate::model::argo_rest::ResourceHealth;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
+use crate::model::rollout::Plan;
 use crate::model::store::{ObjRef, RowStore};
+use crate::model::talos::LineBuffer;
 use crate::model::talos::TalosNodeRow;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
@@ -27,6 +31,59 @@ pub struct Argo {
     /// Resources marked in the sync-wave view for a selective sync.
     pub wave_marks: BTreeSet<ResourceRef>,
     pub waves_cursor: TableCursor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectorTab {
+    Services,
+    Logs,
+    Dmesg,
+    Etcd,
+}
+
+impl InspectorTab {
+    pub const ALL: [InspectorTab; 4] = [
+        InspectorTab::Services,
+        InspectorTab::Logs,
+        InspectorTab::Dmesg,
+        InspectorTab::Etcd,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            InspectorTab::Services => "Services",
+            InspectorTab::Logs => "Logs",
+            InspectorTab::Dmesg => "Dmesg",
+            InspectorTab::Etcd => "Etcd",
+        }
+    }
+}
+
+/// The node inspector's own state: which tab, which service's log, and the text followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspector {
+    pub tab: InspectorTab,
+    pub service: String,
+    pub text: LineBuffer,
+    /// Why the text stream stopped, if it did.
+    pub text_error: Option<String>,
+    /// Lines scrolled back from the end; 0 follows new lines.
+    pub scroll_back: usize,
+}
+
+/// Lines of log text kept per stream.
+pub const LOG_LINES: usize = 5000;
+
+impl Default for Inspector {
+    fn default() -> Self {
+        Inspector {
+            tab: InspectorTab::Services,
+            service: "kubelet".into(),
+            text: LineBuffer::new(LOG_LINES),
+            text_error: None,
+            scroll_back: 0,
+        }
+    }
 }
 
 /// Talos: the polled nodes and the node inspector.
@@ -61,6 +118,61 @@ pub struct Metal {
     pub bmcs: RowStore<BmcRow>,
     pub bmc_jobs: RowStore<BmcJobRow>,
 }
+
+/// Whether the token may do what a dialog offers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    Checking,
+    Allowed,
+    Denied(String),
+    /// The check itself failed; the server still enforces RBAC when the request is sent.
+    Unknown(String),
+}
+
+/// The confirm dialog of a mutating action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub id: u64,
+    pub plan: Plan,
+    pub access: Access,
+    /// For a sync: the options the plan was built with; `p`, `d`, `o` toggle them.
+    pub sync: Option<SyncOptions>,
+    /// Lines scrolled past, for plans taller than the screen.
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpStatus {
+    Sent,
+    /// A rollout between steps: where it is, in words.
+    Running(String),
+    Succeeded(String),
+    Failed(String),
+}
+
+/// One action sent from this cockpit, for the operations panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: u64,
+    pub at: Timestamp,
+    pub plan: Plan,
+    pub status: OpStatus,
+    /// For a rollout: which step it is at.
+    pub run: Option<RolloutRun>,
+}
+
+/// Where a rollout is: the step, and whether its request is out or its gate is being waited on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutRun {
+    pub step: usize,
+    /// When the current step's request was acknowledged; None while it is being sent.
+    pub waiting_since: Option<Timestamp>,
+    /// When a rebooted node first answered again (for the etcd grace period).
+    pub back_since: Option<Timestamp>,
+}
+
+/// Operations kept for the panel.
+pub const OPERATIONS_KEPT: usize = 100;
 
 /// What this cockpit sends: the open confirm dialog and the operations sent.
 #[derive(Debug)]

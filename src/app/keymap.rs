@@ -8,8 +8,9 @@ use toml::Spanned;
 
 use super::action::Action;
 use super::config::ConfigError;
+use super::ids::PaneId;
 use super::keys::Key;
-use super::panes::{PANES, PaneId, by_section};
+use super::panes::{PANES, by_section};
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
 pub const VIM_KEYMAP: &str = include_str!("../../keymaps/vim.toml");

@@ -1,7 +1,8 @@
 //! How the screen is divided, in rows: the numbers `update` needs to page and scroll by what
 //! fits, and the views draw with. Kept here, in one place, so the two always agree.
 
-use super::state::{InspectorTab, Screen, State};
+use super::domains::InspectorTab;
+use super::state::{Screen, State};
 use super::tables::harvester_hosts_height;
 
 /// The header line and the footer line around the pane.

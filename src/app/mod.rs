@@ -3,6 +3,7 @@
 pub mod action;
 pub mod config;
 pub mod domains;
+pub mod ids;
 pub mod keymap;
 pub mod keys;
 pub mod layout;

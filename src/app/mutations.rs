@@ -5,13 +5,12 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::Action;
+use super::domains::{Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, RolloutRun};
 use super::msg::Command;
 use super::rollout;
-use super::state::{
-    Access, Asks, Dialog, OPERATIONS_KEPT, OpStatus, Operation, Prompt, RolloutRun, Screen, State,
-    WaveLine, bmc_of, wave_lines,
-};
-use super::tables::{self, TableId};
+use super::state::{Asks, Prompt, Screen, State, WaveLine, bmc_of, wave_lines};
+use super::table::TableId;
+use super::tables;
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
@@ -126,7 +125,7 @@ fn selected_app(state: &State) -> Result<&AppRow, String> {
 }
 
 /// The resources marked for a selective sync; marks count only in the sync-wave view.
-fn marked(state: &State) -> Vec<crate::model::actions::ResourceRef> {
+fn marked(state: &State) -> Vec<crate::model::argo::ResourceRef> {
     match state.screen() {
         Screen::SyncWaves(_) => state.argo.wave_marks.iter().cloned().collect(),
         _ => Vec::new(),

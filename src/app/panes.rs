@@ -5,26 +5,55 @@
 //! Adding a table pane: a projection in `app::tables` (columns + rows), one entry here, and
 //! keymap entries for its own keys. A custom pane also adds a view in `views/`.
 
-use super::action::Action;
-use super::state::State;
-use super::tables::TableId;
-use crate::model::source::SourceState;
+use super::action::{ALL, Action};
+use super::ids::PaneId;
+use super::table::TableId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PaneId {
+/// A store the watches (or the Talos poller) fill: what a pane's title reports the state of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
     Clusters,
+    ControlPlanes,
+    Deployments,
+    Machines,
     Apps,
-    SyncWaves,
-    Talos,
-    TalosNode,
-    Secrets,
+    AppDetail,
+    TalosNodes,
+    ExternalSecrets,
+    SecretStores,
+    ClusterSecretStores,
     Vms,
-    Hosts,
-    Ops,
+    Vmis,
+    VmImages,
+    HarvesterHosts,
+    Hardware,
+    Workflows,
+    Bmcs,
+    BmcJobs,
 }
 
-/// Each store feeding a pane, as (cluster, state) pairs.
-pub type SourceList = Vec<Vec<(String, SourceState)>>;
+impl Feed {
+    pub const ALL: [Feed; 18] = [
+        Feed::Clusters,
+        Feed::ControlPlanes,
+        Feed::Deployments,
+        Feed::Machines,
+        Feed::Apps,
+        Feed::AppDetail,
+        Feed::TalosNodes,
+        Feed::ExternalSecrets,
+        Feed::SecretStores,
+        Feed::ClusterSecretStores,
+        Feed::Vms,
+        Feed::Vmis,
+        Feed::VmImages,
+        Feed::HarvesterHosts,
+        Feed::Hardware,
+        Feed::Workflows,
+        Feed::Bmcs,
+        Feed::BmcJobs,
+    ];
+}
 
 pub struct Pane {
     pub id: PaneId,
@@ -38,7 +67,7 @@ pub struct Pane {
     /// What it shows, for help and the number key's description.
     pub about: &'static str,
     /// The stores whose watches feed it; its title shows their state.
-    pub sources: fn(&State) -> SourceList,
+    pub feeds: &'static [Feed],
     /// The table it is, for panes that are one table.
     pub table: Option<TableId>,
     /// Said in its empty table while its sources are live.
@@ -55,14 +84,12 @@ pub const PANES: &[Pane] = &[
         section: "clusters",
         title: "Clusters",
         about: "Cluster tree",
-        sources: |s| {
-            vec![
-                s.capi.clusters.sources(),
-                s.capi.control_planes.sources(),
-                s.capi.deployments.sources(),
-                s.capi.machines.sources(),
-            ]
-        },
+        feeds: &[
+            Feed::Clusters,
+            Feed::ControlPlanes,
+            Feed::Deployments,
+            Feed::Machines,
+        ],
         table: None,
         empty: "no clusters match",
         actions: &[Action::Scale, Action::UpgradeKubernetes],
@@ -74,7 +101,7 @@ pub const PANES: &[Pane] = &[
         section: "apps",
         title: "Applications",
         about: "Argo CD applications",
-        sources: |s| vec![s.argo.apps.sources()],
+        feeds: &[Feed::Apps],
         table: Some(TableId::Apps),
         empty: "no applications match",
         actions: &[
@@ -91,7 +118,7 @@ pub const PANES: &[Pane] = &[
         section: "syncwaves",
         title: "Sync waves",
         about: "One application's resources by hook phase and wave",
-        sources: |s| vec![s.argo.app_detail.sources()],
+        feeds: &[Feed::AppDetail],
         table: None,
         empty: "",
         actions: &[
@@ -108,7 +135,7 @@ pub const PANES: &[Pane] = &[
         section: "talos",
         title: "Talos nodes",
         about: "Talos nodes",
-        sources: |s| vec![s.talos.nodes.sources()],
+        feeds: &[Feed::TalosNodes],
         table: Some(TableId::Talos),
         empty: "no Talos nodes match",
         actions: &[Action::UpgradeTalos, Action::UpgradeTalosAll],
@@ -120,7 +147,7 @@ pub const PANES: &[Pane] = &[
         section: "talosnode",
         title: "Talos node",
         about: "One node: services, logs, dmesg, etcd",
-        sources: |s| vec![s.talos.nodes.sources()],
+        feeds: &[Feed::TalosNodes],
         table: None,
         empty: "",
         actions: &[Action::UpgradeTalos],
@@ -132,7 +159,7 @@ pub const PANES: &[Pane] = &[
         section: "secrets",
         title: "External Secrets",
         about: "External Secrets",
-        sources: |s| vec![s.eso.external_secrets.sources()],
+        feeds: &[Feed::ExternalSecrets],
         table: Some(TableId::Secrets),
         empty: "no ExternalSecrets match",
         actions: &[Action::ForceSync],
@@ -144,7 +171,7 @@ pub const PANES: &[Pane] = &[
         section: "vms",
         title: "Harvester VMs",
         about: "Harvester VMs and hosts",
-        sources: |s| vec![s.harvester.vms.sources(), s.harvester.vmis.sources()],
+        feeds: &[Feed::Vms, Feed::Vmis],
         table: Some(TableId::Vms),
         empty: "no VMs match",
         actions: &[
@@ -161,13 +188,7 @@ pub const PANES: &[Pane] = &[
         section: "hosts",
         title: "Bare-metal hosts",
         about: "Bare-metal hosts (Tinkerbell, BMC)",
-        sources: |s| {
-            vec![
-                s.metal.hardware.sources(),
-                s.metal.workflows.sources(),
-                s.metal.bmcs.sources(),
-            ]
-        },
+        feeds: &[Feed::Hardware, Feed::Workflows, Feed::Bmcs],
         table: Some(TableId::Hosts),
         empty: "no hosts match",
         actions: &[Action::PowerOn, Action::PowerOff, Action::PowerCycle],
@@ -179,7 +200,7 @@ pub const PANES: &[Pane] = &[
         section: "ops",
         title: "Operations",
         about: "Operations sent from this cockpit",
-        sources: |_| Vec::new(),
+        feeds: &[],
         table: Some(TableId::Ops),
         empty: "no actions sent yet",
         actions: &[],
@@ -248,6 +269,37 @@ pub fn complete(input: &str) -> Option<&'static str> {
     commands()
         .map(|(name, _)| name)
         .find(|name| name.starts_with(input) && *name != input)
+}
+
+/// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
+pub const SHOW_PREFIX: &str = "view_";
+
+/// `Show` actions are named after the registry's keymap sections, so names and the mutating
+/// test live with the registry.
+impl Action {
+    pub fn parse(name: &str) -> Option<Action> {
+        if let Some(section) = name.strip_prefix(SHOW_PREFIX) {
+            return by_section(section).map(|p| Action::Show(p.id));
+        }
+        ALL.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Action::Show(id) => format!("{SHOW_PREFIX}{}", id.pane().section),
+            other => ALL
+                .iter()
+                .find(|(a, _)| *a == other)
+                .map_or("?", |(_, n)| *n)
+                .to_string(),
+        }
+    }
+
+    /// Whether it changes the platform (and so needs a pane that offers it, a confirm, and
+    /// is refused in read-only mode).
+    pub fn is_mutating(self) -> bool {
+        PANES.iter().any(|p| p.actions.contains(&self))
+    }
 }
 
 #[cfg(test)]

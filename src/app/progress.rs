@@ -1,7 +1,8 @@
 //! What an operation's target looks like right now, from the live rows: the operations panel
 //! shows it next to the outcome, so an accepted request can be watched taking effect.
 
-use super::state::{Operation, State, vmi_of};
+use super::domains::Operation;
+use super::state::{State, vmi_of};
 use crate::model::request::ActionKind;
 use crate::model::rollout::Plan;
 use crate::model::store::ObjRef;

@@ -4,8 +4,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::domains::{OpStatus, Operation, RolloutRun};
 use super::msg::Command;
-use super::state::{OpStatus, Operation, RolloutRun, State};
+use super::state::State;
 use crate::clients::error::ClientError;
 use crate::model::rollout::{Gate, Plan, Request, Rollout};
 use crate::model::upgrade::Version;

@@ -5,20 +5,18 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use tui_tree_widget::TreeState;
 
-use super::domains::{Actions, Argo, Eso, Harvester, Metal, Talos};
+use super::domains::{Actions, Argo, Eso, Harvester, InspectorTab, Metal, Talos};
+use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
-use super::panes::PaneId;
-use super::table::scroll_to;
-use super::tables::{TableId, Tables};
+use super::panes::{Feed, Pane};
+use super::table::{TableId, Tables};
 use super::theme::Theme;
-use crate::model::actions::SyncOptions;
 use crate::model::argo::{AppDetail, Wave, WaveResource, WaveState};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
-use crate::model::rollout::Plan;
 use crate::model::source::SourceState;
 use crate::model::store::ObjRef;
-use crate::model::talos::{LineBuffer, TextSource};
+use crate::model::talos::TextSource;
 use crate::model::tree::{CapiStores, NodeId};
 use crate::model::vms::{HostRow, VmRow, VmiRow};
 
@@ -107,137 +105,6 @@ impl Asks {
         }
     }
 }
-
-/// Cursor and scroll position of a list whose lines are not objects (the sync-wave view).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TableCursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl TableCursor {
-    /// Move by `delta` lines among `len`, scrolling a page of `page` lines to keep it shown.
-    pub fn move_by(&mut self, delta: isize, len: usize, page: usize) {
-        let target = self.selected as isize + delta;
-        self.selected = target.clamp(0, len.saturating_sub(1) as isize) as usize;
-        self.offset = scroll_to(self.offset, self.selected, page.max(1));
-    }
-
-    /// The first line to draw on a page of `page` lines so the cursor is on it.
-    pub fn offset_for(&self, len: usize, page: usize) -> usize {
-        let page = page.max(1);
-        let selected = self.selected.min(len.saturating_sub(1));
-        scroll_to(self.offset, selected, page).min(len.saturating_sub(page))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InspectorTab {
-    Services,
-    Logs,
-    Dmesg,
-    Etcd,
-}
-
-impl InspectorTab {
-    pub const ALL: [InspectorTab; 4] = [
-        InspectorTab::Services,
-        InspectorTab::Logs,
-        InspectorTab::Dmesg,
-        InspectorTab::Etcd,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            InspectorTab::Services => "Services",
-            InspectorTab::Logs => "Logs",
-            InspectorTab::Dmesg => "Dmesg",
-            InspectorTab::Etcd => "Etcd",
-        }
-    }
-}
-
-/// The node inspector's own state: which tab, which service's log, and the text followed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspector {
-    pub tab: InspectorTab,
-    pub service: String,
-    pub text: LineBuffer,
-    /// Why the text stream stopped, if it did.
-    pub text_error: Option<String>,
-    /// Lines scrolled back from the end; 0 follows new lines.
-    pub scroll_back: usize,
-}
-
-/// Lines of log text kept per stream.
-pub const LOG_LINES: usize = 5000;
-
-impl Default for Inspector {
-    fn default() -> Self {
-        Inspector {
-            tab: InspectorTab::Services,
-            service: "kubelet".into(),
-            text: LineBuffer::new(LOG_LINES),
-            text_error: None,
-            scroll_back: 0,
-        }
-    }
-}
-
-/// Whether the token may do what a dialog offers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Access {
-    Checking,
-    Allowed,
-    Denied(String),
-    /// The check itself failed; the server still enforces RBAC when the request is sent.
-    Unknown(String),
-}
-
-/// The confirm dialog of a mutating action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dialog {
-    pub id: u64,
-    pub plan: Plan,
-    pub access: Access,
-    /// For a sync: the options the plan was built with; `p`, `d`, `o` toggle them.
-    pub sync: Option<SyncOptions>,
-    /// Lines scrolled past, for plans taller than the screen.
-    pub scroll: u16,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum OpStatus {
-    Sent,
-    /// A rollout between steps: where it is, in words.
-    Running(String),
-    Succeeded(String),
-    Failed(String),
-}
-
-/// One action sent from this cockpit, for the operations panel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Operation {
-    pub id: u64,
-    pub at: Timestamp,
-    pub plan: Plan,
-    pub status: OpStatus,
-    /// For a rollout: which step it is at.
-    pub run: Option<RolloutRun>,
-}
-
-/// Where a rollout is: the step, and whether its request is out or its gate is being waited on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RolloutRun {
-    pub step: usize,
-    /// When the current step's request was acknowledged; None while it is being sent.
-    pub waiting_since: Option<Timestamp>,
-    /// When a rebooted node first answered again (for the etcd grace period).
-    pub back_since: Option<Timestamp>,
-}
-
-/// Operations kept for the panel.
-pub const OPERATIONS_KEPT: usize = 100;
 
 pub struct State {
     pub context: String,
@@ -337,32 +204,42 @@ impl State {
         }
     }
 
+    /// Each cluster feeding a store, with the state of its watch.
+    pub fn feed_sources(&self, feed: Feed) -> Vec<(String, SourceState)> {
+        match feed {
+            Feed::Clusters => self.capi.clusters.sources(),
+            Feed::ControlPlanes => self.capi.control_planes.sources(),
+            Feed::Deployments => self.capi.deployments.sources(),
+            Feed::Machines => self.capi.machines.sources(),
+            Feed::Apps => self.argo.apps.sources(),
+            Feed::AppDetail => self.argo.app_detail.sources(),
+            Feed::TalosNodes => self.talos.nodes.sources(),
+            Feed::ExternalSecrets => self.eso.external_secrets.sources(),
+            Feed::SecretStores => self.eso.secret_stores.sources(),
+            Feed::ClusterSecretStores => self.eso.cluster_secret_stores.sources(),
+            Feed::Vms => self.harvester.vms.sources(),
+            Feed::Vmis => self.harvester.vmis.sources(),
+            Feed::VmImages => self.harvester.vm_images.sources(),
+            Feed::HarvesterHosts => self.harvester.hosts.sources(),
+            Feed::Hardware => self.metal.hardware.sources(),
+            Feed::Workflows => self.metal.workflows.sources(),
+            Feed::Bmcs => self.metal.bmcs.sources(),
+            Feed::BmcJobs => self.metal.bmc_jobs.sources(),
+        }
+    }
+
+    /// The stores that feed a pane, each with its clusters' states.
+    pub fn pane_sources(&self, pane: &Pane) -> Vec<Vec<(String, SourceState)>> {
+        pane.feeds.iter().map(|f| self.feed_sources(*f)).collect()
+    }
+
     /// Whether any watched source is stale: then "stale 12s ago" labels move every second.
     pub fn any_stale(&self) -> bool {
-        let states = [
-            self.capi.clusters.sources(),
-            self.capi.control_planes.sources(),
-            self.capi.deployments.sources(),
-            self.capi.machines.sources(),
-            self.argo.apps.sources(),
-            self.argo.app_detail.sources(),
-            self.talos.nodes.sources(),
-            self.eso.external_secrets.sources(),
-            self.eso.secret_stores.sources(),
-            self.eso.cluster_secret_stores.sources(),
-            self.harvester.vms.sources(),
-            self.harvester.vmis.sources(),
-            self.harvester.vm_images.sources(),
-            self.harvester.hosts.sources(),
-            self.metal.hardware.sources(),
-            self.metal.workflows.sources(),
-            self.metal.bmcs.sources(),
-            self.metal.bmc_jobs.sources(),
-        ];
-        states
-            .iter()
-            .flatten()
-            .any(|(_, s)| matches!(s, SourceState::Stale { .. }))
+        Feed::ALL.iter().any(|f| {
+            self.feed_sources(*f)
+                .iter()
+                .any(|(_, s)| matches!(s, SourceState::Stale { .. }))
+        })
     }
 
     pub fn filter(&self) -> &str {

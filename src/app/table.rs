@@ -5,6 +5,38 @@
 use crate::model::store::ObjRef;
 use crate::model::table::{Sort, TableRow};
 
+/// The tables the cockpit draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TableId {
+    Apps,
+    Talos,
+    Secrets,
+    Vms,
+    HarvesterHosts,
+    Hosts,
+    Ops,
+    /// The node inspector's services.
+    Services,
+    /// The inspected node's etcd members.
+    EtcdMembers,
+}
+
+/// Every table's cursor, scroll and sort.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    views: std::collections::BTreeMap<TableId, TableView>,
+}
+
+impl Tables {
+    pub fn view(&self, id: TableId) -> TableView {
+        self.views.get(&id).cloned().unwrap_or_default()
+    }
+
+    pub fn view_mut(&mut self, id: TableId) -> &mut TableView {
+        self.views.entry(id).or_default()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableView {
     /// The object the cursor is on.
@@ -80,6 +112,29 @@ pub fn scroll_to(offset: usize, at: usize, page: usize) -> usize {
         at + 1 - page
     } else {
         offset
+    }
+}
+
+/// Cursor and scroll position of a list whose lines are not objects (the sync-wave view).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TableCursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl TableCursor {
+    /// Move by `delta` lines among `len`, scrolling a page of `page` lines to keep it shown.
+    pub fn move_by(&mut self, delta: isize, len: usize, page: usize) {
+        let target = self.selected as isize + delta;
+        self.selected = target.clamp(0, len.saturating_sub(1) as isize) as usize;
+        self.offset = scroll_to(self.offset, self.selected, page.max(1));
+    }
+
+    /// The first line to draw on a page of `page` lines so the cursor is on it.
+    pub fn offset_for(&self, len: usize, page: usize) -> usize {
+        let page = page.max(1);
+        let selected = self.selected.min(len.saturating_sub(1));
+        scroll_to(self.offset, selected, page).min(len.saturating_sub(page))
     }
 }
 

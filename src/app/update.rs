@@ -4,16 +4,16 @@
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
+use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus};
 use super::keys::Key;
 use super::layout::page_rows;
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::panes;
 use super::rollout;
-use super::state::{
-    Access, Inspector, InspectorTab, LOG_LINES, OpStatus, Prompt, Screen, State, wave_row_count,
-};
-use super::tables::{self, TableId};
+use super::state::{Prompt, Screen, State, wave_row_count};
+use super::table::TableId;
+use super::tables;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
 use crate::model::talos::{LineBuffer, TextSource};

@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::argo::AppRow;
+use super::argo::{AppRow, ResourceRef};
 use super::capi::{ControlPlaneRow, DeploymentRow};
 use super::eso::ExternalSecretRow;
 use super::hosts::BmcRow;
@@ -149,15 +149,6 @@ pub struct SyncOptions {
     pub prune: bool,
     pub dry_run: bool,
     pub apply_out_of_sync_only: bool,
-}
-
-/// One resource of an application, as a selective sync names it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ResourceRef {
-    pub group: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
 }
 
 /// Argo CD refuses a sync while an operation runs; so does the cockpit, before sending.

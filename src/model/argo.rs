@@ -12,6 +12,15 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 // ---- wire -------------------------------------------------------------------------------
 
+/// One resource of an application, as a selective sync names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceRef {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DestinationW {
@@ -357,8 +366,8 @@ fn group_waves(resources: Vec<WaveResource>) -> Vec<Wave> {
 
 impl WaveResource {
     /// How a selective sync names this resource.
-    pub fn reference(&self) -> super::actions::ResourceRef {
-        super::actions::ResourceRef {
+    pub fn reference(&self) -> ResourceRef {
+        ResourceRef {
             group: self.group.clone(),
             kind: self.kind.clone(),
             namespace: self.namespace.clone(),

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::actions::{ResourceRef, SyncOptions, refuse_while_running, resources_json, sync_title};
+use super::actions::{SyncOptions, refuse_while_running, resources_json, sync_title};
 use super::argo::AppRow;
+use super::argo::ResourceRef;
 use super::request::{ActionKind, Method};
 use super::store::ObjRef;
 

@@ -10,7 +10,7 @@ use tui_tree_widget::{Tree, TreeItem};
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table::empty_message;
-use crate::app::panes::PaneId;
+use crate::app::ids::PaneId;
 use crate::app::state::{State, filter_matches};
 use crate::app::theme::Theme;
 use crate::model::text::age_opt;
@@ -139,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &mut State) {
     });
     let count = state.capi.clusters.len();
     let entry = PaneId::Clusters.pane();
-    let sources = Sources::of(&(entry.sources)(state));
+    let sources = Sources::of(&state.pane_sources(entry));
     let source = sources.worst.clone();
     // Open every cluster the first time it appears, so the tree is useful at a glance.
     if state.tree.opened().is_empty() && state.tree.selected().is_empty() && !nodes.is_empty() {

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::chrome::popup_area;
-use crate::app::state::{Access, State};
+use crate::app::domains::Access;
+use crate::app::state::State;
 use crate::model::rollout::Plan;
 
 pub fn draw(frame: &mut Frame, state: &State) {

@@ -8,9 +8,11 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::{Sources, pane};
 use super::table;
+use crate::app::domains::InspectorTab;
 use crate::app::layout::INSPECTOR_HEAD_ROWS;
-use crate::app::state::{InspectorTab, State};
-use crate::app::tables::{TableId, machine_of, role};
+use crate::app::state::State;
+use crate::app::table::TableId;
+use crate::app::tables::{machine_of, role};
 use crate::model::store::ObjRef;
 use crate::model::talos::TalosNodeRow;
 use crate::model::text::age_opt;

@@ -10,11 +10,12 @@ use super::chrome::{Sources, pane, source_notice};
 use super::table;
 use crate::app::panes::Pane;
 use crate::app::state::State;
-use crate::app::tables::{self, TableId};
+use crate::app::table::TableId;
+use crate::app::tables;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id: TableId) {
     let rows = tables::shown(state, id);
-    let stores = (pane_entry.sources)(state);
+    let stores = state.pane_sources(pane_entry);
     if stores.is_empty() {
         // Fed by the cockpit itself (the operations it sent): nothing to be stale.
         let theme = &state.theme;

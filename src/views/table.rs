@@ -7,8 +7,10 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
 
-use crate::app::state::{State, TableCursor};
-use crate::app::tables::{self, TableId};
+use crate::app::state::State;
+use crate::app::table::TableCursor;
+use crate::app::table::TableId;
+use crate::app::tables;
 use crate::app::theme::Theme;
 use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_widths};
 

@@ -6,9 +6,10 @@ use ratatui::text::Span;
 use ratatui::widgets::Block;
 
 use super::table;
-use crate::app::panes::PaneId;
+use crate::app::ids::PaneId;
 use crate::app::state::State;
-use crate::app::tables::{TableId, harvester_hosts_height};
+use crate::app::table::TableId;
+use crate::app::tables::harvester_hosts_height;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let [top, bottom] = Layout::vertical([

@@ -6,8 +6,8 @@
 use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm, row};
-use opsdeck::app::state::OpStatus;
-use opsdeck::app::tables::TableId;
+use opsdeck::app::domains::OpStatus;
+use opsdeck::app::table::TableId;
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::model::tree::NodeId;
 

@@ -5,8 +5,8 @@
 use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm};
-use opsdeck::app::state::Access;
-use opsdeck::app::tables::TableId;
+use opsdeck::app::domains::Access;
+use opsdeck::app::table::TableId;
 use serde_json::json;
 
 fn app_key(name: &str) -> opsdeck_sim::db::ObjKey {

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
+use opsdeck::app::ids::PaneId;
 use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap, Scope, VIM_KEYMAP};
 use opsdeck::app::keys::Key;
-use opsdeck::app::panes::PaneId;
 use opsdeck::app::theme::{DEFAULT_THEME, MONO_THEME, Theme};
 
 fn fixtures(kind: &str) -> Vec<(String, String)> {

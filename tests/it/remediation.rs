@@ -5,7 +5,7 @@
 use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm, row};
-use opsdeck::app::state::OpStatus;
+use opsdeck::app::domains::OpStatus;
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck_sim::kinds::kind_id;
 

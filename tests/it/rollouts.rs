@@ -7,7 +7,8 @@ use crate::common;
 use std::time::Duration;
 
 use crate::common::{Cockpit, audit_lines};
-use opsdeck::app::state::{OpStatus, State};
+use opsdeck::app::domains::OpStatus;
+use opsdeck::app::state::State;
 use opsdeck::model::talos::TalosNodeRow;
 use opsdeck::model::tree::NodeId;
 

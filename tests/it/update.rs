@@ -3,7 +3,8 @@
 use crate::common::{key_event, render, shown_names, test_state};
 use opsdeck::app::msg::{Command, Msg};
 use opsdeck::app::state::{Prompt, Screen, State};
-use opsdeck::app::tables::{self, TableId};
+use opsdeck::app::table::TableId;
+use opsdeck::app::tables;
 use opsdeck::app::update::update;
 use opsdeck::model::argo::AppRow;
 use opsdeck::model::source::SourceState;

@@ -442,7 +442,7 @@ impl MachineService for NodeApi {
         &self,
         req: Request<UpgradeRequest>,
     ) -> Result<Response<UpgradeResponse>, Status> {
-        let version = super::upgrade::image_version(&req.get_ref().image)?;
+        let version = super::node::image_version(&req.get_ref().image)?;
         let messages = self.answer(targets(&req)?, |s| {
             self.registry.stage(&s.spec.hostname, version.clone());
             self.registry.reboot(&s.spec.hostname);

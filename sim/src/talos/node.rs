@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use tonic::Status;
+
 use crate::db::fnv;
+use crate::versions::image_tag_version;
 
 #[derive(Debug, Clone)]
 pub struct NodeSpec {
@@ -117,4 +120,10 @@ impl NodeState {
         };
         format!("[{secs:>12.6}] {msg}\n")
     }
+}
+
+/// The version an installer image installs, or the error a node gives for a bad reference.
+pub fn image_version(image: &str) -> Result<String, Status> {
+    image_tag_version(image)
+        .ok_or_else(|| Status::invalid_argument(format!("invalid image reference {image:?}")))
 }

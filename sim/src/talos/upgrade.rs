@@ -9,7 +9,7 @@ use futures::Stream;
 use tonic::{Request, Response, Status};
 
 use super::api::NodeApi;
-use super::node::NodeState;
+use super::node::{NodeState, image_version};
 use crate::proto::machine::image_service_pull_layer_progress::Status as LayerStatus;
 use crate::proto::machine::image_service_pull_response::Response as PullResponse;
 use crate::proto::machine::image_service_server::ImageService;
@@ -20,13 +20,7 @@ use crate::proto::machine::{
     ImageServicePullResponse, LifecycleServiceInstallProgress, LifecycleServiceUpgradeRequest,
     LifecycleServiceUpgradeResponse,
 };
-use crate::versions::{has_lifecycle_service, image_tag_version};
-
-/// The version an installer image installs, or the error a node gives for a bad reference.
-pub fn image_version(image: &str) -> Result<String, Status> {
-    image_tag_version(image)
-        .ok_or_else(|| Status::invalid_argument(format!("invalid image reference {image:?}")))
-}
+use crate::versions::has_lifecycle_service;
 
 fn new_api(node: &NodeState, service: &str) -> Result<(), Status> {
     if has_lifecycle_service(&node.spec.talos_version) {

@@ -14,29 +14,13 @@ mod vms;
 use jiff::Timestamp;
 
 use super::state::{State, filter_matches};
-use super::table::TableView;
+use super::table::TableId;
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, sort_rows};
 use crate::model::text::age_opt;
 
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
-
-/// The tables the cockpit draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TableId {
-    Apps,
-    Talos,
-    Secrets,
-    Vms,
-    HarvesterHosts,
-    Hosts,
-    Ops,
-    /// The node inspector's services.
-    Services,
-    /// The inspected node's etcd members.
-    EtcdMembers,
-}
 
 impl TableId {
     pub fn columns(self) -> &'static [Column] {
@@ -93,22 +77,6 @@ pub fn selected(state: &State, id: TableId) -> Option<ObjRef> {
     let rows = shown(state, id);
     let at = state.tables.view(id).selected_index(&rows)?;
     rows.into_iter().nth(at).map(|r| r.key)
-}
-
-/// Every table's cursor, scroll and sort.
-#[derive(Debug, Clone, Default)]
-pub struct Tables {
-    views: std::collections::BTreeMap<TableId, TableView>,
-}
-
-impl Tables {
-    pub fn view(&self, id: TableId) -> TableView {
-        self.views.get(&id).cloned().unwrap_or_default()
-    }
-
-    pub fn view_mut(&mut self, id: TableId) -> &mut TableView {
-        self.views.entry(id).or_default()
-    }
 }
 
 /// A name, with the cluster it is in when rows come from several.

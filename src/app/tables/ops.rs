@@ -1,8 +1,9 @@
 //! `:ops` — actions sent from this cockpit, newest first: the outcome of each request, where
 //! each rollout is (step, gate, progress), and what the target looks like now.
 
+use crate::app::domains::OpStatus;
 use crate::app::progress;
-use crate::app::state::{OpStatus, State};
+use crate::app::state::State;
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow};
 use crate::model::text::age;

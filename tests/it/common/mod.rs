@@ -15,12 +15,14 @@ use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use opsdeck::app::domains::{Access, OpStatus};
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::Executor;
-use opsdeck::app::state::{Access, OpStatus, State};
-use opsdeck::app::tables::{self, TableId};
+use opsdeck::app::state::State;
+use opsdeck::app::table::TableId;
+use opsdeck::app::tables;
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::app::watches;

@@ -1,0 +1,56 @@
+//! HTTP response helpers the simulated API servers share: JSON bodies with the headers a real
+//! kube-apiserver sends, and Status errors.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use serde_json::Value;
+
+use super::status::StatusError;
+
+pub type Body = BoxBody<Bytes, Infallible>;
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response<Body> {
+    let mut text = serde_json::to_vec(body).unwrap_or_default();
+    text.push(b'\n');
+    let mut resp = Response::new(full(text));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
+    if let Some(w) = warning.and_then(|w| HeaderValue::from_str(&format!("299 - \"{w}\"")).ok()) {
+        headers.insert(header::WARNING, w);
+    }
+    resp
+}
+
+/// A 200 whose JSON body is already encoded.
+pub fn bytes_response(code: u16, body: Bytes, warning: Option<&str>) -> Response<Body> {
+    let mut resp = json_response(code, &Value::Null, warning);
+    *resp.body_mut() = full(body);
+    resp
+}
+
+pub fn error_response(e: StatusError) -> Response<Body> {
+    json_response(e.code, &e.body, None)
+}
+
+/// A request's query string as a map.
+pub fn parse_query(query: Option<&str>) -> HashMap<String, String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}

@@ -1,0 +1,23 @@
+//! What one simulated Kubernetes API server holds: its objects, who may call it, and the
+//! switches tests turn. The handlers that serve it are in `api.rs` (reads and writes),
+//! `watch.rs`, `review.rs` and `vm_power.rs`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::auth::Identity;
+use super::db::Db;
+
+pub struct Api {
+    pub db: Arc<Mutex<Db>>,
+    pub identities: Vec<Identity>,
+    /// How often an idle watch gets a BOOKMARK (a real server: about a minute).
+    pub bookmark_every: Duration,
+    pub server_address: String,
+    /// Bumped to end every open watch stream, as an API server restart would.
+    pub watch_epoch: tokio::sync::watch::Sender<u64>,
+    /// API groups this server pretends not to have (their CRDs are not installed).
+    pub hidden_groups: Vec<String>,
+    /// Group versions (`group/version`) not served, as with an older CRD.
+    pub hidden_versions: Vec<String>,
+}

@@ -1,0 +1,15 @@
+//! The panes by name, apart from their registry entries (`panes.rs`), so the types that name a
+//! pane (actions, screens, keymap scopes) need not depend on the registry.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PaneId {
+    Clusters,
+    Apps,
+    SyncWaves,
+    Talos,
+    TalosNode,
+    Secrets,
+    Vms,
+    Hosts,
+    Ops,
+}
