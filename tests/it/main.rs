@@ -10,6 +10,7 @@ mod config_files;
 mod crd_schema;
 mod discovery;
 mod hosts;
+mod layers;
 mod remediation;
 mod rollouts;
 mod secrets;
