@@ -314,3 +314,114 @@ fn node_check(
     }
     (Check::Waiting(what), Some(back))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::Keymap;
+    use crate::app::theme::{DEFAULT_THEME, Theme};
+    use crate::model::capi::fixtures::{control_plane, deployment, machine};
+    use crate::model::rollout::{ServedApis, kubernetes_upgrade};
+    use crate::model::store::WatchUpdate;
+
+    const APIS: ServedApis<'static> = ServedApis {
+        control_plane: "v1alpha3",
+        deployment: "v1beta2",
+    };
+
+    fn machines(cp_version: &str) -> WatchUpdate<crate::model::capi::MachineRow> {
+        WatchUpdate::Relisted(
+            "mgmt".into(),
+            vec![
+                machine("lab", "lab-cp-a", None, cp_version),
+                machine("lab", "lab-w-a", Some("lab-workers"), "v1.33.2"),
+            ],
+        )
+    }
+
+    /// A state with the lab cluster's rows and one Kubernetes upgrade whose first step is out.
+    fn rolling() -> State {
+        let theme = Theme::parse("default", DEFAULT_THEME).expect("theme");
+        let now = Timestamp::UNIX_EPOCH + SignedDuration::from_hours(1000);
+        let mut s = State::new("mgmt".into(), false, Keymap::defaults(), theme, now);
+        let cp = control_plane("lab", "v1.33.2", 1);
+        let md = deployment("lab", "v1.33.2", 1);
+        let plan = kubernetes_upgrade(&cp, &[&md], Version::parse("v1.34.0").expect("v"), APIS)
+            .expect("plan");
+        s.capi
+            .control_planes
+            .apply(WatchUpdate::Relisted("mgmt".into(), vec![cp]));
+        s.capi
+            .deployments
+            .apply(WatchUpdate::Relisted("mgmt".into(), vec![md]));
+        s.capi.machines.apply(machines("v1.33.2"));
+        s.actions.operations.push(Operation {
+            id: 7,
+            at: now,
+            plan: Plan::Rollout(plan),
+            status: OpStatus::Sent,
+            run: Some(RolloutRun {
+                step: 0,
+                waiting_since: None,
+                back_since: None,
+            }),
+        });
+        s
+    }
+
+    fn step(s: &State) -> usize {
+        s.actions.operations[0].run.as_ref().map_or(99, |r| r.step)
+    }
+
+    #[test]
+    fn the_next_step_is_sent_only_when_the_gate_holds() {
+        let mut s = rolling();
+        on_done(&mut s, 7, Ok("accepted".into()));
+        assert!(matches!(
+            s.actions.operations[0].status,
+            OpStatus::Running(_)
+        ));
+        // The control plane's Machine still runs the old version: nothing is sent.
+        assert!(advance(&mut s).is_empty());
+        assert_eq!(step(&s), 0);
+        // It rolled: the workers' request goes out.
+        s.capi.machines.apply(machines("v1.34.0"));
+        let sent = advance(&mut s);
+        assert_eq!(step(&s), 1);
+        match sent.as_slice() {
+            [Command::Execute { id: 7, plan }] => {
+                assert!(
+                    plan.path().ends_with("machinedeployments/lab-workers"),
+                    "{plan:?}"
+                )
+            }
+            other => panic!("expected the workers' request, got {other:?}"),
+        }
+        // The server refuses it: the rollout stops there, in words.
+        on_done(
+            &mut s,
+            7,
+            Err(ClientError::Conflict("object was modified".into())),
+        );
+        match &s.actions.operations[0].status {
+            OpStatus::Failed(why) => assert!(
+                why.contains("step 2/2") && why.contains("conflict: object was modified"),
+                "{why}"
+            ),
+            other => panic!("not failed: {other:?}"),
+        }
+        assert!(advance(&mut s).is_empty(), "nothing after a failure");
+    }
+
+    #[test]
+    fn a_gate_that_never_holds_fails_after_its_time() {
+        let mut s = rolling();
+        on_done(&mut s, 7, Ok("accepted".into()));
+        s.now += MACHINES_WITHIN + SignedDuration::from_secs(1);
+        assert!(advance(&mut s).is_empty());
+        match &s.actions.operations[0].status {
+            OpStatus::Failed(why) => assert!(why.contains("not rolled after 30 min"), "{why}"),
+            other => panic!("not failed: {other:?}"),
+        }
+    }
+}

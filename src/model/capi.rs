@@ -334,3 +334,78 @@ mod tests {
         assert_eq!(row.replicas, Replicas::default());
     }
 }
+
+/// Rows for unit tests of the modules built on them (tree, rollouts).
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+
+    pub const CONTEXT: &str = "mgmt";
+
+    fn replicas(desired: i64) -> Replicas {
+        Replicas {
+            desired,
+            current: desired,
+            ready: desired,
+            available: desired,
+            up_to_date: desired,
+        }
+    }
+
+    pub fn cluster(name: &str) -> ClusterRow {
+        ClusterRow {
+            key: ObjRef::in_cluster(CONTEXT, name, name),
+            phase: "Provisioned".into(),
+            paused: false,
+            replicas: replicas(0),
+            available: CondSummary::default(),
+            created: None,
+        }
+    }
+
+    pub fn control_plane(cluster: &str, version: &str, desired: i64) -> ControlPlaneRow {
+        ControlPlaneRow {
+            key: ObjRef::in_cluster(CONTEXT, cluster, format!("{cluster}-cp")),
+            cluster: cluster.into(),
+            replicas: replicas(desired),
+            version: version.into(),
+            ready: CondSummary::default(),
+            created: None,
+        }
+    }
+
+    pub fn deployment(cluster: &str, version: &str, desired: i64) -> DeploymentRow {
+        DeploymentRow {
+            key: ObjRef::in_cluster(CONTEXT, cluster, format!("{cluster}-workers")),
+            cluster: cluster.into(),
+            replicas: replicas(desired),
+            version: version.into(),
+            phase: "Running".into(),
+            paused: false,
+            available: CondSummary::default(),
+            created: None,
+        }
+    }
+
+    /// A Running Machine; `deployment` None makes it a control-plane Machine.
+    pub fn machine(
+        cluster: &str,
+        name: &str,
+        deployment: Option<&str>,
+        version: &str,
+    ) -> MachineRow {
+        MachineRow {
+            key: ObjRef::in_cluster(CONTEXT, cluster, name),
+            cluster: cluster.into(),
+            deployment: deployment.map(str::to_string),
+            control_plane: deployment.is_none(),
+            phase: "Running".into(),
+            version: version.into(),
+            node: name.into(),
+            provider_id: String::new(),
+            ready: CondSummary::default(),
+            created: None,
+            deleting: false,
+        }
+    }
+}

@@ -342,3 +342,101 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
         steps,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::capi::fixtures::{control_plane, deployment};
+    use crate::model::store::ObjRef;
+    use crate::model::talos::{EtcdView, TalosNodeRow};
+
+    const APIS: ServedApis<'static> = ServedApis {
+        control_plane: "v1alpha3",
+        deployment: "v1beta1",
+    };
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).expect("version")
+    }
+
+    #[test]
+    fn a_kubernetes_upgrade_goes_control_plane_first_at_the_served_versions() {
+        let cp = control_plane("lab", "v1.33.2", 1);
+        let md = deployment("lab", "v1.33.2", 2);
+        let r = kubernetes_upgrade(&cp, &[&md], v("v1.34.0"), APIS).expect("plan");
+        assert_eq!(r.action, ActionKind::KubernetesUpgrade);
+        let paths: Vec<String> = r
+            .steps
+            .iter()
+            .map(|s| match &s.request {
+                Request::Kube(p) => p.path(),
+                Request::Talos(_) => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "/apis/controlplane.cluster.x-k8s.io/v1alpha3/namespaces/lab/taloscontrolplanes/lab-cp",
+                "/apis/cluster.x-k8s.io/v1beta1/namespaces/lab/machinedeployments/lab-workers",
+            ]
+        );
+        assert!(matches!(r.steps[0].gate, Gate::ControlPlaneAt { .. }));
+        assert!(matches!(r.steps[1].gate, Gate::DeploymentAt { .. }));
+    }
+
+    #[test]
+    fn parts_already_upgraded_are_left_out_and_nothing_to_do_is_an_error() {
+        let cp = control_plane("lab", "v1.34.0", 1);
+        let md = deployment("lab", "v1.33.2", 2);
+        let r = kubernetes_upgrade(&cp, &[&md], v("v1.34.0"), APIS).expect("plan");
+        assert_eq!(r.steps.len(), 1, "only the workers are behind");
+        assert!(r.steps[0].label.starts_with("workers"));
+        let done = deployment("lab", "v1.34.0", 2);
+        let err = kubernetes_upgrade(&cp, &[&done], v("v1.34.0"), APIS).expect_err("nothing");
+        assert!(err.contains("already runs v1.34.0"), "{err}");
+    }
+
+    fn node(name: &str, version: &str, control_plane: bool) -> TalosNodeRow {
+        TalosNodeRow {
+            key: ObjRef::in_cluster("lab", "", name),
+            hostname: Some(name.into()),
+            talos_version: Some(version.into()),
+            services: None,
+            memory_used_pct: None,
+            load1: None,
+            boot_time: None,
+            etcd: control_plane.then(|| EtcdView {
+                members: Vec::new(),
+                member_id: 1,
+                leader: 1,
+                db_size: 0,
+                errors: Vec::new(),
+                raft_index: 0,
+            }),
+            error: None,
+            polled_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn a_talos_upgrade_takes_control_planes_first_and_skips_nodes_at_the_version() {
+        let w = node("lab-w-a", "v1.10.5", false);
+        let cp = node("lab-cp-a", "v1.10.5", true);
+        let done = node("lab-w-b", "v1.11.2", false);
+        let r =
+            talos_upgrade(&[&w, &done, &cp], "ghcr.io/siderolabs/installer:v1.11.2").expect("plan");
+        let order: Vec<&str> = r
+            .steps
+            .iter()
+            .map(|s| match &s.request {
+                Request::Talos(t) => t.node.as_str(),
+                Request::Kube(_) => "",
+            })
+            .collect();
+        assert_eq!(order, vec!["lab-cp-a", "lab-w-a"]);
+        assert!(talos_upgrade(&[&w], "ghcr.io/siderolabs/installer").is_err());
+        let mut down = node("lab-w-c", "v1.10.5", false);
+        down.error = Some("unreachable".into());
+        assert!(talos_upgrade(&[&down], "installer:v1.11.2").is_err());
+    }
+}

@@ -216,3 +216,65 @@ pub fn branch_ids(nodes: &[TreeNode], path: &mut Vec<NodeId>, out: &mut Vec<Vec<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::capi::fixtures::{cluster, control_plane, deployment, machine};
+    use crate::model::store::WatchUpdate;
+
+    fn stores() -> CapiStores {
+        let mut s = CapiStores::default();
+        s.clusters
+            .apply(WatchUpdate::Relisted("mgmt".into(), vec![cluster("lab")]));
+        s.control_planes.apply(WatchUpdate::Relisted(
+            "mgmt".into(),
+            vec![control_plane("lab", "v1.33.2", 1)],
+        ));
+        s.deployments.apply(WatchUpdate::Relisted(
+            "mgmt".into(),
+            vec![deployment("lab", "v1.33.2", 2)],
+        ));
+        s.machines.apply(WatchUpdate::Relisted(
+            "mgmt".into(),
+            vec![
+                machine("lab", "lab-cp-a", None, "v1.33.2"),
+                machine("lab", "lab-w-a", Some("lab-workers"), "v1.33.2"),
+                machine("lab", "lab-w-b", Some("lab-workers"), "v1.33.2"),
+            ],
+        ));
+        s
+    }
+
+    #[test]
+    fn machines_hang_under_their_control_plane_or_deployment() {
+        let tree = cluster_tree(&stores());
+        assert_eq!(tree.len(), 1);
+        let lab = &tree[0];
+        assert_eq!(lab.kind, NodeKind::Cluster);
+        let kids: Vec<(NodeKind, usize)> = lab
+            .children
+            .iter()
+            .map(|c| (c.kind, c.children.len()))
+            .collect();
+        assert_eq!(
+            kids,
+            vec![(NodeKind::ControlPlane, 1), (NodeKind::Deployment, 2)]
+        );
+        assert_eq!(
+            lab.children[1].children[0].id,
+            NodeId::Machine(ObjRef::in_cluster("mgmt", "lab", "lab-w-a"))
+        );
+    }
+
+    #[test]
+    fn a_filter_keeps_the_path_to_each_match_and_branches_are_listed() {
+        let tree = filter_tree(cluster_tree(&stores()), &|n| n.name.ends_with("w-b"));
+        assert_eq!(tree[0].children.len(), 1, "only the deployment's branch");
+        assert_eq!(tree[0].children[0].children.len(), 1);
+        let mut branches = Vec::new();
+        branch_ids(&cluster_tree(&stores()), &mut Vec::new(), &mut branches);
+        assert_eq!(branches.len(), 3, "cluster, control plane, deployment");
+        assert_eq!(branches[2].len(), 2, "a path from the root");
+    }
+}

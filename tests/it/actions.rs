@@ -104,7 +104,25 @@ async fn esc_cancels_and_nothing_is_sent() {
 #[tokio::test]
 async fn readonly_refuses_every_action() {
     let sim = common::frozen_sim().await;
-    let mut c = apps_cockpit(&sim, "gitea").await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    // Ready first: every pane has rows, so a refused key is refused by read-only, not by an
+    // empty selection.
+    c.wait_for("every pane's rows", |s| {
+        s.argo.apps.len() == 25
+            && s.capi.deployments.len() == 2
+            && !s.harvester.vms.is_empty()
+            && !s.metal.hardware.is_empty()
+            && !s.metal.bmcs.is_empty()
+            && !s.eso.external_secrets.is_empty()
+    })
+    .await;
+    c.press(&["2", "s"]);
+    assert!(
+        c.state.actions.dialog.is_some(),
+        "writable: the dialog opens"
+    );
+    c.press(&["<Esc>"]);
     c.state.readonly = true;
     c.press(&["s"]);
     assert!(c.state.actions.dialog.is_none());
