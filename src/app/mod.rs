@@ -17,5 +17,6 @@ pub mod state;
 pub mod table;
 pub mod tables;
 pub mod theme;
+pub mod tree;
 pub mod update;
 pub mod watches;

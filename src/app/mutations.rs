@@ -19,7 +19,7 @@ use crate::model::request::{ActionKind, PowerAction, VmVerb};
 use crate::model::rollout::{self as plans, Plan, ServedApis};
 use crate::model::store::{Keyed, RowStore};
 use crate::model::talos::TalosNodeRow;
-use crate::model::tree::NodeId;
+use crate::model::tree::{NodeId, path_to};
 use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
 
 /// Keys while a confirm dialog is open: Enter sends (unless denied), Esc cancels.
@@ -275,7 +275,7 @@ pub fn ask_value(state: &mut State, action: Action) {
 }
 
 fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
-    let selected = match state.tree.selected().last() {
+    let selected = match &state.tree.selected {
         Some(NodeId::Deployment(key)) => state.capi.deployments.get(key),
         _ => None,
     };
@@ -291,8 +291,16 @@ fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
 
 /// `U` anywhere under a cluster in the tree: its control plane, pre-filled with the next minor.
 fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
-    let cluster = match state.tree.selected().first() {
-        Some(NodeId::Cluster(key)) => state.capi.clusters.get(key),
+    // Anywhere under a cluster: the root of the selected node's path.
+    let nodes = state.shown_tree();
+    let root = state
+        .tree
+        .selected
+        .as_ref()
+        .and_then(|id| path_to(&nodes, id))
+        .and_then(|path| path.first().map(|n| n.id.clone()));
+    let cluster = match root {
+        Some(NodeId::Cluster(key)) => state.capi.clusters.get(&key),
         _ => None,
     }
     .ok_or("select a cluster in the tree to upgrade it")?;

@@ -294,7 +294,7 @@ where
             break Ok(());
         }
         if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
-            if let Err(e) = terminal.draw(|f| views::draw(f, &mut state)) {
+            if let Err(e) = terminal.draw(|f| views::draw(f, &state)) {
                 break Err(e.into());
             }
             state.dirty = false;

@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use tui_tree_widget::TreeState;
 
 use super::domains::{Actions, Argo, Eso, Harvester, InspectorTab, Metal, Talos};
 use super::ids::PaneId;
@@ -11,13 +10,14 @@ use super::keymap::{Keymap, Scope};
 use super::panes::{Feed, Pane};
 use super::table::{TableId, Tables};
 use super::theme::Theme;
+use super::tree::TreeView;
 use crate::model::argo::{AppDetail, Wave, WaveResource, WaveState};
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::source::SourceState;
 use crate::model::store::ObjRef;
 use crate::model::talos::TextSource;
-use crate::model::tree::{CapiStores, NodeId};
+use crate::model::tree::{CapiStores, TreeNode, cluster_tree, filter_tree};
 use crate::model::vms::{HostRow, VmRow, VmiRow};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,7 +127,7 @@ pub struct State {
     pub filters: Vec<String>,
     pub prompt: Option<Prompt>,
     pub show_help: bool,
-    pub tree: TreeState<NodeId>,
+    pub tree: TreeView,
     /// Cursor, scroll and sort of every table.
     pub tables: Tables,
     /// The terminal's size (columns, rows), from resize messages.
@@ -167,7 +167,7 @@ impl State {
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
-            tree: TreeState::default(),
+            tree: TreeView::default(),
             tables: Tables::default(),
             viewport: (120, 40),
             keymap,
@@ -239,6 +239,14 @@ impl State {
             self.feed_sources(*f)
                 .iter()
                 .any(|(_, s)| matches!(s, SourceState::Stale { .. }))
+        })
+    }
+
+    /// The cluster tree as shown: every node the filter matches, with its ancestors.
+    pub fn shown_tree(&self) -> Vec<TreeNode> {
+        let filter = self.filter();
+        filter_tree(cluster_tree(&self.capi), &|n| {
+            filter_matches(filter, &n.haystack())
         })
     }
 

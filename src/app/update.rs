@@ -17,7 +17,7 @@ use super::tables;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
 use crate::model::talos::{LineBuffer, TextSource};
-use crate::model::tree::{branch_ids, cluster_tree};
+use crate::model::tree::{NodeId, visible_lines};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Rollout gates read Machines and Talos nodes, and time out by the clock.
@@ -49,9 +49,27 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             state.now = now;
             return Vec::new();
         }
-        Msg::Clusters(u) => state.capi.clusters.apply(u),
-        Msg::ControlPlanes(u) => state.capi.control_planes.apply(u),
-        Msg::Deployments(u) => state.capi.deployments.apply(u),
+        Msg::Clusters(u) => {
+            state.capi.clusters.apply(u);
+            let ids = state
+                .capi
+                .clusters
+                .iter()
+                .map(|c| NodeId::Cluster(c.key.clone()));
+            state.tree.open_new(ids.collect::<Vec<_>>());
+        }
+        Msg::ControlPlanes(u) => {
+            state.capi.control_planes.apply(u);
+            let ids = state.capi.control_planes.iter();
+            let ids = ids.map(|c| NodeId::ControlPlane(c.key.clone()));
+            state.tree.open_new(ids.collect::<Vec<_>>());
+        }
+        Msg::Deployments(u) => {
+            state.capi.deployments.apply(u);
+            let ids = state.capi.deployments.iter();
+            let ids = ids.map(|d| NodeId::Deployment(d.key.clone()));
+            state.tree.open_new(ids.collect::<Vec<_>>());
+        }
         Msg::Machines(u) => state.capi.machines.apply(u),
         Msg::Apps(u) => state.argo.apps.apply(u),
         Msg::Talos(u) => state.talos.nodes.apply(u),
@@ -280,9 +298,11 @@ fn move_cursor(state: &mut State, delta: isize) {
     }
     match state.screen() {
         Screen::Clusters => {
-            state.tree.select_relative(|current| {
-                current.map_or(0, |c| (c as isize + delta).max(0) as usize)
-            });
+            let nodes = state.shown_tree();
+            let opened = state.tree.opened.clone();
+            state
+                .tree
+                .move_by(&visible_lines(&nodes, &opened), delta, page);
         }
         Screen::SyncWaves(_) => {
             let len = wave_row_count(state);
@@ -360,35 +380,27 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Down => move_cursor(state, 1),
         Action::PageUp => move_cursor(state, -page),
         Action::PageDown => move_cursor(state, page),
-        Action::Top => match state.screen() {
-            Screen::Clusters => {
-                state.tree.select_first();
-            }
-            _ => move_cursor(state, isize::MIN / 2),
-        },
+        Action::Top => move_cursor(state, isize::MIN / 2),
         // In a followed log, G returns to the end and follows again.
-        Action::Bottom => match state.screen() {
-            Screen::Clusters => {
-                state.tree.select_last();
-            }
-            _ => move_cursor(state, isize::MAX / 2),
-        },
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
         Action::Expand => {
-            state.tree.toggle_selected();
+            let nodes = state.shown_tree();
+            let opened = state.tree.opened.clone();
+            state.tree.toggle(&visible_lines(&nodes, &opened));
         }
         Action::Collapse => {
-            state.tree.key_left();
+            let nodes = state.shown_tree();
+            let opened = state.tree.opened.clone();
+            let page = page_rows(state);
+            state
+                .tree
+                .collapse(&nodes, &visible_lines(&nodes, &opened), page);
         }
         Action::ExpandAll => {
-            let mut ids = Vec::new();
-            branch_ids(&cluster_tree(&state.capi), &mut Vec::new(), &mut ids);
-            for id in ids {
-                state.tree.open(id);
-            }
+            let nodes = state.shown_tree();
+            state.tree.expand_all(&nodes);
         }
-        Action::CollapseAll => {
-            state.tree.close_all();
-        }
+        Action::CollapseAll => state.tree.collapse_all(),
         Action::Enter if state.screen() == &Screen::Talos => {
             if let Some(key) = tables::selected(state, TableId::Talos) {
                 state.stack.push(Screen::TalosNode(key));

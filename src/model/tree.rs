@@ -1,6 +1,8 @@
 //! The cluster tree: Cluster → control plane → MachineDeployments → Machines, joined by the
 //! CAPI labels (`cluster-name`, `control-plane`, `deployment-name`), as `clusterctl describe`.
 
+use std::collections::HashSet;
+
 use jiff::Timestamp;
 
 use super::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow, Replicas};
@@ -206,15 +208,56 @@ pub fn filter_tree(nodes: Vec<TreeNode>, matches: &dyn Fn(&TreeNode) -> bool) ->
 }
 
 /// Ids of every node that has children, for "expand all".
-pub fn branch_ids(nodes: &[TreeNode], path: &mut Vec<NodeId>, out: &mut Vec<Vec<NodeId>>) {
+pub fn branch_ids(nodes: &[TreeNode], out: &mut Vec<NodeId>) {
     for n in nodes {
         if !n.children.is_empty() {
-            path.push(n.id.clone());
-            out.push(path.clone());
-            branch_ids(&n.children, path, out);
-            path.pop();
+            out.push(n.id.clone());
+            branch_ids(&n.children, out);
         }
     }
+}
+
+/// One line of the tree as shown: a node, its depth, and whether its children are shown.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeLine<'a> {
+    pub node: &'a TreeNode,
+    pub depth: usize,
+    pub open: bool,
+}
+
+/// The lines a tree shows with these nodes open, top to bottom.
+pub fn visible_lines<'a>(nodes: &'a [TreeNode], opened: &HashSet<NodeId>) -> Vec<TreeLine<'a>> {
+    fn walk<'a>(
+        nodes: &'a [TreeNode],
+        depth: usize,
+        opened: &HashSet<NodeId>,
+        out: &mut Vec<TreeLine<'a>>,
+    ) {
+        for node in nodes {
+            let open = !node.children.is_empty() && opened.contains(&node.id);
+            out.push(TreeLine { node, depth, open });
+            if open {
+                walk(&node.children, depth + 1, opened, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(nodes, 0, opened, &mut out);
+    out
+}
+
+/// The nodes from the root down to `id`, if it is in the tree.
+pub fn path_to<'a>(nodes: &'a [TreeNode], id: &NodeId) -> Option<Vec<&'a TreeNode>> {
+    for node in nodes {
+        if &node.id == id {
+            return Some(vec![node]);
+        }
+        if let Some(mut below) = path_to(&node.children, id) {
+            below.insert(0, node);
+            return Some(below);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -273,8 +316,19 @@ mod tests {
         assert_eq!(tree[0].children.len(), 1, "only the deployment's branch");
         assert_eq!(tree[0].children[0].children.len(), 1);
         let mut branches = Vec::new();
-        branch_ids(&cluster_tree(&stores()), &mut Vec::new(), &mut branches);
+        let all = cluster_tree(&stores());
+        branch_ids(&all, &mut branches);
         assert_eq!(branches.len(), 3, "cluster, control plane, deployment");
-        assert_eq!(branches[2].len(), 2, "a path from the root");
+        // Only the cluster open: it and its two groups show; open the deployment: its Machines.
+        let mut opened: HashSet<NodeId> = [all[0].id.clone()].into();
+        assert_eq!(visible_lines(&all, &opened).len(), 3);
+        opened.insert(branches[2].clone());
+        let lines = visible_lines(&all, &opened);
+        assert_eq!(lines.len(), 5);
+        assert_eq!((lines[4].depth, lines[2].open), (2, true));
+        let machine = &lines[4].node.id;
+        let path = path_to(&all, machine).expect("path");
+        assert_eq!(path.len(), 3);
+        assert_eq!(path[0].kind, NodeKind::Cluster);
     }
 }

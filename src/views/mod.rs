@@ -1,6 +1,5 @@
-//! Pure render: read `State`, draw a frame. Tables and lists take their cursor and scroll from
-//! `State`; the one exception left is the cluster tree, whose widget keeps its scroll offset
-//! in the `TreeState` it is handed.
+//! Pure render: read `State`, draw a frame. Every list takes its cursor and scroll from `State`;
+//! nothing here writes to it.
 
 pub mod chrome;
 pub mod clusters;
@@ -17,7 +16,7 @@ use ratatui::layout::{Constraint, Layout};
 
 use crate::app::state::{Screen, State};
 
-pub fn draw(frame: &mut Frame, state: &mut State) {
+pub fn draw(frame: &mut Frame, state: &State) {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),

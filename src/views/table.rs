@@ -33,15 +33,55 @@ pub fn draw_rows(
     rows: &[TableRow],
     empty: &str,
 ) {
-    let theme = &state.theme;
+    let view = state.tables.view(id);
+    let page = block.inner(area).height.saturating_sub(1) as usize;
+    let selected = if id.selectable() {
+        view.selected_index(rows)
+    } else {
+        None
+    };
+    let grid = Grid {
+        columns: id.columns(),
+        rows,
+        selected,
+        offset: view.offset_for(selected, rows.len(), page),
+        sort: view.sort,
+    };
+    draw_grid(frame, area, block, grid, &state.theme, empty);
+}
+
+/// Rows with their columns, which one is selected, the first one shown, and the sort.
+pub struct Grid<'r> {
+    pub columns: &'static [Column],
+    pub rows: &'r [TableRow],
+    pub selected: Option<usize>,
+    pub offset: usize,
+    pub sort: Option<Sort>,
+}
+
+/// Draw a grid inside `block`: widths from the content, the sort in the header, only the rows
+/// that fit built into widgets; `empty` is said in the body when there is no row.
+pub fn draw_grid(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    grid: Grid,
+    theme: &Theme,
+    empty: &str,
+) {
+    let Grid {
+        columns,
+        rows,
+        selected,
+        offset,
+        sort,
+    } = grid;
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let columns = id.columns();
-    let view = state.tables.view(id);
     let titles: Vec<String> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| header_title(c, i, view.sort))
+        .map(|(i, c)| header_title(c, i, sort))
         .collect();
     let mut content: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
     for row in rows {
@@ -55,14 +95,7 @@ pub fn draw_rows(
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&i| widths[i].is_some())
         .collect();
-
     let body = inner.height.saturating_sub(1) as usize;
-    let selected = if id.selectable() {
-        view.selected_index(rows)
-    } else {
-        None
-    };
-    let offset = view.offset_for(selected, rows.len(), body);
     let visible = rows.iter().enumerate().skip(offset).take(body);
     let table_rows: Vec<Row> = visible
         .map(|(i, row)| {

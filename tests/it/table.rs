@@ -213,7 +213,7 @@ fn the_harvester_hosts_under_the_vms_have_no_cursor() {
     update(&mut s, Msg::Input(Event::Resize(120, 30)));
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
     terminal
-        .draw(|f| opsdeck::views::draw(f, &mut s))
+        .draw(|f| opsdeck::views::draw(f, &s))
         .expect("draw");
     let buffer = terminal.backend().buffer();
     let highlight = s.theme.style("row.selected").bg;

@@ -3,6 +3,7 @@
 //! is what an action targets.
 
 mod apps;
+pub mod clusters;
 mod etcd;
 mod hosts;
 mod ops;

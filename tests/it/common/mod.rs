@@ -262,15 +262,14 @@ impl Cockpit {
         .await;
     }
 
-    /// Move the tree selection down until the node with this id is selected.
+    /// Move the tree selection down until the node with this id is selected (no frame is
+    /// drawn: navigation is `update`'s alone).
     pub fn select_in_tree(&mut self, id: &NodeId) {
-        self.frame();
         for _ in 0..60 {
-            if self.state.tree.selected().last() == Some(id) {
+            if self.state.tree.selected.as_ref() == Some(id) {
                 return;
             }
             self.press(&["j"]);
-            self.frame();
         }
         panic!("never reached {id:?} in the tree:\n{}", self.frame());
     }
