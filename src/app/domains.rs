@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::table::TableCursor;
 use crate::model::actions::SyncOptions;
 use crate::model::argo::{AppDetail, AppRow, ResourceRef};
 use crate::model::argo_rest::ResourceHealth;
@@ -30,7 +29,6 @@ pub struct Argo {
     pub tree_health: Option<(ObjRef, Result<ResourceHealth, String>)>,
     /// Resources marked in the sync-wave view for a selective sync.
     pub wave_marks: BTreeSet<ResourceRef>,
-    pub waves_cursor: TableCursor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -218,8 +218,18 @@ pub fn toggle_mark(state: &mut State) {
     let Some(detail) = state.argo.app_detail.get(key) else {
         return;
     };
-    let lines = wave_lines(state, detail);
-    let Some(WaveLine::Resource(r)) = lines.get(state.argo.waves_cursor.selected) else {
+    let selected = tables::selected(state, TableId::Waves);
+    let resource = wave_lines(state, detail)
+        .into_iter()
+        .find_map(|line| match line {
+            WaveLine::Resource(r)
+                if Some(tables::waves::resource_key(&r.reference())) == selected =>
+            {
+                Some(r)
+            }
+            _ => None,
+        });
+    let Some(r) = resource else {
         state.notice = Some("select a resource (not a wave) to mark it".into());
         return;
     };

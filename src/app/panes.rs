@@ -119,7 +119,7 @@ pub const PANES: &[Pane] = &[
         title: "Sync waves",
         about: "One application's resources by hook phase and wave",
         feeds: &[Feed::AppDetail],
-        table: None,
+        table: Some(TableId::Waves),
         empty: "",
         actions: &[
             Action::Sync,

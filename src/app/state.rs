@@ -372,7 +372,3 @@ pub fn wave_lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<WaveLine<'a>> {
     }
     out
 }
-
-pub fn wave_row_count(state: &State) -> usize {
-    app_detail(state).map_or(0, |d| wave_lines(state, d).len())
-}

@@ -19,6 +19,8 @@ pub enum TableId {
     Services,
     /// The inspected node's etcd members.
     EtcdMembers,
+    /// The sync-wave view's waves and resources.
+    Waves,
 }
 
 /// Every table's cursor, scroll and sort.
@@ -112,29 +114,6 @@ pub fn scroll_to(offset: usize, at: usize, page: usize) -> usize {
         at + 1 - page
     } else {
         offset
-    }
-}
-
-/// Cursor and scroll position of a list whose lines are not objects (the sync-wave view).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct TableCursor {
-    pub selected: usize,
-    pub offset: usize,
-}
-
-impl TableCursor {
-    /// Move by `delta` lines among `len`, scrolling a page of `page` lines to keep it shown.
-    pub fn move_by(&mut self, delta: isize, len: usize, page: usize) {
-        let target = self.selected as isize + delta;
-        self.selected = target.clamp(0, len.saturating_sub(1) as isize) as usize;
-        self.offset = scroll_to(self.offset, self.selected, page.max(1));
-    }
-
-    /// The first line to draw on a page of `page` lines so the cursor is on it.
-    pub fn offset_for(&self, len: usize, page: usize) -> usize {
-        let page = page.max(1);
-        let selected = self.selected.min(len.saturating_sub(1));
-        scroll_to(self.offset, selected, page).min(len.saturating_sub(page))
     }
 }
 

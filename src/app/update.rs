@@ -11,7 +11,7 @@ use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::panes;
 use super::rollout;
-use super::state::{Prompt, Screen, State, wave_row_count};
+use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -211,20 +211,17 @@ fn set_filter(state: &mut State, filter: String) {
     if let Some(f) = state.filters.last_mut() {
         *f = filter;
     }
-    match state.table_on_screen() {
-        Some(id) => {
-            let rows = tables::shown(state, id);
-            let view = state.tables.view_mut(id);
-            let still_shown = view
-                .selected
-                .as_ref()
-                .and_then(|k| rows.iter().position(|r| &r.key == k));
-            match still_shown {
-                Some(at) => view.index = at,
-                None => view.reset(),
-            }
+    if let Some(id) = state.table_on_screen() {
+        let rows = tables::shown(state, id);
+        let view = state.tables.view_mut(id);
+        let still_shown = view
+            .selected
+            .as_ref()
+            .and_then(|k| rows.iter().position(|r| &r.key == k));
+        match still_shown {
+            Some(at) => view.index = at,
+            None => view.reset(),
         }
-        None => state.argo.waves_cursor = Default::default(),
     }
 }
 
@@ -304,10 +301,6 @@ fn move_cursor(state: &mut State, delta: isize) {
                 .tree
                 .move_by(&visible_lines(&nodes, &opened), delta, page);
         }
-        Screen::SyncWaves(_) => {
-            let len = wave_row_count(state);
-            state.argo.waves_cursor.move_by(delta, len, page);
-        }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
             let len = state.talos.inspector.text.len() as isize;
@@ -321,7 +314,7 @@ fn move_cursor(state: &mut State, delta: isize) {
 /// Sort the current table by the next (`step` 1) or previous (-1) column; from the pane's own
 /// order the first step picks the first or last column, and one step past the end returns to it.
 fn cycle_sort(state: &mut State, step: isize) {
-    let Some(id) = state.table_on_screen() else {
+    let Some(id) = state.table_on_screen().filter(|id| id.sortable()) else {
         return;
     };
     let columns = id.columns().len() as isize;
@@ -423,7 +416,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 state.stack.push(Screen::SyncWaves(key.clone()));
                 state.filters.push(String::new());
                 state.argo.app_detail = Default::default();
-                state.argo.waves_cursor = Default::default();
+                state.tables.view_mut(TableId::Waves).reset();
                 state.argo.wave_marks.clear();
                 state.argo.tree_health = None;
                 return vec![Command::WatchAppDetail(key)];

@@ -1,17 +1,17 @@
 //! The sync-wave view of one Application: resources grouped by hook phase and wave in the order
 //! Argo CD runs them, per-resource sync/health/hook state, the current or last operation, and
-//! which wave is running or blocking.
+//! which wave is running or blocking (the list's rows are in `app::tables::waves`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table;
 use crate::app::layout::waves_summary_rows;
-use crate::app::state::{State, WaveLine, app_detail, wave_lines};
-use crate::model::argo::{SyncPhase, Wave, WaveState};
+use crate::app::state::{State, app_detail};
+use crate::app::table::TableId;
 use crate::model::store::ObjRef;
 use crate::model::text::age_opt;
 
@@ -22,24 +22,6 @@ fn health_source(state: &State, key: &ObjRef, in_cr: bool) -> String {
         Some((k, Err(e))) if k == key => format!("   (resource tree: {e})"),
         _ if in_cr => String::new(),
         _ => "   (per-resource health not in the CR; configure --argocd-server to read it)".into(),
-    }
-}
-
-fn wave_title(w: &Wave) -> String {
-    match w.phase {
-        SyncPhase::Sync => format!("Wave {}", w.wave),
-        SyncPhase::UnknownHook => "Hooks not run yet in this operation".to_string(),
-        p => format!("{} hooks · wave {}", p.as_str(), w.wave),
-    }
-}
-
-fn state_word(s: WaveState) -> &'static str {
-    match s {
-        WaveState::Done => "Done",
-        WaveState::Running => "Running",
-        WaveState::Blocked => "Blocked",
-        WaveState::Pending => "Pending",
-        WaveState::Idle => "",
     }
 }
 
@@ -116,85 +98,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         frame.render_widget(block.clone(), summary);
         frame.render_widget(Paragraph::new(text), inner);
 
-        let lines = wave_lines(state, d);
-        let tree = match &state.argo.tree_health {
-            Some((k, Ok(tree))) if k == key => Some(tree),
-            _ => None,
-        };
-        let columns = [
-            ("KIND", Constraint::Length(27)),
-            ("NAME", Constraint::Min(24)),
-            ("SYNC", Constraint::Length(10)),
-            ("HEALTH", Constraint::Length(12)),
-            ("HOOK", Constraint::Length(20)),
-            ("RESULT", Constraint::Length(11)),
-            ("MESSAGE", Constraint::Min(10)),
-        ];
-        let wave_block = ratatui::widgets::Block::bordered().border_style(theme.style("border"));
-        table::draw_lines(
+        let wave_block = Block::bordered().border_style(theme.style("border"));
+        table::draw(
             frame,
             body,
-            table::Lines {
-                block: wave_block,
-                columns: &columns,
-                len: lines.len(),
-            },
-            state.argo.waves_cursor,
-            theme,
-            |i| match &lines[i] {
-                WaveLine::Wave(w, s) => Row::new(vec![
-                    Cell::from(Span::styled(
-                        format!("▸ {}", wave_title(w)),
-                        theme.style("row.group"),
-                    )),
-                    Cell::from(format!("{} resources", w.resources.len())),
-                    Cell::from(""),
-                    Cell::from(""),
-                    Cell::from(""),
-                    Cell::from(Span::styled(state_word(*s), theme.status(state_word(*s)))),
-                    Cell::from(""),
-                ]),
-                WaveLine::Resource(r) => {
-                    // The kind alone: groups make the column too wide to read.
-                    let kind = r.kind.clone();
-                    let name = if r.namespace.is_empty() {
-                        r.name.clone()
-                    } else {
-                        format!("{}/{}", r.namespace, r.name)
-                    };
-                    let reference = r.reference();
-                    // argocd-server's resource tree, when read, is the live truth; the CR's
-                    // copy (Argo CD 2.x, or 3.x with persistence on) otherwise.
-                    let health = tree
-                        .and_then(|t| t.get(&reference))
-                        .map(|(status, _)| status.clone())
-                        .or_else(|| r.health.clone())
-                        .unwrap_or_else(|| "-".into());
-                    let hook = match (r.hook, &r.hook_phase) {
-                        (Some(_), _) if r.hook_type_unknown() => "hook".to_string(),
-                        (Some(p), Some(hp)) => format!("{} {hp}", p.as_str()),
-                        (Some(p), None) => format!("{} pending", p.as_str()),
-                        (None, _) => String::new(),
-                    };
-                    let hook_style = theme.status(r.hook_phase.as_deref().unwrap_or(""));
-                    Row::new(vec![
-                        Cell::from(if state.argo.wave_marks.contains(&reference) {
-                            Span::styled(format!("✓ {kind}"), theme.style("prompt"))
-                        } else {
-                            Span::raw(format!("  {kind}"))
-                        }),
-                        Cell::from(name),
-                        Cell::from(Span::styled(r.sync.clone(), theme.status(&r.sync))),
-                        Cell::from(Span::styled(health.clone(), theme.status(&health))),
-                        Cell::from(Span::styled(hook, hook_style)),
-                        Cell::from(Span::styled(
-                            r.result.clone().unwrap_or_default(),
-                            theme.status(r.result.as_deref().unwrap_or("")),
-                        )),
-                        Cell::from(Span::styled(r.result_message.clone(), theme.style("dim"))),
-                    ])
-                }
-            },
+            wave_block,
+            state,
+            TableId::Waves,
+            "no resource matches",
         );
     }
 }

@@ -8,7 +8,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
 
 use crate::app::state::State;
-use crate::app::table::TableCursor;
 use crate::app::table::TableId;
 use crate::app::tables;
 use crate::app::theme::Theme;
@@ -186,53 +185,5 @@ pub fn empty_message(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
     frame.render_widget(
         msg,
         Rect::new(area.x + 1, y, area.width.saturating_sub(2), 1),
-    );
-}
-
-/// A list drawn row by row for panes whose lines are not one kind of object (the sync-wave
-/// view's wave headers and resources): fixed columns, the cursor by position, and only the
-/// visible rows built.
-pub struct Lines<'a, 'c> {
-    pub block: Block<'a>,
-    pub columns: &'c [(&'static str, Constraint)],
-    pub len: usize,
-}
-
-pub fn draw_lines<'a>(
-    frame: &mut Frame,
-    area: Rect,
-    spec: Lines<'a, '_>,
-    cursor: TableCursor,
-    theme: &Theme,
-    row_at: impl Fn(usize) -> Row<'a>,
-) {
-    let Lines {
-        block,
-        columns,
-        len,
-    } = spec;
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let body = inner.height.saturating_sub(1) as usize;
-    let selected = (len > 0).then(|| cursor.selected.min(len - 1));
-    let offset = cursor.offset_for(len, body);
-    let rows: Vec<Row> = (offset..(offset + body).min(len))
-        .map(|i| {
-            let row = row_at(i);
-            if Some(i) == selected {
-                row.style(theme.style("row.selected"))
-            } else {
-                row
-            }
-        })
-        .collect();
-    let header = Row::new(columns.iter().map(|(title, _)| Line::from(*title)))
-        .style(theme.style("column.header"));
-    let widths: Vec<Constraint> = columns.iter().map(|(_, w)| *w).collect();
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(SPACING),
-        inner,
     );
 }

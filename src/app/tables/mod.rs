@@ -11,6 +11,7 @@ mod secrets;
 mod services;
 mod talos;
 mod vms;
+pub mod waves;
 
 use jiff::Timestamp;
 
@@ -35,6 +36,7 @@ impl TableId {
             TableId::Ops => ops::COLUMNS,
             TableId::Services => services::COLUMNS,
             TableId::EtcdMembers => etcd::COLUMNS,
+            TableId::Waves => waves::COLUMNS,
         }
     }
 
@@ -50,6 +52,7 @@ impl TableId {
             TableId::Ops => ops::rows(state),
             TableId::Services => services::rows(state),
             TableId::EtcdMembers => etcd::rows(state),
+            TableId::Waves => waves::rows(state),
         }
     }
 
@@ -58,16 +61,27 @@ impl TableId {
     pub fn selectable(self) -> bool {
         !matches!(self, TableId::HarvesterHosts | TableId::EtcdMembers)
     }
+
+    /// Whether `shown` applies the `/` filter to its rows (the sync-wave list filters its
+    /// resources itself, keeping a wave while any of them match).
+    fn filtered_here(self) -> bool {
+        self.selectable() && self != TableId::Waves
+    }
+
+    /// Whether the rows may be re-ordered by a column (the sync-wave list is in run order).
+    pub fn sortable(self) -> bool {
+        self.selectable() && self != TableId::Waves
+    }
 }
 
 /// The rows as shown: filtered, then sorted when a sort is chosen.
 pub fn shown(state: &State, id: TableId) -> Vec<TableRow> {
     let filter = state.filter();
     let mut rows = id.rows(state);
-    if id.selectable() && !filter.is_empty() {
+    if id.filtered_here() && !filter.is_empty() {
         rows.retain(|r| filter_matches(filter, &r.text()));
     }
-    if let Some(sort) = state.tables.view(id).sort {
+    if let Some(sort) = state.tables.view(id).sort.filter(|_| id.sortable()) {
         sort_rows(&mut rows, sort);
     }
     rows
