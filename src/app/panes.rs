@@ -76,6 +76,14 @@ pub struct Pane {
     pub actions: &'static [Action],
 }
 
+/// What an Application offers, from its row or its sync-wave view.
+const ARGO_ACTIONS: &[Action] = &[
+    Action::Sync,
+    Action::Refresh,
+    Action::HardRefresh,
+    Action::Terminate,
+];
+
 pub const PANES: &[Pane] = &[
     Pane {
         id: PaneId::Clusters,
@@ -104,12 +112,7 @@ pub const PANES: &[Pane] = &[
         feeds: &[Feed::Apps],
         table: Some(TableId::Apps),
         empty: "no applications match",
-        actions: &[
-            Action::Sync,
-            Action::Refresh,
-            Action::HardRefresh,
-            Action::Terminate,
-        ],
+        actions: ARGO_ACTIONS,
     },
     Pane {
         id: PaneId::SyncWaves,
@@ -121,12 +124,7 @@ pub const PANES: &[Pane] = &[
         feeds: &[Feed::AppDetail],
         table: Some(TableId::Waves),
         empty: "",
-        actions: &[
-            Action::Sync,
-            Action::Refresh,
-            Action::HardRefresh,
-            Action::Terminate,
-        ],
+        actions: ARGO_ACTIONS,
     },
     Pane {
         id: PaneId::Talos,

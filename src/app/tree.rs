@@ -114,29 +114,11 @@ impl TreeView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::capi::fixtures::{cluster, control_plane, deployment, machine};
-    use crate::model::store::WatchUpdate;
-    use crate::model::tree::{CapiStores, cluster_tree, visible_lines};
+    use crate::model::capi::fixtures::lab;
+    use crate::model::tree::{cluster_tree, visible_lines};
 
     fn nodes(workers: usize) -> Vec<TreeNode> {
-        let mut s = CapiStores::default();
-        s.clusters
-            .apply(WatchUpdate::Relisted("mgmt".into(), vec![cluster("lab")]));
-        s.control_planes.apply(WatchUpdate::Relisted(
-            "mgmt".into(),
-            vec![control_plane("lab", "v1.33.2", 1)],
-        ));
-        s.deployments.apply(WatchUpdate::Relisted(
-            "mgmt".into(),
-            vec![deployment("lab", "v1.33.2", workers as i64)],
-        ));
-        let mut machines = vec![machine("lab", "lab-cp-a", None, "v1.33.2")];
-        machines.extend(
-            (0..workers).map(|i| machine("lab", &format!("w-{i:02}"), Some("lab-workers"), "v1")),
-        );
-        s.machines
-            .apply(WatchUpdate::Relisted("mgmt".into(), machines));
-        cluster_tree(&s)
+        cluster_tree(&lab(workers))
     }
 
     fn opened_view(nodes: &[TreeNode]) -> TreeView {

@@ -387,6 +387,32 @@ pub mod fixtures {
         }
     }
 
+    /// The lab cluster: one control plane with one Machine, a MachineDeployment with
+    /// `workers` Machines (`lab-w-00` …), all at v1.33.2.
+    pub fn lab(workers: usize) -> crate::model::tree::CapiStores {
+        use crate::model::store::WatchUpdate;
+        let mut s = crate::model::tree::CapiStores::default();
+        fn relist<R>(rows: Vec<R>) -> WatchUpdate<R> {
+            WatchUpdate::Relisted(CONTEXT.into(), rows)
+        }
+        s.clusters.apply(relist(vec![cluster("lab")]));
+        s.control_planes
+            .apply(relist(vec![control_plane("lab", "v1.33.2", 1)]));
+        s.deployments
+            .apply(relist(vec![deployment("lab", "v1.33.2", workers as i64)]));
+        let mut machines = vec![machine("lab", "lab-cp-a", None, "v1.33.2")];
+        machines.extend((0..workers).map(|i| {
+            machine(
+                "lab",
+                &format!("lab-w-{i:02}"),
+                Some("lab-workers"),
+                "v1.33.2",
+            )
+        }));
+        s.machines.apply(relist(machines));
+        s
+    }
+
     /// A Running Machine; `deployment` None makes it a control-plane Machine.
     pub fn machine(
         cluster: &str,

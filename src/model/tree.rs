@@ -263,30 +263,10 @@ pub fn path_to<'a>(nodes: &'a [TreeNode], id: &NodeId) -> Option<Vec<&'a TreeNod
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::capi::fixtures::{cluster, control_plane, deployment, machine};
-    use crate::model::store::WatchUpdate;
+    use crate::model::capi::fixtures::lab;
 
     fn stores() -> CapiStores {
-        let mut s = CapiStores::default();
-        s.clusters
-            .apply(WatchUpdate::Relisted("mgmt".into(), vec![cluster("lab")]));
-        s.control_planes.apply(WatchUpdate::Relisted(
-            "mgmt".into(),
-            vec![control_plane("lab", "v1.33.2", 1)],
-        ));
-        s.deployments.apply(WatchUpdate::Relisted(
-            "mgmt".into(),
-            vec![deployment("lab", "v1.33.2", 2)],
-        ));
-        s.machines.apply(WatchUpdate::Relisted(
-            "mgmt".into(),
-            vec![
-                machine("lab", "lab-cp-a", None, "v1.33.2"),
-                machine("lab", "lab-w-a", Some("lab-workers"), "v1.33.2"),
-                machine("lab", "lab-w-b", Some("lab-workers"), "v1.33.2"),
-            ],
-        ));
-        s
+        lab(2)
     }
 
     #[test]
@@ -306,13 +286,13 @@ mod tests {
         );
         assert_eq!(
             lab.children[1].children[0].id,
-            NodeId::Machine(ObjRef::in_cluster("mgmt", "lab", "lab-w-a"))
+            NodeId::Machine(ObjRef::in_cluster("mgmt", "lab", "lab-w-00"))
         );
     }
 
     #[test]
     fn a_filter_keeps_the_path_to_each_match_and_branches_are_listed() {
-        let tree = filter_tree(cluster_tree(&stores()), &|n| n.name.ends_with("w-b"));
+        let tree = filter_tree(cluster_tree(&stores()), &|n| n.name.ends_with("w-01"));
         assert_eq!(tree[0].children.len(), 1, "only the deployment's branch");
         assert_eq!(tree[0].children[0].children.len(), 1);
         let mut branches = Vec::new();

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::common::{key_event, render, shown_names, test_state};
+use crate::common::{self, key_event, render, shown_names, test_state};
 use opsdeck::app::msg::Msg;
 use opsdeck::app::state::State;
 use opsdeck::app::table::TableId;
@@ -20,18 +20,7 @@ use opsdeck::model::vms::HostRow;
 use opsdeck::model::wire::CondSummary;
 
 fn app(name: &str, health: &str) -> AppRow {
-    AppRow {
-        key: ObjRef::in_cluster("c", "argocd", name),
-        project: "platform".into(),
-        sync: "Synced".into(),
-        health: health.into(),
-        revision: "abcdef1".into(),
-        last_sync: None,
-        operation: None,
-        destination: "in-cluster/x".into(),
-        resources: 3,
-        out_of_sync: 0,
-    }
+    common::app_row(name, "Synced", health)
 }
 
 fn press(state: &mut State, keys: &[&str]) {

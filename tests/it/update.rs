@@ -1,6 +1,6 @@
 //! `update` without a terminal: messages in, state and commands out.
 
-use crate::common::{key_event, render, shown_names, test_state};
+use crate::common::{self, key_event, render, shown_names, test_state};
 use opsdeck::app::msg::{Command, Msg};
 use opsdeck::app::state::{Prompt, Screen, State};
 use opsdeck::app::table::TableId;
@@ -11,18 +11,7 @@ use opsdeck::model::source::SourceState;
 use opsdeck::model::store::{ObjRef, WatchUpdate};
 
 fn app(name: &str, sync: &str) -> AppRow {
-    AppRow {
-        key: ObjRef::new("argocd", name),
-        project: "p".into(),
-        sync: sync.into(),
-        health: "Healthy".into(),
-        revision: "abcdef1".into(),
-        last_sync: None,
-        operation: None,
-        destination: "in-cluster/x".into(),
-        resources: 3,
-        out_of_sync: 0,
-    }
+    common::app_row(name, sync, "Healthy")
 }
 
 fn press(state: &mut opsdeck::app::state::State, keys: &[&str]) -> Vec<Command> {
@@ -45,9 +34,9 @@ fn enter_on_an_app_opens_its_sync_wave_view_and_esc_returns() {
     let cmds = press(&mut s, &["<Enter>"]);
     assert_eq!(
         cmds,
-        vec![Command::WatchAppDetail(ObjRef::new("argocd", "b"))]
+        vec![Command::WatchAppDetail(ObjRef::in_cluster("c", "argocd", "b"))]
     );
-    assert_eq!(s.screen(), &Screen::SyncWaves(ObjRef::new("argocd", "b")));
+    assert_eq!(s.screen(), &Screen::SyncWaves(ObjRef::in_cluster("c", "argocd", "b")));
     assert_eq!(press(&mut s, &["<Esc>"]), vec![Command::StopAppDetail]);
     assert_eq!(s.screen(), &Screen::Apps);
 }

@@ -400,3 +400,19 @@ pub fn position_of(state: &State, table: TableId, name: &str) -> usize {
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("no row {name:?} in {table:?}"))
 }
+
+/// An Application row as the watch would project it.
+pub fn app_row(name: &str, sync: &str, health: &str) -> opsdeck::model::argo::AppRow {
+    opsdeck::model::argo::AppRow {
+        key: opsdeck::model::store::ObjRef::in_cluster("c", "argocd", name),
+        project: "platform".into(),
+        sync: sync.into(),
+        health: health.into(),
+        revision: "abcdef1".into(),
+        last_sync: None,
+        operation: None,
+        destination: "in-cluster/x".into(),
+        resources: 3,
+        out_of_sync: 0,
+    }
+}
