@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::Action;
 use super::domains::{Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, RolloutRun};
+use super::ids::PaneId;
 use super::msg::Command;
 use super::rollout;
 use super::state::{Asks, Prompt, Screen, State, WaveLine, bmc_of, wave_lines};
@@ -113,7 +114,7 @@ fn selected_in<'a, R: Keyed>(
 
 fn selected_app(state: &State) -> Result<&AppRow, String> {
     match state.screen() {
-        Screen::Apps => selected_in(state, TableId::Apps, &state.argo.apps)
+        Screen::Pane(PaneId::Apps) => selected_in(state, TableId::Apps, &state.argo.apps)
             .ok_or_else(|| "no application selected".to_string()),
         Screen::SyncWaves(key) => state
             .argo
@@ -165,7 +166,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
     let request = match action {
         Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
-                Screen::Vms => selected_in(state, TableId::Vms, &state.harvester.vms)
+                Screen::Pane(PaneId::Vms) => selected_in(state, TableId::Vms, &state.harvester.vms)
                     .ok_or_else(|| "no VM selected".to_string())?,
                 _ => return Err("select a VM first (:vms)".to_string()),
             };
@@ -180,8 +181,10 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
         }
         Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
             let hw = match state.screen() {
-                Screen::Hosts => selected_in(state, TableId::Hosts, &state.metal.hardware)
-                    .ok_or_else(|| "no host selected".to_string())?,
+                Screen::Pane(PaneId::Hosts) => {
+                    selected_in(state, TableId::Hosts, &state.metal.hardware)
+                        .ok_or_else(|| "no host selected".to_string())?
+                }
                 _ => return Err("select a host first (:hosts)".to_string()),
             };
             let bmc = bmc_of(state, hw)
@@ -196,12 +199,15 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             actions::bmc_power(bmc, power, version, state.now)
         }
         Action::ForceSync => match state.screen() {
-            Screen::Secrets => selected_in(state, TableId::Secrets, &state.eso.external_secrets)
-                .map(|es| {
-                    let version = served(&state.eso.external_secrets, &es.key.cluster, ESO_VERSION);
-                    actions::es_force_sync(es, version, state.now)
-                })
-                .ok_or_else(|| "no ExternalSecret selected".to_string())?,
+            Screen::Pane(PaneId::Secrets) => {
+                selected_in(state, TableId::Secrets, &state.eso.external_secrets)
+                    .map(|es| {
+                        let version =
+                            served(&state.eso.external_secrets, &es.key.cluster, ESO_VERSION);
+                        actions::es_force_sync(es, version, state.now)
+                    })
+                    .ok_or_else(|| "no ExternalSecret selected".to_string())?
+            }
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
         _ => return Err("not an action".to_string()),
@@ -349,7 +355,7 @@ fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a De
 
 fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
     match state.screen() {
-        Screen::Talos => selected_in(state, TableId::Talos, &state.talos.nodes)
+        Screen::Pane(PaneId::Talos) => selected_in(state, TableId::Talos, &state.talos.nodes)
             .ok_or_else(|| "no node selected".into()),
         Screen::TalosNode(key) => state
             .talos
@@ -552,7 +558,7 @@ mod tests {
         s.argo
             .apps
             .apply(WatchUpdate::Relisted("mgmt".into(), vec![app("immich")]));
-        s.stack = vec![Screen::Apps];
+        s.stack = vec![Screen::Pane(PaneId::Apps)];
         s
     }
 

@@ -20,48 +20,28 @@ use crate::model::talos::TextSource;
 use crate::model::tree::{CapiStores, TreeNode, cluster_tree, filter_tree};
 use crate::model::vms::{HostRow, VmRow, VmiRow};
 
+/// Where the user is: a pane opened from the `:` line or its key, or a pane that shows one
+/// object (the sync waves of an app, a Talos node) opened from a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
-    Clusters,
-    Apps,
+    Pane(PaneId),
     SyncWaves(ObjRef),
-    Talos,
     TalosNode(ObjRef),
-    Secrets,
-    Vms,
-    Hosts,
-    Ops,
 }
 
 impl Screen {
     /// The registered pane this screen shows.
     pub fn pane(&self) -> PaneId {
         match self {
-            Screen::Clusters => PaneId::Clusters,
-            Screen::Apps => PaneId::Apps,
+            Screen::Pane(id) => *id,
             Screen::SyncWaves(_) => PaneId::SyncWaves,
-            Screen::Talos => PaneId::Talos,
             Screen::TalosNode(_) => PaneId::TalosNode,
-            Screen::Secrets => PaneId::Secrets,
-            Screen::Vms => PaneId::Vms,
-            Screen::Hosts => PaneId::Hosts,
-            Screen::Ops => PaneId::Ops,
         }
     }
 
-    /// The screen of a pane opened from the `:` line or its key; panes that show one object
-    /// (the sync waves of an app, a Talos node) are opened from a row instead.
+    /// The screen of a pane that opens on its own (one with `:` names in the registry).
     pub fn root(pane: PaneId) -> Option<Screen> {
-        match pane {
-            PaneId::Clusters => Some(Screen::Clusters),
-            PaneId::Apps => Some(Screen::Apps),
-            PaneId::Talos => Some(Screen::Talos),
-            PaneId::Secrets => Some(Screen::Secrets),
-            PaneId::Vms => Some(Screen::Vms),
-            PaneId::Hosts => Some(Screen::Hosts),
-            PaneId::Ops => Some(Screen::Ops),
-            PaneId::SyncWaves | PaneId::TalosNode => None,
-        }
+        (!pane.pane().names.is_empty()).then_some(Screen::Pane(pane))
     }
 
     /// The keymap section its keys come from.
@@ -163,7 +143,7 @@ impl State {
             harvester: Harvester::default(),
             metal: Metal::default(),
             actions: Actions::default(),
-            stack: vec![Screen::Clusters],
+            stack: vec![Screen::Pane(PaneId::Clusters)],
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
@@ -181,7 +161,7 @@ impl State {
 
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `back` keeps the last screen.
-        self.stack.last().unwrap_or(&Screen::Clusters)
+        self.stack.last().unwrap_or(&Screen::Pane(PaneId::Clusters))
     }
 
     /// The table the cursor keys move on this screen, if it is one: the pane's table, or the

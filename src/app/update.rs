@@ -5,6 +5,7 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus};
+use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
 use super::msg::{Command, Msg};
@@ -294,7 +295,7 @@ fn move_cursor(state: &mut State, delta: isize) {
         return;
     }
     match state.screen() {
-        Screen::Clusters => {
+        Screen::Pane(PaneId::Clusters) => {
             let nodes = state.shown_tree();
             let opened = state.tree.opened.clone();
             state
@@ -394,7 +395,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             state.tree.expand_all(&nodes);
         }
         Action::CollapseAll => state.tree.collapse_all(),
-        Action::Enter if state.screen() == &Screen::Talos => {
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::Talos) => {
             if let Some(key) = tables::selected(state, TableId::Talos) {
                 state.stack.push(Screen::TalosNode(key));
                 state.filters.push(String::new());
@@ -410,7 +411,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             }
         }
         Action::Enter => {
-            if let Screen::Apps = state.screen()
+            if let Screen::Pane(PaneId::Apps) = state.screen()
                 && let Some(key) = tables::selected(state, TableId::Apps)
             {
                 state.stack.push(Screen::SyncWaves(key.clone()));

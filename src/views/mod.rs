@@ -14,6 +14,7 @@ pub mod vms;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
+use crate::app::ids::PaneId;
 use crate::app::state::{Screen, State};
 
 pub fn draw(frame: &mut Frame, state: &State) {
@@ -27,10 +28,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
     // Custom panes have a view of their own; a pane that is one table is drawn from its
     // registry entry.
     match state.screen().clone() {
-        Screen::Clusters => clusters::draw(frame, body, state),
+        Screen::Pane(PaneId::Clusters) => clusters::draw(frame, body, state),
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
-        Screen::Vms => vms::draw(frame, body, state),
+        Screen::Pane(PaneId::Vms) => vms::draw(frame, body, state),
         screen => {
             let entry = screen.pane().pane();
             if let Some(id) = entry.table {

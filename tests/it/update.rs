@@ -1,6 +1,7 @@
 //! `update` without a terminal: messages in, state and commands out.
 
 use crate::common::{self, key_event, render, shown_names, test_state};
+use opsdeck::app::ids::PaneId;
 use opsdeck::app::msg::{Command, Msg};
 use opsdeck::app::state::{Prompt, Screen, State};
 use opsdeck::app::table::TableId;
@@ -34,11 +35,16 @@ fn enter_on_an_app_opens_its_sync_wave_view_and_esc_returns() {
     let cmds = press(&mut s, &["<Enter>"]);
     assert_eq!(
         cmds,
-        vec![Command::WatchAppDetail(ObjRef::in_cluster("c", "argocd", "b"))]
+        vec![Command::WatchAppDetail(ObjRef::in_cluster(
+            "c", "argocd", "b"
+        ))]
     );
-    assert_eq!(s.screen(), &Screen::SyncWaves(ObjRef::in_cluster("c", "argocd", "b")));
+    assert_eq!(
+        s.screen(),
+        &Screen::SyncWaves(ObjRef::in_cluster("c", "argocd", "b"))
+    );
     assert_eq!(press(&mut s, &["<Esc>"]), vec![Command::StopAppDetail]);
-    assert_eq!(s.screen(), &Screen::Apps);
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::Apps));
 }
 
 #[test]
@@ -61,7 +67,7 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
     assert_eq!(s.filter(), "");
     assert_eq!(
         s.screen(),
-        &Screen::Apps,
+        &Screen::Pane(PaneId::Apps),
         "Esc with a filter only clears the filter"
     );
     press(&mut s, &["/", "!", "a", "l", "p", "<Enter>"]);
@@ -74,9 +80,9 @@ fn command_line_completes_and_reports_unknown_commands() {
     press(&mut s, &[":", "a", "p", "<Tab>"]);
     assert_eq!(s.prompt, Some(Prompt::Command("apps".into())));
     press(&mut s, &["<Enter>"]);
-    assert_eq!(s.screen(), &Screen::Apps);
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::Apps));
     press(&mut s, &[":", "c", "l", "<Enter>"]);
-    assert_eq!(s.screen(), &Screen::Clusters, "aliases work");
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::Clusters), "aliases work");
     press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
     assert!(s.notice.as_deref().is_some_and(|n| n.contains("pods")));
     let frame = render(&mut s, 120, 20);
