@@ -29,9 +29,17 @@ pub struct Tables {
     views: std::collections::BTreeMap<TableId, TableView>,
 }
 
+/// The view of a table nobody has moved in yet.
+const UNTOUCHED: TableView = TableView {
+    selected: None,
+    index: 0,
+    offset: 0,
+    sort: None,
+};
+
 impl Tables {
-    pub fn view(&self, id: TableId) -> TableView {
-        self.views.get(&id).cloned().unwrap_or_default()
+    pub fn view(&self, id: TableId) -> &TableView {
+        self.views.get(&id).unwrap_or(&UNTOUCHED)
     }
 
     pub fn view_mut(&mut self, id: TableId) -> &mut TableView {

@@ -24,36 +24,27 @@ use crate::model::text::age_opt;
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
 
+/// A table as data: its columns, and every row in the pane's own order, before the filter.
+type Projection = (&'static [Column], fn(&State) -> Vec<TableRow>);
+
 impl TableId {
-    pub fn columns(self) -> &'static [Column] {
+    fn projection(self) -> Projection {
         match self {
-            TableId::Apps => apps::COLUMNS,
-            TableId::Talos => talos::COLUMNS,
-            TableId::Secrets => secrets::COLUMNS,
-            TableId::Vms => vms::COLUMNS,
-            TableId::HarvesterHosts => vms::HOST_COLUMNS,
-            TableId::Hosts => hosts::COLUMNS,
-            TableId::Ops => ops::COLUMNS,
-            TableId::Services => services::COLUMNS,
-            TableId::EtcdMembers => etcd::COLUMNS,
-            TableId::Waves => waves::COLUMNS,
+            TableId::Apps => (apps::COLUMNS, apps::rows),
+            TableId::Talos => (talos::COLUMNS, talos::rows),
+            TableId::Secrets => (secrets::COLUMNS, secrets::rows),
+            TableId::Vms => (vms::COLUMNS, vms::rows),
+            TableId::HarvesterHosts => (vms::HOST_COLUMNS, vms::host_rows),
+            TableId::Hosts => (hosts::COLUMNS, hosts::rows),
+            TableId::Ops => (ops::COLUMNS, ops::rows),
+            TableId::Services => (services::COLUMNS, services::rows),
+            TableId::EtcdMembers => (etcd::COLUMNS, etcd::rows),
+            TableId::Waves => (waves::COLUMNS, waves::rows),
         }
     }
 
-    /// Every row, in the pane's own order, before the filter.
-    fn rows(self, state: &State) -> Vec<TableRow> {
-        match self {
-            TableId::Apps => apps::rows(state),
-            TableId::Talos => talos::rows(state),
-            TableId::Secrets => secrets::rows(state),
-            TableId::Vms => vms::rows(state),
-            TableId::HarvesterHosts => vms::host_rows(state),
-            TableId::Hosts => hosts::rows(state),
-            TableId::Ops => ops::rows(state),
-            TableId::Services => services::rows(state),
-            TableId::EtcdMembers => etcd::rows(state),
-            TableId::Waves => waves::rows(state),
-        }
+    pub fn columns(self) -> &'static [Column] {
+        self.projection().0
     }
 
     /// Whether it is the list the cursor and the `/` filter work on; the Harvester hosts under
@@ -77,7 +68,7 @@ impl TableId {
 /// The rows as shown: filtered, then sorted when a sort is chosen.
 pub fn shown(state: &State, id: TableId) -> Vec<TableRow> {
     let filter = state.filter();
-    let mut rows = id.rows(state);
+    let mut rows = (id.projection().1)(state);
     if id.filtered_here() && !filter.is_empty() {
         rows.retain(|r| filter_matches(filter, &r.text()));
     }
