@@ -153,6 +153,18 @@ async fn main() {
     update(&mut state, common_key("2"));
     let apps_frame = render(&mut state);
     assert!(apps_frame.contains("Applications (5000) [live]"));
+    // What a key costs on the 5,000-row table: the cursor move, and the frame after it.
+    let rounds = 20u32;
+    let moved = Instant::now();
+    for _ in 0..rounds {
+        update(&mut state, common_key("j"));
+    }
+    let per_move = moved.elapsed() / rounds;
+    let drawn = Instant::now();
+    for _ in 0..rounds {
+        render(&mut state);
+    }
+    let per_frame = drawn.elapsed() / rounds;
 
     // Idle: watches stay open, the simulator's controllers keep ticking; nothing to redraw.
     let idle = Duration::from_secs(20);
@@ -191,6 +203,11 @@ async fn main() {
     println!(
         "idle {}s: {updates} updates, {draws} draws, {cpu_idle:.2} CPU-s",
         idle.as_secs()
+    );
+    println!(
+        "apps pane, 5,000 rows: cursor move {:.1} ms, frame {:.1} ms",
+        per_move.as_secs_f64() * 1000.0,
+        per_frame.as_secs_f64() * 1000.0
     );
 }
 
