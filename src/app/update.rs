@@ -15,10 +15,11 @@ use super::rollout;
 use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
+use super::tree::TreeView;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
 use crate::model::talos::{LineBuffer, TextSource};
-use crate::model::tree::{NodeId, visible_lines};
+use crate::model::tree::{NodeId, TreeLine, TreeNode, visible_lines};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Rollout gates read Machines and Talos nodes, and time out by the clock.
@@ -296,11 +297,9 @@ fn move_cursor(state: &mut State, delta: isize) {
     }
     match state.screen() {
         Screen::Pane(PaneId::Clusters) => {
-            let nodes = state.shown_tree();
-            let opened = state.tree.opened.clone();
-            state
-                .tree
-                .move_by(&visible_lines(&nodes, &opened), delta, page);
+            on_tree(state, |tree, _, lines, page| {
+                tree.move_by(lines, delta, page)
+            });
         }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
@@ -310,6 +309,16 @@ fn move_cursor(state: &mut State, delta: isize) {
         }
         _ => {}
     }
+}
+
+/// Run a tree operation over the cluster tree as shown (filtered, with its open nodes), with
+/// the page size.
+fn on_tree(state: &mut State, op: impl FnOnce(&mut TreeView, &[TreeNode], &[TreeLine], usize)) {
+    let nodes = state.shown_tree();
+    let opened = state.tree.opened.clone();
+    let lines = visible_lines(&nodes, &opened);
+    let page = page_rows(state);
+    op(&mut state.tree, &nodes, &lines, page);
 }
 
 /// Sort the current table by the next (`step` 1) or previous (-1) column; from the pane's own
@@ -377,23 +386,11 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Top => move_cursor(state, isize::MIN / 2),
         // In a followed log, G returns to the end and follows again.
         Action::Bottom => move_cursor(state, isize::MAX / 2),
-        Action::Expand => {
-            let nodes = state.shown_tree();
-            let opened = state.tree.opened.clone();
-            state.tree.toggle(&visible_lines(&nodes, &opened));
-        }
-        Action::Collapse => {
-            let nodes = state.shown_tree();
-            let opened = state.tree.opened.clone();
-            let page = page_rows(state);
-            state
-                .tree
-                .collapse(&nodes, &visible_lines(&nodes, &opened), page);
-        }
-        Action::ExpandAll => {
-            let nodes = state.shown_tree();
-            state.tree.expand_all(&nodes);
-        }
+        Action::Expand => on_tree(state, |tree, _, lines, _| tree.toggle(lines)),
+        Action::Collapse => on_tree(state, |tree, nodes, lines, page| {
+            tree.collapse(nodes, lines, page)
+        }),
+        Action::ExpandAll => on_tree(state, |tree, nodes, _, _| tree.expand_all(nodes)),
         Action::CollapseAll => state.tree.collapse_all(),
         Action::Enter if state.screen() == &Screen::Pane(PaneId::Talos) => {
             if let Some(key) = tables::selected(state, TableId::Talos) {
