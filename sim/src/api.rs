@@ -23,6 +23,7 @@ use super::route::{self, ResourcePath, Route};
 use super::server::Handler;
 use super::server_state::Api;
 use super::status::{self, StatusError};
+use super::table::{self, IncludeObject, Printer, TableAsk, Wanted};
 use super::vm_power;
 use super::watch;
 
@@ -219,6 +220,20 @@ impl Api {
                 path.subresource.as_deref(),
             ));
         }
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        // Lists, gets and watches print as a Table when the client asks (as kubectl does).
+        let table = match table::wanted(accept) {
+            Wanted::NotAcceptable => return error_response(status::not_acceptable()),
+            Wanted::Table(version) if matches!(verb, "list" | "get" | "watch") => Some(TableAsk {
+                version,
+                include: IncludeObject::from_query(query.get("includeObject")),
+            }),
+            _ => None,
+        };
         let warning = convert::deprecation_warning(def, &path.version);
         let content_type = req
             .headers()
@@ -227,14 +242,19 @@ impl Api {
             .unwrap_or("")
             .to_string();
         let result = match verb {
-            "watch" => return watch::serve(self, path, &query),
+            "watch" => return watch::serve(self, path, &query, table),
             "list" => {
-                return match self.list(&path, &query) {
+                return match self.list(&path, &query, table) {
                     Ok(body) => bytes_response(200, body, warning.as_deref()),
                     Err(e) => error_response(e),
                 };
             }
-            "get" => self.get(&path),
+            "get" => self.get(&path).map(|(code, obj)| match table {
+                Some(ask) if path.subresource.is_none() => {
+                    (code, ask.one_row(def, &path.version, &obj))
+                }
+                _ => (code, obj),
+            }),
             "delete" => self.delete(&path),
             _ => {
                 let body = match req.into_body().collect().await {
@@ -291,6 +311,7 @@ impl Api {
         &self,
         path: &ResourcePath,
         query: &HashMap<String, String>,
+        table: Option<TableAsk>,
     ) -> Result<Bytes, StatusError> {
         let def = &KINDS[path.kind];
         let selector = Selection::from_query(query).map_err(status::bad_request)?;
@@ -316,21 +337,30 @@ impl Api {
         };
         let namespace = (!path.namespace.is_empty()).then_some(path.namespace.as_str());
         // Encode inside the lock: items in the storage version are only a reference-count bump.
-        let (encoded, last, remaining) = {
+        let (encoded, last, remaining, printed) = {
             let mut matching = db
                 .list_stored(path.kind, namespace, after.as_ref())
                 .filter(|o| selector.matches(&o.value));
             let mut last = None;
             let mut encoded: Vec<Bytes> = Vec::new();
+            let printer = table.map(|_| Printer::for_kind(def, &path.version));
+            let now = jiff::Timestamp::now();
+            let mut rows = Vec::new();
             for item in matching.by_ref().take(limit.unwrap_or(usize::MAX)) {
-                encoded.push(encode_item(def, item, &path.version));
+                match (&printer, table) {
+                    (Some(p), Some(ask)) => {
+                        let obj = convert::to_version(def, item.value.clone(), &path.version);
+                        rows.push(p.row(&obj, ask.include, now));
+                    }
+                    _ => encoded.push(encode_item(def, item, &path.version)),
+                }
                 last = Some((
                     meta_str(&item.value, "namespace").to_string(),
                     meta_str(&item.value, "name").to_string(),
                 ));
             }
             let remaining = if limit.is_some() { matching.count() } else { 0 };
-            (encoded, last, remaining)
+            (encoded, last, remaining, printer.map(|p| (p, rows)))
         };
         drop(db);
         let mut meta = json!({"resourceVersion": snapshot_rv.to_string()});
@@ -343,6 +373,12 @@ impl Api {
             }
         } else if !def.is_core() {
             meta["continue"] = json!("");
+        }
+        if let (Some((printer, rows)), Some(ask)) = (printed, table) {
+            let mut body = serde_json::to_vec(&printer.table(ask.version, meta, rows, true))
+                .unwrap_or_default();
+            body.push(b'\n');
+            return Ok(Bytes::from(body));
         }
         Ok(list_body(def, &path.version, &meta, &encoded))
     }

@@ -141,6 +141,15 @@ pub fn bad_request(message: String) -> StatusError {
     status(400, "BadRequest", message, None)
 }
 
+pub fn not_acceptable() -> StatusError {
+    status(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf".into(),
+        None,
+    )
+}
+
 pub fn unsupported_media_type(content_type: &str) -> StatusError {
     status(
         415,

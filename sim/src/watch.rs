@@ -17,7 +17,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::convert;
-use super::db::{EventType, StoredEvent};
+use super::db::{EventType, Stored, StoredEvent};
 use super::encode::encode_item;
 use super::http::{Body, error_response, json_response};
 use super::kinds::KINDS;
@@ -25,6 +25,7 @@ use super::labels::Selection;
 use super::route::ResourcePath;
 use super::server_state::Api;
 use super::status;
+use super::table::{Printer, TableAsk};
 
 /// Watches end after this long unless the client asked for less (kube-rs asks for 290 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -32,11 +33,42 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
 struct Filter {
     path: ResourcePath,
     selector: Selection,
+    /// Events as Tables of one row, when the watch asked for Table output.
+    table: Option<TableEvents>,
+}
+
+struct TableEvents {
+    ask: TableAsk,
+    printer: Printer,
+    /// The first Table event carries the column definitions; later ones `null`.
+    defined: bool,
 }
 
 impl Filter {
+    /// An object as this watch sends it: itself, or a Table of one row.
+    fn object_line(&mut self, kind: &str, object: &Value) -> Vec<u8> {
+        match self.table.as_mut() {
+            Some(t) => {
+                let rv = object
+                    .pointer("/metadata/resourceVersion")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let row = t.printer.row(object, t.ask.include, jiff::Timestamp::now());
+                let table = t.printer.table(
+                    t.ask.version,
+                    json!({"resourceVersion": rv}),
+                    vec![row],
+                    !t.defined,
+                );
+                t.defined = true;
+                event_line(kind, &table)
+            }
+            None => event_line(kind, object),
+        }
+    }
+
     /// The line to send for a stored event, if this watch should see it.
-    fn line(&self, event: &StoredEvent) -> Option<Vec<u8>> {
+    fn line(&mut self, event: &StoredEvent) -> Option<Vec<u8>> {
         if event.kind != self.path.kind {
             return None;
         }
@@ -63,11 +95,11 @@ impl Filter {
             (EventType::Modified, false, true) => EventType::Deleted,
             (t, _, _) => t,
         };
-        if self.path.version == def.storage_version() {
+        if self.path.version == def.storage_version() && self.table.is_none() {
             return Some(encoded_event_line(kind_event.as_str(), &event.json));
         }
         let object = convert::to_version(def, event.object.clone(), &self.path.version);
-        Some(event_line(kind_event.as_str(), &object))
+        Some(self.object_line(kind_event.as_str(), &object))
     }
 
     fn bookmark(&self, rv: u64, initial_events_end: bool) -> Vec<u8> {
@@ -105,7 +137,12 @@ fn expired_line(rv: u64, oldest: u64) -> Vec<u8> {
     event_line("ERROR", &status.body)
 }
 
-pub fn serve(api: Arc<Api>, path: ResourcePath, query: &HashMap<String, String>) -> Response<Body> {
+pub fn serve(
+    api: Arc<Api>,
+    path: ResourcePath,
+    query: &HashMap<String, String>,
+    table: Option<TableAsk>,
+) -> Response<Body> {
     let selector = match Selection::from_query(query) {
         Ok(s) => s,
         Err(e) => return error_response(status::bad_request(e)),
@@ -130,7 +167,16 @@ pub fn serve(api: Arc<Api>, path: ResourcePath, query: &HashMap<String, String>)
             )));
         }
     };
-    let filter = Filter { path, selector };
+    let table = table.map(|ask| TableEvents {
+        ask,
+        printer: Printer::for_kind(&KINDS[path.kind], &path.version),
+        defined: false,
+    });
+    let mut filter = Filter {
+        path,
+        selector,
+        table,
+    };
 
     // Subscribe and read the replay under one lock so no event falls between them.
     let (tx, rx) = mpsc::channel::<Vec<u8>>(256);
@@ -150,15 +196,22 @@ pub fn serve(api: Arc<Api>, path: ResourcePath, query: &HashMap<String, String>)
             None => {
                 // "Start now": synthetic ADDED for everything, then (with bookmarks) the
                 // initial-events-end marker.
-                let namespace =
-                    (!filter.path.namespace.is_empty()).then_some(filter.path.namespace.as_str());
+                let namespace = filter.path.namespace.clone();
+                let namespace = (!namespace.is_empty()).then_some(namespace.as_str());
                 let def = &KINDS[filter.path.kind];
-                for stored in db
+                let matching: Vec<&Stored> = db
                     .list_stored(filter.path.kind, namespace, None)
                     .filter(|o| filter.selector.matches(&o.value))
-                {
-                    let object = encode_item(def, stored, &filter.path.version);
-                    first.push(encoded_event_line("ADDED", &object));
+                    .collect();
+                for stored in matching {
+                    if filter.table.is_some() {
+                        let object =
+                            convert::to_version(def, stored.value.clone(), &filter.path.version);
+                        first.push(filter.object_line("ADDED", &object));
+                    } else {
+                        let object = encode_item(def, stored, &filter.path.version);
+                        first.push(encoded_event_line("ADDED", &object));
+                    }
                 }
                 if bookmarks {
                     first.push(filter.bookmark(db.current_rv(), true));
@@ -181,7 +234,7 @@ pub fn serve(api: Arc<Api>, path: ResourcePath, query: &HashMap<String, String>)
 #[allow(clippy::too_many_arguments)]
 async fn pump(
     api: Arc<Api>,
-    filter: Filter,
+    mut filter: Filter,
     events: Option<broadcast::Receiver<Arc<StoredEvent>>>,
     first: Vec<Vec<u8>>,
     mut cursor: u64,

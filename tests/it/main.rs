@@ -15,6 +15,7 @@ mod remediation;
 mod rollouts;
 mod secrets;
 mod sim_api;
+mod sim_table;
 mod table;
 mod talos;
 mod update;

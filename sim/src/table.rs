@@ -1,0 +1,494 @@
+//! Server-side printing: `meta.k8s.io/v1` Table responses, as `kubectl get` asks for them
+//! (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`). Custom resources print their CRD's
+//! printer columns (after Name; Name and Age when the CRD has none), the built-in kinds theirs,
+//! and each row carries the object as `includeObject` asks (Metadata by default).
+
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::jsonpath;
+use super::kinds::KindDef;
+
+const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrinterColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(rename = "jsonPath")]
+    pub json_path: String,
+    #[serde(default)]
+    pub priority: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct KindColumns {
+    group: String,
+    kind: String,
+    version: String,
+    columns: Vec<PrinterColumn>,
+}
+
+static CRD_COLUMNS: LazyLock<Vec<KindColumns>> =
+    LazyLock::new(|| serde_yaml::from_str(PRINTER_COLUMNS).unwrap_or_default());
+
+/// The printer columns a CRD declares for one served version, if the kind is known.
+pub fn crd_columns(group: &str, kind: &str, version: &str) -> Option<&'static [PrinterColumn]> {
+    CRD_COLUMNS
+        .iter()
+        .find(|k| k.group == group && k.kind == kind && k.version == version)
+        .map(|k| k.columns.as_slice())
+}
+
+/// What rows[].object carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncludeObject {
+    None,
+    Metadata,
+    Object,
+}
+
+impl IncludeObject {
+    pub fn from_query(value: Option<&String>) -> IncludeObject {
+        match value.map(String::as_str) {
+            Some("None") => IncludeObject::None,
+            Some("Object") => IncludeObject::Object,
+            _ => IncludeObject::Metadata,
+        }
+    }
+}
+
+/// A Table asked for: its meta.k8s.io version and what each row carries.
+#[derive(Debug, Clone, Copy)]
+pub struct TableAsk {
+    pub version: &'static str,
+    pub include: IncludeObject,
+}
+
+impl TableAsk {
+    /// One object as a Table of one row (`kubectl get KIND NAME`).
+    pub fn one_row(&self, def: &KindDef, version: &str, obj: &Value) -> Value {
+        let printer = Printer::for_kind(def, version);
+        let rv = obj
+            .pointer("/metadata/resourceVersion")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let row = printer.row(obj, self.include, jiff::Timestamp::now());
+        printer.table(
+            self.version,
+            json!({"resourceVersion": rv}),
+            vec![row],
+            true,
+        )
+    }
+}
+
+/// How the client wants its answer, from the Accept header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Json,
+    /// A Table of this meta.k8s.io version (`v1` or `v1beta1`).
+    Table(&'static str),
+    /// Only Table versions this server does not have, and no JSON fallback: 406.
+    NotAcceptable,
+}
+
+pub fn wanted(accept: &str) -> Wanted {
+    let mut json_ok = accept.trim().is_empty();
+    for range in accept.split(',') {
+        let params: Vec<&str> = range.split(';').map(str::trim).collect();
+        let base = params.first().copied().unwrap_or("");
+        let table = params.contains(&"as=Table");
+        if table && params.contains(&"g=meta.k8s.io") {
+            for version in ["v1", "v1beta1"] {
+                if params.contains(&format!("v={version}").as_str()) {
+                    return Wanted::Table(version);
+                }
+            }
+        } else if !table && matches!(base, "application/json" | "*/*" | "application/*") {
+            json_ok = true;
+        }
+    }
+    if json_ok {
+        Wanted::Json
+    } else {
+        Wanted::NotAcceptable
+    }
+}
+
+/// A column of the Table: name, type, format, description, priority.
+struct ColumnDef {
+    name: String,
+    kind: &'static str,
+    format: &'static str,
+    description: String,
+    priority: i64,
+}
+
+fn column(name: &str, kind: &'static str, description: &str, priority: i64) -> ColumnDef {
+    ColumnDef {
+        name: name.into(),
+        kind,
+        format: "",
+        description: description.into(),
+        priority,
+    }
+}
+
+fn name_column() -> ColumnDef {
+    ColumnDef {
+        format: "name",
+        ..column(
+            "Name",
+            "string",
+            "The object's name, unique within its namespace.",
+            0,
+        )
+    }
+}
+
+fn age_column() -> ColumnDef {
+    column(
+        "Age",
+        "date",
+        "Time since the object was created (metadata.creationTimestamp).",
+        0,
+    )
+}
+
+/// The printer for one kind at one version.
+pub struct Printer {
+    columns: Vec<ColumnDef>,
+    cells: fn(&Printer, &Value, Timestamp) -> Vec<Value>,
+    crd: Option<&'static [PrinterColumn]>,
+}
+
+impl Printer {
+    pub fn for_kind(def: &KindDef, version: &str) -> Printer {
+        match (def.group, def.kind) {
+            ("", "Node") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Status", "string", "Node readiness and scheduling.", 0),
+                    column("Roles", "string", "Roles from node-role labels.", 0),
+                    age_column(),
+                    column("Version", "string", "Kubelet version.", 0),
+                    column("Internal-IP", "string", "Internal address.", 1),
+                    column("External-IP", "string", "External address.", 1),
+                    column("OS-Image", "string", "OS image reported by the node.", 1),
+                ],
+                node_cells,
+            ),
+            ("", "Namespace") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Status", "string", "The namespace's phase.", 0),
+                    age_column(),
+                ],
+                namespace_cells,
+            ),
+            ("", "Secret") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Type", "string", "The secret's type.", 0),
+                    column("Data", "string", "How many keys it holds.", 0),
+                    age_column(),
+                ],
+                secret_cells,
+            ),
+            (group, kind) => match crd_columns(group, kind, version).filter(|c| !c.is_empty()) {
+                Some(cols) => Printer {
+                    columns: std::iter::once(name_column())
+                        .chain(cols.iter().map(|c| ColumnDef {
+                            name: c.name.clone(),
+                            kind: column_type(&c.kind),
+                            format: "",
+                            description: c.name.clone(),
+                            priority: c.priority,
+                        }))
+                        .collect(),
+                    cells: crd_cells,
+                    crd: Some(cols),
+                },
+                // No printer columns: Name and Age, as the server does.
+                None => Printer::builtin(vec![name_column(), age_column()], name_age_cells),
+            },
+        }
+    }
+
+    fn builtin(
+        columns: Vec<ColumnDef>,
+        cells: fn(&Printer, &Value, Timestamp) -> Vec<Value>,
+    ) -> Printer {
+        Printer {
+            columns,
+            cells,
+            crd: None,
+        }
+    }
+
+    pub fn column_definitions(&self) -> Value {
+        self.columns
+            .iter()
+            .map(|c| {
+                json!({"name": c.name, "type": c.kind, "format": c.format,
+                       "description": c.description, "priority": c.priority})
+            })
+            .collect()
+    }
+
+    /// One row: the cells and the object as asked.
+    pub fn row(&self, obj: &Value, include: IncludeObject, now: Timestamp) -> Value {
+        let mut row = json!({"cells": (self.cells)(self, obj, now)});
+        match include {
+            IncludeObject::None => {}
+            IncludeObject::Metadata => {
+                row["object"] = json!({
+                    "kind": "PartialObjectMetadata",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
+                });
+            }
+            IncludeObject::Object => row["object"] = obj.clone(),
+        }
+        row
+    }
+
+    /// A whole Table: `columnDefinitions` (or `null`, as later watch events have), rows, and
+    /// the list metadata.
+    pub fn table(
+        &self,
+        version: &str,
+        metadata: Value,
+        rows: Vec<Value>,
+        definitions: bool,
+    ) -> Value {
+        let mut table = Map::new();
+        table.insert("kind".into(), json!("Table"));
+        table.insert("apiVersion".into(), json!(format!("meta.k8s.io/{version}")));
+        table.insert("metadata".into(), metadata);
+        table.insert(
+            "columnDefinitions".into(),
+            if definitions {
+                self.column_definitions()
+            } else {
+                Value::Null
+            },
+        );
+        table.insert("rows".into(), Value::Array(rows));
+        Value::Object(table)
+    }
+}
+
+/// CRD column types as the Table reports them (`number` stays `number`).
+fn column_type(kind: &str) -> &'static str {
+    match kind {
+        "integer" => "integer",
+        "number" => "number",
+        "boolean" => "boolean",
+        "date" => "date",
+        _ => "string",
+    }
+}
+
+fn name_of(obj: &Value) -> Value {
+    obj.pointer("/metadata/name")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+fn age_of(obj: &Value, now: Timestamp) -> Value {
+    obj.pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .map_or(json!("<unknown>"), |t| {
+            json!(human_duration(now.as_second() - t.as_second()))
+        })
+}
+
+fn crd_cells(printer: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let mut cells = vec![name_of(obj)];
+    for col in printer.crd.into_iter().flatten() {
+        let found = jsonpath::select(obj, &col.json_path);
+        cells.push(match (col.kind.as_str(), found.as_slice()) {
+            (_, []) => Value::Null,
+            ("date", [first, ..]) => first
+                .as_str()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .map_or(Value::Null, |t| {
+                    json!(human_duration(now.as_second() - t.as_second()))
+                }),
+            (_, [one]) => (*one).clone(),
+            // Several values print joined, as kubectl shows them.
+            (_, many) => json!(
+                many.iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        });
+    }
+    cells
+}
+
+fn name_age_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    vec![name_of(obj), age_of(obj, now)]
+}
+
+fn namespace_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let phase = obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("Active");
+    vec![name_of(obj), json!(phase), age_of(obj, now)]
+}
+
+fn secret_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("Opaque");
+    let keys = obj
+        .get("data")
+        .and_then(Value::as_object)
+        .map_or(0, Map::len);
+    vec![name_of(obj), json!(kind), json!(keys), age_of(obj, now)]
+}
+
+fn node_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let ready = obj
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Ready")
+        .and_then(|c| c["status"].as_str());
+    let mut status = match ready {
+        Some("True") => "Ready".to_string(),
+        Some("False") => "NotReady".to_string(),
+        _ => "Unknown".to_string(),
+    };
+    if obj.pointer("/spec/unschedulable") == Some(&json!(true)) {
+        status.push_str(",SchedulingDisabled");
+    }
+    let mut roles: Vec<&str> = obj
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+        .filter(|r| !r.is_empty())
+        .collect();
+    roles.sort_unstable();
+    let address = |kind: &str| {
+        obj.pointer("/status/addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|a| a["type"] == kind)
+            .and_then(|a| a["address"].as_str())
+            .unwrap_or("<none>")
+            .to_string()
+    };
+    let info = |field: &str| {
+        obj.pointer(&format!("/status/nodeInfo/{field}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    vec![
+        name_of(obj),
+        json!(status),
+        json!(if roles.is_empty() {
+            "<none>".to_string()
+        } else {
+            roles.join(",")
+        }),
+        age_of(obj, now),
+        json!(info("kubeletVersion")),
+        json!(address("InternalIP")),
+        json!(address("ExternalIP")),
+        json!(info("osImage")),
+    ]
+}
+
+/// Kubernetes' short human duration: `45s`, `3m40s`, `44m`, `5h3m`, `20h`, `3d4h`, `120d`, `2y10d`.
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (m, h, d) = (s / 60, s / 3600, s / 86400);
+    match s {
+        s if s < 120 => format!("{s}s"),
+        s if s < 600 => match s % 60 {
+            0 => format!("{m}m"),
+            r => format!("{m}m{r}s"),
+        },
+        s if s < 3 * 3600 => format!("{m}m"),
+        s if s < 8 * 3600 => match m % 60 {
+            0 => format!("{h}h"),
+            r => format!("{h}h{r}m"),
+        },
+        s if s < 48 * 3600 => format!("{h}h"),
+        s if s < 8 * 86400 => match h % 24 {
+            0 => format!("{d}d"),
+            r => format!("{d}d{r}h"),
+        },
+        s if s < 2 * 365 * 86400 => format!("{d}d"),
+        s if s < 8 * 365 * 86400 => match d % 365 {
+            0 => format!("{}y", d / 365),
+            r => format!("{}y{r}d", d / 365),
+        },
+        _ => format!("{}y", d / 365),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_as_kubernetes_prints_them() {
+        for (secs, text) in [
+            (45, "45s"),
+            (220, "3m40s"),
+            (2640, "44m"),
+            (18180, "5h3m"),
+            (72000, "20h"),
+            (273600, "3d4h"),
+            (120 * 86400, "120d"),
+            (740 * 86400, "2y10d"),
+        ] {
+            assert_eq!(human_duration(secs), text, "{secs}");
+        }
+    }
+
+    #[test]
+    fn accept_headers_as_kubectl_and_others_send_them() {
+        let kubectl = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+        assert_eq!(wanted(kubectl), Wanted::Table("v1"));
+        assert_eq!(
+            wanted("application/json;as=Table;v=v1beta1;g=meta.k8s.io"),
+            Wanted::Table("v1beta1")
+        );
+        assert_eq!(
+            wanted("application/json;as=Table;v=v2;g=meta.k8s.io"),
+            Wanted::NotAcceptable
+        );
+        assert_eq!(wanted("application/json"), Wanted::Json);
+        assert_eq!(wanted(""), Wanted::Json);
+    }
+
+    #[test]
+    fn every_simulated_crd_kind_has_its_columns() {
+        for def in super::super::kinds::KINDS.iter().filter(|k| !k.is_core()) {
+            for version in def.versions {
+                assert!(
+                    crd_columns(def.group, def.kind, version).is_some(),
+                    "no printer columns for {}/{version} {}",
+                    def.group,
+                    def.kind
+                );
+            }
+        }
+    }
+}
