@@ -20,7 +20,12 @@ use crate::{Extras, cockpit, kube_sources, with_discovery};
 /// them would only slow a benchmark scenario down.
 const MAX_SIMULATED_APIDS: usize = 100;
 
-pub async fn run(scenario: &str, serve_only: bool, readonly: bool) -> Result<()> {
+pub async fn run(
+    scenario: &str,
+    serve_only: bool,
+    readonly: bool,
+    start: Option<String>,
+) -> Result<()> {
     let scenario = Scenario::load(scenario)?;
     let machines: usize = scenario
         .clusters
@@ -86,6 +91,7 @@ pub async fn run(scenario: &str, serve_only: bool, readonly: bool) -> Result<()>
     };
     let argocd = Some(ArgoCd::new(&settings).map_err(|e| eyre!(e))?);
     let extras = Extras {
+        start,
         readonly,
         readonly_contexts: Default::default(),
         argocd,

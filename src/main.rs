@@ -13,6 +13,7 @@ use opsdeck::app::keymap::Keymap;
 use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
+use opsdeck::app::update::start_with;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::discovery::discover;
@@ -57,6 +58,10 @@ struct Cli {
     /// in config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     argocd_ca_file: Option<PathBuf>,
+    /// Start in a view, as a `:` command would open it: `-c pods`, `-c "pods media"`,
+    /// `-c apps`.
+    #[arg(short = 'c', long = "command", global = true, value_name = "COMMAND")]
+    command_line: Option<String>,
     #[command(subcommand)]
     command: Option<Commands>,
 }
@@ -149,6 +154,8 @@ async fn with_discovery(kube: &mut KubeSources, talos: &mut TalosSetup) -> Optio
 
 /// What the cockpit is pointed at besides kube and Talos.
 struct Extras {
+    /// The `-c` command to start with.
+    start: Option<String>,
     readonly: bool,
     readonly_contexts: std::collections::BTreeSet<String>,
     argocd: Option<ArgoCd>,
@@ -201,6 +208,11 @@ async fn cockpit(kube: KubeSources, talos: TalosSetup, extras: Extras) -> Result
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"))
         .or(notice);
+    if let Some(command) = &extras.start {
+        // Before the loop nothing runs yet: a pane opens at once, a kind once discovery has
+        // answered (so there is nothing to send here).
+        let _ = start_with(&mut state, command);
+    }
     let mut terminal = ratatui::init();
     let result = run_loop(&mut terminal, state, kube, talos, extras.argocd).await;
     ratatui::restore();
@@ -247,6 +259,7 @@ async fn main() -> Result<()> {
                 &user,
             )?;
             let extras = Extras {
+                start: cli.command_line.clone(),
                 readonly: cli.readonly,
                 readonly_contexts: user.readonly_contexts(),
                 argocd,
@@ -257,6 +270,6 @@ async fn main() -> Result<()> {
         Some(Commands::Demo {
             serve_only,
             scenario,
-        }) => demo::run(&scenario, serve_only, cli.readonly).await,
+        }) => demo::run(&scenario, serve_only, cli.readonly, cli.command_line).await,
     }
 }

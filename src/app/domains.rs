@@ -8,6 +8,8 @@ use jiff::Timestamp;
 use crate::model::actions::SyncOptions;
 use crate::model::argo::{AppDetail, AppRow, ResourceRef};
 use crate::model::argo_rest::ResourceHealth;
+use crate::model::browse::{BrowseRow, ServerColumn};
+use crate::model::catalog::ApiKind;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::rollout::Plan;
@@ -171,6 +173,24 @@ pub struct RolloutRun {
 
 /// Operations kept for the panel.
 pub const OPERATIONS_KEPT: usize = 100;
+
+/// What the kind browser shows: which kind where, the server's columns, and the rows.
+#[derive(Debug, Default)]
+pub struct Browse {
+    pub target: Option<BrowseTarget>,
+    pub columns: Vec<ServerColumn>,
+    pub rows: RowStore<BrowseRow>,
+}
+
+/// A kind opened with `:<kind> [namespace]`, on the clusters that serve it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrowseTarget {
+    /// Tells this browse's updates from a previous one's still in flight.
+    pub id: u64,
+    pub kind: ApiKind,
+    pub namespace: Option<String>,
+    pub clusters: Vec<String>,
+}
 
 /// What this cockpit sends: the open confirm dialog and the operations sent.
 #[derive(Debug)]

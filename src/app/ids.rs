@@ -12,4 +12,6 @@ pub enum PaneId {
     Vms,
     Hosts,
     Ops,
+    /// Any kind the clusters serve, through the server's own columns (`:pods`, `:certificates` …).
+    Browse,
 }

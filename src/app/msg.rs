@@ -3,11 +3,14 @@
 use crossterm::event::Event;
 use jiff::Timestamp;
 
+use super::domains::BrowseTarget;
 use crate::clients::error::ClientError;
+use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::argo_rest::{ArgoRequest, ResourceHealth};
 use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow};
+use crate::model::catalog::ApiKind;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::store::{ObjRef, WatchUpdate};
@@ -55,6 +58,16 @@ pub enum Msg {
         key: ObjRef,
         result: Result<ResourceHealth, String>,
     },
+    /// What kinds a cluster serves, from its discovery documents.
+    Catalog {
+        cluster: String,
+        result: Result<Vec<ApiKind>, ClientError>,
+    },
+    /// An update of the kind browser's watch `id`.
+    Browse {
+        id: u64,
+        update: BrowseUpdate,
+    },
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,
@@ -68,6 +81,9 @@ pub enum Command {
     /// Start watching one Application in full (the sync-wave view).
     WatchAppDetail(ObjRef),
     StopAppDetail,
+    /// Watch a kind with the server's columns on the clusters that serve it.
+    Browse(BrowseTarget),
+    StopBrowse,
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,

@@ -30,10 +30,11 @@ pub enum Feed {
     Workflows,
     Bmcs,
     BmcJobs,
+    Browse,
 }
 
 impl Feed {
-    pub const ALL: [Feed; 18] = [
+    pub const ALL: [Feed; 19] = [
         Feed::Clusters,
         Feed::ControlPlanes,
         Feed::Deployments,
@@ -52,6 +53,7 @@ impl Feed {
         Feed::Workflows,
         Feed::Bmcs,
         Feed::BmcJobs,
+        Feed::Browse,
     ];
 }
 
@@ -128,7 +130,7 @@ pub const PANES: &[Pane] = &[
     },
     Pane {
         id: PaneId::Talos,
-        names: &["talos", "nodes", "node", "no"],
+        names: &["talos", "tn"],
         key: Some('3'),
         section: "talos",
         title: "Talos nodes",
@@ -201,6 +203,19 @@ pub const PANES: &[Pane] = &[
         feeds: &[],
         table: Some(TableId::Ops),
         empty: "no actions sent yet",
+        actions: &[],
+    },
+    Pane {
+        id: PaneId::Browse,
+        // Opened by a kind's name, which discovery supplies, not by a name of its own.
+        names: &[],
+        key: None,
+        section: "browse",
+        title: "Browse",
+        about: "Any kind the clusters serve, with the server's columns",
+        feeds: &[Feed::Browse],
+        table: Some(TableId::Browse),
+        empty: "no objects match",
         actions: &[],
     },
 ];

@@ -17,6 +17,7 @@ use super::state::State;
 use super::update::update;
 use super::watches;
 use crate::clients::error::ClientError;
+use crate::clients::kube::browse;
 use std::path::PathBuf;
 
 use crate::clients::argocd::{self, ArgoCd};
@@ -39,6 +40,8 @@ pub struct Executor {
     argocd: Option<ArgoCd>,
     tree: Option<JoinHandle<()>>,
     node_text: Option<JoinHandle<()>>,
+    /// The kind browser's watches, one per cluster.
+    browse: Vec<JoinHandle<()>>,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
 }
@@ -61,7 +64,23 @@ impl Executor {
             argocd: None,
             tree: None,
             node_text: None,
+            browse: Vec::new(),
             audit: None,
+        }
+    }
+
+    /// Ask every cluster what kinds it serves (for `:<kind>`); answers come as `Msg::Catalog`.
+    pub fn discover_kinds(&self) {
+        for source in &self.kube.0 {
+            let (tx, client, cluster) = (
+                self.tx.clone(),
+                source.client.clone(),
+                source.context.clone(),
+            );
+            tokio::spawn(async move {
+                let result = browse::discover_kinds(&client).await;
+                let _ = tx.send(Msg::Catalog { cluster, result });
+            });
         }
     }
 
@@ -96,6 +115,12 @@ impl Executor {
         });
     }
 
+    fn stop_browse(&mut self) {
+        for task in self.browse.drain(..) {
+            task.abort();
+        }
+    }
+
     pub fn run(&mut self, command: Command) {
         match command {
             Command::WatchAppDetail(key) => {
@@ -117,6 +142,24 @@ impl Executor {
                     self.detail = Some(watches::watch_app_detail(client, &key, &self.tx));
                 }
             }
+            Command::Browse(target) => {
+                self.stop_browse();
+                for cluster in &target.clusters {
+                    let Some(client) = self.kube.client(cluster).cloned() else {
+                        continue;
+                    };
+                    let id = target.id;
+                    let sink = watches::sink(&self.tx, move |update| Msg::Browse { id, update });
+                    self.browse.push(browse::spawn_table_watch(
+                        client,
+                        cluster.clone(),
+                        target.kind.clone(),
+                        target.namespace.clone(),
+                        sink,
+                    ));
+                }
+            }
+            Command::StopBrowse => self.stop_browse(),
             Command::StopAppDetail => {
                 for task in [self.detail.take(), self.tree.take()].into_iter().flatten() {
                     task.abort();
@@ -240,6 +283,7 @@ impl Drop for Executor {
         {
             task.abort();
         }
+        self.stop_browse();
     }
 }
 
@@ -264,6 +308,7 @@ where
     let mut executor = Executor::new(kube, talos, tx)
         .with_audit(audit::default_audit_path())
         .with_argocd(argocd);
+    executor.discover_kinds();
     // Page sizes follow the terminal: its size now, then every resize.
     if let Ok(size) = terminal.size() {
         update(

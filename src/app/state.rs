@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::domains::{Actions, Argo, Eso, Harvester, InspectorTab, Metal, Talos};
+use super::domains::{Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, Talos};
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
 use super::panes::{Feed, Pane};
@@ -12,6 +12,7 @@ use super::table::{TableId, Tables};
 use super::theme::Theme;
 use super::tree::TreeView;
 use crate::model::argo::{AppDetail, Wave, WaveResource, WaveState};
+use crate::model::catalog::Catalog;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcRow, HardwareRow, WorkflowRow};
 use crate::model::source::SourceState;
@@ -100,6 +101,11 @@ pub struct State {
     pub harvester: Harvester,
     pub metal: Metal,
     pub actions: Actions,
+    /// Every kind the clusters serve, from their discovery.
+    pub catalog: Catalog,
+    pub browse: Browse,
+    /// A `-c` command waiting for discovery to know its kind.
+    pub pending_command: Option<String>,
 
     /// Views opened, the current one last; never empty.
     pub stack: Vec<Screen>,
@@ -143,6 +149,9 @@ impl State {
             harvester: Harvester::default(),
             metal: Metal::default(),
             actions: Actions::default(),
+            catalog: Catalog::default(),
+            browse: Browse::default(),
+            pending_command: None,
             stack: vec![Screen::Pane(PaneId::Clusters)],
             filters: vec![String::new()],
             prompt: None,
@@ -205,6 +214,7 @@ impl State {
             Feed::Workflows => self.metal.workflows.sources(),
             Feed::Bmcs => self.metal.bmcs.sources(),
             Feed::BmcJobs => self.metal.bmc_jobs.sources(),
+            Feed::Browse => self.browse.rows.sources(),
         }
     }
 

@@ -21,6 +21,8 @@ pub enum TableId {
     EtcdMembers,
     /// The sync-wave view's waves and resources.
     Waves,
+    /// The kind browser's rows.
+    Browse,
 }
 
 /// Every table's cursor, scroll and sort.

@@ -4,7 +4,7 @@
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus};
+use super::domains::{Access, Browse, BrowseTarget, Inspector, InspectorTab, LOG_LINES, OpStatus};
 use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
@@ -16,6 +16,7 @@ use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
 use super::tree::TreeView;
+use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
 use crate::model::talos::{LineBuffer, TextSource};
@@ -96,6 +97,47 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::ActionDone { id, result } => rollout::on_done(state, id, result),
+        Msg::Catalog { cluster, result } => {
+            match result {
+                Ok(kinds) => state.catalog.add_cluster(&cluster, kinds),
+                Err(e) => {
+                    state.notice = Some(format!("discovery on {cluster} failed: {e}"));
+                }
+            }
+            // A `-c` command that names a kind runs once a cluster has said it serves it.
+            if let Some(command) = state.pending_command.take() {
+                if resolves(state, &command) {
+                    return run_command(state, &command);
+                }
+                state.pending_command = Some(command);
+            }
+            // A cluster that answers later and serves the kind being browsed joins the browse.
+            if let Some(target) = state
+                .browse
+                .target
+                .clone()
+                .filter(|_| state.screen() == &Screen::Pane(PaneId::Browse))
+            {
+                let serving = state
+                    .catalog
+                    .resolve(&target.kind.qualified())
+                    .map(|(_, clusters)| clusters.iter().cloned().collect::<Vec<_>>());
+                if serving.as_ref().is_some_and(|c| *c != target.clusters) {
+                    let name = target.kind.qualified();
+                    let namespace = target.namespace.clone();
+                    return browse(state, &name, namespace.as_deref());
+                }
+            }
+        }
+        Msg::Browse { id, update } => {
+            if state.browse.target.as_ref().map(|t| t.id) != Some(id) {
+                return Vec::new();
+            }
+            match update {
+                BrowseUpdate::Columns(_, columns) => state.browse.columns = columns,
+                BrowseUpdate::Rows(u) => state.browse.rows.apply(u),
+            }
+        }
         Msg::ResourceTree { key, result } => {
             if !matches!(state.screen(), Screen::SyncWaves(k) if *k == key) {
                 return Vec::new();
@@ -181,7 +223,7 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         }
         KeyCode::Tab => {
             if let Some(Prompt::Command(t)) = &mut state.prompt
-                && let Some(done) = panes::complete(t)
+                && let Some(done) = panes::complete(t).or_else(|| state.catalog.complete(t))
             {
                 *t = done.to_string();
             }
@@ -227,9 +269,51 @@ fn set_filter(state: &mut State, filter: String) {
     }
 }
 
+/// Whether a `:` command names a pane, a built-in, or a kind some cluster serves.
+fn resolves(state: &State, input: &str) -> bool {
+    let name = input.split_whitespace().next().unwrap_or("");
+    panes::resolve_command(name).is_some() || state.catalog.resolve(name).is_some()
+}
+
+/// Run a command given at start (`-c`): now if it names a pane, else once discovery knows it.
+pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
+    if resolves(state, command) {
+        run_command(state, command)
+    } else {
+        state.pending_command = Some(command.to_string());
+        Vec::new()
+    }
+}
+
+/// Open the kind browser on `kind`, in `namespace` or across all.
+fn browse(state: &mut State, name: &str, namespace: Option<&str>) -> Vec<Command> {
+    let Some((kind, clusters)) = state.catalog.resolve(name) else {
+        return Vec::new();
+    };
+    state.actions.next_id += 1;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: kind.clone(),
+        namespace: namespace.filter(|_| kind.namespaced).map(str::to_string),
+        clusters: clusters.iter().cloned().collect(),
+    };
+    let mut commands = switch_root(state, Screen::Pane(PaneId::Browse));
+    state.browse = Browse {
+        target: Some(target.clone()),
+        ..Browse::default()
+    };
+    state.tables.view_mut(TableId::Browse).reset();
+    commands.push(Command::Browse(target));
+    commands
+}
+
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
-    match panes::resolve_command(input) {
+    let mut words = input.split_whitespace();
+    let name = words.next().unwrap_or("");
+    let namespace = words.next();
+    match panes::resolve_command(name) {
         Some(action) => act(state, action),
+        None if state.catalog.resolve(name).is_some() => browse(state, name, namespace),
         None => {
             state.notice = Some(format!(
                 "unknown command {:?} — try :clusters or :apps",
@@ -251,6 +335,7 @@ fn leave(screen: &Screen) -> Vec<Command> {
     match screen {
         Screen::SyncWaves(_) => vec![Command::StopAppDetail],
         Screen::TalosNode(_) => vec![Command::StopNodeText],
+        Screen::Pane(PaneId::Browse) => vec![Command::StopBrowse],
         _ => Vec::new(),
     }
 }
@@ -327,7 +412,7 @@ fn cycle_sort(state: &mut State, step: isize) {
     let Some(id) = state.table_on_screen().filter(|id| id.sortable()) else {
         return;
     };
-    let columns = id.columns().len() as isize;
+    let columns = id.columns(state).len() as isize;
     let view = state.tables.view_mut(id);
     let next = match view.sort {
         None if step > 0 => Some(0),

@@ -3,7 +3,9 @@
 pub mod actions;
 pub mod argo;
 pub mod argo_rest;
+pub mod browse;
 pub mod capi;
+pub mod catalog;
 pub mod eso;
 pub mod hosts;
 pub mod request;

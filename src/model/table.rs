@@ -65,6 +65,26 @@ impl Column {
     }
 }
 
+/// A column title that came from a server, as the `&'static str` a `Column` holds. Each
+/// distinct title is kept once for the life of the process: they are few (the printer columns
+/// of the kinds a user browses) and a table is rebuilt on every frame, so interning them is
+/// cheaper than owning them per frame.
+pub fn interned(title: &str) -> &'static str {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static TITLES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut titles = TITLES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(known) = titles.get(title) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(title.to_string().into_boxed_str());
+    titles.insert(leaked);
+    leaked
+}
+
 /// One cell: its text, the theme style its meaning asks for (`""` for plain), an optional
 /// second part in another style, and a number to sort by when the text would sort wrongly
 /// (ages, sizes).

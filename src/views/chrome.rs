@@ -150,7 +150,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
     let line = match &state.prompt {
         Some(Prompt::Command(text)) => {
             let mut spans = vec![Span::styled(format!(":{text}"), theme.style("prompt"))];
-            if let Some(done) = complete(text) {
+            if let Some(done) = complete(text).or_else(|| state.catalog.complete(text)) {
                 spans.push(Span::styled(
                     done[text.trim().len()..].to_string(),
                     theme.style("completion"),

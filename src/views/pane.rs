@@ -8,12 +8,25 @@ use ratatui::widgets::Block;
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table;
+use crate::app::ids::PaneId;
 use crate::app::panes::Pane;
 use crate::app::state::State;
 use crate::app::table::TableId;
 use crate::app::tables;
 
+/// The pane's title: its registry title, or for the kind browser the kind (and namespace).
+fn title(state: &State, pane_entry: &Pane) -> String {
+    match (&state.browse.target, pane_entry.id) {
+        (Some(t), PaneId::Browse) => match &t.namespace {
+            Some(ns) => format!("{} in {ns}", t.kind.qualified()),
+            None => t.kind.qualified(),
+        },
+        _ => pane_entry.title.to_string(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id: TableId) {
+    let title = title(state, pane_entry);
     let rows = tables::shown(state, id);
     let stores = state.pane_sources(pane_entry);
     if stores.is_empty() {
@@ -22,14 +35,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id:
         let block = Block::bordered()
             .border_style(theme.style("border"))
             .title(Span::styled(
-                format!(" {} ({}) ", pane_entry.title, rows.len()),
+                format!(" {title} ({}) ", rows.len()),
                 theme.style("title"),
             ));
         table::draw_rows(frame, area, block, state, id, &rows, pane_entry.empty);
         return;
     }
     let sources = Sources::of(&stores);
-    let block = pane(state, pane_entry.title, rows.len(), &sources);
+    let block = pane(state, &title, rows.len(), &sources);
     let empty = source_notice(&sources.worst).unwrap_or_else(|| pane_entry.empty.to_string());
     table::draw_rows(frame, area, block, state, id, &rows, &empty);
 }

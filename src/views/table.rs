@@ -39,8 +39,9 @@ pub fn draw_rows(
     } else {
         None
     };
+    let columns = id.columns(state);
     let grid = Grid {
-        columns: id.columns(),
+        columns: &columns,
         rows,
         selected,
         offset: view.offset_for(selected, rows.len(), page),
@@ -51,7 +52,7 @@ pub fn draw_rows(
 
 /// Rows with their columns, which one is selected, the first one shown, and the sort.
 pub struct Grid<'r> {
-    pub columns: &'static [Column],
+    pub columns: &'r [Column],
     pub rows: &'r [TableRow],
     pub selected: Option<usize>,
     pub offset: usize,

@@ -5,6 +5,7 @@ mod common;
 
 mod actions;
 mod argocd_rest;
+mod browse;
 mod cockpit;
 mod config_files;
 mod crd_schema;

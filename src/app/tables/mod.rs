@@ -3,6 +3,7 @@
 //! is what an action targets.
 
 mod apps;
+mod browse;
 pub mod clusters;
 mod etcd;
 mod hosts;
@@ -12,6 +13,8 @@ mod services;
 mod talos;
 mod vms;
 pub mod waves;
+
+use std::borrow::Cow;
 
 use jiff::Timestamp;
 
@@ -24,27 +27,38 @@ use crate::model::text::age_opt;
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
 
+/// A table's columns: fixed for the panes', the server's for the kind browser.
+enum Columns {
+    Fixed(&'static [Column]),
+    FromState(fn(&State) -> Cow<'static, [Column]>),
+}
+
 /// A table as data: its columns, and every row in the pane's own order, before the filter.
-type Projection = (&'static [Column], fn(&State) -> Vec<TableRow>);
+type Projection = (Columns, fn(&State) -> Vec<TableRow>);
 
 impl TableId {
     fn projection(self) -> Projection {
+        use Columns::Fixed;
         match self {
-            TableId::Apps => (apps::COLUMNS, apps::rows),
-            TableId::Talos => (talos::COLUMNS, talos::rows),
-            TableId::Secrets => (secrets::COLUMNS, secrets::rows),
-            TableId::Vms => (vms::COLUMNS, vms::rows),
-            TableId::HarvesterHosts => (vms::HOST_COLUMNS, vms::host_rows),
-            TableId::Hosts => (hosts::COLUMNS, hosts::rows),
-            TableId::Ops => (ops::COLUMNS, ops::rows),
-            TableId::Services => (services::COLUMNS, services::rows),
-            TableId::EtcdMembers => (etcd::COLUMNS, etcd::rows),
-            TableId::Waves => (waves::COLUMNS, waves::rows),
+            TableId::Apps => (Fixed(apps::COLUMNS), apps::rows),
+            TableId::Talos => (Fixed(talos::COLUMNS), talos::rows),
+            TableId::Secrets => (Fixed(secrets::COLUMNS), secrets::rows),
+            TableId::Vms => (Fixed(vms::COLUMNS), vms::rows),
+            TableId::HarvesterHosts => (Fixed(vms::HOST_COLUMNS), vms::host_rows),
+            TableId::Hosts => (Fixed(hosts::COLUMNS), hosts::rows),
+            TableId::Ops => (Fixed(ops::COLUMNS), ops::rows),
+            TableId::Services => (Fixed(services::COLUMNS), services::rows),
+            TableId::EtcdMembers => (Fixed(etcd::COLUMNS), etcd::rows),
+            TableId::Waves => (Fixed(waves::COLUMNS), waves::rows),
+            TableId::Browse => (Columns::FromState(browse::columns), browse::rows),
         }
     }
 
-    pub fn columns(self) -> &'static [Column] {
-        self.projection().0
+    pub fn columns(self, state: &State) -> Cow<'static, [Column]> {
+        match self.projection().0 {
+            Columns::Fixed(columns) => Cow::Borrowed(columns),
+            Columns::FromState(columns) => columns(state),
+        }
     }
 
     /// Whether it is the list the cursor and the `/` filter work on; the Harvester hosts under

@@ -1,6 +1,7 @@
 //! Kubernetes: connecting from a kubeconfig, and watches that feed row stores.
 
 pub mod actions;
+pub mod browse;
 pub mod connect;
 pub mod discovery;
 pub mod sources;

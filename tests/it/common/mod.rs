@@ -153,12 +153,14 @@ impl Cockpit {
         }
         let audit_dir = tempfile::tempdir().expect("temp dir");
         let audit = audit_dir.path().join("audit.jsonl");
+        let executor = Executor::new(kube, talos, tx)
+            .with_audit(Some(audit.clone()))
+            .with_argocd(argocd);
+        executor.discover_kinds();
         Cockpit {
             state: test_state(),
             rx,
-            executor: Executor::new(kube, talos, tx)
-                .with_audit(Some(audit.clone()))
-                .with_argocd(argocd),
+            executor,
             watches,
             audit,
             _audit_dir: audit_dir,

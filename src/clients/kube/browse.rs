@@ -1,0 +1,274 @@
+//! Any kind through the server's own columns: discovery of what a cluster serves, and a
+//! list + watch of one kind with Table output (`includeObject=Metadata`), projected to compact
+//! rows at once. Recovery is ours, as for the typed watches: after an error or an expired
+//! resourceVersion the kind is listed again and swapped in whole.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use kube::Client;
+use kube::core::WatchEvent;
+use tokio::task::JoinHandle;
+
+use crate::clients::Sink;
+use crate::clients::error::ClientError;
+use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
+use crate::model::catalog::ApiKind;
+use crate::model::source::SourceState;
+use crate::model::store::{ObjRef, WatchUpdate};
+
+/// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+const PAGE: usize = 500;
+const MIN_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Watches are renewed this often (the server ends them at the timeout).
+const WATCH_SECONDS: u64 = 290;
+
+/// What a browse watch reports.
+#[derive(Debug, Clone)]
+pub enum BrowseUpdate {
+    /// The server's columns for the kind, from one cluster.
+    Columns(String, Vec<ServerColumn>),
+    Rows(WatchUpdate<BrowseRow>),
+}
+
+/// Every resource kind a cluster serves, at each group's preferred version (subresources and
+/// kinds that cannot be listed left out).
+pub async fn discover_kinds(client: &Client) -> Result<Vec<ApiKind>, ClientError> {
+    let mut lists = vec![(
+        String::new(),
+        client
+            .list_core_api_resources("v1")
+            .await
+            .map_err(|e| ClientError::from_kube(&e))?,
+    )];
+    let groups = client
+        .list_api_groups()
+        .await
+        .map_err(|e| ClientError::from_kube(&e))?;
+    for group in groups.groups {
+        let Some(version) = group
+            .preferred_version
+            .or_else(|| group.versions.first().cloned())
+        else {
+            continue;
+        };
+        // A group that fails alone (an aggregated API that is down) is left out, not fatal.
+        if let Ok(list) = client
+            .list_api_group_resources(&version.group_version)
+            .await
+        {
+            lists.push((group.name.clone(), list));
+        }
+    }
+    let mut kinds = Vec::new();
+    for (group, list) in lists {
+        let version = list
+            .group_version
+            .rsplit('/')
+            .next()
+            .unwrap_or("v1")
+            .to_string();
+        for r in list.resources {
+            if r.name.contains('/') || !r.verbs.iter().any(|v| v == "list") {
+                continue;
+            }
+            kinds.push(ApiKind {
+                group: group.clone(),
+                version: version.clone(),
+                singular: if r.singular_name.is_empty() {
+                    r.kind.to_lowercase()
+                } else {
+                    r.singular_name
+                },
+                kind: r.kind,
+                plural: r.name,
+                short_names: r.short_names.unwrap_or_default(),
+                namespaced: r.namespaced,
+            });
+        }
+    }
+    Ok(kinds)
+}
+
+fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
+    http::Request::get(path)
+        .header(http::header::ACCEPT, TABLE_ACCEPT)
+        .body(Vec::new())
+        .map_err(|e| ClientError::Invalid(e.to_string()))
+}
+
+/// The whole collection as Table pages: the columns, the rows, and the list's resourceVersion.
+async fn list(
+    client: &Client,
+    base: &str,
+) -> Result<(Vec<ServerColumn>, Vec<BrowseRow>, String), ClientError> {
+    let mut columns = Vec::new();
+    let mut rows = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut path = format!("{base}?includeObject=Metadata&limit={PAGE}");
+        if let Some(t) = &token {
+            path.push_str(&format!("&continue={}", url_escape(t)));
+        }
+        let text = client
+            .request_text(table_request(&path)?)
+            .await
+            .map_err(|e| ClientError::from_kube(&e))?;
+        let page: TableW =
+            serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
+        if let Some(defs) = page.columns {
+            columns = defs;
+        }
+        rows.extend(page.rows.into_iter().map(browse_row));
+        match page.metadata.continue_token.filter(|t| !t.is_empty()) {
+            Some(next) => token = Some(next),
+            None => {
+                return Ok((
+                    columns,
+                    rows,
+                    page.metadata.resource_version.unwrap_or_default(),
+                ));
+            }
+        }
+    }
+}
+
+/// Continue tokens are base64 and may carry `+`, `/` and `=`.
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Watch one kind on one cluster, in a namespace or across all, reporting to `sink`.
+pub fn spawn_table_watch(
+    client: Client,
+    cluster: String,
+    kind: ApiKind,
+    namespace: Option<String>,
+    sink: Sink<BrowseUpdate>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let base = kind.collection_path(namespace.as_deref());
+        let keyed = |mut row: BrowseRow| {
+            row.key.cluster.clone_from(&cluster);
+            row
+        };
+        let mut backoff = MIN_BACKOFF;
+        let mut last_good = Timestamp::now();
+        let mut ever_live = false;
+        loop {
+            let (columns, rows, mut rv) = match list(&client, &base).await {
+                Ok(listed) => listed,
+                Err(e) => {
+                    let state = match (&e, ever_live) {
+                        (ClientError::Forbidden(m), _) => SourceState::Forbidden(m.clone()),
+                        (ClientError::NotFound(_), _) => SourceState::NotInstalled,
+                        (_, true) => SourceState::Stale {
+                            since: last_good,
+                            reason: e.to_string(),
+                        },
+                        (_, false) => SourceState::Error(e.to_string()),
+                    };
+                    if !sink.send(BrowseUpdate::Rows(WatchUpdate::State(
+                        cluster.clone(),
+                        state,
+                    ))) {
+                        return;
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            };
+            ever_live = true;
+            backoff = MIN_BACKOFF;
+            last_good = Timestamp::now();
+            let rows = rows.into_iter().map(keyed).collect();
+            if !sink.send(BrowseUpdate::Columns(cluster.clone(), columns))
+                || !sink.send(BrowseUpdate::Rows(WatchUpdate::Relisted(
+                    cluster.clone(),
+                    rows,
+                )))
+            {
+                return;
+            }
+            // Watch from the list, renewing at each timeout, until the server says relist.
+            loop {
+                let path = format!(
+                    "{base}?includeObject=Metadata&watch=true&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds={WATCH_SECONDS}"
+                );
+                let Ok(request) = table_request(&path) else {
+                    break;
+                };
+                let stream = match client.request_events::<TableW>(request).await {
+                    Ok(s) => s,
+                    Err(_) => break,
+                };
+                let mut stream = Box::pin(stream);
+                let mut relist = false;
+                while let Some(event) = stream.next().await {
+                    let update = match event {
+                        Ok(WatchEvent::Added(t) | WatchEvent::Modified(t)) => {
+                            rv = last_rv(&t).unwrap_or(rv);
+                            t.rows
+                                .into_iter()
+                                .next()
+                                .map(|r| WatchUpdate::Upsert(keyed(browse_row(r))))
+                        }
+                        Ok(WatchEvent::Deleted(t)) => {
+                            rv = last_rv(&t).unwrap_or(rv);
+                            t.rows.into_iter().next().map(|r| {
+                                let row = keyed(browse_row(r));
+                                WatchUpdate::Delete(ObjRef::in_cluster(
+                                    cluster.clone(),
+                                    row.key.namespace,
+                                    row.key.name,
+                                ))
+                            })
+                        }
+                        Ok(WatchEvent::Bookmark(b)) => {
+                            rv = b.metadata.resource_version;
+                            None
+                        }
+                        // 410 Expired, or anything the stream could not read: list again.
+                        Ok(WatchEvent::Error(_)) | Err(_) => {
+                            relist = true;
+                            None
+                        }
+                    };
+                    if let Some(update) = update
+                        && !sink.send(BrowseUpdate::Rows(update))
+                    {
+                        return;
+                    }
+                    if relist {
+                        break;
+                    }
+                }
+                if relist {
+                    break;
+                }
+            }
+            tokio::time::sleep(backoff).await;
+        }
+    })
+}
+
+fn last_rv(table: &TableW) -> Option<String> {
+    table.metadata.resource_version.clone().or_else(|| {
+        table
+            .rows
+            .first()
+            .and_then(|r| r.object.as_ref())
+            .and_then(|o| o.metadata.resource_version.clone())
+    })
+}

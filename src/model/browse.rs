@@ -1,0 +1,143 @@
+//! Any kind, as the API server prints it: the wire shape of a `meta.k8s.io` Table and its
+//! projection to compact rows — the cells as text plus the little metadata a row needs (its
+//! key, uid and creation time). Objects are never held; `managedFields` and the rest of the
+//! metadata are skipped while parsing.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::store::{Keyed, ObjRef};
+use super::text::sanitize;
+
+/// A column as the server defines it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServerColumn {
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub priority: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct TableW {
+    #[serde(rename = "columnDefinitions", default)]
+    pub columns: Option<Vec<ServerColumn>>,
+    #[serde(default)]
+    pub rows: Vec<RowW>,
+    #[serde(default)]
+    pub metadata: ListMetaW,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ListMetaW {
+    #[serde(rename = "resourceVersion", default)]
+    pub resource_version: Option<String>,
+    #[serde(rename = "continue", default)]
+    pub continue_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RowW {
+    #[serde(default)]
+    pub cells: Vec<Value>,
+    #[serde(default)]
+    pub object: Option<PartialW>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct PartialW {
+    #[serde(default)]
+    pub metadata: MetaW,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct MetaW {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub uid: String,
+    #[serde(rename = "creationTimestamp", default)]
+    pub created: Option<String>,
+    #[serde(rename = "resourceVersion", default)]
+    pub resource_version: Option<String>,
+}
+
+/// One object of a browsed kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrowseRow {
+    pub key: ObjRef,
+    pub uid: String,
+    /// The server's cells, as text.
+    pub cells: Vec<String>,
+    pub created: Option<Timestamp>,
+}
+
+impl Keyed for BrowseRow {
+    fn key(&self) -> &ObjRef {
+        &self.key
+    }
+    fn key_mut(&mut self) -> &mut ObjRef {
+        &mut self.key
+    }
+}
+
+/// A cell as text: strings as they are (sanitized), numbers and booleans printed, nothing for
+/// a missing value.
+pub fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => sanitize(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => sanitize(&other.to_string()),
+    }
+}
+
+/// A Table row as a compact row; the cluster is filled in by the watch.
+pub fn browse_row(row: RowW) -> BrowseRow {
+    let meta = row.object.map(|o| o.metadata).unwrap_or_default();
+    // Without object metadata (includeObject=None) the first cell is the name.
+    let name = if meta.name.is_empty() {
+        row.cells.first().map(cell_text).unwrap_or_default()
+    } else {
+        sanitize(&meta.name)
+    };
+    BrowseRow {
+        key: ObjRef::new(sanitize(&meta.namespace), name),
+        uid: meta.uid,
+        cells: row.cells.iter().map(cell_text).collect(),
+        created: meta.created.and_then(|t| t.parse().ok()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rows_keep_cells_and_a_little_metadata() {
+        let table: TableW = serde_json::from_value(json!({
+            "kind": "Table",
+            "metadata": {"resourceVersion": "42"},
+            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0}],
+            "rows": [{
+                "cells": ["web-1", 3, null, true, "evil\u{1b}[31m"],
+                "object": {"kind": "PartialObjectMetadata", "metadata": {
+                    "name": "web-1", "namespace": "media", "uid": "u-1",
+                    "creationTimestamp": "2026-11-23T16:01:49Z",
+                    "managedFields": [{"manager": "kubectl"}]}}
+            }]
+        }))
+        .expect("table");
+        assert_eq!(table.metadata.resource_version.as_deref(), Some("42"));
+        let row = browse_row(table.rows[0].clone());
+        assert_eq!(row.key, ObjRef::new("media", "web-1"));
+        assert_eq!(row.cells, vec!["web-1", "3", "", "true", "evil"]);
+        assert!(row.created.is_some());
+    }
+}

@@ -1,0 +1,180 @@
+//! `:<kind>` for any kind the clusters serve: resolved from discovery, listed and watched with
+//! the server's Table output, live, across clusters and namespaces, and honest about RBAC.
+
+use crate::common::{self, Cockpit, line_with};
+use opsdeck::app::ids::PaneId;
+use opsdeck::app::state::Screen;
+use opsdeck::app::update::start_with;
+use opsdeck::clients::talos::poller::TalosSetup;
+use serde_json::json;
+
+async fn all_clusters(sim: &opsdeck_sim::Simulator) -> Cockpit {
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
+    c.wait_for("every cluster's discovery", |s| {
+        s.catalog
+            .resolve("nodes")
+            .is_some_and(|(_, clusters)| clusters.len() == 3)
+    })
+    .await;
+    c
+}
+
+fn command(c: &mut Cockpit, text: &str) {
+    c.press(&[":"]);
+    c.type_text(text);
+    c.press(&["<Enter>"]);
+}
+
+#[tokio::test]
+async fn a_crd_lists_with_its_printer_columns_and_follows_the_watch() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    command(&mut c, "machines.cluster.x-k8s.io");
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::Browse));
+    c.wait_for("nine Machines", |s| s.browse.rows.len() == 9)
+        .await;
+    let frame = c.frame();
+    let header = line_with(&frame, "NODE NAME");
+    for title in [
+        "NAMESPACE",
+        "NAME",
+        "CLUSTER",
+        "READY",
+        "PHASE",
+        "AGE",
+        "VERSION",
+    ] {
+        assert!(header.contains(title), "{title} missing: {header}");
+    }
+    assert!(
+        frame.contains("machines.cluster.x-k8s.io (9) [live]"),
+        "{frame}"
+    );
+    assert!(
+        line_with(&frame, "media-workers-").contains("v1.33.4"),
+        "{frame}"
+    );
+    // The watch keeps the rows live: a Machine's phase changes on the server.
+    let kind = opsdeck_sim::kinds::kind_id("Machine").expect("kind");
+    let name = c
+        .state
+        .browse
+        .rows
+        .iter()
+        .find(|r| r.key.name.starts_with("media-workers-"))
+        .map(|r| r.key.name.clone())
+        .expect("a worker");
+    sim.db()
+        .modify(&(kind, "media".into(), name.clone()), |m| {
+            m["status"]["phase"] = json!("Deleting")
+        })
+        .expect("patch");
+    c.wait_for("the new phase", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.name == name && r.cells.iter().any(|cell| cell == "Deleting"))
+    })
+    .await;
+    assert!(line_with(&c.frame(), &name).contains("Deleting"));
+}
+
+#[tokio::test]
+async fn nodes_come_from_every_cluster_with_the_server_printing() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    command(&mut c, "no");
+    let expected: usize = ["management", "harvester", "media"]
+        .iter()
+        .map(|cluster| {
+            sim.cluster_db(cluster)
+                .expect("cluster")
+                .list(
+                    opsdeck_sim::kinds::kind_id("Node").expect("kind"),
+                    None,
+                    None,
+                )
+                .count()
+        })
+        .sum();
+    c.wait_for("every cluster's Nodes", |s| s.browse.rows.len() == expected)
+        .await;
+    let frame = c.frame();
+    let header = line_with(&frame, "ROLES");
+    assert!(
+        header.contains("CLUSTER") && header.contains("STATUS") && header.contains("VERSION"),
+        "{header}"
+    );
+    assert!(
+        !header.contains("NAMESPACE"),
+        "Nodes are cluster-scoped: {header}"
+    );
+    assert!(
+        line_with(&frame, "hv-03").contains("Ready,SchedulingDisabled"),
+        "{frame}"
+    );
+    // Esc on a root view is nothing; another pane stops the browse.
+    assert!(c.state.browse.target.is_some());
+}
+
+#[tokio::test]
+async fn a_namespace_narrows_and_kinds_without_columns_print_name_and_age() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("discovery", |s| !s.catalog.is_empty()).await;
+    command(&mut c, "machines.cluster.x-k8s.io media");
+    c.wait_for("media's Machines", |s| s.browse.rows.len() == 6)
+        .await;
+    let frame = c.frame();
+    assert!(
+        frame.contains("machines.cluster.x-k8s.io in media (6)"),
+        "{frame}"
+    );
+    assert!(
+        !line_with(&frame, "NODE NAME").contains("NAMESPACE"),
+        "{frame}"
+    );
+
+    command(&mut c, "appprojects");
+    c.wait_for("projects", |s| !s.browse.rows.is_empty()).await;
+    let frame = c.frame();
+    let header = line_with(&frame, "AGE");
+    assert_eq!(
+        header
+            .trim_matches('│')
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["NAMESPACE", "NAME", "AGE"]
+    );
+
+    command(&mut c, "podz");
+    assert!(c.frame().contains("unknown command \"podz\""));
+}
+
+#[tokio::test]
+async fn a_forbidden_kind_says_so_with_the_servers_words() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::client_for(&sim, "opsdeck-viewer").await).await;
+    c.wait_for("discovery", |s| !s.catalog.is_empty()).await;
+    command(&mut c, "nodes");
+    let frame = c.wait_for_text("forbidden").await;
+    assert!(frame.contains("cannot list resource \"nodes\""), "{frame}");
+}
+
+#[tokio::test]
+async fn a_start_command_waits_for_discovery() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    // As `opsdeck -c "appprojects argocd"` does before any cluster has answered.
+    assert!(start_with(&mut c.state, "appprojects argocd").is_empty());
+    assert_eq!(
+        c.state.pending_command.as_deref(),
+        Some("appprojects argocd")
+    );
+    c.wait_for("the browse", |s| {
+        s.screen() == &Screen::Pane(PaneId::Browse) && !s.browse.rows.is_empty()
+    })
+    .await;
+    assert!(c.frame().contains("appprojects.argoproj.io in argocd"));
+}
