@@ -331,6 +331,18 @@ pub const KINDS: &[KindDef] = &[
     KindDef {
         group: "",
         versions: &["v1"],
+        kind: "Pod",
+        plural: "pods",
+        singular: "pod",
+        namespaced: true,
+        short_names: &["po"],
+        categories: &["all"],
+        status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: "",
+        versions: &["v1"],
         kind: "Secret",
         plural: "secrets",
         singular: "secret",

@@ -20,6 +20,7 @@ pub mod jsonpath;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
+pub mod pod_objects;
 pub mod review;
 pub mod route;
 pub mod scenario;
@@ -176,6 +177,11 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
         &s.secret_stores,
         &s.external_secrets,
     ));
+    objects.extend(
+        pod_objects::many_pods(s.bulk_pods, &s.management_nodes)
+            .into_iter()
+            .map(|p| ("Pod", p)),
+    );
     objects
 }
 
@@ -191,22 +197,31 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
         .iter()
         .filter(|c| s.workload_api_servers.contains(&c.name))
     {
-        let nodes = capi_objects::cluster_objects(c)
+        let node_names: Vec<String> = capi_objects::cluster_objects(c)
             .into_iter()
             .filter(|(kind, m)| *kind == "Machine" && m.pointer("/status/nodeRef").is_some())
             .map(|(_, m)| {
-                (
-                    "Node",
-                    argo_objects::node(m["metadata"]["name"].as_str().unwrap_or_default()),
-                )
+                m["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
             })
+            .collect();
+        let objects = node_names
+            .iter()
+            .map(|n| ("Node", argo_objects::node(n)))
             .chain(eso_objects::objects_in(
                 &c.name,
                 &s.secret_stores,
                 &s.external_secrets,
             ))
+            .chain(
+                pod_objects::workload_pods(s, &c.name, &node_names)
+                    .into_iter()
+                    .map(|p| ("Pod", p)),
+            )
             .collect();
-        out.push((c.name.clone(), Role::Workload, nodes));
+        out.push((c.name.clone(), Role::Workload, objects));
     }
     out
 }

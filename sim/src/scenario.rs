@@ -27,6 +27,9 @@ pub struct Scenario {
     pub secret_stores: Vec<StoreSpec>,
     #[serde(default)]
     pub external_secrets: Vec<ExternalSecretSpec>,
+    /// Extra pods of realistic size in the management cluster (for benchmarks).
+    #[serde(default)]
+    pub bulk_pods: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +215,7 @@ impl Scenario {
         match name_or_path {
             "default" => Self::parse("default", DEFAULT_YAML),
             "large" => Ok(large()),
+            "pods" => Ok(pods()),
             path => {
                 let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
                     path: path.to_string(),
@@ -220,6 +224,16 @@ impl Scenario {
                 Self::parse(path, &text)
             }
         }
+    }
+}
+
+/// The homelab with 4,000 more pods of realistic size in the management cluster: the kind
+/// browser's benchmark.
+pub fn pods() -> Scenario {
+    Scenario {
+        name: "pods".into(),
+        bulk_pods: 4000,
+        ..Scenario::default_homelab()
     }
 }
 
@@ -303,6 +317,7 @@ pub fn large() -> Scenario {
         bare_metal: Vec::new(),
         secret_stores: Vec::new(),
         external_secrets: Vec::new(),
+        bulk_pods: 0,
     }
 }
 

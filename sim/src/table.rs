@@ -160,6 +160,16 @@ fn age_column() -> ColumnDef {
     )
 }
 
+/// Built-in Tables type Age as a string (CRD Tables say `date`).
+fn age_column_string() -> ColumnDef {
+    column(
+        "Age",
+        "string",
+        "Time since the object was created (metadata.creationTimestamp).",
+        0,
+    )
+}
+
 /// The printer for one kind at one version.
 pub struct Printer {
     columns: Vec<ColumnDef>,
@@ -182,6 +192,40 @@ impl Printer {
                     column("OS-Image", "string", "OS image reported by the node.", 1),
                 ],
                 node_cells,
+            ),
+            ("", "Pod") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Ready", "string", "Ready containers of all containers.", 0),
+                    column(
+                        "Status",
+                        "string",
+                        "The pod's status as kubectl words it.",
+                        0,
+                    ),
+                    column(
+                        "Restarts",
+                        "string",
+                        "Container restarts, and when the last was.",
+                        0,
+                    ),
+                    age_column_string(),
+                    column("IP", "string", "The pod's IP.", 1),
+                    column("Node", "string", "The node it runs on.", 1),
+                    column(
+                        "Nominated Node",
+                        "string",
+                        "The node preemption nominated.",
+                        1,
+                    ),
+                    column(
+                        "Readiness Gates",
+                        "string",
+                        "Readiness gates met of all.",
+                        1,
+                    ),
+                ],
+                pod_cells,
             ),
             ("", "Namespace") => Printer::builtin(
                 vec![
@@ -413,6 +457,103 @@ fn node_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
     ]
 }
 
+/// A pod's STATUS as the server's printer words it: the reason of the first container that is
+/// not running (init containers first, as `Init:…`), Terminating while being deleted.
+fn pod_status(obj: &Value) -> String {
+    let status = &obj["status"];
+    let mut reason = status["reason"]
+        .as_str()
+        .or(status["phase"].as_str())
+        .unwrap_or("Unknown")
+        .to_string();
+    let inits = status["initContainerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut initializing = false;
+    for (i, c) in inits.iter().enumerate() {
+        let state = &c["state"];
+        if state["terminated"]["exitCode"] == 0 && state["terminated"].is_object() {
+            continue;
+        }
+        initializing = true;
+        reason = if let Some(r) = state["terminated"]["reason"].as_str() {
+            format!("Init:{r}")
+        } else if let Some(r) = state["waiting"]["reason"]
+            .as_str()
+            .filter(|r| *r != "PodInitializing")
+        {
+            format!("Init:{r}")
+        } else {
+            format!("Init:{i}/{}", inits.len())
+        };
+        break;
+    }
+    if !initializing {
+        for c in status["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .rev()
+        {
+            let state = &c["state"];
+            if let Some(r) = state["waiting"]["reason"].as_str() {
+                reason = r.to_string();
+            } else if let Some(r) = state["terminated"]["reason"].as_str() {
+                reason = r.to_string();
+            } else if let Some(code) = state["terminated"]["exitCode"].as_i64() {
+                reason = format!("ExitCode:{code}");
+            }
+        }
+    }
+    if obj.pointer("/metadata/deletionTimestamp").is_some()
+        && !matches!(status["phase"].as_str(), Some("Succeeded" | "Failed"))
+    {
+        reason = "Terminating".into();
+    }
+    reason
+}
+
+fn pod_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let containers = obj["status"]["containerStatuses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let total = obj["spec"]["containers"].as_array().map_or(0, Vec::len);
+    let ready = containers.iter().filter(|c| c["ready"] == true).count();
+    let restarts: i64 = containers
+        .iter()
+        .map(|c| c["restartCount"].as_i64().unwrap_or(0))
+        .sum();
+    let last_restart = containers
+        .iter()
+        .filter_map(|c| c.pointer("/lastState/terminated/finishedAt")?.as_str())
+        .filter_map(|t| t.parse::<Timestamp>().ok())
+        .max();
+    let restarts = match (restarts, last_restart) {
+        (0, _) => "0".to_string(),
+        (n, Some(t)) => format!(
+            "{n} ({} ago)",
+            human_duration(now.as_second() - t.as_second())
+        ),
+        (n, None) => n.to_string(),
+    };
+    let none = || json!("<none>");
+    vec![
+        name_of(obj),
+        json!(format!("{ready}/{total}")),
+        json!(pod_status(obj)),
+        json!(restarts),
+        age_of(obj, now),
+        obj.pointer("/status/podIP").cloned().unwrap_or_else(none),
+        obj.pointer("/spec/nodeName").cloned().unwrap_or_else(none),
+        obj.pointer("/status/nominatedNodeName")
+            .cloned()
+            .unwrap_or_else(none),
+        none(),
+    ]
+}
+
 /// Kubernetes' short human duration: `45s`, `3m40s`, `44m`, `5h3m`, `20h`, `3d4h`, `120d`, `2y10d`.
 pub fn human_duration(seconds: i64) -> String {
     let s = seconds.max(0);
@@ -460,6 +601,48 @@ mod tests {
         ] {
             assert_eq!(human_duration(secs), text, "{secs}");
         }
+    }
+
+    #[test]
+    fn pods_print_their_status_readiness_and_restarts() {
+        use crate::pod_objects::{PodState, pod};
+        let hours = jiff::SignedDuration::from_hours(3);
+        let printer = Printer::for_kind(
+            &crate::kinds::KINDS[crate::kinds::kind_id("Pod").expect("pod")],
+            "v1",
+        );
+        let cells = |state| {
+            let p = pod("media", "immich", 0, "node-a", state, hours);
+            printer.row(&p, IncludeObject::None, Timestamp::now())["cells"].clone()
+        };
+        let running = cells(PodState::Running);
+        assert_eq!(
+            (
+                running[1].as_str(),
+                running[2].as_str(),
+                running[3].as_str()
+            ),
+            (Some("1/1"), Some("Running"), Some("0"))
+        );
+        let crash = cells(PodState::CrashLoop);
+        assert_eq!(crash[2], "CrashLoopBackOff");
+        assert!(
+            crash[3]
+                .as_str()
+                .is_some_and(|r| r.starts_with("7 (") && r.ends_with(" ago)")),
+            "{}",
+            crash[3]
+        );
+        assert_eq!(cells(PodState::Initializing)[2], "Init:0/1");
+        assert_eq!(cells(PodState::Pending)[2], "Pending");
+        assert_eq!(cells(PodState::Pending)[6], "<none>");
+        assert_eq!(cells(PodState::Completed)[2], "Completed");
+        let mut deleting = pod("media", "immich", 0, "node-a", PodState::Running, hours);
+        deleting["metadata"]["deletionTimestamp"] = json!("2026-11-30T10:00:00Z");
+        assert_eq!(
+            printer.row(&deleting, IncludeObject::None, Timestamp::now())["cells"][2],
+            "Terminating"
+        );
     }
 
     #[test]

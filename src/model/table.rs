@@ -159,9 +159,12 @@ pub fn status_style(word: &str) -> &'static str {
             "status.ok"
         }
         "Progressing" | "Provisioning" | "ScalingUp" | "ScalingDown" | "Pending" | "Deleting"
-        | "Terminating" => "status.progressing",
+        | "Terminating" | "ContainerCreating" | "PodInitializing" => "status.progressing",
         "OutOfSync" | "Suspended" | "Paused" | "Missing" | "Warning" => "status.warning",
-        "Degraded" | "Failed" | "Error" | "False" | "SyncFailed" | "Blocked" => "status.degraded",
+        "Degraded" | "Failed" | "Error" | "False" | "SyncFailed" | "Blocked" | "NotReady"
+        | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" | "OOMKilled" => {
+            "status.degraded"
+        }
         _ => "status.unknown",
     }
 }

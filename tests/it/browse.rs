@@ -178,3 +178,37 @@ async fn a_start_command_waits_for_discovery() {
     .await;
     assert!(c.frame().contains("appprojects.argoproj.io in argocd"));
 }
+
+#[tokio::test]
+async fn pods_show_status_readiness_and_restarts_as_kubectl_does() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    command(&mut c, "po");
+    let expected = sim
+        .cluster_db("media")
+        .expect("media")
+        .list(
+            opsdeck_sim::kinds::kind_id("Pod").expect("kind"),
+            None,
+            None,
+        )
+        .count();
+    assert!(expected > 10, "the workload cluster has pods");
+    c.wait_for("media's pods", |s| s.browse.rows.len() == expected)
+        .await;
+    let frame = c.frame_sized(200, 60);
+    let header = line_with(&frame, "RESTARTS");
+    for title in ["NAMESPACE", "NAME", "READY", "STATUS", "AGE"] {
+        assert!(header.contains(title), "{title}: {header}");
+    }
+    let crashing = line_with(&frame, "CrashLoopBackOff");
+    assert!(
+        crashing.contains("0/1") && crashing.contains("7 ("),
+        "{crashing}"
+    );
+    assert!(frame.contains("Init:0/1"), "{frame}");
+    assert!(
+        line_with(&frame, "etcd-backup").contains("Completed"),
+        "{frame}"
+    );
+}

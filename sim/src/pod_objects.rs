@@ -1,0 +1,278 @@
+//! Pods of the workload clusters, shaped as the kubelet and the scheduler leave them: a spec
+//! with containers, env, probes, resources and volumes; a status with conditions and container
+//! statuses. Two replicas of each application's workload, and the states an operator meets:
+//! running, crash-looping with restarts, waiting on an init container, pending, completed.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::db::fnv;
+use super::scenario::{AppSpec, Scenario};
+
+/// The states a simulated pod can be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodState {
+    Running,
+    CrashLoop,
+    Initializing,
+    Pending,
+    Completed,
+}
+
+fn suffix(seed: &str, len: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h = fnv(seed.as_bytes());
+    (0..len)
+        .map(|_| {
+            let c = ALPHABET[(h % ALPHABET.len() as u64) as usize] as char;
+            h /= ALPHABET.len() as u64;
+            c
+        })
+        .collect()
+}
+
+fn rfc3339(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// One pod of `workload` in `namespace`, on `node`, created `age` ago, in `state`.
+pub fn pod(
+    namespace: &str,
+    workload: &str,
+    replica: usize,
+    node: &str,
+    state: PodState,
+    age: SignedDuration,
+) -> Value {
+    let now = Timestamp::now();
+    let created = now - age;
+    let hash = suffix(workload, 10);
+    let name = format!(
+        "{workload}-{hash}-{}",
+        suffix(&format!("{workload}{replica}"), 5)
+    );
+    let ip = format!(
+        "10.244.{}.{}",
+        fnv(node.as_bytes()) % 200 + 1,
+        fnv(name.as_bytes()) % 250 + 2
+    );
+    let image = format!(
+        "ghcr.io/homelab/{workload}:1.{}.{}",
+        replica % 3,
+        fnv(workload.as_bytes()) % 20
+    );
+    let ready = state == PodState::Running;
+    let restarts = if state == PodState::CrashLoop { 7 } else { 0 };
+    let last_exit = rfc3339(now - SignedDuration::from_secs(95));
+    let (phase, container_state, last_state) = match state {
+        PodState::Running => (
+            "Running",
+            json!({"running": {"startedAt": rfc3339(created)}}),
+            json!({}),
+        ),
+        PodState::CrashLoop => (
+            "Running",
+            json!({"waiting": {"reason": "CrashLoopBackOff",
+                   "message": format!("back-off 5m0s restarting failed container={workload} pod={name}")}}),
+            json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": rfc3339(now - SignedDuration::from_secs(100)),
+                   "finishedAt": last_exit, "containerID": format!("containerd://{}", suffix(&name, 16))}}),
+        ),
+        PodState::Initializing | PodState::Pending => (
+            "Pending",
+            json!({"waiting": {"reason": "PodInitializing"}}),
+            json!({}),
+        ),
+        PodState::Completed => (
+            "Succeeded",
+            json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": rfc3339(created),
+                   "finishedAt": rfc3339(created + SignedDuration::from_secs(40))}}),
+            json!({}),
+        ),
+    };
+    let condition = |kind: &str, status: bool| {
+        json!({"type": kind, "status": if status { "True" } else { "False" },
+               "lastProbeTime": null, "lastTransitionTime": rfc3339(created)})
+    };
+    let mut status = json!({
+        "phase": phase,
+        "conditions": [
+            condition("PodReadyToStartContainers", state != PodState::Pending),
+            condition("Initialized", !matches!(state, PodState::Initializing | PodState::Pending)),
+            condition("Ready", ready),
+            condition("ContainersReady", ready),
+            condition("PodScheduled", state != PodState::Pending),
+        ],
+        "qosClass": "Burstable",
+    });
+    if state != PodState::Pending {
+        status["hostIP"] = json!("10.20.103.10");
+        status["podIP"] = json!(ip);
+        status["podIPs"] = json!([{"ip": ip}]);
+        status["startTime"] = json!(rfc3339(created));
+        status["containerStatuses"] = json!([{
+            "name": workload, "image": image, "imageID": format!("{image}@sha256:{}", suffix(&image, 32)),
+            "containerID": format!("containerd://{}", suffix(&format!("{name}c"), 32)),
+            "ready": ready, "started": ready, "restartCount": restarts,
+            "state": container_state, "lastState": last_state,
+        }]);
+        status["initContainerStatuses"] = json!([{
+            "name": "wait-for-db", "image": "busybox:1.36", "ready": state != PodState::Initializing,
+            "restartCount": 0,
+            "state": if state == PodState::Initializing {
+                json!({"running": {"startedAt": rfc3339(created)}})
+            } else {
+                json!({"terminated": {"exitCode": 0, "reason": "Completed",
+                       "startedAt": rfc3339(created), "finishedAt": rfc3339(created + SignedDuration::from_secs(3))}})
+            },
+        }]);
+    } else {
+        status["conditions"][4]["reason"] = json!("Unschedulable");
+        status["conditions"][4]["message"] = json!(
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available."
+        );
+    }
+    let mut spec = json!({
+        "initContainers": [{"name": "wait-for-db", "image": "busybox:1.36",
+                            "command": ["sh", "-c", "until nc -z db 5432; do sleep 2; done"]}],
+        "containers": [{
+            "name": workload,
+            "image": image,
+            "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+            "env": [
+                {"name": "TZ", "value": "Europe/Berlin"},
+                {"name": "LOG_LEVEL", "value": "info"},
+                {"name": "DB_HOST", "value": format!("{namespace}-db.{namespace}.svc")},
+                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": format!("{workload}-db"), "key": "password"}}},
+            ],
+            "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10, "failureThreshold": 3},
+            "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}, "periodSeconds": 5},
+            "volumeMounts": [
+                {"name": "data", "mountPath": "/data"},
+                {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true},
+            ],
+            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePolicy": "File",
+            "imagePullPolicy": "IfNotPresent",
+        }],
+        "volumes": [
+            {"name": "data", "persistentVolumeClaim": {"claimName": format!("{workload}-data")}},
+            {"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            ]}},
+        ],
+        "restartPolicy": if state == PodState::Completed { "Never" } else { "Always" },
+        "serviceAccountName": "default",
+        "dnsPolicy": "ClusterFirst",
+        "schedulerName": "default-scheduler",
+        "terminationGracePeriodSeconds": 30,
+        "tolerations": [
+            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+        ],
+    });
+    if state != PodState::Pending {
+        spec["nodeName"] = json!(node);
+    }
+    json!({
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "creationTimestamp": rfc3339(created),
+            "generateName": format!("{workload}-{hash}-"),
+            "labels": {"app.kubernetes.io/name": workload, "pod-template-hash": hash},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{workload}-{hash}"),
+                                 "uid": format!("00000000-0000-4000-8000-{:012x}", fnv(workload.as_bytes()) % (1 << 48)),
+                                 "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": spec,
+        "status": status,
+    })
+}
+
+/// The state an application's pods are in, from how the scenario describes the app.
+fn state_of(app: &AppSpec, replica: usize) -> PodState {
+    match (app.health.as_str(), replica) {
+        ("Degraded", 0) => PodState::CrashLoop,
+        ("Progressing", 0) => PodState::Initializing,
+        ("Missing", _) => PodState::Pending,
+        _ => PodState::Running,
+    }
+}
+
+/// The pods of one workload cluster: two per application deployed there, and a completed
+/// backup Job pod.
+pub fn workload_pods(s: &Scenario, cluster: &str, nodes: &[String]) -> Vec<Value> {
+    let mut out = Vec::new();
+    if nodes.is_empty() {
+        return out;
+    }
+    for (i, app) in s.apps.iter().filter(|a| a.cluster == cluster).enumerate() {
+        for replica in 0..2 {
+            let node = &nodes[(i + replica) % nodes.len()];
+            let age = SignedDuration::from_hours(3 + (i as i64 * 7) % 70);
+            out.push(pod(
+                &app.namespace,
+                &app.name,
+                replica,
+                node,
+                state_of(app, replica),
+                age,
+            ));
+        }
+    }
+    out.push(pod(
+        "kube-system",
+        "etcd-backup",
+        0,
+        &nodes[0],
+        PodState::Completed,
+        SignedDuration::from_hours(5),
+    ));
+    out
+}
+
+/// `count` pods of realistic size spread over `nodes`, for benchmarks.
+pub fn many_pods(count: usize, nodes: &[String]) -> Vec<Value> {
+    (0..count)
+        .map(|i| {
+            let node = &nodes[i % nodes.len().max(1)];
+            let state = if i % 97 == 0 {
+                PodState::CrashLoop
+            } else {
+                PodState::Running
+            };
+            pod(
+                &format!("team-{}", i % 40),
+                &format!("svc-{}", i / 2),
+                i % 2,
+                node,
+                state,
+                SignedDuration::from_hours(1 + (i as i64 % 200)),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pod_is_about_the_size_of_a_real_one() {
+        let p = pod(
+            "media",
+            "immich-server",
+            0,
+            "media-workers-a",
+            PodState::CrashLoop,
+            SignedDuration::from_hours(3),
+        );
+        let size = serde_json::to_vec(&p).map(|v| v.len()).unwrap_or(0);
+        assert!((3_000..20_000).contains(&size), "{size} bytes");
+        assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 7);
+    }
+}
