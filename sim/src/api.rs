@@ -348,9 +348,13 @@ impl Api {
             let mut rows = Vec::new();
             for item in matching.by_ref().take(limit.unwrap_or(usize::MAX)) {
                 match (&printer, table) {
+                    // The storage version prints from the stored object; others are converted.
+                    (Some(p), Some(ask)) if path.version == def.storage_version() => {
+                        rows.push(p.row_bytes(&item.value, ask.include, now));
+                    }
                     (Some(p), Some(ask)) => {
                         let obj = convert::to_version(def, item.value.clone(), &path.version);
-                        rows.push(p.row(&obj, ask.include, now));
+                        rows.push(p.row_bytes(&obj, ask.include, now));
                     }
                     _ => encoded.push(encode_item(def, item, &path.version)),
                 }
@@ -375,10 +379,12 @@ impl Api {
             meta["continue"] = json!("");
         }
         if let (Some((printer, rows)), Some(ask)) = (printed, table) {
-            let mut body = serde_json::to_vec(&printer.table(ask.version, meta, rows, true))
-                .unwrap_or_default();
-            body.push(b'\n');
-            return Ok(Bytes::from(body));
+            return Ok(Bytes::from(printer.table_bytes(
+                ask.version,
+                &meta,
+                &rows,
+                true,
+            )));
         }
         Ok(list_body(def, &path.version, &meta, &encoded))
     }

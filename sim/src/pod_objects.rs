@@ -177,11 +177,22 @@ pub fn pod(
     if state != PodState::Pending {
         spec["nodeName"] = json!(node);
     }
+    let managed = json!([
+        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
+         "time": rfc3339(created), "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": fields_of(&json!({"app.kubernetes.io/name": 0, "pod-template-hash": 0})),
+                                      "f:ownerReferences": {}},
+                      "f:spec": fields_of(&spec)}},
+        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "subresource": "status",
+         "time": rfc3339(created), "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:status": fields_of(&status)}},
+    ]);
     json!({
         "metadata": {
             "name": name,
             "namespace": namespace,
             "creationTimestamp": rfc3339(created),
+            "managedFields": managed,
             "generateName": format!("{workload}-{hash}-"),
             "labels": {"app.kubernetes.io/name": workload, "pod-template-hash": hash},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{workload}-{hash}"),
@@ -191,6 +202,32 @@ pub fn pod(
         "spec": spec,
         "status": status,
     })
+}
+
+/// The `fieldsV1` shape of a value: `f:<key>` for every object key, down to the leaves, as a
+/// server's managedFields record which manager owns which field.
+fn fields_of(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (format!("f:{k}"), fields_of(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Object(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let key = v
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| format!("i:{i}"), |n| format!("k:{{\"name\":\"{n}\"}}"));
+                    (key, fields_of(v))
+                })
+                .collect(),
+        ),
+        _ => json!({}),
+    }
 }
 
 /// The state an application's pods are in, from how the scenario describes the app.
@@ -235,7 +272,33 @@ pub fn workload_pods(s: &Scenario, cluster: &str, nodes: &[String]) -> Vec<Value
     out
 }
 
-/// `count` pods of realistic size spread over `nodes`, for benchmarks.
+/// A log-shipping sidecar next to the pod's container (spec, status and the managed fields that
+/// record them), as many production pods carry.
+fn with_sidecar(mut pod: Value) -> Value {
+    let mut container = pod["spec"]["containers"][0].clone();
+    container["name"] = json!("log-shipper");
+    container["image"] = json!("docker.io/fluent/fluent-bit:3.1.4");
+    if let Some(env) = container["env"].as_array_mut() {
+        env.push(json!({"name": "FLUENT_OUTPUT", "value": "loki.monitoring.svc:3100"}));
+    }
+    let mut status = pod["status"]["containerStatuses"][0].clone();
+    status["name"] = json!("log-shipper");
+    status["image"] = container["image"].clone();
+    if let Some(list) = pod["spec"]["containers"].as_array_mut() {
+        list.push(container);
+    }
+    if let Some(list) = pod["status"]["containerStatuses"].as_array_mut() {
+        list.push(status);
+    }
+    let spec_fields = fields_of(&pod["spec"]);
+    let status_fields = fields_of(&pod["status"]);
+    pod["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"] = spec_fields;
+    pod["metadata"]["managedFields"][1]["fieldsV1"]["f:status"] = status_fields;
+    pod
+}
+
+/// `count` pods of realistic size (about 11 KB of JSON, managed fields included) spread over
+/// `nodes`, for benchmarks.
 pub fn many_pods(count: usize, nodes: &[String]) -> Vec<Value> {
     (0..count)
         .map(|i| {
@@ -245,14 +308,14 @@ pub fn many_pods(count: usize, nodes: &[String]) -> Vec<Value> {
             } else {
                 PodState::Running
             };
-            pod(
+            with_sidecar(pod(
                 &format!("team-{}", i % 40),
                 &format!("svc-{}", i / 2),
                 i % 2,
                 node,
                 state,
                 SignedDuration::from_hours(1 + (i as i64 % 200)),
-            )
+            ))
         })
         .collect()
 }
@@ -274,5 +337,15 @@ mod tests {
         let size = serde_json::to_vec(&p).map(|v| v.len()).unwrap_or(0);
         assert!((3_000..20_000).contains(&size), "{size} bytes");
         assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 7);
+        let bench = many_pods(1, &["node-a".to_string()]);
+        let size = serde_json::to_vec(&bench[0]).map(|v| v.len()).unwrap_or(0);
+        assert!(
+            (9_000..14_000).contains(&size),
+            "a benchmark pod: {size} bytes"
+        );
+        assert_eq!(
+            bench[0]["spec"]["containers"].as_array().map(Vec::len),
+            Some(2)
+        );
     }
 }

@@ -287,19 +287,58 @@ impl Printer {
 
     /// One row: the cells and the object as asked.
     pub fn row(&self, obj: &Value, include: IncludeObject, now: Timestamp) -> Value {
-        let mut row = json!({"cells": (self.cells)(self, obj, now)});
-        match include {
-            IncludeObject::None => {}
-            IncludeObject::Metadata => {
-                row["object"] = json!({
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
-                });
+        serde_json::from_slice(&self.row_bytes(obj, include, now)).unwrap_or(Value::Null)
+    }
+
+    /// One row, encoded: the object's metadata is written from where it is stored, not copied
+    /// (a list of thousands of pods would otherwise copy every managedFields entry).
+    pub fn row_bytes(&self, obj: &Value, include: IncludeObject, now: Timestamp) -> Vec<u8> {
+        let empty = Value::Object(Map::new());
+        let object = match include {
+            IncludeObject::None => None,
+            IncludeObject::Metadata => Some(RowObject::Partial {
+                kind: "PartialObjectMetadata",
+                api_version: "meta.k8s.io/v1",
+                metadata: obj.get("metadata").unwrap_or(&empty),
+            }),
+            IncludeObject::Object => Some(RowObject::Full(obj)),
+        };
+        let row = RowOut {
+            cells: (self.cells)(self, obj, now),
+            object,
+        };
+        serde_json::to_vec(&row).unwrap_or_default()
+    }
+
+    /// A whole Table from rows already encoded, spliced in as a real server streams them.
+    pub fn table_bytes(
+        &self,
+        version: &str,
+        metadata: &Value,
+        rows: &[Vec<u8>],
+        definitions: bool,
+    ) -> Vec<u8> {
+        let mut out = Vec::with_capacity(rows.iter().map(|r| r.len() + 1).sum::<usize>() + 4096);
+        out.extend_from_slice(b"{\"kind\":\"Table\",\"apiVersion\":");
+        out.extend(serde_json::to_vec(&format!("meta.k8s.io/{version}")).unwrap_or_default());
+        out.extend_from_slice(b",\"metadata\":");
+        out.extend(serde_json::to_vec(metadata).unwrap_or_default());
+        out.extend_from_slice(b",\"columnDefinitions\":");
+        let definitions = if definitions {
+            self.column_definitions()
+        } else {
+            Value::Null
+        };
+        out.extend(serde_json::to_vec(&definitions).unwrap_or_default());
+        out.extend_from_slice(b",\"rows\":[");
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
-            IncludeObject::Object => row["object"] = obj.clone(),
+            out.extend_from_slice(row);
         }
-        row
+        out.extend_from_slice(b"]}\n");
+        out
     }
 
     /// A whole Table: `columnDefinitions` (or `null`, as later watch events have), rows, and
@@ -326,6 +365,25 @@ impl Printer {
         table.insert("rows".into(), Value::Array(rows));
         Value::Object(table)
     }
+}
+
+#[derive(serde::Serialize)]
+struct RowOut<'a> {
+    cells: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<RowObject<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum RowObject<'a> {
+    Partial {
+        kind: &'static str,
+        #[serde(rename = "apiVersion")]
+        api_version: &'static str,
+        metadata: &'a Value,
+    },
+    Full(&'a Value),
 }
 
 /// CRD column types as the Table reports them (`number` stays `number`).
@@ -466,10 +524,9 @@ fn pod_status(obj: &Value) -> String {
         .or(status["phase"].as_str())
         .unwrap_or("Unknown")
         .to_string();
-    let inits = status["initContainerStatuses"]
+    let inits: &[Value] = status["initContainerStatuses"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     let mut initializing = false;
     for (i, c) in inits.iter().enumerate() {
         let state = &c["state"];
@@ -515,10 +572,9 @@ fn pod_status(obj: &Value) -> String {
 }
 
 fn pod_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
-    let containers = obj["status"]["containerStatuses"]
+    let containers: &[Value] = obj["status"]["containerStatuses"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     let total = obj["spec"]["containers"].as_array().map_or(0, Vec::len);
     let ready = containers.iter().filter(|c| c["ready"] == true).count();
     let restarts: i64 = containers

@@ -48,21 +48,26 @@ pub async fn discover_kinds(client: &Client) -> Result<Vec<ApiKind>, ClientError
         .list_api_groups()
         .await
         .map_err(|e| ClientError::from_kube(&e))?;
-    for group in groups.groups {
-        let Some(version) = group
+    // Every group at once (a cluster has dozens); one that fails alone (an aggregated API
+    // that is down) is left out, not fatal.
+    let asked = groups.groups.into_iter().filter_map(|group| {
+        let version = group
             .preferred_version
-            .or_else(|| group.versions.first().cloned())
-        else {
-            continue;
-        };
-        // A group that fails alone (an aggregated API that is down) is left out, not fatal.
-        if let Ok(list) = client
-            .list_api_group_resources(&version.group_version)
-            .await
-        {
-            lists.push((group.name.clone(), list));
-        }
-    }
+            .or_else(|| group.versions.first().cloned())?;
+        Some(async move {
+            let list = client
+                .list_api_group_resources(&version.group_version)
+                .await;
+            list.ok().map(|l| (group.name, l))
+        })
+    });
+    lists.extend(
+        futures::stream::iter(asked)
+            .buffer_unordered(8)
+            .filter_map(|answer| async move { answer })
+            .collect::<Vec<_>>()
+            .await,
+    );
     let mut kinds = Vec::new();
     for (group, list) in lists {
         let version = list

@@ -1,0 +1,108 @@
+//! What the benchmarks share: the simulator as a child process, this process's memory and CPU
+//! from /proc, a fresh cockpit state, and a frame rendered to a TestBackend.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use opsdeck::app::keymap::Keymap;
+use opsdeck::app::msg::Msg;
+use opsdeck::app::state::State;
+use opsdeck::app::theme::{DEFAULT_THEME, Theme};
+
+pub fn proc_status(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// User + system CPU time of this process, from /proc/self/stat (clock ticks of 1/100 s).
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat; 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+pub fn render(state: &mut State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    terminal
+        .draw(|f| opsdeck::views::draw(f, state))
+        .expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    buffer.content().iter().map(|c| c.symbol()).collect()
+}
+
+/// The simulator child process; killed when the benchmark ends, however it ends.
+pub struct Simulator(Child);
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `opsdeck demo --serve-only` and return it with the kubeconfig path it printed. Its
+/// stdout is read to the end on a thread of its own, so the simulator never writes into a
+/// closed pipe; a simulator that dies or stays silent fails the benchmark instead of hanging it.
+pub fn start_simulator(scenario: &str) -> (Simulator, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["demo", "--serve-only", "--scenario", scenario])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the simulator");
+    let stdout = child.stdout.take().expect("stdout");
+    let sim = Simulator(child);
+    let (tx, rx) = std_mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the simulator printed its KUBECONFIG line within 120 s");
+    let path = line
+        .trim()
+        .strip_prefix("KUBECONFIG=")
+        .expect("KUBECONFIG=<path>")
+        .to_string();
+    (sim, path)
+}
+
+pub fn new_state(context: String) -> State {
+    State::new(
+        context,
+        false,
+        Keymap::defaults(),
+        Theme::parse("default", DEFAULT_THEME).expect("theme"),
+        Timestamp::now(),
+    )
+}
+
+/// A key, as the terminal would send it.
+pub fn key(key: &str) -> Msg {
+    let k = opsdeck::app::keys::Key::parse(key).expect("key");
+    Msg::Input(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(k.code, k.mods),
+    ))
+}
