@@ -48,6 +48,8 @@ pub enum Action {
     TabLogs,
     TabDmesg,
     TabEtcd,
+    Yaml,
+    RevealSecrets,
 }
 
 /// Every action but `Show` with its `run` name, in help order.
@@ -94,4 +96,6 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::TabLogs, "tab_logs"),
     (Action::TabDmesg, "tab_dmesg"),
     (Action::TabEtcd, "tab_etcd"),
+    (Action::Yaml, "yaml"),
+    (Action::RevealSecrets, "reveal_secrets"),
 ];

@@ -192,6 +192,15 @@ pub struct BrowseTarget {
     pub clusters: Vec<String>,
 }
 
+/// The object the YAML view shows: as fetched, whether its Secret values are shown, and the
+/// scroll position.
+#[derive(Debug, Default)]
+pub struct YamlView {
+    pub object: Option<Result<serde_json::Value, String>>,
+    pub reveal: bool,
+    pub scroll: usize,
+}
+
 /// What this cockpit sends: the open confirm dialog and the operations sent.
 #[derive(Debug)]
 pub struct Actions {

@@ -14,4 +14,6 @@ pub enum PaneId {
     Ops,
     /// Any kind the clusters serve, through the server's own columns (`:pods`, `:certificates` …).
     Browse,
+    /// One object as YAML (`y` on a row).
+    Yaml,
 }

@@ -20,3 +20,4 @@ pub mod theme;
 pub mod tree;
 pub mod update;
 pub mod watches;
+pub mod yaml;

@@ -17,6 +17,7 @@ use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::upgrade::TalosUpgrade;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
+use crate::model::yaml::ObjectRef;
 
 #[derive(Debug)]
 pub enum Msg {
@@ -63,6 +64,11 @@ pub enum Msg {
         cluster: String,
         result: Result<Vec<ApiKind>, ClientError>,
     },
+    /// The object the YAML view asked for, or why it could not be read.
+    Yaml {
+        target: ObjectRef,
+        result: Result<serde_json::Value, ClientError>,
+    },
     /// An update of the kind browser's watch `id`.
     Browse {
         id: u64,
@@ -84,6 +90,8 @@ pub enum Command {
     /// Watch a kind with the server's columns on the clusters that serve it.
     Browse(BrowseTarget),
     StopBrowse,
+    /// Fetch one object for the YAML view.
+    FetchYaml(ObjectRef),
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,

@@ -218,6 +218,18 @@ pub const PANES: &[Pane] = &[
         empty: "no objects match",
         actions: &[],
     },
+    Pane {
+        id: PaneId::Yaml,
+        names: &[],
+        key: None,
+        section: "yaml",
+        title: "YAML",
+        about: "The object under the cursor, as YAML",
+        feeds: &[],
+        table: None,
+        empty: "",
+        actions: &[],
+    },
 ];
 
 /// `:` commands that are not panes.

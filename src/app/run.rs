@@ -50,6 +50,19 @@ fn no_argocd() -> ClientError {
     ClientError::Other("no Argo CD server configured (--argocd-server)".into())
 }
 
+/// GET one object as JSON.
+async fn fetch_object(client: &kube::Client, path: &str) -> Result<serde_json::Value, ClientError> {
+    let request = http::Request::get(path)
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| ClientError::Invalid(e.to_string()))?;
+    let text = client
+        .request_text(request)
+        .await
+        .map_err(|e| ClientError::from_kube(&e))?;
+    serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))
+}
+
 fn no_client(cluster: &str) -> ClientError {
     ClientError::Other(format!("no client for cluster {cluster}"))
 }
@@ -160,6 +173,17 @@ impl Executor {
                 }
             }
             Command::StopBrowse => self.stop_browse(),
+            Command::FetchYaml(target) => {
+                let tx = self.tx.clone();
+                let client = self.kube.client(&target.key.cluster).cloned();
+                tokio::spawn(async move {
+                    let result = match client {
+                        Some(client) => fetch_object(&client, &target.path()).await,
+                        None => Err(no_client(&target.key.cluster)),
+                    };
+                    let _ = tx.send(Msg::Yaml { target, result });
+                });
+            }
             Command::StopAppDetail => {
                 for task in [self.detail.take(), self.tree.take()].into_iter().flatten() {
                     task.abort();

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::domains::{Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, Talos};
+use super::domains::{Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, Talos, YamlView};
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
 use super::panes::{Feed, Pane};
@@ -20,6 +20,7 @@ use crate::model::store::ObjRef;
 use crate::model::talos::TextSource;
 use crate::model::tree::{CapiStores, TreeNode, cluster_tree, filter_tree};
 use crate::model::vms::{HostRow, VmRow, VmiRow};
+use crate::model::yaml::ObjectRef;
 
 /// Where the user is: a pane opened from the `:` line or its key, or a pane that shows one
 /// object (the sync waves of an app, a Talos node) opened from a row.
@@ -28,6 +29,7 @@ pub enum Screen {
     Pane(PaneId),
     SyncWaves(ObjRef),
     TalosNode(ObjRef),
+    Yaml(ObjectRef),
 }
 
 impl Screen {
@@ -37,6 +39,7 @@ impl Screen {
             Screen::Pane(id) => *id,
             Screen::SyncWaves(_) => PaneId::SyncWaves,
             Screen::TalosNode(_) => PaneId::TalosNode,
+            Screen::Yaml(_) => PaneId::Yaml,
         }
     }
 
@@ -104,6 +107,7 @@ pub struct State {
     /// Every kind the clusters serve, from their discovery.
     pub catalog: Catalog,
     pub browse: Browse,
+    pub yaml: YamlView,
     /// A `-c` command waiting for discovery to know its kind.
     pub pending_command: Option<String>,
 
@@ -151,6 +155,7 @@ impl State {
             actions: Actions::default(),
             catalog: Catalog::default(),
             browse: Browse::default(),
+            yaml: YamlView::default(),
             pending_command: None,
             stack: vec![Screen::Pane(PaneId::Clusters)],
             filters: vec![String::new()],
@@ -230,6 +235,18 @@ impl State {
                 .iter()
                 .any(|(_, s)| matches!(s, SourceState::Stale { .. }))
         })
+    }
+
+    /// The YAML view's lines: the object as fetched, masked unless revealed.
+    pub fn yaml_lines(&self) -> Vec<String> {
+        match &self.yaml.object {
+            Some(Ok(object)) => crate::model::yaml::yaml_lines(object, self.yaml.reveal),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn yaml_line_count(&self) -> usize {
+        self.yaml_lines().len()
     }
 
     /// The cluster tree as shown: every node the filter matches, with its ancestors.

@@ -4,7 +4,9 @@
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::domains::{Access, Browse, BrowseTarget, Inspector, InspectorTab, LOG_LINES, OpStatus};
+use super::domains::{
+    Access, Browse, BrowseTarget, Inspector, InspectorTab, LOG_LINES, OpStatus, YamlView,
+};
 use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
@@ -16,6 +18,7 @@ use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
 use super::tree::TreeView;
+use super::yaml;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
@@ -128,6 +131,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                     return browse(state, &name, namespace.as_deref());
                 }
             }
+        }
+        Msg::Yaml { target, result } => {
+            if state.screen() != &Screen::Yaml(target) {
+                return Vec::new();
+            }
+            state.yaml.object = Some(result.map_err(|e| e.to_string()));
         }
         Msg::Browse { id, update } => {
             if state.browse.target.as_ref().map(|t| t.id) != Some(id) {
@@ -386,6 +395,11 @@ fn move_cursor(state: &mut State, delta: isize) {
                 tree.move_by(lines, delta, page)
             });
         }
+        Screen::Yaml(_) => {
+            let lines = state.yaml_line_count();
+            let at = (state.yaml.scroll as isize).saturating_add(delta);
+            state.yaml.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
+        }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
             let len = state.talos.inspector.text.len() as isize;
@@ -543,6 +557,20 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::UpgradeKubernetes
         | Action::UpgradeTalos
         | Action::UpgradeTalosAll => ask_value(state, action),
+        Action::Yaml => match yaml::target(state) {
+            Some(target) => {
+                state.stack.push(Screen::Yaml(target.clone()));
+                state.filters.push(String::new());
+                state.yaml = YamlView::default();
+                return vec![Command::FetchYaml(target)];
+            }
+            None => state.notice = Some("this row is not a Kubernetes object".into()),
+        },
+        Action::RevealSecrets => {
+            if matches!(state.screen(), Screen::Yaml(_)) {
+                state.yaml.reveal = !state.yaml.reveal;
+            }
+        }
         Action::SortNext => cycle_sort(state, 1),
         Action::SortPrev => cycle_sort(state, -1),
         Action::SortReverse => reverse_sort(state),

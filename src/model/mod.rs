@@ -19,3 +19,4 @@ pub mod tree;
 pub mod upgrade;
 pub mod vms;
 pub mod wire;
+pub mod yaml;

@@ -10,6 +10,7 @@ pub mod pane;
 pub mod syncwaves;
 pub mod table;
 pub mod vms;
+pub mod yaml;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -31,6 +32,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::Pane(PaneId::Clusters) => clusters::draw(frame, body, state),
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
+        Screen::Yaml(target) => yaml::draw(frame, body, state, &target),
         Screen::Pane(PaneId::Vms) => vms::draw(frame, body, state),
         screen => {
             let entry = screen.pane().pane();

@@ -21,3 +21,4 @@ mod table;
 mod talos;
 mod update;
 mod vms;
+mod yaml;

@@ -1,0 +1,151 @@
+//! `y` on any row: which Kubernetes object the row is, so its YAML can be fetched. Layer panes
+//! know their kind; the kind browser knows the kind it browses; the tree knows each node's.
+
+use super::ids::PaneId;
+use super::state::{Screen, State};
+use super::table::TableId;
+use super::tables;
+use crate::model::store::ObjRef;
+use crate::model::tree::NodeId;
+use crate::model::yaml::ObjectRef;
+
+/// An object of a kind the cockpit knows, at the version its store's watch found served (or
+/// the cockpit's preferred one before that).
+fn object(
+    group: &str,
+    version: Option<&str>,
+    preferred: &str,
+    kind: &str,
+    plural: &str,
+    key: ObjRef,
+) -> ObjectRef {
+    ObjectRef {
+        group: group.into(),
+        version: version.unwrap_or(preferred).into(),
+        kind: kind.into(),
+        plural: plural.into(),
+        namespaced: true,
+        key,
+    }
+}
+
+/// The object under the cursor, if the row is a Kubernetes object.
+pub fn target(state: &State) -> Option<ObjectRef> {
+    let served = |store_version: Option<&str>| store_version.map(str::to_string);
+    match state.screen() {
+        Screen::Pane(PaneId::Browse) => {
+            let kind = &state.browse.target.as_ref()?.kind;
+            let key = tables::selected(state, TableId::Browse)?;
+            Some(ObjectRef {
+                group: kind.group.clone(),
+                version: kind.version.clone(),
+                kind: kind.kind.clone(),
+                plural: kind.plural.clone(),
+                namespaced: kind.namespaced,
+                key,
+            })
+        }
+        Screen::Pane(PaneId::Apps) => {
+            let key = tables::selected(state, TableId::Apps)?;
+            Some(object(
+                "argoproj.io",
+                None,
+                "v1alpha1",
+                "Application",
+                "applications",
+                key,
+            ))
+        }
+        Screen::SyncWaves(key) => Some(object(
+            "argoproj.io",
+            None,
+            "v1alpha1",
+            "Application",
+            "applications",
+            key.clone(),
+        )),
+        Screen::Pane(PaneId::Secrets) => {
+            let key = tables::selected(state, TableId::Secrets)?;
+            let version = served(state.eso.external_secrets.served_version(&key.cluster));
+            Some(object(
+                "external-secrets.io",
+                version.as_deref(),
+                "v1",
+                "ExternalSecret",
+                "externalsecrets",
+                key,
+            ))
+        }
+        Screen::Pane(PaneId::Vms) => {
+            let key = tables::selected(state, TableId::Vms)?;
+            let version = served(state.harvester.vms.served_version(&key.cluster));
+            Some(object(
+                "kubevirt.io",
+                version.as_deref(),
+                "v1",
+                "VirtualMachine",
+                "virtualmachines",
+                key,
+            ))
+        }
+        Screen::Pane(PaneId::Hosts) => {
+            let key = tables::selected(state, TableId::Hosts)?;
+            let version = served(state.metal.hardware.served_version(&key.cluster));
+            Some(object(
+                "tinkerbell.org",
+                version.as_deref(),
+                "v1alpha1",
+                "Hardware",
+                "hardware",
+                key,
+            ))
+        }
+        Screen::Pane(PaneId::Clusters) => {
+            let capi = &state.capi;
+            let (group, store_version, kind, plural, key) = match state.tree.selected.as_ref()? {
+                NodeId::Cluster(k) => (
+                    "cluster.x-k8s.io",
+                    capi.clusters.served_version(&k.cluster),
+                    "Cluster",
+                    "clusters",
+                    k,
+                ),
+                NodeId::ControlPlane(k) => (
+                    "controlplane.cluster.x-k8s.io",
+                    capi.control_planes.served_version(&k.cluster),
+                    "TalosControlPlane",
+                    "taloscontrolplanes",
+                    k,
+                ),
+                NodeId::Deployment(k) => (
+                    "cluster.x-k8s.io",
+                    capi.deployments.served_version(&k.cluster),
+                    "MachineDeployment",
+                    "machinedeployments",
+                    k,
+                ),
+                NodeId::Machine(k) => (
+                    "cluster.x-k8s.io",
+                    capi.machines.served_version(&k.cluster),
+                    "Machine",
+                    "machines",
+                    k,
+                ),
+            };
+            let preferred = if group == "cluster.x-k8s.io" {
+                "v1beta2"
+            } else {
+                "v1alpha3"
+            };
+            Some(object(
+                group,
+                store_version,
+                preferred,
+                kind,
+                plural,
+                key.clone(),
+            ))
+        }
+        _ => None,
+    }
+}

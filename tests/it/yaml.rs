@@ -1,0 +1,86 @@
+//! `y` on a row: the live object as YAML, fetched on demand — without managedFields, a Secret's
+//! values masked until asked for — from a layer pane, the tree and the kind browser.
+
+use crate::common::{self, Cockpit};
+use opsdeck::app::ids::PaneId;
+use opsdeck::app::state::Screen;
+use opsdeck::model::tree::NodeId;
+use opsdeck::model::yaml::MASK;
+
+async fn yaml_loaded(c: &mut Cockpit) -> String {
+    c.wait_for("the object", |s| {
+        matches!(s.yaml.object, Some(Ok(_))) && matches!(s.screen(), Screen::Yaml(_))
+    })
+    .await;
+    c.frame_sized(160, 60)
+}
+
+#[tokio::test]
+async fn an_application_shows_as_yaml_and_esc_returns() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.open_apps("immich").await;
+    c.press(&["y"]);
+    let frame = yaml_loaded(&mut c).await;
+    assert!(frame.contains("Application argocd/immich"), "{frame}");
+    assert!(frame.contains("kind: Application"), "{frame}");
+    assert!(frame.contains("name: immich"), "{frame}");
+    assert!(!frame.contains("managedFields"), "{frame}");
+    c.press(&["<Esc>"]);
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::Apps));
+}
+
+#[tokio::test]
+async fn a_machine_in_the_tree_and_a_row_that_is_no_object() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("machines", |s| s.capi.machines.len() == 9).await;
+    let machine = c
+        .state
+        .capi
+        .machines
+        .iter()
+        .find(|m| m.key.name.starts_with("lab-cp-"))
+        .map(|m| NodeId::Machine(m.key.clone()))
+        .expect("a machine");
+    c.select_in_tree(&machine);
+    c.press(&["y"]);
+    let frame = yaml_loaded(&mut c).await;
+    assert!(frame.contains("kind: Machine"), "{frame}");
+    assert!(
+        frame.contains("apiVersion: cluster.x-k8s.io/v1beta2"),
+        "{frame}"
+    );
+    // The operations panel lists what this cockpit sent: no Kubernetes object to show.
+    c.press(&["0", "y"]);
+    assert!(c.frame().contains("not a Kubernetes object"));
+}
+
+#[tokio::test]
+async fn a_secrets_values_stay_masked_until_asked_for() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("discovery", |s| s.catalog.resolve("secret").is_some())
+        .await;
+    c.press(&[":"]);
+    c.type_text("secret");
+    c.press(&["<Enter>"]);
+    c.wait_for("secrets", |s| !s.browse.rows.is_empty()).await;
+    c.press(&["/"]);
+    c.type_text("media-kubeconfig");
+    c.press(&["<Enter>", "y"]);
+    let frame = yaml_loaded(&mut c).await;
+    assert!(frame.contains("kind: Secret"), "{frame}");
+    assert!(
+        frame.contains(MASK) && frame.contains("values masked"),
+        "{frame}"
+    );
+    let value = match &c.state.yaml.object {
+        Some(Ok(secret)) => secret["data"]["value"].as_str().expect("value").to_string(),
+        other => panic!("no secret: {other:?}"),
+    };
+    assert!(!frame.contains(&value[..20]), "masked:\n{frame}");
+    c.press(&["x"]);
+    let revealed = c.frame_sized(400, 60);
+    assert!(revealed.contains(&value[..20]), "{revealed}");
+}
