@@ -54,7 +54,9 @@ pub fn rows(state: &State) -> Vec<TableRow> {
         .iter()
         .enumerate()
         .filter(|(_, c)| c.priority == 0)
-        .map(|(i, c)| (i, c.kind == "date" && c.name == "Age"))
+        // Built-in Tables type Age as a string, CRDs as a date: either way it is counted from
+        // the creation time here, so it moves while the list is open.
+        .map(|(i, c)| (i, c.name == "Age"))
         .collect();
     state
         .browse
@@ -70,7 +72,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             }
             for &(i, is_age) in &server {
                 let text = r.cells.get(i).cloned().unwrap_or_default();
-                cells.push(if is_age {
+                cells.push(if is_age && r.created.is_some() {
                     age_cell(r.created, state.now)
                 } else {
                     let style = status_style(&text);
