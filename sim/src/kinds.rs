@@ -343,6 +343,18 @@ pub const KINDS: &[KindDef] = &[
     KindDef {
         group: "",
         versions: &["v1"],
+        kind: "Event",
+        plural: "events",
+        singular: "event",
+        namespaced: true,
+        short_names: &["ev"],
+        categories: &[],
+        status_subresource: false,
+        scale: None,
+    },
+    KindDef {
+        group: "",
+        versions: &["v1"],
         kind: "Secret",
         plural: "secrets",
         singular: "secret",

@@ -147,7 +147,19 @@ mod tests {
 }
 
 /// Field selectors: only `metadata.name` and `metadata.namespace`, with `=`, `==` or `!=`, as
-/// the API server supports for custom resources.
+/// the API server supports for custom resources, and the ones it adds for Events (what
+/// `kubectl describe` and `kubectl events --for` select by).
+const SUPPORTED_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "involvedObject.kind",
+    "involvedObject.name",
+    "involvedObject.namespace",
+    "involvedObject.uid",
+    "reason",
+    "type",
+];
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldSelector(Vec<(String, String, bool)>);
 
@@ -165,7 +177,7 @@ impl FieldSelector {
                 return Err(format!("invalid field selector: {part:?}"));
             };
             let field = field.trim();
-            if field != "metadata.name" && field != "metadata.namespace" {
+            if !SUPPORTED_FIELDS.contains(&field) {
                 return Err(format!("field label not supported: {field}"));
             }
             out.push((field.to_string(), value.trim().to_string(), equal));
@@ -175,12 +187,8 @@ impl FieldSelector {
 
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, value, equal)| {
-            let actual = match field.as_str() {
-                "metadata.name" => obj.pointer("/metadata/name"),
-                _ => obj.pointer("/metadata/namespace"),
-            }
-            .and_then(Value::as_str)
-            .unwrap_or("");
+            let pointer = format!("/{}", field.replace('.', "/"));
+            let actual = obj.pointer(&pointer).and_then(Value::as_str).unwrap_or("");
             (actual == value) == *equal
         })
     }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod discovery;
 pub mod encode;
 pub mod eso_objects;
+pub mod event_objects;
 pub mod harvester_objects;
 pub mod http;
 pub mod jsonpath;
@@ -185,6 +186,16 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
     objects
 }
 
+/// A workload cluster's pods, and the events they left behind.
+fn workload_pods_and_events(s: &Scenario, cluster: &str, nodes: &[String]) -> Objects {
+    let pods = pod_objects::workload_pods(s, cluster, nodes);
+    let events = event_objects::pod_events(&pods);
+    pods.into_iter()
+        .map(|p| ("Pod", p))
+        .chain(events.into_iter().map(|e| ("Event", e)))
+        .collect()
+}
+
 /// The objects of the Harvester cluster and of each workload cluster with an API server.
 fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
     let mut out = vec![(
@@ -215,11 +226,7 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
                 &s.secret_stores,
                 &s.external_secrets,
             ))
-            .chain(
-                pod_objects::workload_pods(s, &c.name, &node_names)
-                    .into_iter()
-                    .map(|p| ("Pod", p)),
-            )
+            .chain(workload_pods_and_events(s, &c.name, &node_names))
             .collect();
         out.push((c.name.clone(), Role::Workload, objects));
     }

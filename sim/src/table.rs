@@ -227,6 +227,24 @@ impl Printer {
                 ],
                 pod_cells,
             ),
+            ("", "Event") => Printer::builtin(
+                vec![
+                    column("Last Seen", "string", "When it was last seen.", 0),
+                    column("Type", "string", "Normal or Warning.", 0),
+                    column("Reason", "string", "Why it happened, in one word.", 0),
+                    column("Object", "string", "The object it is about.", 0),
+                    column("Subobject", "string", "The part of the object.", 1),
+                    column("Source", "string", "Who reported it.", 1),
+                    column("Message", "string", "What happened.", 0),
+                    column("First Seen", "string", "When it was first seen.", 1),
+                    column("Count", "string", "How often it happened.", 1),
+                    ColumnDef {
+                        priority: 1,
+                        ..name_column()
+                    },
+                ],
+                event_cells,
+            ),
             ("", "Namespace") => Printer::builtin(
                 vec![
                     name_column(),
@@ -607,6 +625,43 @@ fn pod_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
             .cloned()
             .unwrap_or_else(none),
         none(),
+    ]
+}
+
+fn event_cells(_: &Printer, obj: &Value, now: Timestamp) -> Vec<Value> {
+    let since = |field: &str| {
+        obj[field]
+            .as_str()
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .map_or(json!("<unknown>"), |t| {
+                json!(human_duration(now.as_second() - t.as_second()))
+            })
+    };
+    let involved = &obj["involvedObject"];
+    let object = format!(
+        "{}/{}",
+        involved["kind"].as_str().unwrap_or("").to_lowercase(),
+        involved["name"].as_str().unwrap_or("")
+    );
+    let source = [
+        obj["source"]["component"].as_str(),
+        obj["source"]["host"].as_str(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    vec![
+        since("lastTimestamp"),
+        obj["type"].clone(),
+        obj["reason"].clone(),
+        json!(object),
+        json!(involved["fieldPath"].as_str().unwrap_or("")),
+        json!(source),
+        obj["message"].clone(),
+        since("firstTimestamp"),
+        obj["count"].clone(),
+        name_of(obj),
     ]
 }
 

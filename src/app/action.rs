@@ -49,6 +49,7 @@ pub enum Action {
     TabDmesg,
     TabEtcd,
     Yaml,
+    Events,
     RevealSecrets,
 }
 
@@ -97,5 +98,6 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::TabDmesg, "tab_dmesg"),
     (Action::TabEtcd, "tab_etcd"),
     (Action::Yaml, "yaml"),
+    (Action::Events, "events"),
     (Action::RevealSecrets, "reveal_secrets"),
 ];

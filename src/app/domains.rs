@@ -190,6 +190,10 @@ pub struct BrowseTarget {
     pub kind: ApiKind,
     pub namespace: Option<String>,
     pub clusters: Vec<String>,
+    /// A field selector, e.g. the events of one object.
+    pub fields: Option<String>,
+    /// What the selector means, for the title (`for Pod media/web-1`).
+    pub about: Option<String>,
 }
 
 /// The object the YAML view shows: as fetched, whether its Secret values are shown, and the

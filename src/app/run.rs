@@ -168,6 +168,7 @@ impl Executor {
                         cluster.clone(),
                         target.kind.clone(),
                         target.namespace.clone(),
+                        target.fields.clone(),
                         sink,
                     ));
                 }

@@ -143,7 +143,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 return Vec::new();
             }
             match update {
-                BrowseUpdate::Columns(_, columns) => state.browse.columns = columns,
+                BrowseUpdate::Columns(_, columns) => {
+                    state.browse.columns = columns;
+                    newest_events_first(state);
+                }
                 BrowseUpdate::Rows(u) => state.browse.rows.apply(u),
             }
         }
@@ -278,6 +281,51 @@ fn set_filter(state: &mut State, filter: String) {
     }
 }
 
+/// `e` on a row: the Events about that object, on its cluster, newest first.
+fn events_of_selection(state: &mut State) -> Vec<Command> {
+    let Some(object) = yaml::target(state) else {
+        state.notice = Some("this row is not a Kubernetes object".into());
+        return Vec::new();
+    };
+    let Some((kind, _)) = state.catalog.resolve("events") else {
+        state.notice = Some(format!("{} does not serve Events", object.key.cluster));
+        return Vec::new();
+    };
+    state.actions.next_id += 1;
+    let key = &object.key;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: kind.clone(),
+        namespace: Some(key.namespace.clone()).filter(|ns| !ns.is_empty()),
+        clusters: vec![key.cluster.clone()],
+        fields: Some(format!(
+            "involvedObject.kind={},involvedObject.name={}",
+            object.kind, key.name
+        )),
+        about: Some(format!("for {} {}", object.kind, key.name)),
+    };
+    open_browse(state, target)
+}
+
+/// Events read best newest first: sort them by LAST SEEN until the user chooses otherwise.
+fn newest_events_first(state: &mut State) {
+    let is_events = state
+        .browse
+        .target
+        .as_ref()
+        .is_some_and(|t| t.kind.group.is_empty() && t.kind.kind == "Event");
+    if !is_events || state.tables.view(TableId::Browse).sort.is_some() {
+        return;
+    }
+    let columns = TableId::Browse.columns(state);
+    if let Some(at) = columns.iter().position(|c| c.title == "LAST SEEN") {
+        state.tables.view_mut(TableId::Browse).sort = Some(Sort {
+            column: at,
+            descending: false,
+        });
+    }
+}
+
 /// Whether a `:` command names a pane, a built-in, or a kind some cluster serves.
 fn resolves(state: &State, input: &str) -> bool {
     let name = input.split_whitespace().next().unwrap_or("");
@@ -305,7 +353,14 @@ fn browse(state: &mut State, name: &str, namespace: Option<&str>) -> Vec<Command
         kind: kind.clone(),
         namespace: namespace.filter(|_| kind.namespaced).map(str::to_string),
         clusters: clusters.iter().cloned().collect(),
+        fields: None,
+        about: None,
     };
+    open_browse(state, target)
+}
+
+/// Replace whatever is on screen with the kind browser on `target`.
+fn open_browse(state: &mut State, target: BrowseTarget) -> Vec<Command> {
     let mut commands = switch_root(state, Screen::Pane(PaneId::Browse));
     state.browse = Browse {
         target: Some(target.clone()),
@@ -566,6 +621,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             }
             None => state.notice = Some("this row is not a Kubernetes object".into()),
         },
+        Action::Events => return events_of_selection(state),
         Action::RevealSecrets => {
             if matches!(state.screen(), Screen::Yaml(_)) {
                 state.yaml.reveal = !state.yaml.reveal;

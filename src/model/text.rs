@@ -67,9 +67,47 @@ pub fn age_opt(since: Option<Timestamp>, now: Timestamp) -> String {
     since.map_or_else(|| "-".to_string(), |t| age(t, now))
 }
 
+/// A server's short duration (`95s`, `7m30s`, `2d4h`, `1y20d`) in seconds; `None` for anything
+/// else, so such cells can sort by time.
+pub fn parse_age(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.is_empty() || !text.ends_with(['s', 'm', 'h', 'd', 'y']) {
+        return None;
+    }
+    let mut total = 0i64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'y' => 365 * 86400,
+            _ => return None,
+        };
+        total += number.parse::<i64>().ok()? * unit;
+        number.clear();
+    }
+    number.is_empty().then_some(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_durations_parse_back() {
+        assert_eq!(parse_age("95s"), Some(95));
+        assert_eq!(parse_age("7m30s"), Some(450));
+        assert_eq!(parse_age("2d4h"), Some(187_200));
+        assert_eq!(parse_age("Running"), None);
+        assert_eq!(parse_age("3 (2m ago)"), None);
+        assert_eq!(parse_age("12"), None);
+    }
 
     #[test]
     fn strips_escape_sequences() {

@@ -17,10 +17,16 @@ use crate::app::tables;
 /// The pane's title: its registry title, or for the kind browser the kind (and namespace).
 fn title(state: &State, pane_entry: &Pane) -> String {
     match (&state.browse.target, pane_entry.id) {
-        (Some(t), PaneId::Browse) => match &t.namespace {
-            Some(ns) => format!("{} in {ns}", t.kind.qualified()),
-            None => t.kind.qualified(),
-        },
+        (Some(t), PaneId::Browse) => {
+            let mut title = t.kind.qualified();
+            if let Some(about) = &t.about {
+                title.push_str(&format!(" {about}"));
+            }
+            if let Some(ns) = &t.namespace {
+                title.push_str(&format!(" in {ns}"));
+            }
+            title
+        }
         _ => pane_entry.title.to_string(),
     }
 }

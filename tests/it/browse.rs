@@ -212,3 +212,45 @@ async fn pods_show_status_readiness_and_restarts_as_kubectl_does() {
         "{frame}"
     );
 }
+
+#[tokio::test]
+async fn events_of_a_crash_looping_pod_newest_first_warnings_marked() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    command(&mut c, "events");
+    c.wait_for("the events", |s| s.browse.rows.len() > 10).await;
+    let frame = c.frame_sized(220, 60);
+    let header = line_with(&frame, "LAST SEEN");
+    assert!(header.contains("LAST SEEN↑"), "newest first: {header}");
+    assert!(
+        frame.contains("BackOff") && frame.contains("Warning"),
+        "{frame}"
+    );
+
+    // `e` on a crash-looping pod: that pod's events only.
+    command(&mut c, "pods");
+    c.wait_for("pods", |s| s.browse.rows.len() > 10).await;
+    c.press(&["/"]);
+    c.type_text("CrashLoop");
+    c.press(&["<Enter>"]);
+    let pod = opsdeck::app::tables::selected(&c.state, opsdeck::app::table::TableId::Browse)
+        .expect("a crash-looping pod");
+    c.press(&["e"]);
+    c.wait_for("its events", |s| s.browse.rows.len() == 3).await;
+    let frame = c.frame_sized(220, 40);
+    assert!(
+        frame.contains(&format!("events for Pod {} in {}", pod.name, pod.namespace)),
+        "{frame}"
+    );
+    let lines: Vec<&str> = frame
+        .lines()
+        .filter(|l| l.contains(&format!("pod/{}", pod.name)))
+        .collect();
+    assert_eq!(lines.len(), 3, "{frame}");
+    // Newest first: the back-off (20 s ago) before the pull and the scheduling (hours ago).
+    assert!(
+        lines[0].contains("BackOff") && lines[0].contains("Warning"),
+        "{frame}"
+    );
+    assert!(lines[2].contains("Scheduled"), "{frame}");
+}

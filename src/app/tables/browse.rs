@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use super::age_cell;
 use crate::app::state::State;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
+use crate::model::text::parse_age;
 
 /// What a server column may take before it is cut (its content decides below that).
 const SERVER_COLUMN_MAX: u16 = 60;
@@ -76,11 +77,17 @@ pub fn rows(state: &State) -> Vec<TableRow> {
                     age_cell(r.created, state.now)
                 } else {
                     let style = status_style(&text);
+                    let seconds = parse_age(&text);
                     // Only words with a known meaning get a colour; the rest stays plain.
-                    if style == "status.unknown" {
+                    let cell = if style == "status.unknown" {
                         Cell::plain(text)
                     } else {
                         Cell::styled(text, style)
+                    };
+                    // A duration (LAST SEEN, a CRD's own age column) sorts by time.
+                    match seconds {
+                        Some(s) => cell.sorted_by(s),
+                        None => cell,
                     }
                 });
             }

@@ -105,7 +105,8 @@ fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
         .map_err(|e| ClientError::Invalid(e.to_string()))
 }
 
-/// The whole collection as Table pages: the columns, the rows, and the list's resourceVersion.
+/// The whole collection as Table pages (`base` is the collection with its query so far): the
+/// columns, the rows, and the list's resourceVersion.
 async fn list(
     client: &Client,
     base: &str,
@@ -114,7 +115,7 @@ async fn list(
     let mut rows = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut path = format!("{base}?includeObject=Metadata&limit={PAGE}");
+        let mut path = format!("{base}&limit={PAGE}");
         if let Some(t) = &token {
             path.push_str(&format!("&continue={}", url_escape(t)));
         }
@@ -159,10 +160,17 @@ pub fn spawn_table_watch(
     cluster: String,
     kind: ApiKind,
     namespace: Option<String>,
+    fields: Option<String>,
     sink: Sink<BrowseUpdate>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let base = kind.collection_path(namespace.as_deref());
+        let mut base = format!(
+            "{}?includeObject=Metadata",
+            kind.collection_path(namespace.as_deref())
+        );
+        if let Some(fields) = &fields {
+            base.push_str(&format!("&fieldSelector={}", url_escape(fields)));
+        }
         let keyed = |mut row: BrowseRow| {
             row.key.cluster.clone_from(&cluster);
             row
@@ -209,7 +217,7 @@ pub fn spawn_table_watch(
             // Watch from the list, renewing at each timeout, until the server says relist.
             loop {
                 let path = format!(
-                    "{base}?includeObject=Metadata&watch=true&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds={WATCH_SECONDS}"
+                    "{base}&watch=true&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds={WATCH_SECONDS}"
                 );
                 let Ok(request) = table_request(&path) else {
                     break;
