@@ -17,11 +17,10 @@ use opsdeck::app::msg::{Command, Msg};
 use opsdeck::app::run::Executor;
 use opsdeck::app::state::State;
 use opsdeck::app::update::{start_with, update};
-use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::sources::KubeSources;
 use opsdeck::clients::talos::poller::TalosSetup;
 
-use support::{cpu_seconds, key, new_state, proc_status, render, start_simulator};
+use support::{connect_sim, cpu_seconds, key, new_state, proc_status, render, start_simulator};
 
 /// The scenario's 4,000 extra pods (the management cluster has no others).
 const PODS: usize = 4000;
@@ -41,13 +40,7 @@ async fn main() {
     let rss_before = proc_status("VmRSS:").unwrap_or(0);
     let start = Instant::now();
     let cpu_start = cpu_seconds();
-    let (client, context) = tokio::time::timeout(
-        Duration::from_secs(60),
-        connect(KubeconfigSource::Text(&yaml), None),
-    )
-    .await
-    .expect("connected within 60 s")
-    .expect("client");
+    let (client, context) = connect_sim(&yaml).await;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let kube = KubeSources::single(context.clone(), client);
     let mut executor = Executor::new(kube, TalosSetup::default(), tx);

@@ -16,8 +16,7 @@ use opsdeck::app::state::State;
 use opsdeck::app::update::update;
 
 use opsdeck::app::watches;
-use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
-use support::{cpu_seconds, key, new_state, proc_status, render, start_simulator};
+use support::{connect_sim, cpu_seconds, key, new_state, proc_status, render, start_simulator};
 
 const MACHINES: usize = 2000;
 const APPS: usize = 5000;
@@ -31,13 +30,7 @@ async fn main() {
     let rss_before = proc_status("VmRSS:").unwrap_or(0);
     let start = Instant::now();
     let cpu_start = cpu_seconds();
-    let (client, context) = tokio::time::timeout(
-        Duration::from_secs(60),
-        connect(KubeconfigSource::Text(&yaml), None),
-    )
-    .await
-    .expect("connected within 60 s")
-    .expect("client");
+    let (client, context) = connect_sim(&yaml).await;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let kube = opsdeck::clients::kube::sources::KubeSources::single(context.clone(), client);
     let _watches = watches::start_pane_watches(&kube, &tx);

@@ -106,3 +106,15 @@ pub fn key(key: &str) -> Msg {
         crossterm::event::KeyEvent::new(k.code, k.mods),
     ))
 }
+
+/// Connect to the simulator's current context (within 60 s, or the benchmark fails).
+pub async fn connect_sim(kubeconfig: &str) -> (kube::Client, String) {
+    use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        connect(KubeconfigSource::Text(kubeconfig), None),
+    )
+    .await
+    .expect("connected within 60 s")
+    .expect("client")
+}

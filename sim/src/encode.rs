@@ -34,18 +34,23 @@ pub fn list_body(def: &KindDef, version: &str, meta: &Value, items: &[Bytes]) ->
     out.extend_from_slice(b"{\"apiVersion\":");
     out.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
     out.extend_from_slice(b",\"items\":[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(item);
-    }
+    push_joined(&mut out, items.iter().map(|i| i.as_ref()));
     out.extend_from_slice(b"],\"kind\":");
     out.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
     out.extend_from_slice(b",\"metadata\":");
     out.extend(serde_json::to_vec(meta).unwrap_or_default());
     out.extend_from_slice(b"}\n");
     Bytes::from(out)
+}
+
+/// Append already-encoded JSON values, comma-separated (the inside of an array).
+pub fn push_joined<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
 }
 
 /// A continue token: where the next page starts and the snapshot it belongs to.

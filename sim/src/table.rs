@@ -349,12 +349,7 @@ impl Printer {
         };
         out.extend(serde_json::to_vec(&definitions).unwrap_or_default());
         out.extend_from_slice(b",\"rows\":[");
-        for (i, row) in rows.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(row);
-        }
+        super::encode::push_joined(&mut out, rows.iter().map(Vec::as_slice));
         out.extend_from_slice(b"]}\n");
         out
     }
