@@ -49,6 +49,8 @@ pub enum Action {
     TabDmesg,
     TabEtcd,
     Yaml,
+    CopyName,
+    CopyYaml,
     Events,
     RevealSecrets,
 }
@@ -98,6 +100,8 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::TabDmesg, "tab_dmesg"),
     (Action::TabEtcd, "tab_etcd"),
     (Action::Yaml, "yaml"),
+    (Action::CopyName, "copy_name"),
+    (Action::CopyYaml, "copy_yaml"),
     (Action::Events, "events"),
     (Action::RevealSecrets, "reveal_secrets"),
 ];

@@ -4,6 +4,7 @@ use crossterm::event::Event;
 use jiff::Timestamp;
 
 use super::domains::BrowseTarget;
+use crate::clients::clipboard::Copied;
 use crate::clients::error::ClientError;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::actions::ActionPlan;
@@ -69,6 +70,16 @@ pub enum Msg {
         target: ObjectRef,
         result: Result<serde_json::Value, ClientError>,
     },
+    /// An object fetched to be copied as YAML.
+    ObjectToCopy {
+        target: ObjectRef,
+        result: Result<serde_json::Value, ClientError>,
+    },
+    /// A copy reached a clipboard (or did not).
+    Copied {
+        what: String,
+        result: Copied,
+    },
     /// An update of the kind browser's watch `id`.
     Browse {
         id: u64,
@@ -92,6 +103,13 @@ pub enum Command {
     StopBrowse,
     /// Fetch one object for the YAML view.
     FetchYaml(ObjectRef),
+    /// Fetch one object to copy it as YAML.
+    FetchToCopy(ObjectRef),
+    /// Put text on the clipboard; `what` names it in the footer.
+    Copy {
+        what: String,
+        text: String,
+    },
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,

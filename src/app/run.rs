@@ -16,8 +16,10 @@ use super::msg::{Command, Msg};
 use super::state::State;
 use super::update::update;
 use super::watches;
+use crate::clients::clipboard::Clipboard;
 use crate::clients::error::ClientError;
 use crate::clients::kube::browse;
+use crate::model::yaml::ObjectRef;
 use std::path::PathBuf;
 
 use crate::clients::argocd::{self, ArgoCd};
@@ -42,6 +44,7 @@ pub struct Executor {
     node_text: Option<JoinHandle<()>>,
     /// The kind browser's watches, one per cluster.
     browse: Vec<JoinHandle<()>>,
+    clipboard: Clipboard,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
 }
@@ -78,6 +81,7 @@ impl Executor {
             tree: None,
             node_text: None,
             browse: Vec::new(),
+            clipboard: Clipboard::default(),
             audit: None,
         }
     }
@@ -128,6 +132,23 @@ impl Executor {
         });
     }
 
+    /// GET one object in a task of its own and report it wrapped by `wrap`.
+    fn fetch(
+        &self,
+        target: ObjectRef,
+        wrap: impl FnOnce(ObjectRef, Result<serde_json::Value, ClientError>) -> Msg + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        let client = self.kube.client(&target.key.cluster).cloned();
+        tokio::spawn(async move {
+            let result = match client {
+                Some(client) => fetch_object(&client, &target.path()).await,
+                None => Err(no_client(&target.key.cluster)),
+            };
+            let _ = tx.send(wrap(target, result));
+        });
+    }
+
     fn stop_browse(&mut self) {
         for task in self.browse.drain(..) {
             task.abort();
@@ -175,15 +196,14 @@ impl Executor {
             }
             Command::StopBrowse => self.stop_browse(),
             Command::FetchYaml(target) => {
-                let tx = self.tx.clone();
-                let client = self.kube.client(&target.key.cluster).cloned();
-                tokio::spawn(async move {
-                    let result = match client {
-                        Some(client) => fetch_object(&client, &target.path()).await,
-                        None => Err(no_client(&target.key.cluster)),
-                    };
-                    let _ = tx.send(Msg::Yaml { target, result });
-                });
+                self.fetch(target, |target, result| Msg::Yaml { target, result })
+            }
+            Command::FetchToCopy(target) => self.fetch(target, |target, result| {
+                Msg::ObjectToCopy { target, result }
+            }),
+            Command::Copy { what, text } => {
+                let result = self.clipboard.copy(&text);
+                let _ = self.tx.send(Msg::Copied { what, result });
             }
             Command::StopAppDetail => {
                 for task in [self.detail.take(), self.tree.take()].into_iter().flatten() {
@@ -313,7 +333,7 @@ impl Drop for Executor {
 }
 
 /// Drive the cockpit until the user quits. The terminal must already be set up.
-pub async fn run_loop<B: Backend>(
+pub async fn run_loop<B: Backend + std::io::Write>(
     terminal: &mut Terminal<B>,
     mut state: State,
     kube: KubeSources,
@@ -362,6 +382,14 @@ where
         }
         if state.quit {
             break Ok(());
+        }
+        // An OSC 52 copy goes to the terminal itself, between frames.
+        if !state.terminal_output.is_empty() {
+            let backend = terminal.backend_mut();
+            for sequence in state.terminal_output.drain(..) {
+                let _ = backend.write_all(sequence.as_bytes());
+            }
+            let _ = std::io::Write::flush(backend);
         }
         if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
             if let Err(e) = terminal.draw(|f| views::draw(f, &state)) {

@@ -108,6 +108,8 @@ pub struct State {
     pub catalog: Catalog,
     pub browse: Browse,
     pub yaml: YamlView,
+    /// Terminal sequences for the loop to write (an OSC 52 copy), then forget.
+    pub terminal_output: Vec<String>,
     /// A `-c` command waiting for discovery to know its kind.
     pub pending_command: Option<String>,
 
@@ -157,6 +159,7 @@ impl State {
             browse: Browse::default(),
             yaml: YamlView::default(),
             pending_command: None,
+            terminal_output: Vec::new(),
             stack: vec![Screen::Pane(PaneId::Clusters)],
             filters: vec![String::new()],
             prompt: None,

@@ -19,6 +19,7 @@ use super::table::TableId;
 use super::tables;
 use super::tree::TreeView;
 use super::yaml;
+use crate::clients::clipboard::Copied;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
@@ -137,6 +138,23 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 return Vec::new();
             }
             state.yaml.object = Some(result.map_err(|e| e.to_string()));
+        }
+        Msg::ObjectToCopy { target, result } => match result {
+            Ok(object) => {
+                let text = crate::model::yaml::yaml_lines(&object, false).join("\n");
+                let what = format!("the YAML of {} {}", target.kind, target.key.name);
+                return vec![Command::Copy { what, text }];
+            }
+            Err(e) => state.notice = Some(format!("could not copy {}: {e}", target.key.name)),
+        },
+        Msg::Copied { what, result } => {
+            state.notice = Some(match result {
+                Copied::System => format!("copied {what} to the clipboard"),
+                Copied::Osc52(sequence) => {
+                    state.terminal_output.push(sequence);
+                    format!("copied {what} through the terminal (OSC 52: no system clipboard here)")
+                }
+            });
         }
         Msg::Browse { id, update } => {
             if state.browse.target.as_ref().map(|t| t.id) != Some(id) {
@@ -278,6 +296,22 @@ fn set_filter(state: &mut State, filter: String) {
             Some(at) => view.index = at,
             None => view.reset(),
         }
+    }
+}
+
+/// The name of whatever the cursor is on: a table row, a tree node, the object in the YAML view.
+fn selected_name(state: &State) -> Option<String> {
+    if let Screen::Yaml(target) = state.screen() {
+        return Some(target.key.name.clone());
+    }
+    if let Some(table) = state.table_on_screen() {
+        return tables::selected(state, table).map(|k| k.name);
+    }
+    match state.tree.selected.as_ref()? {
+        NodeId::Cluster(k)
+        | NodeId::ControlPlane(k)
+        | NodeId::Deployment(k)
+        | NodeId::Machine(k) => Some(k.name.clone()),
     }
 }
 
@@ -622,6 +656,27 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             None => state.notice = Some("this row is not a Kubernetes object".into()),
         },
         Action::Events => return events_of_selection(state),
+        Action::CopyName => match selected_name(state) {
+            Some(name) => {
+                return vec![Command::Copy {
+                    what: format!("\"{name}\""),
+                    text: name,
+                }];
+            }
+            None => state.notice = Some("nothing selected to copy".into()),
+        },
+        Action::CopyYaml => {
+            if let Screen::Yaml(target) = state.screen() {
+                // What the view shows: Secret values stay masked unless revealed.
+                let what = format!("the YAML of {} {}", target.kind, target.key.name);
+                let text = state.yaml_lines().join("\n");
+                return vec![Command::Copy { what, text }];
+            }
+            match yaml::target(state) {
+                Some(target) => return vec![Command::FetchToCopy(target)],
+                None => state.notice = Some("this row is not a Kubernetes object".into()),
+            }
+        }
         Action::RevealSecrets => {
             if matches!(state.screen(), Screen::Yaml(_)) {
                 state.yaml.reveal = !state.yaml.reveal;

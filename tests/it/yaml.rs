@@ -84,3 +84,57 @@ async fn a_secrets_values_stay_masked_until_asked_for() {
     let revealed = c.frame_sized(400, 60);
     assert!(revealed.contains(&value[..20]), "{revealed}");
 }
+
+/// What the last copy put on a clipboard: the OSC 52 payload where there is no display (CI),
+/// or nothing to read back when the system clipboard took it.
+fn copied_text(c: &Cockpit) -> Option<String> {
+    use base64::Engine;
+    let sequence = c.state.terminal_output.last()?;
+    let payload = sequence
+        .strip_prefix("\u{1b}]52;c;")?
+        .strip_suffix('\u{7}')?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .expect("base64");
+    Some(String::from_utf8(bytes).expect("utf-8"))
+}
+
+#[tokio::test]
+async fn c_copies_the_name_and_y_the_yaml_and_says_how() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.open_apps("immich").await;
+    c.press(&["c"]);
+    c.wait_for("the copy", |s| {
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("copied \"immich\""))
+    })
+    .await;
+    let notice = c.state.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("to the clipboard") || notice.contains("OSC 52"),
+        "{notice}"
+    );
+    if notice.contains("OSC 52") {
+        assert_eq!(copied_text(&c).as_deref(), Some("immich"));
+    }
+    c.press(&["Y"]);
+    c.wait_for("the YAML copy", |s| {
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("copied the YAML of Application immich"))
+    })
+    .await;
+    if c.state
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("OSC 52"))
+    {
+        let yaml = copied_text(&c).expect("a payload");
+        assert!(
+            yaml.contains("kind: Application") && !yaml.contains("managedFields"),
+            "{yaml}"
+        );
+    }
+}
