@@ -22,6 +22,7 @@ pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
 pub mod pod_objects;
+pub mod printers;
 pub mod review;
 pub mod route;
 pub mod scenario;

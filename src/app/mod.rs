@@ -1,6 +1,7 @@
 //! The cockpit: state, messages, the pure update, keymaps and themes, and the event loop.
 
 pub mod action;
+pub mod browse;
 pub mod config;
 pub mod domains;
 pub mod ids;
@@ -9,6 +10,7 @@ pub mod keys;
 pub mod layout;
 pub mod msg;
 pub mod mutations;
+pub mod navigation;
 pub mod panes;
 pub mod progress;
 pub mod rollout;

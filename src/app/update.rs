@@ -4,14 +4,14 @@
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::domains::{
-    Access, Browse, BrowseTarget, Inspector, InspectorTab, LOG_LINES, OpStatus, YamlView,
-};
+use super::browse::{browse, events_of_selection, newest_events_first, selected_name};
+use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus, YamlView};
 use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
+use super::navigation::{leave, switch_root};
 use super::panes;
 use super::rollout;
 use super::state::{Prompt, Screen, State};
@@ -299,67 +299,6 @@ fn set_filter(state: &mut State, filter: String) {
     }
 }
 
-/// The name of whatever the cursor is on: a table row, a tree node, the object in the YAML view.
-fn selected_name(state: &State) -> Option<String> {
-    if let Screen::Yaml(target) = state.screen() {
-        return Some(target.key.name.clone());
-    }
-    if let Some(table) = state.table_on_screen() {
-        return tables::selected(state, table).map(|k| k.name);
-    }
-    match state.tree.selected.as_ref()? {
-        NodeId::Cluster(k)
-        | NodeId::ControlPlane(k)
-        | NodeId::Deployment(k)
-        | NodeId::Machine(k) => Some(k.name.clone()),
-    }
-}
-
-/// `e` on a row: the Events about that object, on its cluster, newest first.
-fn events_of_selection(state: &mut State) -> Vec<Command> {
-    let Some(object) = yaml::target(state) else {
-        state.notice = Some("this row is not a Kubernetes object".into());
-        return Vec::new();
-    };
-    let Some((kind, _)) = state.catalog.resolve("events") else {
-        state.notice = Some(format!("{} does not serve Events", object.key.cluster));
-        return Vec::new();
-    };
-    state.actions.next_id += 1;
-    let key = &object.key;
-    let target = BrowseTarget {
-        id: state.actions.next_id,
-        kind: kind.clone(),
-        namespace: Some(key.namespace.clone()).filter(|ns| !ns.is_empty()),
-        clusters: vec![key.cluster.clone()],
-        fields: Some(format!(
-            "involvedObject.kind={},involvedObject.name={}",
-            object.kind, key.name
-        )),
-        about: Some(format!("for {} {}", object.kind, key.name)),
-    };
-    open_browse(state, target)
-}
-
-/// Events read best newest first: sort them by LAST SEEN until the user chooses otherwise.
-fn newest_events_first(state: &mut State) {
-    let is_events = state
-        .browse
-        .target
-        .as_ref()
-        .is_some_and(|t| t.kind.group.is_empty() && t.kind.kind == "Event");
-    if !is_events || state.tables.view(TableId::Browse).sort.is_some() {
-        return;
-    }
-    let columns = TableId::Browse.columns(state);
-    if let Some(at) = columns.iter().position(|c| c.title == "LAST SEEN") {
-        state.tables.view_mut(TableId::Browse).sort = Some(Sort {
-            column: at,
-            descending: false,
-        });
-    }
-}
-
 /// Whether a `:` command names a pane, a built-in, or a kind some cluster serves.
 fn resolves(state: &State, input: &str) -> bool {
     let name = input.split_whitespace().next().unwrap_or("");
@@ -374,35 +313,6 @@ pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
         state.pending_command = Some(command.to_string());
         Vec::new()
     }
-}
-
-/// Open the kind browser on `kind`, in `namespace` or across all.
-fn browse(state: &mut State, name: &str, namespace: Option<&str>) -> Vec<Command> {
-    let Some((kind, clusters)) = state.catalog.resolve(name) else {
-        return Vec::new();
-    };
-    state.actions.next_id += 1;
-    let target = BrowseTarget {
-        id: state.actions.next_id,
-        kind: kind.clone(),
-        namespace: namespace.filter(|_| kind.namespaced).map(str::to_string),
-        clusters: clusters.iter().cloned().collect(),
-        fields: None,
-        about: None,
-    };
-    open_browse(state, target)
-}
-
-/// Replace whatever is on screen with the kind browser on `target`.
-fn open_browse(state: &mut State, target: BrowseTarget) -> Vec<Command> {
-    let mut commands = switch_root(state, Screen::Pane(PaneId::Browse));
-    state.browse = Browse {
-        target: Some(target.clone()),
-        ..Browse::default()
-    };
-    state.tables.view_mut(TableId::Browse).reset();
-    commands.push(Command::Browse(target));
-    commands
 }
 
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
@@ -426,24 +336,6 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
 fn showing_text(state: &State, key: &ObjRef, source: &TextSource) -> bool {
     state.screen() == &Screen::TalosNode(key.clone())
         && state.text_source().as_ref() == Some(source)
-}
-
-/// Commands that stop what a screen being left had running.
-fn leave(screen: &Screen) -> Vec<Command> {
-    match screen {
-        Screen::SyncWaves(_) => vec![Command::StopAppDetail],
-        Screen::TalosNode(_) => vec![Command::StopNodeText],
-        Screen::Pane(PaneId::Browse) => vec![Command::StopBrowse],
-        _ => Vec::new(),
-    }
-}
-
-/// Replace the whole view stack with one root view.
-fn switch_root(state: &mut State, screen: Screen) -> Vec<Command> {
-    let commands = state.stack.iter().flat_map(leave).collect();
-    state.stack = vec![screen];
-    state.filters = vec![String::new()];
-    commands
 }
 
 /// Switch the inspector to a tab, starting or stopping the text stream it needs.

@@ -1,0 +1,260 @@
+//! The built-in kinds' printers, as the API server's Go printers fill their Table cells: pods
+//! (READY, STATUS, RESTARTS), nodes, namespaces, secrets, events; and the short human durations
+//! they all use.
+
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+
+pub fn name_of(obj: &Value) -> Value {
+    obj.pointer("/metadata/name")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+pub fn age_of(obj: &Value, now: Timestamp) -> Value {
+    obj.pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .map_or(json!("<unknown>"), |t| {
+            json!(human_duration(now.as_second() - t.as_second()))
+        })
+}
+
+pub fn name_age_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    vec![name_of(obj), age_of(obj, now)]
+}
+
+pub fn namespace_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let phase = obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("Active");
+    vec![name_of(obj), json!(phase), age_of(obj, now)]
+}
+
+pub fn secret_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("Opaque");
+    let keys = obj
+        .get("data")
+        .and_then(Value::as_object)
+        .map_or(0, Map::len);
+    vec![name_of(obj), json!(kind), json!(keys), age_of(obj, now)]
+}
+
+pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let ready = obj
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Ready")
+        .and_then(|c| c["status"].as_str());
+    let mut status = match ready {
+        Some("True") => "Ready".to_string(),
+        Some("False") => "NotReady".to_string(),
+        _ => "Unknown".to_string(),
+    };
+    if obj.pointer("/spec/unschedulable") == Some(&json!(true)) {
+        status.push_str(",SchedulingDisabled");
+    }
+    let mut roles: Vec<&str> = obj
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+        .filter(|r| !r.is_empty())
+        .collect();
+    roles.sort_unstable();
+    let address = |kind: &str| {
+        obj.pointer("/status/addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|a| a["type"] == kind)
+            .and_then(|a| a["address"].as_str())
+            .unwrap_or("<none>")
+            .to_string()
+    };
+    let info = |field: &str| {
+        obj.pointer(&format!("/status/nodeInfo/{field}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    vec![
+        name_of(obj),
+        json!(status),
+        json!(if roles.is_empty() {
+            "<none>".to_string()
+        } else {
+            roles.join(",")
+        }),
+        age_of(obj, now),
+        json!(info("kubeletVersion")),
+        json!(address("InternalIP")),
+        json!(address("ExternalIP")),
+        json!(info("osImage")),
+    ]
+}
+
+/// A pod's STATUS as the server's printer words it: the reason of the first container that is
+/// not running (init containers first, as `Init:…`), Terminating while being deleted.
+fn pod_status(obj: &Value) -> String {
+    let status = &obj["status"];
+    let mut reason = status["reason"]
+        .as_str()
+        .or(status["phase"].as_str())
+        .unwrap_or("Unknown")
+        .to_string();
+    let inits: &[Value] = status["initContainerStatuses"]
+        .as_array()
+        .map_or(&[], Vec::as_slice);
+    let mut initializing = false;
+    for (i, c) in inits.iter().enumerate() {
+        let state = &c["state"];
+        if state["terminated"]["exitCode"] == 0 && state["terminated"].is_object() {
+            continue;
+        }
+        initializing = true;
+        reason = if let Some(r) = state["terminated"]["reason"].as_str() {
+            format!("Init:{r}")
+        } else if let Some(r) = state["waiting"]["reason"]
+            .as_str()
+            .filter(|r| *r != "PodInitializing")
+        {
+            format!("Init:{r}")
+        } else {
+            format!("Init:{i}/{}", inits.len())
+        };
+        break;
+    }
+    if !initializing {
+        for c in status["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .rev()
+        {
+            let state = &c["state"];
+            if let Some(r) = state["waiting"]["reason"].as_str() {
+                reason = r.to_string();
+            } else if let Some(r) = state["terminated"]["reason"].as_str() {
+                reason = r.to_string();
+            } else if let Some(code) = state["terminated"]["exitCode"].as_i64() {
+                reason = format!("ExitCode:{code}");
+            }
+        }
+    }
+    if obj.pointer("/metadata/deletionTimestamp").is_some()
+        && !matches!(status["phase"].as_str(), Some("Succeeded" | "Failed"))
+    {
+        reason = "Terminating".into();
+    }
+    reason
+}
+
+pub fn pod_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let containers: &[Value] = obj["status"]["containerStatuses"]
+        .as_array()
+        .map_or(&[], Vec::as_slice);
+    let total = obj["spec"]["containers"].as_array().map_or(0, Vec::len);
+    let ready = containers.iter().filter(|c| c["ready"] == true).count();
+    let restarts: i64 = containers
+        .iter()
+        .map(|c| c["restartCount"].as_i64().unwrap_or(0))
+        .sum();
+    let last_restart = containers
+        .iter()
+        .filter_map(|c| c.pointer("/lastState/terminated/finishedAt")?.as_str())
+        .filter_map(|t| t.parse::<Timestamp>().ok())
+        .max();
+    let restarts = match (restarts, last_restart) {
+        (0, _) => "0".to_string(),
+        (n, Some(t)) => format!(
+            "{n} ({} ago)",
+            human_duration(now.as_second() - t.as_second())
+        ),
+        (n, None) => n.to_string(),
+    };
+    let none = || json!("<none>");
+    vec![
+        name_of(obj),
+        json!(format!("{ready}/{total}")),
+        json!(pod_status(obj)),
+        json!(restarts),
+        age_of(obj, now),
+        obj.pointer("/status/podIP").cloned().unwrap_or_else(none),
+        obj.pointer("/spec/nodeName").cloned().unwrap_or_else(none),
+        obj.pointer("/status/nominatedNodeName")
+            .cloned()
+            .unwrap_or_else(none),
+        none(),
+    ]
+}
+
+pub fn event_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let since = |field: &str| {
+        obj[field]
+            .as_str()
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .map_or(json!("<unknown>"), |t| {
+                json!(human_duration(now.as_second() - t.as_second()))
+            })
+    };
+    let involved = &obj["involvedObject"];
+    let object = format!(
+        "{}/{}",
+        involved["kind"].as_str().unwrap_or("").to_lowercase(),
+        involved["name"].as_str().unwrap_or("")
+    );
+    let source = [
+        obj["source"]["component"].as_str(),
+        obj["source"]["host"].as_str(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    vec![
+        since("lastTimestamp"),
+        obj["type"].clone(),
+        obj["reason"].clone(),
+        json!(object),
+        json!(involved["fieldPath"].as_str().unwrap_or("")),
+        json!(source),
+        obj["message"].clone(),
+        since("firstTimestamp"),
+        obj["count"].clone(),
+        name_of(obj),
+    ]
+}
+
+/// Kubernetes' short human duration: `45s`, `3m40s`, `44m`, `5h3m`, `20h`, `3d4h`, `120d`, `2y10d`.
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (m, h, d) = (s / 60, s / 3600, s / 86400);
+    match s {
+        s if s < 120 => format!("{s}s"),
+        s if s < 600 => match s % 60 {
+            0 => format!("{m}m"),
+            r => format!("{m}m{r}s"),
+        },
+        s if s < 3 * 3600 => format!("{m}m"),
+        s if s < 8 * 3600 => match m % 60 {
+            0 => format!("{h}h"),
+            r => format!("{h}h{r}m"),
+        },
+        s if s < 48 * 3600 => format!("{h}h"),
+        s if s < 8 * 86400 => match h % 24 {
+            0 => format!("{d}d"),
+            r => format!("{d}d{r}h"),
+        },
+        s if s < 2 * 365 * 86400 => format!("{d}d"),
+        s if s < 8 * 365 * 86400 => match d % 365 {
+            0 => format!("{}y", d / 365),
+            r => format!("{}y{r}d", d / 365),
+        },
+        _ => format!("{}y", d / 365),
+    }
+}

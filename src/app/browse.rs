@@ -1,0 +1,103 @@
+//! The kind browser and the commands that act on the object under the cursor: opening a
+//! kind, the events of an object, the name a copy takes.
+
+use super::domains::{Browse, BrowseTarget};
+use super::ids::PaneId;
+use super::msg::Command;
+use super::navigation::switch_root;
+use super::state::{Screen, State};
+use super::table::TableId;
+use super::tables;
+use super::yaml;
+use crate::model::table::Sort;
+use crate::model::tree::NodeId;
+
+/// The name of whatever the cursor is on: a table row, a tree node, the object in the YAML view.
+pub fn selected_name(state: &State) -> Option<String> {
+    if let Screen::Yaml(target) = state.screen() {
+        return Some(target.key.name.clone());
+    }
+    if let Some(table) = state.table_on_screen() {
+        return tables::selected(state, table).map(|k| k.name);
+    }
+    match state.tree.selected.as_ref()? {
+        NodeId::Cluster(k)
+        | NodeId::ControlPlane(k)
+        | NodeId::Deployment(k)
+        | NodeId::Machine(k) => Some(k.name.clone()),
+    }
+}
+
+/// `e` on a row: the Events about that object, on its cluster, newest first.
+pub fn events_of_selection(state: &mut State) -> Vec<Command> {
+    let Some(object) = yaml::target(state) else {
+        state.notice = Some("this row is not a Kubernetes object".into());
+        return Vec::new();
+    };
+    let Some((kind, _)) = state.catalog.resolve("events") else {
+        state.notice = Some(format!("{} does not serve Events", object.key.cluster));
+        return Vec::new();
+    };
+    state.actions.next_id += 1;
+    let key = &object.key;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: kind.clone(),
+        namespace: Some(key.namespace.clone()).filter(|ns| !ns.is_empty()),
+        clusters: vec![key.cluster.clone()],
+        fields: Some(format!(
+            "involvedObject.kind={},involvedObject.name={}",
+            object.kind, key.name
+        )),
+        about: Some(format!("for {} {}", object.kind, key.name)),
+    };
+    open_browse(state, target)
+}
+
+/// Events read best newest first: sort them by LAST SEEN until the user chooses otherwise.
+pub fn newest_events_first(state: &mut State) {
+    let is_events = state
+        .browse
+        .target
+        .as_ref()
+        .is_some_and(|t| t.kind.group.is_empty() && t.kind.kind == "Event");
+    if !is_events || state.tables.view(TableId::Browse).sort.is_some() {
+        return;
+    }
+    let columns = TableId::Browse.columns(state);
+    if let Some(at) = columns.iter().position(|c| c.title == "LAST SEEN") {
+        state.tables.view_mut(TableId::Browse).sort = Some(Sort {
+            column: at,
+            descending: false,
+        });
+    }
+}
+
+/// Open the kind browser on `kind`, in `namespace` or across all.
+pub fn browse(state: &mut State, name: &str, namespace: Option<&str>) -> Vec<Command> {
+    let Some((kind, clusters)) = state.catalog.resolve(name) else {
+        return Vec::new();
+    };
+    state.actions.next_id += 1;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: kind.clone(),
+        namespace: namespace.filter(|_| kind.namespaced).map(str::to_string),
+        clusters: clusters.iter().cloned().collect(),
+        fields: None,
+        about: None,
+    };
+    open_browse(state, target)
+}
+
+/// Replace whatever is on screen with the kind browser on `target`.
+fn open_browse(state: &mut State, target: BrowseTarget) -> Vec<Command> {
+    let mut commands = switch_root(state, Screen::Pane(PaneId::Browse));
+    state.browse = Browse {
+        target: Some(target.clone()),
+        ..Browse::default()
+    };
+    state.tables.view_mut(TableId::Browse).reset();
+    commands.push(Command::Browse(target));
+    commands
+}

@@ -1,0 +1,23 @@
+//! Moving between screens: what a screen being left must stop, and replacing the view stack.
+
+use super::ids::PaneId;
+use super::msg::Command;
+use super::state::{Screen, State};
+
+/// Commands that stop what a screen being left had running.
+pub fn leave(screen: &Screen) -> Vec<Command> {
+    match screen {
+        Screen::SyncWaves(_) => vec![Command::StopAppDetail],
+        Screen::TalosNode(_) => vec![Command::StopNodeText],
+        Screen::Pane(PaneId::Browse) => vec![Command::StopBrowse],
+        _ => Vec::new(),
+    }
+}
+
+/// Replace the whole view stack with one root view.
+pub fn switch_root(state: &mut State, screen: Screen) -> Vec<Command> {
+    let commands = state.stack.iter().flat_map(leave).collect();
+    state.stack = vec![screen];
+    state.filters = vec![String::new()];
+    commands
+}
