@@ -20,7 +20,9 @@ use opsdeck::app::update::{start_with, update};
 use opsdeck::clients::kube::sources::KubeSources;
 use opsdeck::clients::talos::poller::TalosSetup;
 
-use support::{connect_sim, cpu_seconds, key, new_state, proc_status, render, start_simulator};
+use support::{
+    connect_sim, cpu_seconds, key_cost, new_state, proc_status, render, start_simulator,
+};
 
 /// The scenario's 4,000 extra pods (the management cluster has no others).
 const PODS: usize = 4000;
@@ -64,17 +66,7 @@ async fn main() {
     assert!(frame.contains(&format!("pods ({PODS}) [live]")), "{frame}");
     assert!(frame.contains("RESTARTS"), "{frame}");
     // What a key costs on the 4,000-row table: the cursor move, and the frame after it.
-    let rounds = 20u32;
-    let moved = Instant::now();
-    for _ in 0..rounds {
-        run(&mut state, &mut executor, key("j"));
-    }
-    let per_move = moved.elapsed() / rounds;
-    let drawn = Instant::now();
-    for _ in 0..rounds {
-        render(&mut state);
-    }
-    let per_frame = drawn.elapsed() / rounds;
+    let (per_move, per_frame) = key_cost(&mut state, |state, msg| run(state, &mut executor, msg));
 
     // Idle: the watch stays open; nothing changes, nothing is drawn.
     let idle = Duration::from_secs(15);

@@ -16,7 +16,9 @@ use opsdeck::app::state::State;
 use opsdeck::app::update::update;
 
 use opsdeck::app::watches;
-use support::{connect_sim, cpu_seconds, key, new_state, proc_status, render, start_simulator};
+use support::{
+    connect_sim, cpu_seconds, key, key_cost, new_state, proc_status, render, start_simulator,
+};
 
 const MACHINES: usize = 2000;
 const APPS: usize = 5000;
@@ -63,17 +65,9 @@ async fn main() {
     let apps_frame = render(&mut state);
     assert!(apps_frame.contains("Applications (5000) [live]"));
     // What a key costs on the 5,000-row table: the cursor move, and the frame after it.
-    let rounds = 20u32;
-    let moved = Instant::now();
-    for _ in 0..rounds {
-        update(&mut state, key("j"));
-    }
-    let per_move = moved.elapsed() / rounds;
-    let drawn = Instant::now();
-    for _ in 0..rounds {
-        render(&mut state);
-    }
-    let per_frame = drawn.elapsed() / rounds;
+    let (per_move, per_frame) = key_cost(&mut state, |state, msg| {
+        update(state, msg);
+    });
 
     // Idle: watches stay open, the simulator's controllers keep ticking; nothing to redraw.
     let idle = Duration::from_secs(20);

@@ -118,3 +118,19 @@ pub async fn connect_sim(kubeconfig: &str) -> (kube::Client, String) {
     .expect("connected within 60 s")
     .expect("client")
 }
+
+/// What a key costs: the mean time of `press` (a cursor move through `update`) and of the
+/// frame drawn after it, over 20 rounds.
+pub fn key_cost(state: &mut State, mut press: impl FnMut(&mut State, Msg)) -> (Duration, Duration) {
+    let rounds = 20u32;
+    let moved = std::time::Instant::now();
+    for _ in 0..rounds {
+        press(state, key("j"));
+    }
+    let per_move = moved.elapsed() / rounds;
+    let drawn = std::time::Instant::now();
+    for _ in 0..rounds {
+        render(state);
+    }
+    (per_move, drawn.elapsed() / rounds)
+}
