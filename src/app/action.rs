@@ -53,6 +53,8 @@ pub enum Action {
     CopyYaml,
     Events,
     RevealSecrets,
+    /// Delete the object under the cursor (the kind browser).
+    Delete,
 }
 
 /// Every action but `Show` with its `run` name, in help order.
@@ -104,4 +106,5 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::CopyYaml, "copy_yaml"),
     (Action::Events, "events"),
     (Action::RevealSecrets, "reveal_secrets"),
+    (Action::Delete, "delete"),
 ];

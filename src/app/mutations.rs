@@ -210,6 +210,16 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             }
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
+        Action::Delete => {
+            let (Screen::Pane(PaneId::Browse), Some(target)) =
+                (state.screen(), state.browse.target.as_ref())
+            else {
+                return Err("open a kind first (:pods, :deployments …)".to_string());
+            };
+            let row = selected_in(state, TableId::Browse, &state.browse.rows)
+                .ok_or_else(|| "nothing selected to delete".to_string())?;
+            actions::delete_object(&target.kind, &row.key)
+        }
         _ => return Err("not an action".to_string()),
     };
     Ok(request)

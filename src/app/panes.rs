@@ -216,7 +216,7 @@ pub const PANES: &[Pane] = &[
         feeds: &[Feed::Browse],
         table: Some(TableId::Browse),
         empty: "no objects match",
-        actions: &[],
+        actions: &[Action::Delete],
     },
     Pane {
         id: PaneId::Yaml,

@@ -82,6 +82,23 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 None => Some(power),
             }
         }
+        ActionKind::Delete => {
+            // Known only while the browser lists the object's kind where the object was.
+            let plan = op.plan.as_request()?;
+            let browsed = state.browse.target.as_ref().filter(|t| {
+                t.kind.kind == plan.kind
+                    && t.kind.group == plan.group
+                    && t.clusters.contains(&key.cluster)
+                    && t.namespace.as_ref().is_none_or(|ns| *ns == key.namespace)
+                    && t.fields.is_none()
+            })?;
+            let listed = state.browse.rows.get(key).is_some();
+            Some(match (listed, browsed.kind.kind.as_str()) {
+                (false, _) => "gone".into(),
+                (true, "Pod") => "terminating".into(),
+                (true, _) => "still listed (finalizers pending)".into(),
+            })
+        }
         _ => None,
     }
 }

@@ -530,7 +530,8 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::VmMigrate
         | Action::PowerOn
         | Action::PowerOff
-        | Action::PowerCycle => {
+        | Action::PowerCycle
+        | Action::Delete => {
             return offer(state, action);
         }
         Action::Mark => toggle_mark(state),

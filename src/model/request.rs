@@ -27,6 +27,8 @@ pub enum ActionKind {
     /// A whole Kubernetes upgrade (control plane, then each MachineDeployment).
     KubernetesUpgrade,
     TalosUpgrade,
+    /// Any object the kind browser shows.
+    Delete,
 }
 
 impl ActionKind {
@@ -49,6 +51,7 @@ impl ActionKind {
             ActionKind::UpgradeWorkers => "kubernetes.upgrade.workers",
             ActionKind::KubernetesUpgrade => "kubernetes.upgrade",
             ActionKind::TalosUpgrade => "talos.upgrade",
+            ActionKind::Delete => "kubernetes.delete",
         }
     }
 

@@ -65,10 +65,10 @@ impl Column {
     }
 }
 
-/// A column title that came from a server, as the `&'static str` a `Column` holds. Each
-/// distinct title is kept once for the life of the process: they are few (the printer columns
-/// of the kinds a user browses) and a table is rebuilt on every frame, so interning them is
-/// cheaper than owning them per frame.
+/// A column title (or a kind's name) that came from a server, as the `&'static str` a `Column`
+/// (or an action plan) holds. Each distinct string is kept once for the life of the process:
+/// they are few (the printer columns and names of the kinds a user browses) and a table is
+/// rebuilt on every frame, so interning them is cheaper than owning them per frame.
 pub fn interned(title: &str) -> &'static str {
     use std::collections::BTreeSet;
     use std::sync::{Mutex, OnceLock};

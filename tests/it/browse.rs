@@ -20,17 +20,11 @@ async fn all_clusters(sim: &opsdeck_sim::Simulator) -> Cockpit {
     c
 }
 
-fn command(c: &mut Cockpit, text: &str) {
-    c.press(&[":"]);
-    c.type_text(text);
-    c.press(&["<Enter>"]);
-}
-
 #[tokio::test]
 async fn a_crd_lists_with_its_printer_columns_and_follows_the_watch() {
     let sim = common::frozen_sim().await;
     let mut c = all_clusters(&sim).await;
-    command(&mut c, "machines.cluster.x-k8s.io");
+    c.command("machines.cluster.x-k8s.io");
     assert_eq!(c.state.screen(), &Screen::Pane(PaneId::Browse));
     c.wait_for("nine Machines", |s| s.browse.rows.len() == 9)
         .await;
@@ -84,7 +78,7 @@ async fn a_crd_lists_with_its_printer_columns_and_follows_the_watch() {
 async fn nodes_come_from_every_cluster_with_the_server_printing() {
     let sim = common::frozen_sim().await;
     let mut c = all_clusters(&sim).await;
-    command(&mut c, "no");
+    c.command("no");
     let expected: usize = ["management", "harvester", "media"]
         .iter()
         .map(|cluster| {
@@ -123,7 +117,7 @@ async fn a_namespace_narrows_and_kinds_without_columns_print_name_and_age() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
     c.wait_for("discovery", |s| !s.catalog.is_empty()).await;
-    command(&mut c, "machines.cluster.x-k8s.io media");
+    c.command("machines.cluster.x-k8s.io media");
     c.wait_for("media's Machines", |s| s.browse.rows.len() == 6)
         .await;
     let frame = c.frame();
@@ -136,7 +130,7 @@ async fn a_namespace_narrows_and_kinds_without_columns_print_name_and_age() {
         "{frame}"
     );
 
-    command(&mut c, "appprojects");
+    c.command("appprojects");
     c.wait_for("projects", |s| !s.browse.rows.is_empty()).await;
     let frame = c.frame();
     let header = line_with(&frame, "AGE");
@@ -148,7 +142,7 @@ async fn a_namespace_narrows_and_kinds_without_columns_print_name_and_age() {
         ["NAMESPACE", "NAME", "AGE"]
     );
 
-    command(&mut c, "podz");
+    c.command("podz");
     assert!(c.frame().contains("unknown command \"podz\""));
 }
 
@@ -157,7 +151,7 @@ async fn a_forbidden_kind_says_so_with_the_servers_words() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::client_for(&sim, "opsdeck-viewer").await).await;
     c.wait_for("discovery", |s| !s.catalog.is_empty()).await;
-    command(&mut c, "nodes");
+    c.command("nodes");
     let frame = c.wait_for_text("forbidden").await;
     assert!(frame.contains("cannot list resource \"nodes\""), "{frame}");
 }
@@ -183,7 +177,7 @@ async fn a_start_command_waits_for_discovery() {
 async fn pods_show_status_readiness_and_restarts_as_kubectl_does() {
     let sim = common::frozen_sim().await;
     let mut c = all_clusters(&sim).await;
-    command(&mut c, "po");
+    c.command("po");
     let expected = sim
         .cluster_db("media")
         .expect("media")
@@ -217,7 +211,7 @@ async fn pods_show_status_readiness_and_restarts_as_kubectl_does() {
 async fn events_of_a_crash_looping_pod_newest_first_warnings_marked() {
     let sim = common::frozen_sim().await;
     let mut c = all_clusters(&sim).await;
-    command(&mut c, "events");
+    c.command("events");
     c.wait_for("the events", |s| s.browse.rows.len() > 10).await;
     let frame = c.frame_sized(220, 60);
     let header = line_with(&frame, "LAST SEEN");
@@ -228,7 +222,7 @@ async fn events_of_a_crash_looping_pod_newest_first_warnings_marked() {
     );
 
     // `e` on a crash-looping pod: that pod's events only.
-    command(&mut c, "pods");
+    c.command("pods");
     c.wait_for("pods", |s| s.browse.rows.len() > 10).await;
     c.press(&["/"]);
     c.type_text("CrashLoop");

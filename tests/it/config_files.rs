@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use opsdeck::app::action::Action;
 use opsdeck::app::ids::PaneId;
 use opsdeck::app::keymap::{DEFAULT_KEYMAP, Keymap, Scope, VIM_KEYMAP};
 use opsdeck::app::keys::Key;
@@ -59,16 +60,21 @@ fn shipped_keymaps_load_and_bind_every_scope() {
             "{scope:?} has no keys of its own"
         );
     }
+    let ctrl_d = Key::parse("<C-d>").expect("key");
+    let browse = Scope::Pane(PaneId::Browse);
+    assert_eq!(km.resolve(browse, ctrl_d), Some(Action::Delete), "as k9s");
     km.merge("keymaps/vim.toml", VIM_KEYMAP)
         .expect("vim keymap merges");
-    let ctrl_d = Key::parse("<C-d>").expect("key");
     assert!(km.resolve(Scope::Pane(PaneId::Apps), ctrl_d).is_some());
+    // vim's C-d pages everywhere, the browser too; D deletes there instead.
+    assert_eq!(km.resolve(browse, ctrl_d), Some(Action::PageDown));
+    assert_eq!(km.resolve(browse, Key::char('D')), Some(Action::Delete));
     // Every pane with a number key opens from anywhere.
     for pane in opsdeck::app::panes::PANES {
         if let Some(c) = pane.key {
             assert_eq!(
                 km.resolve(Scope::Global, Key::char(c)),
-                Some(opsdeck::app::action::Action::Show(pane.id))
+                Some(Action::Show(pane.id))
             );
         }
     }

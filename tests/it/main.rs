@@ -9,6 +9,7 @@ mod browse;
 mod cockpit;
 mod config_files;
 mod crd_schema;
+mod delete;
 mod discovery;
 mod hosts;
 mod layers;

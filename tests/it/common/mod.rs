@@ -199,6 +199,13 @@ impl Cockpit {
         }
     }
 
+    /// Run a `:` command as a user types it.
+    pub fn command(&mut self, text: &str) {
+        self.press(&[":"]);
+        self.type_text(text);
+        self.press(&["<Enter>"]);
+    }
+
     pub fn frame(&mut self) -> String {
         render(&mut self.state, 200, 40)
     }
