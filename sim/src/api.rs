@@ -18,6 +18,7 @@ use super::encode::{decode_continue, encode_continue, encode_item, list_body};
 use super::http::{Body, bytes_response, error_response, full, json_response, parse_query};
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
+use super::pod_logs;
 use super::review;
 use super::route::{self, ResourcePath, Route};
 use super::server::Handler;
@@ -220,6 +221,9 @@ impl Api {
                 path.subresource.as_deref(),
             ));
         }
+        if verb == "get" && path.subresource.as_deref() == Some("log") {
+            return self.log(&path, &query);
+        }
         let accept = req
             .headers()
             .get(header::ACCEPT)
@@ -272,6 +276,20 @@ impl Api {
             Ok((code, body)) => json_response(code, &body, warning.as_deref()),
             Err(e) => error_response(e),
         }
+    }
+
+    /// A pod's container log (text, maybe followed); other kinds have no `log`.
+    fn log(&self, path: &ResourcePath, query: &HashMap<String, String>) -> Response<Body> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        if def.kind != "Pod" {
+            return not_found_page();
+        }
+        let pod = self.db().get(&self.key(path)).cloned();
+        let result = pod
+            .ok_or_else(|| status::not_found(def, name))
+            .and_then(|pod| pod_logs::serve(&pod, pod_logs::LogAsk::from_query(query)));
+        result.unwrap_or_else(error_response)
     }
 
     fn key(&self, path: &ResourcePath) -> ObjKey {

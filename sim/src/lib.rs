@@ -21,6 +21,7 @@ pub mod jsonpath;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
+pub mod pod_logs;
 pub mod pod_objects;
 pub mod printers;
 pub mod review;

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::kinds::KindDef;
 
+#[derive(Debug)]
 pub struct StatusError {
     pub code: u16,
     pub body: Value,

@@ -55,6 +55,11 @@ pub enum Action {
     RevealSecrets,
     /// Delete the object under the cursor (the kind browser).
     Delete,
+    /// A pod's log; in the log view, the next container, the previous run, timestamps.
+    Logs,
+    LogContainer,
+    LogPrevious,
+    LogTimestamps,
 }
 
 /// Every action but `Show` with its `run` name, in help order.
@@ -107,4 +112,8 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::Events, "events"),
     (Action::RevealSecrets, "reveal_secrets"),
     (Action::Delete, "delete"),
+    (Action::Logs, "logs"),
+    (Action::LogContainer, "log_container"),
+    (Action::LogPrevious, "log_previous"),
+    (Action::LogTimestamps, "log_timestamps"),
 ];

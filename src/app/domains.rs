@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
+use crate::clients::kube::logs::LogAsk;
 use crate::model::actions::SyncOptions;
 use crate::model::argo::{AppDetail, AppRow, ResourceRef};
 use crate::model::argo_rest::ResourceHealth;
@@ -12,9 +13,9 @@ use crate::model::browse::{BrowseRow, ServerColumn};
 use crate::model::catalog::ApiKind;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
+use crate::model::lines::LineBuffer;
 use crate::model::rollout::Plan;
 use crate::model::store::{ObjRef, RowStore};
-use crate::model::talos::LineBuffer;
 use crate::model::talos::TalosNodeRow;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
@@ -82,6 +83,38 @@ impl Default for Inspector {
             text: LineBuffer::new(LOG_LINES),
             text_error: None,
             scroll_back: 0,
+        }
+    }
+}
+
+/// A pod container's log: which stream, what it asked for, the text so far.
+#[derive(Debug)]
+pub struct PodLogs {
+    /// Tells this stream's reports from an earlier one's still in flight.
+    pub id: u64,
+    pub ask: LogAsk,
+    /// The pod's containers, once the pod is read; the one shown is `reading`.
+    pub containers: Vec<String>,
+    pub reading: Option<String>,
+    pub text: LineBuffer,
+    /// Lines scrolled back from the end; 0 follows new lines.
+    pub scroll_back: usize,
+    /// The server closed the stream (the run is over).
+    pub ended: bool,
+    pub error: Option<String>,
+}
+
+impl Default for PodLogs {
+    fn default() -> Self {
+        PodLogs {
+            id: 0,
+            ask: LogAsk::default(),
+            containers: Vec::new(),
+            reading: None,
+            text: LineBuffer::new(LOG_LINES),
+            scroll_back: 0,
+            ended: false,
+            error: None,
         }
     }
 }

@@ -16,4 +16,6 @@ pub enum PaneId {
     Browse,
     /// One object as YAML (`y` on a row).
     Yaml,
+    /// A pod container's log, followed (`l` on a pod).
+    Logs,
 }

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+pub mod logs;
 pub mod msg;
 pub mod mutations;
 pub mod navigation;

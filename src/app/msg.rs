@@ -7,6 +7,7 @@ use super::domains::BrowseTarget;
 use crate::clients::clipboard::Copied;
 use crate::clients::error::ClientError;
 use crate::clients::kube::browse::BrowseUpdate;
+use crate::clients::kube::logs::{LogAsk, LogReport};
 use crate::model::actions::ActionPlan;
 use crate::model::argo::{AppDetail, AppRow};
 use crate::model::argo_rest::{ArgoRequest, ResourceHealth};
@@ -85,6 +86,11 @@ pub enum Msg {
         id: u64,
         update: BrowseUpdate,
     },
+    /// What the pod-log stream `id` read: the containers, text, its end, or why it stopped.
+    PodLog {
+        id: u64,
+        report: LogReport,
+    },
     /// A chunk of a node's log or kernel log, or why the stream stopped.
     NodeText {
         key: ObjRef,
@@ -113,6 +119,13 @@ pub enum Command {
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,
+    /// Follow a pod container's log (replacing any pod log already open).
+    StreamPodLog {
+        id: u64,
+        key: ObjRef,
+        ask: LogAsk,
+    },
+    StopPodLog,
     /// Ask the API server whether every one of these requests would be allowed.
     CheckAccess {
         id: u64,

@@ -9,6 +9,7 @@ pub fn leave(screen: &Screen) -> Vec<Command> {
     match screen {
         Screen::SyncWaves(_) => vec![Command::StopAppDetail],
         Screen::TalosNode(_) => vec![Command::StopNodeText],
+        Screen::Logs(_) => vec![Command::StopPodLog],
         Screen::Pane(PaneId::Browse) => vec![Command::StopBrowse],
         _ => Vec::new(),
     }

@@ -219,6 +219,18 @@ pub const PANES: &[Pane] = &[
         actions: &[Action::Delete],
     },
     Pane {
+        id: PaneId::Logs,
+        names: &[],
+        key: None,
+        section: "logs",
+        title: "Logs",
+        about: "A pod container's log, followed",
+        feeds: &[],
+        table: None,
+        empty: "",
+        actions: &[],
+    },
+    Pane {
         id: PaneId::Yaml,
         names: &[],
         key: None,
@@ -343,6 +355,9 @@ mod tests {
             PaneId::Vms,
             PaneId::Hosts,
             PaneId::Ops,
+            PaneId::Browse,
+            PaneId::Yaml,
+            PaneId::Logs,
         ];
         for id in ids {
             assert_eq!(PANES.iter().filter(|p| p.id == id).count(), 1, "{id:?}");

@@ -19,6 +19,7 @@ use super::watches;
 use crate::clients::clipboard::Clipboard;
 use crate::clients::error::ClientError;
 use crate::clients::kube::browse;
+use crate::clients::kube::logs::{self, LogReport};
 use crate::model::yaml::ObjectRef;
 use std::path::PathBuf;
 
@@ -42,6 +43,7 @@ pub struct Executor {
     argocd: Option<ArgoCd>,
     tree: Option<JoinHandle<()>>,
     node_text: Option<JoinHandle<()>>,
+    pod_log: Option<JoinHandle<()>>,
     /// The kind browser's watches, one per cluster.
     browse: Vec<JoinHandle<()>>,
     clipboard: Clipboard,
@@ -80,6 +82,7 @@ impl Executor {
             argocd: None,
             tree: None,
             node_text: None,
+            pod_log: None,
             browse: Vec::new(),
             clipboard: Clipboard::default(),
             audit: None,
@@ -316,15 +319,37 @@ impl Executor {
                     old.abort();
                 }
             }
+            Command::StreamPodLog { id, key, ask } => {
+                if let Some(old) = self.pod_log.take() {
+                    old.abort();
+                }
+                let sink = watches::sink(&self.tx, move |report| Msg::PodLog { id, report });
+                match self.kube.client(&key.cluster).cloned() {
+                    Some(client) => self.pod_log = Some(logs::stream(client, key, ask, sink)),
+                    None => {
+                        sink.send(LogReport::Failed(no_client(&key.cluster)));
+                    }
+                }
+            }
+            Command::StopPodLog => {
+                if let Some(old) = self.pod_log.take() {
+                    old.abort();
+                }
+            }
         }
     }
 }
 
 impl Drop for Executor {
     fn drop(&mut self) {
-        for task in [self.detail.take(), self.tree.take(), self.node_text.take()]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.detail.take(),
+            self.tree.take(),
+            self.node_text.take(),
+            self.pod_log.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::domains::{Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, Talos, YamlView};
+use super::domains::{
+    Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, PodLogs, Talos, YamlView,
+};
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
 use super::panes::{Feed, Pane};
@@ -30,6 +32,8 @@ pub enum Screen {
     SyncWaves(ObjRef),
     TalosNode(ObjRef),
     Yaml(ObjectRef),
+    /// A pod's log (the container is in `State::logs`).
+    Logs(ObjRef),
 }
 
 impl Screen {
@@ -40,6 +44,7 @@ impl Screen {
             Screen::SyncWaves(_) => PaneId::SyncWaves,
             Screen::TalosNode(_) => PaneId::TalosNode,
             Screen::Yaml(_) => PaneId::Yaml,
+            Screen::Logs(_) => PaneId::Logs,
         }
     }
 
@@ -108,6 +113,7 @@ pub struct State {
     pub catalog: Catalog,
     pub browse: Browse,
     pub yaml: YamlView,
+    pub logs: PodLogs,
     /// Terminal sequences for the loop to write (an OSC 52 copy), then forget.
     pub terminal_output: Vec<String>,
     /// A `-c` command waiting for discovery to know its kind.
@@ -158,6 +164,7 @@ impl State {
             catalog: Catalog::default(),
             browse: Browse::default(),
             yaml: YamlView::default(),
+            logs: PodLogs::default(),
             pending_command: None,
             terminal_output: Vec::new(),
             stack: vec![Screen::Pane(PaneId::Clusters)],

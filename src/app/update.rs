@@ -9,6 +9,7 @@ use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus, YamlV
 use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
+use super::logs::{self, LogToggle};
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::navigation::{leave, switch_root};
@@ -21,9 +22,10 @@ use super::tree::TreeView;
 use super::yaml;
 use crate::clients::clipboard::Copied;
 use crate::clients::kube::browse::BrowseUpdate;
+use crate::model::lines::LineBuffer;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::table::Sort;
-use crate::model::talos::{LineBuffer, TextSource};
+use crate::model::talos::TextSource;
 use crate::model::tree::{NodeId, TreeLine, TreeNode, visible_lines};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
@@ -133,6 +135,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 }
             }
         }
+        Msg::PodLog { id, report } => logs::on_report(state, id, report),
         Msg::Yaml { target, result } => {
             if state.screen() != &Screen::Yaml(target) {
                 return Vec::new();
@@ -381,6 +384,7 @@ fn move_cursor(state: &mut State, delta: isize) {
             let at = (state.yaml.scroll as isize).saturating_add(delta);
             state.yaml.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
         }
+        Screen::Logs(_) => logs::scroll(state, delta),
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
             let len = state.talos.inspector.text.len() as isize;
@@ -549,6 +553,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             None => state.notice = Some("this row is not a Kubernetes object".into()),
         },
         Action::Events => return events_of_selection(state),
+        Action::Logs => return logs::open(state),
+        Action::LogContainer => return logs::toggle(state, LogToggle::NextContainer),
+        Action::LogPrevious => return logs::toggle(state, LogToggle::Previous),
+        Action::LogTimestamps => return logs::toggle(state, LogToggle::Timestamps),
         Action::CopyName => match selected_name(state) {
             Some(name) => {
                 return vec![Command::Copy {

@@ -8,6 +8,7 @@ pub mod capi;
 pub mod catalog;
 pub mod eso;
 pub mod hosts;
+pub mod lines;
 pub mod request;
 pub mod rollout;
 pub mod source;

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::{Sources, pane};
+use super::followed::{self, Followed};
 use super::table;
 use crate::app::domains::InspectorTab;
 use crate::app::layout::INSPECTOR_HEAD_ROWS;
@@ -125,45 +126,16 @@ fn services(frame: &mut Frame, area: Rect, state: &State) {
 }
 
 fn text(frame: &mut Frame, area: Rect, state: &State) {
-    let theme = &state.theme;
     let ins = &state.talos.inspector;
-    let following = ins.scroll_back == 0;
-    let source = state.text_source().map(|s| s.title()).unwrap_or_default();
-    let mode = if following {
-        "following".to_string()
-    } else {
-        format!("{} lines back — G to follow", ins.scroll_back)
+    let text = Followed {
+        title: state.text_source().map(|s| s.title()).unwrap_or_default(),
+        hints: String::new(),
+        lines: ins.text.lines().collect(),
+        scroll_back: ins.scroll_back,
+        closing: ins.text_error.clone().map(|e| (e, "status.degraded")),
+        waiting: "waiting for the stream…",
     };
-    let block = Block::bordered()
-        .border_style(theme.style("border"))
-        .title(Line::from(vec![
-            Span::styled(format!(" {source} "), theme.style("title")),
-            Span::styled(format!("[{mode}] "), theme.style("hint")),
-        ]));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let height = inner.height as usize;
-    let end = ins.text.len().saturating_sub(ins.scroll_back);
-    let start = end.saturating_sub(height);
-    let mut lines: Vec<Line> = ins
-        .text
-        .lines()
-        .skip(start)
-        .take(end - start)
-        .map(|l| Line::from(l.clone()))
-        .collect();
-    if let Some(e) = &ins.text_error {
-        lines.push(Line::from(Span::styled(
-            format!("-- {e} --"),
-            theme.style("status.degraded"),
-        )));
-    } else if ins.text.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "waiting for the stream…",
-            theme.style("dim"),
-        )));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    followed::draw(frame, area, &state.theme, text);
 }
 
 fn etcd(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {

@@ -4,8 +4,10 @@
 pub mod chrome;
 pub mod clusters;
 pub mod dialog;
+pub mod followed;
 pub mod help;
 pub mod inspector;
+pub mod logs;
 pub mod pane;
 pub mod syncwaves;
 pub mod table;
@@ -33,6 +35,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
         Screen::Yaml(target) => yaml::draw(frame, body, state, &target),
+        Screen::Logs(key) => logs::draw(frame, body, state, &key),
         Screen::Pane(PaneId::Vms) => vms::draw(frame, body, state),
         screen => {
             let entry = screen.pane().pane();

@@ -13,6 +13,7 @@ mod delete;
 mod discovery;
 mod hosts;
 mod layers;
+mod logs;
 mod remediation;
 mod rollouts;
 mod secrets;

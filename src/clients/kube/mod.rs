@@ -4,6 +4,7 @@ pub mod actions;
 pub mod browse;
 pub mod connect;
 pub mod discovery;
+pub mod logs;
 pub mod sources;
 pub mod watch;
 
