@@ -190,13 +190,15 @@ pub fn argo_objects(s: &Scenario) -> Vec<(&'static str, Value)> {
     out
 }
 
-/// Nodes of the management cluster.
-pub fn node(name: &str) -> Value {
+/// A Talos node of the management or a workload cluster; control-plane nodes carry the role
+/// label kubectl prints in ROLES.
+pub fn node(name: &str, control_plane: bool) -> Value {
+    let mut labels = json!({"kubernetes.io/hostname": name});
+    if control_plane {
+        labels["node-role.kubernetes.io/control-plane"] = json!("");
+    }
     json!({
-        "metadata": {
-            "name": name,
-            "labels": {"kubernetes.io/hostname": name, "node-role.kubernetes.io/control-plane": ""},
-        },
+        "metadata": {"name": name, "labels": labels},
         "spec": {"providerID": format!("talos://{name}")},
         "status": {
             "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",

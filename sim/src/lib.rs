@@ -168,7 +168,7 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
     let mut objects: Objects = s
         .management_nodes
         .iter()
-        .map(|n| ("Node", argo_objects::node(n)))
+        .map(|n| ("Node", argo_objects::node(n, true)))
         .collect();
     for c in &s.clusters {
         objects.extend(capi_objects::cluster_objects(c));
@@ -210,19 +210,22 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
         .iter()
         .filter(|c| s.workload_api_servers.contains(&c.name))
     {
-        let node_names: Vec<String> = capi_objects::cluster_objects(c)
+        // (node name, whether its Machine is a control-plane one)
+        let nodes: Vec<(String, bool)> = capi_objects::cluster_objects(c)
             .into_iter()
             .filter(|(kind, m)| *kind == "Machine" && m.pointer("/status/nodeRef").is_some())
             .map(|(_, m)| {
-                m["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
+                let name = m["metadata"]["name"].as_str().unwrap_or_default();
+                let control_plane = m["metadata"]["labels"]
+                    .get(capi_objects::CONTROL_PLANE_LABEL)
+                    .is_some();
+                (name.to_string(), control_plane)
             })
             .collect();
-        let objects = node_names
+        let node_names: Vec<String> = nodes.iter().map(|(n, _)| n.clone()).collect();
+        let objects = nodes
             .iter()
-            .map(|n| ("Node", argo_objects::node(n)))
+            .map(|(n, cp)| ("Node", argo_objects::node(n, *cp)))
             .chain(eso_objects::objects_in(
                 &c.name,
                 &s.secret_stores,

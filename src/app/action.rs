@@ -55,6 +55,9 @@ pub enum Action {
     RevealSecrets,
     /// Delete the object under the cursor (the kind browser).
     Delete,
+    /// The kind browser on nodes: no new pods on the node, or again.
+    Cordon,
+    Uncordon,
     /// A pod's log; in the log view, the next container, the previous run, timestamps.
     Logs,
     LogContainer,
@@ -112,6 +115,8 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::Events, "events"),
     (Action::RevealSecrets, "reveal_secrets"),
     (Action::Delete, "delete"),
+    (Action::Cordon, "cordon"),
+    (Action::Uncordon, "uncordon"),
     (Action::Logs, "logs"),
     (Action::LogContainer, "log_container"),
     (Action::LogPrevious, "log_previous"),

@@ -15,7 +15,9 @@ use super::tables;
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
+use crate::model::browse::BrowseRow;
 use crate::model::capi::{ControlPlaneRow, DeploymentRow};
+use crate::model::catalog::ApiKind;
 use crate::model::request::{ActionKind, PowerAction, VmVerb};
 use crate::model::rollout::{self as plans, Plan, ServedApis};
 use crate::model::store::{Keyed, RowStore};
@@ -211,18 +213,31 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
         Action::Delete => {
-            let (Screen::Pane(PaneId::Browse), Some(target)) =
-                (state.screen(), state.browse.target.as_ref())
-            else {
-                return Err("open a kind first (:pods, :deployments …)".to_string());
-            };
-            let row = selected_in(state, TableId::Browse, &state.browse.rows)
-                .ok_or_else(|| "nothing selected to delete".to_string())?;
-            actions::delete_object(&target.kind, &row.key)
+            let (kind, row) = browsed(state)?;
+            actions::delete_object(kind, &row.key)
+        }
+        Action::Cordon | Action::Uncordon => {
+            let (kind, row) = browsed(state)?;
+            if kind.kind != "Node" || !kind.group.is_empty() {
+                return Err("cordon and uncordon are for nodes (:nodes)".to_string());
+            }
+            actions::node_schedulable(&row.key, &kind.version, action == Action::Uncordon)
         }
         _ => return Err("not an action".to_string()),
     };
     Ok(request)
+}
+
+/// The kind the browser shows and the row under its cursor.
+fn browsed(state: &State) -> Result<(&ApiKind, &BrowseRow), String> {
+    let (Screen::Pane(PaneId::Browse), Some(target)) =
+        (state.screen(), state.browse.target.as_ref())
+    else {
+        return Err("open a kind first (:pods, :nodes …)".to_string());
+    };
+    let row = selected_in(state, TableId::Browse, &state.browse.rows)
+        .ok_or_else(|| "nothing selected".to_string())?;
+    Ok((&target.kind, row))
 }
 
 /// Space in the sync-wave view: mark or unmark the selected resource for a selective sync.

@@ -216,7 +216,7 @@ pub const PANES: &[Pane] = &[
         feeds: &[Feed::Browse],
         table: Some(TableId::Browse),
         empty: "no objects match",
-        actions: &[Action::Delete],
+        actions: &[Action::Delete, Action::Cordon, Action::Uncordon],
     },
     Pane {
         id: PaneId::Logs,

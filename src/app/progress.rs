@@ -82,6 +82,22 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 None => Some(power),
             }
         }
+        ActionKind::NodeCordon | ActionKind::NodeUncordon => {
+            // The server's STATUS column says it (`Ready,SchedulingDisabled`) while nodes are
+            // browsed.
+            state
+                .browse
+                .target
+                .as_ref()
+                .filter(|t| t.kind.kind == "Node")?;
+            let status = state
+                .browse
+                .columns
+                .iter()
+                .position(|c| c.name == "Status")?;
+            let row = state.browse.rows.get(key)?;
+            row.cells.get(status).cloned()
+        }
         ActionKind::Delete => {
             // Known only while the browser lists the object's kind where the object was.
             let plan = op.plan.as_request()?;

@@ -535,7 +535,9 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::PowerOn
         | Action::PowerOff
         | Action::PowerCycle
-        | Action::Delete => {
+        | Action::Delete
+        | Action::Cordon
+        | Action::Uncordon => {
             return offer(state, action);
         }
         Action::Mark => toggle_mark(state),

@@ -272,6 +272,27 @@ pub fn delete_object(kind: &ApiKind, key: &ObjRef) -> ActionPlan {
     }
 }
 
+/// Cordon (no new pods) or uncordon a Node, as `kubectl cordon` patches it.
+pub fn node_schedulable(node: &ObjRef, version: &str, schedulable: bool) -> ActionPlan {
+    let (action, verb) = match schedulable {
+        true => (ActionKind::NodeUncordon, "Uncordon"),
+        false => (ActionKind::NodeCordon, "Cordon"),
+    };
+    ActionPlan {
+        action,
+        title: format!("{verb} node {} on {}", node.name, node.cluster),
+        target: node.clone(),
+        group: "",
+        version: version.into(),
+        kind: "Node",
+        plural: "nodes",
+        subresource: None,
+        method: Method::Patch,
+        content_type: MERGE_PATCH,
+        body: json!({"spec": {"unschedulable": !schedulable}}),
+    }
+}
+
 /// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.
 /// `version` is the one the cluster serves ExternalSecrets at (`v1`, or `v1beta1` on older ESO).
 pub fn es_force_sync(es: &ExternalSecretRow, version: &str, now: Timestamp) -> ActionPlan {

@@ -29,6 +29,8 @@ pub enum ActionKind {
     TalosUpgrade,
     /// Any object the kind browser shows.
     Delete,
+    NodeCordon,
+    NodeUncordon,
 }
 
 impl ActionKind {
@@ -52,6 +54,8 @@ impl ActionKind {
             ActionKind::KubernetesUpgrade => "kubernetes.upgrade",
             ActionKind::TalosUpgrade => "talos.upgrade",
             ActionKind::Delete => "kubernetes.delete",
+            ActionKind::NodeCordon => "node.cordon",
+            ActionKind::NodeUncordon => "node.uncordon",
         }
     }
 

@@ -108,6 +108,15 @@ async fn nodes_come_from_every_cluster_with_the_server_printing() {
         line_with(&frame, "hv-03").contains("Ready,SchedulingDisabled"),
         "{frame}"
     );
+    // ROLES from the role labels: control-plane nodes say so, workers print <none>.
+    assert!(
+        line_with(&frame, "media-cp-").contains("control-plane"),
+        "{frame}"
+    );
+    assert!(
+        line_with(&frame, "media-workers-").contains("<none>"),
+        "{frame}"
+    );
     // Esc on a root view is nothing; another pane stops the browse.
     assert!(c.state.browse.target.is_some());
 }

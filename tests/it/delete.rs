@@ -111,3 +111,74 @@ async fn delete_is_refused_read_only_and_disabled_without_the_verb() {
     assert!(c.state.actions.dialog.is_none());
     assert!(audit_lines(&c).is_empty());
 }
+
+#[tokio::test]
+async fn cordon_and_uncordon_a_node_and_see_the_servers_status_follow() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    c.wait_for("discovery", |s| s.catalog.resolve("nodes").is_some())
+        .await;
+    // Not on pods: the key says what it is for.
+    c.command("pods");
+    c.wait_for("pods", |s| !s.browse.rows.is_empty()).await;
+    c.press(&["C"]);
+    assert!(c.state.actions.dialog.is_none());
+    assert_eq!(
+        c.state.notice.as_deref(),
+        Some("cordon and uncordon are for nodes (:nodes)")
+    );
+
+    c.command("nodes");
+    c.wait_for("media's nodes", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.cluster == "opsdeck-media")
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text("media-workers");
+    c.press(&["<Enter>"]);
+    let node = tables::selected(&c.state, TableId::Browse).expect("a node");
+    assert_eq!(node.cluster, "opsdeck-media");
+    c.press(&["C"]);
+    common::wait_allowed(&mut c).await;
+    let frame = c.frame_sized(160, 50);
+    assert!(
+        frame.contains(&format!("PATCH /api/v1/nodes/{}", node.name)),
+        "{frame}"
+    );
+    assert!(frame.contains("\"unschedulable\": true"), "{frame}");
+    common::confirm(&mut c).await;
+    let disabled = |s: &opsdeck::app::state::State| {
+        s.browse.rows.get(&node).is_some_and(|r| {
+            r.cells
+                .iter()
+                .any(|cell| cell.contains("SchedulingDisabled"))
+        })
+    };
+    c.wait_for("SchedulingDisabled", disabled).await;
+    c.press(&["0"]);
+    assert!(
+        line_with(&c.frame_sized(200, 40), "node.cordon").contains("Ready,SchedulingDisabled"),
+        "the operation follows the node"
+    );
+    c.command("nodes");
+    c.wait_for("nodes again", |s| s.browse.rows.get(&node).is_some())
+        .await;
+    c.press(&["/"]);
+    c.type_text(&node.name);
+    c.press(&["<Enter>"]);
+    c.press(&["U"]);
+    common::confirm(&mut c).await;
+    c.wait_for("schedulable again", |s| {
+        s.browse.rows.get(&node).is_some() && !disabled(s)
+    })
+    .await;
+    let actions: Vec<String> = audit_lines(&c)
+        .iter()
+        .map(|l| l["action"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(actions, ["node.cordon", "node.uncordon"]);
+}
