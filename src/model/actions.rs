@@ -97,13 +97,18 @@ impl ActionPlan {
         lines
     }
 
+    /// `Pod media/web-1`, or `Node worker-1` for a cluster-scoped object.
+    pub fn object(&self) -> String {
+        match self.target.namespace.as_str() {
+            "" => format!("{} {}", self.kind, self.target.name),
+            ns => format!("{} {ns}/{}", self.kind, self.target.name),
+        }
+    }
+
     fn request_lines(&self) -> Vec<String> {
         vec![
             format!("context  {}", self.target.cluster),
-            format!(
-                "object   {} {}/{}",
-                self.kind, self.target.namespace, self.target.name
-            ),
+            format!("object   {}", self.object()),
             format!("request  {} {}", self.method, self.path()),
             format!("         Content-Type: {}", self.content_type),
         ]

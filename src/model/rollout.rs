@@ -133,9 +133,7 @@ impl Plan {
     /// What the operations panel names as the target.
     pub fn target(&self) -> String {
         match self {
-            Plan::Request(p) => {
-                format!("{} {}/{}", p.kind, p.target.namespace, p.target.name)
-            }
+            Plan::Request(p) => p.object(),
             Plan::Argo(a) => format!("Application {}/{}", a.app.namespace, a.app.name),
             Plan::Rollout(r) => r.target.clone(),
         }

@@ -160,9 +160,12 @@ async fn cordon_and_uncordon_a_node_and_see_the_servers_status_follow() {
     };
     c.wait_for("SchedulingDisabled", disabled).await;
     c.press(&["0"]);
+    let ops = c.frame_sized(200, 40);
+    let line = line_with(&ops, "node.cordon");
+    assert!(line.contains(&format!("Node {} ", node.name)), "{line}");
     assert!(
-        line_with(&c.frame_sized(200, 40), "node.cordon").contains("Ready,SchedulingDisabled"),
-        "the operation follows the node"
+        line.contains("Ready,SchedulingDisabled"),
+        "follows the node: {line}"
     );
     c.command("nodes");
     c.wait_for("nodes again", |s| s.browse.rows.get(&node).is_some())
