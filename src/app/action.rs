@@ -58,6 +58,8 @@ pub enum Action {
     /// The kind browser on nodes: no new pods on the node, or again.
     Cordon,
     Uncordon,
+    /// The object under the cursor as `kubectl describe` prints it.
+    Describe,
     /// A pod's log; in the log view, the next container, the previous run, timestamps.
     Logs,
     LogContainer,
@@ -117,6 +119,7 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::Delete, "delete"),
     (Action::Cordon, "cordon"),
     (Action::Uncordon, "uncordon"),
+    (Action::Describe, "describe"),
     (Action::Logs, "logs"),
     (Action::LogContainer, "log_container"),
     (Action::LogPrevious, "log_previous"),

@@ -87,6 +87,13 @@ impl Default for Inspector {
     }
 }
 
+/// Text fetched once and scrolled (the describe view): the lines, or why there are none yet.
+#[derive(Debug, Default)]
+pub struct TextView {
+    pub lines: Option<Result<Vec<String>, String>>,
+    pub scroll: usize,
+}
+
 /// A pod container's log: which stream, what it asked for, the text so far.
 #[derive(Debug)]
 pub struct PodLogs {

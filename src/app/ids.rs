@@ -18,4 +18,6 @@ pub enum PaneId {
     Yaml,
     /// A pod container's log, followed (`l` on a pod).
     Logs,
+    /// One object as `kubectl describe` prints it (`d` on a row).
+    Describe,
 }

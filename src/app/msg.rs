@@ -71,6 +71,12 @@ pub enum Msg {
         target: ObjectRef,
         result: Result<serde_json::Value, ClientError>,
     },
+    /// An object and its events, for the describe view.
+    Described {
+        target: ObjectRef,
+        object: Result<serde_json::Value, ClientError>,
+        events: Result<serde_json::Value, ClientError>,
+    },
     /// An object fetched to be copied as YAML.
     ObjectToCopy {
         target: ObjectRef,
@@ -109,6 +115,8 @@ pub enum Command {
     StopBrowse,
     /// Fetch one object for the YAML view.
     FetchYaml(ObjectRef),
+    /// Fetch one object and its events to describe it.
+    Describe(ObjectRef),
     /// Fetch one object to copy it as YAML.
     FetchToCopy(ObjectRef),
     /// Put text on the clipboard; `what` names it in the footer.

@@ -231,6 +231,18 @@ pub const PANES: &[Pane] = &[
         actions: &[],
     },
     Pane {
+        id: PaneId::Describe,
+        names: &[],
+        key: None,
+        section: "describe",
+        title: "Describe",
+        about: "The object under the cursor, described, with its events",
+        feeds: &[],
+        table: None,
+        empty: "",
+        actions: &[],
+    },
+    Pane {
         id: PaneId::Yaml,
         names: &[],
         key: None,
@@ -358,6 +370,7 @@ mod tests {
             PaneId::Browse,
             PaneId::Yaml,
             PaneId::Logs,
+            PaneId::Describe,
         ];
         for id in ids {
             assert_eq!(PANES.iter().filter(|p| p.id == id).count(), 1, "{id:?}");

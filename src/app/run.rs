@@ -20,6 +20,7 @@ use crate::clients::clipboard::Clipboard;
 use crate::clients::error::ClientError;
 use crate::clients::kube::browse;
 use crate::clients::kube::logs::{self, LogReport};
+use crate::model::describe;
 use crate::model::yaml::ObjectRef;
 use std::path::PathBuf;
 
@@ -198,6 +199,32 @@ impl Executor {
                 }
             }
             Command::StopBrowse => self.stop_browse(),
+            Command::Describe(target) => {
+                let tx = self.tx.clone();
+                let client = self.kube.client(&target.key.cluster).cloned();
+                tokio::spawn(async move {
+                    let Some(client) = client else {
+                        let object = Err(no_client(&target.key.cluster));
+                        let events = Err(no_client(&target.key.cluster));
+                        let _ = tx.send(Msg::Described {
+                            target,
+                            object,
+                            events,
+                        });
+                        return;
+                    };
+                    let (path, events_path) = (target.path(), describe::events_path(&target));
+                    let (object, events) = tokio::join!(
+                        fetch_object(&client, &path),
+                        fetch_object(&client, &events_path),
+                    );
+                    let _ = tx.send(Msg::Described {
+                        target,
+                        object,
+                        events,
+                    });
+                });
+            }
             Command::FetchYaml(target) => {
                 self.fetch(target, |target, result| Msg::Yaml { target, result })
             }

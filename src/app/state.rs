@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use super::domains::{
-    Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, PodLogs, Talos, YamlView,
+    Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, PodLogs, Talos, TextView, YamlView,
 };
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
@@ -34,6 +34,7 @@ pub enum Screen {
     Yaml(ObjectRef),
     /// A pod's log (the container is in `State::logs`).
     Logs(ObjRef),
+    Describe(ObjectRef),
 }
 
 impl Screen {
@@ -45,6 +46,7 @@ impl Screen {
             Screen::TalosNode(_) => PaneId::TalosNode,
             Screen::Yaml(_) => PaneId::Yaml,
             Screen::Logs(_) => PaneId::Logs,
+            Screen::Describe(_) => PaneId::Describe,
         }
     }
 
@@ -114,6 +116,8 @@ pub struct State {
     pub browse: Browse,
     pub yaml: YamlView,
     pub logs: PodLogs,
+    /// What the describe view shows, once fetched, and its scroll.
+    pub describe: TextView,
     /// Terminal sequences for the loop to write (an OSC 52 copy), then forget.
     pub terminal_output: Vec<String>,
     /// A `-c` command waiting for discovery to know its kind.
@@ -165,6 +169,7 @@ impl State {
             browse: Browse::default(),
             yaml: YamlView::default(),
             logs: PodLogs::default(),
+            describe: TextView::default(),
             pending_command: None,
             terminal_output: Vec::new(),
             stack: vec![Screen::Pane(PaneId::Clusters)],

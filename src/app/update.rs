@@ -5,7 +5,8 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::browse::{browse, events_of_selection, newest_events_first, selected_name};
-use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus, YamlView};
+use super::describe;
+use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus};
 use super::ids::PaneId;
 use super::keys::Key;
 use super::layout::page_rows;
@@ -136,6 +137,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::PodLog { id, report } => logs::on_report(state, id, report),
+        Msg::Described {
+            target,
+            object,
+            events,
+        } => describe::on_described(state, target, object, events),
         Msg::Yaml { target, result } => {
             if state.screen() != &Screen::Yaml(target) {
                 return Vec::new();
@@ -385,6 +391,15 @@ fn move_cursor(state: &mut State, delta: isize) {
             state.yaml.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
         }
         Screen::Logs(_) => logs::scroll(state, delta),
+        Screen::Describe(_) => {
+            let lines = state
+                .describe
+                .lines
+                .as_ref()
+                .map_or(0, |l| l.as_ref().map_or(0, Vec::len));
+            let at = (state.describe.scroll as isize).saturating_add(delta);
+            state.describe.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
+        }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
             let len = state.talos.inspector.text.len() as isize;
@@ -545,16 +560,9 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::UpgradeKubernetes
         | Action::UpgradeTalos
         | Action::UpgradeTalosAll => ask_value(state, action),
-        Action::Yaml => match yaml::target(state) {
-            Some(target) => {
-                state.stack.push(Screen::Yaml(target.clone()));
-                state.filters.push(String::new());
-                state.yaml = YamlView::default();
-                return vec![Command::FetchYaml(target)];
-            }
-            None => state.notice = Some("this row is not a Kubernetes object".into()),
-        },
+        Action::Yaml => return yaml::open(state),
         Action::Events => return events_of_selection(state),
+        Action::Describe => return describe::open(state),
         Action::Logs => return logs::open(state),
         Action::LogContainer => return logs::toggle(state, LogToggle::NextContainer),
         Action::LogPrevious => return logs::toggle(state, LogToggle::Previous),

@@ -1,7 +1,9 @@
 //! `y` on any row: which Kubernetes object the row is, so its YAML can be fetched. Layer panes
 //! know their kind; the kind browser knows the kind it browses; the tree knows each node's.
 
+use super::domains::YamlView;
 use super::ids::PaneId;
+use super::msg::Command;
 use super::state::{Screen, State};
 use super::table::TableId;
 use super::tables;
@@ -27,6 +29,18 @@ fn object(
         namespaced: true,
         key,
     }
+}
+
+/// `y`: the object under the cursor as YAML, if the row is a Kubernetes object.
+pub fn open(state: &mut State) -> Vec<Command> {
+    let Some(target) = target(state) else {
+        state.notice = Some("this row is not a Kubernetes object".into());
+        return Vec::new();
+    };
+    state.stack.push(Screen::Yaml(target.clone()));
+    state.filters.push(String::new());
+    state.yaml = YamlView::default();
+    vec![Command::FetchYaml(target)]
 }
 
 /// The object under the cursor, if the row is a Kubernetes object.

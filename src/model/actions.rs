@@ -99,10 +99,7 @@ impl ActionPlan {
 
     /// `Pod media/web-1`, or `Node worker-1` for a cluster-scoped object.
     pub fn object(&self) -> String {
-        match self.target.namespace.as_str() {
-            "" => format!("{} {}", self.kind, self.target.name),
-            ns => format!("{} {ns}/{}", self.kind, self.target.name),
-        }
+        format!("{} {}", self.kind, self.target.namespaced_name())
     }
 
     fn request_lines(&self) -> Vec<String> {

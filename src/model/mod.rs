@@ -6,6 +6,7 @@ pub mod argo_rest;
 pub mod browse;
 pub mod capi;
 pub mod catalog;
+pub mod describe;
 pub mod eso;
 pub mod hosts;
 pub mod lines;

@@ -37,6 +37,14 @@ impl ObjRef {
             name: name.into(),
         }
     }
+
+    /// `namespace/name`, or the name alone for a cluster-scoped object.
+    pub fn namespaced_name(&self) -> String {
+        match self.namespace.as_str() {
+            "" => self.name.clone(),
+            ns => format!("{ns}/{}", self.name),
+        }
+    }
 }
 
 impl std::fmt::Display for ObjRef {

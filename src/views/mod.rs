@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod clusters;
+pub mod describe;
 pub mod dialog;
 pub mod followed;
 pub mod help;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
         Screen::Yaml(target) => yaml::draw(frame, body, state, &target),
         Screen::Logs(key) => logs::draw(frame, body, state, &key),
+        Screen::Describe(target) => describe::draw(frame, body, state, &target),
         Screen::Pane(PaneId::Vms) => vms::draw(frame, body, state),
         screen => {
             let entry = screen.pane().pane();

@@ -14,11 +14,7 @@ use crate::model::yaml::{ObjectRef, has_secret_values};
 fn title(state: &State, target: &ObjectRef) -> Line<'static> {
     let theme = &state.theme;
     let key = &target.key;
-    let name = if key.namespace.is_empty() {
-        key.name.clone()
-    } else {
-        format!("{}/{}", key.namespace, key.name)
-    };
+    let name = key.namespaced_name();
     let mut spans = vec![
         Span::styled(format!(" {} {name} ", target.kind), theme.style("title")),
         Span::styled(format!("{} ", key.cluster), theme.style("dim")),

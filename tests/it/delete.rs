@@ -9,16 +9,7 @@ use opsdeck::clients::talos::poller::TalosSetup;
 #[tokio::test]
 async fn delete_a_crash_looping_pod_after_confirming_the_exact_request() {
     let sim = common::frozen_sim().await;
-    let mut c =
-        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
-    c.wait_for("discovery", |s| s.catalog.resolve("pods").is_some())
-        .await;
-    c.command("pods");
-    c.wait_for("pods", |s| s.browse.rows.len() > 10).await;
-    c.press(&["/"]);
-    c.type_text("CrashLoop");
-    c.press(&["<Enter>"]);
-    let pod = tables::selected(&c.state, TableId::Browse).expect("a crash-looping pod");
+    let (mut c, pod) = Cockpit::on_pods(&sim, "CrashLoop").await;
     let pod_kind = opsdeck_sim::kinds::kind_id("Pod").expect("kind");
     let sim_key = (pod_kind, pod.namespace.clone(), pod.name.clone());
     // The cockpit names a cluster by its context, `opsdeck-<cluster>`.

@@ -4,30 +4,12 @@
 
 use crate::common::{self, Cockpit};
 use opsdeck::app::state::Screen;
-use opsdeck::app::table::TableId;
-use opsdeck::app::tables;
 use opsdeck::clients::talos::poller::TalosSetup;
-use opsdeck::model::store::ObjRef;
-
-/// The cockpit on `:pods`, the cursor on the first pod whose row matches `filter`.
-async fn on_pod(sim: &opsdeck_sim::Simulator, filter: &str) -> (Cockpit, ObjRef) {
-    let mut c =
-        Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
-    c.wait_for("discovery", |s| s.catalog.resolve("pods").is_some())
-        .await;
-    c.command("pods");
-    c.wait_for("pods", |s| s.browse.rows.len() > 10).await;
-    c.press(&["/"]);
-    c.type_text(filter);
-    c.press(&["<Enter>"]);
-    let pod = tables::selected(&c.state, TableId::Browse).expect("a pod");
-    (c, pod)
-}
 
 #[tokio::test]
 async fn a_running_pod_log_is_followed_and_scrolling_back_holds_still() {
     let sim = common::frozen_sim().await;
-    let (mut c, pod) = on_pod(&sim, "immich-").await;
+    let (mut c, pod) = Cockpit::on_pods(&sim, "immich-").await;
     c.press(&["l"]);
     assert_eq!(c.state.screen(), &Screen::Logs(pod.clone()));
     c.wait_for("the tail", |s| s.logs.text.len() > 20).await;
@@ -84,7 +66,7 @@ async fn a_running_pod_log_is_followed_and_scrolling_back_holds_still() {
 #[tokio::test]
 async fn a_crash_looping_pod_shows_its_crash_without_escape_codes() {
     let sim = common::frozen_sim().await;
-    let (mut c, pod) = on_pod(&sim, "CrashLoop").await;
+    let (mut c, pod) = Cockpit::on_pods(&sim, "CrashLoop").await;
     c.press(&["l"]);
     c.wait_for("the crash and the end", |s| s.logs.ended).await;
     let frame = c.frame_sized(160, 40);

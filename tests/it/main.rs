@@ -10,6 +10,7 @@ mod cockpit;
 mod config_files;
 mod crd_schema;
 mod delete;
+mod describe;
 mod discovery;
 mod hosts;
 mod layers;

@@ -31,6 +31,7 @@ use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::sources::{KubeSources, Role};
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::{self, TalosSetup};
+use opsdeck::model::store::ObjRef;
 use opsdeck::model::tree::NodeId;
 use opsdeck_sim::scenario::Scenario;
 use opsdeck_sim::{SimOptions, Simulator};
@@ -197,6 +198,21 @@ impl Cockpit {
         for c in text.chars() {
             self.send(key_event(&c.to_string()));
         }
+    }
+
+    /// Every simulated cluster on `:pods`, the cursor on the first pod whose row matches
+    /// `filter` (a `/` filter); the pod's key.
+    pub async fn on_pods(sim: &Simulator, filter: &str) -> (Self, ObjRef) {
+        let mut c = Self::start_with_sources(all_sources(sim).await, TalosSetup::default()).await;
+        c.wait_for("discovery", |s| s.catalog.resolve("pods").is_some())
+            .await;
+        c.command("pods");
+        c.wait_for("pods", |s| s.browse.rows.len() > 10).await;
+        c.press(&["/"]);
+        c.type_text(filter);
+        c.press(&["<Enter>"]);
+        let pod = tables::selected(&c.state, TableId::Browse).expect("a pod matches");
+        (c, pod)
     }
 
     /// Run a `:` command as a user types it.
