@@ -45,6 +45,7 @@ pub fn events_of_selection(state: &mut State) -> Vec<Command> {
         kind: kind.clone(),
         namespace: Some(key.namespace.clone()).filter(|ns| !ns.is_empty()),
         clusters: vec![key.cluster.clone()],
+        pinned: true,
         fields: Some(format!(
             "involvedObject.kind={},involvedObject.name={}",
             object.kind, key.name
@@ -73,17 +74,36 @@ pub fn newest_events_first(state: &mut State) {
     }
 }
 
-/// Open the kind browser on `kind`, in `namespace` or across all.
-pub fn browse(state: &mut State, name: &str, namespace: Option<&str>) -> Vec<Command> {
-    let Some((kind, clusters)) = state.catalog.resolve(name) else {
+/// Open the kind browser on `kind` with the command's arguments: a namespace (else all) and
+/// `@context` for one cluster (else every cluster that serves the kind), in either order.
+pub fn browse(state: &mut State, name: &str, args: &[&str]) -> Vec<Command> {
+    let Some((kind, serving)) = state.catalog.resolve(name) else {
         return Vec::new();
+    };
+    let namespace = args.iter().find(|a| !a.starts_with('@'));
+    let context = args.iter().find_map(|a| a.strip_prefix('@'));
+    let clusters: Vec<String> = match context {
+        Some(context) if serving.contains(context) => vec![context.to_string()],
+        Some(context) => {
+            let all: Vec<&str> = serving.iter().map(String::as_str).collect();
+            state.notice = Some(format!(
+                "{context} does not serve {} (served by {})",
+                kind.qualified(),
+                all.join(", ")
+            ));
+            return Vec::new();
+        }
+        None => serving.iter().cloned().collect(),
     };
     state.actions.next_id += 1;
     let target = BrowseTarget {
         id: state.actions.next_id,
         kind: kind.clone(),
-        namespace: namespace.filter(|_| kind.namespaced).map(str::to_string),
-        clusters: clusters.iter().cloned().collect(),
+        namespace: namespace
+            .filter(|_| kind.namespaced)
+            .map(|ns| ns.to_string()),
+        clusters,
+        pinned: context.is_some(),
         fields: None,
         about: None,
     };

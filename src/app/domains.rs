@@ -230,6 +230,8 @@ pub struct BrowseTarget {
     pub kind: ApiKind,
     pub namespace: Option<String>,
     pub clusters: Vec<String>,
+    /// Narrowed to one context (`@context`): clusters that answer later do not join.
+    pub pinned: bool,
     /// A field selector, e.g. the events of one object.
     pub fields: Option<String>,
     /// What the selector means, for the title (`for Pod media/web-1`).

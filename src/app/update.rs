@@ -123,7 +123,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 .browse
                 .target
                 .clone()
-                .filter(|_| state.screen() == &Screen::Pane(PaneId::Browse))
+                .filter(|t| !t.pinned && state.screen() == &Screen::Pane(PaneId::Browse))
             {
                 let serving = state
                     .catalog
@@ -131,8 +131,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                     .map(|(_, clusters)| clusters.iter().cloned().collect::<Vec<_>>());
                 if serving.as_ref().is_some_and(|c| *c != target.clusters) {
                     let name = target.kind.qualified();
-                    let namespace = target.namespace.clone();
-                    return browse(state, &name, namespace.as_deref());
+                    let namespace: Vec<&str> = target.namespace.as_deref().into_iter().collect();
+                    return browse(state, &name, &namespace);
                 }
             }
         }
@@ -327,10 +327,10 @@ pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     let mut words = input.split_whitespace();
     let name = words.next().unwrap_or("");
-    let namespace = words.next();
+    let args: Vec<&str> = words.collect();
     match panes::resolve_command(name) {
         Some(action) => act(state, action),
-        None if state.catalog.resolve(name).is_some() => browse(state, name, namespace),
+        None if state.catalog.resolve(name).is_some() => browse(state, name, &args),
         None => {
             state.notice = Some(format!(
                 "unknown command {:?} — try :clusters or :apps",

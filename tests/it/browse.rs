@@ -257,3 +257,43 @@ async fn events_of_a_crash_looping_pod_newest_first_warnings_marked() {
     );
     assert!(lines[2].contains("Scheduled"), "{frame}");
 }
+
+#[tokio::test]
+async fn a_context_narrows_the_browse_and_an_unknown_one_is_named() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    c.command("nodes @opsdeck-media");
+    c.wait_for("media's nodes", |s| !s.browse.rows.is_empty())
+        .await;
+    c.settle(std::time::Duration::from_millis(300)).await;
+    assert!(
+        c.state
+            .browse
+            .rows
+            .iter()
+            .all(|r| r.key.cluster == "opsdeck-media"),
+        "only the pinned context"
+    );
+    assert_eq!(
+        c.state.browse.target.as_ref().map(|t| t.clusters.clone()),
+        Some(vec!["opsdeck-media".to_string()])
+    );
+    // Namespace and context in either order.
+    c.command("pods @opsdeck-media immich");
+    c.wait_for("immich's pods", |s| !s.browse.rows.is_empty())
+        .await;
+    assert!(
+        c.state
+            .browse
+            .rows
+            .iter()
+            .all(|r| r.key.namespace == "immich" && r.key.cluster == "opsdeck-media")
+    );
+    c.command("nodes @nope");
+    assert_eq!(
+        c.state.notice.as_deref(),
+        Some(
+            "nope does not serve nodes (served by opsdeck-harvester, opsdeck-management, opsdeck-media)"
+        )
+    );
+}
