@@ -309,9 +309,17 @@ fn set_filter(state: &mut State, filter: String) {
 }
 
 /// Whether a `:` command names a pane, a built-in, or a kind some cluster serves.
+/// Whether a command can run now: a pane, or a kind discovery knows (on its `@context`, if it
+/// names one, so a start command waits for that cluster's discovery).
 fn resolves(state: &State, input: &str) -> bool {
-    let name = input.split_whitespace().next().unwrap_or("");
-    panes::resolve_command(name).is_some() || state.catalog.resolve(name).is_some()
+    let mut words = input.split_whitespace();
+    let name = words.next().unwrap_or("");
+    let context = words.find_map(|w| w.strip_prefix('@'));
+    panes::resolve_command(name).is_some()
+        || state
+            .catalog
+            .resolve(name)
+            .is_some_and(|(_, serving)| context.is_none_or(|c| serving.contains(c)))
 }
 
 /// Run a command given at start (`-c`): now if it names a pane, else once discovery knows it.

@@ -297,3 +297,20 @@ async fn a_context_narrows_the_browse_and_an_unknown_one_is_named() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_start_command_with_a_context_waits_for_that_clusters_discovery() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    // Other clusters serve pods too and may answer first: the command waits for media's.
+    assert!(start_with(&mut c.state, "pods @opsdeck-media immich").is_empty());
+    c.wait_for("media's immich pods", |s| {
+        s.screen() == &Screen::Pane(PaneId::Browse) && !s.browse.rows.is_empty()
+    })
+    .await;
+    assert_eq!(c.state.notice, None);
+    let target = c.state.browse.target.clone().expect("a browse");
+    assert_eq!(target.clusters, ["opsdeck-media"]);
+    assert_eq!(target.namespace.as_deref(), Some("immich"));
+}
