@@ -66,7 +66,9 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let lines = lines(state);
-    let popup = popup_area(frame, 72, lines.len() as u16 + 2);
+    // As wide as the longest line (a description is never cut while the screen has room).
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    let popup = popup_area(frame, widest.max(40), lines.len() as u16 + 2);
     let block = Block::bordered()
         .title(Span::styled(
             " Help — Esc or ? to close ",

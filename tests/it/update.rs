@@ -100,6 +100,13 @@ fn help_is_generated_from_the_keymap() {
     assert!(frame.contains(":apps"), "{frame}");
     press(&mut s, &["<Esc>"]);
     assert!(!s.show_help);
+    // The longest description in the tree's section is shown whole when the screen has room.
+    press(&mut s, &["1", "?"]);
+    let frame = render(&mut s, 160, 60);
+    assert!(
+        frame.contains("Upgrade the selected cluster's Kubernetes (control plane, then workers)"),
+        "{frame}"
+    );
 }
 
 #[test]
