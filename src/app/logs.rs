@@ -4,7 +4,7 @@
 use super::domains::PodLogs;
 use super::ids::PaneId;
 use super::msg::Command;
-use super::state::{Screen, State};
+use super::state::{Screen, State, filter_matches};
 use super::table::TableId;
 use super::tables;
 use crate::clients::kube::logs::{LogAsk, LogReport};
@@ -65,12 +65,17 @@ pub fn on_report(state: &mut State, id: u64, report: LogReport) {
             logs.reading = Some(reading);
         }
         LogReport::Text(text) => {
-            let before = logs.text.len();
-            logs.text.push(&text);
-            // Scrolled back, the view stays on the same lines while new ones arrive.
-            if logs.scroll_back > 0 {
-                logs.scroll_back += logs.text.len().saturating_sub(before);
+            // Scrolled back, the view stays on the same lines while new ones arrive: it moves
+            // back by the new lines the filter shows.
+            if logs.scroll_back == 0 {
+                logs.text.push(&text);
+                return;
             }
+            let filter = state.filters.last().map_or("", String::as_str);
+            let new = text.lines().filter(|l| filter_matches(filter, l)).count();
+            let logs = &mut state.logs;
+            logs.text.push(&text);
+            logs.scroll_back += new;
         }
         LogReport::Ended => logs.ended = true,
         LogReport::Failed(e) => logs.error = Some(e.to_string()),
@@ -112,18 +117,13 @@ pub fn scroll(state: &mut State, delta: isize) {
     state.logs.scroll_back = back.clamp(0, len) as usize;
 }
 
-/// The lines the view shows: all, or those containing the filter (case-insensitive; a
-/// leading `!` keeps the others).
+/// The lines the view shows: all, or those the `/` filter keeps.
 pub fn shown_lines(state: &State) -> Vec<&String> {
     let filter = state.filter();
-    let (invert, needle) = match filter.strip_prefix('!') {
-        Some(rest) => (true, rest.to_lowercase()),
-        None => (false, filter.to_lowercase()),
-    };
     state
         .logs
         .text
         .lines()
-        .filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle) != invert)
+        .filter(|l| filter_matches(filter, l))
         .collect()
 }

@@ -41,6 +41,20 @@ async fn a_running_pod_log_is_followed_and_scrolling_back_holds_still() {
     assert_eq!(body(&c.frame_sized(160, 30)), body(&shown));
     c.press(&["G"]);
     assert_eq!(c.state.logs.scroll_back, 0);
+    // The same with a filter: only the lines it keeps move the view.
+    c.press(&["/"]);
+    c.type_text("healthz");
+    c.press(&["<Enter>", "k", "k"]);
+    let shown = c.frame_sized(160, 30);
+    assert!(
+        body(&shown).lines().all(|l| l.contains("healthz")),
+        "{shown}"
+    );
+    let len = c.state.logs.text.len();
+    c.wait_for("more lines", |s| s.logs.text.len() > len + 9)
+        .await;
+    assert_eq!(body(&c.frame_sized(160, 30)), body(&shown));
+    c.press(&["<Esc>", "G"]);
 
     // Timestamps restart the stream with RFC 3339 stamps in front.
     c.press(&["t"]);
