@@ -3,6 +3,7 @@
 
 use super::domains::TextView;
 use super::msg::Command;
+use super::navigation::push;
 use super::state::{Screen, State};
 use super::yaml;
 use crate::clients::error::ClientError;
@@ -15,8 +16,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
         state.notice = Some("this row is not a Kubernetes object".into());
         return Vec::new();
     };
-    state.stack.push(Screen::Describe(target.clone()));
-    state.filters.push(String::new());
+    push(state, Screen::Describe(target.clone()));
     state.describe = TextView::default();
     vec![Command::Describe(target)]
 }

@@ -4,6 +4,7 @@
 use super::domains::PodLogs;
 use super::ids::PaneId;
 use super::msg::Command;
+use super::navigation::push;
 use super::state::{Screen, State, filter_matches};
 use super::table::TableId;
 use super::tables;
@@ -34,8 +35,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
         state.notice = Some("no pod selected".into());
         return Vec::new();
     };
-    state.stack.push(Screen::Logs(key.clone()));
-    state.filters.push(String::new());
+    push(state, Screen::Logs(key.clone()));
     start(state, key, LogAsk::default())
 }
 

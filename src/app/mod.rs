@@ -6,6 +6,7 @@ pub mod config;
 pub mod describe;
 pub mod domains;
 pub mod ids;
+pub mod inspector;
 pub mod keymap;
 pub mod keys;
 pub mod layout;

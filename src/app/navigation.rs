@@ -15,6 +15,13 @@ pub fn leave(screen: &Screen) -> Vec<Command> {
     }
 }
 
+/// Open a screen on top of the current one, with a filter of its own (`filters` keeps one per
+/// screen in the stack).
+pub fn push(state: &mut State, screen: Screen) {
+    state.stack.push(screen);
+    state.filters.push(String::new());
+}
+
 /// Replace the whole view stack with one root view.
 pub fn switch_root(state: &mut State, screen: Screen) -> Vec<Command> {
     let commands = state.stack.iter().flat_map(leave).collect();

@@ -6,14 +6,15 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::browse::{browse, events_of_selection, newest_events_first, selected_name};
 use super::describe;
-use super::domains::{Access, Inspector, InspectorTab, LOG_LINES, OpStatus};
+use super::domains::{Access, Inspector, InspectorTab, OpStatus};
 use super::ids::PaneId;
+use super::inspector::{cycle_tab, showing_text, switch_tab};
 use super::keys::Key;
 use super::layout::page_rows;
 use super::logs::{self, LogToggle};
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
-use super::navigation::{leave, switch_root};
+use super::navigation::{leave, push, switch_root};
 use super::panes;
 use super::rollout;
 use super::state::{Prompt, Screen, State};
@@ -23,10 +24,8 @@ use super::tree::TreeView;
 use super::yaml;
 use crate::clients::clipboard::Copied;
 use crate::clients::kube::browse::BrowseUpdate;
-use crate::model::lines::LineBuffer;
-use crate::model::store::{ObjRef, WatchUpdate};
+use crate::model::store::WatchUpdate;
 use crate::model::table::Sort;
-use crate::model::talos::TextSource;
 use crate::model::tree::{NodeId, TreeLine, TreeNode, visible_lines};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
@@ -349,37 +348,6 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     }
 }
 
-/// Whether the inspector is showing this node's text from this source.
-fn showing_text(state: &State, key: &ObjRef, source: &TextSource) -> bool {
-    state.screen() == &Screen::TalosNode(key.clone())
-        && state.text_source().as_ref() == Some(source)
-}
-
-/// Switch the inspector to a tab, starting or stopping the text stream it needs.
-fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
-    let Screen::TalosNode(key) = state.screen().clone() else {
-        return Vec::new();
-    };
-    state.talos.inspector.tab = tab;
-    state.talos.inspector.text = LineBuffer::new(LOG_LINES);
-    state.talos.inspector.text_error = None;
-    state.talos.inspector.scroll_back = 0;
-    match state.text_source() {
-        Some(source) => vec![Command::StreamNodeText(key, source)],
-        None => vec![Command::StopNodeText],
-    }
-}
-
-fn cycle_tab(state: &mut State, step: isize) -> Vec<Command> {
-    let tabs = InspectorTab::ALL;
-    let at = tabs
-        .iter()
-        .position(|t| *t == state.talos.inspector.tab)
-        .unwrap_or(0) as isize;
-    let next = tabs[(at + step).rem_euclid(tabs.len() as isize) as usize];
-    switch_tab(state, next)
-}
-
 fn move_cursor(state: &mut State, delta: isize) {
     let page = page_rows(state);
     if let Some(id) = state.table_on_screen() {
@@ -501,8 +469,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::CollapseAll => state.tree.collapse_all(),
         Action::Enter if state.screen() == &Screen::Pane(PaneId::Talos) => {
             if let Some(key) = tables::selected(state, TableId::Talos) {
-                state.stack.push(Screen::TalosNode(key));
-                state.filters.push(String::new());
+                push(state, Screen::TalosNode(key));
                 state.talos.inspector = Inspector::default();
             }
         }
@@ -518,8 +485,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             if let Screen::Pane(PaneId::Apps) = state.screen()
                 && let Some(key) = tables::selected(state, TableId::Apps)
             {
-                state.stack.push(Screen::SyncWaves(key.clone()));
-                state.filters.push(String::new());
+                push(state, Screen::SyncWaves(key.clone()));
                 state.argo.app_detail = Default::default();
                 state.tables.view_mut(TableId::Waves).reset();
                 state.argo.wave_marks.clear();

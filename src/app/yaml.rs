@@ -4,6 +4,7 @@
 use super::domains::YamlView;
 use super::ids::PaneId;
 use super::msg::Command;
+use super::navigation::push;
 use super::state::{Screen, State};
 use super::table::TableId;
 use super::tables;
@@ -37,8 +38,7 @@ pub fn open(state: &mut State) -> Vec<Command> {
         state.notice = Some("this row is not a Kubernetes object".into());
         return Vec::new();
     };
-    state.stack.push(Screen::Yaml(target.clone()));
-    state.filters.push(String::new());
+    push(state, Screen::Yaml(target.clone()));
     state.yaml = YamlView::default();
     vec![Command::FetchYaml(target)]
 }
