@@ -67,6 +67,28 @@ pub enum Action {
     LogTimestamps,
 }
 
+/// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
+pub const SHOW_PREFIX: &str = "view_";
+
+impl Action {
+    /// The action a `run` name names, but `Show`: which `view_<section>` exist is the
+    /// keymap's to know.
+    pub fn parse(name: &str) -> Option<Action> {
+        ALL.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Action::Show(id) => format!("{SHOW_PREFIX}{}", id.section()),
+            other => ALL
+                .iter()
+                .find(|(a, _)| *a == other)
+                .map_or("?", |(_, n)| *n)
+                .to_string(),
+        }
+    }
+}
+
 /// Every action but `Show` with its `run` name, in help order.
 pub const ALL: &[(Action, &str)] = &[
     (Action::Quit, "quit"),

@@ -17,7 +17,7 @@ pub fn selected_name(state: &State) -> Option<String> {
     if let Screen::Yaml(target) = state.screen() {
         return Some(target.key.name.clone());
     }
-    if let Some(table) = state.table_on_screen() {
+    if let Some(table) = tables::on_screen(state) {
         return tables::selected(state, table).map(|k| k.name);
     }
     match state.tree.selected.as_ref()? {
@@ -62,12 +62,12 @@ pub fn newest_events_first(state: &mut State) {
         .target
         .as_ref()
         .is_some_and(|t| t.kind.group.is_empty() && t.kind.kind == "Event");
-    if !is_events || state.tables.view(TableId::Browse).sort.is_some() {
+    if !is_events || state.tables.view(TableId::BROWSE).sort.is_some() {
         return;
     }
-    let columns = TableId::Browse.columns(state);
+    let columns = &tables::BROWSE.columns(state);
     if let Some(at) = columns.iter().position(|c| c.title == "LAST SEEN") {
-        state.tables.view_mut(TableId::Browse).sort = Some(Sort {
+        state.tables.view_mut(TableId::BROWSE).sort = Some(Sort {
             column: at,
             descending: false,
         });
@@ -112,12 +112,12 @@ pub fn browse(state: &mut State, name: &str, args: &[&str]) -> Vec<Command> {
 
 /// Replace whatever is on screen with the kind browser on `target`.
 fn open_browse(state: &mut State, target: BrowseTarget) -> Vec<Command> {
-    let mut commands = switch_root(state, Screen::Pane(PaneId::Browse));
+    let mut commands = switch_root(state, Screen::Pane(PaneId::BROWSE));
     state.browse = Browse {
         target: Some(target.clone()),
         ..Browse::default()
     };
-    state.tables.view_mut(TableId::Browse).reset();
+    state.tables.view_mut(TableId::BROWSE).reset();
     commands.push(Command::Browse(target));
     commands
 }

@@ -222,6 +222,15 @@ pub struct Browse {
     pub rows: RowStore<BrowseRow>,
 }
 
+impl Browse {
+    /// Whether the browser shows this core kind (`Pod`, `Node`): some keys act only there.
+    pub fn shows_core(&self, kind: &str) -> bool {
+        self.target
+            .as_ref()
+            .is_some_and(|t| t.kind.kind == kind && t.kind.group.is_empty())
+    }
+}
+
 /// A kind opened with `:<kind> [namespace]`, on the clusters that serve it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrowseTarget {

@@ -1,23 +1,66 @@
-//! The panes by name, apart from their registry entries (`panes.rs`), so the types that name a
-//! pane (actions, screens, keymap scopes) need not depend on the registry.
+//! The names of panes and tables, apart from their registry entries (`panes.rs`), so the types
+//! that name a pane (actions, screens, keymap scopes) need not depend on the registry.
+//!
+//! An id is a name, not a closed list: a pane registered at run time (a test's, a later
+//! plugin's) gets one without an edit here.
 
+/// A pane, by its keymap section name (unique in the registry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PaneId {
-    Clusters,
-    Apps,
-    SyncWaves,
-    Talos,
-    TalosNode,
-    Secrets,
-    Vms,
-    Hosts,
-    Ops,
+pub struct PaneId(&'static str);
+
+impl PaneId {
+    pub const CLUSTERS: PaneId = PaneId("clusters");
+    pub const APPS: PaneId = PaneId("apps");
+    pub const SYNC_WAVES: PaneId = PaneId("syncwaves");
+    pub const TALOS: PaneId = PaneId("talos");
+    pub const TALOS_NODE: PaneId = PaneId("talosnode");
+    pub const SECRETS: PaneId = PaneId("secrets");
+    pub const VMS: PaneId = PaneId("vms");
+    pub const HOSTS: PaneId = PaneId("hosts");
+    pub const OPS: PaneId = PaneId("ops");
     /// Any kind the clusters serve, through the server's own columns (`:pods`, `:certificates` …).
-    Browse,
+    pub const BROWSE: PaneId = PaneId("browse");
     /// One object as YAML (`y` on a row).
-    Yaml,
+    pub const YAML: PaneId = PaneId("yaml");
     /// A pod container's log, followed (`l` on a pod).
-    Logs,
+    pub const LOGS: PaneId = PaneId("logs");
     /// One object as `kubectl describe` prints it (`d` on a row).
-    Describe,
+    pub const DESCRIBE: PaneId = PaneId("describe");
+
+    /// The id of a pane whose keymap section is `section`.
+    pub const fn new(section: &'static str) -> PaneId {
+        PaneId(section)
+    }
+
+    /// Its section in keymap files, and the `view_<section>` action that opens it.
+    pub fn section(self) -> &'static str {
+        self.0
+    }
+}
+
+/// A table, the key of its cursor, scroll and sort (`app::table::Tables`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableId(&'static str);
+
+impl TableId {
+    pub const APPS: TableId = TableId("apps");
+    pub const TALOS: TableId = TableId("talos");
+    pub const SECRETS: TableId = TableId("secrets");
+    pub const VMS: TableId = TableId("vms");
+    /// The Harvester hosts under the VMs.
+    pub const HARVESTER_HOSTS: TableId = TableId("harvester-hosts");
+    pub const HOSTS: TableId = TableId("hosts");
+    pub const OPS: TableId = TableId("ops");
+    /// The node inspector's services.
+    pub const SERVICES: TableId = TableId("services");
+    /// The inspected node's etcd members.
+    pub const ETCD_MEMBERS: TableId = TableId("etcd-members");
+    /// The sync-wave view's waves and resources.
+    pub const WAVES: TableId = TableId("waves");
+    /// The kind browser's rows.
+    pub const BROWSE: TableId = TableId("browse");
+
+    pub const fn new(name: &'static str) -> TableId {
+        TableId(name)
+    }
 }

@@ -6,11 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::action::Action;
+use super::action::{Action, SHOW_PREFIX};
 use super::config::ConfigError;
 use super::ids::PaneId;
 use super::keys::Key;
-use super::panes::{PANES, by_section};
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
 pub const VIM_KEYMAP: &str = include_str!("../../keymaps/vim.toml");
@@ -24,22 +23,10 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// Every scope: global, then each pane in registry order.
-    pub fn all() -> impl Iterator<Item = Scope> {
-        std::iter::once(Scope::Global).chain(PANES.iter().map(|p| Scope::Pane(p.id)))
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Scope::Global => "global",
-            Scope::Pane(id) => id.pane().section,
-        }
-    }
-
-    fn by_name(name: &str) -> Option<Scope> {
-        match name {
-            "global" => Some(Scope::Global),
-            other => by_section(other).map(|p| Scope::Pane(p.id)),
+            Scope::Pane(id) => id.section(),
         }
     }
 }
@@ -55,6 +42,8 @@ pub struct Binding {
 pub struct Keymap {
     /// Per scope, in file order (help lists them so).
     bindings: HashMap<Scope, Vec<Binding>>,
+    /// The panes whose sections a file may have, in registry order (the registry tells).
+    panes: Vec<PaneId>,
 }
 
 #[derive(Deserialize)]
@@ -77,24 +66,19 @@ struct Section {
 type KeymapFile = BTreeMap<String, Section>;
 
 impl Keymap {
-    /// Parse a keymap file. `file` names it in error messages.
-    pub fn parse(file: &str, text: &str) -> Result<Keymap, ConfigError> {
-        let mut km = Keymap::default();
-        km.merge(file, text)?;
-        Ok(km)
-    }
-
     /// Add or override entries from another file; on error nothing changes.
     pub fn merge(&mut self, file: &str, text: &str) -> Result<(), ConfigError> {
         let parsed: KeymapFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let mut next = self.clone();
         for (name, section) in parsed {
-            let scope = Scope::by_name(&name).ok_or_else(|| unknown_section(file, text, &name))?;
+            let scope = self
+                .scope_named(&name)
+                .ok_or_else(|| self.unknown_section(file, text, &name))?;
             for entry in section.keymap {
                 let key = Key::parse(entry.on.get_ref())
                     .map_err(|m| ConfigError::at(file, text, entry.on.span(), "on", m))?;
-                let action = Action::parse(entry.run.get_ref()).ok_or_else(|| {
+                let action = self.action_named(entry.run.get_ref()).ok_or_else(|| {
                     ConfigError::at(
                         file,
                         text,
@@ -116,24 +100,6 @@ impl Keymap {
         Ok(())
     }
 
-    /// The registry's pane keys (`1` for the cluster tree …), then the embedded default file.
-    pub fn defaults() -> Keymap {
-        let mut km = Keymap::default();
-        let global = km.bindings.entry(Scope::Global).or_default();
-        for pane in PANES {
-            if let Some(c) = pane.key {
-                global.push(Binding {
-                    key: Key::char(c),
-                    action: Action::Show(pane.id),
-                    desc: pane.about.to_string(),
-                });
-            }
-        }
-        // The embedded file is tested to parse; were it not to, the pane keys still work.
-        let _ = km.merge("keymaps/default.toml (embedded)", DEFAULT_KEYMAP);
-        km
-    }
-
     /// The defaults, plus the user's file if there is one. A bad user file is reported and
     /// ignored: the defaults stay.
     pub fn load() -> (Keymap, Option<ConfigError>) {
@@ -141,6 +107,68 @@ impl Keymap {
         let err = super::config::read_user_file("keymap.toml")
             .and_then(|(path, text)| km.merge(&path, &text).err());
         (km, err)
+    }
+
+    /// Let files have a section for this pane.
+    pub fn know_pane(&mut self, id: PaneId) {
+        if !self.panes.contains(&id) {
+            self.panes.push(id);
+        }
+    }
+
+    /// Know the pane and bind its number key globally, unless the key is bound already (a
+    /// user's file may have taken it).
+    pub fn add_pane(&mut self, id: PaneId, key: Option<char>, about: &str) {
+        self.know_pane(id);
+        let Some(key) = key.map(Key::char) else {
+            return;
+        };
+        let global = self.bindings.entry(Scope::Global).or_default();
+        if global.iter().all(|b| b.key != key) {
+            global.push(Binding {
+                key,
+                action: Action::Show(id),
+                desc: about.to_string(),
+            });
+        }
+    }
+
+    /// Every scope: global, then each known pane.
+    pub fn scopes(&self) -> impl Iterator<Item = Scope> + '_ {
+        std::iter::once(Scope::Global).chain(self.panes.iter().map(|id| Scope::Pane(*id)))
+    }
+
+    fn scope_named(&self, name: &str) -> Option<Scope> {
+        self.scopes().find(|s| s.name() == name)
+    }
+
+    /// A `run` name: an action, or `view_<section>` of a known pane.
+    fn action_named(&self, name: &str) -> Option<Action> {
+        match name.strip_prefix(SHOW_PREFIX) {
+            Some(section) => self
+                .panes
+                .iter()
+                .find(|id| id.section() == section)
+                .map(|id| Action::Show(*id)),
+            None => Action::parse(name),
+        }
+    }
+
+    /// A section that names no pane: the error points at its header and lists the sections.
+    fn unknown_section(&self, file: &str, text: &str, name: &str) -> ConfigError {
+        let header = format!("[{name}]");
+        let start = text.find(&header).unwrap_or(0);
+        let known: Vec<&str> = self.scopes().map(Scope::name).collect();
+        ConfigError::at(
+            file,
+            text,
+            start..start + header.len(),
+            name,
+            format!(
+                "unknown section [{name}]; sections are {}",
+                known.join(", ")
+            ),
+        )
     }
 
     pub fn resolve(&self, scope: Scope, key: Key) -> Option<Action> {
@@ -169,23 +197,6 @@ impl Keymap {
     }
 }
 
-/// A section that names no pane: the error points at its header and lists the sections.
-fn unknown_section(file: &str, text: &str, name: &str) -> ConfigError {
-    let header = format!("[{name}]");
-    let start = text.find(&header).unwrap_or(0);
-    let known: Vec<&str> = Scope::all().map(Scope::name).collect();
-    ConfigError::at(
-        file,
-        text,
-        start..start + header.len(),
-        name,
-        format!(
-            "unknown section [{name}]; sections are {}",
-            known.join(", ")
-        ),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,13 +205,13 @@ mod tests {
     fn user_entries_override_defaults() {
         let mut km = Keymap::parse("default", DEFAULT_KEYMAP).expect("default parses");
         let x = Key::parse("x").expect("key");
-        assert_eq!(km.resolve(Scope::Pane(PaneId::Apps), x), None);
+        assert_eq!(km.resolve(Scope::Pane(PaneId::APPS), x), None);
         km.merge(
             "user",
             "[global]\nkeymap = [{ on = \"x\", run = \"quit\", desc = \"Leave\" }]\n",
         )
         .expect("merge");
-        assert_eq!(km.resolve(Scope::Pane(PaneId::Apps), x), Some(Action::Quit));
+        assert_eq!(km.resolve(Scope::Pane(PaneId::APPS), x), Some(Action::Quit));
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn pane_height(state: &State) -> u16 {
 pub fn page_rows(state: &State) -> usize {
     let pane = pane_height(state);
     let list_area = match state.screen() {
-        Screen::Pane(PaneId::Vms) => pane.saturating_sub(harvester_hosts_height(state)),
+        Screen::Pane(PaneId::VMS) => pane.saturating_sub(harvester_hosts_height(state)),
         Screen::SyncWaves(_) => pane.saturating_sub(waves_summary_rows(state)),
         Screen::TalosNode(_) => {
             let body = pane.saturating_sub(INSPECTOR_HEAD_ROWS);

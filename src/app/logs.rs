@@ -6,7 +6,6 @@ use super::ids::PaneId;
 use super::msg::Command;
 use super::navigation::push;
 use super::state::{Screen, State, filter_matches};
-use super::table::TableId;
 use super::tables;
 use crate::clients::kube::logs::{LogAsk, LogReport};
 use crate::model::store::ObjRef;
@@ -21,17 +20,11 @@ pub enum LogToggle {
 
 /// Open the log of the pod under the cursor (the kind browser on pods).
 pub fn open(state: &mut State) -> Vec<Command> {
-    let is_pod = |s: &State| {
-        s.browse
-            .target
-            .as_ref()
-            .is_some_and(|t| t.kind.kind == "Pod" && t.kind.group.is_empty())
-    };
-    if state.screen() != &Screen::Pane(PaneId::Browse) || !is_pod(state) {
+    if state.screen() != &Screen::Pane(PaneId::BROWSE) || !state.browse.shows_core("Pod") {
         state.notice = Some("logs are a pod's: open :pods and pick one".into());
         return Vec::new();
     }
-    let Some(key) = tables::selected(state, TableId::Browse) else {
+    let Some(key) = tables::selected(state, &tables::BROWSE) else {
         state.notice = Some("no pod selected".into());
         return Vec::new();
     };

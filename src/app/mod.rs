@@ -16,6 +16,7 @@ pub mod mutations;
 pub mod navigation;
 pub mod panes;
 pub mod progress;
+pub mod registry;
 pub mod rollout;
 pub mod run;
 pub mod state;

@@ -10,7 +10,6 @@ use super::ids::PaneId;
 use super::msg::Command;
 use super::rollout;
 use super::state::{Asks, Prompt, Screen, State, WaveLine, bmc_of, wave_lines};
-use super::table::TableId;
 use super::tables;
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
@@ -108,7 +107,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
 /// The row under a table's cursor, looked up in the store it came from.
 fn selected_in<'a, R: Keyed>(
     state: &State,
-    table: TableId,
+    table: &tables::Table,
     store: &'a RowStore<R>,
 ) -> Option<&'a R> {
     store.get(&tables::selected(state, table)?)
@@ -116,7 +115,7 @@ fn selected_in<'a, R: Keyed>(
 
 fn selected_app(state: &State) -> Result<&AppRow, String> {
     match state.screen() {
-        Screen::Pane(PaneId::Apps) => selected_in(state, TableId::Apps, &state.argo.apps)
+        Screen::Pane(PaneId::APPS) => selected_in(state, &tables::APPS, &state.argo.apps)
             .ok_or_else(|| "no application selected".to_string()),
         Screen::SyncWaves(key) => state
             .argo
@@ -168,7 +167,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
     let request = match action {
         Action::VmStart | Action::VmStop | Action::VmRestart | Action::VmMigrate => {
             let vm = match state.screen() {
-                Screen::Pane(PaneId::Vms) => selected_in(state, TableId::Vms, &state.harvester.vms)
+                Screen::Pane(PaneId::VMS) => selected_in(state, &tables::VMS, &state.harvester.vms)
                     .ok_or_else(|| "no VM selected".to_string())?,
                 _ => return Err("select a VM first (:vms)".to_string()),
             };
@@ -183,8 +182,8 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
         }
         Action::PowerOn | Action::PowerOff | Action::PowerCycle => {
             let hw = match state.screen() {
-                Screen::Pane(PaneId::Hosts) => {
-                    selected_in(state, TableId::Hosts, &state.metal.hardware)
+                Screen::Pane(PaneId::HOSTS) => {
+                    selected_in(state, &tables::HOSTS, &state.metal.hardware)
                         .ok_or_else(|| "no host selected".to_string())?
                 }
                 _ => return Err("select a host first (:hosts)".to_string()),
@@ -201,8 +200,8 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             actions::bmc_power(bmc, power, version, state.now)
         }
         Action::ForceSync => match state.screen() {
-            Screen::Pane(PaneId::Secrets) => {
-                selected_in(state, TableId::Secrets, &state.eso.external_secrets)
+            Screen::Pane(PaneId::SECRETS) => {
+                selected_in(state, &tables::SECRETS, &state.eso.external_secrets)
                     .map(|es| {
                         let version =
                             served(&state.eso.external_secrets, &es.key.cluster, ESO_VERSION);
@@ -218,7 +217,7 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
         }
         Action::Cordon | Action::Uncordon => {
             let (kind, row) = browsed(state)?;
-            if kind.kind != "Node" || !kind.group.is_empty() {
+            if !state.browse.shows_core("Node") {
                 return Err("cordon and uncordon are for nodes (:nodes)".to_string());
             }
             actions::node_schedulable(&row.key, &kind.version, action == Action::Uncordon)
@@ -230,12 +229,12 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
 
 /// The kind the browser shows and the row under its cursor.
 fn browsed(state: &State) -> Result<(&ApiKind, &BrowseRow), String> {
-    let (Screen::Pane(PaneId::Browse), Some(target)) =
+    let (Screen::Pane(PaneId::BROWSE), Some(target)) =
         (state.screen(), state.browse.target.as_ref())
     else {
         return Err("open a kind first (:pods, :nodes …)".to_string());
     };
-    let row = selected_in(state, TableId::Browse, &state.browse.rows)
+    let row = selected_in(state, &tables::BROWSE, &state.browse.rows)
         .ok_or_else(|| "nothing selected".to_string())?;
     Ok((&target.kind, row))
 }
@@ -249,7 +248,7 @@ pub fn toggle_mark(state: &mut State) {
     let Some(detail) = state.argo.app_detail.get(key) else {
         return;
     };
-    let selected = tables::selected(state, TableId::Waves);
+    let selected = tables::selected(state, &tables::WAVES);
     let resource = wave_lines(state, detail)
         .into_iter()
         .find_map(|line| match line {
@@ -380,7 +379,7 @@ fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a De
 
 fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
     match state.screen() {
-        Screen::Pane(PaneId::Talos) => selected_in(state, TableId::Talos, &state.talos.nodes)
+        Screen::Pane(PaneId::TALOS) => selected_in(state, &tables::TALOS, &state.talos.nodes)
             .ok_or_else(|| "no node selected".into()),
         Screen::TalosNode(key) => state
             .talos

@@ -33,7 +33,7 @@ fn state_on_apps() -> State {
     s.argo
         .apps
         .apply(WatchUpdate::Relisted("mgmt".into(), vec![app("immich")]));
-    s.stack = vec![Screen::Pane(PaneId::Apps)];
+    s.stack = vec![Screen::Pane(PaneId::APPS)];
     s
 }
 

@@ -10,7 +10,7 @@ pub fn leave(screen: &Screen) -> Vec<Command> {
         Screen::SyncWaves(_) => vec![Command::StopAppDetail],
         Screen::TalosNode(_) => vec![Command::StopNodeText],
         Screen::Logs(_) => vec![Command::StopPodLog],
-        Screen::Pane(PaneId::Browse) => vec![Command::StopBrowse],
+        Screen::Pane(PaneId::BROWSE) => vec![Command::StopBrowse],
         _ => Vec::new(),
     }
 }

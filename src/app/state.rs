@@ -9,8 +9,8 @@ use super::domains::{
 };
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
-use super::panes::{Feed, Pane};
-use super::table::{TableId, Tables};
+use super::registry::{Feed, Pane, Registry};
+use super::table::Tables;
 use super::theme::Theme;
 use super::tree::TreeView;
 use crate::model::argo::{AppDetail, Wave, WaveResource, WaveState};
@@ -42,17 +42,12 @@ impl Screen {
     pub fn pane(&self) -> PaneId {
         match self {
             Screen::Pane(id) => *id,
-            Screen::SyncWaves(_) => PaneId::SyncWaves,
-            Screen::TalosNode(_) => PaneId::TalosNode,
-            Screen::Yaml(_) => PaneId::Yaml,
-            Screen::Logs(_) => PaneId::Logs,
-            Screen::Describe(_) => PaneId::Describe,
+            Screen::SyncWaves(_) => PaneId::SYNC_WAVES,
+            Screen::TalosNode(_) => PaneId::TALOS_NODE,
+            Screen::Yaml(_) => PaneId::YAML,
+            Screen::Logs(_) => PaneId::LOGS,
+            Screen::Describe(_) => PaneId::DESCRIBE,
         }
-    }
-
-    /// The screen of a pane that opens on its own (one with `:` names in the registry).
-    pub fn root(pane: PaneId) -> Option<Screen> {
-        (!pane.pane().names.is_empty()).then_some(Screen::Pane(pane))
     }
 
     /// The keymap section its keys come from.
@@ -135,6 +130,8 @@ pub struct State {
     /// The terminal's size (columns, rows), from resize messages.
     pub viewport: (u16, u16),
 
+    /// Every pane: what `:` opens, what help lists, what a screen draws.
+    pub panes: Registry<State>,
     pub keymap: Keymap,
     pub theme: Theme,
     /// Problems to show in the footer (bad config files, an unknown command…).
@@ -172,13 +169,14 @@ impl State {
             describe: TextView::default(),
             pending_command: None,
             terminal_output: Vec::new(),
-            stack: vec![Screen::Pane(PaneId::Clusters)],
+            stack: vec![Screen::Pane(PaneId::CLUSTERS)],
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
             tree: TreeView::default(),
             tables: Tables::default(),
             viewport: (120, 40),
+            panes: Registry::default(),
             keymap,
             theme,
             notice: None,
@@ -190,18 +188,22 @@ impl State {
 
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `back` keeps the last screen.
-        self.stack.last().unwrap_or(&Screen::Pane(PaneId::Clusters))
+        self.stack.last().unwrap_or(&Screen::Pane(PaneId::CLUSTERS))
     }
 
-    /// The table the cursor keys move on this screen, if it is one: the pane's table, or the
-    /// inspector's services.
-    pub fn table_on_screen(&self) -> Option<TableId> {
-        match self.screen() {
-            Screen::TalosNode(_) if self.talos.inspector.tab == InspectorTab::Services => {
-                Some(TableId::Services)
-            }
-            screen => screen.pane().pane().table,
-        }
+    /// Register a pane (see `Registry::add`) and bind its number key, if it has one.
+    pub fn add_pane(&mut self, pane: Pane<State>) -> Result<(), String> {
+        self.panes.add(pane)?;
+        self.keymap.add_pane(pane.id, pane.key, pane.about);
+        Ok(())
+    }
+
+    /// The screen of a pane that opens on its own (one with `:` names in the registry).
+    pub fn root_screen(&self, pane: PaneId) -> Option<Screen> {
+        self.panes
+            .get(pane)
+            .filter(|p| !p.names.is_empty())
+            .map(|_| Screen::Pane(pane))
     }
 
     /// The stream the inspector's current tab follows, if any.
@@ -239,7 +241,7 @@ impl State {
     }
 
     /// The stores that feed a pane, each with its clusters' states.
-    pub fn pane_sources(&self, pane: &Pane) -> Vec<Vec<(String, SourceState)>> {
+    pub fn pane_sources(&self, pane: &Pane<State>) -> Vec<Vec<(String, SourceState)>> {
         pane.feeds.iter().map(|f| self.feed_sources(*f)).collect()
     }
 

@@ -5,24 +5,71 @@
 use crate::model::store::ObjRef;
 use crate::model::table::{Sort, TableRow};
 
-/// The tables the cockpit draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TableId {
-    Apps,
-    Talos,
-    Secrets,
-    Vms,
-    HarvesterHosts,
-    Hosts,
-    Ops,
-    /// The node inspector's services.
-    Services,
-    /// The inspected node's etcd members.
-    EtcdMembers,
-    /// The sync-wave view's waves and resources.
-    Waves,
-    /// The kind browser's rows.
-    Browse,
+use std::borrow::Cow;
+
+use crate::model::table::Column;
+
+pub use super::ids::TableId;
+
+/// A table's columns: fixed for the panes', the server's for the kind browser.
+pub enum Columns<S> {
+    Fixed(&'static [Column]),
+    FromState(fn(&S) -> Cow<'static, [Column]>),
+}
+
+/// What the cursor, the `/` filter and the sort keys do on a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// A list to act on: cursor, filter, sort by any column.
+    List,
+    /// A list in an order that means something (sync waves run in order): cursor, and rows
+    /// that apply the filter themselves (a wave stays while any of its resources match).
+    Ordered,
+    /// Context beside a list (the hosts under the VMs, the etcd members): no cursor.
+    Context,
+}
+
+/// A table as data: the key of its cursor state, its columns, every row in its own order
+/// before the filter (read from a state `S`), and what the keys do on it. A pane that is one
+/// table names it in its registry entry; the shared view and `update` need nothing else.
+pub struct Table<S> {
+    pub id: TableId,
+    pub columns: Columns<S>,
+    pub rows: fn(&S) -> Vec<TableRow>,
+    pub used_as: Use,
+}
+
+impl<S> Table<S> {
+    /// A list with fixed columns.
+    pub const fn list(
+        id: TableId,
+        columns: &'static [Column],
+        rows: fn(&S) -> Vec<TableRow>,
+    ) -> Self {
+        Table {
+            id,
+            columns: Columns::Fixed(columns),
+            rows,
+            used_as: Use::List,
+        }
+    }
+
+    pub fn columns(&self, state: &S) -> Cow<'static, [Column]> {
+        match self.columns {
+            Columns::Fixed(columns) => Cow::Borrowed(columns),
+            Columns::FromState(columns) => columns(state),
+        }
+    }
+
+    /// Whether it is the list the cursor works on.
+    pub fn selectable(&self) -> bool {
+        self.used_as != Use::Context
+    }
+
+    /// Whether `shown` applies the `/` filter and a chosen sort to its rows.
+    pub fn sortable(&self) -> bool {
+        self.used_as == Use::List
+    }
 }
 
 /// Every table's cursor, scroll and sort.

@@ -15,7 +15,6 @@ use super::logs::{self, LogToggle};
 use super::msg::{Command, Msg};
 use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
 use super::navigation::{leave, push, switch_root};
-use super::panes;
 use super::rollout;
 use super::state::{Prompt, Screen, State};
 use super::table::TableId;
@@ -122,7 +121,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 .browse
                 .target
                 .clone()
-                .filter(|t| !t.pinned && state.screen() == &Screen::Pane(PaneId::Browse))
+                .filter(|t| !t.pinned && state.screen() == &Screen::Pane(PaneId::BROWSE))
             {
                 let serving = state
                     .catalog
@@ -261,7 +260,10 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         }
         KeyCode::Tab => {
             if let Some(Prompt::Command(t)) = &mut state.prompt
-                && let Some(done) = panes::complete(t).or_else(|| state.catalog.complete(t))
+                && let Some(done) = state
+                    .panes
+                    .complete(t)
+                    .or_else(|| state.catalog.complete(t))
             {
                 *t = done.to_string();
             }
@@ -293,9 +295,9 @@ fn set_filter(state: &mut State, filter: String) {
     if let Some(f) = state.filters.last_mut() {
         *f = filter;
     }
-    if let Some(id) = state.table_on_screen() {
-        let rows = tables::shown(state, id);
-        let view = state.tables.view_mut(id);
+    if let Some(table) = tables::on_screen(state) {
+        let rows = tables::shown(state, table);
+        let view = state.tables.view_mut(table.id);
         let still_shown = view
             .selected
             .as_ref()
@@ -314,7 +316,7 @@ fn resolves(state: &State, input: &str) -> bool {
     let mut words = input.split_whitespace();
     let name = words.next().unwrap_or("");
     let context = words.find_map(|w| w.strip_prefix('@'));
-    panes::resolve_command(name).is_some()
+    state.panes.resolve_command(name).is_some()
         || state
             .catalog
             .resolve(name)
@@ -335,7 +337,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     let mut words = input.split_whitespace();
     let name = words.next().unwrap_or("");
     let args: Vec<&str> = words.collect();
-    match panes::resolve_command(name) {
+    match state.panes.resolve_command(name) {
         Some(action) => act(state, action),
         None if state.catalog.resolve(name).is_some() => browse(state, name, &args),
         None => {
@@ -350,13 +352,13 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
 
 fn move_cursor(state: &mut State, delta: isize) {
     let page = page_rows(state);
-    if let Some(id) = state.table_on_screen() {
-        let rows = tables::shown(state, id);
-        state.tables.view_mut(id).move_by(&rows, delta, page);
+    if let Some(table) = tables::on_screen(state) {
+        let rows = tables::shown(state, table);
+        state.tables.view_mut(table.id).move_by(&rows, delta, page);
         return;
     }
     match state.screen() {
-        Screen::Pane(PaneId::Clusters) => {
+        Screen::Pane(PaneId::CLUSTERS) => {
             on_tree(state, |tree, _, lines, page| {
                 tree.move_by(lines, delta, page)
             });
@@ -399,11 +401,11 @@ fn on_tree(state: &mut State, op: impl FnOnce(&mut TreeView, &[TreeNode], &[Tree
 /// Sort the current table by the next (`step` 1) or previous (-1) column; from the pane's own
 /// order the first step picks the first or last column, and one step past the end returns to it.
 fn cycle_sort(state: &mut State, step: isize) {
-    let Some(id) = state.table_on_screen().filter(|id| id.sortable()) else {
+    let Some(table) = tables::on_screen(state).filter(|t| t.sortable()) else {
         return;
     };
-    let columns = id.columns(state).len() as isize;
-    let view = state.tables.view_mut(id);
+    let columns = table.columns(state).len() as isize;
+    let view = state.tables.view_mut(table.id);
     let next = match view.sort {
         None if step > 0 => Some(0),
         None => Some(columns - 1),
@@ -416,8 +418,8 @@ fn cycle_sort(state: &mut State, step: isize) {
 }
 
 fn reverse_sort(state: &mut State) {
-    if let Some(id) = state.table_on_screen()
-        && let Some(sort) = state.tables.view_mut(id).sort.as_mut()
+    if let Some(table) = tables::on_screen(state)
+        && let Some(sort) = state.tables.view_mut(table.id).sort.as_mut()
     {
         sort.descending = !sort.descending;
     }
@@ -426,12 +428,9 @@ fn reverse_sort(state: &mut State) {
 fn act(state: &mut State, action: Action) -> Vec<Command> {
     // A mutating key only acts where the pane's registry entry offers it.
     let pane = state.screen().pane();
-    if action.is_mutating() && !pane.offers(action) {
-        state.notice = Some(format!(
-            "{} is not offered in {}",
-            action.name(),
-            pane.pane().title
-        ));
+    if action.is_mutating() && !state.panes.offers(pane, action) {
+        let title = state.panes.get(pane).map_or(pane.section(), |p| p.title);
+        state.notice = Some(format!("{} is not offered in {title}", action.name()));
         return Vec::new();
     }
     let page = page_rows(state) as isize;
@@ -467,27 +466,27 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         }),
         Action::ExpandAll => on_tree(state, |tree, nodes, _, _| tree.expand_all(nodes)),
         Action::CollapseAll => state.tree.collapse_all(),
-        Action::Enter if state.screen() == &Screen::Pane(PaneId::Talos) => {
-            if let Some(key) = tables::selected(state, TableId::Talos) {
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::TALOS) => {
+            if let Some(key) = tables::selected(state, &tables::TALOS) {
                 push(state, Screen::TalosNode(key));
                 state.talos.inspector = Inspector::default();
             }
         }
         Action::Enter if matches!(state.screen(), Screen::TalosNode(_)) => {
             if state.talos.inspector.tab == InspectorTab::Services
-                && let Some(service) = tables::selected(state, TableId::Services)
+                && let Some(service) = tables::selected(state, &tables::SERVICES)
             {
                 state.talos.inspector.service = service.name;
                 return switch_tab(state, InspectorTab::Logs);
             }
         }
         Action::Enter => {
-            if let Screen::Pane(PaneId::Apps) = state.screen()
-                && let Some(key) = tables::selected(state, TableId::Apps)
+            if let Screen::Pane(PaneId::APPS) = state.screen()
+                && let Some(key) = tables::selected(state, &tables::APPS)
             {
                 push(state, Screen::SyncWaves(key.clone()));
                 state.argo.app_detail = Default::default();
-                state.tables.view_mut(TableId::Waves).reset();
+                state.tables.view_mut(TableId::WAVES).reset();
                 state.argo.wave_marks.clear();
                 state.argo.tree_health = None;
                 return vec![Command::WatchAppDetail(key)];
@@ -508,7 +507,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             }
         }
         Action::Show(pane) => {
-            if let Some(screen) = Screen::root(pane) {
+            if let Some(screen) = state.root_screen(pane) {
                 return switch_root(state, screen);
             }
         }

@@ -6,7 +6,6 @@ use super::ids::PaneId;
 use super::msg::Command;
 use super::navigation::push;
 use super::state::{Screen, State};
-use super::table::TableId;
 use super::tables;
 use crate::model::store::ObjRef;
 use crate::model::tree::NodeId;
@@ -47,9 +46,9 @@ pub fn open(state: &mut State) -> Vec<Command> {
 pub fn target(state: &State) -> Option<ObjectRef> {
     let served = |store_version: Option<&str>| store_version.map(str::to_string);
     match state.screen() {
-        Screen::Pane(PaneId::Browse) => {
+        Screen::Pane(PaneId::BROWSE) => {
             let kind = &state.browse.target.as_ref()?.kind;
-            let key = tables::selected(state, TableId::Browse)?;
+            let key = tables::selected(state, &tables::BROWSE)?;
             Some(ObjectRef {
                 group: kind.group.clone(),
                 version: kind.version.clone(),
@@ -59,8 +58,8 @@ pub fn target(state: &State) -> Option<ObjectRef> {
                 key,
             })
         }
-        Screen::Pane(PaneId::Apps) => {
-            let key = tables::selected(state, TableId::Apps)?;
+        Screen::Pane(PaneId::APPS) => {
+            let key = tables::selected(state, &tables::APPS)?;
             Some(object(
                 "argoproj.io",
                 None,
@@ -78,8 +77,8 @@ pub fn target(state: &State) -> Option<ObjectRef> {
             "applications",
             key.clone(),
         )),
-        Screen::Pane(PaneId::Secrets) => {
-            let key = tables::selected(state, TableId::Secrets)?;
+        Screen::Pane(PaneId::SECRETS) => {
+            let key = tables::selected(state, &tables::SECRETS)?;
             let version = served(state.eso.external_secrets.served_version(&key.cluster));
             Some(object(
                 "external-secrets.io",
@@ -90,8 +89,8 @@ pub fn target(state: &State) -> Option<ObjectRef> {
                 key,
             ))
         }
-        Screen::Pane(PaneId::Vms) => {
-            let key = tables::selected(state, TableId::Vms)?;
+        Screen::Pane(PaneId::VMS) => {
+            let key = tables::selected(state, &tables::VMS)?;
             let version = served(state.harvester.vms.served_version(&key.cluster));
             Some(object(
                 "kubevirt.io",
@@ -102,8 +101,8 @@ pub fn target(state: &State) -> Option<ObjectRef> {
                 key,
             ))
         }
-        Screen::Pane(PaneId::Hosts) => {
-            let key = tables::selected(state, TableId::Hosts)?;
+        Screen::Pane(PaneId::HOSTS) => {
+            let key = tables::selected(state, &tables::HOSTS)?;
             let version = served(state.metal.hardware.served_version(&key.cluster));
             Some(object(
                 "tinkerbell.org",
@@ -114,7 +113,7 @@ pub fn target(state: &State) -> Option<ObjectRef> {
                 key,
             ))
         }
-        Screen::Pane(PaneId::Clusters) => {
+        Screen::Pane(PaneId::CLUSTERS) => {
             let capi = &state.capi;
             let (group, store_version, kind, plural, key) = match state.tree.selected.as_ref()? {
                 NodeId::Cluster(k) => (

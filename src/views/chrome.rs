@@ -7,8 +7,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
-use crate::app::action::Action;
-use crate::app::panes::complete;
 use crate::app::state::{Prompt, State};
 use crate::model::source::SourceState;
 
@@ -150,7 +148,11 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
     let line = match &state.prompt {
         Some(Prompt::Command(text)) => {
             let mut spans = vec![Span::styled(format!(":{text}"), theme.style("prompt"))];
-            if let Some(done) = complete(text).or_else(|| state.catalog.complete(text)) {
+            if let Some(done) = state
+                .panes
+                .complete(text)
+                .or_else(|| state.catalog.complete(text))
+            {
                 spans.push(Span::styled(
                     done[text.trim().len()..].to_string(),
                     theme.style("completion"),
@@ -176,34 +178,10 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
                 format!(" {notice} "),
                 theme.style("message.error"),
             )),
-            None => hints(state),
+            None => super::hints::line(state, area.width),
         },
     };
     frame.render_widget(Paragraph::new(line), area);
-}
-
-fn hints(state: &State) -> Line<'static> {
-    let scope = state.screen().scope();
-    let theme = &state.theme;
-    let wanted = [
-        (Action::CommandLine, "command"),
-        (Action::Filter, "filter"),
-        (Action::Enter, "open"),
-        (Action::Back, "back"),
-        (Action::Help, "help"),
-        (Action::Quit, "quit"),
-    ];
-    let mut spans = Vec::new();
-    for (action, label) in wanted {
-        if let Some(key) = state.keymap.key_for(scope, action) {
-            spans.push(Span::styled(
-                format!(" {}", key.display()),
-                theme.style("hint.key"),
-            ));
-            spans.push(Span::styled(format!(" {label} "), theme.style("hint")));
-        }
-    }
-    Line::from(spans)
 }
 
 /// A centred popup of at most `max_width` × `height`, cleared and ready to draw into.

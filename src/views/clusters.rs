@@ -6,13 +6,13 @@ use ratatui::layout::Rect;
 
 use super::chrome::{Sources, pane, source_notice};
 use super::table::{Grid, draw_grid};
-use crate::app::ids::PaneId;
+use crate::app::panes;
 use crate::app::state::State;
 use crate::app::tables::clusters;
 use crate::model::tree::visible_lines;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let entry = PaneId::Clusters.pane();
+    let entry = &panes::CLUSTERS;
     let nodes = state.shown_tree();
     let lines = visible_lines(&nodes, &state.tree.opened);
     let rows = clusters::rows(state, &lines);

@@ -7,7 +7,6 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::popup_area;
 use crate::app::keymap::{Binding, Scope};
-use crate::app::panes::commands;
 use crate::app::state::State;
 
 /// Bindings with the same action and description share one line: `j <Down>  Move down`.
@@ -39,12 +38,18 @@ fn section(title: &str, bindings: &[Binding], state: &State) -> Vec<Line<'static
     lines
 }
 
+/// The title of the pane on screen, for its section of keys.
+fn screen_title(state: &State) -> &'static str {
+    let id = state.screen().pane();
+    state.panes.get(id).map_or(id.section(), |p| p.title)
+}
+
 pub fn lines(state: &State) -> Vec<Line<'static>> {
     let scope = state.screen().scope();
     let mut lines = Vec::new();
     if scope != Scope::Global {
         lines.extend(section(
-            &format!("{} view", state.screen().pane().pane().title),
+            &format!("{} view", screen_title(state)),
             state.keymap.bindings(scope),
             state,
         ));
@@ -58,7 +63,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         "commands (after :)",
         state.theme.style("title"),
     )));
-    for (name, aliases) in commands() {
+    for (name, aliases) in state.panes.commands() {
         lines.push(Line::from(format!("  :{name:<19}{}", aliases.join(" "))));
     }
     lines

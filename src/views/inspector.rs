@@ -12,7 +12,7 @@ use super::table;
 use crate::app::domains::InspectorTab;
 use crate::app::layout::INSPECTOR_HEAD_ROWS;
 use crate::app::state::State;
-use crate::app::table::TableId;
+use crate::app::tables;
 use crate::app::tables::{machine_of, role};
 use crate::model::store::ObjRef;
 use crate::model::talos::TalosNodeRow;
@@ -120,7 +120,7 @@ fn services(frame: &mut Frame, area: Rect, state: &State) {
         area,
         block,
         state,
-        TableId::Services,
+        &tables::SERVICES,
         "waiting for the node's services…",
     );
 }
@@ -172,7 +172,7 @@ fn etcd(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         area,
         block,
         state,
-        TableId::EtcdMembers,
+        &tables::ETCD_MEMBERS,
         "no members reported",
     );
 }

@@ -7,6 +7,7 @@ pub mod describe;
 pub mod dialog;
 pub mod followed;
 pub mod help;
+pub mod hints;
 pub mod inspector;
 pub mod logs;
 pub mod pane;
@@ -32,17 +33,18 @@ pub fn draw(frame: &mut Frame, state: &State) {
     // Custom panes have a view of their own; a pane that is one table is drawn from its
     // registry entry.
     match state.screen().clone() {
-        Screen::Pane(PaneId::Clusters) => clusters::draw(frame, body, state),
+        Screen::Pane(PaneId::CLUSTERS) => clusters::draw(frame, body, state),
         Screen::SyncWaves(key) => syncwaves::draw(frame, body, state, &key),
         Screen::TalosNode(key) => inspector::draw(frame, body, state, &key),
         Screen::Yaml(target) => yaml::draw(frame, body, state, &target),
         Screen::Logs(key) => logs::draw(frame, body, state, &key),
         Screen::Describe(target) => describe::draw(frame, body, state, &target),
-        Screen::Pane(PaneId::Vms) => vms::draw(frame, body, state),
+        Screen::Pane(PaneId::VMS) => vms::draw(frame, body, state),
         screen => {
-            let entry = screen.pane().pane();
-            if let Some(id) = entry.table {
-                pane::draw(frame, body, state, entry, id);
+            if let Some(entry) = state.panes.get(screen.pane())
+                && let Some(table) = entry.table
+            {
+                pane::draw(frame, body, state, entry, table);
             }
         }
     }

@@ -11,13 +11,12 @@ use super::table;
 use crate::app::ids::PaneId;
 use crate::app::panes::Pane;
 use crate::app::state::State;
-use crate::app::table::TableId;
-use crate::app::tables;
+use crate::app::tables::{self, Table};
 
 /// The pane's title: its registry title, or for the kind browser the kind (and namespace).
 fn title(state: &State, pane_entry: &Pane) -> String {
     match (&state.browse.target, pane_entry.id) {
-        (Some(t), PaneId::Browse) => {
+        (Some(t), PaneId::BROWSE) => {
             let mut title = t.kind.qualified();
             if let Some(about) = &t.about {
                 title.push_str(&format!(" {about}"));
@@ -31,9 +30,9 @@ fn title(state: &State, pane_entry: &Pane) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id: TableId) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, table: &Table) {
     let title = title(state, pane_entry);
-    let rows = tables::shown(state, id);
+    let rows = tables::shown(state, table);
     let stores = state.pane_sources(pane_entry);
     if stores.is_empty() {
         // Fed by the cockpit itself (the operations it sent): nothing to be stale.
@@ -44,11 +43,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, id:
                 format!(" {title} ({}) ", rows.len()),
                 theme.style("title"),
             ));
-        table::draw_rows(frame, area, block, state, id, &rows, pane_entry.empty);
+        table::draw_rows(frame, area, block, state, table, &rows, pane_entry.empty);
         return;
     }
     let sources = Sources::of(&stores);
     let block = pane(state, &title, rows.len(), &sources);
     let empty = source_notice(&sources.worst).unwrap_or_else(|| pane_entry.empty.to_string());
-    table::draw_rows(frame, area, block, state, id, &rows, &empty);
+    table::draw_rows(frame, area, block, state, table, &rows, &empty);
 }

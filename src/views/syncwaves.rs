@@ -11,7 +11,7 @@ use super::chrome::{Sources, pane, source_notice};
 use super::table;
 use crate::app::layout::waves_summary_rows;
 use crate::app::state::{State, app_detail};
-use crate::app::table::TableId;
+use crate::app::tables;
 use crate::model::store::ObjRef;
 use crate::model::text::age_opt;
 
@@ -104,7 +104,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
             body,
             wave_block,
             state,
-            TableId::Waves,
+            &tables::WAVES,
             "no resource matches",
         );
     }

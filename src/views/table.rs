@@ -8,8 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
 
 use crate::app::state::State;
-use crate::app::table::TableId;
-use crate::app::tables;
+use crate::app::tables::{self, Table as TableSpec};
 use crate::app::theme::Theme;
 use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_widths};
 
@@ -17,9 +16,16 @@ use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_width
 const SPACING: u16 = 1;
 
 /// Draw table `id` inside `block`; `empty` is said in the body when no row is shown.
-pub fn draw(frame: &mut Frame, area: Rect, block: Block, state: &State, id: TableId, empty: &str) {
-    let rows = tables::shown(state, id);
-    draw_rows(frame, area, block, state, id, &rows, empty);
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    state: &State,
+    table: &TableSpec,
+    empty: &str,
+) {
+    let rows = tables::shown(state, table);
+    draw_rows(frame, area, block, state, table, &rows, empty);
 }
 
 /// Draw rows already computed (the pane needed them for its title).
@@ -28,18 +34,18 @@ pub fn draw_rows(
     area: Rect,
     block: Block,
     state: &State,
-    id: TableId,
+    table: &TableSpec,
     rows: &[TableRow],
     empty: &str,
 ) {
-    let view = state.tables.view(id);
+    let view = state.tables.view(table.id);
     let page = block.inner(area).height.saturating_sub(1) as usize;
-    let selected = if id.selectable() {
+    let selected = if table.selectable() {
         view.selected_index(rows)
     } else {
         None
     };
-    let columns = id.columns(state);
+    let columns = table.columns(state);
     let grid = Grid {
         columns: &columns,
         rows,

@@ -6,10 +6,9 @@ use ratatui::text::Span;
 use ratatui::widgets::Block;
 
 use super::table;
-use crate::app::ids::PaneId;
+use crate::app::panes;
 use crate::app::state::State;
-use crate::app::table::TableId;
-use crate::app::tables::harvester_hosts_height;
+use crate::app::tables::{self, harvester_hosts_height};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let [top, bottom] = Layout::vertical([
@@ -17,7 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Constraint::Length(harvester_hosts_height(state)),
     ])
     .areas(area);
-    super::pane::draw(frame, top, state, PaneId::Vms.pane(), TableId::Vms);
+    super::pane::draw(frame, top, state, &panes::VMS, &tables::VMS);
 
     let theme = &state.theme;
     let hosts = Block::bordered()
@@ -26,5 +25,5 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             format!(" Harvester hosts ({}) ", state.harvester.hosts.len()),
             theme.style("title"),
         ));
-    table::draw(frame, bottom, hosts, state, TableId::HarvesterHosts, "");
+    table::draw(frame, bottom, hosts, state, &tables::HARVESTER_HOSTS, "");
 }

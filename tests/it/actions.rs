@@ -7,7 +7,7 @@ use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm, row};
 use opsdeck::app::domains::OpStatus;
-use opsdeck::app::table::TableId;
+use opsdeck::app::tables;
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::model::tree::NodeId;
 
@@ -463,7 +463,7 @@ async fn vm_power_passes_through_its_states_and_a_409_is_explained() {
 async fn a_selective_sync_touches_only_the_marked_resources() {
     let sim = common::frozen_sim().await;
     let mut c = apps_cockpit(&sim, "monitoring").await;
-    let row = common::position_of(&c.state, TableId::Apps, "monitoring");
+    let row = common::position_of(&c.state, &tables::APPS, "monitoring");
     for _ in 0..row {
         c.press(&["j"]);
     }

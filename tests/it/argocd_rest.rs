@@ -6,7 +6,7 @@ use crate::common;
 
 use crate::common::{Cockpit, audit_lines, confirm};
 use opsdeck::app::domains::Access;
-use opsdeck::app::table::TableId;
+use opsdeck::app::tables;
 use serde_json::json;
 
 fn app_key(name: &str) -> opsdeck_sim::db::ObjKey {
@@ -125,7 +125,7 @@ async fn the_sync_wave_view_reads_health_from_the_resource_tree() {
     let settings = common::argocd_settings(&sim);
     let mut c = Cockpit::start_with_argocd(common::admin(&sim).await, settings).await;
     c.open_apps("nextcloud").await;
-    let position = common::position_of(&c.state, TableId::Apps, "nextcloud");
+    let position = common::position_of(&c.state, &tables::APPS, "nextcloud");
     for _ in 0..position {
         c.press(&["j"]);
     }

@@ -25,7 +25,7 @@ async fn a_crd_lists_with_its_printer_columns_and_follows_the_watch() {
     let sim = common::frozen_sim().await;
     let mut c = all_clusters(&sim).await;
     c.command("machines.cluster.x-k8s.io");
-    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::Browse));
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::BROWSE));
     c.wait_for("nine Machines", |s| s.browse.rows.len() == 9)
         .await;
     let frame = c.frame();
@@ -176,7 +176,7 @@ async fn a_start_command_waits_for_discovery() {
         Some("appprojects argocd")
     );
     c.wait_for("the browse", |s| {
-        s.screen() == &Screen::Pane(PaneId::Browse) && !s.browse.rows.is_empty()
+        s.screen() == &Screen::Pane(PaneId::BROWSE) && !s.browse.rows.is_empty()
     })
     .await;
     assert!(c.frame().contains("appprojects.argoproj.io in argocd"));
@@ -236,7 +236,7 @@ async fn events_of_a_crash_looping_pod_newest_first_warnings_marked() {
     c.press(&["/"]);
     c.type_text("CrashLoop");
     c.press(&["<Enter>"]);
-    let pod = opsdeck::app::tables::selected(&c.state, opsdeck::app::table::TableId::Browse)
+    let pod = opsdeck::app::tables::selected(&c.state, &opsdeck::app::tables::BROWSE)
         .expect("a crash-looping pod");
     c.press(&["e"]);
     c.wait_for("its events", |s| s.browse.rows.len() == 3).await;
@@ -306,7 +306,7 @@ async fn a_start_command_with_a_context_waits_for_that_clusters_discovery() {
     // Other clusters serve pods too and may answer first: the command waits for media's.
     assert!(start_with(&mut c.state, "pods @opsdeck-media immich").is_empty());
     c.wait_for("media's immich pods", |s| {
-        s.screen() == &Screen::Pane(PaneId::Browse) && !s.browse.rows.is_empty()
+        s.screen() == &Screen::Pane(PaneId::BROWSE) && !s.browse.rows.is_empty()
     })
     .await;
     assert_eq!(c.state.notice, None);

@@ -35,7 +35,8 @@ fn shipped_keymaps_load_and_bind_every_scope() {
     let mut km = Keymap::defaults();
     let j = Key::parse("j").expect("key");
     let help = Key::parse("?").expect("key");
-    for scope in Scope::all() {
+    let scopes: Vec<Scope> = km.scopes().collect();
+    for scope in scopes {
         assert_eq!(
             km.resolve(scope, j),
             Some(opsdeck::app::action::Action::Down),
@@ -48,11 +49,11 @@ fn shipped_keymaps_load_and_bind_every_scope() {
         );
     }
     for pane in [
-        PaneId::Clusters,
-        PaneId::Apps,
-        PaneId::SyncWaves,
-        PaneId::Talos,
-        PaneId::TalosNode,
+        PaneId::CLUSTERS,
+        PaneId::APPS,
+        PaneId::SYNC_WAVES,
+        PaneId::TALOS,
+        PaneId::TALOS_NODE,
     ] {
         let scope = Scope::Pane(pane);
         assert!(
@@ -61,11 +62,11 @@ fn shipped_keymaps_load_and_bind_every_scope() {
         );
     }
     let ctrl_d = Key::parse("<C-d>").expect("key");
-    let browse = Scope::Pane(PaneId::Browse);
+    let browse = Scope::Pane(PaneId::BROWSE);
     assert_eq!(km.resolve(browse, ctrl_d), Some(Action::Delete), "as k9s");
     km.merge("keymaps/vim.toml", VIM_KEYMAP)
         .expect("vim keymap merges");
-    assert!(km.resolve(Scope::Pane(PaneId::Apps), ctrl_d).is_some());
+    assert!(km.resolve(Scope::Pane(PaneId::APPS), ctrl_d).is_some());
     // vim's C-d pages everywhere, the browser too; D deletes there instead.
     assert_eq!(km.resolve(browse, ctrl_d), Some(Action::PageDown));
     assert_eq!(km.resolve(browse, Key::char('D')), Some(Action::Delete));

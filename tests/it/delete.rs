@@ -2,7 +2,6 @@
 //! check, read-only refusal and audit line as every other action.
 
 use crate::common::{self, Cockpit, audit_lines, line_with};
-use opsdeck::app::table::TableId;
 use opsdeck::app::tables;
 use opsdeck::clients::talos::poller::TalosSetup;
 
@@ -113,6 +112,14 @@ async fn cordon_and_uncordon_a_node_and_see_the_servers_status_follow() {
     // Not on pods: the key says what it is for.
     c.command("pods");
     c.wait_for("pods", |s| !s.browse.rows.is_empty()).await;
+    // The footer offers what works on pods.
+    let frame = c.frame_sized(160, 30);
+    let footer = common::footer(&frame);
+    assert!(
+        footer.contains("l logs") && footer.contains("<C-d> delete"),
+        "{footer}"
+    );
+    assert!(!footer.contains("cordon"), "{footer}");
     c.press(&["C"]);
     assert!(c.state.actions.dialog.is_none());
     assert_eq!(
@@ -128,10 +135,17 @@ async fn cordon_and_uncordon_a_node_and_see_the_servers_status_follow() {
             .any(|r| r.key.cluster == "opsdeck-media")
     })
     .await;
+    let frame = c.frame_sized(160, 30);
+    let footer = common::footer(&frame);
+    assert!(
+        footer.contains("C cordon") && footer.contains("U uncordon"),
+        "{footer}"
+    );
+    assert!(!footer.contains("logs"), "{footer}");
     c.press(&["/"]);
     c.type_text("media-workers");
     c.press(&["<Enter>"]);
-    let node = tables::selected(&c.state, TableId::Browse).expect("a node");
+    let node = tables::selected(&c.state, &tables::BROWSE).expect("a node");
     assert_eq!(node.cluster, "opsdeck-media");
     c.press(&["C"]);
     common::wait_allowed(&mut c).await;

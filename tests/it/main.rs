@@ -15,6 +15,7 @@ mod discovery;
 mod hosts;
 mod layers;
 mod logs;
+mod registry;
 mod remediation;
 mod rollouts;
 mod secrets;

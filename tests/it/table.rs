@@ -10,8 +10,7 @@ use ratatui::backend::TestBackend;
 use crate::common::{self, key_event, render, shown_names, test_state};
 use opsdeck::app::msg::Msg;
 use opsdeck::app::state::State;
-use opsdeck::app::table::TableId;
-use opsdeck::app::tables;
+use opsdeck::app::tables::{self, Table};
 use opsdeck::app::update::update;
 use opsdeck::model::argo::AppRow;
 use opsdeck::model::store::{ObjRef, WatchUpdate};
@@ -29,7 +28,7 @@ fn press(state: &mut State, keys: &[&str]) {
     }
 }
 
-fn selected(state: &State, table: TableId) -> Option<String> {
+fn selected(state: &State, table: &Table) -> Option<String> {
     tables::selected(state, table).map(|k| k.name)
 }
 
@@ -49,13 +48,13 @@ fn a_watch_event_that_moves_rows_never_moves_the_cursor_to_another_object() {
         ("delta", "Healthy"),
     ]);
     press(&mut s, &["j"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("bravo"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("bravo"));
     // A new app sorts in above the cursor: the cursor stays on bravo, one row lower.
     update(
         &mut s,
         Msg::Apps(WatchUpdate::Upsert(app("azure", "Healthy"))),
     );
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("bravo"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("bravo"));
     // Sorted by health, bravo turning Degraded moves it to the top: still bravo.
     press(&mut s, &[">", ">", ">", ">"]);
     assert!(render(&mut s, 120, 20).contains("HEALTH↑"));
@@ -63,8 +62,8 @@ fn a_watch_event_that_moves_rows_never_moves_the_cursor_to_another_object() {
         &mut s,
         Msg::Apps(WatchUpdate::Upsert(app("bravo", "Degraded"))),
     );
-    assert_eq!(shown_names(&s, TableId::Apps)[0], "bravo");
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("bravo"));
+    assert_eq!(shown_names(&s, &tables::APPS)[0], "bravo");
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("bravo"));
     // The object is deleted: the cursor falls back to the position the user last put it at
     // (the second row), and what it highlights is what an action would target.
     update(
@@ -74,8 +73,8 @@ fn a_watch_event_that_moves_rows_never_moves_the_cursor_to_another_object() {
         ))),
     );
     assert_eq!(
-        selected(&s, TableId::Apps),
-        shown_names(&s, TableId::Apps).get(1).cloned()
+        selected(&s, &tables::APPS),
+        shown_names(&s, &tables::APPS).get(1).cloned()
     );
 }
 
@@ -87,15 +86,15 @@ fn filters_keep_the_object_or_start_at_the_top() {
         ("charlie", "Healthy"),
     ]);
     press(&mut s, &["G"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("charlie"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("charlie"));
     // A filter that still shows it keeps it; clearing the filter keeps it too.
     press(&mut s, &["/", "a", "r", "<Enter>"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("charlie"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("charlie"));
     press(&mut s, &["<Esc>"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("charlie"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("charlie"));
     // A filter that hides it starts at the first match, not at the old position.
     press(&mut s, &["/", "!", "c", "h", "<Enter>"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("alpha"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("alpha"));
 }
 
 #[test]
@@ -106,20 +105,20 @@ fn sorting_cycles_through_the_columns_and_reverses() {
         ("node-1", "Healthy"),
     ]);
     assert_eq!(
-        shown_names(&s, TableId::Apps),
+        shown_names(&s, &tables::APPS),
         ["node-1", "node-10", "node-9"]
     );
     press(&mut s, &[">"]);
     let frame = render(&mut s, 120, 20);
     assert!(frame.contains("NAME↑"), "{frame}");
     assert_eq!(
-        shown_names(&s, TableId::Apps),
+        shown_names(&s, &tables::APPS),
         ["node-1", "node-9", "node-10"]
     );
     press(&mut s, &["~"]);
     assert!(render(&mut s, 120, 20).contains("NAME↓"));
     assert_eq!(
-        shown_names(&s, TableId::Apps),
+        shown_names(&s, &tables::APPS),
         ["node-10", "node-9", "node-1"]
     );
     // Back past the first column: the pane's own order, no arrow.
@@ -171,10 +170,10 @@ fn page_keys_follow_the_terminal_height_without_a_draw() {
     update(&mut s, Msg::Input(Event::Resize(100, 30)));
     // 30 rows: header, footer, the pane's two borders and its column header leave 25.
     press(&mut s, &["<PageDown>"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("app-25"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("app-25"));
     update(&mut s, Msg::Input(Event::Resize(100, 15)));
     press(&mut s, &["<PageDown>"]);
-    assert_eq!(selected(&s, TableId::Apps).as_deref(), Some("app-35"));
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("app-35"));
 }
 
 #[test]

@@ -4,7 +4,6 @@ use crate::common::{self, key_event, render, shown_names, test_state};
 use opsdeck::app::ids::PaneId;
 use opsdeck::app::msg::{Command, Msg};
 use opsdeck::app::state::{Prompt, Screen, State};
-use opsdeck::app::table::TableId;
 use opsdeck::app::tables;
 use opsdeck::app::update::update;
 use opsdeck::model::argo::AppRow;
@@ -44,7 +43,7 @@ fn enter_on_an_app_opens_its_sync_wave_view_and_esc_returns() {
         &Screen::SyncWaves(ObjRef::in_cluster("c", "argocd", "b"))
     );
     assert_eq!(press(&mut s, &["<Esc>"]), vec![Command::StopAppDetail]);
-    assert_eq!(s.screen(), &Screen::Pane(PaneId::Apps));
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::APPS));
 }
 
 #[test]
@@ -59,7 +58,7 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
     );
     press(&mut s, &["2", "/", "b", "e"]);
     assert_eq!(s.prompt, Some(Prompt::Filter("be".into())));
-    assert_eq!(shown_names(&s, TableId::Apps), vec!["beta"]);
+    assert_eq!(shown_names(&s, &tables::APPS), vec!["beta"]);
     press(&mut s, &["<Enter>"]);
     assert_eq!(s.prompt, None);
     assert_eq!(s.filter(), "be");
@@ -67,11 +66,11 @@ fn filter_applies_while_typing_and_esc_clears_it_first() {
     assert_eq!(s.filter(), "");
     assert_eq!(
         s.screen(),
-        &Screen::Pane(PaneId::Apps),
+        &Screen::Pane(PaneId::APPS),
         "Esc with a filter only clears the filter"
     );
     press(&mut s, &["/", "!", "a", "l", "p", "<Enter>"]);
-    assert_eq!(shown_names(&s, TableId::Apps), vec!["beta"]);
+    assert_eq!(shown_names(&s, &tables::APPS), vec!["beta"]);
 }
 
 #[test]
@@ -80,9 +79,9 @@ fn command_line_completes_and_reports_unknown_commands() {
     press(&mut s, &[":", "a", "p", "<Tab>"]);
     assert_eq!(s.prompt, Some(Prompt::Command("apps".into())));
     press(&mut s, &["<Enter>"]);
-    assert_eq!(s.screen(), &Screen::Pane(PaneId::Apps));
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::APPS));
     press(&mut s, &[":", "c", "l", "<Enter>"]);
-    assert_eq!(s.screen(), &Screen::Pane(PaneId::Clusters), "aliases work");
+    assert_eq!(s.screen(), &Screen::Pane(PaneId::CLUSTERS), "aliases work");
     press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
     assert!(s.notice.as_deref().is_some_and(|n| n.contains("pods")));
     let frame = render(&mut s, 120, 20);
@@ -116,7 +115,7 @@ fn navigation_stays_in_bounds() {
         .map(|i| app(&format!("app-{i:02}"), "Synced"))
         .collect();
     update(&mut s, Msg::Apps(WatchUpdate::Relisted("c".into(), rows)));
-    let selected = |s: &State| tables::selected(s, TableId::Apps).map(|k| k.name);
+    let selected = |s: &State| tables::selected(s, &tables::APPS).map(|k| k.name);
     press(&mut s, &["2", "G"]);
     assert_eq!(selected(&s).as_deref(), Some("app-49"));
     press(&mut s, &["j"]);

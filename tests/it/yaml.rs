@@ -27,7 +27,7 @@ async fn an_application_shows_as_yaml_and_esc_returns() {
     assert!(frame.contains("name: immich"), "{frame}");
     assert!(!frame.contains("managedFields"), "{frame}");
     c.press(&["<Esc>"]);
-    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::Apps));
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::APPS));
 }
 
 #[tokio::test]

@@ -14,88 +14,80 @@ mod talos;
 mod vms;
 pub mod waves;
 
-use std::borrow::Cow;
-
 use jiff::Timestamp;
 
-use super::state::{State, filter_matches};
-use super::table::TableId;
+use super::domains::InspectorTab;
+use super::state::{Screen, State, filter_matches};
+use super::table::{Columns, TableId, Use};
 use crate::model::store::ObjRef;
-use crate::model::table::{Cell, Column, TableRow, sort_rows};
+use crate::model::table::{Cell, TableRow, sort_rows};
 use crate::model::text::age_opt;
 
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
 
-/// A table's columns: fixed for the panes', the server's for the kind browser.
-enum Columns {
-    Fixed(&'static [Column]),
-    FromState(fn(&State) -> Cow<'static, [Column]>),
-}
+/// A table whose rows come from the cockpit's `State`.
+pub type Table = super::table::Table<State>;
 
-/// A table as data: its columns, and every row in the pane's own order, before the filter.
-type Projection = (Columns, fn(&State) -> Vec<TableRow>);
+pub const APPS: Table = Table::list(TableId::APPS, apps::COLUMNS, apps::rows);
+pub const TALOS: Table = Table::list(TableId::TALOS, talos::COLUMNS, talos::rows);
+pub const SECRETS: Table = Table::list(TableId::SECRETS, secrets::COLUMNS, secrets::rows);
+pub const VMS: Table = Table::list(TableId::VMS, vms::COLUMNS, vms::rows);
+pub const HOSTS: Table = Table::list(TableId::HOSTS, hosts::COLUMNS, hosts::rows);
+pub const OPS: Table = Table::list(TableId::OPS, ops::COLUMNS, ops::rows);
+pub const SERVICES: Table = Table::list(TableId::SERVICES, services::COLUMNS, services::rows);
+pub const HARVESTER_HOSTS: Table = Table {
+    used_as: Use::Context,
+    ..Table::list(TableId::HARVESTER_HOSTS, vms::HOST_COLUMNS, vms::host_rows)
+};
+pub const ETCD_MEMBERS: Table = Table {
+    used_as: Use::Context,
+    ..Table::list(TableId::ETCD_MEMBERS, etcd::COLUMNS, etcd::rows)
+};
+pub const WAVES: Table = Table {
+    used_as: Use::Ordered,
+    ..Table::list(TableId::WAVES, waves::COLUMNS, waves::rows)
+};
+pub const BROWSE: Table = Table {
+    id: TableId::BROWSE,
+    columns: Columns::FromState(browse::columns),
+    rows: browse::rows,
+    used_as: Use::List,
+};
 
-impl TableId {
-    fn projection(self) -> Projection {
-        use Columns::Fixed;
-        match self {
-            TableId::Apps => (Fixed(apps::COLUMNS), apps::rows),
-            TableId::Talos => (Fixed(talos::COLUMNS), talos::rows),
-            TableId::Secrets => (Fixed(secrets::COLUMNS), secrets::rows),
-            TableId::Vms => (Fixed(vms::COLUMNS), vms::rows),
-            TableId::HarvesterHosts => (Fixed(vms::HOST_COLUMNS), vms::host_rows),
-            TableId::Hosts => (Fixed(hosts::COLUMNS), hosts::rows),
-            TableId::Ops => (Fixed(ops::COLUMNS), ops::rows),
-            TableId::Services => (Fixed(services::COLUMNS), services::rows),
-            TableId::EtcdMembers => (Fixed(etcd::COLUMNS), etcd::rows),
-            TableId::Waves => (Fixed(waves::COLUMNS), waves::rows),
-            TableId::Browse => (Columns::FromState(browse::columns), browse::rows),
+/// The table the cursor keys move on this screen, if it is one: the pane's table, or the
+/// inspector's services.
+pub fn on_screen(state: &State) -> Option<&'static Table> {
+    match state.screen() {
+        Screen::TalosNode(_) if state.talos.inspector.tab == InspectorTab::Services => {
+            Some(&SERVICES)
         }
-    }
-
-    pub fn columns(self, state: &State) -> Cow<'static, [Column]> {
-        match self.projection().0 {
-            Columns::Fixed(columns) => Cow::Borrowed(columns),
-            Columns::FromState(columns) => columns(state),
-        }
-    }
-
-    /// Whether it is the list the cursor and the `/` filter work on; the Harvester hosts under
-    /// the VMs and the etcd members are context, not a list to act on.
-    pub fn selectable(self) -> bool {
-        !matches!(self, TableId::HarvesterHosts | TableId::EtcdMembers)
-    }
-
-    /// Whether `shown` applies the `/` filter to its rows (the sync-wave list filters its
-    /// resources itself, keeping a wave while any of them match).
-    fn filtered_here(self) -> bool {
-        self.selectable() && self != TableId::Waves
-    }
-
-    /// Whether the rows may be re-ordered by a column (the sync-wave list is in run order).
-    pub fn sortable(self) -> bool {
-        self.selectable() && self != TableId::Waves
+        screen => state.panes.get(screen.pane()).and_then(|p| p.table),
     }
 }
 
 /// The rows as shown: filtered, then sorted when a sort is chosen.
-pub fn shown(state: &State, id: TableId) -> Vec<TableRow> {
+pub fn shown(state: &State, table: &Table) -> Vec<TableRow> {
     let filter = state.filter();
-    let mut rows = (id.projection().1)(state);
-    if id.filtered_here() && !filter.is_empty() {
+    let mut rows = (table.rows)(state);
+    if table.sortable() && !filter.is_empty() {
         rows.retain(|r| filter_matches(filter, &r.text()));
     }
-    if let Some(sort) = state.tables.view(id).sort.filter(|_| id.sortable()) {
+    if let Some(sort) = state
+        .tables
+        .view(table.id)
+        .sort
+        .filter(|_| table.sortable())
+    {
         sort_rows(&mut rows, sort);
     }
     rows
 }
 
 /// The object under the cursor: what an action on this table targets.
-pub fn selected(state: &State, id: TableId) -> Option<ObjRef> {
-    let rows = shown(state, id);
-    let at = state.tables.view(id).selected_index(&rows)?;
+pub fn selected(state: &State, table: &Table) -> Option<ObjRef> {
+    let rows = shown(state, table);
+    let at = state.tables.view(table.id).selected_index(&rows)?;
     rows.into_iter().nth(at).map(|r| r.key)
 }
 

@@ -21,8 +21,7 @@ use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::Executor;
 use opsdeck::app::state::State;
-use opsdeck::app::table::TableId;
-use opsdeck::app::tables;
+use opsdeck::app::tables::{self, Table};
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
 use opsdeck::app::update::update;
 use opsdeck::app::watches;
@@ -211,7 +210,7 @@ impl Cockpit {
         c.press(&["/"]);
         c.type_text(filter);
         c.press(&["<Enter>"]);
-        let pod = tables::selected(&c.state, TableId::Browse).expect("a pod matches");
+        let pod = tables::selected(&c.state, &tables::BROWSE).expect("a pod matches");
         (c, pod)
     }
 
@@ -325,6 +324,11 @@ pub fn row<'a>(frame: &'a str, name: &str) -> &'a str {
 }
 
 /// The line of a frame that contains `needle`.
+/// The frame's last line: the footer.
+pub fn footer(frame: &str) -> &str {
+    frame.lines().last().unwrap_or_default()
+}
+
 pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
     frame
         .lines()
@@ -411,7 +415,7 @@ pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
 }
 
 /// The names of a table's rows as shown (filtered and sorted), in order.
-pub fn shown_names(state: &State, table: TableId) -> Vec<String> {
+pub fn shown_names(state: &State, table: &Table) -> Vec<String> {
     tables::shown(state, table)
         .into_iter()
         .map(|r| r.key.name)
@@ -419,11 +423,11 @@ pub fn shown_names(state: &State, table: TableId) -> Vec<String> {
 }
 
 /// The position of a named row in a table as shown.
-pub fn position_of(state: &State, table: TableId, name: &str) -> usize {
+pub fn position_of(state: &State, table: &Table, name: &str) -> usize {
     shown_names(state, table)
         .iter()
         .position(|n| n == name)
-        .unwrap_or_else(|| panic!("no row {name:?} in {table:?}"))
+        .unwrap_or_else(|| panic!("no row {name:?} in {:?}", table.id))
 }
 
 /// An Application row as the watch would project it.
