@@ -393,7 +393,7 @@ impl Api {
             if selector.is_empty() {
                 meta["remainingItemCount"] = json!(remaining);
             }
-        } else if !def.is_core() {
+        } else if !def.is_builtin() {
             meta["continue"] = json!("");
         }
         if let (Some((printer, rows)), Some(ask)) = (printed, table) {

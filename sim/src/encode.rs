@@ -13,11 +13,11 @@ use super::kinds::KindDef;
 /// One list item: the cached encoding when the storage version is asked for, else converted.
 /// Built-in lists omit each item's kind and apiVersion, as the real server's do.
 pub fn encode_item(def: &KindDef, item: &Stored, version: &str) -> Bytes {
-    if version == def.storage_version() && !def.is_core() {
+    if version == def.storage_version() && !def.is_builtin() {
         return item.json.clone();
     }
     let mut value = convert::to_version(def, item.value.clone(), version);
-    if def.is_core()
+    if def.is_builtin()
         && let Some(map) = value.as_object_mut()
     {
         map.remove("kind");

@@ -32,6 +32,12 @@ impl KindDef {
         self.group.is_empty()
     }
 
+    /// Compiled into the API server (core, `apps`), not a CustomResourceDefinition: its lists
+    /// are written the built-in way and its printer is a Go one.
+    pub fn is_builtin(&self) -> bool {
+        matches!(self.group, "" | "apps")
+    }
+
     pub fn api_version(&self, version: &str) -> String {
         if self.is_core() {
             version.to_string()
@@ -351,6 +357,30 @@ pub const KINDS: &[KindDef] = &[
         categories: &[],
         status_subresource: false,
         scale: None,
+    },
+    KindDef {
+        group: "apps",
+        versions: &["v1"],
+        kind: "Deployment",
+        plural: "deployments",
+        singular: "deployment",
+        namespaced: true,
+        short_names: &["deploy"],
+        categories: &["all"],
+        status_subresource: true,
+        scale: Some(REPLICAS_SCALE),
+    },
+    KindDef {
+        group: "apps",
+        versions: &["v1"],
+        kind: "ReplicaSet",
+        plural: "replicasets",
+        singular: "replicaset",
+        namespaced: true,
+        short_names: &["rs"],
+        categories: &["all"],
+        status_subresource: true,
+        scale: Some(REPLICAS_SCALE),
     },
     KindDef {
         group: "",

@@ -37,6 +37,7 @@ pub mod tls;
 pub mod versions;
 pub mod vm_power;
 pub mod watch;
+pub mod workload_objects;
 
 /// Generated server (and client, for tests that call an apid directly) code for the Talos
 /// .proto subset in the workspace's `proto/`.
@@ -192,8 +193,9 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
 fn workload_pods_and_events(s: &Scenario, cluster: &str, nodes: &[String]) -> Objects {
     let pods = pod_objects::workload_pods(s, cluster, nodes);
     let events = event_objects::pod_events(&pods);
-    pods.into_iter()
-        .map(|p| ("Pod", p))
+    workload_objects::workload_objects(s, cluster)
+        .into_iter()
+        .chain(pods.into_iter().map(|p| ("Pod", p)))
         .chain(events.into_iter().map(|e| ("Event", e)))
         .collect()
 }
@@ -367,7 +369,7 @@ impl Simulator {
             .iter()
             .find(|(_, role, _)| *role == Role::Harvester)
             .map(|(_, _, s)| s.db.clone());
-        let eso_dbs = servers
+        let workload_dbs = servers
             .iter()
             .filter(|(_, role, _)| *role != Role::Harvester)
             .map(|(name, _, s)| (name.clone(), s.db.clone()))
@@ -394,7 +396,7 @@ impl Simulator {
         ))];
         let controllers = Arc::new(Mutex::new(
             Controllers::new(db, scenario)
-                .with_eso(eso_dbs)
+                .with_workload_clusters(workload_dbs)
                 .with_harvester(harvester_db),
         ));
         if let Some(period) = options.tick {

@@ -19,7 +19,8 @@ pub enum PodState {
     Completed,
 }
 
-fn suffix(seed: &str, len: usize) -> String {
+/// `len` characters from the alphabet Kubernetes uses for generated names, derived from `seed`.
+pub fn suffix(seed: &str, len: usize) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mut h = fnv(seed.as_bytes());
     (0..len)
@@ -37,7 +38,44 @@ fn rfc3339(t: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-/// One pod of `workload` in `namespace`, on `node`, created `age` ago, in `state`.
+/// What owns a pod: the ReplicaSet of a Deployment (`workload-<template hash>`), or a Job.
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    pub namespace: &'a str,
+    pub workload: &'a str,
+    /// The pod template's hash: the ReplicaSet's name suffix and the `pod-template-hash` label.
+    pub hash: &'a str,
+    pub kind: OwnerKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKind {
+    ReplicaSet,
+    Job,
+}
+
+impl Owner<'_> {
+    /// The owning object's name.
+    pub fn name(&self) -> String {
+        format!("{}-{}", self.workload, self.hash)
+    }
+
+    /// Its uid, stable for a name (the ReplicaSet objects are created with the same one).
+    pub fn uid(&self) -> String {
+        owner_uid(&self.name())
+    }
+}
+
+/// The uid the simulator gives a ReplicaSet or Job of this name.
+pub fn owner_uid(name: &str) -> String {
+    format!(
+        "00000000-0000-4000-8000-{:012x}",
+        fnv(name.as_bytes()) % (1 << 48)
+    )
+}
+
+/// One pod of `workload` in `namespace`, on `node`, created `age` ago, in `state`, owned by the
+/// ReplicaSet of the workload's Deployment as the scenario starts.
 pub fn pod(
     namespace: &str,
     workload: &str,
@@ -46,23 +84,45 @@ pub fn pod(
     state: PodState,
     age: SignedDuration,
 ) -> Value {
+    let hash = initial_hash(namespace, workload);
+    let owner = Owner {
+        namespace,
+        workload,
+        hash: &hash,
+        kind: OwnerKind::ReplicaSet,
+    };
+    owned_pod(
+        &owner,
+        &format!("{workload}{replica}"),
+        node,
+        state,
+        Timestamp::now() - age,
+    )
+}
+
+/// A pod of `owner` named from `seed` (`<owner>-<5 characters>`), on `node`, created at
+/// `created`, in `state`.
+pub fn owned_pod(
+    owner: &Owner,
+    seed: &str,
+    node: &str,
+    state: PodState,
+    created: Timestamp,
+) -> Value {
+    let Owner {
+        namespace,
+        workload,
+        hash,
+        ..
+    } = *owner;
     let now = Timestamp::now();
-    let created = now - age;
-    let hash = suffix(workload, 10);
-    let name = format!(
-        "{workload}-{hash}-{}",
-        suffix(&format!("{workload}{replica}"), 5)
-    );
+    let name = format!("{}-{}", owner.name(), suffix(seed, 5));
     let ip = format!(
         "10.244.{}.{}",
         fnv(node.as_bytes()) % 200 + 1,
         fnv(name.as_bytes()) % 250 + 2
     );
-    let image = format!(
-        "ghcr.io/homelab/{workload}:1.{}.{}",
-        replica % 3,
-        fnv(workload.as_bytes()) % 20
-    );
+    let image = image_of(workload);
     let ready = state == PodState::Running;
     let restarts = if state == PodState::CrashLoop { 7 } else { 0 };
     let last_exit = rfc3339(now - SignedDuration::from_secs(95));
@@ -133,7 +193,84 @@ pub fn pod(
             "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available."
         );
     }
-    let mut spec = json!({
+    let mut spec = pod_spec(namespace, workload);
+    if state == PodState::Completed {
+        spec["restartPolicy"] = json!("Never");
+    }
+    if state != PodState::Pending {
+        spec["nodeName"] = json!(node);
+    }
+    let managed = json!([
+        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
+         "time": rfc3339(created), "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": fields_of(&json!({"app.kubernetes.io/name": 0, "pod-template-hash": 0})),
+                                      "f:ownerReferences": {}},
+                      "f:spec": fields_of(&spec)}},
+        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "subresource": "status",
+         "time": rfc3339(created), "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:status": fields_of(&status)}},
+    ]);
+    json!({
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "creationTimestamp": rfc3339(created),
+            "managedFields": managed,
+            "generateName": format!("{}-", owner.name()),
+            "labels": {"app.kubernetes.io/name": workload, "pod-template-hash": hash},
+            "ownerReferences": [{"apiVersion": owner.kind.api_version(), "kind": owner.kind.name(), "name": owner.name(),
+                                 "uid": owner.uid(), "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": spec,
+        "status": status,
+    })
+}
+
+impl OwnerKind {
+    fn name(self) -> &'static str {
+        match self {
+            OwnerKind::ReplicaSet => "ReplicaSet",
+            OwnerKind::Job => "Job",
+        }
+    }
+
+    fn api_version(self) -> &'static str {
+        match self {
+            OwnerKind::ReplicaSet => "apps/v1",
+            OwnerKind::Job => "batch/v1",
+        }
+    }
+}
+
+/// The image a workload runs.
+pub fn image_of(workload: &str) -> String {
+    let h = fnv(workload.as_bytes());
+    format!("ghcr.io/homelab/{workload}:1.{}.{}", h % 3, h % 20)
+}
+
+/// The pod template of a workload as its Deployment starts.
+pub fn template(namespace: &str, workload: &str) -> Value {
+    json!({
+        "metadata": {"labels": {"app.kubernetes.io/name": workload}},
+        "spec": pod_spec(namespace, workload),
+    })
+}
+
+/// The `pod-template-hash` of a template: ten name characters from its content, so any change
+/// (a new image, a `restartedAt` annotation) makes a new ReplicaSet.
+pub fn template_hash(template: &Value) -> String {
+    suffix(&template.to_string(), 10)
+}
+
+/// The hash of the workload's template as the scenario starts.
+pub fn initial_hash(namespace: &str, workload: &str) -> String {
+    template_hash(&template(namespace, workload))
+}
+
+/// The pod spec a workload's template holds (a pod adds its node).
+pub fn pod_spec(namespace: &str, workload: &str) -> Value {
+    let image = image_of(workload);
+    json!({
         "initContainers": [{"name": "wait-for-db", "image": "busybox:1.36",
                             "command": ["sh", "-c", "until nc -z db 5432; do sleep 2; done"]}],
         "containers": [{
@@ -164,7 +301,7 @@ pub fn pod(
                 {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
             ]}},
         ],
-        "restartPolicy": if state == PodState::Completed { "Never" } else { "Always" },
+        "restartPolicy": "Always",
         "serviceAccountName": "default",
         "dnsPolicy": "ClusterFirst",
         "schedulerName": "default-scheduler",
@@ -173,34 +310,6 @@ pub fn pod(
             {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
             {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
         ],
-    });
-    if state != PodState::Pending {
-        spec["nodeName"] = json!(node);
-    }
-    let managed = json!([
-        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1",
-         "time": rfc3339(created), "fieldsType": "FieldsV1",
-         "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": fields_of(&json!({"app.kubernetes.io/name": 0, "pod-template-hash": 0})),
-                                      "f:ownerReferences": {}},
-                      "f:spec": fields_of(&spec)}},
-        {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "subresource": "status",
-         "time": rfc3339(created), "fieldsType": "FieldsV1",
-         "fieldsV1": {"f:status": fields_of(&status)}},
-    ]);
-    json!({
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "creationTimestamp": rfc3339(created),
-            "managedFields": managed,
-            "generateName": format!("{workload}-{hash}-"),
-            "labels": {"app.kubernetes.io/name": workload, "pod-template-hash": hash},
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{workload}-{hash}"),
-                                 "uid": format!("00000000-0000-4000-8000-{:012x}", fnv(workload.as_bytes()) % (1 << 48)),
-                                 "controller": true, "blockOwnerDeletion": true}],
-        },
-        "spec": spec,
-        "status": status,
     })
 }
 
@@ -231,7 +340,7 @@ fn fields_of(value: &Value) -> Value {
 }
 
 /// The state an application's pods are in, from how the scenario describes the app.
-fn state_of(app: &AppSpec, replica: usize) -> PodState {
+pub fn state_of(app: &AppSpec, replica: usize) -> PodState {
     match (app.health.as_str(), replica) {
         ("Degraded", 0) => PodState::CrashLoop,
         ("Progressing", 0) => PodState::Initializing,
@@ -261,13 +370,18 @@ pub fn workload_pods(s: &Scenario, cluster: &str, nodes: &[String]) -> Vec<Value
             ));
         }
     }
-    out.push(pod(
-        "kube-system",
+    let backup = Owner {
+        namespace: "kube-system",
+        workload: "etcd-backup",
+        hash: "29412360",
+        kind: OwnerKind::Job,
+    };
+    out.push(owned_pod(
+        &backup,
         "etcd-backup",
-        0,
         &nodes[0],
         PodState::Completed,
-        SignedDuration::from_hours(5),
+        Timestamp::now() - SignedDuration::from_hours(5),
     ));
     out
 }

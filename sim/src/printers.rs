@@ -41,6 +41,73 @@ pub fn secret_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     vec![name_of(obj), json!(kind), json!(keys), age_of(obj, now)]
 }
 
+/// The template's containers and images, joined by commas, and the selector as `k=v,k=v`:
+/// the wide columns of Deployments and ReplicaSets.
+fn template_cells(obj: &Value) -> [Value; 3] {
+    let containers = obj
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let joined = |field: &str| {
+        containers
+            .iter()
+            .filter_map(|c| c.get(field).and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let selector = obj
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    [
+        json!(joined("name")),
+        json!(joined("image")),
+        json!(selector),
+    ]
+}
+
+fn count_at(obj: &Value, pointer: &str) -> i64 {
+    obj.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// READY is `readyReplicas/spec.replicas`; Up-to-date and Available are numbers.
+pub fn deployment_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let ready = format!(
+        "{}/{}",
+        count_at(obj, "/status/readyReplicas"),
+        count_at(obj, "/spec/replicas")
+    );
+    let mut cells = vec![
+        name_of(obj),
+        json!(ready),
+        json!(count_at(obj, "/status/updatedReplicas")),
+        json!(count_at(obj, "/status/availableReplicas")),
+        age_of(obj, now),
+    ];
+    cells.extend(template_cells(obj));
+    cells
+}
+
+/// DESIRED, CURRENT and READY as numbers.
+pub fn replica_set_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let mut cells = vec![
+        name_of(obj),
+        json!(count_at(obj, "/spec/replicas")),
+        json!(count_at(obj, "/status/replicas")),
+        json!(count_at(obj, "/status/readyReplicas")),
+        age_of(obj, now),
+    ];
+    cells.extend(template_cells(obj));
+    cells
+}
+
 pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let ready = obj
         .pointer("/status/conditions")

@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::jsonpath;
 use super::kinds::KindDef;
 use super::printers::{
-    event_cells, human_duration, name_age_cells, name_of, namespace_cells, node_cells, pod_cells,
-    secret_cells,
+    deployment_cells, event_cells, human_duration, name_age_cells, name_of, namespace_cells,
+    node_cells, pod_cells, replica_set_cells, secret_cells,
 };
 
 const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
@@ -125,6 +125,7 @@ pub fn wanted(accept: &str) -> Wanted {
 }
 
 /// A column of the Table: name, type, format, description, priority.
+#[derive(Clone)]
 struct ColumnDef {
     name: String,
     kind: &'static str,
@@ -172,6 +173,25 @@ fn age_column_string() -> ColumnDef {
         "Time since the object was created (metadata.creationTimestamp).",
         0,
     )
+}
+
+/// The wide columns of the workload kinds.
+fn template_columns() -> Vec<ColumnDef> {
+    vec![
+        column(
+            "Containers",
+            "string",
+            "Names of each container in the template.",
+            1,
+        ),
+        column(
+            "Images",
+            "string",
+            "Images of each container in the template.",
+            1,
+        ),
+        column("Selector", "string", "The label selector for the pods.", 1),
+    ]
 }
 
 /// The printer for one kind at one version.
@@ -253,6 +273,34 @@ impl Printer {
                     },
                 ],
                 event_cells,
+            ),
+            ("apps", "Deployment") => Printer::builtin(
+                [
+                    vec![
+                        name_column(),
+                        column("Ready", "string", "Pods ready of those wanted.", 0),
+                        column("Up-to-date", "string", "Pods of the current template.", 0),
+                        column("Available", "string", "Pods available.", 0),
+                        age_column_string(),
+                    ],
+                    template_columns(),
+                ]
+                .concat(),
+                deployment_cells,
+            ),
+            ("apps", "ReplicaSet") => Printer::builtin(
+                [
+                    vec![
+                        name_column(),
+                        column("Desired", "integer", "Pods wanted.", 0),
+                        column("Current", "integer", "Pods created.", 0),
+                        column("Ready", "integer", "Pods ready.", 0),
+                        age_column_string(),
+                    ],
+                    template_columns(),
+                ]
+                .concat(),
+                replica_set_cells,
             ),
             ("", "Namespace") => Printer::builtin(
                 vec![
@@ -522,7 +570,10 @@ mod tests {
 
     #[test]
     fn every_simulated_crd_kind_has_its_columns() {
-        for def in super::super::kinds::KINDS.iter().filter(|k| !k.is_core()) {
+        for def in super::super::kinds::KINDS
+            .iter()
+            .filter(|k| !k.is_builtin())
+        {
             for version in def.versions {
                 assert!(
                     crd_columns(def.group, def.kind, version).is_some(),

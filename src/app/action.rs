@@ -65,6 +65,8 @@ pub enum Action {
     LogContainer,
     LogPrevious,
     LogTimestamps,
+    /// A workload's pods replaced by a new revision (`kubectl rollout restart`).
+    Restart,
 }
 
 /// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
@@ -146,4 +148,5 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::LogContainer, "log_container"),
     (Action::LogPrevious, "log_previous"),
     (Action::LogTimestamps, "log_timestamps"),
+    (Action::Restart, "restart"),
 ];

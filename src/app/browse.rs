@@ -31,7 +31,7 @@ pub fn selected_name(state: &State) -> Option<String> {
 /// `e` on a row: the Events about that object, on its cluster, newest first.
 pub fn events_of_selection(state: &mut State) -> Vec<Command> {
     let Some(object) = yaml::target(state) else {
-        state.notice = Some("this row is not a Kubernetes object".into());
+        state.notice = Some(yaml::no_object(state));
         return Vec::new();
     };
     let Some((kind, _)) = state.catalog.resolve("events") else {

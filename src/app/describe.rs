@@ -13,7 +13,7 @@ use crate::model::yaml::ObjectRef;
 /// Describe the object under the cursor, if the row is a Kubernetes object.
 pub fn open(state: &mut State) -> Vec<Command> {
     let Some(target) = yaml::target(state) else {
-        state.notice = Some("this row is not a Kubernetes object".into());
+        state.notice = Some(yaml::no_object(state));
         return Vec::new();
     };
     push(state, Screen::Describe(target.clone()));

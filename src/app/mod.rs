@@ -14,6 +14,7 @@ pub mod logs;
 pub mod msg;
 pub mod mutations;
 pub mod navigation;
+pub mod object_actions;
 pub mod panes;
 pub mod progress;
 pub mod registry;

@@ -8,15 +8,14 @@ use super::action::Action;
 use super::domains::{Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, RolloutRun};
 use super::ids::PaneId;
 use super::msg::Command;
+use super::object_actions;
 use super::rollout;
 use super::state::{Asks, Prompt, Screen, State, WaveLine, bmc_of, wave_lines};
 use super::tables;
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
-use crate::model::browse::BrowseRow;
 use crate::model::capi::{ControlPlaneRow, DeploymentRow};
-use crate::model::catalog::ApiKind;
 use crate::model::request::{ActionKind, PowerAction, VmVerb};
 use crate::model::rollout::{self as plans, Plan, ServedApis};
 use crate::model::store::{Keyed, RowStore};
@@ -211,32 +210,12 @@ fn plan_for_kube(state: &State, action: Action) -> Result<ActionPlan, String> {
             }
             _ => return Err("select an ExternalSecret first (:secrets)".to_string()),
         },
-        Action::Delete => {
-            let (kind, row) = browsed(state)?;
-            actions::delete_object(kind, &row.key)
-        }
-        Action::Cordon | Action::Uncordon => {
-            let (kind, row) = browsed(state)?;
-            if !state.browse.shows_core("Node") {
-                return Err("cordon and uncordon are for nodes (:nodes)".to_string());
-            }
-            actions::node_schedulable(&row.key, &kind.version, action == Action::Uncordon)
+        Action::Delete | Action::Cordon | Action::Uncordon | Action::Restart => {
+            object_actions::plan(state, action)?
         }
         _ => return Err("not an action".to_string()),
     };
     Ok(request)
-}
-
-/// The kind the browser shows and the row under its cursor.
-fn browsed(state: &State) -> Result<(&ApiKind, &BrowseRow), String> {
-    let (Screen::Pane(PaneId::BROWSE), Some(target)) =
-        (state.screen(), state.browse.target.as_ref())
-    else {
-        return Err("open a kind first (:pods, :nodes …)".to_string());
-    };
-    let row = selected_in(state, &tables::BROWSE, &state.browse.rows)
-        .ok_or_else(|| "nothing selected".to_string())?;
-    Ok((&target.kind, row))
 }
 
 /// Space in the sync-wave view: mark or unmark the selected resource for a selective sync.
@@ -281,6 +260,9 @@ pub fn ask_value(state: &mut State, action: Action) {
         return;
     }
     let asked = match action {
+        Action::Scale if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
+            object_actions::ask_replicas(state)
+        }
         Action::Scale => ask_replicas(state),
         Action::UpgradeKubernetes => ask_kubernetes_version(state),
         Action::UpgradeTalos => selected_node(state).map(|n| ask_image(vec![n])),
@@ -299,7 +281,9 @@ pub fn ask_value(state: &mut State, action: Action) {
     match asked {
         Ok((asks, text)) => {
             let context = match &asks {
-                Asks::Replicas(k) | Asks::KubernetesVersion(k) => k.cluster.clone(),
+                Asks::Replicas(k) | Asks::KubernetesVersion(k) | Asks::WorkloadReplicas(k) => {
+                    k.cluster.clone()
+                }
                 Asks::TalosImage(nodes) => {
                     nodes.first().map(|n| n.cluster.clone()).unwrap_or_default()
                 }
@@ -429,6 +413,7 @@ fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, Strin
             let version = served(&state.capi.deployments, &md.key.cluster, CAPI_VERSION);
             Ok(Plan::Request(actions::md_scale(md, version, n)))
         }
+        Asks::WorkloadReplicas(_) => object_actions::scale_plan(state, text).map(Plan::Request),
         Asks::KubernetesVersion(key) => {
             let cp = state
                 .capi

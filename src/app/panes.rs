@@ -158,7 +158,13 @@ pub const BROWSE: Pane = Pane {
     feeds: &[Feed::Browse],
     table: Some(&tables::BROWSE),
     empty: "no objects match",
-    actions: &[Action::Delete, Action::Cordon, Action::Uncordon],
+    actions: &[
+        Action::Delete,
+        Action::Cordon,
+        Action::Uncordon,
+        Action::Restart,
+        Action::Scale,
+    ],
 };
 
 pub const LOGS: Pane = Pane {

@@ -82,32 +82,15 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
                 None => Some(power),
             }
         }
-        ActionKind::NodeCordon | ActionKind::NodeUncordon => {
-            // The server's STATUS column says it (`Ready,SchedulingDisabled`) while nodes are
-            // browsed.
-            state
-                .browse
-                .target
-                .as_ref()
-                .filter(|t| t.kind.kind == "Node")?;
-            let status = state
-                .browse
-                .columns
-                .iter()
-                .position(|c| c.name == "Status")?;
-            let row = state.browse.rows.get(key)?;
-            row.cells.get(status).cloned()
+        // The server's own columns say it while the kind is browsed: STATUS for a node
+        // (`Ready,SchedulingDisabled`), READY and UP-TO-DATE for a workload rolling out.
+        ActionKind::NodeCordon | ActionKind::NodeUncordon => browsed_cells(state, op, &["Status"]),
+        ActionKind::RolloutRestart | ActionKind::WorkloadScale => {
+            browsed_cells(state, op, &["Ready", "Up-to-date", "Available"])
         }
         ActionKind::Delete => {
             // Known only while the browser lists the object's kind where the object was.
-            let plan = op.plan.as_request()?;
-            let browsed = state.browse.target.as_ref().filter(|t| {
-                t.kind.kind == plan.kind
-                    && t.kind.group == plan.group
-                    && t.clusters.contains(&key.cluster)
-                    && t.namespace.as_ref().is_none_or(|ns| *ns == key.namespace)
-                    && t.fields.is_none()
-            })?;
+            let browsed = browsing_target_of(state, op)?;
             let listed = state.browse.rows.get(key).is_some();
             Some(match (listed, browsed.kind.kind.as_str()) {
                 (false, _) => "gone".into(),
@@ -117,4 +100,38 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The browser's target when it lists the operation's object where the object is.
+fn browsing_target_of<'a>(
+    state: &'a State,
+    op: &Operation,
+) -> Option<&'a crate::app::domains::BrowseTarget> {
+    let plan = op.plan.as_request()?;
+    let key = &plan.target;
+    state.browse.target.as_ref().filter(|t| {
+        t.kind.kind == plan.kind
+            && t.kind.group == plan.group
+            && t.clusters.contains(&key.cluster)
+            && t.namespace.as_ref().is_none_or(|ns| *ns == key.namespace)
+            && t.fields.is_none()
+    })
+}
+
+/// The named cells of the operation's object, `Ready 1/2 · Up-to-date 1`, while it is browsed.
+fn browsed_cells(state: &State, op: &Operation, names: &[&str]) -> Option<String> {
+    browsing_target_of(state, op)?;
+    let row = state.browse.rows.get(&op.plan.as_request()?.target)?;
+    let cells: Vec<String> = names
+        .iter()
+        .filter_map(|name| {
+            let at = state.browse.columns.iter().position(|c| c.name == *name)?;
+            let cell = row.cells.get(at)?;
+            Some(match names {
+                [_] => cell.clone(),
+                _ => format!("{} {cell}", name.to_lowercase()),
+            })
+        })
+        .collect();
+    (!cells.is_empty()).then(|| cells.join(" · "))
 }

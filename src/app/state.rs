@@ -73,6 +73,8 @@ pub enum Prompt {
 pub enum Asks {
     /// The new replica count of a MachineDeployment.
     Replicas(ObjRef),
+    /// The new replica count of a workload the kind browser shows.
+    WorkloadReplicas(ObjRef),
     /// The Kubernetes version a cluster (its control plane) moves to.
     KubernetesVersion(ObjRef),
     /// The installer image for these Talos nodes.
@@ -82,7 +84,9 @@ pub enum Asks {
 impl Asks {
     pub fn label(&self) -> String {
         match self {
-            Asks::Replicas(key) => format!("replicas for {}", key.name),
+            Asks::Replicas(key) | Asks::WorkloadReplicas(key) => {
+                format!("replicas for {}", key.name)
+            }
             Asks::KubernetesVersion(key) => format!("Kubernetes version for {}", key.name),
             Asks::TalosImage(nodes) => match nodes.as_slice() {
                 [one] => format!("installer image for {}", one.name),

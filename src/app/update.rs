@@ -525,7 +525,8 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::PowerCycle
         | Action::Delete
         | Action::Cordon
-        | Action::Uncordon => {
+        | Action::Uncordon
+        | Action::Restart => {
             return offer(state, action);
         }
         Action::Mark => toggle_mark(state),

@@ -34,12 +34,23 @@ fn object(
 /// `y`: the object under the cursor as YAML, if the row is a Kubernetes object.
 pub fn open(state: &mut State) -> Vec<Command> {
     let Some(target) = target(state) else {
-        state.notice = Some("this row is not a Kubernetes object".into());
+        state.notice = Some(no_object(state));
         return Vec::new();
     };
     push(state, Screen::Yaml(target.clone()));
     state.yaml = YamlView::default();
     vec![Command::FetchYaml(target)]
+}
+
+/// Why `target` found nothing: no row under the kind browser's cursor (an empty or still
+/// loading list), or a row that is not an object (a wave, an operation).
+pub fn no_object(state: &State) -> String {
+    let browsing = state.screen() == &Screen::Pane(PaneId::BROWSE);
+    if browsing && tables::selected(state, &tables::BROWSE).is_none() {
+        "nothing selected (the list is empty or still loading)".into()
+    } else {
+        "this row is not a Kubernetes object".into()
+    }
 }
 
 /// The object under the cursor, if the row is a Kubernetes object.

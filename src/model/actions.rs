@@ -7,12 +7,10 @@ use serde_json::{Value, json};
 
 use super::argo::{AppRow, ResourceRef};
 use super::capi::{ControlPlaneRow, DeploymentRow};
-use super::catalog::ApiKind;
 use super::eso::ExternalSecretRow;
 use super::hosts::BmcRow;
 use super::request::{ActionKind, Method, PowerAction, VmVerb};
 use super::store::ObjRef;
-use super::table::interned;
 use super::vms::VmRow;
 
 pub const MERGE_PATCH: &str = "application/merge-patch+json";
@@ -246,55 +244,6 @@ pub fn vm_power(vm: &VmRow, verb: VmVerb) -> ActionPlan {
     }
 }
 
-/// Delete any object the kind browser shows, as `kubectl delete` does: dependents are removed
-/// by the garbage collector in the background, and a controller that owns the object (a
-/// ReplicaSet, a Job) makes a new one.
-pub fn delete_object(kind: &ApiKind, key: &ObjRef) -> ActionPlan {
-    let scope = if key.namespace.is_empty() {
-        String::new()
-    } else {
-        format!(" in {}", key.namespace)
-    };
-    ActionPlan {
-        action: ActionKind::Delete,
-        title: format!(
-            "Delete {} {}{scope} on {}",
-            kind.kind, key.name, key.cluster
-        ),
-        target: key.clone(),
-        // Kinds come from discovery; each distinct name is kept once (they are few).
-        group: interned(&kind.group),
-        version: kind.version.clone(),
-        kind: interned(&kind.kind),
-        plural: interned(&kind.plural),
-        subresource: None,
-        method: Method::Delete,
-        content_type: "application/json",
-        body: json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}),
-    }
-}
-
-/// Cordon (no new pods) or uncordon a Node, as `kubectl cordon` patches it.
-pub fn node_schedulable(node: &ObjRef, version: &str, schedulable: bool) -> ActionPlan {
-    let (action, verb) = match schedulable {
-        true => (ActionKind::NodeUncordon, "Uncordon"),
-        false => (ActionKind::NodeCordon, "Cordon"),
-    };
-    ActionPlan {
-        action,
-        title: format!("{verb} node {} on {}", node.name, node.cluster),
-        target: node.clone(),
-        group: "",
-        version: version.into(),
-        kind: "Node",
-        plural: "nodes",
-        subresource: None,
-        method: Method::Patch,
-        content_type: MERGE_PATCH,
-        body: json!({"spec": {"unschedulable": !schedulable}}),
-    }
-}
-
 /// Force-sync an ExternalSecret: a changed annotation makes ESO refresh at once.
 /// `version` is the one the cluster serves ExternalSecrets at (`v1`, or `v1beta1` on older ESO).
 pub fn es_force_sync(es: &ExternalSecretRow, version: &str, now: Timestamp) -> ActionPlan {
@@ -468,40 +417,6 @@ mod tests {
         assert_eq!(
             r.body["metadata"]["annotations"]["argocd.argoproj.io/refresh"],
             json!("hard")
-        );
-    }
-
-    #[test]
-    fn a_delete_goes_to_the_object_in_its_group_and_scope() {
-        let kind = |group: &str, kind: &str, plural: &str, namespaced| ApiKind {
-            group: group.into(),
-            version: "v1beta2".into(),
-            kind: kind.into(),
-            plural: plural.into(),
-            singular: kind.to_lowercase(),
-            short_names: Vec::new(),
-            namespaced,
-        };
-        let machine = ObjRef::in_cluster("mgmt", "media", "media-cp-abc");
-        let p = delete_object(
-            &kind("cluster.x-k8s.io", "Machine", "machines", true),
-            &machine,
-        );
-        assert_eq!(
-            p.path(),
-            "/apis/cluster.x-k8s.io/v1beta2/namespaces/media/machines/media-cp-abc"
-        );
-        assert_eq!((p.method, p.verb()), (Method::Delete, "delete"));
-        assert_eq!(p.title, "Delete Machine media-cp-abc in media on mgmt");
-        assert_eq!(p.body["propagationPolicy"], json!("Background"));
-        // A cluster-scoped core kind: no namespace in the path or the title.
-        let node = ObjRef::in_cluster("media", "", "worker-1");
-        let p = delete_object(&kind("", "Node", "nodes", false), &node);
-        assert_eq!(p.path(), "/api/v1beta2/nodes/worker-1");
-        assert_eq!(p.title, "Delete Node worker-1 on media");
-        assert_eq!(
-            p.denied_reason(),
-            "your token may not delete nodes in the core group"
         );
     }
 }

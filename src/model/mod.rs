@@ -10,6 +10,7 @@ pub mod describe;
 pub mod eso;
 pub mod hosts;
 pub mod lines;
+pub mod object_actions;
 pub mod request;
 pub mod rollout;
 pub mod source;

@@ -31,6 +31,10 @@ pub enum ActionKind {
     Delete,
     NodeCordon,
     NodeUncordon,
+    /// A workload's pods replaced by a new template revision (`kubectl rollout restart`).
+    RolloutRestart,
+    /// A Deployment's, StatefulSet's or ReplicaSet's replicas.
+    WorkloadScale,
 }
 
 impl ActionKind {
@@ -56,6 +60,8 @@ impl ActionKind {
             ActionKind::Delete => "kubernetes.delete",
             ActionKind::NodeCordon => "node.cordon",
             ActionKind::NodeUncordon => "node.uncordon",
+            ActionKind::RolloutRestart => "workload.restart",
+            ActionKind::WorkloadScale => "workload.scale",
         }
     }
 

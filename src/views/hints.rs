@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::app::action::Action;
 use crate::app::keymap::Scope;
 use crate::app::keys::Key;
+use crate::app::object_actions;
 use crate::app::state::State;
 
 /// Cursor keys every list has: not worth a hint.
@@ -38,7 +39,7 @@ pub fn line(state: &State, width: u16) -> Line<'static> {
         for binding in state.keymap.bindings(scope) {
             let hint = (binding.key, binding.action);
             if MOVES.contains(&binding.action)
-                || !applies(state, binding.action)
+                || !object_actions::applies(state, binding.action)
                 || own.iter().any(|(_, a)| *a == binding.action)
             {
                 continue;
@@ -58,15 +59,6 @@ pub fn line(state: &State, width: u16) -> Line<'static> {
         ]
     });
     Line::from(spans.collect::<Vec<_>>())
-}
-
-/// Whether the key does something for the kind browsed: logs are a pod's, cordon a node's.
-fn applies(state: &State, action: Action) -> bool {
-    match action {
-        Action::Logs => state.browse.shows_core("Pod"),
-        Action::Cordon | Action::Uncordon => state.browse.shows_core("Node"),
-        _ => true,
-    }
 }
 
 fn hint_width((key, action): (Key, Action)) -> usize {

@@ -67,7 +67,7 @@ fn check_cluster(
 ) -> usize {
     let mut checked = 0;
     for (kind_id, def) in KINDS.iter().enumerate() {
-        if def.is_core() {
+        if def.is_builtin() {
             continue;
         }
         // KubeVirt generates its CRDs at install time; no upstream file exists to check against.

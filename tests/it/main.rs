@@ -25,4 +25,5 @@ mod table;
 mod talos;
 mod update;
 mod vms;
+mod workloads;
 mod yaml;

@@ -11,8 +11,8 @@ use crate::eso_objects;
 use crate::kinds::kind_id;
 
 impl Controllers {
-    pub fn with_eso(mut self, clusters: Vec<(String, Arc<Mutex<Db>>)>) -> Self {
-        self.eso = clusters;
+    pub fn with_workload_clusters(mut self, clusters: Vec<(String, Arc<Mutex<Db>>)>) -> Self {
+        self.workload_clusters = clusters;
         self
     }
 
@@ -21,7 +21,7 @@ impl Controllers {
     pub(super) fn refresh_external_secrets(&mut self) {
         let kind = kind_id("ExternalSecret").unwrap_or_default();
         let now = jiff::Timestamp::now();
-        for (cluster, db) in &self.eso {
+        for (cluster, db) in &self.workload_clusters {
             let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
             let due: Vec<ObjKey> =
                 db.list(kind, None, None)

@@ -5,6 +5,7 @@
 
 mod argo;
 mod capi;
+mod deployments;
 mod eso;
 mod harvester;
 mod rollout;
@@ -38,8 +39,8 @@ pub struct Controllers {
     replacements: u64,
     app_kind: KindId,
     machine_kind: KindId,
-    /// Clusters running External Secrets, by name.
-    eso: Vec<(String, Arc<Mutex<Db>>)>,
+    /// The workload clusters (External Secrets, Deployments), by name.
+    workload_clusters: Vec<(String, Arc<Mutex<Db>>)>,
     harvester: Option<Arc<Mutex<Db>>>,
 }
 
@@ -56,7 +57,7 @@ impl Controllers {
             replacements: 0,
             app_kind: kind_id("Application").unwrap_or_default(),
             machine_kind: kind_id("Machine").unwrap_or_default(),
-            eso: Vec::new(),
+            workload_clusters: Vec::new(),
             harvester: None,
         }
     }
@@ -90,6 +91,7 @@ impl Controllers {
         self.handle_refreshes();
         self.advance_operations();
         self.refresh_external_secrets();
+        self.run_deployments();
         self.self_heal();
         if self.ticks.is_multiple_of(DRIFT_EVERY) {
             self.drift_next();

@@ -1,0 +1,164 @@
+//! The Deployments behind the workload pods and their ReplicaSets, as the deployment
+//! controller leaves them: a ReplicaSet per pod template (named by the template's hash), the
+//! pods owned by the current one, and statuses counted from those pods.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::pod_objects::{PodState, initial_hash, owner_uid, state_of, template};
+use super::scenario::Scenario;
+
+/// Replicas of every application's Deployment in the scenario.
+pub const REPLICAS: usize = 2;
+
+pub fn rfc3339(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// A Deployment of `workload` with `ready` of its `replicas` pods ready, created at `created`.
+pub fn deployment(
+    namespace: &str,
+    workload: &str,
+    replicas: usize,
+    ready: usize,
+    created: Timestamp,
+) -> Value {
+    let mut d = json!({
+        "metadata": {
+            "name": workload,
+            "namespace": namespace,
+            "creationTimestamp": rfc3339(created),
+            "labels": {"app.kubernetes.io/name": workload},
+            "annotations": {"deployment.kubernetes.io/revision": "1"},
+        },
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": workload}},
+            "template": template(namespace, workload),
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+            "revisionHistoryLimit": 10,
+            "progressDeadlineSeconds": 600,
+        },
+    });
+    let hash = initial_hash(namespace, workload);
+    d["status"] = deployment_status(
+        1,
+        Counts {
+            total: replicas,
+            updated: replicas,
+            ready,
+        },
+        replicas,
+        &format!("{workload}-{hash}"),
+        created,
+    );
+    d
+}
+
+/// Pods counted for a status: all of the Deployment's, those of the current template, ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub updated: usize,
+    pub ready: usize,
+}
+
+/// A Deployment's status as the controller writes it.
+pub fn deployment_status(
+    generation: u64,
+    counts: Counts,
+    desired: usize,
+    current_set: &str,
+    since: Timestamp,
+) -> Value {
+    let at = rfc3339(since);
+    let available = counts.ready >= desired.saturating_sub(desired / 4);
+    let progressed = counts.updated >= desired && counts.total == desired;
+    let mut status = json!({
+        "observedGeneration": generation,
+        "replicas": counts.total,
+        "updatedReplicas": counts.updated,
+        "readyReplicas": counts.ready,
+        "availableReplicas": counts.ready,
+        "conditions": [
+            if available {
+                json!({"type": "Available", "status": "True", "lastUpdateTime": at, "lastTransitionTime": at,
+                       "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."})
+            } else {
+                json!({"type": "Available", "status": "False", "lastUpdateTime": at, "lastTransitionTime": at,
+                       "reason": "MinimumReplicasUnavailable", "message": "Deployment does not have minimum availability."})
+            },
+            if progressed {
+                json!({"type": "Progressing", "status": "True", "lastUpdateTime": at, "lastTransitionTime": at,
+                       "reason": "NewReplicaSetAvailable",
+                       "message": format!("ReplicaSet \"{current_set}\" has successfully progressed.")})
+            } else {
+                json!({"type": "Progressing", "status": "True", "lastUpdateTime": at, "lastTransitionTime": at,
+                       "reason": "ReplicaSetUpdated",
+                       "message": format!("ReplicaSet \"{current_set}\" is progressing.")})
+            },
+        ],
+    });
+    let unavailable = counts.total.saturating_sub(counts.ready);
+    if unavailable > 0 {
+        status["unavailableReplicas"] = json!(unavailable);
+    }
+    status
+}
+
+/// The ReplicaSet of `deployment` for the template with `hash`, asked for `replicas` pods of
+/// which `ready` are ready.
+pub fn replica_set(deployment: &Value, hash: &str, replicas: usize, ready: usize) -> Value {
+    let workload = deployment["metadata"]["name"].as_str().unwrap_or_default();
+    let namespace = deployment["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default();
+    let name = format!("{workload}-{hash}");
+    let mut template = deployment["spec"]["template"].clone();
+    template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+    let mut selector = deployment["spec"]["selector"].clone();
+    selector["matchLabels"]["pod-template-hash"] = json!(hash);
+    json!({
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": owner_uid(&name),
+            "labels": {"app.kubernetes.io/name": workload, "pod-template-hash": hash},
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": deployment["spec"]["replicas"].to_string(),
+                "deployment.kubernetes.io/revision": deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"].clone(),
+            },
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": workload,
+                                 "uid": deployment["metadata"]["uid"].clone(), "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": {"replicas": replicas, "selector": selector, "template": template},
+        "status": {"replicas": replicas, "fullyLabeledReplicas": replicas, "readyReplicas": ready,
+                   "availableReplicas": ready, "observedGeneration": 1},
+    })
+}
+
+/// The Deployments of one workload cluster's applications, then their ReplicaSets.
+pub fn workload_objects(s: &Scenario, cluster: &str) -> Vec<(&'static str, Value)> {
+    let mut deployments = Vec::new();
+    let mut sets = Vec::new();
+    for (i, app) in s.apps.iter().filter(|a| a.cluster == cluster).enumerate() {
+        let ready = (0..REPLICAS)
+            .filter(|r| state_of(app, *r) == PodState::Running)
+            .count();
+        let created = Timestamp::now() - SignedDuration::from_hours(3 + (i as i64 * 7) % 70);
+        let mut d = deployment(&app.namespace, &app.name, REPLICAS, ready, created);
+        // Its uid now, so the ReplicaSet's owner reference names it.
+        d["metadata"]["uid"] = json!(owner_uid(&format!(
+            "deployment/{}/{}",
+            app.namespace, app.name
+        )));
+        let hash = initial_hash(&app.namespace, &app.name);
+        let mut set = replica_set(&d, &hash, REPLICAS, ready);
+        set["metadata"]["creationTimestamp"] = d["metadata"]["creationTimestamp"].clone();
+        sets.push(("ReplicaSet", set));
+        deployments.push(("Deployment", d));
+    }
+    deployments.into_iter().chain(sets).collect()
+}
