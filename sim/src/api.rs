@@ -15,6 +15,7 @@ use super::convert;
 use super::db::{Db, DbError, ObjKey, meta_str};
 use super::discovery;
 use super::encode::{decode_continue, encode_continue, encode_item, list_body};
+use super::eviction;
 use super::http::{Body, bytes_response, error_response, full, json_response, parse_query};
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
@@ -208,6 +209,8 @@ impl Api {
             (Method::PATCH, _) => "patch",
             (Method::PUT, _) => "update",
             (Method::POST, false) => "create",
+            // The eviction subresource is created on a named pod.
+            (Method::POST, true) if path.subresource.as_deref() == Some("eviction") => "create",
             (Method::DELETE, true) => "delete",
             (m, _) => return error_response(status::method_not_allowed(m.as_str())),
         };
@@ -268,6 +271,9 @@ impl Api {
                 match verb {
                     "patch" => self.patch(&path, &content_type, &body),
                     "update" => self.put(&path, &body),
+                    _ if path.subresource.as_deref() == Some("eviction") => {
+                        self.evict(&path, &body)
+                    }
                     _ => self.create(&path, &body),
                 }
             }
@@ -332,7 +338,7 @@ impl Api {
         table: Option<TableAsk>,
     ) -> Result<Bytes, StatusError> {
         let def = &KINDS[path.kind];
-        let selector = Selection::from_query(query).map_err(status::bad_request)?;
+        let selector = Selection::from_query(def.kind, query).map_err(status::bad_request)?;
         let any_rv = query.get("resourceVersion").is_some_and(|v| v == "0");
         // rv=0 is served from the watch cache and ignores limit, as a real server does.
         let limit = query
@@ -522,6 +528,24 @@ impl Api {
             .create(path.kind, obj)
             .map_err(|e| self.db_error(def, &name, e))?;
         Ok((201, convert::to_version(def, created, &path.version)))
+    }
+
+    /// `POST pods/<name>/eviction` with a policy/v1 Eviction naming the pod.
+    fn evict(&self, path: &ResourcePath, body: &[u8]) -> Result<(u16, Value), StatusError> {
+        let def = &KINDS[path.kind];
+        let name = path.name.as_deref().unwrap_or("");
+        if def.kind != "Pod" {
+            return Err(status::not_found(def, name));
+        }
+        let eviction: Value = serde_json::from_slice(body)
+            .map_err(|e| status::bad_request(format!("error decoding body: {e}")))?;
+        let named = meta_str(&eviction, "name");
+        if !named.is_empty() && named != name {
+            return Err(status::bad_request(
+                "name in URL does not match name in Eviction object".into(),
+            ));
+        }
+        eviction::evict(&mut self.db(), &self.key(path), jiff::Timestamp::now())
     }
 
     fn delete(&self, path: &ResourcePath) -> Result<(u16, Value), StatusError> {

@@ -32,10 +32,10 @@ impl KindDef {
         self.group.is_empty()
     }
 
-    /// Compiled into the API server (core, `apps`), not a CustomResourceDefinition: its lists
-    /// are written the built-in way and its printer is a Go one.
+    /// Compiled into the API server (core, `apps`, `policy`), not a CustomResourceDefinition:
+    /// its lists are written the built-in way and its printer is a Go one.
     pub fn is_builtin(&self) -> bool {
-        matches!(self.group, "" | "apps")
+        matches!(self.group, "" | "apps" | "policy")
     }
 
     pub fn api_version(&self, version: &str) -> String {
@@ -381,6 +381,18 @@ pub const KINDS: &[KindDef] = &[
         categories: &["all"],
         status_subresource: true,
         scale: Some(REPLICAS_SCALE),
+    },
+    KindDef {
+        group: "policy",
+        versions: &["v1"],
+        kind: "PodDisruptionBudget",
+        plural: "poddisruptionbudgets",
+        singular: "poddisruptionbudget",
+        namespaced: true,
+        short_names: &["pdb"],
+        categories: &[],
+        status_subresource: true,
+        scale: None,
     },
     KindDef {
         group: "",

@@ -146,25 +146,41 @@ mod tests {
     }
 }
 
-/// Field selectors: only `metadata.name` and `metadata.namespace`, with `=`, `==` or `!=`, as
-/// the API server supports for custom resources, and the ones it adds for Events (what
-/// `kubectl describe` and `kubectl events --for` select by).
-const SUPPORTED_FIELDS: &[&str] = &[
-    "metadata.name",
-    "metadata.namespace",
-    "involvedObject.kind",
-    "involvedObject.name",
-    "involvedObject.namespace",
-    "involvedObject.uid",
-    "reason",
-    "type",
-];
+/// Field selectors: `metadata.name` and `metadata.namespace` for every kind (all a custom
+/// resource has), with `=`, `==` or `!=`, and the fields the API server adds for some built-in
+/// kinds: Events (what `kubectl describe` and `kubectl events --for` select by), Pods (what
+/// `kubectl drain` lists a node's pods by), Nodes.
+fn supported(kind: &str, field: &str) -> bool {
+    let extra: &[&str] = match kind {
+        "Event" => &[
+            "involvedObject.kind",
+            "involvedObject.name",
+            "involvedObject.namespace",
+            "involvedObject.uid",
+            "reason",
+            "type",
+        ],
+        "Pod" => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        "Node" => &["spec.unschedulable"],
+        _ => &[],
+    };
+    matches!(field, "metadata.name" | "metadata.namespace") || extra.contains(&field)
+}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldSelector(Vec<(String, String, bool)>);
 
 impl FieldSelector {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    /// A field selector on objects of `kind`.
+    pub fn parse(kind: &str, s: &str) -> Result<Self, String> {
         let mut out = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (field, value, equal) = if let Some((f, v)) = part.split_once("!=") {
@@ -177,7 +193,7 @@ impl FieldSelector {
                 return Err(format!("invalid field selector: {part:?}"));
             };
             let field = field.trim();
-            if !SUPPORTED_FIELDS.contains(&field) {
+            if !supported(kind, field) {
                 return Err(format!("field label not supported: {field}"));
             }
             out.push((field.to_string(), value.trim().to_string(), equal));
@@ -203,16 +219,23 @@ mod field_tests {
     fn field_selector_on_name() {
         let obj = json!({"metadata": {"name": "a", "namespace": "n"}});
         assert!(
-            FieldSelector::parse("metadata.name=a")
+            FieldSelector::parse("Widget", "metadata.name=a")
                 .expect("parse")
                 .matches(&obj)
         );
         assert!(
-            !FieldSelector::parse("metadata.name!=a")
+            !FieldSelector::parse("Widget", "metadata.name!=a")
                 .expect("parse")
                 .matches(&obj)
         );
-        assert!(FieldSelector::parse("spec.x=1").is_err());
+        assert!(FieldSelector::parse("Widget", "spec.x=1").is_err());
+        assert!(FieldSelector::parse("Widget", "spec.nodeName=n1").is_err());
+        let pod = json!({"spec": {"nodeName": "n1"}});
+        assert!(
+            FieldSelector::parse("Pod", "spec.nodeName=n1")
+                .expect("a pod field")
+                .matches(&pod)
+        );
     }
 }
 
@@ -224,10 +247,17 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn from_query(query: &std::collections::HashMap<String, String>) -> Result<Self, String> {
+    /// The selectors of a request on objects of `kind`.
+    pub fn from_query(
+        kind: &str,
+        query: &std::collections::HashMap<String, String>,
+    ) -> Result<Self, String> {
         Ok(Selection {
             labels: Selector::parse(query.get("labelSelector").map_or("", String::as_str))?,
-            fields: FieldSelector::parse(query.get("fieldSelector").map_or("", String::as_str))?,
+            fields: FieldSelector::parse(
+                kind,
+                query.get("fieldSelector").map_or("", String::as_str),
+            )?,
         })
     }
 

@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod encode;
 pub mod eso_objects;
 pub mod event_objects;
+pub mod eviction;
 pub mod harvester_objects;
 pub mod http;
 pub mod jsonpath;

@@ -108,6 +108,22 @@ pub fn replica_set_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     cells
 }
 
+/// MIN AVAILABLE and MAX UNAVAILABLE as given (`N/A` when not), ALLOWED DISRUPTIONS a number.
+pub fn budget_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let given = |field: &str| match obj.pointer(field) {
+        Some(Value::Number(n)) => json!(n.to_string()),
+        Some(Value::String(s)) => json!(s),
+        _ => json!("N/A"),
+    };
+    vec![
+        name_of(obj),
+        given("/spec/minAvailable"),
+        given("/spec/maxUnavailable"),
+        json!(count_at(obj, "/status/disruptionsAllowed")),
+        age_of(obj, now),
+    ]
+}
+
 pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let ready = obj
         .pointer("/status/conditions")

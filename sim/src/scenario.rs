@@ -149,6 +149,9 @@ pub struct AppSpec {
     /// A sync operation is running when the scenario starts.
     #[serde(default)]
     pub syncing: bool,
+    /// Its pods have a PodDisruptionBudget asking for this many available.
+    #[serde(default)]
+    pub min_available: Option<u32>,
     pub resources: Vec<ResourceSpec>,
 }
 
@@ -302,6 +305,7 @@ pub fn large() -> Scenario {
                 failing_hook: false,
                 drifts: false,
                 syncing: false,
+                min_available: None,
                 resources,
             }
         })

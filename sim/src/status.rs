@@ -175,3 +175,17 @@ pub fn method_not_allowed(method: &str) -> StatusError {
 pub fn expired(message: String) -> StatusError {
     status(410, "Expired", message, None)
 }
+
+/// The 429 a PodDisruptionBudget answers an eviction with (no Retry-After, as the real one).
+pub fn disruption_budget(budget: &str, desired: i64, healthy: i64) -> StatusError {
+    status(
+        429,
+        "TooManyRequests",
+        "Cannot evict pod as it would violate the pod's disruption budget.".into(),
+        Some(
+            json!({"causes": [{"reason": "DisruptionBudget", "message": format!(
+                "The disruption budget {budget} needs {desired} healthy pods and has {healthy} currently"
+            )}]}),
+        ),
+    )
+}

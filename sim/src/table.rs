@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::jsonpath;
 use super::kinds::KindDef;
 use super::printers::{
-    deployment_cells, event_cells, human_duration, name_age_cells, name_of, namespace_cells,
-    node_cells, pod_cells, replica_set_cells, secret_cells,
+    budget_cells, deployment_cells, event_cells, human_duration, name_age_cells, name_of,
+    namespace_cells, node_cells, pod_cells, replica_set_cells, secret_cells,
 };
 
 const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
@@ -301,6 +301,31 @@ impl Printer {
                 ]
                 .concat(),
                 replica_set_cells,
+            ),
+            ("policy", "PodDisruptionBudget") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column(
+                        "Min Available",
+                        "string",
+                        "Pods that must stay available.",
+                        0,
+                    ),
+                    column(
+                        "Max Unavailable",
+                        "string",
+                        "Pods that may be unavailable.",
+                        0,
+                    ),
+                    column(
+                        "Allowed Disruptions",
+                        "integer",
+                        "Evictions allowed now.",
+                        0,
+                    ),
+                    age_column_string(),
+                ],
+                budget_cells,
             ),
             ("", "Namespace") => Printer::builtin(
                 vec![

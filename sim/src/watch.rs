@@ -143,7 +143,7 @@ pub fn serve(
     query: &HashMap<String, String>,
     table: Option<TableAsk>,
 ) -> Response<Body> {
-    let selector = match Selection::from_query(query) {
+    let selector = match Selection::from_query(KINDS[path.kind].kind, query) {
         Ok(s) => s,
         Err(e) => return error_response(status::bad_request(e)),
     };

@@ -139,6 +139,57 @@ pub fn replica_set(deployment: &Value, hash: &str, replicas: usize, ready: usize
     })
 }
 
+/// A PodDisruptionBudget over a workload's pods wanting `min` available, with the status the
+/// disruption controller would write while `ready` of them are.
+pub fn budget(
+    namespace: &str,
+    workload: &str,
+    min: u32,
+    ready: usize,
+    created: Timestamp,
+) -> Value {
+    let allowed = (ready as i64 - i64::from(min)).max(0);
+    let at = rfc3339(created);
+    json!({
+        "metadata": {
+            "name": workload,
+            "namespace": namespace,
+            "creationTimestamp": at,
+            "labels": {"app.kubernetes.io/name": workload},
+        },
+        "spec": {
+            "minAvailable": min,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": workload}},
+        },
+        "status": budget_status(1, REPLICAS as i64, ready as i64, i64::from(min), allowed, &at),
+    })
+}
+
+/// A budget's status as the disruption controller writes it.
+pub fn budget_status(
+    generation: i64,
+    expected: i64,
+    healthy: i64,
+    desired: i64,
+    allowed: i64,
+    since: &str,
+) -> Value {
+    let (status, reason) = if allowed > 0 {
+        ("True", "SufficientPods")
+    } else {
+        ("False", "InsufficientPods")
+    };
+    json!({
+        "observedGeneration": generation,
+        "disruptionsAllowed": allowed,
+        "currentHealthy": healthy,
+        "desiredHealthy": desired,
+        "expectedPods": expected,
+        "conditions": [{"type": "DisruptionAllowed", "status": status, "reason": reason,
+                        "message": "", "lastTransitionTime": since, "observedGeneration": generation}],
+    })
+}
+
 /// The Deployments of one workload cluster's applications, then their ReplicaSets.
 pub fn workload_objects(s: &Scenario, cluster: &str) -> Vec<(&'static str, Value)> {
     let mut deployments = Vec::new();
@@ -158,6 +209,12 @@ pub fn workload_objects(s: &Scenario, cluster: &str) -> Vec<(&'static str, Value
         let mut set = replica_set(&d, &hash, REPLICAS, ready);
         set["metadata"]["creationTimestamp"] = d["metadata"]["creationTimestamp"].clone();
         sets.push(("ReplicaSet", set));
+        if let Some(min) = app.min_available {
+            sets.push((
+                "PodDisruptionBudget",
+                budget(&app.namespace, &app.name, min, ready, created),
+            ));
+        }
         deployments.push(("Deployment", d));
     }
     deployments.into_iter().chain(sets).collect()

@@ -67,6 +67,8 @@ pub enum Action {
     LogTimestamps,
     /// A workload's pods replaced by a new revision (`kubectl rollout restart`).
     Restart,
+    /// A node cordoned and its pods evicted (`kubectl drain`).
+    Drain,
 }
 
 /// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
@@ -149,4 +151,5 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::LogPrevious, "log_previous"),
     (Action::LogTimestamps, "log_timestamps"),
     (Action::Restart, "restart"),
+    (Action::Drain, "drain"),
 ];

@@ -77,6 +77,12 @@ pub enum Msg {
         object: Result<serde_json::Value, ClientError>,
         events: Result<serde_json::Value, ClientError>,
     },
+    /// The pods on a node a drain was asked for (a `PodList`).
+    NodePods {
+        node: ObjRef,
+        version: String,
+        result: Result<serde_json::Value, ClientError>,
+    },
     /// An object fetched to be copied as YAML.
     ObjectToCopy {
         target: ObjectRef,
@@ -119,6 +125,11 @@ pub enum Command {
     Describe(ObjectRef),
     /// Fetch one object to copy it as YAML.
     FetchToCopy(ObjectRef),
+    /// List the pods on a node (to plan its drain); `version` is the node's, for the cordon.
+    FetchNodePods {
+        node: ObjRef,
+        version: String,
+    },
     /// Put text on the clipboard; `what` names it in the footer.
     Copy {
         what: String,

@@ -476,7 +476,7 @@ fn readonly_refusal(state: &State, context: &str) -> Option<String> {
         .then(|| format!("context {context} is read-only (config.toml): actions are disabled"))
 }
 
-fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
+pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
     if let Some(refusal) = readonly_refusal(state, plan.context()) {
         state.notice = Some(refusal);
         return Vec::new();

@@ -4,21 +4,26 @@
 
 use super::action::Action;
 use super::ids::PaneId;
+use super::msg::Command;
 use super::state::{Asks, Screen, State};
 use super::tables;
+use crate::clients::error::ClientError;
 use crate::model::actions::ActionPlan;
 use crate::model::browse::BrowseRow;
 use crate::model::catalog::ApiKind;
+use crate::model::drain;
 use crate::model::object_actions::{
     delete_object, node_schedulable, restartable, rollout_restart, scalable, workload_scale,
 };
+use crate::model::rollout::Plan;
+use crate::model::store::ObjRef;
 
 /// Whether the action does something to the kind browsed (hints show only those).
 pub fn applies(state: &State, action: Action) -> bool {
     let kind = state.browse.target.as_ref().map(|t| &t.kind);
     match action {
         Action::Logs => state.browse.shows_core("Pod"),
-        Action::Cordon | Action::Uncordon => state.browse.shows_core("Node"),
+        Action::Cordon | Action::Uncordon | Action::Drain => state.browse.shows_core("Node"),
         Action::Restart => kind.is_some_and(restartable),
         Action::Scale if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
             kind.is_some_and(scalable)
@@ -52,6 +57,54 @@ pub fn plan(state: &State, action: Action) -> Result<ActionPlan, String> {
             Ok(rollout_restart(kind, &row.key, state.now))
         }
         other => Err(format!("{} is not a browser action", other.name())),
+    }
+}
+
+/// `R` on a node: list its pods first; the drain's plan is made from them (`on_node_pods`).
+pub fn start_drain(state: &mut State) -> Vec<Command> {
+    if state.readonly {
+        state.notice = Some("read-only mode: actions are disabled".into());
+        return Vec::new();
+    }
+    let node = match browsed(state) {
+        Ok((kind, row)) if applies(state, Action::Drain) => Command::FetchNodePods {
+            node: row.key.clone(),
+            version: kind.version.clone(),
+        },
+        Ok(_) => {
+            state.notice = Some("drain is for nodes (:nodes)".into());
+            return Vec::new();
+        }
+        Err(e) => {
+            state.notice = Some(e);
+            return Vec::new();
+        }
+    };
+    state.notice = Some("listing the node's pods for the drain…".into());
+    state.dirty = true;
+    vec![node]
+}
+
+/// The node's pods are listed: the drain's plan, one step per eviction, for the confirm
+/// dialog; or why there is none.
+pub fn drain_plan(
+    state: &mut State,
+    node: ObjRef,
+    version: &str,
+    result: Result<serde_json::Value, ClientError>,
+) -> Option<Plan> {
+    state.notice = None;
+    state.dirty = true;
+    match result {
+        Ok(list) => Some(Plan::Rollout(drain::drain(
+            &node,
+            version,
+            &drain::pods_of_list(&list),
+        ))),
+        Err(e) => {
+            state.notice = Some(format!("cannot list the pods on {}: {e}", node.name));
+            None
+        }
     }
 }
 

@@ -164,6 +164,7 @@ pub const BROWSE: Pane = Pane {
         Action::Uncordon,
         Action::Restart,
         Action::Scale,
+        Action::Drain,
     ],
 };
 

@@ -121,7 +121,10 @@ pub fn advance(state: &mut State) -> Vec<Command> {
         let last = run.step + 1 == r.steps.len();
         let name = step_name(r, run);
         let title = r.title.clone();
-        let describe = step.gate.describe();
+        let done = match step.gate {
+            Gate::Accepted => format!("done: all {} steps accepted", r.steps.len()),
+            _ => format!("done: {}", step.gate.describe()),
+        };
         let op = &mut state.actions.operations[i];
         let before = op.status.clone();
         let Some(run) = op.run.as_mut() else { continue };
@@ -134,7 +137,6 @@ pub fn advance(state: &mut State) -> Vec<Command> {
                 op.status = OpStatus::Failed(why);
             }
             Check::Passed if last => {
-                let done = format!("done: {describe}");
                 notices.push(format!("{title}: {done}"));
                 op.status = OpStatus::Succeeded(done);
             }
@@ -170,6 +172,7 @@ fn check(
     waited: SignedDuration,
 ) -> (Check, Option<Timestamp>) {
     match gate {
+        Gate::Accepted => (Check::Passed, None),
         Gate::ControlPlaneAt {
             control_plane,
             cluster,

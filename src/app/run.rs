@@ -228,6 +228,22 @@ impl Executor {
             Command::FetchYaml(target) => {
                 self.fetch(target, |target, result| Msg::Yaml { target, result })
             }
+            Command::FetchNodePods { node, version } => {
+                let tx = self.tx.clone();
+                let client = self.kube.client(&node.cluster).cloned();
+                tokio::spawn(async move {
+                    let path = format!("/api/v1/pods?fieldSelector=spec.nodeName%3D{}", node.name);
+                    let result = match client {
+                        Some(client) => fetch_object(&client, &path).await,
+                        None => Err(no_client(&node.cluster)),
+                    };
+                    let _ = tx.send(Msg::NodePods {
+                        node,
+                        version,
+                        result,
+                    });
+                });
+            }
             Command::FetchToCopy(target) => self.fetch(target, |target, result| {
                 Msg::ObjectToCopy { target, result }
             }),

@@ -13,8 +13,9 @@ use super::keys::Key;
 use super::layout::page_rows;
 use super::logs::{self, LogToggle};
 use super::msg::{Command, Msg};
-use super::mutations::{ask_value, dialog_key, offer, toggle_mark, value_entered};
+use super::mutations::{ask_value, dialog_key, offer, open_dialog, toggle_mark, value_entered};
 use super::navigation::{leave, push, switch_root};
+use super::object_actions;
 use super::rollout;
 use super::state::{Prompt, Screen, State};
 use super::table::TableId;
@@ -135,6 +136,15 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::PodLog { id, report } => logs::on_report(state, id, report),
+        Msg::NodePods {
+            node,
+            version,
+            result,
+        } => {
+            return object_actions::drain_plan(state, node, &version, result)
+                .map(|plan| open_dialog(state, plan))
+                .unwrap_or_default();
+        }
         Msg::Described {
             target,
             object,
@@ -529,6 +539,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Restart => {
             return offer(state, action);
         }
+        Action::Drain => return object_actions::start_drain(state),
         Action::Mark => toggle_mark(state),
         Action::Scale
         | Action::UpgradeKubernetes

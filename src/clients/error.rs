@@ -21,6 +21,9 @@ pub enum ClientError {
     /// 400/422 or InvalidArgument: the server refused the request's content.
     #[error("invalid: {0}")]
     Invalid(String),
+    /// 429: not now (an eviction a PodDisruptionBudget does not allow, a rate limit).
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("timed out: {0}")]
     Timeout(String),
     /// Nothing answered: connection refused, name not found, network down.
@@ -45,6 +48,7 @@ impl ClientError {
             ClientError::NotFound(_) => "not-found",
             ClientError::Conflict(_) => "conflict",
             ClientError::Invalid(_) => "invalid",
+            ClientError::Refused(_) => "refused",
             ClientError::Timeout(_) => "timeout",
             ClientError::Unreachable(_) => "unreachable",
             ClientError::Tls(_) => "tls",
@@ -61,6 +65,7 @@ impl ClientError {
             | ClientError::NotFound(m)
             | ClientError::Conflict(m)
             | ClientError::Invalid(m)
+            | ClientError::Refused(m)
             | ClientError::Timeout(m)
             | ClientError::Unreachable(m)
             | ClientError::Tls(m)
@@ -78,6 +83,7 @@ impl ClientError {
             404 => ClientError::NotFound(m),
             409 => ClientError::Conflict(m),
             400 | 422 => ClientError::Invalid(m),
+            429 => ClientError::Refused(m),
             408 | 504 => ClientError::Timeout(m),
             500..=599 => ClientError::Server(m),
             _ => ClientError::Other(format!("{code}: {m}")),
@@ -86,7 +92,21 @@ impl ClientError {
 
     pub fn from_kube(e: &kube::Error) -> ClientError {
         match e {
-            kube::Error::Api(s) => ClientError::from_status(s.code, &s.message),
+            kube::Error::Api(s) => {
+                // The causes say what the message does not (which budget, which field).
+                let causes: Vec<&str> = s
+                    .details
+                    .iter()
+                    .flat_map(|d| &d.causes)
+                    .map(|c| c.message.as_str())
+                    .filter(|m| !m.is_empty() && !s.message.contains(*m))
+                    .collect();
+                let message = match causes.as_slice() {
+                    [] => s.message.clone(),
+                    causes => format!("{} ({})", s.message, causes.join("; ")),
+                };
+                ClientError::from_status(s.code, &message)
+            }
             kube::Error::RustlsTls(_) | kube::Error::TlsRequired => {
                 ClientError::Tls(sanitize(&e.to_string()))
             }

@@ -55,8 +55,9 @@ impl ActionPlan {
                 self.target.namespace, self.plural
             )
         };
-        // A create goes to the collection; the new object's name is in the body.
-        if self.method == Method::Post {
+        // A create goes to the collection; the new object's name is in the body (a
+        // subresource, such as a pod's eviction, is created on the object).
+        if self.method == Method::Post && self.subresource.is_none() {
             return collection;
         }
         let object = format!("{collection}/{}", self.target.name);

@@ -7,6 +7,7 @@ pub mod browse;
 pub mod capi;
 pub mod catalog;
 pub mod describe;
+pub mod drain;
 pub mod eso;
 pub mod hosts;
 pub mod lines;

@@ -35,6 +35,10 @@ pub enum ActionKind {
     RolloutRestart,
     /// A Deployment's, StatefulSet's or ReplicaSet's replicas.
     WorkloadScale,
+    /// A node cordoned and its pods evicted, one request per step.
+    NodeDrain,
+    /// One pod evicted through the eviction API (a step of a drain).
+    PodEvict,
 }
 
 impl ActionKind {
@@ -62,6 +66,8 @@ impl ActionKind {
             ActionKind::NodeUncordon => "node.uncordon",
             ActionKind::RolloutRestart => "workload.restart",
             ActionKind::WorkloadScale => "workload.scale",
+            ActionKind::NodeDrain => "node.drain",
+            ActionKind::PodEvict => "pod.evict",
         }
     }
 

@@ -22,6 +22,8 @@ pub enum Request {
 /// What must be true before the next step goes out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gate {
+    /// The server accepted the request: go on at once (a drain's cordon and evictions).
+    Accepted,
     /// As many control-plane Machines as desired, every one Running at the version.
     ControlPlaneAt {
         control_plane: ObjRef,
@@ -46,6 +48,7 @@ pub enum Gate {
 impl Gate {
     pub fn describe(&self) -> String {
         match self {
+            Gate::Accepted => "the server's acceptance".into(),
             Gate::ControlPlaneAt {
                 cluster, version, ..
             } => format!("every control-plane Machine of {cluster} Running {version}"),

@@ -12,6 +12,7 @@ mod crd_schema;
 mod delete;
 mod describe;
 mod discovery;
+mod drain;
 mod hosts;
 mod layers;
 mod logs;

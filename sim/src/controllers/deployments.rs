@@ -164,6 +164,8 @@ fn new_revision(db: &mut Db, kinds: &Kinds, d: &Value, hash: &str, previous: usi
 
 fn pods_of(db: &Db, kinds: &Kinds, namespace: &str, workload: &str) -> Vec<OwnedPod> {
     db.list(kinds.pod, Some(namespace), None)
+        // A pod being deleted no longer counts: its replacement starts at once.
+        .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
         .filter(|p| {
             p.pointer("/metadata/ownerReferences/0/kind")
                 .and_then(Value::as_str)

@@ -6,12 +6,13 @@
 mod argo;
 mod capi;
 mod deployments;
+mod disruption;
 mod eso;
 mod harvester;
 mod rollout;
 mod tinkerbell;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use self::argo::Plan;
@@ -42,6 +43,8 @@ pub struct Controllers {
     /// The workload clusters (External Secrets, Deployments), by name.
     workload_clusters: Vec<(String, Arc<Mutex<Db>>)>,
     harvester: Option<Arc<Mutex<Db>>>,
+    /// Pods seen with a deletionTimestamp (cluster, namespace, name): gone at the next tick.
+    terminating: BTreeSet<(String, String, String)>,
 }
 
 impl Controllers {
@@ -59,6 +62,7 @@ impl Controllers {
             machine_kind: kind_id("Machine").unwrap_or_default(),
             workload_clusters: Vec::new(),
             harvester: None,
+            terminating: BTreeSet::new(),
         }
     }
 
@@ -92,6 +96,7 @@ impl Controllers {
         self.advance_operations();
         self.refresh_external_secrets();
         self.run_deployments();
+        self.run_disruption();
         self.self_heal();
         if self.ticks.is_multiple_of(DRIFT_EVERY) {
             self.drift_next();

@@ -112,7 +112,9 @@ async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, ClientE
         .request_text(request)
         .await
         .map_err(|e| ClientError::from_kube(&e))?;
-    Ok(if plan.method == Method::Post {
+    Ok(if plan.subresource == Some("eviction") {
+        format!("evicted {}", plan.target.name)
+    } else if plan.method == Method::Post {
         format!("created {}", plan.target.name)
     } else {
         "accepted".into()

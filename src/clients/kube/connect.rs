@@ -74,13 +74,17 @@ pub async fn connect(
         context: context.map(str::to_string),
         ..KubeConfigOptions::default()
     };
-    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|source| ConnectError::Context {
             context: name.clone(),
             available,
             source,
         })?;
+    // A 429 is an answer here, not a hiccup: a PodDisruptionBudget refusing an eviction must
+    // reach the operator now, not after kube's default of 15 retries over minutes. Watches
+    // and lists back off on their own.
+    config.default_retry = false;
     let client = Client::try_from(config).map_err(|source| ConnectError::Client {
         context: name.clone(),
         source,
