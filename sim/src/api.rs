@@ -224,6 +224,10 @@ impl Api {
                 path.subresource.as_deref(),
             ));
         }
+        // metrics-server serves get and list only.
+        if !def.verbs().contains(&verb) {
+            return error_response(status::method_not_allowed(req.method().as_str()));
+        }
         if verb == "get" && path.subresource.as_deref() == Some("log") {
             return self.log(&path, &query);
         }

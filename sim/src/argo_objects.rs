@@ -197,8 +197,14 @@ pub fn node(name: &str, control_plane: bool) -> Value {
     if control_plane {
         labels["node-role.kubernetes.io/control-plane"] = json!("");
     }
+    // Joined the cluster some weeks ago.
+    let joined = jiff::Timestamp::now()
+        - jiff::SignedDuration::from_hours(
+            24 * (20 + (super::db::fnv(name.as_bytes()) % 40) as i64),
+        );
     json!({
-        "metadata": {"name": name, "labels": labels},
+        "metadata": {"name": name, "labels": labels,
+                     "creationTimestamp": joined.round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()},
         "spec": {"providerID": format!("talos://{name}")},
         "status": {
             "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
@@ -206,6 +212,9 @@ pub fn node(name: &str, control_plane: bool) -> Value {
                             "lastHeartbeatTime": now_rfc3339(), "lastTransitionTime": now_rfc3339()}],
             "nodeInfo": {"kubeletVersion": "v1.33.4", "osImage": "Talos (v1.10.6)",
                          "architecture": "amd64", "operatingSystem": "linux"},
+            // A 4-core, 16 GiB VM less what Talos reserves for the system.
+            "capacity": {"cpu": "4", "memory": "16393388Ki", "pods": "110"},
+            "allocatable": {"cpu": "3950m", "memory": "15766700Ki", "pods": "110"},
         }
     })
 }

@@ -5,17 +5,6 @@ use serde_json::{Value, json};
 
 use super::kinds::{KINDS, KindDef, groups};
 
-const ALL_VERBS: &[&str] = &[
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "create",
-    "update",
-    "watch",
-];
-
 pub fn version() -> Value {
     json!({
         "major": "1",
@@ -79,7 +68,7 @@ fn resource_entries(def: &KindDef) -> Vec<Value> {
         "singularName": def.singular,
         "namespaced": def.namespaced,
         "kind": def.kind,
-        "verbs": ALL_VERBS,
+        "verbs": def.verbs(),
         "shortNames": def.short_names,
         "categories": def.categories,
     })];
@@ -91,6 +80,14 @@ fn resource_entries(def: &KindDef) -> Vec<Value> {
             "kind": def.kind,
             "verbs": ["get", "patch", "update"],
         }));
+    }
+    if def.kind == "Pod" && def.is_core() {
+        out.push(json!({"name": "pods/eviction", "singularName": "", "namespaced": true,
+                        "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]}));
+        out.push(
+            json!({"name": "pods/log", "singularName": "", "namespaced": true,
+                        "kind": "Pod", "verbs": ["get"]}),
+        );
     }
     if def.scale.is_some() {
         out.push(json!({

@@ -32,10 +32,29 @@ impl KindDef {
         self.group.is_empty()
     }
 
-    /// Compiled into the API server (core, `apps`, `policy`), not a CustomResourceDefinition:
-    /// its lists are written the built-in way and its printer is a Go one.
+    /// Compiled into the API server (core, `apps`, `policy`) or served by an aggregated one
+    /// (metrics-server), not a CustomResourceDefinition: its lists are written the built-in
+    /// way and its printer is a Go one.
     pub fn is_builtin(&self) -> bool {
-        matches!(self.group, "" | "apps" | "policy")
+        matches!(self.group, "" | "apps" | "policy" | METRICS)
+    }
+
+    /// The verbs discovery lists: metrics are read, never written or watched.
+    pub fn verbs(&self) -> &'static [&'static str] {
+        if self.group == METRICS {
+            &["get", "list"]
+        } else {
+            &[
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "create",
+                "update",
+                "watch",
+            ]
+        }
     }
 
     pub fn api_version(&self, version: &str) -> String {
@@ -76,6 +95,8 @@ const REPLICAS_SCALE: ScalePaths = ScalePaths {
 };
 
 const CAPI: &str = "cluster.x-k8s.io";
+/// metrics-server's group: usage of pods and nodes, computed, read-only.
+pub const METRICS: &str = "metrics.k8s.io";
 const CAPI_VERSIONS: &[&str] = &["v1beta2", "v1beta1"];
 const CAPI_CATEGORIES: &[&str] = &["cluster-api"];
 
@@ -392,6 +413,30 @@ pub const KINDS: &[KindDef] = &[
         short_names: &["pdb"],
         categories: &[],
         status_subresource: true,
+        scale: None,
+    },
+    KindDef {
+        group: METRICS,
+        versions: &["v1beta1"],
+        kind: "PodMetrics",
+        plural: "pods",
+        singular: "",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        status_subresource: false,
+        scale: None,
+    },
+    KindDef {
+        group: METRICS,
+        versions: &["v1beta1"],
+        kind: "NodeMetrics",
+        plural: "nodes",
+        singular: "",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        status_subresource: false,
         scale: None,
     },
     KindDef {

@@ -22,6 +22,7 @@ pub mod jsonpath;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
+pub mod metrics_objects;
 pub mod pod_logs;
 pub mod pod_objects;
 pub mod printers;
@@ -190,13 +191,15 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
     objects
 }
 
-/// A workload cluster's pods, and the events they left behind.
+/// A workload cluster's workloads, pods, their metrics, and the events they left behind.
 fn workload_pods_and_events(s: &Scenario, cluster: &str, nodes: &[String]) -> Objects {
     let pods = pod_objects::workload_pods(s, cluster, nodes);
     let events = event_objects::pod_events(&pods);
+    let metrics = metrics_objects::metrics_of(&pods, nodes, jiff::Timestamp::now(), 0);
     workload_objects::workload_objects(s, cluster)
         .into_iter()
         .chain(pods.into_iter().map(|p| ("Pod", p)))
+        .chain(metrics)
         .chain(events.into_iter().map(|e| ("Event", e)))
         .collect()
 }
@@ -321,13 +324,22 @@ impl Simulator {
             MANAGEMENT.to_string(),
             Role::Management,
             scenario_objects(&scenario),
-            options.hidden_groups.clone(),
+            // Only the workload clusters run metrics-server.
+            options
+                .hidden_groups
+                .iter()
+                .cloned()
+                .chain([kinds::METRICS.to_string()])
+                .collect(),
             options.hidden_versions.clone(),
         )];
         for (name, role, objects) in other_clusters(&scenario) {
+            let metrics = (role == Role::Harvester).then_some(kinds::METRICS);
             let hidden = MANAGEMENT_ONLY_GROUPS
                 .iter()
-                .map(|g| g.to_string())
+                .copied()
+                .chain(metrics)
+                .map(str::to_string)
                 .collect();
             clusters.push((name, role, objects, hidden, Vec::new()));
         }

@@ -119,5 +119,7 @@ fn open_browse(state: &mut State, target: BrowseTarget) -> Vec<Command> {
     };
     state.tables.view_mut(TableId::BROWSE).reset();
     commands.push(Command::Browse(target));
+    // After the browse: starting it stops the previous browse's tasks, polls included.
+    commands.extend(super::metrics::start(state));
     commands
 }

@@ -220,6 +220,8 @@ pub struct Browse {
     pub target: Option<BrowseTarget>,
     pub columns: Vec<ServerColumn>,
     pub rows: RowStore<BrowseRow>,
+    /// CPU and memory of the pods or nodes listed, when the kind has them.
+    pub metrics: crate::model::metrics::BrowseMetrics,
 }
 
 impl Browse {

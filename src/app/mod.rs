@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod logs;
+pub mod metrics;
 pub mod msg;
 pub mod mutations;
 pub mod navigation;

@@ -77,6 +77,12 @@ pub enum Msg {
         object: Result<serde_json::Value, ClientError>,
         events: Result<serde_json::Value, ClientError>,
     },
+    /// One cluster's usage for the kind browser (browse `id`).
+    Metrics {
+        id: u64,
+        cluster: String,
+        result: Result<crate::model::metrics::Report, ClientError>,
+    },
     /// The pods on a node a drain was asked for (a `PodList`).
     NodePods {
         node: ObjRef,
@@ -125,6 +131,14 @@ pub enum Command {
     Describe(ObjectRef),
     /// Fetch one object to copy it as YAML.
     FetchToCopy(ObjectRef),
+    /// Poll the Metrics API of these clusters for the kind browser (browse `id`) until the
+    /// browse ends.
+    PollMetrics {
+        id: u64,
+        of: crate::model::metrics::MetricsOf,
+        clusters: Vec<String>,
+        namespace: Option<String>,
+    },
     /// List the pods on a node (to plan its drain); `version` is the node's, for the cordon.
     FetchNodePods {
         node: ObjRef,

@@ -199,6 +199,33 @@ impl Executor {
                 }
             }
             Command::StopBrowse => self.stop_browse(),
+            Command::PollMetrics {
+                id,
+                of,
+                clusters,
+                namespace,
+            } => {
+                for cluster in clusters {
+                    let Some(client) = self.kube.client(&cluster).cloned() else {
+                        continue;
+                    };
+                    let from = cluster.clone();
+                    let sink = watches::sink(&self.tx, move |result| Msg::Metrics {
+                        id,
+                        cluster: from.clone(),
+                        result,
+                    });
+                    // With the browse's tasks: a new browse stops the poll.
+                    self.browse.push(crate::clients::kube::metrics::poll(
+                        client,
+                        cluster,
+                        of,
+                        namespace.clone(),
+                        super::metrics::POLL_EVERY,
+                        sink,
+                    ));
+                }
+            }
             Command::Describe(target) => {
                 let tx = self.tx.clone();
                 let client = self.kube.client(&target.key.cluster).cloned();

@@ -136,6 +136,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::PodLog { id, report } => logs::on_report(state, id, report),
+        Msg::Metrics {
+            id,
+            cluster,
+            result,
+        } => super::metrics::on_report(state, id, cluster, result),
         Msg::NodePods {
             node,
             version,

@@ -11,6 +11,7 @@ pub mod drain;
 pub mod eso;
 pub mod hosts;
 pub mod lines;
+pub mod metrics;
 pub mod object_actions;
 pub mod request;
 pub mod rollout;

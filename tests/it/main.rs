@@ -16,6 +16,7 @@ mod drain;
 mod hosts;
 mod layers;
 mod logs;
+mod metrics;
 mod registry;
 mod remediation;
 mod rollouts;

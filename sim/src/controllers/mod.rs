@@ -24,6 +24,8 @@ const TICKS_PER_MACHINE_STAGE: u64 = 3;
 /// Ticks between two drifts, and between two worker replacements.
 const DRIFT_EVERY: u64 = 12;
 const REPLACE_EVERY: u64 = 40;
+/// Ticks between two metrics-server scrapes (it scrapes every 15 s; a demo tick is 1 s).
+const METRICS_EVERY: u64 = 5;
 /// Ticks an app stays drifted before self-heal starts a sync.
 const SELF_HEAL_AFTER: u64 = 3;
 
@@ -97,6 +99,12 @@ impl Controllers {
         self.refresh_external_secrets();
         self.run_deployments();
         self.run_disruption();
+        if self.ticks.is_multiple_of(METRICS_EVERY) {
+            for (_, db) in &self.workload_clusters {
+                let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
+                crate::metrics_objects::refresh(&mut db, self.ticks / METRICS_EVERY);
+            }
+        }
         self.self_heal();
         if self.ticks.is_multiple_of(DRIFT_EVERY) {
             self.drift_next();

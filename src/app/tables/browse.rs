@@ -1,11 +1,14 @@
 //! The kind browser's table: the server's own columns (those it prints without `-o wide`),
 //! after CLUSTER when several clusters serve the kind and NAMESPACE when it is listed across
 //! namespaces — as `kubectl get -A` adds it. Age is counted from the creation time, so it moves.
+//! Pods and nodes get their usage from the Metrics API before AGE, as k9s shows it.
 
 use std::borrow::Cow;
 
 use super::age_cell;
 use crate::app::state::State;
+use crate::model::metrics::{MetricsOf, cpu_text, memory_text, percent};
+use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
 use crate::model::text::parse_age;
 
@@ -28,6 +31,73 @@ fn shows_namespace(state: &State) -> bool {
         .is_some_and(|t| t.kind.namespaced && t.namespace.is_none())
 }
 
+const POD_USAGE: &[Column] = &[
+    Column::new("CPU", 8).right().drop(2),
+    Column::new("MEM", 8).right().drop(2),
+];
+
+const NODE_USAGE: &[Column] = &[
+    Column::new("CPU", 8).right().drop(2),
+    Column::new("%CPU", 5).right().drop(3),
+    Column::new("MEM", 8).right().drop(2),
+    Column::new("%MEM", 5).right().drop(3),
+];
+
+fn usage_columns(state: &State) -> &'static [Column] {
+    match state.browse.metrics.of {
+        Some(MetricsOf::Pods) => POD_USAGE,
+        Some(MetricsOf::Nodes) => NODE_USAGE,
+        None => &[],
+    }
+}
+
+/// Where the usage goes among the server's shown columns: before AGE, else last.
+fn usage_at(state: &State) -> usize {
+    let shown = state.browse.columns.iter().filter(|c| c.priority == 0);
+    let all = shown.clone().count();
+    shown.clone().position(|c| c.name == "Age").unwrap_or(all)
+}
+
+/// A row's usage cells: numbers sort as numbers; `n/a` without metrics-server.
+fn usage_cells(state: &State, key: &ObjRef) -> Vec<Cell> {
+    let metrics = &state.browse.metrics;
+    let Some(of) = metrics.of else {
+        return Vec::new();
+    };
+    let Some(used) = metrics.usage.get(key) else {
+        let missing = metrics.missing(&key.cluster);
+        return usage_columns(state)
+            .iter()
+            .map(|_| Cell::plain(missing).sorted_by(-1))
+            .collect();
+    };
+    let cpu = Cell::plain(cpu_text(used.cpu_milli)).sorted_by(used.cpu_milli as i64);
+    let memory = Cell::plain(memory_text(used.memory)).sorted_by(used.memory as i64);
+    match of {
+        MetricsOf::Pods => vec![cpu, memory],
+        MetricsOf::Nodes => {
+            let of_node = metrics.allocatable.get(key);
+            let share = |used: u64, of: Option<u64>| {
+                let p = of.and_then(|of| percent(used, of));
+                let text = p.map_or_else(|| "-".to_string(), |p| p.to_string());
+                // As k9s does: a node near its capacity stands out.
+                let cell = match p {
+                    Some(p) if p >= 90 => Cell::styled(text, "status.degraded"),
+                    Some(p) if p >= 70 => Cell::styled(text, "status.warning"),
+                    _ => Cell::plain(text),
+                };
+                cell.sorted_by(p.map_or(-1, |p| p as i64))
+            };
+            vec![
+                cpu,
+                share(used.cpu_milli, of_node.map(|a| a.cpu_milli)),
+                memory,
+                share(used.memory, of_node.map(|a| a.memory)),
+            ]
+        }
+    }
+}
+
 pub fn columns(state: &State) -> Cow<'static, [Column]> {
     let mut out = Vec::new();
     if shows_cluster(state) {
@@ -37,10 +107,13 @@ pub fn columns(state: &State) -> Cow<'static, [Column]> {
         out.push(Column::new("NAMESPACE", 24));
     }
     let server = state.browse.columns.iter().filter(|c| c.priority == 0);
+    let at = out.len() + usage_at(state);
     out.extend(server.map(|c| {
         let title = interned(&c.name.to_uppercase());
         Column::new(title, SERVER_COLUMN_MAX).min(title.len().min(12) as u16)
     }));
+    let usage = usage_columns(state);
+    out.splice(at..at, usage.iter().copied());
     if let Some(last) = out.pop() {
         out.push(last.flex());
     }
@@ -49,6 +122,8 @@ pub fn columns(state: &State) -> Cow<'static, [Column]> {
 
 pub fn rows(state: &State) -> Vec<TableRow> {
     let (cluster, namespace) = (shows_cluster(state), shows_namespace(state));
+    let usage_offset = usize::from(cluster) + usize::from(namespace);
+    let usage_at = usage_at(state);
     let server: Vec<(usize, bool)> = state
         .browse
         .columns
@@ -64,7 +139,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
         .rows
         .iter()
         .map(|r| {
-            let mut cells = Vec::with_capacity(server.len() + 2);
+            let mut cells = Vec::with_capacity(server.len() + 6);
             if cluster {
                 cells.push(Cell::plain(r.key.cluster.clone()));
             }
@@ -90,6 +165,10 @@ pub fn rows(state: &State) -> Vec<TableRow> {
                         None => cell,
                     }
                 });
+            }
+            if state.browse.metrics.of.is_some() {
+                let at = usage_offset + usage_at;
+                cells.splice(at..at, usage_cells(state, &r.key));
             }
             TableRow::new(r.key.clone(), cells)
         })

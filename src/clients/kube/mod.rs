@@ -5,6 +5,7 @@ pub mod browse;
 pub mod connect;
 pub mod discovery;
 pub mod logs;
+pub mod metrics;
 pub mod sources;
 pub mod watch;
 

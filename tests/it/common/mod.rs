@@ -323,12 +323,12 @@ pub fn row<'a>(frame: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no row {name:?} in frame:\n{frame}"))
 }
 
-/// The line of a frame that contains `needle`.
 /// The frame's last line: the footer.
 pub fn footer(frame: &str) -> &str {
     frame.lines().last().unwrap_or_default()
 }
 
+/// The line of a frame that contains `needle`.
 pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
     frame
         .lines()
