@@ -29,6 +29,7 @@ pub mod printers;
 pub mod review;
 pub mod route;
 pub mod scenario;
+pub mod seed_objects;
 pub mod server;
 pub mod server_state;
 pub mod status;
@@ -200,6 +201,7 @@ fn workload_pods_and_events(s: &Scenario, cluster: &str, nodes: &[String]) -> Ob
         .into_iter()
         .chain(pods.into_iter().map(|p| ("Pod", p)))
         .chain(metrics)
+        .chain(seed_objects::objects())
         .chain(events.into_iter().map(|e| ("Event", e)))
         .collect()
 }

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::health::{Health, Rule};
 use super::store::{Keyed, ObjRef};
 use super::text::sanitize;
 
@@ -46,10 +47,19 @@ pub struct RowW {
     pub object: Option<PartialW>,
 }
 
+/// The row's object: its metadata, and — for a kind with a health rule, whose objects are
+/// asked for whole — the parts the rule reads, kept only until it has read them.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct PartialW {
     #[serde(default)]
     pub metadata: MetaW,
+    #[serde(default)]
+    pub spec: Option<Value>,
+    #[serde(default)]
+    pub status: Option<Value>,
+    /// A PolicyReport's counts are at the top.
+    #[serde(default)]
+    pub summary: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -74,6 +84,8 @@ pub struct BrowseRow {
     /// The server's cells, as text.
     pub cells: Vec<String>,
     pub created: Option<Timestamp>,
+    /// The kind's health rule's verdict, when it has one.
+    pub health: Option<Health>,
 }
 
 impl Keyed for BrowseRow {
@@ -97,9 +109,19 @@ pub fn cell_text(value: &Value) -> String {
     }
 }
 
-/// A Table row as a compact row; the cluster is filled in by the watch.
-pub fn browse_row(row: RowW) -> BrowseRow {
-    let meta = row.object.map(|o| o.metadata).unwrap_or_default();
+/// A Table row as a compact row, judged by `rule` when the kind has one (its object came
+/// whole); the cluster is filled in by the watch.
+pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
+    let object = row.object.unwrap_or_default();
+    let health = rule.map(|rule| {
+        let parts = serde_json::json!({
+            "spec": object.spec,
+            "status": object.status,
+            "summary": object.summary,
+        });
+        rule(&parts, Timestamp::now())
+    });
+    let meta = object.metadata;
     // Without object metadata (includeObject=None) the first cell is the name.
     let name = if meta.name.is_empty() {
         row.cells.first().map(cell_text).unwrap_or_default()
@@ -111,6 +133,7 @@ pub fn browse_row(row: RowW) -> BrowseRow {
         uid: meta.uid,
         cells: row.cells.iter().map(cell_text).collect(),
         created: meta.created.and_then(|t| t.parse().ok()),
+        health,
     }
 }
 
@@ -135,7 +158,7 @@ mod tests {
         }))
         .expect("table");
         assert_eq!(table.metadata.resource_version.as_deref(), Some("42"));
-        let row = browse_row(table.rows[0].clone());
+        let row = browse_row(table.rows[0].clone(), None);
         assert_eq!(row.key, ObjRef::new("media", "web-1"));
         assert_eq!(row.cells, vec!["web-1", "3", "", "true", "evil"]);
         assert!(row.created.is_some());

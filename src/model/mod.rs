@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod describe;
 pub mod drain;
 pub mod eso;
+pub mod health;
 pub mod hosts;
 pub mod lines;
 pub mod metrics;

@@ -13,6 +13,7 @@ mod delete;
 mod describe;
 mod discovery;
 mod drain;
+mod health;
 mod hosts;
 mod layers;
 mod logs;

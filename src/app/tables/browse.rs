@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use super::age_cell;
 use crate::app::state::State;
+use crate::model::browse::BrowseRow;
+use crate::model::health::{self, Health, Level};
 use crate::model::metrics::{MetricsOf, cpu_text, memory_text, percent};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
@@ -98,6 +100,47 @@ fn usage_cells(state: &State, key: &ObjRef) -> Vec<Cell> {
     }
 }
 
+/// Whether the kind browsed has a health rule (pods' reads their printed cells).
+fn shows_health(state: &State) -> bool {
+    state.browse.target.as_ref().is_some_and(|t| {
+        health::rule(&t.kind.group, &t.kind.kind).is_some() || state.browse.shows_core("Pod")
+    })
+}
+
+/// A row's verdict: its rule's, or for a pod from its STATUS and RESTARTS cells and age.
+fn row_health(state: &State, row: &BrowseRow) -> Option<Health> {
+    if row.health.is_some() {
+        return row.health.clone();
+    }
+    if !state.browse.shows_core("Pod") {
+        return None;
+    }
+    let cell = |name: &str| {
+        let at = state.browse.columns.iter().position(|c| c.name == name)?;
+        row.cells.get(at).map(String::as_str)
+    };
+    let age = row.created.map(|t| state.now.duration_since(t));
+    Some(health::pod(
+        cell("Status")?,
+        cell("Restarts").unwrap_or("0"),
+        age,
+    ))
+}
+
+fn health_cell(health: Option<Health>) -> Cell {
+    let Some(health) = health else {
+        return Cell::plain("").sorted_by(-1);
+    };
+    let style = match health.level {
+        Level::Healthy => "status.ok",
+        Level::Progressing => "status.progressing",
+        Level::Unknown => "status.unknown",
+        Level::Warning => "status.warning",
+        Level::Degraded => "status.degraded",
+    };
+    Cell::styled(health.text(), style).sorted_by(health.level as i64)
+}
+
 pub fn columns(state: &State) -> Cow<'static, [Column]> {
     let mut out = Vec::new();
     if shows_cluster(state) {
@@ -114,6 +157,9 @@ pub fn columns(state: &State) -> Cow<'static, [Column]> {
     }));
     let usage = usage_columns(state);
     out.splice(at..at, usage.iter().copied());
+    if shows_health(state) {
+        out.push(Column::new("HEALTH", 80).min(8));
+    }
     if let Some(last) = out.pop() {
         out.push(last.flex());
     }
@@ -124,6 +170,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
     let (cluster, namespace) = (shows_cluster(state), shows_namespace(state));
     let usage_offset = usize::from(cluster) + usize::from(namespace);
     let usage_at = usage_at(state);
+    let health = shows_health(state);
     let server: Vec<(usize, bool)> = state
         .browse
         .columns
@@ -169,6 +216,9 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             if state.browse.metrics.of.is_some() {
                 let at = usage_offset + usage_at;
                 cells.splice(at..at, usage_cells(state, &r.key));
+            }
+            if health {
+                cells.push(health_cell(row_health(state, r)));
             }
             TableRow::new(r.key.clone(), cells)
         })

@@ -15,6 +15,7 @@ use crate::clients::Sink;
 use crate::clients::error::ClientError;
 use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
+use crate::model::health::{self, Rule};
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
 
@@ -110,6 +111,7 @@ fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
 async fn list(
     client: &Client,
     base: &str,
+    rule: Option<Rule>,
 ) -> Result<(Vec<ServerColumn>, Vec<BrowseRow>, String), ClientError> {
     let mut columns = Vec::new();
     let mut rows = Vec::new();
@@ -128,7 +130,7 @@ async fn list(
         if let Some(defs) = page.columns {
             columns = defs;
         }
-        rows.extend(page.rows.into_iter().map(browse_row));
+        rows.extend(page.rows.into_iter().map(|r| browse_row(r, rule)));
         match page.metadata.continue_token.filter(|t| !t.is_empty()) {
             Some(next) => token = Some(next),
             None => {
@@ -164,8 +166,12 @@ pub fn spawn_table_watch(
     sink: Sink<BrowseUpdate>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
+        // A kind with a health rule comes with its objects, judged as each row arrives and
+        // then dropped; any other kind with its metadata only.
+        let rule = health::rule(&kind.group, &kind.kind);
+        let include = if rule.is_some() { "Object" } else { "Metadata" };
         let mut base = format!(
-            "{}?includeObject=Metadata",
+            "{}?includeObject={include}",
             kind.collection_path(namespace.as_deref())
         );
         if let Some(fields) = &fields {
@@ -179,7 +185,7 @@ pub fn spawn_table_watch(
         let mut last_good = Timestamp::now();
         let mut ever_live = false;
         loop {
-            let (columns, rows, mut rv) = match list(&client, &base).await {
+            let (columns, rows, mut rv) = match list(&client, &base, rule).await {
                 Ok(listed) => listed,
                 Err(e) => {
                     let state = match (&e, ever_live) {
@@ -235,12 +241,12 @@ pub fn spawn_table_watch(
                             t.rows
                                 .into_iter()
                                 .next()
-                                .map(|r| WatchUpdate::Upsert(keyed(browse_row(r))))
+                                .map(|r| WatchUpdate::Upsert(keyed(browse_row(r, rule))))
                         }
                         Ok(WatchEvent::Deleted(t)) => {
                             rv = last_rv(&t).unwrap_or(rv);
                             t.rows.into_iter().next().map(|r| {
-                                let row = keyed(browse_row(r));
+                                let row = keyed(browse_row(r, None));
                                 WatchUpdate::Delete(ObjRef::in_cluster(
                                     cluster.clone(),
                                     row.key.namespace,

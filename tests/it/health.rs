@@ -1,0 +1,122 @@
+//! Health for the seed systems in the kind browser: the simulated workload cluster's
+//! cert-manager, Velero and Gateway API objects are judged by their rules (objects asked for
+//! whole, judged on arrival, dropped), pods by their printed cells — in a HEALTH column, live.
+
+use crate::common::{self, Cockpit, line_with};
+use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck_sim::Simulator;
+
+async fn on(sim: &Simulator, kind: &str) -> (Cockpit, String) {
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
+    c.wait_for("media's discovery", |s| {
+        s.catalog
+            .resolve(kind)
+            .is_some_and(|(_, serving)| serving.contains("opsdeck-media"))
+    })
+    .await;
+    c.command(&format!("{kind} @opsdeck-media"));
+    c.wait_for(kind, |s| !s.browse.rows.is_empty()).await;
+    let frame = c.frame_sized(220, 30);
+    (c, frame)
+}
+
+#[tokio::test]
+async fn certificates_show_one_expiring_and_one_that_cannot_be_issued() {
+    let sim = common::frozen_sim().await;
+    let (_, frame) = on(&sim, "certificates").await;
+    assert!(frame.contains("HEALTH"), "{frame}");
+    assert!(
+        line_with(&frame, "jellyfin-tls").contains("Healthy"),
+        "{frame}"
+    );
+    let immich = line_with(&frame, "immich-tls");
+    assert!(immich.contains("Warning: expires in 9d"), "{immich}");
+    let nextcloud = line_with(&frame, "nextcloud-tls");
+    assert!(
+        nextcloud.contains("Degraded: DoesNotExist — Issuing certificate as Secret does not exist"),
+        "{nextcloud}"
+    );
+}
+
+#[tokio::test]
+async fn backups_and_an_overdue_schedule() {
+    let sim = common::frozen_sim().await;
+    let (mut c, frame) = on(&sim, "backups").await;
+    assert!(
+        line_with(&frame, "daily-20261129020000").contains("Degraded: Failed — rpc error"),
+        "{frame}"
+    );
+    assert!(
+        line_with(&frame, "daily-20261128020000").contains("Degraded: PartiallyFailed (3 errors)"),
+        "{frame}"
+    );
+    c.command("schedules @opsdeck-media");
+    c.wait_for("schedules", |s| !s.browse.rows.is_empty()).await;
+    let frame = c.frame_sized(220, 30);
+    assert!(
+        line_with(&frame, "0 2 * * *").contains("Warning: last backup 3d ago (every 1d)"),
+        "{frame}"
+    );
+}
+
+#[tokio::test]
+async fn a_route_to_a_missing_service_and_a_crash_looping_pod() {
+    let sim = common::frozen_sim().await;
+    let (mut c, frame) = on(&sim, "httproutes").await;
+    let immich = line_with(&frame, "photos.homelab.example");
+    assert!(
+        immich.contains("Degraded: ResolvedRefs: BackendNotFound — Service \"immich-web\" not found (parent public)"),
+        "{immich}"
+    );
+    c.command("pods @opsdeck-media");
+    c.wait_for("pods", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.name.starts_with("radarr-"))
+    })
+    .await;
+    let frame = c.frame_sized(220, 40);
+    assert!(
+        line_with(&frame, "CrashLoopBackOff").contains("Degraded: CrashLoopBackOff, 7 restarts"),
+        "{frame}"
+    );
+    assert!(
+        line_with(&frame, "Init:0/1").contains("Warning: Init:0/1 for"),
+        "{frame}"
+    );
+}
+
+#[tokio::test]
+async fn a_node_turns_to_a_warning_when_cordoned_live() {
+    let sim = common::frozen_sim().await;
+    let (mut c, frame) = on(&sim, "nodes").await;
+    let node = c
+        .state
+        .browse
+        .rows
+        .iter()
+        .next()
+        .map(|r| r.key.name.clone())
+        .expect("a node");
+    assert!(line_with(&frame, &node).contains("Healthy"), "{frame}");
+    let kind = opsdeck_sim::kinds::kind_id("Node").expect("kind");
+    sim.cluster_db("media")
+        .expect("media")
+        .modify(&(kind, String::new(), node.clone()), |n| {
+            n["spec"]["unschedulable"] = serde_json::json!(true)
+        })
+        .expect("cordon");
+    c.wait_for("the watch to carry it", |s| {
+        s.browse.rows.iter().any(|r| {
+            r.key.name == node && r.health.as_ref().is_some_and(|h| h.reason == "cordoned")
+        })
+    })
+    .await;
+    let frame = c.frame_sized(220, 30);
+    assert!(
+        line_with(&frame, &node).contains("Warning: cordoned"),
+        "{frame}"
+    );
+}
