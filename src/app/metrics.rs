@@ -17,11 +17,7 @@ pub const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
 pub fn start(state: &mut State) -> Option<Command> {
     let target = state.browse.target.as_ref()?;
     let of = MetricsOf::of(&target.kind)?;
-    let serving = state
-        .catalog
-        .resolve(&format!("{}.metrics.k8s.io", of.plural()))
-        .map(|(_, clusters)| clusters.clone())
-        .unwrap_or_default();
+    let serving = served_by(state, of);
     let mut polled = Vec::new();
     let mut clusters = BTreeMap::new();
     for cluster in &target.clusters {
@@ -44,6 +40,39 @@ pub fn start(state: &mut State) -> Option<Command> {
         clusters: polled,
         namespace,
     })
+}
+
+/// Discovery has learnt more: poll the browsed clusters that turned out to serve metrics.
+pub fn newly_served(state: &mut State) -> Option<Command> {
+    let target = state.browse.target.as_ref()?;
+    let of = state.browse.metrics.of?;
+    let serving = served_by(state, of);
+    let (id, namespace) = (target.id, target.namespace.clone());
+    let metrics = &mut state.browse.metrics;
+    let new: Vec<String> = metrics
+        .clusters
+        .iter()
+        .filter(|(c, s)| **s == Source::NotServed && serving.contains(*c))
+        .map(|(c, _)| c.clone())
+        .collect();
+    for cluster in &new {
+        metrics.clusters.insert(cluster.clone(), Source::Waiting);
+    }
+    (!new.is_empty()).then_some(Command::PollMetrics {
+        id,
+        of,
+        clusters: new,
+        namespace,
+    })
+}
+
+/// The clusters whose discovery lists the Metrics API's resource for `of`.
+fn served_by(state: &State, of: MetricsOf) -> std::collections::BTreeSet<String> {
+    state
+        .catalog
+        .resolve(&format!("{}.metrics.k8s.io", of.plural()))
+        .map(|(_, clusters)| clusters.clone())
+        .unwrap_or_default()
 }
 
 /// A poll answered: replace that cluster's numbers.

@@ -90,7 +90,8 @@ impl Executor {
         }
     }
 
-    /// Ask every cluster what kinds it serves (for `:<kind>`); answers come as `Msg::Catalog`.
+    /// Ask every cluster what kinds it serves (for `:<kind>`); answers come as `Msg::Catalog`:
+    /// the core group first (one request, so `:pods` opens at once), then everything.
     pub fn discover_kinds(&self) {
         for source in &self.kube.0 {
             let (tx, client, cluster) = (
@@ -99,7 +100,25 @@ impl Executor {
                 source.context.clone(),
             );
             tokio::spawn(async move {
-                let result = browse::discover_kinds(&client).await;
+                let core = match browse::discover_core(&client).await {
+                    Ok(core) => core,
+                    Err(e) => {
+                        let _ = tx.send(Msg::Catalog {
+                            cluster,
+                            result: Err(e),
+                        });
+                        return;
+                    }
+                };
+                let _ = tx.send(Msg::Catalog {
+                    cluster: cluster.clone(),
+                    result: Ok(core.clone()),
+                });
+                let result = browse::discover_groups(&client).await.map(|groups| {
+                    let mut all = core;
+                    all.extend(groups);
+                    all
+                });
                 let _ = tx.send(Msg::Catalog { cluster, result });
             });
         }

@@ -134,6 +134,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                     return browse(state, &name, &namespace);
                 }
             }
+            // Discovery reports the core group first: metrics-server may show up after.
+            state.dirty = true;
+            return super::metrics::newly_served(state).into_iter().collect();
         }
         Msg::PodLog { id, report } => logs::on_report(state, id, report),
         Msg::Metrics {

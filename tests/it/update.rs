@@ -214,3 +214,69 @@ fn a_mutating_key_acts_only_where_its_pane_offers_it() {
     press(&mut s, &["2", "y"]);
     assert!(s.actions.dialog.is_some(), "the apps pane offers sync");
 }
+
+fn kind(group: &str, kind: &str, plural: &str) -> opsdeck::model::catalog::ApiKind {
+    opsdeck::model::catalog::ApiKind {
+        group: group.into(),
+        version: if group.is_empty() { "v1" } else { "v1beta1" }.into(),
+        kind: kind.into(),
+        plural: plural.into(),
+        singular: kind.to_lowercase(),
+        short_names: Vec::new(),
+        namespaced: true,
+    }
+}
+
+#[test]
+fn metrics_are_polled_once_discovery_finds_metrics_server_after_the_core_group() {
+    use opsdeck::model::metrics::MetricsSource;
+    let mut s = test_state();
+    let pods = kind("", "Pod", "pods");
+    // The core group answers first: `:pods` opens, and the cluster has no metrics yet.
+    update(
+        &mut s,
+        Msg::Catalog {
+            cluster: "c".into(),
+            result: Ok(vec![pods.clone()]),
+        },
+    );
+    let opened = press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
+    assert!(
+        opened.iter().any(|c| matches!(c, Command::Browse(_))),
+        "{opened:?}"
+    );
+    assert!(
+        !opened
+            .iter()
+            .any(|c| matches!(c, Command::PollMetrics { .. }))
+    );
+    assert_eq!(
+        s.browse.metrics.clusters.get("c"),
+        Some(&MetricsSource::NotServed)
+    );
+    // Then every group: metrics-server is there, so the usage is polled — once.
+    let all = vec![pods, kind("metrics.k8s.io", "PodMetrics", "pods")];
+    let more = update(
+        &mut s,
+        Msg::Catalog {
+            cluster: "c".into(),
+            result: Ok(all.clone()),
+        },
+    );
+    assert!(
+        matches!(more.as_slice(), [Command::PollMetrics { clusters, .. }] if clusters == &["c".to_string()]),
+        "{more:?}"
+    );
+    assert_eq!(
+        s.browse.metrics.clusters.get("c"),
+        Some(&MetricsSource::Waiting)
+    );
+    let again = update(
+        &mut s,
+        Msg::Catalog {
+            cluster: "c".into(),
+            result: Ok(all),
+        },
+    );
+    assert!(again.is_empty(), "{again:?}");
+}

@@ -107,22 +107,31 @@ fn shows_health(state: &State) -> bool {
     })
 }
 
-/// A row's verdict: its rule's, or for a pod from its STATUS and RESTARTS cells and age.
-fn row_health(state: &State, row: &BrowseRow) -> Option<Health> {
-    if row.health.is_some() {
-        return row.health.clone();
-    }
+/// Where a pod's STATUS and RESTARTS are among the server's cells (looked up once a frame,
+/// not once a row: `:pods` may have thousands).
+fn pod_cells(state: &State) -> Option<(usize, Option<usize>)> {
     if !state.browse.shows_core("Pod") {
         return None;
     }
-    let cell = |name: &str| {
-        let at = state.browse.columns.iter().position(|c| c.name == name)?;
-        row.cells.get(at).map(String::as_str)
-    };
+    let at = |name: &str| state.browse.columns.iter().position(|c| c.name == name);
+    Some((at("Status")?, at("Restarts")))
+}
+
+/// A row's verdict: its rule's, or for a pod from its STATUS and RESTARTS cells and age.
+fn row_health(
+    state: &State,
+    row: &BrowseRow,
+    pod: Option<(usize, Option<usize>)>,
+) -> Option<Health> {
+    if row.health.is_some() {
+        return row.health.clone();
+    }
+    let (status, restarts) = pod?;
+    let cell = |at: usize| row.cells.get(at).map(String::as_str);
     let age = row.created.map(|t| state.now.duration_since(t));
     Some(health::pod(
-        cell("Status")?,
-        cell("Restarts").unwrap_or("0"),
+        cell(status)?,
+        restarts.and_then(cell).unwrap_or("0"),
         age,
     ))
 }
@@ -171,6 +180,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
     let usage_offset = usize::from(cluster) + usize::from(namespace);
     let usage_at = usage_at(state);
     let health = shows_health(state);
+    let pod = pod_cells(state);
     let server: Vec<(usize, bool)> = state
         .browse
         .columns
@@ -218,7 +228,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
                 cells.splice(at..at, usage_cells(state, &r.key));
             }
             if health {
-                cells.push(health_cell(row_health(state, r)));
+                cells.push(health_cell(row_health(state, r, pod)));
             }
             TableRow::new(r.key.clone(), cells)
         })

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
 use kube::Client;
 use kube::core::WatchEvent;
 use tokio::task::JoinHandle;
@@ -35,16 +36,19 @@ pub enum BrowseUpdate {
     Rows(WatchUpdate<BrowseRow>),
 }
 
-/// Every resource kind a cluster serves, at each group's preferred version (subresources and
-/// kinds that cannot be listed left out).
-pub async fn discover_kinds(client: &Client) -> Result<Vec<ApiKind>, ClientError> {
-    let mut lists = vec![(
-        String::new(),
-        client
-            .list_core_api_resources("v1")
-            .await
-            .map_err(|e| ClientError::from_kube(&e))?,
-    )];
+/// The core group's kinds (`pods`, `nodes` …): one request, so `:pods` can open before the
+/// other groups have answered.
+pub async fn discover_core(client: &Client) -> Result<Vec<ApiKind>, ClientError> {
+    let list = client
+        .list_core_api_resources("v1")
+        .await
+        .map_err(|e| ClientError::from_kube(&e))?;
+    Ok(kinds_of(String::new(), list))
+}
+
+/// Every other group's kinds, at each group's preferred version (subresources and kinds that
+/// cannot be listed left out).
+pub async fn discover_groups(client: &Client) -> Result<Vec<ApiKind>, ClientError> {
     let groups = client
         .list_api_groups()
         .await
@@ -59,44 +63,43 @@ pub async fn discover_kinds(client: &Client) -> Result<Vec<ApiKind>, ClientError
             let list = client
                 .list_api_group_resources(&version.group_version)
                 .await;
-            list.ok().map(|l| (group.name, l))
+            list.ok().map(|l| kinds_of(group.name, l))
         })
     });
-    lists.extend(
-        futures::stream::iter(asked)
-            .buffer_unordered(8)
-            .filter_map(|answer| async move { answer })
-            .collect::<Vec<_>>()
-            .await,
-    );
-    let mut kinds = Vec::new();
-    for (group, list) in lists {
-        let version = list
-            .group_version
-            .rsplit('/')
-            .next()
-            .unwrap_or("v1")
-            .to_string();
-        for r in list.resources {
-            if r.name.contains('/') || !r.verbs.iter().any(|v| v == "list") {
-                continue;
-            }
-            kinds.push(ApiKind {
-                group: group.clone(),
-                version: version.clone(),
-                singular: if r.singular_name.is_empty() {
-                    r.kind.to_lowercase()
-                } else {
-                    r.singular_name
-                },
-                kind: r.kind,
-                plural: r.name,
-                short_names: r.short_names.unwrap_or_default(),
-                namespaced: r.namespaced,
-            });
-        }
-    }
-    Ok(kinds)
+    Ok(futures::stream::iter(asked)
+        .buffer_unordered(8)
+        .filter_map(|answer| async move { answer })
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+fn kinds_of(group: String, list: APIResourceList) -> Vec<ApiKind> {
+    let version = list
+        .group_version
+        .rsplit('/')
+        .next()
+        .unwrap_or("v1")
+        .to_string();
+    list.resources
+        .into_iter()
+        .filter(|r| !r.name.contains('/') && r.verbs.iter().any(|v| v == "list"))
+        .map(|r| ApiKind {
+            group: group.clone(),
+            version: version.clone(),
+            singular: if r.singular_name.is_empty() {
+                r.kind.to_lowercase()
+            } else {
+                r.singular_name
+            },
+            kind: r.kind,
+            plural: r.name,
+            short_names: r.short_names.unwrap_or_default(),
+            namespaced: r.namespaced,
+        })
+        .collect()
 }
 
 fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
