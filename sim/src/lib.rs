@@ -23,6 +23,7 @@ pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
 pub mod metrics_objects;
+pub mod platform_objects;
 pub mod pod_logs;
 pub mod pod_objects;
 pub mod printers;
@@ -179,6 +180,7 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
     }
     objects.extend(argo_objects::argo_objects(s));
     objects.extend(tinkerbell_objects::objects(&s.bare_metal));
+    objects.extend(platform_objects::management());
     objects.extend(eso_objects::objects_in(
         MANAGEMENT,
         &s.secret_stores,
@@ -202,6 +204,7 @@ fn workload_pods_and_events(s: &Scenario, cluster: &str, nodes: &[String]) -> Ob
         .chain(pods.into_iter().map(|p| ("Pod", p)))
         .chain(metrics)
         .chain(seed_objects::objects())
+        .chain(platform_objects::workload())
         .chain(events.into_iter().map(|e| ("Event", e)))
         .collect()
 }

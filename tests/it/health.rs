@@ -9,16 +9,21 @@ use opsdeck_sim::Simulator;
 async fn on(sim: &Simulator, kind: &str) -> (Cockpit, String) {
     let mut c =
         Cockpit::start_with_sources(common::all_sources(sim).await, TalosSetup::default()).await;
-    c.wait_for("media's discovery", |s| {
+    let frame = browse(&mut c, kind, "opsdeck-media").await;
+    (c, frame)
+}
+
+/// `:<kind> @<context>` once that cluster's discovery has it, and the frame when rows came.
+async fn browse(c: &mut Cockpit, kind: &str, context: &str) -> String {
+    c.wait_for("discovery", |s| {
         s.catalog
             .resolve(kind)
-            .is_some_and(|(_, serving)| serving.contains("opsdeck-media"))
+            .is_some_and(|(_, serving)| serving.contains(context))
     })
     .await;
-    c.command(&format!("{kind} @opsdeck-media"));
+    c.command(&format!("{kind} @{context}"));
     c.wait_for(kind, |s| !s.browse.rows.is_empty()).await;
-    let frame = c.frame_sized(220, 30);
-    (c, frame)
+    c.frame_sized(220, 30)
 }
 
 #[tokio::test]
@@ -119,4 +124,52 @@ async fn a_node_turns_to_a_warning_when_cordoned_live() {
         line_with(&frame, &node).contains("Warning: cordoned"),
         "{frame}"
     );
+}
+
+#[tokio::test]
+async fn the_platform_around_the_core_has_its_problems_named() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    for (kind, context, row, verdict) in [
+        (
+            "ipaddresspools",
+            "opsdeck-media",
+            "services",
+            "Warning: all 6 addresses assigned",
+        ),
+        (
+            "polr",
+            "opsdeck-media",
+            "cpol-require-requests",
+            "Degraded: 2 fail, 0 error",
+        ),
+        (
+            "nodeclaims",
+            "opsdeck-media",
+            "burst-x7k2p",
+            "Degraded: Registered: NodeNotFound — Node not registered with cluster",
+        ),
+        (
+            "bmh",
+            "opsdeck-management",
+            "rack2-node2",
+            "Degraded: registration error — Failed to get power state for node: BMC authentication failed (401)",
+        ),
+        (
+            "promises",
+            "opsdeck-management",
+            "redis",
+            "Degraded: Unavailable",
+        ),
+        (
+            "appsets",
+            "opsdeck-management",
+            "team-apps",
+            "Degraded: ApplicationGenerationFromParamsError — failed to execute go template",
+        ),
+    ] {
+        let frame = browse(&mut c, kind, context).await;
+        assert!(line_with(&frame, row).contains(verdict), "{kind}: {frame}");
+    }
 }
