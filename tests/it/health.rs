@@ -173,3 +173,44 @@ async fn the_platform_around_the_core_has_its_problems_named() {
         assert!(line_with(&frame, row).contains(verdict), "{kind}: {frame}");
     }
 }
+
+#[tokio::test]
+async fn the_expiring_certificate_renews_and_a_scheduled_backup_runs_live() {
+    let sim = common::frozen_sim().await;
+    let (mut c, _) = on(&sim, "certificates").await;
+    let healthy = |s: &opsdeck::app::state::State| {
+        s.browse.rows.iter().any(|r| {
+            r.key.name == "immich" && r.health.as_ref().is_some_and(|h| h.reason.is_empty())
+        })
+    };
+    assert!(!healthy(&c.state));
+    for _ in 0..30 {
+        sim.controllers().tick();
+    }
+    c.wait_for("cert-manager to renew it", healthy).await;
+    let frame = c.frame_sized(220, 30);
+    assert!(
+        line_with(&frame, "immich-tls").contains("Healthy"),
+        "{frame}"
+    );
+
+    let frame = browse(&mut c, "backups", "opsdeck-media").await;
+    let before = c.state.browse.rows.len();
+    assert_eq!(before, 3, "{frame}");
+    for _ in 0..31 {
+        sim.controllers().tick();
+    }
+    c.wait_for("the scheduled backup", |s| {
+        s.browse.rows.len() == before + 1
+    })
+    .await;
+    sim.controllers().tick();
+    c.wait_for("it to finish", |s| {
+        s.browse.rows.iter().all(|r| {
+            r.health
+                .as_ref()
+                .is_some_and(|h| h.level != opsdeck::model::health::Level::Progressing)
+        })
+    })
+    .await;
+}

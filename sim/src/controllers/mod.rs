@@ -10,6 +10,7 @@ mod disruption;
 mod eso;
 mod harvester;
 mod rollout;
+mod seed;
 mod tinkerbell;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -99,6 +100,7 @@ impl Controllers {
         self.refresh_external_secrets();
         self.run_deployments();
         self.run_disruption();
+        self.run_seed_systems();
         if self.ticks.is_multiple_of(METRICS_EVERY) {
             for (_, db) in &self.workload_clusters {
                 let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
