@@ -87,6 +87,12 @@ pub fn on_report(state: &mut State, id: u64, cluster: String, result: Result<Rep
             metrics.usage.extend(report.usage);
             metrics.allocatable.retain(|k, _| k.cluster != cluster);
             metrics.allocatable.extend(report.allocatable);
+            // Kept while the pod has usage (a pod gone takes its requests with it).
+            let usage = &metrics.usage;
+            metrics
+                .resources
+                .retain(|k, _| k.cluster != cluster || usage.contains_key(k));
+            metrics.resources.extend(report.resources);
             metrics.clusters.insert(cluster, Source::Live);
         }
         Err(e) => {

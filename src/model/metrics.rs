@@ -37,11 +37,27 @@ impl MetricsOf {
     }
 }
 
-/// One poll's answer: usage per object, and for nodes their allocatable capacity.
+/// One poll's answer: usage per object, for nodes their allocatable capacity, and for pods
+/// the requests and limits of those not reported before.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub usage: Vec<(ObjRef, Usage)>,
     pub allocatable: Vec<(ObjRef, Usage)>,
+    pub resources: Vec<(ObjRef, Resources)>,
+}
+
+/// CPU (millicores) and memory (bytes), each only if some container sets it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Amounts {
+    pub cpu_milli: Option<u64>,
+    pub memory: Option<u64>,
+}
+
+/// A pod's requests and limits: its containers' summed, as k9s sums them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub requests: Amounts,
+    pub limits: Amounts,
 }
 
 /// Where one cluster's usage stands.
@@ -61,6 +77,9 @@ pub struct BrowseMetrics {
     pub clusters: BTreeMap<String, MetricsSource>,
     pub usage: HashMap<ObjRef, Usage>,
     pub allocatable: HashMap<ObjRef, Usage>,
+    /// Pods' requests and limits (they never change in a pod's life, so they are asked for
+    /// once per pod).
+    pub resources: HashMap<ObjRef, Resources>,
 }
 
 impl BrowseMetrics {
@@ -203,6 +222,68 @@ pub fn pod_usage(list: &Value) -> Vec<((String, String), Usage)> {
         .collect()
 }
 
+/// Each pod's requests and limits, from a `PodList` (or a single Pod: a list of one).
+pub fn pod_resources(list: &Value) -> Vec<((String, String), Resources)> {
+    #[derive(Deserialize)]
+    struct Pod {
+        metadata: Meta,
+        #[serde(default)]
+        spec: Spec,
+    }
+    #[derive(Deserialize, Default)]
+    struct Spec {
+        #[serde(default)]
+        containers: Vec<Container>,
+    }
+    #[derive(Deserialize)]
+    struct Container {
+        #[serde(default)]
+        resources: ContainerResources,
+    }
+    #[derive(Deserialize, Default)]
+    struct ContainerResources {
+        #[serde(default)]
+        requests: Quantities,
+        #[serde(default)]
+        limits: Quantities,
+    }
+    let pods: Vec<Pod> = if list.get("items").is_some() {
+        List::<Pod>::deserialize(list)
+            .map(|l| l.items)
+            .unwrap_or_default()
+    } else {
+        Pod::deserialize(list).into_iter().collect()
+    };
+    let add = |sum: Option<u64>, more: Option<u64>| match (sum, more) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    let amounts = |q: &Quantities| Amounts {
+        cpu_milli: q.cpu.as_deref().and_then(cpu_milli),
+        memory: q.memory.as_deref().and_then(bytes),
+    };
+    let sum = |a: Amounts, b: Amounts| Amounts {
+        cpu_milli: add(a.cpu_milli, b.cpu_milli),
+        memory: add(a.memory, b.memory),
+    };
+    pods.into_iter()
+        .map(|p| {
+            let r = p
+                .spec
+                .containers
+                .iter()
+                .fold(Resources::default(), |r, c| Resources {
+                    requests: sum(r.requests, amounts(&c.resources.requests)),
+                    limits: sum(r.limits, amounts(&c.resources.limits)),
+                });
+            (
+                (sanitize(&p.metadata.namespace), sanitize(&p.metadata.name)),
+                r,
+            )
+        })
+        .collect()
+}
+
 /// Each node's usage, from a `NodeMetricsList`.
 pub fn node_usage(list: &Value) -> Vec<(String, Usage)> {
     #[derive(Deserialize)]
@@ -282,5 +363,22 @@ mod tests {
             )
         );
         assert!(node_usage(&json!({"kind": "Status"})).is_empty());
+        let pod = json!({"metadata": {"namespace": "media", "name": "web-1"}, "spec": {"containers": [
+            {"resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}}},
+            {"resources": {"requests": {"cpu": "50m"}}}]}});
+        let r = pod_resources(&pod);
+        assert_eq!(
+            r[0].1,
+            Resources {
+                requests: Amounts {
+                    cpu_milli: Some(150),
+                    memory: Some(256 * 1024 * 1024)
+                },
+                limits: Amounts {
+                    cpu_milli: None,
+                    memory: Some(1024 * 1024 * 1024)
+                },
+            }
+        );
     }
 }

@@ -69,6 +69,16 @@ async fn pods_show_their_usage_and_clusters_without_metrics_server_say_n_a() {
     let line = line_with(&frame, &immich);
     assert!(line.contains(&cpu), "{cpu} in {line}");
     assert!(line.contains("Mi"), "{line}");
+    // As shares of what the pod asks for: 100m of CPU requested and no CPU limit.
+    assert!(
+        header.contains("%CPU/R") && header.contains("%MEM/L"),
+        "{header}"
+    );
+    let cells: Vec<&str> = line.trim_matches('│').split_whitespace().collect();
+    let at = cells.iter().position(|c| *c == cpu).expect("the CPU cell");
+    let used: u64 = cpu.trim_end_matches('m').parse().expect("millicores");
+    assert_eq!(cells[at + 2], used.to_string(), "{line}");
+    assert_eq!(cells[at + 3], "n/a", "{line}");
     // A finished pod has no usage; the management cluster has no metrics-server.
     assert!(line_with(&frame, "etcd-backup-").contains(" - "), "{frame}");
     assert_eq!(

@@ -9,7 +9,7 @@ use super::age_cell;
 use crate::app::state::State;
 use crate::model::browse::BrowseRow;
 use crate::model::health::{self, Health, Level};
-use crate::model::metrics::{MetricsOf, cpu_text, memory_text, percent};
+use crate::model::metrics::{MetricsOf, Resources, cpu_text, memory_text, percent};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
 use crate::model::text::parse_age;
@@ -36,6 +36,10 @@ fn shows_namespace(state: &State) -> bool {
 const POD_USAGE: &[Column] = &[
     Column::new("CPU", 8).right().drop(2),
     Column::new("MEM", 8).right().drop(2),
+    Column::new("%CPU/R", 6).right().drop(3),
+    Column::new("%CPU/L", 6).right().drop(4),
+    Column::new("%MEM/R", 6).right().drop(3),
+    Column::new("%MEM/L", 6).right().drop(4),
 ];
 
 const NODE_USAGE: &[Column] = &[
@@ -76,28 +80,46 @@ fn usage_cells(state: &State, key: &ObjRef) -> Vec<Cell> {
     let cpu = Cell::plain(cpu_text(used.cpu_milli)).sorted_by(used.cpu_milli as i64);
     let memory = Cell::plain(memory_text(used.memory)).sorted_by(used.memory as i64);
     match of {
-        MetricsOf::Pods => vec![cpu, memory],
-        MetricsOf::Nodes => {
-            let of_node = metrics.allocatable.get(key);
-            let share = |used: u64, of: Option<u64>| {
-                let p = of.and_then(|of| percent(used, of));
-                let text = p.map_or_else(|| "-".to_string(), |p| p.to_string());
-                // As k9s does: a node near its capacity stands out.
-                let cell = match p {
-                    Some(p) if p >= 90 => Cell::styled(text, "status.degraded"),
-                    Some(p) if p >= 70 => Cell::styled(text, "status.warning"),
-                    _ => Cell::plain(text),
-                };
-                cell.sorted_by(p.map_or(-1, |p| p as i64))
+        MetricsOf::Pods => {
+            // `-` until the pod's requests and limits are known; `n/a` when it sets none.
+            let sets = metrics.resources.get(key);
+            let of = |amount: fn(&Resources) -> Option<u64>, used: u64| match sets {
+                None => Cell::plain("-").sorted_by(-1),
+                Some(r) => share(Some(used), amount(r)),
             };
             vec![
                 cpu,
-                share(used.cpu_milli, of_node.map(|a| a.cpu_milli)),
                 memory,
-                share(used.memory, of_node.map(|a| a.memory)),
+                of(|r| r.requests.cpu_milli, used.cpu_milli),
+                of(|r| r.limits.cpu_milli, used.cpu_milli),
+                of(|r| r.requests.memory, used.memory),
+                of(|r| r.limits.memory, used.memory),
+            ]
+        }
+        MetricsOf::Nodes => {
+            let of_node = metrics.allocatable.get(key);
+            vec![
+                cpu,
+                share(Some(used.cpu_milli), of_node.map(|a| a.cpu_milli)),
+                memory,
+                share(Some(used.memory), of_node.map(|a| a.memory)),
             ]
         }
     }
+}
+
+/// `used` as a share of `of`, coloured as k9s does from 70 % and 90 %; `n/a` without `of`.
+fn share(used: Option<u64>, of: Option<u64>) -> Cell {
+    let Some(p) = used.zip(of).and_then(|(used, of)| percent(used, of)) else {
+        return Cell::plain("n/a").sorted_by(-1);
+    };
+    let text = p.to_string();
+    let cell = match p {
+        p if p >= 90 => Cell::styled(text, "status.degraded"),
+        p if p >= 70 => Cell::styled(text, "status.warning"),
+        _ => Cell::plain(text),
+    };
+    cell.sorted_by(p as i64)
 }
 
 /// Whether the kind browsed has a health rule (pods' reads their printed cells).
