@@ -65,6 +65,7 @@ pub enum Action {
     LogContainer,
     LogPrevious,
     LogTimestamps,
+    LogWrap,
     /// A workload's pods replaced by a new revision (`kubectl rollout restart`).
     Restart,
     /// A node cordoned and its pods evicted (`kubectl drain`).
@@ -150,6 +151,7 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::LogContainer, "log_container"),
     (Action::LogPrevious, "log_previous"),
     (Action::LogTimestamps, "log_timestamps"),
+    (Action::LogWrap, "log_wrap"),
     (Action::Restart, "restart"),
     (Action::Drain, "drain"),
 ];

@@ -109,6 +109,8 @@ pub struct PodLogs {
     /// The server closed the stream (the run is over).
     pub ended: bool,
     pub error: Option<String>,
+    /// Long lines wrap (a view setting: it outlives the stream).
+    pub wrap: bool,
 }
 
 impl Default for PodLogs {
@@ -122,6 +124,7 @@ impl Default for PodLogs {
             scroll_back: 0,
             ended: false,
             error: None,
+            wrap: false,
         }
     }
 }

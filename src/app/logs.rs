@@ -41,6 +41,7 @@ fn start(state: &mut State, key: ObjRef, ask: LogAsk) -> Vec<Command> {
         id,
         ask: ask.clone(),
         containers,
+        wrap: state.logs.wrap,
         ..PodLogs::default()
     };
     vec![Command::StreamPodLog { id, key, ask }]

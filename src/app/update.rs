@@ -560,6 +560,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::LogContainer => return logs::toggle(state, LogToggle::NextContainer),
         Action::LogPrevious => return logs::toggle(state, LogToggle::Previous),
         Action::LogTimestamps => return logs::toggle(state, LogToggle::Timestamps),
+        Action::LogWrap => state.logs.wrap = !state.logs.wrap,
         Action::CopyName => match selected_name(state) {
             Some(name) => {
                 return vec![Command::Copy {

@@ -5,7 +5,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::theme::Theme;
 
@@ -21,6 +22,8 @@ pub struct Followed<'a> {
     pub closing: Option<(String, &'static str)>,
     /// Shown when there is nothing yet.
     pub waiting: &'static str,
+    /// Long lines continue on the next rows instead of being cut at the edge.
+    pub wrap: bool,
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, text: Followed) {
@@ -46,8 +49,28 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, text: Followed) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
+    let width = usize::from(inner.width).max(1);
+    // The rows a line takes: one, or as many as it wraps to.
+    let rows = |line: &str| {
+        if text.wrap {
+            line.width().div_ceil(width).max(1)
+        } else {
+            1
+        }
+    };
     let end = text.lines.len().saturating_sub(text.scroll_back);
-    let start = end.saturating_sub(height);
+    let last = usize::from(text.closing.is_some() || text.lines.is_empty());
+    let mut start = end;
+    let mut used = last;
+    while start > 0 && used + rows(text.lines[start - 1]) <= height {
+        used += rows(text.lines[start - 1]);
+        start -= 1;
+    }
+    // A line taller than the screen still shows its end.
+    if start == end && end > 0 {
+        start = end - 1;
+        used += rows(text.lines[start]);
+    }
     let mut lines: Vec<Line> = text.lines[start..end]
         .iter()
         .map(|l| Line::from(l.as_str()))
@@ -64,7 +87,13 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: &Theme, text: Followed) {
         }
         None => {}
     }
-    // A closing line past the bottom pushes the first line out rather than being cut.
-    let overflow = lines.len().saturating_sub(height) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((overflow, 0)), inner);
+    // What does not fit pushes the first rows out rather than the last being cut.
+    let overflow = used.saturating_sub(height) as u16;
+    let paragraph = Paragraph::new(lines).scroll((overflow, 0));
+    let paragraph = if text.wrap {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph
+    };
+    frame.render_widget(paragraph, inner);
 }

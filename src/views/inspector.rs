@@ -134,6 +134,7 @@ fn text(frame: &mut Frame, area: Rect, state: &State) {
         scroll_back: ins.scroll_back,
         closing: ins.text_error.clone().map(|e| (e, "status.degraded")),
         waiting: "waiting for the stream…",
+        wrap: false,
     };
     followed::draw(frame, area, &state.theme, text);
 }

@@ -44,6 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         "t: timestamps {}",
         if logs.ask.timestamps { "off" } else { "on" }
     ));
+    hints.push(format!("w: wrap {}", if logs.wrap { "off" } else { "on" }));
     let closing = match (&logs.error, logs.ended) {
         (Some(e), _) => Some((e.clone(), "status.degraded")),
         (None, true) => Some(("end of log".to_string(), "dim")),
@@ -59,6 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         scroll_back: logs.scroll_back,
         closing,
         waiting: "waiting for the log…",
+        wrap: logs.wrap,
     };
     followed::draw(frame, area, &state.theme, text);
 }

@@ -134,3 +134,31 @@ async fn logs_are_offered_on_pods_only() {
         Some("logs are a pod's: open :pods and pick one")
     );
 }
+
+#[tokio::test]
+async fn long_lines_wrap_on_w_and_the_newest_line_stays_in_view() {
+    let sim = common::frozen_sim().await;
+    let (mut c, _) = Cockpit::on_pods(&sim, "immich-").await;
+    c.press(&["l"]);
+    c.wait_for("the tail", |s| s.logs.text.len() > 20).await;
+    // 40 columns: the lines are longer, so cut at the edge.
+    let last = |c: &mut Cockpit| c.state.logs.text.lines().last().cloned().expect("a line");
+    let line = last(&mut c);
+    assert!(line.chars().count() > 40, "{line}");
+    let tail: String = line.chars().skip(line.chars().count() - 8).collect();
+    let cut = c.frame_sized(40, 20);
+    assert!(!cut.contains(&tail), "{tail:?} cut off:\n{cut}");
+    c.press(&["w"]);
+    assert!(c.state.logs.wrap);
+    // Wrapped, the newest line's end is on screen, right above the bottom border.
+    let line = last(&mut c);
+    let tail: String = line.chars().skip(line.chars().count() - 8).collect();
+    let wrapped = c.frame_sized(40, 20);
+    let rows: Vec<&str> = wrapped.lines().collect();
+    assert!(
+        rows[rows.len() - 3].contains(&tail),
+        "{tail:?} at the end:\n{wrapped}"
+    );
+    let wide = c.frame_sized(200, 20);
+    assert!(wide.contains("w: wrap off"), "{wide}");
+}
