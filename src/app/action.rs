@@ -66,6 +66,9 @@ pub enum Action {
     LogPrevious,
     LogTimestamps,
     LogWrap,
+    /// In YAML and describe: the next or previous line with the `/` term.
+    NextMatch,
+    PrevMatch,
     /// A workload's pods replaced by a new revision (`kubectl rollout restart`).
     Restart,
     /// A node cordoned and its pods evicted (`kubectl drain`).
@@ -152,6 +155,8 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::LogPrevious, "log_previous"),
     (Action::LogTimestamps, "log_timestamps"),
     (Action::LogWrap, "log_wrap"),
+    (Action::NextMatch, "next_match"),
+    (Action::PrevMatch, "prev_match"),
     (Action::Restart, "restart"),
     (Action::Drain, "drain"),
 ];

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod registry;
 pub mod rollout;
 pub mod run;
+pub mod search;
 pub mod state;
 pub mod table;
 pub mod tables;

@@ -313,6 +313,8 @@ fn set_filter(state: &mut State, filter: String) {
     if let Some(f) = state.filters.last_mut() {
         *f = filter;
     }
+    // In YAML and describe the term is searched for, not filtered by.
+    super::search::jump(state, super::search::Jump::Here);
     if let Some(table) = tables::on_screen(state) {
         let rows = tables::shown(state, table);
         let view = state.tables.view_mut(table.id);
@@ -561,6 +563,8 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::LogPrevious => return logs::toggle(state, LogToggle::Previous),
         Action::LogTimestamps => return logs::toggle(state, LogToggle::Timestamps),
         Action::LogWrap => state.logs.wrap = !state.logs.wrap,
+        Action::NextMatch => super::search::jump(state, super::search::Jump::Next),
+        Action::PrevMatch => super::search::jump(state, super::search::Jump::Previous),
         Action::CopyName => match selected_name(state) {
             Some(name) => {
                 return vec![Command::Copy {

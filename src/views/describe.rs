@@ -14,15 +14,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, target: &ObjectRef) {
     let theme = &state.theme;
     let key = &target.key;
     let name = key.namespaced_name();
+    let mut heading = vec![
+        Span::styled(
+            format!(" describe {} {name} ", target.kind),
+            theme.style("title"),
+        ),
+        Span::styled(format!("{} ", key.cluster), theme.style("dim")),
+    ];
+    if let Some(Ok(lines)) = &state.describe.lines {
+        heading.extend(super::search::title(state, lines));
+    }
     let block = Block::bordered()
         .border_style(theme.style("border"))
-        .title(Line::from(vec![
-            Span::styled(
-                format!(" describe {} {name} ", target.kind),
-                theme.style("title"),
-            ),
-            Span::styled(format!("{} ", key.cluster), theme.style("dim")),
-        ]));
+        .title(Line::from(heading));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &state.describe.lines {
@@ -41,11 +45,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, target: &ObjectRef) {
         .take(height)
         .map(|l| {
             // Section headings (`Spec:`, `Events:`) stand out as describe's do in a terminal.
-            if !l.starts_with(' ') && l.ends_with(':') {
-                Line::from(Span::styled(l.as_str(), theme.style("title")))
+            let base = if !l.starts_with(' ') && l.ends_with(':') {
+                theme.style("title")
             } else {
-                Line::from(l.as_str())
-            }
+                ratatui::style::Style::default()
+            };
+            super::search::line(state, l, base)
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), inner);

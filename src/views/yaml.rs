@@ -33,9 +33,12 @@ fn title(state: &State, target: &ObjectRef) -> Line<'static> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, target: &ObjectRef) {
     let theme = &state.theme;
+    let lines = state.yaml_lines();
+    let mut heading = title(state, target);
+    heading.spans.extend(super::search::title(state, &lines));
     let block = Block::bordered()
         .border_style(theme.style("border"))
-        .title(title(state, target));
+        .title(heading);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let message = match &state.yaml.object {
@@ -47,7 +50,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, target: &ObjectRef) {
         empty_message(frame, inner, &text, theme);
         return;
     }
-    let lines = state.yaml_lines();
     let height = inner.height as usize;
     let start = state.yaml.scroll.min(lines.len().saturating_sub(height));
     let width = lines.len().to_string().len();
@@ -57,10 +59,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, target: &ObjectRef) {
         .skip(start)
         .take(height)
         .map(|(i, l)| {
-            Line::from(vec![
-                Span::styled(format!("{:>width$} ", i + 1), theme.style("dim")),
-                Span::raw(l.clone()),
-            ])
+            let mut spans = vec![Span::styled(
+                format!("{:>width$} ", i + 1),
+                theme.style("dim"),
+            )];
+            spans.extend(super::search::highlighted(
+                l,
+                state.filter(),
+                ratatui::style::Style::default(),
+                theme,
+            ));
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), inner);

@@ -138,3 +138,50 @@ async fn c_copies_the_name_and_y_the_yaml_and_says_how() {
         );
     }
 }
+
+#[tokio::test]
+async fn slash_searches_the_yaml_and_n_goes_to_the_next_match() {
+    let sim = common::frozen_sim().await;
+    let (mut c, _) = Cockpit::on_pods(&sim, "immich-").await;
+    c.press(&["y"]);
+    yaml_loaded(&mut c).await;
+    let lines = c.state.yaml_lines();
+    let hits: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.to_ascii_lowercase().contains("mountpath"))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert_eq!(c.state.yaml.scroll, 0);
+    // Typing the term moves to its first line (case does not matter); Enter keeps it.
+    c.press(&["/"]);
+    c.type_text("MOUNTPATH");
+    c.press(&["<Enter>"]);
+    assert_eq!(c.state.yaml.scroll, hits[0]);
+    let frame = c.frame_sized(160, 30);
+    assert!(
+        frame.contains(&format!("/MOUNTPATH: {} lines — n, N", hits.len())),
+        "{frame}"
+    );
+    // The first shown line is the match, under the highlight.
+    assert!(
+        frame
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("mountPath")),
+        "{frame}"
+    );
+    c.press(&["n"]);
+    assert_eq!(c.state.yaml.scroll, hits[1]);
+    c.press(&["N"]);
+    assert_eq!(c.state.yaml.scroll, hits[0]);
+    // Past the first, N wraps to the last.
+    c.press(&["N"]);
+    assert_eq!(c.state.yaml.scroll, *hits.last().expect("a hit"));
+    // Esc clears the term (the prompt starts from the current one).
+    c.press(&["<Esc>", "/"]);
+    c.type_text("zzz-nowhere");
+    c.press(&["<Enter>"]);
+    assert_eq!(c.state.notice.as_deref(), Some("\"zzz-nowhere\" not found"));
+}
