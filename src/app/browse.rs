@@ -55,6 +55,47 @@ pub fn events_of_selection(state: &mut State) -> Vec<Command> {
     open_browse(state, target)
 }
 
+/// Enter on a row of the kind browser, as in k9s: a namespace opens its pods, a node the pods
+/// that run on it (both on that row's cluster).
+pub fn drill_in(state: &mut State) -> Vec<Command> {
+    let (Some(target), Some(key)) = (
+        state.browse.target.clone(),
+        tables::selected(state, &tables::BROWSE),
+    ) else {
+        return Vec::new();
+    };
+    let (namespace, fields, about) = match (target.kind.group.as_str(), target.kind.kind.as_str()) {
+        ("", "Namespace") => (Some(key.name.clone()), None, None),
+        ("", "Node") => (
+            None,
+            Some(format!("spec.nodeName={}", key.name)),
+            Some(format!("on node {}", key.name)),
+        ),
+        _ => {
+            state.notice = Some(
+                "Enter opens the pods of a namespace or a node; d describes, y shows the YAML"
+                    .into(),
+            );
+            return Vec::new();
+        }
+    };
+    let Some((pods, _)) = state.catalog.resolve("pods") else {
+        state.notice = Some(format!("{} does not serve pods", key.cluster));
+        return Vec::new();
+    };
+    state.actions.next_id += 1;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: pods.clone(),
+        namespace,
+        clusters: vec![key.cluster.clone()],
+        pinned: true,
+        fields,
+        about,
+    };
+    open_browse(state, target)
+}
+
 /// Events read best newest first: sort them by LAST SEEN until the user chooses otherwise.
 pub fn newest_events_first(state: &mut State) {
     let is_events = state

@@ -25,6 +25,10 @@ pub fn applies(state: &State, action: Action) -> bool {
         Action::Logs => state.browse.shows_core("Pod"),
         Action::Cordon | Action::Uncordon | Action::Drain => state.browse.shows_core("Node"),
         Action::Restart => kind.is_some_and(restartable),
+        // Enter drills into a namespace's or a node's pods.
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
+            state.browse.shows_core("Namespace") || state.browse.shows_core("Node")
+        }
         Action::Scale if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
             kind.is_some_and(scalable)
         }

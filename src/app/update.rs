@@ -500,6 +500,9 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 return switch_tab(state, InspectorTab::Logs);
             }
         }
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
+            return super::browse::drill_in(state);
+        }
         Action::Enter => {
             if let Screen::Pane(PaneId::APPS) = state.screen()
                 && let Some(key) = tables::selected(state, &tables::APPS)

@@ -319,3 +319,72 @@ async fn a_start_command_with_a_context_waits_for_that_clusters_discovery() {
     assert_eq!(target.clusters, ["opsdeck-media"]);
     assert_eq!(target.namespace.as_deref(), Some("immich"));
 }
+
+#[tokio::test]
+async fn enter_on_a_namespace_or_a_node_opens_its_pods() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    c.command("ns @opsdeck-media");
+    c.wait_for("namespaces", |s| {
+        s.browse.rows.iter().any(|r| r.key.name == "immich")
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text("immich");
+    c.press(&["<Enter>", "<Enter>"]);
+    c.wait_for("immich's pods", |s| {
+        s.browse
+            .target
+            .as_ref()
+            .is_some_and(|t| t.kind.kind == "Pod")
+            && !s.browse.rows.is_empty()
+    })
+    .await;
+    assert!(
+        c.state
+            .browse
+            .rows
+            .iter()
+            .all(|r| r.key.namespace == "immich")
+    );
+    assert!(c.frame().contains("pods in immich"), "{}", c.frame());
+
+    // A node: the pods the server says run on it.
+    let pod = opsdeck_sim::kinds::kind_id("Pod").expect("kind");
+    let on_node = |node: &str| {
+        let db = sim.cluster_db("media").expect("media");
+        db.list(pod, None, None)
+            .filter(|p| p["spec"]["nodeName"] == node)
+            .count()
+    };
+    c.command("nodes @opsdeck-media");
+    c.wait_for("nodes", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.name.starts_with("media-workers-"))
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text("media-workers");
+    c.press(&["<Enter>"]);
+    let node = opsdeck::app::tables::selected(&c.state, &opsdeck::app::tables::BROWSE)
+        .expect("a node")
+        .name;
+    c.press(&["<Enter>"]);
+    let want = on_node(&node);
+    assert!(want > 0);
+    c.wait_for("the node's pods", |s| {
+        s.browse
+            .target
+            .as_ref()
+            .is_some_and(|t| t.kind.kind == "Pod")
+            && s.browse.rows.len() == want
+    })
+    .await;
+    assert!(
+        c.frame().contains(&format!("pods on node {node}")),
+        "{}",
+        c.frame()
+    );
+}
