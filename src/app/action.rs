@@ -73,6 +73,8 @@ pub enum Action {
     Restart,
     /// A node cordoned and its pods evicted (`kubectl drain`).
     Drain,
+    /// The kind browser: narrow to a namespace (or all).
+    PickNamespace,
 }
 
 /// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
@@ -159,4 +161,5 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::PrevMatch, "prev_match"),
     (Action::Restart, "restart"),
     (Action::Drain, "drain"),
+    (Action::PickNamespace, "namespace"),
 ];

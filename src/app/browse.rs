@@ -5,7 +5,7 @@ use super::domains::{Browse, BrowseTarget};
 use super::ids::PaneId;
 use super::msg::Command;
 use super::navigation::switch_root;
-use super::state::{Screen, State};
+use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
 use super::yaml;
@@ -53,6 +53,46 @@ pub fn events_of_selection(state: &mut State) -> Vec<Command> {
         about: Some(format!("for {} {}", object.kind, key.name)),
     };
     open_browse(state, target)
+}
+
+/// `n`: ask which namespace to show the kind in, starting from the current one.
+pub fn ask_namespace(state: &mut State) {
+    match &state.browse.target {
+        Some(t) if t.kind.namespaced => {
+            state.prompt = Some(Prompt::Namespace(t.namespace.clone().unwrap_or_default()));
+        }
+        Some(t) => state.notice = Some(format!("{} are not in namespaces", t.kind.plural)),
+        None => {}
+    }
+}
+
+/// Tab in the namespace prompt: the first namespace of the listed rows that starts with it.
+pub fn complete_namespace(browse: &Browse, typed: &str) -> Option<String> {
+    let namespaces: std::collections::BTreeSet<&str> = browse
+        .rows
+        .iter()
+        .map(|r| r.key.namespace.as_str())
+        .collect();
+    namespaces
+        .into_iter()
+        .find(|ns| ns.starts_with(typed) && *ns != typed)
+        .map(str::to_string)
+}
+
+/// The kind again in `namespace` (empty: every namespace), on the same clusters.
+pub fn narrow_to(state: &mut State, namespace: &str) -> Vec<Command> {
+    let Some(target) = state.browse.target.clone() else {
+        return Vec::new();
+    };
+    let mut args: Vec<String> = Vec::new();
+    if !namespace.is_empty() {
+        args.push(namespace.to_string());
+    }
+    if let (true, [cluster]) = (target.pinned, target.clusters.as_slice()) {
+        args.push(format!("@{cluster}"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    browse(state, &target.kind.qualified(), &args)
 }
 
 /// Enter on a row of the kind browser, as in k9s: a namespace opens its pods, a node the pods

@@ -25,6 +25,7 @@ pub fn applies(state: &State, action: Action) -> bool {
         Action::Logs => state.browse.shows_core("Pod"),
         Action::Cordon | Action::Uncordon | Action::Drain => state.browse.shows_core("Node"),
         Action::Restart => kind.is_some_and(restartable),
+        Action::PickNamespace => kind.is_some_and(|k| k.namespaced),
         // Enter drills into a namespace's or a node's pods.
         Action::Enter if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
             state.browse.shows_core("Namespace") || state.browse.shows_core("Node")

@@ -66,6 +66,8 @@ pub enum Prompt {
         asks: Asks,
         text: String,
     },
+    /// The namespace the kind browser narrows to (empty: all).
+    Namespace(String),
 }
 
 /// What a value prompt is for.

@@ -261,7 +261,10 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
         return Vec::new();
     };
     let text = match prompt {
-        Prompt::Command(t) | Prompt::Filter(t) | Prompt::Value { text: t, .. } => t,
+        Prompt::Command(t)
+        | Prompt::Filter(t)
+        | Prompt::Namespace(t)
+        | Prompt::Value { text: t, .. } => t,
     };
     match code {
         KeyCode::Esc => {
@@ -276,22 +279,30 @@ fn prompt_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Comma
                 set_filter(state, t.clone());
             }
         }
-        KeyCode::Tab => {
-            if let Some(Prompt::Command(t)) = &mut state.prompt
-                && let Some(done) = state
+        KeyCode::Tab => match &mut state.prompt {
+            Some(Prompt::Command(t)) => {
+                if let Some(done) = state
                     .panes
                     .complete(t)
                     .or_else(|| state.catalog.complete(t))
-            {
-                *t = done.to_string();
+                {
+                    *t = done.to_string();
+                }
             }
-        }
+            Some(Prompt::Namespace(t)) => {
+                if let Some(done) = super::browse::complete_namespace(&state.browse, t) {
+                    *t = done;
+                }
+            }
+            _ => {}
+        },
         KeyCode::Enter => {
             let prompt = state.prompt.take();
             match prompt {
                 Some(Prompt::Filter(t)) => set_filter(state, t),
                 Some(Prompt::Value { asks, text }) => return value_entered(state, asks, &text),
                 Some(Prompt::Command(t)) => return run_command(state, &t),
+                Some(Prompt::Namespace(ns)) => return super::browse::narrow_to(state, ns.trim()),
                 None => {}
             }
         }
@@ -553,6 +564,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             return offer(state, action);
         }
         Action::Drain => return object_actions::start_drain(state),
+        Action::PickNamespace => super::browse::ask_namespace(state),
         Action::Mark => toggle_mark(state),
         Action::Scale
         | Action::UpgradeKubernetes

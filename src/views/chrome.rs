@@ -161,6 +161,14 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::styled("█", theme.style("prompt")));
             Line::from(spans)
         }
+        Some(Prompt::Namespace(text)) => Line::from(vec![
+            Span::styled(format!("namespace: {text}"), theme.style("prompt")),
+            Span::styled("█", theme.style("prompt")),
+            Span::styled(
+                "  Enter: show it (empty: all) · Tab completes · Esc: cancel",
+                theme.style("hint"),
+            ),
+        ]),
         Some(Prompt::Value { asks, text }) => Line::from(vec![
             Span::styled(format!("{}: {text}", asks.label()), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),

@@ -388,3 +388,56 @@ async fn enter_on_a_namespace_or_a_node_opens_its_pods() {
         c.frame()
     );
 }
+
+#[tokio::test]
+async fn n_narrows_the_kind_to_a_namespace_with_completion_and_back_to_all() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    c.command("pods @opsdeck-media");
+    c.wait_for("pods", |s| {
+        s.browse.rows.iter().any(|r| r.key.namespace == "nextcloud")
+    })
+    .await;
+    c.press(&["n"]);
+    c.type_text("nextc");
+    c.press(&["<Tab>"]);
+    assert!(c.frame().contains("namespace: nextcloud"), "{}", c.frame());
+    c.press(&["<Enter>"]);
+    c.wait_for("nextcloud's pods", |s| {
+        s.browse
+            .target
+            .as_ref()
+            .is_some_and(|t| t.namespace.as_deref() == Some("nextcloud"))
+            && !s.browse.rows.is_empty()
+    })
+    .await;
+    assert!(
+        c.state
+            .browse
+            .rows
+            .iter()
+            .all(|r| r.key.namespace == "nextcloud")
+    );
+    // Still on the one cluster it was pinned to; an empty answer is every namespace again.
+    assert_eq!(
+        c.state.browse.target.as_ref().map(|t| t.clusters.clone()),
+        Some(vec!["opsdeck-media".to_string()])
+    );
+    c.press(&["n"]);
+    for _ in 0.."nextcloud".len() {
+        c.press(&["<Backspace>"]);
+    }
+    c.press(&["<Enter>"]);
+    c.wait_for("every namespace", |s| {
+        s.browse.rows.iter().any(|r| r.key.namespace == "immich")
+    })
+    .await;
+    // Cluster-scoped kinds have no namespace to pick.
+    c.command("nodes @opsdeck-media");
+    c.press(&["n"]);
+    assert!(c.state.prompt.is_none());
+    assert_eq!(
+        c.state.notice.as_deref(),
+        Some("nodes are not in namespaces")
+    );
+}
