@@ -92,6 +92,8 @@ impl Default for Inspector {
 pub struct TextView {
     pub lines: Option<Result<Vec<String>, String>>,
     pub scroll: usize,
+    /// Owners asked for so far (describe follows a chain of them).
+    pub owners: usize,
 }
 
 /// A pod container's log: which stream, what it asked for, the text so far.

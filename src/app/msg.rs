@@ -77,6 +77,12 @@ pub enum Msg {
         object: Result<serde_json::Value, ClientError>,
         events: Result<serde_json::Value, ClientError>,
     },
+    /// An owner of the object described (`target`), fetched to follow the chain.
+    Owner {
+        target: ObjectRef,
+        owner: ObjectRef,
+        result: Result<serde_json::Value, ClientError>,
+    },
     /// One cluster's usage for the kind browser (browse `id`).
     Metrics {
         id: u64,
@@ -131,6 +137,11 @@ pub enum Command {
     Describe(ObjectRef),
     /// Fetch one object to copy it as YAML.
     FetchToCopy(ObjectRef),
+    /// Fetch an owner of the object described.
+    FetchOwner {
+        target: ObjectRef,
+        owner: ObjectRef,
+    },
     /// Poll the Metrics API of these clusters for the kind browser (browse `id`) until the
     /// browse ends.
     PollMetrics {

@@ -290,6 +290,21 @@ impl Executor {
                     });
                 });
             }
+            Command::FetchOwner { target, owner } => {
+                let tx = self.tx.clone();
+                let client = self.kube.client(&owner.key.cluster).cloned();
+                tokio::spawn(async move {
+                    let result = match client {
+                        Some(client) => fetch_object(&client, &owner.path()).await,
+                        None => Err(no_client(&owner.key.cluster)),
+                    };
+                    let _ = tx.send(Msg::Owner {
+                        target,
+                        owner,
+                        result,
+                    });
+                });
+            }
             Command::FetchToCopy(target) => self.fetch(target, |target, result| {
                 Msg::ObjectToCopy { target, result }
             }),

@@ -157,7 +157,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             target,
             object,
             events,
-        } => describe::on_described(state, target, object, events),
+        } => return describe::on_described(state, target, object, events),
+        Msg::Owner {
+            target,
+            owner,
+            result,
+        } => return describe::on_owner(state, target, owner, result),
         Msg::Yaml { target, result } => {
             if state.screen() != &Screen::Yaml(target) {
                 return Vec::new();

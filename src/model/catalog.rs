@@ -96,6 +96,14 @@ impl Catalog {
             .map(|(k, c)| (k, c))
     }
 
+    /// The kind an owner reference names (`apps/v1` `ReplicaSet`), as discovery found it.
+    pub fn by_kind(&self, group: &str, kind: &str) -> Option<&ApiKind> {
+        self.kinds
+            .iter()
+            .map(|(k, _)| k)
+            .find(|k| k.group == group && k.kind == kind)
+    }
+
     /// Completion for a partly typed name: the first plural that starts with it.
     pub fn complete(&self, input: &str) -> Option<&str> {
         let input = input.trim().to_lowercase();

@@ -25,6 +25,27 @@ async fn a_crash_looping_pod_described_with_its_conditions_and_events() {
     );
     assert!(text.contains("Kind:           Pod"), "{text}");
     assert!(!text.contains("Managed Fields"), "{text}");
+    // The owner chain up to the workload: the ReplicaSet, then its Deployment.
+    let workload = pod.name.split('-').next().unwrap_or_default().to_string();
+    c.wait_for("the owner chain", |s| match &s.describe.lines {
+        Some(Ok(lines)) => lines
+            .iter()
+            .any(|l| l.ends_with(&format!(" ← Deployment/{workload}"))),
+        _ => false,
+    })
+    .await;
+    let chain = match &c.state.describe.lines {
+        Some(Ok(lines)) => lines
+            .iter()
+            .find(|l| l.starts_with("Controlled By:"))
+            .cloned()
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    assert!(
+        chain.starts_with(&format!("Controlled By:  ReplicaSet/{workload}-")),
+        "{chain}"
+    );
     let ready = text
         .lines()
         .find(|l| l.trim_start().starts_with("Ready "))
