@@ -3,6 +3,7 @@
 pub mod action;
 pub mod browse;
 pub mod config;
+pub mod cursor;
 pub mod describe;
 pub mod domains;
 pub mod ids;

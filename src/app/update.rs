@@ -5,6 +5,7 @@ use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::browse::{browse, events_of_selection, newest_events_first, selected_name};
+use super::cursor::{cycle_sort, move_cursor, on_tree, reverse_sort};
 use super::describe;
 use super::domains::{Access, Inspector, InspectorTab, OpStatus};
 use super::ids::PaneId;
@@ -20,13 +21,11 @@ use super::rollout;
 use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
-use super::tree::TreeView;
 use super::yaml;
 use crate::clients::clipboard::Copied;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::WatchUpdate;
-use crate::model::table::Sort;
-use crate::model::tree::{NodeId, TreeLine, TreeNode, visible_lines};
+use crate::model::tree::NodeId;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Rollout gates read Machines and Talos nodes, and time out by the clock.
@@ -383,81 +382,6 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
             ));
             Vec::new()
         }
-    }
-}
-
-fn move_cursor(state: &mut State, delta: isize) {
-    let page = page_rows(state);
-    if let Some(table) = tables::on_screen(state) {
-        let rows = tables::shown(state, table);
-        state.tables.view_mut(table.id).move_by(&rows, delta, page);
-        return;
-    }
-    match state.screen() {
-        Screen::Pane(PaneId::CLUSTERS) => {
-            on_tree(state, |tree, _, lines, page| {
-                tree.move_by(lines, delta, page)
-            });
-        }
-        Screen::Yaml(_) => {
-            let lines = state.yaml_line_count();
-            let at = (state.yaml.scroll as isize).saturating_add(delta);
-            state.yaml.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
-        }
-        Screen::Logs(_) => logs::scroll(state, delta),
-        Screen::Describe(_) => {
-            let lines = state
-                .describe
-                .lines
-                .as_ref()
-                .map_or(0, |l| l.as_ref().map_or(0, Vec::len));
-            let at = (state.describe.scroll as isize).saturating_add(delta);
-            state.describe.scroll = at.clamp(0, lines.saturating_sub(1) as isize) as usize;
-        }
-        // Text scrolls from the end: moving up goes back in time.
-        Screen::TalosNode(_) => {
-            let len = state.talos.inspector.text.len() as isize;
-            let back = state.talos.inspector.scroll_back as isize - delta;
-            state.talos.inspector.scroll_back = back.clamp(0, len) as usize;
-        }
-        _ => {}
-    }
-}
-
-/// Run a tree operation over the cluster tree as shown (filtered, with its open nodes), with
-/// the page size.
-fn on_tree(state: &mut State, op: impl FnOnce(&mut TreeView, &[TreeNode], &[TreeLine], usize)) {
-    let nodes = state.shown_tree();
-    let opened = state.tree.opened.clone();
-    let lines = visible_lines(&nodes, &opened);
-    let page = page_rows(state);
-    op(&mut state.tree, &nodes, &lines, page);
-}
-
-/// Sort the current table by the next (`step` 1) or previous (-1) column; from the pane's own
-/// order the first step picks the first or last column, and one step past the end returns to it.
-fn cycle_sort(state: &mut State, step: isize) {
-    let Some(table) = tables::on_screen(state).filter(|t| t.sortable()) else {
-        return;
-    };
-    let columns = table.columns(state).len() as isize;
-    let view = state.tables.view_mut(table.id);
-    let next = match view.sort {
-        None if step > 0 => Some(0),
-        None => Some(columns - 1),
-        Some(s) => Some(s.column as isize + step).filter(|c| (0..columns).contains(c)),
-    };
-    view.sort = next.map(|c| Sort {
-        column: c as usize,
-        descending: false,
-    });
-}
-
-fn reverse_sort(state: &mut State) {
-    if let Some(table) = tables::on_screen(state)
-        && let Some(sort) = state.tables.view_mut(table.id).sort.as_mut()
-    {
-        sort.descending = !sort.descending;
     }
 }
 
