@@ -238,6 +238,15 @@ impl Browse {
     }
 }
 
+/// The provider machines behind CAPI Machines (HarvesterMachine, VSphereMachine …), watched
+/// per kind as the Machines name them, judged by their health rule.
+#[derive(Debug, Default)]
+pub struct Infra {
+    pub rows: RowStore<BrowseRow>,
+    /// The (context, group, kind) watched already.
+    pub watched: std::collections::BTreeSet<(String, String, String)>,
+}
+
 /// A kind opened with `:<kind> [namespace]`, on the clusters that serve it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrowseTarget {

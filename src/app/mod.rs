@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod describe;
 pub mod domains;
 pub mod ids;
+pub mod infra;
 pub mod inspector;
 pub mod keymap;
 pub mod keys;

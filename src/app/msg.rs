@@ -77,6 +77,8 @@ pub enum Msg {
         object: Result<serde_json::Value, ClientError>,
         events: Result<serde_json::Value, ClientError>,
     },
+    /// A provider machine kind's rows (the watch `WatchInfra` started).
+    Infra(BrowseUpdate),
     /// An owner of the object described (`target`), fetched to follow the chain.
     Owner {
         target: ObjectRef,
@@ -137,6 +139,11 @@ pub enum Command {
     Describe(ObjectRef),
     /// Fetch one object to copy it as YAML.
     FetchToCopy(ObjectRef),
+    /// Watch a provider machine kind on a cluster for the cluster tree, for the session.
+    WatchInfra {
+        cluster: String,
+        kind: ApiKind,
+    },
     /// Fetch an owner of the object described.
     FetchOwner {
         target: ObjectRef,

@@ -47,6 +47,8 @@ pub struct Executor {
     pod_log: Option<JoinHandle<()>>,
     /// The kind browser's watches, one per cluster.
     browse: Vec<JoinHandle<()>>,
+    /// Watches of the providers' machine kinds the cluster tree follows.
+    infra: Vec<JoinHandle<()>>,
     clipboard: Clipboard,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
@@ -85,6 +87,7 @@ impl Executor {
             node_text: None,
             pod_log: None,
             browse: Vec::new(),
+            infra: Vec::new(),
             clipboard: Clipboard::default(),
             audit: None,
         }
@@ -290,6 +293,15 @@ impl Executor {
                     });
                 });
             }
+            Command::WatchInfra { cluster, kind } => {
+                if let Some(client) = self.kube.client(&cluster).cloned() {
+                    let sink = watches::sink(&self.tx, Msg::Infra);
+                    // For the session: Machines keep pointing at these.
+                    self.infra.push(browse::spawn_table_watch(
+                        client, cluster, kind, None, None, sink,
+                    ));
+                }
+            }
             Command::FetchOwner { target, owner } => {
                 let tx = self.tx.clone();
                 let client = self.kube.client(&owner.key.cluster).cloned();
@@ -458,6 +470,9 @@ impl Drop for Executor {
             task.abort();
         }
         self.stop_browse();
+        for task in self.infra.drain(..) {
+            task.abort();
+        }
     }
 }
 

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use super::domains::{
-    Actions, Argo, Browse, Eso, Harvester, InspectorTab, Metal, PodLogs, Talos, TextView, YamlView,
+    Actions, Argo, Browse, Eso, Harvester, Infra, InspectorTab, Metal, PodLogs, Talos, TextView,
+    YamlView,
 };
 use super::ids::PaneId;
 use super::keymap::{Keymap, Scope};
@@ -115,6 +116,7 @@ pub struct State {
     /// Every kind the clusters serve, from their discovery.
     pub catalog: Catalog,
     pub browse: Browse,
+    pub infra: Infra,
     pub yaml: YamlView,
     pub logs: PodLogs,
     /// What the describe view shows, once fetched, and its scroll.
@@ -170,6 +172,7 @@ impl State {
             actions: Actions::default(),
             catalog: Catalog::default(),
             browse: Browse::default(),
+            infra: Infra::default(),
             yaml: YamlView::default(),
             logs: PodLogs::default(),
             describe: TextView::default(),

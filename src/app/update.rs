@@ -38,9 +38,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             | Msg::Talos(_)
             | Msg::ActionDone { .. }
     );
+    // Machines name their providers' machines; discovery says how to watch them.
+    let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
     let mut commands = apply(state, msg);
     if gates_may_move {
         commands.extend(rollout::advance(state));
+    }
+    if machines_may_move {
+        commands.extend(super::infra::watch_new(state));
     }
     commands
 }
@@ -138,6 +143,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             return super::metrics::newly_served(state).into_iter().collect();
         }
         Msg::PodLog { id, report } => logs::on_report(state, id, report),
+        Msg::Infra(update) => super::infra::on_rows(state, update),
         Msg::Metrics {
             id,
             cluster,

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::store::{Keyed, ObjRef};
+use super::text::sanitize;
 use super::wire::{CondSummary, ConditionW, Slim, text};
 
 pub const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
@@ -106,6 +107,40 @@ pub struct MachineSpecW {
     pub version: Option<String>,
     #[serde(rename = "providerID")]
     pub provider_id: Option<String>,
+    pub infrastructure_ref: Option<InfraRefW>,
+}
+
+/// `spec.infrastructureRef`: `apiGroup` in v1beta2, `apiVersion` in v1beta1.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InfraRefW {
+    pub api_group: Option<String>,
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The provider object behind a Machine (a HarvesterMachine, a VSphereMachine …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfraRef {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+}
+
+impl InfraRefW {
+    fn infra(&self) -> Option<InfraRef> {
+        let group = match (&self.api_group, &self.api_version) {
+            (Some(g), _) => g.clone(),
+            (None, Some(v)) => v.rsplit_once('/').map_or("", |(g, _)| g).to_string(),
+            (None, None) => return None,
+        };
+        Some(InfraRef {
+            group: sanitize(&group),
+            kind: sanitize(self.kind.as_deref()?),
+            name: sanitize(self.name.as_deref()?),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -208,6 +243,8 @@ pub struct MachineRow {
     pub ready: CondSummary,
     pub created: Option<Timestamp>,
     pub deleting: bool,
+    /// Its provider's machine, followed for its own readiness.
+    pub infra: Option<InfraRef>,
 }
 
 macro_rules! keyed {
@@ -297,6 +334,11 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
         ready: CondSummary::from_conditions(&s.conditions, "Ready"),
         created: o.created(),
         deleting: o.metadata.deletion_timestamp.is_some(),
+        infra: o
+            .spec
+            .infrastructure_ref
+            .as_ref()
+            .and_then(InfraRefW::infra),
     }
 }
 
@@ -432,6 +474,7 @@ pub mod fixtures {
             ready: CondSummary::default(),
             created: None,
             deleting: false,
+            infra: None,
         }
     }
 }

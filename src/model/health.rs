@@ -80,6 +80,8 @@ pub fn rule(group: &str, kind: &str) -> Option<Rule> {
         ("platform.kratix.io", "Promise") => promise,
         ("metal3.io", "BareMetalHost") => bare_metal_host,
         ("argoproj.io", "ApplicationSet") => application_set,
+        // Any Cluster API provider's machine: vSphere, Metal3, Tinkerbell, Harvester …
+        ("infrastructure.cluster.x-k8s.io", k) if k.ends_with("Machine") => infra_machine,
         _ => return None,
     })
 }
@@ -402,6 +404,29 @@ fn application_set(v: &Value, _now: Timestamp) -> Health {
     match condition(list, "ResourcesUpToDate") {
         Some(c) if c["status"] == "False" => Health::new(Level::Warning, because(c)),
         _ => Health::healthy(),
+    }
+}
+
+/// A provider's machine: its failure says most, then its Ready condition (v1beta2 and most
+/// v1beta1 providers), then the old `status.ready` flag.
+fn infra_machine(v: &Value, now: Timestamp) -> Health {
+    let (reason, message) = (
+        text(v, "/status/failureReason"),
+        text(v, "/status/failureMessage"),
+    );
+    if !reason.is_empty() || !message.is_empty() {
+        return Health::new(
+            Level::Degraded,
+            format!("{reason} {message}").trim().to_string(),
+        );
+    }
+    if condition(conditions(v), "Ready").is_some() {
+        return ready_condition(v, now);
+    }
+    match v.pointer("/status/ready").and_then(Value::as_bool) {
+        Some(true) => Health::healthy(),
+        Some(false) => Health::new(Level::Progressing, "not ready yet"),
+        None => Health::new(Level::Progressing, "not reconciled yet"),
     }
 }
 

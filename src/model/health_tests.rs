@@ -213,6 +213,30 @@ fn the_other_seed_kinds() {
     );
     assert_eq!(node.text(), "Warning: DiskPressure");
     assert!(rule("example.com", "Widget").is_none());
+    let vsphere = check(
+        "infrastructure.cluster.x-k8s.io",
+        "VSphereMachine",
+        json!({"status": {"conditions": [
+        {"type": "Ready", "status": "False", "reason": "WaitingForNetworkAddress", "message": "waiting for an IP"}]}}),
+    );
+    assert_eq!(
+        vsphere.text(),
+        "Degraded: WaitingForNetworkAddress — waiting for an IP"
+    );
+    let old = check(
+        "infrastructure.cluster.x-k8s.io",
+        "TinkerbellMachine",
+        json!({"status": {"ready": true}}),
+    );
+    assert_eq!(old.level, Level::Healthy);
+    let failed = check(
+        "infrastructure.cluster.x-k8s.io",
+        "Metal3Machine",
+        json!({"status": {
+        "failureReason": "CreateError", "failureMessage": "no host available"}}),
+    );
+    assert_eq!(failed.text(), "Degraded: CreateError no host available");
+    assert!(rule("infrastructure.cluster.x-k8s.io", "VSphereCluster").is_none());
 }
 
 #[test]

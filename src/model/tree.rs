@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use super::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow, Replicas};
+use super::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, InfraRef, MachineRow, Replicas};
 use super::store::{ObjRef, RowStore};
 use super::wire::CondSummary;
 
@@ -42,6 +42,8 @@ pub struct TreeNode {
     pub node: String,
     pub provider_id: String,
     pub created: Option<Timestamp>,
+    /// A Machine's provider machine (HarvesterMachine, VSphereMachine …).
+    pub infra: Option<InfraRef>,
     pub children: Vec<TreeNode>,
 }
 
@@ -59,6 +61,7 @@ impl TreeNode {
             node: String::new(),
             provider_id: String::new(),
             created: None,
+            infra: None,
             children: Vec::new(),
         }
     }
@@ -95,6 +98,7 @@ fn machine_node(m: &MachineRow) -> TreeNode {
     n.node = m.node.clone();
     n.provider_id = m.provider_id.clone();
     n.created = m.created;
+    n.infra = m.infra.clone();
     n
 }
 

@@ -214,3 +214,58 @@ async fn the_expiring_certificate_renews_and_a_scheduled_backup_runs_live() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_cluster_tree_follows_each_machine_to_its_providers_machine() {
+    let sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    c.wait_for("the HarvesterMachines, followed", |s| {
+        s.infra.rows.len() == 9 && s.capi.machines.len() == 9
+    })
+    .await;
+    let frame = c.frame_sized(260, 40);
+    let machine = c
+        .state
+        .capi
+        .machines
+        .iter()
+        .find(|m| m.phase == "Running")
+        .map(|m| m.key.name.clone())
+        .expect("a running Machine");
+    assert!(
+        line_with(&frame, &format!("Machine/{machine}")).contains("HarvesterMachine Healthy"),
+        "{frame}"
+    );
+    // The provider says it failed: the tree says so on that Machine's line, live.
+    let kind = opsdeck_sim::kinds::kind_id("HarvesterMachine").expect("kind");
+    let namespace = c
+        .state
+        .capi
+        .machines
+        .iter()
+        .find(|m| m.key.name == machine)
+        .map(|m| m.key.namespace.clone())
+        .expect("its namespace");
+    sim.db()
+        .modify(&(kind, namespace, machine.clone()), |m| {
+            m["status"]["failureReason"] = serde_json::json!("UpdateError");
+            m["status"]["failureMessage"] = serde_json::json!("VM disk not found");
+        })
+        .expect("the HarvesterMachine");
+    c.wait_for("the failure", |s| {
+        s.infra.rows.iter().any(|r| {
+            r.key.name == machine
+                && r.health
+                    .as_ref()
+                    .is_some_and(|h| h.reason.contains("UpdateError"))
+        })
+    })
+    .await;
+    let frame = c.frame_sized(260, 40);
+    assert!(
+        line_with(&frame, &format!("Machine/{machine}"))
+            .contains("HarvesterMachine Degraded: UpdateError VM disk not found"),
+        "{frame}"
+    );
+}

@@ -3,9 +3,10 @@
 //! shows for it. The NAME cell carries the indentation and the open/closed marker.
 
 use super::age_cell;
+use crate::app::infra;
 use crate::app::state::State;
 use crate::model::table::{Cell, Column, TableRow, status_style};
-use crate::model::tree::{NodeId, NodeKind, TreeLine};
+use crate::model::tree::{NodeId, NodeKind, TreeLine, TreeNode};
 
 pub const COLUMNS: &[Column] = &[
     Column::new("NAME", 64).min(16),
@@ -15,6 +16,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("PHASE", 13).drop(3),
     Column::new("READY", 6),
     Column::new("REASON", 24).drop(4),
+    Column::new("INFRA", 90).drop(8),
     Column::new("NODE", 40).drop(6),
     Column::new("PROVIDER ID", 60).drop(9),
     Column::new("AGE", 5).drop(5),
@@ -30,6 +32,20 @@ fn key_of(id: &NodeId) -> crate::model::store::ObjRef {
         | NodeId::ControlPlane(k)
         | NodeId::Deployment(k)
         | NodeId::Machine(k) => k.clone(),
+    }
+}
+
+/// A Machine's provider machine: its kind and its health rule's verdict once watched.
+fn infra_cell(state: &State, node: &TreeNode) -> Cell {
+    let Some(infra) = &node.infra else {
+        return Cell::plain("");
+    };
+    match infra::health_of(state, node) {
+        Some(health) => {
+            let style = status_style(health.level.word());
+            Cell::styled(format!("{} {}", infra.kind, health.text()), style)
+        }
+        None => Cell::styled(format!("{} …", infra.kind), "dim"),
     }
 }
 
@@ -64,6 +80,7 @@ pub fn rows(state: &State, lines: &[TreeLine]) -> Vec<TableRow> {
                     Cell::status(n.phase.clone()),
                     Cell::styled(cond, cond_style),
                     Cell::styled(n.condition.reason.clone(), cond_style),
+                    infra_cell(state, n),
                     Cell::plain(n.node.clone()),
                     Cell::styled(n.provider_id.clone(), "dim"),
                     age_cell(n.created, state.now),
