@@ -18,8 +18,8 @@ use super::update::update;
 use super::watches;
 use crate::clients::clipboard::Clipboard;
 use crate::clients::error::ClientError;
-use crate::clients::kube::browse;
 use crate::clients::kube::logs::{self, LogReport};
+use crate::clients::kube::{browse, get_json};
 use crate::model::describe;
 use crate::model::yaml::ObjectRef;
 use std::path::PathBuf;
@@ -56,19 +56,6 @@ pub struct Executor {
 
 fn no_argocd() -> ClientError {
     ClientError::Other("no Argo CD server configured (--argocd-server)".into())
-}
-
-/// GET one object as JSON.
-async fn fetch_object(client: &kube::Client, path: &str) -> Result<serde_json::Value, ClientError> {
-    let request = http::Request::get(path)
-        .header(http::header::ACCEPT, "application/json")
-        .body(Vec::new())
-        .map_err(|e| ClientError::Invalid(e.to_string()))?;
-    let text = client
-        .request_text(request)
-        .await
-        .map_err(|e| ClientError::from_kube(&e))?;
-    serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))
 }
 
 fn no_client(cluster: &str) -> ClientError {
@@ -168,7 +155,7 @@ impl Executor {
         let client = self.kube.client(&target.key.cluster).cloned();
         tokio::spawn(async move {
             let result = match client {
-                Some(client) => fetch_object(&client, &target.path()).await,
+                Some(client) => get_json(&client, &target.path()).await,
                 None => Err(no_client(&target.key.cluster)),
             };
             let _ = tx.send(wrap(target, result));
@@ -263,10 +250,8 @@ impl Executor {
                         return;
                     };
                     let (path, events_path) = (target.path(), describe::events_path(&target));
-                    let (object, events) = tokio::join!(
-                        fetch_object(&client, &path),
-                        fetch_object(&client, &events_path),
-                    );
+                    let (object, events) =
+                        tokio::join!(get_json(&client, &path), get_json(&client, &events_path),);
                     let _ = tx.send(Msg::Described {
                         target,
                         object,
@@ -283,7 +268,7 @@ impl Executor {
                 tokio::spawn(async move {
                     let path = format!("/api/v1/pods?fieldSelector=spec.nodeName%3D{}", node.name);
                     let result = match client {
-                        Some(client) => fetch_object(&client, &path).await,
+                        Some(client) => get_json(&client, &path).await,
                         None => Err(no_client(&node.cluster)),
                     };
                     let _ = tx.send(Msg::NodePods {
@@ -307,7 +292,7 @@ impl Executor {
                 let client = self.kube.client(&owner.key.cluster).cloned();
                 tokio::spawn(async move {
                     let result = match client {
-                        Some(client) => fetch_object(&client, &owner.path()).await,
+                        Some(client) => get_json(&client, &owner.path()).await,
                         None => Err(no_client(&owner.key.cluster)),
                     };
                     let _ = tx.send(Msg::Owner {

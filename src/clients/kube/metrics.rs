@@ -9,22 +9,11 @@ use std::time::Duration;
 use kube::Client;
 use tokio::task::JoinHandle;
 
+use super::get_json;
 use crate::clients::Sink;
 use crate::clients::error::ClientError;
 use crate::model::metrics::{self, MetricsOf, Report};
 use crate::model::store::ObjRef;
-
-async fn get_json(client: &Client, path: &str) -> Result<serde_json::Value, ClientError> {
-    let request = http::Request::get(path)
-        .header(http::header::ACCEPT, "application/json")
-        .body(Vec::new())
-        .map_err(|e| ClientError::Invalid(e.to_string()))?;
-    let text = client
-        .request_text(request)
-        .await
-        .map_err(|e| ClientError::from_kube(&e))?;
-    serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))
-}
 
 /// Above this many pods without known requests and limits, one list beats a GET per pod.
 const LIST_ABOVE: usize = 20;

@@ -10,3 +10,20 @@ pub mod sources;
 pub mod watch;
 
 pub use connect::{ConnectError, connect};
+
+/// GET a path as JSON (an object, a list, a PodMetricsList …), errors as `ClientError`.
+pub async fn get_json(
+    client: &kube::Client,
+    path: &str,
+) -> Result<serde_json::Value, crate::clients::error::ClientError> {
+    use crate::clients::error::ClientError;
+    let request = http::Request::get(path)
+        .header(http::header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| ClientError::Invalid(e.to_string()))?;
+    let text = client
+        .request_text(request)
+        .await
+        .map_err(|e| ClientError::from_kube(&e))?;
+    serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))
+}
