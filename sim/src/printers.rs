@@ -124,6 +124,69 @@ pub fn budget_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     ]
 }
 
+/// TYPE, CLUSTER-IP, EXTERNAL-IP (`<none>`, `<pending>` for a load balancer without one),
+/// PORT(S) (`80/TCP`, `443:31443/TCP` with a node port), AGE, and the selector (wide).
+pub fn service_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let spec = &obj["spec"];
+    let kind = spec["type"].as_str().unwrap_or("ClusterIP");
+    let ingress: Vec<&str> = obj
+        .pointer("/status/loadBalancer/ingress")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["ip"].as_str().or(i["hostname"].as_str()))
+        .collect();
+    let external = match (kind, ingress.is_empty()) {
+        ("LoadBalancer", true) => "<pending>".to_string(),
+        (_, false) => ingress.join(","),
+        _ => "<none>".to_string(),
+    };
+    let ports: Vec<String> = spec["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let proto = p["protocol"].as_str().unwrap_or("TCP");
+            match p["nodePort"].as_i64() {
+                Some(node) => format!("{}:{node}/{proto}", p["port"]),
+                None => format!("{}/{proto}", p["port"]),
+            }
+        })
+        .collect();
+    let selector = spec["selector"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_else(|| "<none>".into());
+    vec![
+        name_of(obj),
+        json!(kind),
+        json!(spec["clusterIP"].as_str().unwrap_or("<none>")),
+        json!(external),
+        json!(if ports.is_empty() {
+            "<none>".to_string()
+        } else {
+            ports.join(",")
+        }),
+        age_of(obj, now),
+        json!(selector),
+    ]
+}
+
+/// DATA: how many keys (binary ones too).
+pub fn config_map_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
+    let keys = ["data", "binaryData"]
+        .iter()
+        .filter_map(|f| obj.get(*f).and_then(Value::as_object))
+        .map(Map::len)
+        .sum::<usize>();
+    vec![name_of(obj), json!(keys), age_of(obj, now)]
+}
+
 pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let ready = obj
         .pointer("/status/conditions")

@@ -12,8 +12,9 @@ use serde_json::{Map, Value, json};
 use super::jsonpath;
 use super::kinds::KindDef;
 use super::printers::{
-    budget_cells, deployment_cells, event_cells, human_duration, name_age_cells, name_of,
-    namespace_cells, node_cells, pod_cells, replica_set_cells, secret_cells,
+    budget_cells, config_map_cells, deployment_cells, event_cells, human_duration, name_age_cells,
+    name_of, namespace_cells, node_cells, pod_cells, replica_set_cells, secret_cells,
+    service_cells,
 };
 
 const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
@@ -326,6 +327,26 @@ impl Printer {
                     age_column_string(),
                 ],
                 budget_cells,
+            ),
+            ("", "Service") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Type", "string", "How the service is exposed.", 0),
+                    column("Cluster-IP", "string", "The address inside the cluster.", 0),
+                    column("External-IP", "string", "Addresses outside the cluster.", 0),
+                    column("Port(s)", "string", "The ports it serves.", 0),
+                    age_column_string(),
+                    column("Selector", "string", "The pods it sends to.", 1),
+                ],
+                service_cells,
+            ),
+            ("", "ConfigMap") => Printer::builtin(
+                vec![
+                    name_column(),
+                    column("Data", "integer", "How many keys it holds.", 0),
+                    age_column_string(),
+                ],
+                config_map_cells,
             ),
             ("", "Namespace") => Printer::builtin(
                 vec![

@@ -190,6 +190,65 @@ pub fn budget_status(
     })
 }
 
+/// A ClusterIP Service in front of a workload's pods, and its ConfigMap; plus the CA bundle
+/// every namespace gets.
+fn service_and_config(
+    namespace: &str,
+    workload: &str,
+    created: Timestamp,
+) -> Vec<(&'static str, Value)> {
+    let h = super::db::fnv(format!("{namespace}/{workload}").as_bytes());
+    let ip = format!("10.96.{}.{}", h % 200 + 1, (h >> 8) % 250 + 2);
+    let at = rfc3339(created);
+    vec![
+        (
+            "Service",
+            json!({
+                "metadata": {"name": workload, "namespace": namespace, "creationTimestamp": at,
+                             "labels": {"app.kubernetes.io/name": workload}},
+                "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
+                         "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+                         "selector": {"app.kubernetes.io/name": workload},
+                         "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack"},
+                "status": {"loadBalancer": {}},
+            }),
+        ),
+        (
+            "ConfigMap",
+            json!({
+                "metadata": {"name": format!("{workload}-config"), "namespace": namespace, "creationTimestamp": at},
+                "data": {"LOG_LEVEL": "info", "TZ": "Europe/Berlin", "config.yaml": format!("server:\n  port: 8080\n  name: {workload}\n")},
+            }),
+        ),
+    ]
+}
+
+/// The CA bundle the API server puts in every namespace.
+fn root_ca(namespace: &str) -> (&'static str, Value) {
+    (
+        "ConfigMap",
+        json!({
+            "metadata": {"name": "kube-root-ca.crt", "namespace": namespace, "creationTimestamp": rfc3339(Timestamp::now() - SignedDuration::from_hours(24 * 60))},
+            "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrM3Mtc2Vy\n-----END CERTIFICATE-----\n"},
+        }),
+    )
+}
+
+/// The load balancer in front of the gateway, with the address MetalLB gave it.
+fn gateway_service() -> (&'static str, Value) {
+    (
+        "Service",
+        json!({
+            "metadata": {"name": "cilium-gateway-public", "namespace": "gateway",
+                         "creationTimestamp": rfc3339(Timestamp::now() - SignedDuration::from_hours(24 * 200))},
+            "spec": {"type": "LoadBalancer", "clusterIP": "10.96.40.7", "clusterIPs": ["10.96.40.7"],
+                     "ports": [{"name": "https", "port": 443, "targetPort": 443, "nodePort": 31443, "protocol": "TCP"}],
+                     "externalTrafficPolicy": "Cluster", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack"},
+            "status": {"loadBalancer": {"ingress": [{"ip": "10.20.100.50", "ipMode": "VIP"}]}},
+        }),
+    )
+}
+
 /// The Deployments of one workload cluster's applications, then their ReplicaSets.
 pub fn workload_objects(s: &Scenario, cluster: &str) -> Vec<(&'static str, Value)> {
     let mut deployments = Vec::new();
@@ -217,5 +276,31 @@ pub fn workload_objects(s: &Scenario, cluster: &str) -> Vec<(&'static str, Value
         }
         deployments.push(("Deployment", d));
     }
-    deployments.into_iter().chain(sets).collect()
+    let mut namespaces: Vec<&str> = s
+        .apps
+        .iter()
+        .filter(|a| a.cluster == cluster)
+        .map(|a| a.namespace.as_str())
+        .chain(["kube-system", "gateway", "velero"])
+        .collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    let services = s
+        .apps
+        .iter()
+        .filter(|a| a.cluster == cluster)
+        .flat_map(|a| {
+            service_and_config(
+                &a.namespace,
+                &a.name,
+                Timestamp::now() - SignedDuration::from_hours(24 * 30),
+            )
+        })
+        .chain(namespaces.into_iter().map(root_ca))
+        .chain([gateway_service()]);
+    deployments
+        .into_iter()
+        .chain(sets)
+        .chain(services)
+        .collect()
 }

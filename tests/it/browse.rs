@@ -441,3 +441,45 @@ async fn n_narrows_the_kind_to_a_namespace_with_completion_and_back_to_all() {
         Some("nodes are not in namespaces")
     );
 }
+
+#[tokio::test]
+async fn services_and_config_maps_print_as_kubectl_prints_them() {
+    let sim = common::frozen_sim().await;
+    let mut c = all_clusters(&sim).await;
+    c.command("svc @opsdeck-media");
+    c.wait_for("services", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.name == "cilium-gateway-public")
+    })
+    .await;
+    let frame = c.frame_sized(200, 40);
+    let header = line_with(&frame, "CLUSTER-IP");
+    for title in ["TYPE", "EXTERNAL-IP", "PORT(S)", "AGE"] {
+        assert!(header.contains(title), "{title}: {header}");
+    }
+    let lb = line_with(&frame, "cilium-gateway-public");
+    assert!(
+        lb.contains("LoadBalancer") && lb.contains("10.20.100.50") && lb.contains("443:31443/TCP"),
+        "{lb}"
+    );
+    let jellyfin = line_with(&frame, " jellyfin ");
+    assert!(
+        jellyfin.contains("ClusterIP")
+            && jellyfin.contains("<none>")
+            && jellyfin.contains("80/TCP"),
+        "{jellyfin}"
+    );
+    c.command("cm @opsdeck-media");
+    c.wait_for("config maps", |s| {
+        s.browse
+            .rows
+            .iter()
+            .any(|r| r.key.name == "jellyfin-config")
+    })
+    .await;
+    let frame = c.frame_sized(200, 40);
+    let line = line_with(&frame, "jellyfin-config");
+    assert!(line.split_whitespace().any(|w| w == "3"), "{line}");
+}
