@@ -536,20 +536,14 @@ impl Api {
 
     /// `POST pods/<name>/eviction` with a policy/v1 Eviction naming the pod.
     fn evict(&self, path: &ResourcePath, body: &[u8]) -> Result<(u16, Value), StatusError> {
-        let def = &KINDS[path.kind];
         let name = path.name.as_deref().unwrap_or("");
-        if def.kind != "Pod" {
-            return Err(status::not_found(def, name));
-        }
-        let eviction: Value = serde_json::from_slice(body)
-            .map_err(|e| status::bad_request(format!("error decoding body: {e}")))?;
-        let named = meta_str(&eviction, "name");
-        if !named.is_empty() && named != name {
-            return Err(status::bad_request(
-                "name in URL does not match name in Eviction object".into(),
-            ));
-        }
-        eviction::evict(&mut self.db(), &self.key(path), jiff::Timestamp::now())
+        eviction::request(
+            &mut self.db(),
+            &KINDS[path.kind],
+            &self.key(path),
+            name,
+            body,
+        )
     }
 
     fn delete(&self, path: &ResourcePath) -> Result<(u16, Value), StatusError> {

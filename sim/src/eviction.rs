@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::db::{Db, ObjKey, meta_str};
-use super::kinds::{KINDS, kind_id};
+use super::kinds::{KINDS, KindDef, kind_id};
 use super::labels::Selector;
 use super::status::{self, StatusError};
 
@@ -96,6 +96,28 @@ fn budgets_of(db: &Db, pod: &Value) -> Vec<ObjKey> {
         .filter(|pdb| budget_selector(pdb).is_some_and(|s| s.matches(pod)))
         .map(|pdb| Db::key_of(pdb_kind, pdb))
         .collect()
+}
+
+/// The eviction subresource's answer to a POST of `body` on `name` (a Pod of `def`).
+pub fn request(
+    db: &mut Db,
+    def: &KindDef,
+    key: &ObjKey,
+    name: &str,
+    body: &[u8],
+) -> Result<(u16, Value), StatusError> {
+    if def.kind != "Pod" {
+        return Err(status::not_found(def, name));
+    }
+    let eviction: Value = serde_json::from_slice(body)
+        .map_err(|e| status::bad_request(format!("error decoding body: {e}")))?;
+    let named = meta_str(&eviction, "name");
+    if !named.is_empty() && named != name {
+        return Err(status::bad_request(
+            "name in URL does not match name in Eviction object".into(),
+        ));
+    }
+    evict(db, key, Timestamp::now())
 }
 
 /// Evict the pod at `key`: refuse with 429 if a budget allows no disruption, else take one

@@ -9,13 +9,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::builtin_printers;
 use super::jsonpath;
 use super::kinds::KindDef;
-use super::printers::{
-    budget_cells, config_map_cells, deployment_cells, event_cells, human_duration, name_age_cells,
-    name_of, namespace_cells, node_cells, pod_cells, replica_set_cells, secret_cells,
-    service_cells,
-};
+use super::printers::{human_duration, name_age_cells, name_of};
+use super::table_columns::{ColumnDef, age_column, name_column};
 
 const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
 
@@ -125,76 +123,6 @@ pub fn wanted(accept: &str) -> Wanted {
     }
 }
 
-/// A column of the Table: name, type, format, description, priority.
-#[derive(Clone)]
-struct ColumnDef {
-    name: String,
-    kind: &'static str,
-    format: &'static str,
-    description: String,
-    priority: i64,
-}
-
-fn column(name: &str, kind: &'static str, description: &str, priority: i64) -> ColumnDef {
-    ColumnDef {
-        name: name.into(),
-        kind,
-        format: "",
-        description: description.into(),
-        priority,
-    }
-}
-
-fn name_column() -> ColumnDef {
-    ColumnDef {
-        format: "name",
-        ..column(
-            "Name",
-            "string",
-            "The object's name, unique within its namespace.",
-            0,
-        )
-    }
-}
-
-fn age_column() -> ColumnDef {
-    column(
-        "Age",
-        "date",
-        "Time since the object was created (metadata.creationTimestamp).",
-        0,
-    )
-}
-
-/// Built-in Tables type Age as a string (CRD Tables say `date`).
-fn age_column_string() -> ColumnDef {
-    column(
-        "Age",
-        "string",
-        "Time since the object was created (metadata.creationTimestamp).",
-        0,
-    )
-}
-
-/// The wide columns of the workload kinds.
-fn template_columns() -> Vec<ColumnDef> {
-    vec![
-        column(
-            "Containers",
-            "string",
-            "Names of each container in the template.",
-            1,
-        ),
-        column(
-            "Images",
-            "string",
-            "Images of each container in the template.",
-            1,
-        ),
-        column("Selector", "string", "The label selector for the pods.", 1),
-    ]
-}
-
 /// The printer for one kind at one version.
 pub struct Printer {
     columns: Vec<ColumnDef>,
@@ -209,178 +137,24 @@ enum Cells {
 
 impl Printer {
     pub fn for_kind(def: &KindDef, version: &str) -> Printer {
-        match (def.group, def.kind) {
-            ("", "Node") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Status", "string", "Node readiness and scheduling.", 0),
-                    column("Roles", "string", "Roles from node-role labels.", 0),
-                    age_column(),
-                    column("Version", "string", "Kubelet version.", 0),
-                    column("Internal-IP", "string", "Internal address.", 1),
-                    column("External-IP", "string", "External address.", 1),
-                    column("OS-Image", "string", "OS image reported by the node.", 1),
-                ],
-                node_cells,
-            ),
-            ("", "Pod") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Ready", "string", "Ready containers of all containers.", 0),
-                    column(
-                        "Status",
-                        "string",
-                        "The pod's status as kubectl words it.",
-                        0,
-                    ),
-                    column(
-                        "Restarts",
-                        "string",
-                        "Container restarts, and when the last was.",
-                        0,
-                    ),
-                    age_column_string(),
-                    column("IP", "string", "The pod's IP.", 1),
-                    column("Node", "string", "The node it runs on.", 1),
-                    column(
-                        "Nominated Node",
-                        "string",
-                        "The node preemption nominated.",
-                        1,
-                    ),
-                    column(
-                        "Readiness Gates",
-                        "string",
-                        "Readiness gates met of all.",
-                        1,
-                    ),
-                ],
-                pod_cells,
-            ),
-            ("", "Event") => Printer::builtin(
-                vec![
-                    column("Last Seen", "string", "When it was last seen.", 0),
-                    column("Type", "string", "Normal or Warning.", 0),
-                    column("Reason", "string", "Why it happened, in one word.", 0),
-                    column("Object", "string", "The object it is about.", 0),
-                    column("Subobject", "string", "The part of the object.", 1),
-                    column("Source", "string", "Who reported it.", 1),
-                    column("Message", "string", "What happened.", 0),
-                    column("First Seen", "string", "When it was first seen.", 1),
-                    column("Count", "string", "How often it happened.", 1),
-                    ColumnDef {
-                        priority: 1,
-                        ..name_column()
-                    },
-                ],
-                event_cells,
-            ),
-            ("apps", "Deployment") => Printer::builtin(
-                [
-                    vec![
-                        name_column(),
-                        column("Ready", "string", "Pods ready of those wanted.", 0),
-                        column("Up-to-date", "string", "Pods of the current template.", 0),
-                        column("Available", "string", "Pods available.", 0),
-                        age_column_string(),
-                    ],
-                    template_columns(),
-                ]
-                .concat(),
-                deployment_cells,
-            ),
-            ("apps", "ReplicaSet") => Printer::builtin(
-                [
-                    vec![
-                        name_column(),
-                        column("Desired", "integer", "Pods wanted.", 0),
-                        column("Current", "integer", "Pods created.", 0),
-                        column("Ready", "integer", "Pods ready.", 0),
-                        age_column_string(),
-                    ],
-                    template_columns(),
-                ]
-                .concat(),
-                replica_set_cells,
-            ),
-            ("policy", "PodDisruptionBudget") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column(
-                        "Min Available",
-                        "string",
-                        "Pods that must stay available.",
-                        0,
-                    ),
-                    column(
-                        "Max Unavailable",
-                        "string",
-                        "Pods that may be unavailable.",
-                        0,
-                    ),
-                    column(
-                        "Allowed Disruptions",
-                        "integer",
-                        "Evictions allowed now.",
-                        0,
-                    ),
-                    age_column_string(),
-                ],
-                budget_cells,
-            ),
-            ("", "Service") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Type", "string", "How the service is exposed.", 0),
-                    column("Cluster-IP", "string", "The address inside the cluster.", 0),
-                    column("External-IP", "string", "Addresses outside the cluster.", 0),
-                    column("Port(s)", "string", "The ports it serves.", 0),
-                    age_column_string(),
-                    column("Selector", "string", "The pods it sends to.", 1),
-                ],
-                service_cells,
-            ),
-            ("", "ConfigMap") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Data", "integer", "How many keys it holds.", 0),
-                    age_column_string(),
-                ],
-                config_map_cells,
-            ),
-            ("", "Namespace") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Status", "string", "The namespace's phase.", 0),
-                    age_column(),
-                ],
-                namespace_cells,
-            ),
-            ("", "Secret") => Printer::builtin(
-                vec![
-                    name_column(),
-                    column("Type", "string", "The secret's type.", 0),
-                    column("Data", "string", "How many keys it holds.", 0),
-                    age_column(),
-                ],
-                secret_cells,
-            ),
-            (group, kind) => match crd_columns(group, kind, version).filter(|c| !c.is_empty()) {
-                Some(cols) => Printer {
-                    columns: std::iter::once(name_column())
-                        .chain(cols.iter().map(|c| ColumnDef {
-                            name: c.name.clone(),
-                            kind: column_type(&c.kind),
-                            format: "",
-                            description: c.name.clone(),
-                            priority: c.priority,
-                        }))
-                        .collect(),
-                    cells: Cells::Crd(cols),
-                },
-                // No printer columns: Name and Age, as the server does.
-                None => Printer::builtin(vec![name_column(), age_column()], name_age_cells),
+        if let Some((columns, cells)) = builtin_printers::builtin(def.group, def.kind) {
+            return Printer::builtin(columns, cells);
+        }
+        match crd_columns(def.group, def.kind, version).filter(|c| !c.is_empty()) {
+            Some(cols) => Printer {
+                columns: std::iter::once(name_column())
+                    .chain(cols.iter().map(|c| ColumnDef {
+                        name: c.name.clone(),
+                        kind: column_type(&c.kind),
+                        format: "",
+                        description: c.name.clone(),
+                        priority: c.priority,
+                    }))
+                    .collect(),
+                cells: Cells::Crd(cols),
             },
+            // No printer columns: Name and Age, as the server does.
+            None => Printer::builtin(vec![name_column(), age_column()], name_age_cells),
         }
     }
 
