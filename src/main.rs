@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 mod demo;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
 
@@ -15,7 +15,7 @@ use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
 use opsdeck::app::update::start_with;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
-use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
+use opsdeck::clients::kube::connect::{ConnectError, KubeconfigSource, connect};
 use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
 use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
@@ -77,6 +77,32 @@ enum Commands {
         #[arg(long, default_value = "default")]
         scenario: String,
     },
+    /// Print shell completions, e.g. `opsdeck completions bash > ~/.local/share/bash-completion/completions/opsdeck`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `opsdeck man > ~/.local/share/man/man1/opsdeck.1`.
+    Man,
+}
+
+/// Write to stdout; a reader that stops early (`| head`) is not an error.
+fn print_all(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.wrap_err("writing to stdout"),
+    }
+}
+
+/// Said instead of an error chain when there is no kubeconfig at all: most likely a first run.
+fn first_run(looked_at: &[String]) -> String {
+    format!(
+        "opsdeck: no kubeconfig found (looked at {}).\n\
+         \n  Try it without a cluster:  opsdeck demo\n\
+         \x20 Point it at one:           opsdeck --kubeconfig FILE [--context NAME]\n",
+        looked_at.join(", ")
+    )
 }
 
 fn init_logging() {
@@ -245,7 +271,16 @@ async fn main() -> Result<()> {
                     .collect::<Result<_>>()?
             };
             let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
-            let mut kube = kube_sources(&source, cli.context.as_deref(), &wanted).await?;
+            let mut kube = match kube_sources(&source, cli.context.as_deref(), &wanted).await {
+                Ok(kube) => kube,
+                Err(e) => match e.downcast_ref::<ConnectError>() {
+                    Some(ConnectError::NoKubeconfig { looked_at }) => {
+                        eprint!("{}", first_run(looked_at));
+                        std::process::exit(2);
+                    }
+                    _ => return Err(e),
+                },
+            };
             let talosconfig = cli.talosconfig.or(user.talosconfig.clone());
             let mut talos = talos_from_file(talosconfig.as_deref());
             let notice = if cli.discover || user.discover {
@@ -271,5 +306,15 @@ async fn main() -> Result<()> {
             serve_only,
             scenario,
         }) => demo::run(&scenario, serve_only, cli.readonly, cli.command_line).await,
+        Some(Commands::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "opsdeck", &mut script);
+            print_all(&script)
+        }
+        Some(Commands::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            print_all(&page)
+        }
     }
 }

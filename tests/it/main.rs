@@ -6,6 +6,7 @@ mod common;
 mod actions;
 mod argocd_rest;
 mod browse;
+mod cli;
 mod cockpit;
 mod config_files;
 mod crd_schema;

@@ -25,8 +25,9 @@ pub enum ConnectError {
         context: String,
         source: kube::Error,
     },
-    #[error("no kubeconfig found: set KUBECONFIG or pass --kubeconfig")]
-    NoKubeconfig,
+    /// None of the places a kubeconfig is looked for has one (a first run, a new machine).
+    #[error("no kubeconfig found (looked at {})", looked_at.join(", "))]
+    NoKubeconfig { looked_at: Vec<String> },
 }
 
 /// Where the kubeconfig comes from.
@@ -46,11 +47,40 @@ fn load(source: KubeconfigSource<'_>) -> Result<Kubeconfig, ConnectError> {
                 source,
             })
         }
-        KubeconfigSource::Default(None) => match Kubeconfig::read() {
-            Ok(k) => Ok(k),
-            Err(KubeconfigError::FindPath) => Err(ConnectError::NoKubeconfig),
-            Err(e) => Err(ConnectError::Parse(e)),
-        },
+        KubeconfigSource::Default(None) => {
+            // kube reads $KUBECONFIG's files, else ~/.kube/config; if none of them exists the
+            // user has none yet, which deserves a different word than a broken file.
+            let looked_at = default_paths();
+            if !looked_at.is_empty() && looked_at.iter().all(|p| !std::path::Path::new(p).exists())
+            {
+                return Err(ConnectError::NoKubeconfig { looked_at });
+            }
+            match Kubeconfig::read() {
+                Ok(k) => Ok(k),
+                Err(KubeconfigError::FindPath) => Err(ConnectError::NoKubeconfig { looked_at }),
+                Err(e) => Err(ConnectError::Parse(e)),
+            }
+        }
+    }
+}
+
+/// Where kube looks for a kubeconfig without `--kubeconfig`: `$KUBECONFIG`'s files, else
+/// `~/.kube/config`.
+fn default_paths() -> Vec<String> {
+    match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(list) => std::env::split_paths(&list)
+            .map(|p| p.display().to_string())
+            .collect(),
+        None => directories::BaseDirs::new()
+            .map(|d| {
+                d.home_dir()
+                    .join(".kube")
+                    .join("config")
+                    .display()
+                    .to_string()
+            })
+            .into_iter()
+            .collect(),
     }
 }
 

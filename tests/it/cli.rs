@@ -1,0 +1,73 @@
+//! The command line outside the cockpit: a first run without a kubeconfig says what to do in
+//! one paragraph (no error chain, no backtrace), and completions and the manual page come from
+//! the CLI definition.
+
+use std::process::Command;
+
+fn opsdeck() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    // Nothing of the machine's own config: an empty home, no KUBECONFIG.
+    let home = std::env::temp_dir().join(format!("opsdeck-cli-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    cmd.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("KUBECONFIG")
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+#[test]
+fn a_first_run_without_a_kubeconfig_says_what_to_do() {
+    let out = opsdeck().output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no kubeconfig found (looked at "), "{err}");
+    assert!(err.contains(".kube/config"), "{err}");
+    assert!(err.contains("opsdeck demo"), "{err}");
+    assert!(err.contains("--kubeconfig FILE"), "{err}");
+    // One message, not a chain of the same cause.
+    assert!(
+        !err.contains("Error:") && !err.contains("BACKTRACE"),
+        "{err}"
+    );
+    assert_eq!(err.matches("no kubeconfig").count(), 1, "{err}");
+    // $KUBECONFIG naming missing files: those are what was looked at.
+    let out = opsdeck()
+        .env("KUBECONFIG", "/nonexistent/a.yaml")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("looked at /nonexistent/a.yaml"), "{err}");
+}
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_cli() {
+    let text = |args: &[&str]| {
+        let out = opsdeck().args(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let bash = text(&["completions", "bash"]);
+    assert!(
+        bash.contains("_opsdeck()") && bash.contains("demo"),
+        "{bash}"
+    );
+    assert!(bash.contains("--kubeconfig"), "{bash}");
+    let fish = text(&["completions", "fish"]);
+    assert!(fish.contains("complete -c opsdeck"), "{fish}");
+    let zsh = text(&["completions", "zsh"]);
+    assert!(zsh.starts_with("#compdef opsdeck"), "{zsh}");
+    let man = text(&["man"]);
+    assert!(man.contains(".TH opsdeck 1"), "{man}");
+    assert!(man.contains("demo") && man.contains("completions"), "{man}");
+    let out = opsdeck()
+        .args(["completions", "nosh"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("possible values"));
+}
