@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 mod demo;
+mod info;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
@@ -84,6 +85,9 @@ enum Commands {
     },
     /// Print the manual page (roff), e.g. `opsdeck man > ~/.local/share/man/man1/opsdeck.1`.
     Man,
+    /// What opsdeck would use: version, config files, log and audit log, kubeconfig and its
+    /// contexts, the clusters and their roles, talosconfig, argocd-server.
+    Info,
 }
 
 /// Write to stdout; a reader that stops early (`| head`) is not an error.
@@ -105,19 +109,27 @@ fn first_run(looked_at: &[String]) -> String {
     )
 }
 
+/// Where the log goes when `OPSDECK_LOG` asks for one.
+fn log_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+        .map(|dirs| dirs.cache_dir().join("opsdeck.log"))
+}
+
 fn init_logging() {
     // The terminal belongs to the UI; logs go to a file, and only when asked for.
     let Ok(filter) = std::env::var("OPSDECK_LOG") else {
         return;
     };
-    let Some(dirs) = directories::ProjectDirs::from("dev", "opsdeck", "opsdeck") else {
+    let Some(path) = log_file() else {
         return;
     };
-    let dir = dirs.cache_dir();
-    if std::fs::create_dir_all(dir).is_err() {
+    if path
+        .parent()
+        .is_some_and(|dir| std::fs::create_dir_all(dir).is_err())
+    {
         return;
     }
-    if let Ok(file) = std::fs::File::create(dir.join("opsdeck.log")) {
+    if let Ok(file) = std::fs::File::create(&path) {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
             .with_writer(std::sync::Mutex::new(file))
@@ -310,6 +322,18 @@ async fn main() -> Result<()> {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "opsdeck", &mut script);
             print_all(&script)
+        }
+        Some(Commands::Info) => {
+            let user = UserConfig::load()?.unwrap_or_default();
+            let asked = info::Asked {
+                kubeconfig: cli.kubeconfig.as_deref(),
+                context: cli.context.as_deref(),
+                clusters: &cli.clusters,
+                talosconfig: cli.talosconfig.as_deref(),
+                argocd_server: cli.argocd_server.as_deref(),
+                log_file: log_file(),
+            };
+            print_all(info::report(&asked, &user).as_bytes())
         }
         Some(Commands::Man) => {
             let mut page = Vec::new();

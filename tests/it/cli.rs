@@ -71,3 +71,45 @@ fn completions_and_the_manual_page_come_from_the_cli() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("possible values"));
 }
+
+#[tokio::test]
+async fn info_says_what_opsdeck_would_use() {
+    let sim = crate::common::frozen_sim().await;
+    let dir = std::env::temp_dir().join(format!("opsdeck-info-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("written");
+    let out = opsdeck()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["--cluster", "harvester=opsdeck-harvester", "info"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line in:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("opsdeck").contains(env!("CARGO_PKG_VERSION")),
+        "{text}"
+    );
+    let kube = line("kubeconfig");
+    assert!(kube.contains(&kubeconfig.display().to_string()), "{kube}");
+    assert!(
+        kube.contains("opsdeck-management") && kube.contains("opsdeck-harvester"),
+        "{kube}"
+    );
+    assert_eq!(line("clusters"), "clusters    harvester=opsdeck-harvester");
+    assert!(line("config").contains("config.toml not there"), "{text}");
+    assert!(line("audit log").contains("audit.jsonl"), "{text}");
+    assert!(line("log").contains("opsdeck.log"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

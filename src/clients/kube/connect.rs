@@ -64,6 +64,26 @@ fn load(source: KubeconfigSource<'_>) -> Result<Kubeconfig, ConnectError> {
     }
 }
 
+/// A kubeconfig as `opsdeck info` reports it: the files in use, and — when they can be read —
+/// their contexts and the current one.
+pub struct KubeconfigSummary {
+    pub paths: Vec<String>,
+    pub contexts: Result<(Vec<String>, Option<String>), ConnectError>,
+}
+
+/// The kubeconfig the flag names, or the default places'.
+pub fn kubeconfig_summary(flag: Option<&Path>) -> KubeconfigSummary {
+    let paths = match flag {
+        Some(p) => vec![p.display().to_string()],
+        None => default_paths(),
+    };
+    let contexts = load(KubeconfigSource::Default(flag)).map(|k| {
+        let names = k.contexts.iter().map(|c| c.name.clone()).collect();
+        (names, k.current_context.clone())
+    });
+    KubeconfigSummary { paths, contexts }
+}
+
 /// Where kube looks for a kubeconfig without `--kubeconfig`: `$KUBECONFIG`'s files, else
 /// `~/.kube/config`.
 fn default_paths() -> Vec<String> {
