@@ -35,5 +35,5 @@ pub fn render(ca_pem: &str, contexts: &[ContextParts]) -> String {
         "contexts": contexts.iter().map(|c| json!({"name": c.context, "context": {"cluster": c.cluster, "user": c.user}})).collect::<Vec<_>>(),
         "current-context": contexts.first().map(|c| c.context.clone()).unwrap_or_default(),
     });
-    serde_yaml::to_string(&doc).unwrap_or_default()
+    serde_saphyr::to_string(&doc).unwrap_or_default()
 }

@@ -191,7 +191,8 @@ pub enum ScenarioError {
     #[error("scenario {name}: {source}")]
     Parse {
         name: String,
-        source: serde_yaml::Error,
+        // Boxed: the parser's error carries its location and snippet, and is large.
+        source: Box<serde_saphyr::Error>,
     },
     #[error("reading scenario {path}: {source}")]
     Read {
@@ -202,9 +203,9 @@ pub enum ScenarioError {
 
 impl Scenario {
     pub fn parse(name: &str, text: &str) -> Result<Self, ScenarioError> {
-        serde_yaml::from_str(text).map_err(|source| ScenarioError::Parse {
+        serde_saphyr::from_str(text).map_err(|source| ScenarioError::Parse {
             name: name.to_string(),
-            source,
+            source: Box::new(source),
         })
     }
 

@@ -37,7 +37,7 @@ struct KindColumns {
 }
 
 static CRD_COLUMNS: LazyLock<Vec<KindColumns>> =
-    LazyLock::new(|| serde_yaml::from_str(PRINTER_COLUMNS).unwrap_or_default());
+    LazyLock::new(|| serde_saphyr::from_str(PRINTER_COLUMNS).unwrap_or_default());
 
 /// The printer columns a CRD declares for one served version, if the kind is known.
 pub fn crd_columns(group: &str, kind: &str, version: &str) -> Option<&'static [PrinterColumn]> {

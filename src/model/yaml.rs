@@ -54,7 +54,7 @@ pub fn yaml_lines(object: &Value, reveal_secrets: bool) -> Vec<String> {
             }
         }
     }
-    let text = serde_yaml::to_string(&object).unwrap_or_else(|e| format!("# not shown: {e}"));
+    let text = serde_saphyr::to_string(&object).unwrap_or_else(|e| format!("# not shown: {e}"));
     text.lines().map(sanitize).collect()
 }
 

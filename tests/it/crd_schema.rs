@@ -28,7 +28,7 @@ fn load_crds() -> Option<HashMap<(String, String), Value>> {
         }
         let text = std::fs::read_to_string(&path).expect("read CRD");
         let doc: Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if doc["kind"] == "CustomResourceDefinition" {
             let group = doc["spec"]["group"]
                 .as_str()

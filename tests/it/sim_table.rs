@@ -34,7 +34,7 @@ fn column_names(table: &Value) -> Vec<String> {
 fn upstream_columns(file: &str, version: &str) -> Option<Vec<String>> {
     let dir = std::env::var_os("OPSDECK_UPSTREAM_CRDS")?;
     let text = std::fs::read_to_string(std::path::Path::new(&dir).join(file)).expect("CRD file");
-    let crd: Value = serde_yaml::from_str(&text).expect("CRD YAML");
+    let crd: Value = serde_saphyr::from_str(&text).expect("CRD YAML");
     let v = crd["spec"]["versions"]
         .as_array()?
         .iter()

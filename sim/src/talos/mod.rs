@@ -322,7 +322,7 @@ impl TalosSim {
             "context": only.map(str::to_string).or_else(|| self.clusters.keys().next().cloned()).unwrap_or_default(),
             "contexts": contexts,
         });
-        serde_yaml::to_string(&doc).unwrap_or_default()
+        serde_saphyr::to_string(&doc).unwrap_or_default()
     }
 
     pub fn stop(&self) {

@@ -140,7 +140,7 @@ fn decode(
 
 impl Talosconfig {
     pub fn parse(source: &str, text: &str) -> Result<Self, TalosConfigError> {
-        let file: FileW = serde_yaml::from_str(text).map_err(|e| TalosConfigError::Parse {
+        let file: FileW = serde_saphyr::from_str(text).map_err(|e| TalosConfigError::Parse {
             source_name: source.to_string(),
             message: e.to_string(),
         })?;
