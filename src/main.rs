@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use jiff::Timestamp;
 
-use opsdeck::app::config::UserConfig;
+use opsdeck::app::config::{UserConfig, log_file};
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
@@ -107,12 +107,6 @@ fn first_run(looked_at: &[String]) -> String {
          \x20 Point it at one:           opsdeck --kubeconfig FILE [--context NAME]\n",
         looked_at.join(", ")
     )
-}
-
-/// Where the log goes when `OPSDECK_LOG` asks for one.
-fn log_file() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
-        .map(|dirs| dirs.cache_dir().join("opsdeck.log"))
 }
 
 fn init_logging() {
@@ -240,6 +234,7 @@ async fn cockpit(kube: KubeSources, talos: TalosSetup, extras: Extras) -> Result
     let (theme, theme_err) = Theme::load();
     let mut state = State::new(context, extras.readonly, keymap, theme, Timestamp::now());
     state.readonly_contexts = extras.readonly_contexts;
+    state.log_file = log_file();
     state.argo.server = extras.argocd.as_ref().map(|a| a.server.clone());
     let notice = extras.notice;
     state.notice = keymap_err

@@ -13,6 +13,12 @@ pub fn config_dir() -> Option<PathBuf> {
         .map(|d| d.config_dir().to_path_buf())
 }
 
+/// Where the log goes when `OPSDECK_LOG` asks for one (`~/.cache/opsdeck/opsdeck.log` on Linux).
+pub fn log_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+        .map(|dirs| dirs.cache_dir().join("opsdeck.log"))
+}
+
 /// A problem in a config file, located to the line and the key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigError {

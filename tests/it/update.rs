@@ -280,3 +280,23 @@ fn metrics_are_polled_once_discovery_finds_metrics_server_after_the_core_group()
     );
     assert!(again.is_empty(), "{again:?}");
 }
+
+#[test]
+fn help_says_where_the_log_goes() {
+    let mut s = test_state();
+    let text = |s: &State| {
+        opsdeck::views::help::lines(s)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(!text(&s).contains("OPSDECK_LOG"));
+    s.log_file = Some("/home/op/.cache/opsdeck/opsdeck.log".into());
+    assert!(
+        text(&s)
+            .contains("log /home/op/.cache/opsdeck/opsdeck.log (written when OPSDECK_LOG is set"),
+        "{}",
+        text(&s)
+    );
+}
