@@ -151,14 +151,26 @@ impl Executor {
         target: ObjectRef,
         wrap: impl FnOnce(ObjectRef, Result<serde_json::Value, ClientError>) -> Msg + Send + 'static,
     ) {
+        let (cluster, path) = (target.key.cluster.clone(), target.path());
+        self.fetch_path(&cluster, path, move |result| wrap(target, result));
+    }
+
+    /// GET `path` on `cluster` as JSON and report it as `wrap` words it.
+    fn fetch_path(
+        &self,
+        cluster: &str,
+        path: String,
+        wrap: impl FnOnce(Result<serde_json::Value, ClientError>) -> Msg + Send + 'static,
+    ) {
         let tx = self.tx.clone();
-        let client = self.kube.client(&target.key.cluster).cloned();
+        let client = self.kube.client(cluster).cloned();
+        let cluster = cluster.to_string();
         tokio::spawn(async move {
             let result = match client {
-                Some(client) => get_json(&client, &target.path()).await,
-                None => Err(no_client(&target.key.cluster)),
+                Some(client) => get_json(&client, &path).await,
+                None => Err(no_client(&cluster)),
             };
-            let _ = tx.send(wrap(target, result));
+            let _ = tx.send(wrap(result));
         });
     }
 
@@ -263,19 +275,12 @@ impl Executor {
                 self.fetch(target, |target, result| Msg::Yaml { target, result })
             }
             Command::FetchNodePods { node, version } => {
-                let tx = self.tx.clone();
-                let client = self.kube.client(&node.cluster).cloned();
-                tokio::spawn(async move {
-                    let path = format!("/api/v1/pods?fieldSelector=spec.nodeName%3D{}", node.name);
-                    let result = match client {
-                        Some(client) => get_json(&client, &path).await,
-                        None => Err(no_client(&node.cluster)),
-                    };
-                    let _ = tx.send(Msg::NodePods {
-                        node,
-                        version,
-                        result,
-                    });
+                let path = format!("/api/v1/pods?fieldSelector=spec.nodeName%3D{}", node.name);
+                let cluster = node.cluster.clone();
+                self.fetch_path(&cluster, path, move |result| Msg::NodePods {
+                    node,
+                    version,
+                    result,
                 });
             }
             Command::WatchInfra { cluster, kind } => {
@@ -288,18 +293,10 @@ impl Executor {
                 }
             }
             Command::FetchOwner { target, owner } => {
-                let tx = self.tx.clone();
-                let client = self.kube.client(&owner.key.cluster).cloned();
-                tokio::spawn(async move {
-                    let result = match client {
-                        Some(client) => get_json(&client, &owner.path()).await,
-                        None => Err(no_client(&owner.key.cluster)),
-                    };
-                    let _ = tx.send(Msg::Owner {
-                        target,
-                        owner,
-                        result,
-                    });
+                self.fetch(owner, move |owner, result| Msg::Owner {
+                    target,
+                    owner,
+                    result,
                 });
             }
             Command::FetchToCopy(target) => self.fetch(target, |target, result| {

@@ -30,10 +30,11 @@ async fn resources_of(
             Some(ns) => format!("/api/v1/namespaces/{ns}/pods"),
             None => "/api/v1/pods".to_string(),
         };
+        let wanted: HashSet<&(String, String)> = new.iter().collect();
         return match get_json(client, &path).await {
             Ok(list) => metrics::pod_resources(&list)
                 .into_iter()
-                .filter(|(k, _)| new.contains(k))
+                .filter(|(k, _)| wanted.contains(k))
                 .collect(),
             Err(_) => Vec::new(),
         };
