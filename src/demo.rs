@@ -14,18 +14,14 @@ use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck_sim::scenario::Scenario;
 use opsdeck_sim::{SimOptions, Simulator};
 
-use crate::{Extras, cockpit, kube_sources, with_discovery};
+use crate::Then;
+use crate::platform::{Platform, kube_sources, with_discovery};
 
 /// Scenarios with more Talos machines than this run without simulated apids: thousands of
 /// them would only slow a benchmark scenario down.
 const MAX_SIMULATED_APIDS: usize = 100;
 
-pub async fn run(
-    scenario: &str,
-    serve_only: bool,
-    readonly: bool,
-    start: Option<String>,
-) -> Result<()> {
+pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
     let scenario = Scenario::load(scenario)?;
     let machines: usize = scenario
         .clusters
@@ -90,14 +86,14 @@ pub async fn run(
         ca_pem: Some(endpoint.ca_pem),
     };
     let argocd = Some(ArgoCd::new(&settings).map_err(|e| eyre!(e))?);
-    let extras = Extras {
-        start,
-        readonly,
-        readonly_contexts: Default::default(),
+    let platform = Platform {
+        kube,
+        talos,
         argocd,
         notice,
+        readonly_contexts: Default::default(),
     };
-    cockpit(kube, talos, extras).await
+    crate::launch(platform, then).await
 }
 
 /// Print the lines a script reads to find the simulator. A reader that closed the pipe early

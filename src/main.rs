@@ -2,12 +2,16 @@
 
 use std::path::PathBuf;
 
+mod commands;
 mod demo;
 mod info;
+mod platform;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::{Result, WrapErr};
 use jiff::Timestamp;
+
+use crate::platform::Platform;
 
 use opsdeck::app::config::{UserConfig, log_file};
 use opsdeck::app::keymap::Keymap;
@@ -15,12 +19,6 @@ use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
 use opsdeck::app::theme::Theme;
 use opsdeck::app::update::start_with;
-use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
-use opsdeck::clients::kube::connect::{ConnectError, KubeconfigSource, connect};
-use opsdeck::clients::kube::discovery::discover;
-use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
-use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
-use opsdeck::clients::talos::poller::TalosSetup;
 
 #[derive(Parser)]
 #[command(
@@ -28,7 +26,7 @@ use opsdeck::clients::talos::poller::TalosSetup;
     version,
     about = "A terminal cockpit for a bare-metal GitOps Kubernetes platform"
 )]
-struct Cli {
+pub struct Cli {
     /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, global = true)]
     kubeconfig: Option<PathBuf>,
@@ -67,7 +65,7 @@ struct Cli {
     command: Option<Commands>,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Clone)]
 enum Commands {
     /// Start the simulated platform on 127.0.0.1 and the cockpit against it.
     Demo {
@@ -77,7 +75,17 @@ enum Commands {
         /// `default`, `large`, or a path to a scenario YAML file.
         #[arg(long, default_value = "default")]
         scenario: String,
+        /// Instead of the cockpit: a snapshot or a check of the simulated platform.
+        #[command(subcommand)]
+        then: Option<DemoThen>,
     },
+    /// Print one frame of a pane after its first complete load, with no terminal: for
+    /// scripts and incident notes (`opsdeck snapshot apps --width 160 > apps.txt`).
+    Snapshot(commands::SnapshotArgs),
+    /// Reach every source once — kube contexts (version, latency, the kinds opsdeck reads,
+    /// who you are and what your rules allow), Talos nodes, argocd-server — one line each;
+    /// exit code 1 if any is down.
+    Check(commands::CheckArgs),
     /// Print shell completions, e.g. `opsdeck completions bash > ~/.local/share/bash-completion/completions/opsdeck`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -90,8 +98,17 @@ enum Commands {
     Info,
 }
 
+/// What `opsdeck demo` can do instead of opening the cockpit.
+#[derive(Subcommand, Clone)]
+enum DemoThen {
+    /// One frame of a pane of the simulated platform (as `opsdeck snapshot`).
+    Snapshot(commands::SnapshotArgs),
+    /// Check the simulated platform's sources (as `opsdeck check`).
+    Check(commands::CheckArgs),
+}
+
 /// Write to stdout; a reader that stops early (`| head`) is not an error.
-fn print_all(bytes: &[u8]) -> Result<()> {
+pub fn print_all(bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     match std::io::stdout().write_all(bytes) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -100,7 +117,7 @@ fn print_all(bytes: &[u8]) -> Result<()> {
 }
 
 /// Said instead of an error chain when there is no kubeconfig at all: most likely a first run.
-fn first_run(looked_at: &[String]) -> String {
+pub fn first_run(looked_at: &[String]) -> String {
     format!(
         "opsdeck: no kubeconfig found (looked at {}).\n\
          \n  Try it without a cluster:  opsdeck demo\n\
@@ -132,122 +149,55 @@ fn init_logging() {
     }
 }
 
-/// Talos clients from the talosconfig; a missing or bad file is shown in the `:talos` pane.
-fn talos_from_file(flag: Option<&std::path::Path>) -> TalosSetup {
-    let config = match talos_config::find(flag) {
-        Some(path) => Talosconfig::load(&path),
-        None => Err(talos_config::TalosConfigError::NotFound),
-    };
-    TalosSetup::from_config(config)
-}
-
-/// `management=ctx` → (role, context).
-fn parse_cluster_flag(flag: &str) -> Result<(Role, String)> {
-    let (role, context) = flag.split_once('=').ok_or_else(|| {
-        eyre!("--cluster {flag:?}: write ROLE=CONTEXT, e.g. management=admin@mgmt")
-    })?;
-    let role = Role::parse(role).ok_or_else(|| {
-        eyre!("--cluster {flag:?}: role must be management, harvester or workload")
-    })?;
-    Ok((role, context.to_string()))
-}
-
-/// Connect every (role, context); with none, the given or current context as management.
-async fn kube_sources(
-    kubeconfig: &KubeconfigSource<'_>,
-    context: Option<&str>,
-    wanted: &[(Role, String)],
-) -> Result<KubeSources> {
-    if wanted.is_empty() {
-        let (client, name) = connect(kubeconfig.clone(), context).await?;
-        return Ok(KubeSources::single(name, client));
-    }
-    let mut sources = Vec::new();
-    for (role, ctx) in wanted {
-        let (client, name) = connect(kubeconfig.clone(), Some(ctx)).await?;
-        sources.push(KubeSource {
-            context: name,
-            role: *role,
-            client,
-        });
-    }
-    Ok(KubeSources(sources))
-}
-
-/// Add what the management cluster's CAPI Secrets name; problems come back as a notice.
-async fn with_discovery(kube: &mut KubeSources, talos: &mut TalosSetup) -> Option<String> {
-    let management = kube.with_role(Role::Management).next()?.client.clone();
-    let known: Vec<String> = kube.0.iter().map(|s| s.context.clone()).collect();
-    let found = discover(&management, &known).await;
-    kube.0.extend(found.kube);
-    talos.add_contexts(found.talos);
-    (!found.problems.is_empty()).then(|| found.problems.join("; "))
-}
-
-/// What the cockpit is pointed at besides kube and Talos.
-struct Extras {
+/// How the interactive cockpit starts.
+pub struct Session {
     /// The `-c` command to start with.
-    start: Option<String>,
-    readonly: bool,
-    readonly_contexts: std::collections::BTreeSet<String>,
-    argocd: Option<ArgoCd>,
-    notice: Option<String>,
+    pub start: Option<String>,
+    pub readonly: bool,
 }
 
-/// argocd-server settings from the flag, the environment and config.toml, if a server is named.
-fn argocd_from(
-    cli: Option<&str>,
-    cli_ca: Option<&std::path::Path>,
-    user: &UserConfig,
-) -> Result<Option<ArgoCd>> {
-    let server = cli
-        .map(str::to_string)
-        .or_else(|| std::env::var("ARGOCD_SERVER").ok())
-        .or_else(|| user.argocd_server.clone());
-    let Some(server) = server else {
-        return Ok(None);
-    };
-    let token = std::env::var("ARGOCD_AUTH_TOKEN")
-        .ok()
-        .or_else(|| user.argocd_token.clone())
-        .ok_or_else(|| {
-            eyre!("--argocd-server {server} needs a token: set ARGOCD_AUTH_TOKEN or argocd_token in config.toml")
-        })?;
-    let ca_pem = match cli_ca.or(user.argocd_ca_file.as_deref()) {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .wrap_err_with(|| format!("argocd_ca_file {}", path.display()))?,
-        ),
-        None => None,
-    };
-    let settings = ArgoCdSettings {
-        server,
-        token,
-        ca_pem,
-    };
-    ArgoCd::new(&settings).map(Some).map_err(|e| eyre!(e))
+/// What to do once the platform is connected.
+pub enum Then {
+    Cockpit(Session),
+    Snapshot(commands::SnapshotArgs),
+    Check(commands::CheckArgs),
 }
 
-async fn cockpit(kube: KubeSources, talos: TalosSetup, extras: Extras) -> Result<()> {
-    let context = kube.names();
+/// Run what was asked against a connected platform (the user's or the demo's).
+pub async fn launch(platform: Platform, then: Then) -> Result<()> {
+    match then {
+        Then::Cockpit(session) => cockpit(platform, session).await,
+        Then::Snapshot(args) => commands::run_snapshot(platform, args).await,
+        Then::Check(args) => commands::run_check(platform, args).await,
+    }
+}
+
+async fn cockpit(platform: Platform, session: Session) -> Result<()> {
+    let context = platform.kube.names();
     let (keymap, keymap_err) = Keymap::load();
     let (theme, theme_err) = Theme::load();
-    let mut state = State::new(context, extras.readonly, keymap, theme, Timestamp::now());
-    state.readonly_contexts = extras.readonly_contexts;
+    let mut state = State::new(context, session.readonly, keymap, theme, Timestamp::now());
+    state.readonly_contexts = platform.readonly_contexts;
     state.log_file = log_file();
-    state.argo.server = extras.argocd.as_ref().map(|a| a.server.clone());
-    let notice = extras.notice;
+    state.argo.server = platform.argocd.as_ref().map(|a| a.server.clone());
     state.notice = keymap_err
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"))
-        .or(notice);
-    if let Some(command) = &extras.start {
+        .or(platform.notice);
+    if let Some(command) = &session.start {
         // Before the loop nothing runs yet: a pane opens at once, a kind once discovery has
         // answered (so there is nothing to send here).
         let _ = start_with(&mut state, command);
     }
     let mut terminal = ratatui::init();
-    let result = run_loop(&mut terminal, state, kube, talos, extras.argocd).await;
+    let result = run_loop(
+        &mut terminal,
+        state,
+        platform.kube,
+        platform.talos,
+        platform.argocd,
+    )
+    .await;
     ratatui::restore();
     result.wrap_err("terminal I/O")
 }
@@ -263,56 +213,35 @@ async fn main() -> Result<()> {
     // rustls needs one process-wide crypto provider for kube, tonic and reqwest alike.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
-    match cli.command {
+    match cli.command.clone() {
         None => {
-            let user = UserConfig::load()?.unwrap_or_default();
-            let wanted: Vec<(Role, String)> = if cli.clusters.is_empty() {
-                user.clusters
-                    .iter()
-                    .map(|c| (c.role, c.context.clone()))
-                    .collect()
-            } else {
-                cli.clusters
-                    .iter()
-                    .map(|f| parse_cluster_flag(f))
-                    .collect::<Result<_>>()?
-            };
-            let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
-            let mut kube = match kube_sources(&source, cli.context.as_deref(), &wanted).await {
-                Ok(kube) => kube,
-                Err(e) => match e.downcast_ref::<ConnectError>() {
-                    Some(ConnectError::NoKubeconfig { looked_at }) => {
-                        eprint!("{}", first_run(looked_at));
-                        std::process::exit(2);
-                    }
-                    _ => return Err(e),
-                },
-            };
-            let talosconfig = cli.talosconfig.or(user.talosconfig.clone());
-            let mut talos = talos_from_file(talosconfig.as_deref());
-            let notice = if cli.discover || user.discover {
-                with_discovery(&mut kube, &mut talos).await
-            } else {
-                None
-            };
-            let argocd = argocd_from(
-                cli.argocd_server.as_deref(),
-                cli.argocd_ca_file.as_deref(),
-                &user,
-            )?;
-            let extras = Extras {
+            let session = Session {
                 start: cli.command_line.clone(),
                 readonly: cli.readonly,
-                readonly_contexts: user.readonly_contexts(),
-                argocd,
-                notice,
             };
-            cockpit(kube, talos, extras).await
+            launch(Platform::from_user(&cli).await?, Then::Cockpit(session)).await
+        }
+        Some(Commands::Snapshot(args)) => {
+            launch(Platform::from_user(&cli).await?, Then::Snapshot(args)).await
+        }
+        Some(Commands::Check(args)) => {
+            launch(Platform::from_user(&cli).await?, Then::Check(args)).await
         }
         Some(Commands::Demo {
             serve_only,
             scenario,
-        }) => demo::run(&scenario, serve_only, cli.readonly, cli.command_line).await,
+            then,
+        }) => {
+            let then = match then {
+                None => Then::Cockpit(Session {
+                    start: cli.command_line.clone(),
+                    readonly: cli.readonly,
+                }),
+                Some(DemoThen::Snapshot(args)) => Then::Snapshot(args),
+                Some(DemoThen::Check(args)) => Then::Check(args),
+            };
+            demo::run(&scenario, serve_only, then).await
+        }
         Some(Commands::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "opsdeck", &mut script);

@@ -182,6 +182,8 @@ impl Api {
                 }
             }
             Route::AccessReview => review::access_review(req, &identity).await,
+            Route::RulesReview => review::rules_review(req, &identity).await,
+            Route::WhoAmI => review::whoami(req, &identity).await,
             Route::VmAction {
                 namespace,
                 name,

@@ -109,6 +109,18 @@ impl ArgoApi {
             (&Method::GET, ["api", "version"]) => {
                 json_response(200, &json!({"Version": "v3.1.0+opsdeck-sim"}), None)
             }
+            (&Method::GET, ["api", "v1", "session", "userinfo"]) => {
+                let username = if matches!(who, Who::Admin) {
+                    "admin"
+                } else {
+                    "viewer"
+                };
+                json_response(
+                    200,
+                    &json!({"loggedIn": true, "username": username, "iss": "argocd"}),
+                    None,
+                )
+            }
             (
                 &Method::GET,
                 [

@@ -15,6 +15,10 @@ pub enum Route {
     Resource(ResourcePath),
     /// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`
     AccessReview,
+    /// `POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews`
+    RulesReview,
+    /// `POST /apis/authentication.k8s.io/v1/selfsubjectreviews`
+    WhoAmI,
     /// `PUT /apis/subresources.kubevirt.io/v1/namespaces/<ns>/virtualmachines/<name>/<action>`
     VmAction {
         namespace: String,
@@ -55,6 +59,13 @@ pub fn parse(path: &str) -> Route {
             "v1",
             "selfsubjectaccessreviews",
         ] => Route::AccessReview,
+        [
+            "apis",
+            "authorization.k8s.io",
+            "v1",
+            "selfsubjectrulesreviews",
+        ] => Route::RulesReview,
+        ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"] => Route::WhoAmI,
         [
             "apis",
             "subresources.kubevirt.io",

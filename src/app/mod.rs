@@ -6,6 +6,7 @@ pub mod config;
 pub mod cursor;
 pub mod describe;
 pub mod domains;
+pub mod headless;
 pub mod ids;
 pub mod infra;
 pub mod inspector;

@@ -65,6 +65,8 @@ pub enum Msg {
     Catalog {
         cluster: String,
         result: Result<Vec<ApiKind>, ClientError>,
+        /// The cluster's whole answer (or its failure), not the core group sent ahead of it.
+        complete: bool,
     },
     /// The object the YAML view asked for, or why it could not be read.
     Yaml {

@@ -96,6 +96,7 @@ impl Executor {
                         let _ = tx.send(Msg::Catalog {
                             cluster,
                             result: Err(e),
+                            complete: true,
                         });
                         return;
                     }
@@ -103,13 +104,18 @@ impl Executor {
                 let _ = tx.send(Msg::Catalog {
                     cluster: cluster.clone(),
                     result: Ok(core.clone()),
+                    complete: false,
                 });
                 let result = browse::discover_groups(&client).await.map(|groups| {
                     let mut all = core;
                     all.extend(groups);
                     all
                 });
-                let _ = tx.send(Msg::Catalog { cluster, result });
+                let _ = tx.send(Msg::Catalog {
+                    cluster,
+                    result,
+                    complete: true,
+                });
             });
         }
     }
@@ -458,6 +464,41 @@ impl Drop for Executor {
     }
 }
 
+/// The panes' watches and pollers, running, and the executor for what `update` asks.
+pub struct Started {
+    pub tasks: Vec<JoinHandle<()>>,
+    pub executor: Executor,
+}
+
+/// Start every feed the panes read (watches, Talos polls, kind discovery); their messages
+/// arrive on `tx`. The interactive loop and a headless snapshot start the same way.
+pub fn start(
+    kube: KubeSources,
+    talos: TalosSetup,
+    argocd: Option<ArgoCd>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Started {
+    let mut tasks = watches::start_pane_watches(&kube, &tx);
+    tasks.extend(poller::start_polling(
+        &talos,
+        poller::POLL_EVERY,
+        &watches::sink(&tx, Msg::Talos),
+    ));
+    let executor = Executor::new(kube, talos, tx)
+        .with_audit(audit::default_audit_path())
+        .with_argocd(argocd);
+    executor.discover_kinds();
+    Started { tasks, executor }
+}
+
+/// Tell the state the screen's size (page sizes follow it).
+pub fn resize(state: &mut State, width: u16, height: u16) {
+    update(
+        state,
+        Msg::Input(crossterm::event::Event::Resize(width, height)),
+    );
+}
+
 /// Drive the cockpit until the user quits. The terminal must already be set up.
 pub async fn run_loop<B: Backend + std::io::Write>(
     terminal: &mut Terminal<B>,
@@ -470,22 +511,13 @@ where
     B::Error: Into<std::io::Error>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut tasks = watches::start_pane_watches(&kube, &tx);
-    tasks.extend(poller::start_polling(
-        &talos,
-        poller::POLL_EVERY,
-        &watches::sink(&tx, Msg::Talos),
-    ));
-    let mut executor = Executor::new(kube, talos, tx)
-        .with_audit(audit::default_audit_path())
-        .with_argocd(argocd);
-    executor.discover_kinds();
+    let Started {
+        tasks,
+        mut executor,
+    } = start(kube, talos, argocd, tx);
     // Page sizes follow the terminal: its size now, then every resize.
     if let Ok(size) = terminal.size() {
-        update(
-            &mut state,
-            Msg::Input(crossterm::event::Event::Resize(size.width, size.height)),
-        );
+        resize(&mut state, size.width, size.height);
     }
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -531,7 +563,8 @@ where
     result
 }
 
-fn handle(state: &mut State, executor: &mut Executor, msg: Msg) {
+/// Apply one message and run what it asks for.
+pub fn handle(state: &mut State, executor: &mut Executor, msg: Msg) {
     for command in update(state, msg) {
         executor.run(command);
     }

@@ -198,6 +198,11 @@ impl State {
         }
     }
 
+    /// How many kube clusters the cockpit watches (the header names them).
+    pub fn cluster_count(&self) -> usize {
+        self.context.split(", ").filter(|c| !c.is_empty()).count()
+    }
+
     pub fn screen(&self) -> &Screen {
         // The stack is never empty: `back` keeps the last screen.
         self.stack.last().unwrap_or(&Screen::Pane(PaneId::CLUSTERS))
@@ -255,6 +260,34 @@ impl State {
     /// The stores that feed a pane, each with its clusters' states.
     pub fn pane_sources(&self, pane: &Pane<State>) -> Vec<Vec<(String, SourceState)>> {
         pane.feeds.iter().map(|f| self.feed_sources(*f)).collect()
+    }
+
+    /// What the current screen still waits for before its first complete load: a `-c` kind
+    /// discovery has not named yet, and each of its pane's feeds with no answer from a
+    /// cluster yet (`Machines on mgmt`). Empty once every source has answered at least once,
+    /// whatever it said.
+    pub fn waiting_for(&self) -> Vec<String> {
+        let mut waiting: Vec<String> = self
+            .pending_command
+            .iter()
+            .map(|c| format!("discovery for {c:?}"))
+            .collect();
+        let Some(pane) = self.panes.get(self.screen().pane()) else {
+            return waiting;
+        };
+        for feed in pane.feeds {
+            let sources = self.feed_sources(*feed);
+            if sources.is_empty() {
+                waiting.push(format!("{feed:?}"));
+            }
+            waiting.extend(
+                sources
+                    .iter()
+                    .filter(|(_, s)| *s == SourceState::Loading)
+                    .map(|(cluster, _)| format!("{feed:?} on {cluster}")),
+            );
+        }
+        waiting
     }
 
     /// Whether any watched source is stale: then "stale 12s ago" labels move every second.

@@ -107,7 +107,14 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::ActionDone { id, result } => rollout::on_done(state, id, result),
-        Msg::Catalog { cluster, result } => {
+        Msg::Catalog {
+            cluster,
+            result,
+            complete,
+        } => {
+            if complete {
+                state.catalog.answered(&cluster);
+            }
             match result {
                 Ok(kinds) => state.catalog.add_cluster(&cluster, kinds),
                 Err(e) => {
@@ -119,7 +126,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 if resolves(state, &command) {
                     return run_command(state, &command);
                 }
-                state.pending_command = Some(command);
+                // Every cluster has said all it serves and none has it: say so, once.
+                if state.catalog.answered_count() >= state.cluster_count() {
+                    state.notice = Some(unknown_command(&command));
+                } else {
+                    state.pending_command = Some(command);
+                }
             }
             // A cluster that answers later and serves the kind being browsed joins the browse.
             if let Some(target) = state
@@ -364,6 +376,14 @@ fn resolves(state: &State, input: &str) -> bool {
             .is_some_and(|(_, serving)| context.is_none_or(|c| serving.contains(c)))
 }
 
+/// The notice for a `:` command that names no pane and no kind any cluster serves.
+pub fn unknown_command(input: &str) -> String {
+    format!(
+        "unknown command {:?} — try :clusters or :apps",
+        input.trim()
+    )
+}
+
 /// Run a command given at start (`-c`): now if it names a pane, else once discovery knows it.
 pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
     if resolves(state, command) {
@@ -382,10 +402,7 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
         Some(action) => act(state, action),
         None if state.catalog.resolve(name).is_some() => browse(state, name, &args),
         None => {
-            state.notice = Some(format!(
-                "unknown command {:?} — try :clusters or :apps",
-                input.trim()
-            ));
+            state.notice = Some(unknown_command(input));
             Vec::new()
         }
     }

@@ -170,6 +170,27 @@ pub const BMC_MACHINES: WatchSpec =
 
 pub const BMC_JOBS: WatchSpec = WatchSpec::new("bmc.tinkerbell.org", &["v1alpha1"], "Job", "jobs");
 
+/// The kinds the panes watch on a cluster in this role (what `opsdeck check` looks for).
+pub fn kinds_for(role: Role) -> Vec<WatchSpec> {
+    let mut kinds = match role {
+        Role::Management => vec![
+            CLUSTERS,
+            CONTROL_PLANES,
+            DEPLOYMENTS,
+            MACHINES,
+            APPLICATIONS,
+            HARDWARE,
+            WORKFLOWS,
+            BMC_MACHINES,
+            BMC_JOBS,
+        ],
+        Role::Harvester => vec![VMS, VMIS, VM_IMAGES, NODES],
+        Role::Workload => Vec::new(),
+    };
+    kinds.extend([EXTERNAL_SECRETS, SECRET_STORES, CLUSTER_SECRET_STORES]);
+    kinds
+}
+
 /// Cluster API, Argo CD and Tinkerbell live in the management cluster.
 fn management_watches(
     client: &Client,

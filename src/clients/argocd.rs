@@ -142,6 +142,30 @@ impl ArgoCd {
         })
     }
 
+    /// The server's version (`/api/version`) and the token's user (`/api/v1/session/userinfo`);
+    /// a token the server refuses is an error, not a user-less answer.
+    pub async fn whoami(&self) -> Result<(String, Option<String>), ClientError> {
+        let get = |path: &'static str| async move {
+            let resp = self
+                .call(Method::Get, path)
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await
+                .map_err(|e| ClientError::from_reqwest(&e))?;
+            let status = resp.status();
+            let text = resp.text().await.unwrap_or_default();
+            if !status.is_success() {
+                return Err(status_error(status, &text));
+            }
+            Ok(serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+        };
+        let version = get("/api/version").await?;
+        let info = get("/api/v1/session/userinfo").await?;
+        let version = version["Version"].as_str().unwrap_or("unknown version");
+        let user = info["username"].as_str().map(sanitize);
+        Ok((sanitize(version), user))
+    }
+
     /// argocd-server's own RBAC answer for this request (`argocd account can-i`).
     pub async fn can_i(&self, request: &ArgoRequest) -> Result<Option<String>, ClientError> {
         let resp = self

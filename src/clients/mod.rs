@@ -2,6 +2,7 @@
 
 pub mod argocd;
 pub mod audit;
+pub mod check;
 pub mod clipboard;
 pub mod error;
 pub mod kube;

@@ -53,9 +53,20 @@ impl ApiKind {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     kinds: Vec<(ApiKind, BTreeSet<String>)>,
+    /// Clusters whose discovery has finished (served or failed).
+    answered: BTreeSet<String>,
 }
 
 impl Catalog {
+    /// A cluster's discovery has finished, whatever it found.
+    pub fn answered(&mut self, cluster: &str) {
+        self.answered.insert(cluster.to_string());
+    }
+
+    pub fn answered_count(&self) -> usize {
+        self.answered.len()
+    }
+
     /// Add what one cluster serves (replacing what it served before).
     pub fn add_cluster(&mut self, cluster: &str, kinds: Vec<ApiKind>) {
         for (_, clusters) in &mut self.kinds {

@@ -11,6 +11,7 @@ pub mod hints;
 pub mod inspector;
 pub mod logs;
 pub mod pane;
+pub mod printed;
 pub mod search;
 pub mod syncwaves;
 pub mod table;

@@ -238,6 +238,7 @@ fn metrics_are_polled_once_discovery_finds_metrics_server_after_the_core_group()
         Msg::Catalog {
             cluster: "c".into(),
             result: Ok(vec![pods.clone()]),
+            complete: false,
         },
     );
     let opened = press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
@@ -261,6 +262,7 @@ fn metrics_are_polled_once_discovery_finds_metrics_server_after_the_core_group()
         Msg::Catalog {
             cluster: "c".into(),
             result: Ok(all.clone()),
+            complete: true,
         },
     );
     assert!(
@@ -276,6 +278,7 @@ fn metrics_are_polled_once_discovery_finds_metrics_server_after_the_core_group()
         Msg::Catalog {
             cluster: "c".into(),
             result: Ok(all),
+            complete: true,
         },
     );
     assert!(again.is_empty(), "{again:?}");

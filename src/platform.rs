@@ -1,0 +1,160 @@
+//! What the cockpit is pointed at — kube contexts in their roles, Talos nodes, argocd-server —
+//! from the command line and config.toml (the demo builds the same from its simulator). The
+//! cockpit, `snapshot` and `check` all start from one of these.
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use opsdeck::app::config::UserConfig;
+use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
+use opsdeck::clients::kube::connect::{ConnectError, KubeconfigSource, connect};
+use opsdeck::clients::kube::discovery::discover;
+use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
+use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
+use opsdeck::clients::talos::poller::TalosSetup;
+
+use crate::Cli;
+
+/// The sources, connected (nothing sent yet), and a notice for the footer.
+pub struct Platform {
+    pub kube: KubeSources,
+    pub talos: TalosSetup,
+    pub argocd: Option<ArgoCd>,
+    pub notice: Option<String>,
+    /// Contexts the user's config marks read-only.
+    pub readonly_contexts: std::collections::BTreeSet<String>,
+}
+
+impl Platform {
+    /// From the flags and config.toml. No kubeconfig at all is a first run: said in one
+    /// paragraph and exit code 2, not an error chain.
+    pub async fn from_user(cli: &Cli) -> Result<Platform> {
+        let user = UserConfig::load()?.unwrap_or_default();
+        let wanted: Vec<(Role, String)> = if cli.clusters.is_empty() {
+            user.clusters
+                .iter()
+                .map(|c| (c.role, c.context.clone()))
+                .collect()
+        } else {
+            cli.clusters
+                .iter()
+                .map(|f| parse_cluster_flag(f))
+                .collect::<Result<_>>()?
+        };
+        let source = KubeconfigSource::Default(cli.kubeconfig.as_deref());
+        let mut kube = match kube_sources(&source, cli.context.as_deref(), &wanted).await {
+            Ok(kube) => kube,
+            Err(e) => match e.downcast_ref::<ConnectError>() {
+                Some(ConnectError::NoKubeconfig { looked_at }) => {
+                    eprint!("{}", crate::first_run(looked_at));
+                    std::process::exit(2);
+                }
+                _ => return Err(e),
+            },
+        };
+        let talosconfig = cli.talosconfig.clone().or(user.talosconfig.clone());
+        let mut talos = talos_from_file(talosconfig.as_deref());
+        let notice = if cli.discover || user.discover {
+            with_discovery(&mut kube, &mut talos).await
+        } else {
+            None
+        };
+        let argocd = argocd_from(
+            cli.argocd_server.as_deref(),
+            cli.argocd_ca_file.as_deref(),
+            &user,
+        )?;
+        Ok(Platform {
+            kube,
+            talos,
+            argocd,
+            notice,
+            readonly_contexts: user.readonly_contexts(),
+        })
+    }
+}
+
+/// Talos clients from the talosconfig; a missing or bad file is shown in the `:talos` pane.
+fn talos_from_file(flag: Option<&std::path::Path>) -> TalosSetup {
+    let config = match talos_config::find(flag) {
+        Some(path) => Talosconfig::load(&path),
+        None => Err(talos_config::TalosConfigError::NotFound),
+    };
+    TalosSetup::from_config(config)
+}
+
+/// `management=ctx` → (role, context).
+fn parse_cluster_flag(flag: &str) -> Result<(Role, String)> {
+    let (role, context) = flag.split_once('=').ok_or_else(|| {
+        eyre!("--cluster {flag:?}: write ROLE=CONTEXT, e.g. management=admin@mgmt")
+    })?;
+    let role = Role::parse(role).ok_or_else(|| {
+        eyre!("--cluster {flag:?}: role must be management, harvester or workload")
+    })?;
+    Ok((role, context.to_string()))
+}
+
+/// Connect every (role, context); with none, the given or current context as management.
+pub async fn kube_sources(
+    kubeconfig: &KubeconfigSource<'_>,
+    context: Option<&str>,
+    wanted: &[(Role, String)],
+) -> Result<KubeSources> {
+    if wanted.is_empty() {
+        let (client, name) = connect(kubeconfig.clone(), context).await?;
+        return Ok(KubeSources::single(name, client));
+    }
+    let mut sources = Vec::new();
+    for (role, ctx) in wanted {
+        let (client, name) = connect(kubeconfig.clone(), Some(ctx)).await?;
+        sources.push(KubeSource {
+            context: name,
+            role: *role,
+            client,
+        });
+    }
+    Ok(KubeSources(sources))
+}
+
+/// Add what the management cluster's CAPI Secrets name; problems come back as a notice.
+pub async fn with_discovery(kube: &mut KubeSources, talos: &mut TalosSetup) -> Option<String> {
+    let management = kube.with_role(Role::Management).next()?.client.clone();
+    let known: Vec<String> = kube.0.iter().map(|s| s.context.clone()).collect();
+    let found = discover(&management, &known).await;
+    kube.0.extend(found.kube);
+    talos.add_contexts(found.talos);
+    (!found.problems.is_empty()).then(|| found.problems.join("; "))
+}
+
+/// argocd-server settings from the flag, the environment and config.toml, if a server is named.
+fn argocd_from(
+    cli: Option<&str>,
+    cli_ca: Option<&std::path::Path>,
+    user: &UserConfig,
+) -> Result<Option<ArgoCd>> {
+    let server = cli
+        .map(str::to_string)
+        .or_else(|| std::env::var("ARGOCD_SERVER").ok())
+        .or_else(|| user.argocd_server.clone());
+    let Some(server) = server else {
+        return Ok(None);
+    };
+    let token = std::env::var("ARGOCD_AUTH_TOKEN")
+        .ok()
+        .or_else(|| user.argocd_token.clone())
+        .ok_or_else(|| {
+            eyre!("--argocd-server {server} needs a token: set ARGOCD_AUTH_TOKEN or argocd_token in config.toml")
+        })?;
+    let ca_pem = match cli_ca.or(user.argocd_ca_file.as_deref()) {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("argocd_ca_file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let settings = ArgoCdSettings {
+        server,
+        token,
+        ca_pem,
+    };
+    ArgoCd::new(&settings).map(Some).map_err(|e| eyre!(e))
+}
