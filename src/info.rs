@@ -18,7 +18,7 @@ pub struct Asked<'a> {
     pub clusters: &'a [String],
     pub talosconfig: Option<&'a Path>,
     pub argocd_server: Option<&'a str>,
-    pub log_file: Option<std::path::PathBuf>,
+    pub log: Option<opsdeck::app::config::LogSetup>,
 }
 
 fn present(path: &Path) -> &'static str {
@@ -49,14 +49,9 @@ pub fn report(asked: &Asked, user: &UserConfig) -> String {
         }
         None => line("config", "no config directory on this system".into()),
     }
-    let logging = if std::env::var_os("OPSDECK_LOG").is_some() {
-        "written: OPSDECK_LOG is set"
-    } else {
-        "written when OPSDECK_LOG is set"
-    };
-    match &asked.log_file {
-        Some(path) => line("log", format!("{} ({logging})", path.display())),
-        None => line("log", "no cache directory on this system".into()),
+    match &asked.log {
+        Some(log) => line("log", log.describe()),
+        None => line("log", "none: no cache directory on this system".into()),
     }
     match audit::default_audit_path() {
         Some(path) => line(

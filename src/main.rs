@@ -5,6 +5,7 @@ use std::path::PathBuf;
 mod commands;
 mod demo;
 mod info;
+mod logging;
 mod platform;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -13,7 +14,7 @@ use jiff::Timestamp;
 
 use crate::platform::Platform;
 
-use opsdeck::app::config::{UserConfig, log_file};
+use opsdeck::app::config::{LogSetup, UserConfig};
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::run::run_loop;
 use opsdeck::app::state::State;
@@ -61,6 +62,10 @@ pub struct Cli {
     /// `-c apps`.
     #[arg(short = 'c', long = "command", global = true, value_name = "COMMAND")]
     command_line: Option<String>,
+    /// What goes to the log file: `error`, `warn` (the default), `info`, `debug`, `trace`,
+    /// `off`, or a tracing filter such as `opsdeck=debug,kube=info` (also $OPSDECK_LOG).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Option<Commands>,
 }
@@ -126,31 +131,10 @@ pub fn first_run(looked_at: &[String]) -> String {
     )
 }
 
-fn init_logging() {
-    // The terminal belongs to the UI; logs go to a file, and only when asked for.
-    let Ok(filter) = std::env::var("OPSDECK_LOG") else {
-        return;
-    };
-    let Some(path) = log_file() else {
-        return;
-    };
-    if path
-        .parent()
-        .is_some_and(|dir| std::fs::create_dir_all(dir).is_err())
-    {
-        return;
-    }
-    if let Ok(file) = std::fs::File::create(&path) {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_writer(std::sync::Mutex::new(file))
-            .with_ansi(false)
-            .try_init();
-    }
-}
-
 /// How the interactive cockpit starts.
 pub struct Session {
+    /// Where this process logs (help says it).
+    pub log: Option<LogSetup>,
     /// The `-c` command to start with.
     pub start: Option<String>,
     pub readonly: bool,
@@ -178,7 +162,7 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     let (theme, theme_err) = Theme::load();
     let mut state = State::new(context, session.readonly, keymap, theme, Timestamp::now());
     state.readonly_contexts = platform.readonly_contexts;
-    state.log_file = log_file();
+    state.log = session.log;
     state.argo.server = platform.argocd.as_ref().map(|a| a.server.clone());
     state.notice = keymap_err
         .or(theme_err)
@@ -209,17 +193,25 @@ async fn main() -> Result<()> {
         .display_location_section(false)
         .display_env_section(false)
         .install()?;
-    init_logging();
     // rustls needs one process-wide crypto provider for kube, tonic and reqwest alike.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
+    let log = match logging::init(cli.log_level.as_deref()) {
+        Ok(log) => log,
+        Err(message) => {
+            eprintln!("opsdeck: {message}");
+            std::process::exit(2);
+        }
+    };
     match cli.command.clone() {
         None => {
             let session = Session {
+                log: log.clone(),
                 start: cli.command_line.clone(),
                 readonly: cli.readonly,
             };
-            launch(Platform::from_user(&cli).await?, Then::Cockpit(session)).await
+            let platform = Platform::from_user(&cli).await?.first_contact(&cli).await;
+            launch(platform, Then::Cockpit(session)).await
         }
         Some(Commands::Snapshot(args)) => {
             launch(Platform::from_user(&cli).await?, Then::Snapshot(args)).await
@@ -234,6 +226,7 @@ async fn main() -> Result<()> {
         }) => {
             let then = match then {
                 None => Then::Cockpit(Session {
+                    log: log.clone(),
                     start: cli.command_line.clone(),
                     readonly: cli.readonly,
                 }),
@@ -255,7 +248,7 @@ async fn main() -> Result<()> {
                 clusters: &cli.clusters,
                 talosconfig: cli.talosconfig.as_deref(),
                 argocd_server: cli.argocd_server.as_deref(),
-                log_file: log_file(),
+                log: log.clone(),
             };
             print_all(info::report(&asked, &user).as_bytes())
         }

@@ -6,7 +6,10 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use opsdeck::app::config::UserConfig;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
-use opsdeck::clients::kube::connect::{ConnectError, KubeconfigSource, connect};
+use opsdeck::clients::error::ClientError;
+use opsdeck::clients::kube::connect::{
+    ConnectError, KubeconfigSource, connect, context_names, server_of,
+};
 use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
 use opsdeck::clients::talos::config::{self as talos_config, Talosconfig};
@@ -71,6 +74,76 @@ impl Platform {
             readonly_contexts: user.readonly_contexts(),
         })
     }
+}
+
+/// How long the first contact with each API server may take before it counts as down.
+const FIRST_CONTACT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Platform {
+    /// Ask every kube context's API server for its version once. When none answers and there
+    /// is no Talos node to look at either, the cockpit would only show errors: say so in one
+    /// paragraph with the next steps, and exit code 2. When some are down, the footer says
+    /// which.
+    pub async fn first_contact(mut self, cli: &Cli) -> Platform {
+        let asks = self.kube.0.iter().map(|source| async move {
+            let answer = tokio::time::timeout(FIRST_CONTACT, source.client.apiserver_version());
+            let why = match answer.await {
+                Ok(Ok(_)) => return None,
+                Ok(Err(e)) => ClientError::from_kube(&e).to_string(),
+                Err(_) => format!("no answer in {} s", FIRST_CONTACT.as_secs()),
+            };
+            Some((source.context.clone(), why))
+        });
+        let down: Vec<(String, String)> = futures::future::join_all(asks)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        if down.is_empty() {
+            return self;
+        }
+        if down.len() == self.kube.0.len() && self.talos.nodes.is_empty() {
+            eprint!("{}", unreachable(cli, &down));
+            std::process::exit(2);
+        }
+        let named: Vec<String> = down.iter().map(|(c, why)| format!("{c} ({why})")).collect();
+        let said = format!("no answer from {}", named.join(", "));
+        self.notice = Some(match self.notice.take() {
+            Some(other) => format!("{said}; {other}"),
+            None => said,
+        });
+        self
+    }
+}
+
+/// The paragraph for "nothing answers": what was tried, then what to do next.
+fn unreachable(cli: &Cli, down: &[(String, String)]) -> String {
+    let source = || KubeconfigSource::Default(cli.kubeconfig.as_deref());
+    let tried: Vec<String> = down
+        .iter()
+        .map(|(context, why)| match server_of(source(), context) {
+            Some(server) => format!("context {context:?} ({server}): {why}"),
+            None => format!("context {context:?}: {why}"),
+        })
+        .collect();
+    let others: Vec<String> = context_names(source())
+        .into_iter()
+        .filter(|c| !down.iter().any(|(d, _)| d == c))
+        .collect();
+    let other_line = match others.as_slice() {
+        [] => String::new(),
+        names => format!(
+            "  Use another context:       opsdeck --context NAME  (also in the kubeconfig: {})\n",
+            names.join(", ")
+        ),
+    };
+    format!(
+        "opsdeck: the Kubernetes API does not answer — {}.\n\n\
+         \x20 See what does answer:      opsdeck check\n\
+         {other_line}\
+         \x20 Try it without a cluster:  opsdeck demo\n",
+        tried.join("; ")
+    )
 }
 
 /// Talos clients from the talosconfig; a missing or bad file is shown in the `:talos` pane.

@@ -13,10 +13,40 @@ pub fn config_dir() -> Option<PathBuf> {
         .map(|d| d.config_dir().to_path_buf())
 }
 
-/// Where the log goes when `OPSDECK_LOG` asks for one (`~/.cache/opsdeck/opsdeck.log` on Linux).
+/// Where the log goes (`~/.cache/opsdeck/opsdeck.log` on Linux).
 pub fn log_file() -> Option<PathBuf> {
     directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
         .map(|dirs| dirs.cache_dir().join("opsdeck.log"))
+}
+
+/// The log is cut at this size; the older files are kept as `opsdeck.log.1` … `.3`.
+pub const LOG_MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const LOG_FILES_KEPT: usize = 3;
+/// Written unless `--log-level` or `OPSDECK_LOG` says otherwise: what went wrong, not chatter.
+pub const DEFAULT_LOG_LEVEL: &str = "warn";
+
+/// Where this process logs and at what level (help and `info` say it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogSetup {
+    pub path: PathBuf,
+    /// The tracing filter in force (`warn`, `opsdeck=debug` …); `off` writes nothing.
+    pub level: String,
+}
+
+impl LogSetup {
+    /// `~/.cache/opsdeck/opsdeck.log (level warn, cut at 10 MiB, 3 kept)`.
+    pub fn describe(&self) -> String {
+        if self.level == "off" {
+            return format!("{} (off: --log-level off)", self.path.display());
+        }
+        format!(
+            "{} (level {}, cut at {} MiB, {} kept; --log-level or OPSDECK_LOG to change)",
+            self.path.display(),
+            self.level,
+            LOG_MAX_BYTES / (1024 * 1024),
+            LOG_FILES_KEPT
+        )
+    }
 }
 
 /// A problem in a config file, located to the line and the key.

@@ -93,6 +93,7 @@ impl Executor {
                 let core = match browse::discover_core(&client).await {
                     Ok(core) => core,
                     Err(e) => {
+                        tracing::warn!(cluster = %cluster, "discovery failed: {e}");
                         let _ = tx.send(Msg::Catalog {
                             cluster,
                             result: Err(e),
@@ -143,6 +144,10 @@ impl Executor {
         let audit_path = self.audit.clone();
         tokio::spawn(async move {
             let result = send.await;
+            match &result {
+                Ok(outcome) => tracing::info!(id, "action done: {outcome}"),
+                Err(e) => tracing::warn!(id, "action failed: {e}"),
+            }
             let result = match audit_path.map(|p| record(&p, &result)) {
                 Some(Err(e)) => result.map(|ok| format!("{ok} (audit log not written: {e})")),
                 _ => result,

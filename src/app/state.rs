@@ -142,8 +142,8 @@ pub struct State {
     pub panes: Registry<State>,
     pub keymap: Keymap,
     pub theme: Theme,
-    /// Where the log goes when `OPSDECK_LOG` is set (help says it).
-    pub log_file: Option<std::path::PathBuf>,
+    /// Where the log goes and at what level (help says it).
+    pub log: Option<super::config::LogSetup>,
     /// Problems to show in the footer (bad config files, an unknown command…).
     pub notice: Option<String>,
     pub dirty: bool,
@@ -190,7 +190,7 @@ impl State {
             panes: Registry::default(),
             keymap,
             theme,
-            log_file: None,
+            log: None,
             notice: None,
             dirty: true,
             quit: false,

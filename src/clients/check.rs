@@ -435,7 +435,7 @@ mod tests {
         down.error = Some("connection refused".into());
         assert_eq!(
             down.line(12),
-            "argocd https://a      DOWN  connection refused"
+            "argocd https://a     DOWN  connection refused"
         );
         let text = render(&[down.clone()], false);
         assert!(text.ends_with("1 of 1 sources down\n"), "{text}");

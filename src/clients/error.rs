@@ -154,9 +154,24 @@ fn unavailable(message: String) -> ClientError {
     }
 }
 
+/// Every cause's words, outermost first, without repeats (`client error (Connect): tcp connect
+/// error: Connection refused (os error 111)`): the outer ones alone say little.
+fn chain_text(e: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(c) = cause {
+        let words = c.to_string();
+        if !parts.iter().any(|p| p.contains(&words)) {
+            parts.push(words);
+        }
+        cause = c.source();
+    }
+    sanitize(&parts.join(": "))
+}
+
 /// Transport errors come as a chain of causes: the innermost known one decides.
 fn from_chain(e: &(dyn StdError + 'static)) -> ClientError {
-    let text = sanitize(&e.to_string());
+    let text = chain_text(e);
     let mut cause: Option<&(dyn StdError + 'static)> = Some(e);
     while let Some(c) = cause {
         if c.downcast_ref::<rustls::Error>().is_some() {

@@ -66,15 +66,12 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
     for (name, aliases) in state.panes.commands() {
         lines.push(Line::from(format!("  :{name:<19}{}", aliases.join(" "))));
     }
-    if let Some(log) = &state.log_file {
+    if let Some(log) = &state.log {
         lines.push(Line::from(Span::styled(
             "files",
             state.theme.style("title"),
         )));
-        lines.push(Line::from(format!(
-            "  log {} (written when OPSDECK_LOG is set, e.g. OPSDECK_LOG=debug)",
-            log.display()
-        )));
+        lines.push(Line::from(format!("  log {}", log.describe())));
     }
     lines
 }

@@ -113,3 +113,100 @@ async fn info_says_what_opsdeck_would_use() {
     assert!(line("log").contains("opsdeck.log"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_log_goes_to_a_file_at_the_level_asked_for() {
+    let home = tempfile::tempdir().expect("temp home");
+    let run = |args: &[&str]| {
+        opsdeck()
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let log = home.path().join("cache/opsdeck/opsdeck.log");
+    let out = run(&["--log-level", "info", "demo", "check"]);
+    assert!(
+        out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains("INFO"),
+        "nothing of the log on the terminal"
+    );
+    let text = std::fs::read_to_string(&log).expect("a log file");
+    assert!(
+        text.contains("INFO") && text.contains("opsdeck starting"),
+        "{text}"
+    );
+    // `info` and help say where it is and at what level.
+    let out = run(&["--log-level", "debug", "info"]);
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        info.contains(&format!("{} (level debug", log.display())),
+        "{info}"
+    );
+    // A filter that does not parse is said, with where it came from.
+    let out = run(&["--log-level", "debug,[[[", "info"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("opsdeck: --log-level \"debug,[[[\""),
+        "{err}"
+    );
+    let out = opsdeck()
+        .env("HOME", home.path())
+        .env("OPSDECK_LOG", "[[[")
+        .arg("info")
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("OPSDECK_LOG \"[[[\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_api_server_that_does_not_answer_is_said_in_one_paragraph() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    // Port 1 on loopback refuses at once.
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n- name: prod\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: u\n- name: staging\n  context:\n    cluster: prod\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
+    )
+    .expect("written");
+    let out = opsdeck()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("opsdeck: the Kubernetes API does not answer — context \"prod\" (https://127.0.0.1:1): unreachable"),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
+    assert!(
+        err.contains("opsdeck check") && err.contains("opsdeck demo"),
+        "{err}"
+    );
+    assert!(err.contains("(also in the kubeconfig: staging)"), "{err}");
+    // Not color-eyre's report: no "Error:" block, no location.
+    assert!(
+        !err.lines().any(|l| l.starts_with("Error:")) && !err.contains("Location:"),
+        "{err}"
+    );
+    // `check` says the same as a line, and fails.
+    let out = opsdeck()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .arg("check")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("kube   prod (management)  DOWN  unreachable"),
+        "{text}"
+    );
+}

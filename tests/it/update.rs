@@ -295,10 +295,14 @@ fn help_says_where_the_log_goes() {
             .join("\n")
     };
     assert!(!text(&s).contains("OPSDECK_LOG"));
-    s.log_file = Some("/home/op/.cache/opsdeck/opsdeck.log".into());
+    s.log = Some(opsdeck::app::config::LogSetup {
+        path: "/home/op/.cache/opsdeck/opsdeck.log".into(),
+        level: "info".into(),
+    });
     assert!(
-        text(&s)
-            .contains("log /home/op/.cache/opsdeck/opsdeck.log (written when OPSDECK_LOG is set"),
+        text(&s).contains(
+            "log /home/op/.cache/opsdeck/opsdeck.log (level info, cut at 10 MiB, 3 kept; --log-level or OPSDECK_LOG to change)"
+        ),
         "{}",
         text(&s)
     );

@@ -191,6 +191,7 @@ pub fn spawn_table_watch(
             let (columns, rows, mut rv) = match list(&client, &base, rule).await {
                 Ok(listed) => listed,
                 Err(e) => {
+                    tracing::warn!(kind = %kind.qualified(), cluster = %cluster, "list failed: {e}");
                     let state = match (&e, ever_live) {
                         (ClientError::Forbidden(m), _) => SourceState::Forbidden(m.clone()),
                         (ClientError::NotFound(_), _) => SourceState::NotInstalled,

@@ -104,6 +104,34 @@ fn default_paths() -> Vec<String> {
     }
 }
 
+/// The API server URL a context points at, for messages (None if the file cannot say).
+pub fn server_of(source: KubeconfigSource<'_>, context: &str) -> Option<String> {
+    let kubeconfig = load(source).ok()?;
+    let cluster = kubeconfig
+        .contexts
+        .iter()
+        .find(|c| c.name == context)?
+        .context
+        .as_ref()?
+        .cluster
+        .clone();
+    kubeconfig
+        .clusters
+        .iter()
+        .find(|c| c.name == cluster)?
+        .cluster
+        .as_ref()?
+        .server
+        .clone()
+}
+
+/// The other contexts of the kubeconfig, for "use another one".
+pub fn context_names(source: KubeconfigSource<'_>) -> Vec<String> {
+    load(source)
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default()
+}
+
 /// Build a client. Nothing is sent yet: an unreachable server shows up later, per pane.
 pub async fn connect(
     source: KubeconfigSource<'_>,

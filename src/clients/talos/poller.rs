@@ -103,6 +103,9 @@ pub fn start_polling(
                 loop {
                     tick.tick().await;
                     let row = client.snapshot(&node).await;
+                    if let Some(error) = &row.error {
+                        tracing::debug!(node = %node, context = %client.context, "poll: {error}");
+                    }
                     if !sink.send(WatchUpdate::Upsert(row)) {
                         return;
                     }
