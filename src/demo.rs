@@ -92,6 +92,7 @@ pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
         argocd,
         notice,
         readonly_contexts: Default::default(),
+        kubeconfig: Some(kubeconfig),
     };
     crate::launch(platform, then).await
 }

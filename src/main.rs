@@ -164,9 +164,12 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     state.readonly_contexts = platform.readonly_contexts;
     state.log = session.log;
     state.argo.server = platform.argocd.as_ref().map(|a| a.server.clone());
+    state.kubeconfig = platform.kubeconfig;
+    let plugins_notice = opsdeck::app::plugins::load_into(&mut state);
     state.notice = keymap_err
         .or(theme_err)
         .map(|e| format!("{e} — using the defaults"))
+        .or(plugins_notice)
         .or(platform.notice);
     if let Some(command) = &session.start {
         // Before the loop nothing runs yet: a pane opens at once, a kind once discovery has

@@ -25,6 +25,8 @@ pub struct Platform {
     pub notice: Option<String>,
     /// Contexts the user's config marks read-only.
     pub readonly_contexts: std::collections::BTreeSet<String>,
+    /// The kubeconfig file(s) in use, for plugins (`$KUBECONFIG`).
+    pub kubeconfig: Option<std::path::PathBuf>,
 }
 
 impl Platform {
@@ -72,8 +74,25 @@ impl Platform {
             argocd,
             notice,
             readonly_contexts: user.readonly_contexts(),
+            kubeconfig: kubeconfig_in_use(cli.kubeconfig.as_deref()),
         })
     }
+}
+
+/// What a plugin should be told the kubeconfig is: the flag, else `$KUBECONFIG` as set (it may
+/// list several files), else `~/.kube/config` when it exists.
+fn kubeconfig_in_use(flag: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+    if let Some(path) = flag {
+        return Some(path.to_path_buf());
+    }
+    if let Some(list) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        return Some(list.into());
+    }
+    let home = directories::BaseDirs::new()?
+        .home_dir()
+        .join(".kube")
+        .join("config");
+    home.exists().then_some(home)
 }
 
 /// How long the first contact with each API server may take before it counts as down.

@@ -272,11 +272,37 @@ pub struct YamlView {
     pub scroll: usize,
 }
 
+/// What the last background plugin printed, for `:output`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginOutput {
+    /// The operation it belongs to.
+    pub id: u64,
+    pub command_line: String,
+    pub lines: Vec<String>,
+    /// How it ended, once it has.
+    pub ended: Option<String>,
+    pub scroll: usize,
+}
+
+impl PluginOutput {
+    pub fn new(id: u64, command_line: String) -> Self {
+        PluginOutput {
+            id,
+            command_line,
+            lines: Vec::new(),
+            ended: None,
+            scroll: 0,
+        }
+    }
+}
+
 /// What this cockpit sends: the open confirm dialog and the operations sent.
 #[derive(Debug)]
 pub struct Actions {
     pub dialog: Option<Dialog>,
     pub operations: Vec<Operation>,
+    /// The last background plugin's output.
+    pub output: Option<PluginOutput>,
     pub next_id: u64,
     /// Who `.operation.initiatedBy.username` names.
     pub user: String,
@@ -287,6 +313,7 @@ impl Default for Actions {
         Actions {
             dialog: None,
             operations: Vec::new(),
+            output: None,
             next_id: 1,
             user: "opsdeck".into(),
         }

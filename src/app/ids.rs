@@ -26,6 +26,8 @@ impl PaneId {
     pub const LOGS: PaneId = PaneId("logs");
     /// One object as `kubectl describe` prints it (`d` on a row).
     pub const DESCRIBE: PaneId = PaneId("describe");
+    /// What the last background plugin printed.
+    pub const OUTPUT: PaneId = PaneId("output");
 
     /// The id of a pane whose keymap section is `section`.
     pub const fn new(section: &'static str) -> PaneId {

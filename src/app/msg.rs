@@ -15,6 +15,7 @@ use crate::model::capi::{ClusterRow, ControlPlaneRow, DeploymentRow, MachineRow}
 use crate::model::catalog::ApiKind;
 use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
+use crate::model::plugin::PluginRun;
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::upgrade::TalosUpgrade;
@@ -49,6 +50,11 @@ pub enum Msg {
     AccessChecked {
         id: u64,
         result: Result<Option<String>, ClientError>,
+    },
+    /// A line a background plugin printed.
+    PluginLine {
+        id: u64,
+        line: String,
     },
     /// An action was sent: what the server said.
     ActionDone {
@@ -129,6 +135,11 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Run a plugin: in the background, or in the terminal once the loop has handed it over.
+    RunPlugin {
+        id: u64,
+        run: PluginRun,
+    },
     /// Start watching one Application in full (the sync-wave view).
     WatchAppDetail(ObjRef),
     StopAppDetail,

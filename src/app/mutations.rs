@@ -5,7 +5,9 @@
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::action::Action;
-use super::domains::{Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, RolloutRun};
+use super::domains::{
+    Access, Dialog, OPERATIONS_KEPT, OpStatus, Operation, PluginOutput, RolloutRun,
+};
 use super::ids::PaneId;
 use super::msg::Command;
 use super::object_actions;
@@ -56,15 +58,31 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         state.notice = Some(format!("{}: {reason}", dialog.plan.title()));
         return Vec::new();
     }
-    let run = matches!(dialog.plan, Plan::Rollout(_)).then_some(RolloutRun {
+    start_operation(state, dialog.id, dialog.plan)
+}
+
+/// Send a plan (confirmed, or a plugin that needs no confirm): it becomes an operation in the
+/// panel, and its first request goes out.
+pub fn start_operation(state: &mut State, id: u64, plan: Plan) -> Vec<Command> {
+    let run = matches!(plan, Plan::Rollout(_)).then_some(RolloutRun {
         step: 0,
         waiting_since: None,
         back_since: None,
     });
+    // A background plugin's output takes over `:output` from the previous one's.
+    if let Plan::Plugin(p) = &plan
+        && p.background
+    {
+        state.actions.output = Some(PluginOutput::new(id, p.command_line()));
+        state.notice = Some(format!(
+            "{}: running — :output shows what it prints",
+            p.title
+        ));
+    }
     let op = Operation {
-        id: dialog.id,
+        id,
         at: state.now,
-        plan: dialog.plan,
+        plan,
         status: OpStatus::Sent,
         run,
     };
@@ -85,7 +103,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
     let key = match &dialog.plan {
         Plan::Request(p) => p.target.clone(),
         Plan::Argo(a) => a.app.clone(),
-        Plan::Rollout(_) => return,
+        Plan::Rollout(_) | Plan::Plugin(_) => return,
     };
     match option {
         'p' => options.prune = !options.prune,
@@ -477,7 +495,10 @@ fn readonly_refusal(state: &State, context: &str) -> Option<String> {
 }
 
 pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
-    if let Some(refusal) = readonly_refusal(state, plan.context()) {
+    // A plugin that is not marked dangerous only looks (a log viewer, a shell): it may run
+    // against a read-only context.
+    let looks_only = matches!(&plan, Plan::Plugin(p) if !p.dangerous);
+    if let Some(refusal) = readonly_refusal(state, plan.context()).filter(|_| !looks_only) {
         state.notice = Some(refusal);
         return Vec::new();
     }
@@ -494,6 +515,11 @@ pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
                 id,
                 request: request.clone(),
             }],
+        )
+    } else if let Plan::Plugin(_) = &plan {
+        (
+            Access::Unknown("a command on this machine, run as you: nothing to ask first".into()),
+            Vec::new(),
         )
     } else if plans.is_empty() {
         (

@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML,
+    DESCRIBE, YAML, OUTPUT,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -166,6 +166,18 @@ pub const BROWSE: Pane = Pane {
         Action::Scale,
         Action::Drain,
     ],
+};
+
+pub const OUTPUT: Pane = Pane {
+    id: PaneId::OUTPUT,
+    names: &["output"],
+    key: None,
+    title: "Plugin output",
+    about: "What the last background plugin printed, and how it ended",
+    feeds: &[],
+    table: None,
+    empty: "",
+    actions: &[],
 };
 
 pub const LOGS: Pane = Pane {

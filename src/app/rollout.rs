@@ -34,6 +34,12 @@ pub fn command_for(op: &Operation) -> Option<Command> {
                 request: request.clone(),
             });
         }
+        Plan::Plugin(run) => {
+            return Some(Command::RunPlugin {
+                id,
+                run: run.clone(),
+            });
+        }
         Plan::Rollout(r) => &r.steps.get(op.run.as_ref()?.step)?.request,
     };
     Some(match request {

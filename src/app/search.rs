@@ -2,6 +2,7 @@
 //! occurs, typing it moves to the first line that has it, and `n` / `N` go to the next and the
 //! previous one. Case does not matter (ASCII), as in k9s.
 
+use super::ids::PaneId;
 use super::state::{Screen, State};
 
 /// Lines of the text view on screen, if it is one that searches.
@@ -12,6 +13,14 @@ pub fn searched_lines(state: &State) -> Option<Vec<String>> {
             Some(Ok(lines)) => Some(lines.clone()),
             _ => Some(Vec::new()),
         },
+        Screen::Pane(PaneId::OUTPUT) => Some(
+            state
+                .actions
+                .output
+                .as_ref()
+                .map(|o| o.lines.clone())
+                .unwrap_or_default(),
+        ),
         _ => None,
     }
 }
@@ -46,6 +55,7 @@ fn scroll_mut(state: &mut State) -> Option<&mut usize> {
     match state.screen() {
         Screen::Yaml(_) => Some(&mut state.yaml.scroll),
         Screen::Describe(_) => Some(&mut state.describe.scroll),
+        Screen::Pane(PaneId::OUTPUT) => state.actions.output.as_mut().map(|o| &mut o.scroll),
         _ => None,
     }
 }

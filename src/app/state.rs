@@ -142,6 +142,10 @@ pub struct State {
     pub panes: Registry<State>,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// The user's commands bound to keys (plugins.toml).
+    pub plugins: super::plugin_file::Plugins,
+    /// The kubeconfig file in use, when there is one (plugins get it as `$KUBECONFIG`).
+    pub kubeconfig: Option<std::path::PathBuf>,
     /// Where the log goes and at what level (help says it).
     pub log: Option<super::config::LogSetup>,
     /// Problems to show in the footer (bad config files, an unknown command…).
@@ -191,6 +195,8 @@ impl State {
             keymap,
             theme,
             log: None,
+            plugins: Default::default(),
+            kubeconfig: None,
             notice: None,
             dirty: true,
             quit: false,

@@ -106,7 +106,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                 };
             }
         }
-        Msg::ActionDone { id, result } => rollout::on_done(state, id, result),
+        Msg::ActionDone { id, result } => {
+            super::plugins::on_done(state, id, &result);
+            rollout::on_done(state, id, result);
+        }
+        Msg::PluginLine { id, line } => super::plugins::on_line(state, id, &line),
         Msg::Catalog {
             cluster,
             result,
@@ -274,7 +278,7 @@ fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> 
     let scope = state.screen().scope();
     match state.keymap.resolve(scope, key) {
         Some(action) => act(state, action),
-        None => Vec::new(),
+        None => super::plugins::on_key(state, key).unwrap_or_default(),
     }
 }
 

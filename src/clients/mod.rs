@@ -6,6 +6,7 @@ pub mod check;
 pub mod clipboard;
 pub mod error;
 pub mod kube;
+pub mod plugin;
 pub mod talos;
 
 use std::sync::Arc;

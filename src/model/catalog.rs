@@ -39,7 +39,8 @@ impl ApiKind {
         }
     }
 
-    fn answers_to(&self, name: &str) -> bool {
+    /// Whether `:name` means this kind (plural, singular, Kind, a short name, or qualified).
+    pub fn answers_to(&self, name: &str) -> bool {
         let name = name.to_lowercase();
         name == self.plural
             || name == self.singular

@@ -14,6 +14,7 @@ pub mod hosts;
 pub mod lines;
 pub mod metrics;
 pub mod object_actions;
+pub mod plugin;
 pub mod request;
 pub mod rollout;
 pub mod source;

@@ -39,6 +39,8 @@ pub enum ActionKind {
     NodeDrain,
     /// One pod evicted through the eviction API (a step of a drain).
     PodEvict,
+    /// A user's command from plugins.toml, run on a row.
+    Plugin,
 }
 
 impl ActionKind {
@@ -68,6 +70,7 @@ impl ActionKind {
             ActionKind::WorkloadScale => "workload.scale",
             ActionKind::NodeDrain => "node.drain",
             ActionKind::PodEvict => "pod.evict",
+            ActionKind::Plugin => "plugin",
         }
     }
 

@@ -7,6 +7,7 @@
 use super::actions::{self, ActionPlan};
 use super::argo_rest::ArgoRequest;
 use super::capi::{ControlPlaneRow, DeploymentRow};
+use super::plugin::PluginRun;
 use super::request::ActionKind;
 use super::store::ObjRef;
 use super::talos::TalosNodeRow;
@@ -98,6 +99,8 @@ pub enum Plan {
     /// An Argo CD action through argocd-server's REST API.
     Argo(ArgoRequest),
     Rollout(Rollout),
+    /// A user's command on this machine (plugins.toml).
+    Plugin(PluginRun),
 }
 
 impl Plan {
@@ -105,7 +108,7 @@ impl Plan {
     pub fn as_request(&self) -> Option<&ActionPlan> {
         match self {
             Plan::Request(p) => Some(p),
-            Plan::Argo(_) | Plan::Rollout(_) => None,
+            Plan::Argo(_) | Plan::Rollout(_) | Plan::Plugin(_) => None,
         }
     }
 
@@ -114,6 +117,7 @@ impl Plan {
             Plan::Request(p) => &p.title,
             Plan::Argo(a) => &a.title,
             Plan::Rollout(r) => &r.title,
+            Plan::Plugin(run) => &run.title,
         }
     }
 
@@ -122,6 +126,7 @@ impl Plan {
             Plan::Request(p) => p.action,
             Plan::Argo(a) => a.action,
             Plan::Rollout(r) => r.action,
+            Plan::Plugin(_) => ActionKind::Plugin,
         }
     }
 
@@ -130,6 +135,7 @@ impl Plan {
             Plan::Request(p) => &p.target.cluster,
             Plan::Argo(a) => &a.app.cluster,
             Plan::Rollout(r) => &r.context,
+            Plan::Plugin(run) => &run.target.cluster,
         }
     }
 
@@ -139,6 +145,7 @@ impl Plan {
             Plan::Request(p) => p.object(),
             Plan::Argo(a) => format!("Application {}/{}", a.app.namespace, a.app.name),
             Plan::Rollout(r) => r.target.clone(),
+            Plan::Plugin(run) => format!("{} {}", run.kind, run.target.namespaced_name()),
         }
     }
 
@@ -146,7 +153,7 @@ impl Plan {
     pub fn kube_requests(&self) -> Vec<&ActionPlan> {
         match self {
             Plan::Request(p) => vec![p],
-            Plan::Argo(_) => Vec::new(),
+            Plan::Argo(_) | Plan::Plugin(_) => Vec::new(),
             Plan::Rollout(r) => r
                 .steps
                 .iter()
@@ -163,6 +170,7 @@ impl Plan {
         match self {
             Plan::Request(p) => p.preview(),
             Plan::Argo(a) => a.preview(),
+            Plan::Plugin(run) => run.preview(),
             Plan::Rollout(r) => {
                 let n = r.steps.len();
                 let mut lines = Vec::new();

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::chrome::popup_area;
 use crate::app::keymap::{Binding, Scope};
+use crate::app::plugins;
 use crate::app::state::State;
 
 /// Bindings with the same action and description share one line: `j <Down>  Move down`.
@@ -53,6 +54,34 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
             state.keymap.bindings(scope),
             state,
         ));
+    }
+    let plugins = plugins::offered(state);
+    if !plugins.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "plugins here (plugins.toml)",
+            state.theme.style("title"),
+        )));
+        for p in plugins {
+            let about = if p.description.is_empty() {
+                p.name.clone()
+            } else {
+                format!("{}: {}", p.name, p.description)
+            };
+            let how = match (p.background, p.dangerous || p.confirm) {
+                (true, true) => " (background, asks first)",
+                (true, false) => " (background)",
+                (false, true) => " (asks first)",
+                (false, false) => "",
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {:<20}", p.key.display()),
+                    state.theme.style("hint.key"),
+                ),
+                Span::raw(format!("{about}{how}")),
+            ]));
+        }
+        lines.push(Line::from(""));
     }
     lines.extend(section(
         "everywhere",

@@ -10,6 +10,7 @@ pub mod help;
 pub mod hints;
 pub mod inspector;
 pub mod logs;
+pub mod output;
 pub mod pane;
 pub mod printed;
 pub mod search;
@@ -42,6 +43,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::Logs(key) => logs::draw(frame, body, state, &key),
         Screen::Describe(target) => describe::draw(frame, body, state, &target),
         Screen::Pane(PaneId::VMS) => vms::draw(frame, body, state),
+        Screen::Pane(PaneId::OUTPUT) => output::draw(frame, body, state),
         screen => {
             if let Some(entry) = state.panes.get(screen.pane())
                 && let Some(table) = entry.table

@@ -19,6 +19,7 @@ mod hosts;
 mod layers;
 mod logs;
 mod metrics;
+mod plugins;
 mod registry;
 mod remediation;
 mod rollouts;

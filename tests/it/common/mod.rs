@@ -298,6 +298,18 @@ impl Cockpit {
         panic!("never reached {id:?} in the tree:\n{}", self.frame());
     }
 
+    /// Run the plugin waiting for the terminal, as the loop would after handing it over
+    /// (the test's own stdout stands in for the terminal). False if none was waiting.
+    pub fn run_foreground_plugin(&mut self) -> bool {
+        match self.executor.take_foreground() {
+            Some((id, run)) => {
+                self.executor.run_foreground(id, &run);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Wait until a rendered frame contains `text`; returns that frame.
     pub async fn wait_for_text(&mut self, text: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
