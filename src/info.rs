@@ -38,10 +38,16 @@ pub fn report(asked: &Asked, user: &UserConfig) -> String {
     line("opsdeck", env!("CARGO_PKG_VERSION").to_string());
     match config_dir() {
         Some(dir) => {
-            let files: Vec<String> = ["config.toml", "keymap.toml", "theme.toml"]
-                .iter()
-                .map(|f| format!("{f} {}", present(&dir.join(f))))
-                .collect();
+            let files: Vec<String> = [
+                "config.toml",
+                "keymap.toml",
+                "theme.toml",
+                "plugins.toml",
+                "aliases.toml",
+            ]
+            .iter()
+            .map(|f| format!("{f} {}", present(&dir.join(f))))
+            .collect();
             line(
                 "config",
                 format!("{} ({})", dir.display(), files.join(", ")),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 mod commands;
 mod demo;
+mod import;
 mod info;
 mod logging;
 mod platform;
@@ -91,6 +92,11 @@ enum Commands {
     /// who you are and what your rules allow), Talos nodes, argocd-server — one line each;
     /// exit code 1 if any is down.
     Check(commands::CheckArgs),
+    /// Bring another tool's settings over.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Print shell completions, e.g. `opsdeck completions bash > ~/.local/share/bash-completion/completions/opsdeck`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -101,6 +107,15 @@ enum Commands {
     /// What opsdeck would use: version, config files, log and audit log, kubeconfig and its
     /// contexts, the clusters and their roles, talosconfig, argocd-server.
     Info,
+}
+
+/// Tools whose settings `opsdeck import` converts.
+#[derive(Subcommand, Clone)]
+enum ImportFrom {
+    /// k9s aliases, hotkeys, plugins and skin → opsdeck's aliases.toml, keymap.toml,
+    /// plugins.toml and theme.toml (a file replaced is kept as a dated backup; the report names
+    /// what had no equivalent).
+    K9s(import::K9sArgs),
 }
 
 /// What `opsdeck demo` can do instead of opening the cockpit.
@@ -166,8 +181,11 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     state.argo.server = platform.argocd.as_ref().map(|a| a.server.clone());
     state.kubeconfig = platform.kubeconfig;
     let plugins_notice = opsdeck::app::plugins::load_into(&mut state);
+    let (aliases, aliases_err) = opsdeck::app::aliases::Aliases::load();
+    state.aliases = aliases;
     state.notice = keymap_err
         .or(theme_err)
+        .or(aliases_err)
         .map(|e| format!("{e} — using the defaults"))
         .or(plugins_notice)
         .or(platform.notice);
@@ -255,6 +273,9 @@ async fn main() -> Result<()> {
             };
             print_all(info::report(&asked, &user).as_bytes())
         }
+        Some(Commands::Import {
+            from: ImportFrom::K9s(args),
+        }) => import::run(args),
         Some(Commands::Man) => {
             let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut page)?;

@@ -75,6 +75,9 @@ pub enum Action {
     Drain,
     /// The kind browser: narrow to a namespace (or all).
     PickNamespace,
+    /// A `:` command line bound to a key (`run = ":pods kube-system"`): the keymap's
+    /// `command(i)` says which.
+    RunCommand(u16),
 }
 
 /// The `run` name prefix of `Show`: `view_` and the pane's keymap section.
@@ -90,6 +93,7 @@ impl Action {
     pub fn name(self) -> String {
         match self {
             Action::Show(id) => format!("{SHOW_PREFIX}{}", id.section()),
+            Action::RunCommand(_) => "run_command".to_string(),
             other => ALL
                 .iter()
                 .find(|(a, _)| *a == other)

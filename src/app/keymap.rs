@@ -44,6 +44,8 @@ pub struct Keymap {
     bindings: HashMap<Scope, Vec<Binding>>,
     /// The panes whose sections a file may have, in registry order (the registry tells).
     panes: Vec<PaneId>,
+    /// The `:` command lines keys run (`Action::RunCommand` indexes this).
+    commands: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,7 +80,29 @@ impl Keymap {
             for entry in section.keymap {
                 let key = Key::parse(entry.on.get_ref())
                     .map_err(|m| ConfigError::at(file, text, entry.on.span(), "on", m))?;
-                let action = self.action_named(entry.run.get_ref()).ok_or_else(|| {
+                let run = entry.run.get_ref();
+                // `run = ":pods kube-system"`: the key types that command line.
+                if let Some(line) = run.strip_prefix(':').map(str::trim) {
+                    if line.is_empty() {
+                        return Err(ConfigError::at(
+                            file,
+                            text,
+                            entry.run.span(),
+                            "run",
+                            "\":\" needs a command after it, e.g. \":pods kube-system\"",
+                        ));
+                    }
+                    let action = next.command_action(line);
+                    let desc = match entry.desc.is_empty() {
+                        true => format!(":{line}"),
+                        false => entry.desc,
+                    };
+                    let list = next.bindings.entry(scope).or_default();
+                    list.retain(|b| b.key != key);
+                    list.push(Binding { key, action, desc });
+                    continue;
+                }
+                let action = self.action_named(run).ok_or_else(|| {
                     ConfigError::at(
                         file,
                         text,
@@ -107,6 +131,23 @@ impl Keymap {
         let err = super::config::read_user_file("keymap.toml")
             .and_then(|(path, text)| km.merge(&path, &text).err());
         (km, err)
+    }
+
+    /// The action that runs this command line (one per distinct line).
+    fn command_action(&mut self, line: &str) -> Action {
+        let at = match self.commands.iter().position(|c| c == line) {
+            Some(at) => at,
+            None => {
+                self.commands.push(line.to_string());
+                self.commands.len() - 1
+            }
+        };
+        Action::RunCommand(at as u16)
+    }
+
+    /// The command line a `RunCommand` runs.
+    pub fn command(&self, at: u16) -> Option<&str> {
+        self.commands.get(usize::from(at)).map(String::as_str)
     }
 
     /// Let files have a section for this pane.

@@ -1,6 +1,7 @@
 //! The cockpit: state, messages, the pure update, keymaps and themes, and the event loop.
 
 pub mod action;
+pub mod aliases;
 pub mod browse;
 pub mod config;
 pub mod cursor;
@@ -11,6 +12,7 @@ pub mod headless;
 pub mod ids;
 pub mod infra;
 pub mod inspector;
+pub mod k9s_import;
 pub mod keymap;
 pub mod keys;
 pub mod layout;

@@ -142,6 +142,8 @@ pub struct State {
     pub panes: Registry<State>,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// The user's short names for `:` commands (aliases.toml).
+    pub aliases: super::aliases::Aliases,
     /// The user's commands bound to keys (plugins.toml).
     pub plugins: super::plugin_file::Plugins,
     /// The kubeconfig file in use, when there is one (plugins get it as `$KUBECONFIG`).
@@ -195,6 +197,7 @@ impl State {
             keymap,
             theme,
             log: None,
+            aliases: Default::default(),
             plugins: Default::default(),
             kubeconfig: None,
             notice: None,

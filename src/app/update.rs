@@ -370,6 +370,7 @@ fn set_filter(state: &mut State, filter: String) {
 /// Whether a command can run now: a pane, or a kind discovery knows (on its `@context`, if it
 /// names one, so a start command waits for that cluster's discovery).
 fn resolves(state: &State, input: &str) -> bool {
+    let input = state.aliases.expand(input);
     let mut words = input.split_whitespace();
     let name = words.next().unwrap_or("");
     let context = words.find_map(|w| w.strip_prefix('@'));
@@ -399,7 +400,8 @@ pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
 }
 
 fn run_command(state: &mut State, input: &str) -> Vec<Command> {
-    let mut words = input.split_whitespace();
+    let expanded = state.aliases.expand(input);
+    let mut words = expanded.split_whitespace();
     let name = words.next().unwrap_or("");
     let args: Vec<&str> = words.collect();
     match state.panes.resolve_command(name) {
@@ -435,6 +437,11 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                     ));
                 }
                 _ => state.quit = true,
+            }
+        }
+        Action::RunCommand(at) => {
+            if let Some(line) = state.keymap.command(at).map(str::to_string) {
+                return run_command(state, &line);
             }
         }
         Action::Help => state.show_help = !state.show_help,

@@ -95,6 +95,11 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
     for (name, aliases) in state.panes.commands() {
         lines.push(Line::from(format!("  :{name:<19}{}", aliases.join(" "))));
     }
+    for (alias, meant) in &state.aliases.0 {
+        lines.push(Line::from(format!(
+            "  :{alias:<19}= :{meant} (aliases.toml)"
+        )));
+    }
     if let Some(log) = &state.log {
         lines.push(Line::from(Span::styled(
             "files",

@@ -16,6 +16,7 @@ mod discovery;
 mod drain;
 mod health;
 mod hosts;
+mod import;
 mod layers;
 mod logs;
 mod metrics;
