@@ -238,7 +238,8 @@ async fn main() -> Result<()> {
             launch(Platform::from_user(&cli).await?, Then::Snapshot(args)).await
         }
         Some(Commands::Check(args)) => {
-            launch(Platform::from_user(&cli).await?, Then::Check(args)).await
+            // Everything there is to check: also the clusters CAPI Secrets name.
+            launch(Platform::connect(&cli, true).await?, Then::Check(args)).await
         }
         Some(Commands::Demo {
             serve_only,

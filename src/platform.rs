@@ -33,6 +33,12 @@ impl Platform {
     /// From the flags and config.toml. No kubeconfig at all is a first run: said in one
     /// paragraph and exit code 2, not an error chain.
     pub async fn from_user(cli: &Cli) -> Result<Platform> {
+        Self::connect(cli, false).await
+    }
+
+    /// As `from_user`, and with `discover` also the clusters the management cluster's CAPI
+    /// Secrets name even when neither the flag nor config.toml asks (`check` looks at all).
+    pub async fn connect(cli: &Cli, discover: bool) -> Result<Platform> {
         let user = UserConfig::load()?.unwrap_or_default();
         let wanted: Vec<(Role, String)> = if cli.clusters.is_empty() {
             user.clusters
@@ -58,7 +64,7 @@ impl Platform {
         };
         let talosconfig = cli.talosconfig.clone().or(user.talosconfig.clone());
         let mut talos = talos_from_file(talosconfig.as_deref());
-        let notice = if cli.discover || user.discover {
+        let notice = if discover || cli.discover || user.discover {
             with_discovery(&mut kube, &mut talos).await
         } else {
             None

@@ -297,3 +297,27 @@ fn the_demo_snapshots_and_checks_from_the_command_line() {
         "exit code follows the verdict"
     );
 }
+
+// Multi-threaded: the simulator must serve while this thread waits for the child.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_also_reaches_the_clusters_capi_secrets_name() {
+    let sim = crate::common::frozen_sim().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("written");
+    let out = opsdeck()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["check", "-o", "json"])
+        .output()
+        .expect("runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let sources = doc["sources"].as_array().expect("sources");
+    let media = sources
+        .iter()
+        .find(|s| s["source"] == "kube" && s["name"] == "media")
+        .unwrap_or_else(|| panic!("the discovered workload cluster: {doc:#}"));
+    assert_eq!(media["role"], "workload");
+    assert_eq!(media["reachable"], true, "{media:#}");
+}
