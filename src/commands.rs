@@ -70,6 +70,7 @@ pub async fn run_snapshot(platform: Platform, args: SnapshotArgs) -> Result<()> 
         Timestamp::now(),
     );
     state.notice = platform.notice;
+    state.cluster_contexts = platform.cluster_contexts.clone();
     state.aliases = opsdeck::app::aliases::Aliases::load().0;
     let request = ShotRequest {
         command: (!args.pane.is_empty()).then(|| args.pane.join(" ")),

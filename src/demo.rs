@@ -93,6 +93,7 @@ pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
         notice,
         readonly_contexts: Default::default(),
         kubeconfig: Some(kubeconfig),
+        cluster_contexts: Default::default(),
     };
     crate::launch(platform, then).await
 }

@@ -27,6 +27,8 @@ pub struct Platform {
     pub readonly_contexts: std::collections::BTreeSet<String>,
     /// The kubeconfig file(s) in use, for plugins (`$KUBECONFIG`).
     pub kubeconfig: Option<std::path::PathBuf>,
+    /// CAPI cluster → the kube context of its API server, where config.toml says.
+    pub cluster_contexts: std::collections::BTreeMap<String, String>,
 }
 
 impl Platform {
@@ -81,6 +83,7 @@ impl Platform {
             notice,
             readonly_contexts: user.readonly_contexts(),
             kubeconfig: kubeconfig_in_use(cli.kubeconfig.as_deref()),
+            cluster_contexts: user.cluster_contexts(),
         })
     }
 }

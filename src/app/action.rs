@@ -75,6 +75,11 @@ pub enum Action {
     Drain,
     /// The kind browser: narrow to a namespace (or all).
     PickNamespace,
+    /// The chain of the Machine behind the row (`:trace`).
+    Trace,
+    /// To the layer below / above the row's, in its own pane.
+    LayerDown,
+    LayerUp,
     /// A `:` command line bound to a key (`run = ":pods kube-system"`): the keymap's
     /// `command(i)` says which.
     RunCommand(u16),
@@ -166,4 +171,7 @@ pub const ALL: &[(Action, &str)] = &[
     (Action::Restart, "restart"),
     (Action::Drain, "drain"),
     (Action::PickNamespace, "namespace"),
+    (Action::Trace, "trace"),
+    (Action::LayerDown, "layer_down"),
+    (Action::LayerUp, "layer_up"),
 ];

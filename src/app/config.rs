@@ -127,6 +127,11 @@ pub fn read_user_file(name: &str) -> Option<(String, String)> {
 /// context = "admin@mgmt"
 /// role = "management"      # management | harvester | workload
 /// readonly = true          # look, never touch
+///
+/// [[cluster]]
+/// context = "admin@media"
+/// role = "workload"
+/// capi_cluster = "media"   # the CAPI Cluster this is the API server of
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +165,10 @@ pub struct ClusterEntry {
     pub role: crate::clients::kube::sources::Role,
     #[serde(default)]
     pub readonly: bool,
+    /// For a workload context: the CAPI Cluster whose API server it is, when the context is
+    /// not named after it (links Machines to their Nodes).
+    #[serde(default)]
+    pub capi_cluster: Option<String>,
 }
 
 impl UserConfig {
@@ -174,6 +183,14 @@ impl UserConfig {
             .filter(|c| c.readonly)
             .map(|c| c.context.clone())
             .chain(self.readonly_contexts.iter().cloned())
+            .collect()
+    }
+
+    /// CAPI cluster → kube context, for the workload contexts that name theirs.
+    pub fn cluster_contexts(&self) -> std::collections::BTreeMap<String, String> {
+        self.clusters
+            .iter()
+            .filter_map(|c| Some((c.capi_cluster.clone()?, c.context.clone())))
             .collect()
     }
 

@@ -153,6 +153,8 @@ pub struct Harvester {
     pub vmis: RowStore<VmiRow>,
     pub vm_images: RowStore<ImageRow>,
     pub hosts: RowStore<HostRow>,
+    /// The workload clusters' Nodes (the layer between a Machine and its Talos node).
+    pub workload_nodes: RowStore<HostRow>,
 }
 
 /// Bare metal: Tinkerbell Hardware and Workflows, Rufio BMC Machines and Jobs.

@@ -26,6 +26,8 @@ impl PaneId {
     pub const LOGS: PaneId = PaneId("logs");
     /// One object as `kubectl describe` prints it (`d` on a row).
     pub const DESCRIBE: PaneId = PaneId("describe");
+    /// One Machine's chain through every layer (`t` on a row, `:trace`).
+    pub const TRACE: PaneId = PaneId("trace");
     /// What the last background plugin printed.
     pub const OUTPUT: PaneId = PaneId("output");
 
@@ -61,6 +63,8 @@ impl TableId {
     pub const WAVES: TableId = TableId("waves");
     /// The kind browser's rows.
     pub const BROWSE: TableId = TableId("browse");
+    /// One Machine's chain through the layers.
+    pub const TRACE: TableId = TableId("trace");
 
     pub const fn new(name: &'static str) -> TableId {
         TableId(name)

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod aliases;
 pub mod browse;
+pub mod chain;
 pub mod config;
 pub mod cursor;
 pub mod describe;
@@ -35,6 +36,7 @@ pub mod suspend;
 pub mod table;
 pub mod tables;
 pub mod theme;
+pub mod trace;
 pub mod tree;
 pub mod update;
 pub mod watches;

@@ -41,6 +41,8 @@ pub enum Msg {
     Vmis(WatchUpdate<VmiRow>),
     VmImages(WatchUpdate<ImageRow>),
     Hosts(WatchUpdate<HostRow>),
+    /// A workload cluster's Nodes.
+    WorkloadNodes(WatchUpdate<HostRow>),
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),

@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML, OUTPUT,
+    DESCRIBE, YAML, OUTPUT, TRACE,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -166,6 +166,24 @@ pub const BROWSE: Pane = Pane {
         Action::Scale,
         Action::Drain,
     ],
+};
+
+pub const TRACE: Pane = Pane {
+    id: PaneId::TRACE,
+    names: &["trace"],
+    key: None,
+    title: "Trace",
+    about: "The chain of the Machine behind the row: BMC, host, VM, Machine, Node, Talos, cluster, apps",
+    feeds: &[
+        Feed::Machines,
+        Feed::Vms,
+        Feed::HarvesterHosts,
+        Feed::Hardware,
+        Feed::TalosNodes,
+    ],
+    table: Some(&tables::TRACE),
+    empty: "nothing traced yet: t on a Machine, VM, node or host",
+    actions: &[],
 };
 
 pub const OUTPUT: Pane = Pane {

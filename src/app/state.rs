@@ -113,6 +113,13 @@ pub struct State {
     pub harvester: Harvester,
     pub metal: Metal,
     pub actions: Actions,
+    /// The kube context of a CAPI cluster's own API server, where it is not named after the
+    /// cluster (config.toml `capi_cluster`); discovered clusters are named after theirs.
+    pub cluster_contexts: std::collections::BTreeMap<String, String>,
+    /// The Machine the trace view shows.
+    pub trace: Option<ObjRef>,
+    /// The cross-layer links, kept in step with the stores.
+    pub links: crate::model::links::Links,
     /// Every kind the clusters serve, from their discovery.
     pub catalog: Catalog,
     pub browse: Browse,
@@ -178,6 +185,9 @@ impl State {
             harvester: Harvester::default(),
             metal: Metal::default(),
             actions: Actions::default(),
+            cluster_contexts: Default::default(),
+            trace: None,
+            links: Default::default(),
             catalog: Catalog::default(),
             browse: Browse::default(),
             infra: Infra::default(),
@@ -210,6 +220,21 @@ impl State {
     /// How many kube clusters the cockpit watches (the header names them).
     pub fn cluster_count(&self) -> usize {
         self.context.split(", ").filter(|c| !c.is_empty()).count()
+    }
+
+    /// The kube context a CAPI cluster's Nodes and ExternalSecrets are read from.
+    pub fn context_of_cluster<'a>(&'a self, cluster: &'a str) -> &'a str {
+        self.cluster_contexts
+            .get(cluster)
+            .map_or(cluster, String::as_str)
+    }
+
+    /// The CAPI cluster a kube context is the API server of.
+    pub fn cluster_of_context<'a>(&'a self, context: &'a str) -> &'a str {
+        self.cluster_contexts
+            .iter()
+            .find(|(_, ctx)| *ctx == context)
+            .map_or(context, |(cluster, _)| cluster.as_str())
     }
 
     pub fn screen(&self) -> &Screen {

@@ -83,17 +83,33 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             let ids = ids.map(|d| NodeId::Deployment(d.key.clone()));
             state.tree.open_new(ids.collect::<Vec<_>>());
         }
-        Msg::Machines(u) => state.capi.machines.apply(u),
+        Msg::Machines(u) => {
+            state.links.machines(&u);
+            state.capi.machines.apply(u);
+        }
         Msg::Apps(u) => state.argo.apps.apply(u),
-        Msg::Talos(u) => state.talos.nodes.apply(u),
+        Msg::Talos(u) => {
+            state.links.talos(&u);
+            state.talos.nodes.apply(u);
+        }
         Msg::ExternalSecrets(u) => state.eso.external_secrets.apply(u),
         Msg::SecretStores(u) => state.eso.secret_stores.apply(u),
         Msg::ClusterSecretStores(u) => state.eso.cluster_secret_stores.apply(u),
-        Msg::Vms(u) => state.harvester.vms.apply(u),
-        Msg::Vmis(u) => state.harvester.vmis.apply(u),
+        Msg::Vms(u) => {
+            state.links.vms(&u);
+            state.harvester.vms.apply(u);
+        }
+        Msg::Vmis(u) => {
+            state.links.vmis(&u);
+            state.harvester.vmis.apply(u);
+        }
         Msg::VmImages(u) => state.harvester.vm_images.apply(u),
         Msg::Hosts(u) => state.harvester.hosts.apply(u),
-        Msg::Hardware(u) => state.metal.hardware.apply(u),
+        Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
+        Msg::Hardware(u) => {
+            state.links.hardware(&u);
+            state.metal.hardware.apply(u);
+        }
         Msg::Workflows(u) => state.metal.workflows.apply(u),
         Msg::Bmcs(u) => state.metal.bmcs.apply(u),
         Msg::BmcJobs(u) => state.metal.bmc_jobs.apply(u),
@@ -477,6 +493,12 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Enter if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
             return super::browse::drill_in(state);
         }
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::TRACE) => {
+            return super::trace::enter(state);
+        }
+        Action::Trace | Action::Show(PaneId::TRACE) => return super::trace::open(state),
+        Action::LayerDown => return super::trace::step(state, false),
+        Action::LayerUp => return super::trace::step(state, true),
         Action::Enter => {
             if let Screen::Pane(PaneId::APPS) = state.screen()
                 && let Some(key) = tables::selected(state, &tables::APPS)

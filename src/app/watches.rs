@@ -86,6 +86,16 @@ pub fn start_pane_watches(sources: &KubeSources, tx: &UnboundedSender<Msg>) -> V
             .with_role(Role::Harvester)
             .flat_map(|s| harvester_watches(&s.client, &s.context, tx)),
     );
+    // The workload clusters' Nodes: the layer between a Machine and its Talos node.
+    watches.extend(sources.with_role(Role::Workload).map(|s| {
+        spawn_watch::<NodeW, _, _, _>(
+            s.client.clone(),
+            s.context.clone(),
+            NODES,
+            host_row,
+            sender(tx, Msg::WorkloadNodes),
+        )
+    }));
     // External Secrets may run in any cluster; where its CRDs are absent the pane says so.
     for s in &sources.0 {
         watches.extend(secret_watches(&s.client, &s.context, tx));

@@ -12,6 +12,7 @@ pub mod eso;
 pub mod health;
 pub mod hosts;
 pub mod lines;
+pub mod links;
 pub mod metrics;
 pub mod object_actions;
 pub mod plugin;

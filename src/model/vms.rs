@@ -112,6 +112,8 @@ pub type NodeW = Slim<NodeSpecW, NodeStatusW>;
 #[derive(Debug, Clone, PartialEq)]
 pub struct VmRow {
     pub key: ObjRef,
+    /// What a CAPI Machine's `harvester://<uid>` providerID names.
+    pub uid: String,
     pub status: String,
     pub run_strategy: String,
     pub cpu: Option<u32>,
@@ -191,6 +193,7 @@ pub fn vm_row(o: &VmW) -> VmRow {
         });
     VmRow {
         key: o.obj_ref(),
+        uid: text(&o.metadata.uid),
         status: text(&o.status.printable_status),
         run_strategy: text(&strategy),
         cpu: domain

@@ -6,6 +6,7 @@ mod common;
 mod actions;
 mod argocd_rest;
 mod browse;
+mod chain;
 mod cli;
 mod cockpit;
 mod config_files;

@@ -45,10 +45,13 @@ impl Controllers {
                 continue;
             };
             let host = 100 + (crate::db::fnv(key.2.as_bytes()) % 100) as u32;
-            let _ = self.db().modify(&key, |m| match phase.as_str() {
+            let modified = self.db().modify(&key, |m| match phase.as_str() {
                 "Provisioning" => capi_objects::mark_provisioned(m, &c, host),
                 _ => capi_objects::mark_running(m, &c),
             });
+            if let (Ok(machine), "Provisioned") = (&modified, phase.as_str()) {
+                self.node_joined(&c, machine);
+            }
             self.stage_since.insert(key.2.clone(), self.ticks);
             if phase == "Provisioned" {
                 self.stage_since.remove(&key.2);

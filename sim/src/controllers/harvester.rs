@@ -188,6 +188,7 @@ impl Controllers {
 
     /// A deleted worker Machine: its VM goes.
     pub(super) fn vm_deleted(&self, c: &ClusterSpec, name: &str) {
+        self.node_left(c, name);
         let Some(db) = &self.harvester else { return };
         let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
         for kind in ["VirtualMachineInstance", "VirtualMachine"] {
@@ -201,6 +202,7 @@ impl Controllers {
 
     /// A worker was replaced: its VM goes, the replacement's VM starts.
     pub(super) fn vm_replaced(&self, c: &ClusterSpec, old: &str, new: &str) {
+        self.node_left(c, old);
         let Some(db) = &self.harvester else { return };
         let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
         let vm_kind = kind_id("VirtualMachine").unwrap_or_default();

@@ -9,6 +9,7 @@ mod deployments;
 mod disruption;
 mod eso;
 mod harvester;
+mod nodes;
 mod rollout;
 mod seed;
 mod tinkerbell;

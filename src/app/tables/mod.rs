@@ -11,6 +11,7 @@ mod ops;
 mod secrets;
 mod services;
 mod talos;
+pub mod trace;
 mod vms;
 pub mod waves;
 
@@ -47,6 +48,10 @@ pub const ETCD_MEMBERS: Table = Table {
 pub const WAVES: Table = Table {
     used_as: Use::Ordered,
     ..Table::list(TableId::WAVES, waves::COLUMNS, waves::rows)
+};
+pub const TRACE: Table = Table {
+    used_as: Use::Ordered,
+    ..Table::list(TableId::TRACE, trace::COLUMNS, trace::rows)
 };
 pub const BROWSE: Table = Table {
     id: TableId::BROWSE,
