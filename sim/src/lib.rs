@@ -417,7 +417,8 @@ impl Simulator {
         let controllers = Arc::new(Mutex::new(
             Controllers::new(db, scenario)
                 .with_workload_clusters(workload_dbs)
-                .with_harvester(harvester_db),
+                .with_harvester(harvester_db)
+                .with_talos(talos.as_ref().map(|t| t.registry.clone())),
         ));
         if let Some(period) = options.tick {
             controllers

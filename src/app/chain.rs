@@ -4,101 +4,12 @@
 //! through the link indexes (`model::links`). A link that cannot be resolved is a layer marked
 //! missing, with what was looked for.
 
-use jiff::Timestamp;
+pub use crate::model::layer::{Layer, LayerKind, Verdict};
 
 use super::state::{State, bmc_of};
 use crate::model::capi::MachineRow;
 use crate::model::links::{harvester_uid, node_in};
 use crate::model::store::ObjRef;
-
-/// How a layer is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    Ok,
-    /// Not wrong yet: provisioning, scaling, out of sync, cordoned.
-    Warn,
-    Bad,
-    /// The link is missing or its source says nothing.
-    Unknown,
-}
-
-/// The layers of a chain, bottom to top.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LayerKind {
-    Bmc,
-    Hardware,
-    Host,
-    Vm,
-    Machine,
-    Node,
-    Talos,
-    Group,
-    Cluster,
-    Apps,
-    Secrets,
-}
-
-impl LayerKind {
-    pub fn title(self) -> &'static str {
-        match self {
-            LayerKind::Bmc => "BMC",
-            LayerKind::Hardware => "Hardware",
-            LayerKind::Host => "Harvester host",
-            LayerKind::Vm => "VM",
-            LayerKind::Machine => "Machine",
-            LayerKind::Node => "Node",
-            LayerKind::Talos => "Talos",
-            LayerKind::Group => "Machine group",
-            LayerKind::Cluster => "Cluster",
-            LayerKind::Apps => "Argo CD apps",
-            LayerKind::Secrets => "ExternalSecrets",
-        }
-    }
-}
-
-/// One layer of a chain as the trace view shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Layer {
-    pub kind: LayerKind,
-    /// The object it is (None: the link is missing).
-    pub key: Option<ObjRef>,
-    /// `HarvesterMachine media-workers-x`, `3 apps` …
-    pub name: String,
-    pub verdict: Verdict,
-    /// What the verdict rests on, or what was looked for when missing.
-    pub detail: String,
-    /// Since when it is as it is (a condition's transition), else its age.
-    pub since: Option<Timestamp>,
-}
-
-impl Layer {
-    fn found(kind: LayerKind, key: &ObjRef, verdict: Verdict, detail: String) -> Layer {
-        Layer {
-            kind,
-            key: Some(key.clone()),
-            name: key.name.clone(),
-            verdict,
-            detail,
-            since: None,
-        }
-    }
-
-    fn missing(kind: LayerKind, looked_for: String) -> Layer {
-        Layer {
-            kind,
-            key: None,
-            name: "-".into(),
-            verdict: Verdict::Unknown,
-            detail: looked_for,
-            since: None,
-        }
-    }
-
-    fn since(mut self, since: Option<Timestamp>) -> Layer {
-        self.since = since;
-        self
-    }
-}
 
 /// The Machine a row is part of: a Machine itself, a VM or VMI (by its uid), a workload Node
 /// or a Talos node (by name in its cluster).
@@ -148,11 +59,18 @@ fn verdict_of(ok: Option<bool>) -> Verdict {
 
 /// The chain of one Machine, bottom (BMC) to top (ExternalSecrets).
 pub fn trace(state: &State, machine: &MachineRow) -> Vec<Layer> {
-    let mut below = metal_layers(state, machine);
-    below.push(machine_layer(machine));
-    below.extend(node_layers(state, machine));
-    below.extend(cluster_layers(state, machine));
-    below
+    let mut layers = lower_chain(state, machine);
+    layers.extend(cluster_layers(state, machine));
+    layers
+}
+
+/// The chain of one Machine from the BMC up to its Talos node: the layers that are this
+/// Machine's own (a few lookups each).
+pub fn lower_chain(state: &State, machine: &MachineRow) -> Vec<Layer> {
+    let mut layers = metal_layers(state, machine);
+    layers.push(machine_layer(machine));
+    layers.extend(node_layers(state, machine));
+    layers
 }
 
 fn machine_layer(m: &MachineRow) -> Layer {
@@ -197,7 +115,8 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
     };
     let vm_verdict = match vm.status.as_str() {
         "Running" => Verdict::Ok,
-        "Stopped" | "CrashLoopBackOff" | "ErrorUnschedulable" | "ErrorPvcNotFound"
+        // Unknown: virt-handler on its host does not answer.
+        "Stopped" | "Unknown" | "CrashLoopBackOff" | "ErrorUnschedulable" | "ErrorPvcNotFound"
         | "DataVolumeError" => Verdict::Bad,
         _ => Verdict::Warn,
     };
@@ -227,6 +146,8 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         Some(h) => {
             let verdict = match (verdict_of(h.ready.ok), &h.maintenance) {
                 (Verdict::Ok, Some(_)) => Verdict::Warn,
+                // A host that stopped posting its status is down as far as anyone can tell.
+                (Verdict::Unknown, _) => Verdict::Bad,
                 (v, _) => v,
             };
             let detail = match &h.maintenance {
@@ -324,7 +245,9 @@ fn node_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
                 (None, []) => (Verdict::Ok, t.talos_version.clone().unwrap_or_default()),
                 (None, bad) => (Verdict::Warn, format!("unhealthy: {}", bad.join(", "))),
             };
-            Layer::found(LayerKind::Talos, &t.key, verdict, detail).since(t.boot_time)
+            // Up since its boot while well; when not, since when is not known.
+            let since = t.boot_time.filter(|_| verdict == Verdict::Ok);
+            Layer::found(LayerKind::Talos, &t.key, verdict, detail).since(since)
         }
         None => Layer::missing(
             LayerKind::Talos,

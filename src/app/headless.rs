@@ -90,6 +90,9 @@ pub async fn snapshot(
     for task in tasks {
         task.abort();
     }
+    // What the feed shows is worked out once a second in the loop; here, once now.
+    state.attention.stale = true;
+    super::attention::refresh(&mut state);
     // A test backend cannot fail: its error type has no values.
     let Ok(mut terminal) = Terminal::new(TestBackend::new(request.width, request.height));
     let Ok(_) = terminal.draw(|f| views::draw(f, &state));

@@ -26,6 +26,8 @@ impl PaneId {
     pub const LOGS: PaneId = PaneId("logs");
     /// One object as `kubectl describe` prints it (`d` on a row).
     pub const DESCRIBE: PaneId = PaneId("describe");
+    /// Everything not well across the layers, grouped under the root cause.
+    pub const ATTENTION: PaneId = PaneId("attention");
     /// One Machine's chain through every layer (`t` on a row, `:trace`).
     pub const TRACE: PaneId = PaneId("trace");
     /// What the last background plugin printed.
@@ -63,6 +65,8 @@ impl TableId {
     pub const WAVES: TableId = TableId("waves");
     /// The kind browser's rows.
     pub const BROWSE: TableId = TableId("browse");
+    /// Everything not well, grouped by root cause.
+    pub const ATTENTION: TableId = TableId("attention");
     /// One Machine's chain through the layers.
     pub const TRACE: TableId = TableId("trace");
 

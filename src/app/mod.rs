@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod aliases;
+pub mod attention;
 pub mod browse;
 pub mod chain;
 pub mod config;

@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML, OUTPUT, TRACE,
+    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -166,6 +166,26 @@ pub const BROWSE: Pane = Pane {
         Action::Scale,
         Action::Drain,
     ],
+};
+
+pub const ATTENTION: Pane = Pane {
+    id: PaneId::ATTENTION,
+    names: &["attention", "att", "problems"],
+    key: Some('8'),
+    title: "Attention",
+    about: "Everything not well across the layers, each root cause first with what it explains",
+    feeds: &[
+        Feed::Machines,
+        Feed::Vms,
+        Feed::HarvesterHosts,
+        Feed::Hardware,
+        Feed::TalosNodes,
+        Feed::Apps,
+        Feed::ExternalSecrets,
+    ],
+    table: Some(&tables::ATTENTION),
+    empty: "nothing needs attention",
+    actions: &[],
 };
 
 pub const TRACE: Pane = Pane {

@@ -116,6 +116,8 @@ pub struct State {
     /// The kube context of a CAPI cluster's own API server, where it is not named after the
     /// cluster (config.toml `capi_cluster`); discovered clusters are named after theirs.
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
+    /// Everything not well, grouped by root cause (worked out at most once a second).
+    pub attention: crate::model::attention::Attention,
     /// The Machine the trace view shows.
     pub trace: Option<ObjRef>,
     /// The cross-layer links, kept in step with the stores.
@@ -161,6 +163,9 @@ pub struct State {
     pub notice: Option<String>,
     pub dirty: bool,
     pub quit: bool,
+    /// The user has gone somewhere (a key, a `-c` command): the cockpit no longer picks the
+    /// start pane.
+    pub moved: bool,
     /// Quit was asked for while a rollout runs: the next quit really quits.
     pub quit_armed: bool,
 }
@@ -186,6 +191,7 @@ impl State {
             metal: Metal::default(),
             actions: Actions::default(),
             cluster_contexts: Default::default(),
+            attention: Default::default(),
             trace: None,
             links: Default::default(),
             catalog: Catalog::default(),
@@ -214,6 +220,7 @@ impl State {
             dirty: true,
             quit: false,
             quit_armed: false,
+            moved: false,
         }
     }
 

@@ -21,6 +21,10 @@ pub fn current(state: &State) -> Option<(LayerKind, ObjRef)> {
             NodeId::Deployment(k) | NodeId::ControlPlane(k) => (LayerKind::Group, k),
             NodeId::Cluster(k) => (LayerKind::Cluster, k),
         }),
+        Screen::Pane(PaneId::ATTENTION) => {
+            let p = tables::attention_selected(state)?;
+            Some((p.layer, p.key.clone()))
+        }
         Screen::Pane(PaneId::TRACE) => {
             let key = tables::selected(state, &tables::TRACE)?;
             let layer = layers(state)?

@@ -40,7 +40,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     );
     // Machines name their providers' machines; discovery says how to watch them.
     let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
+    if super::attention::touched_by(&msg) {
+        state.attention.stale = true;
+    }
+    let tick = matches!(msg, Msg::Tick(_));
     let mut commands = apply(state, msg);
+    if tick && state.attention.stale {
+        super::attention::refresh(state);
+        super::attention::maybe_start_here(state);
+        state.dirty = true;
+    }
     if gates_may_move {
         commands.extend(rollout::advance(state));
     }
@@ -265,6 +274,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Input(Event::Resize(width, height)) => state.viewport = (width, height),
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
             state.dirty = true;
+            state.moved = true;
             return key_input(state, key.code, key.modifiers, Key::from_event(&key));
         }
         Msg::Input(_) => return Vec::new(),
@@ -407,6 +417,7 @@ pub fn unknown_command(input: &str) -> String {
 
 /// Run a command given at start (`-c`): now if it names a pane, else once discovery knows it.
 pub fn start_with(state: &mut State, command: &str) -> Vec<Command> {
+    state.moved = true;
     if resolves(state, command) {
         run_command(state, command)
     } else {
@@ -497,6 +508,13 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             return super::trace::enter(state);
         }
         Action::Trace | Action::Show(PaneId::TRACE) => return super::trace::open(state),
+        Action::Enter if state.screen() == &Screen::Pane(PaneId::ATTENTION) => {
+            return super::attention::enter(state);
+        }
+        Action::Show(PaneId::ATTENTION) => {
+            super::attention::refresh(state);
+            return switch_root(state, Screen::Pane(PaneId::ATTENTION));
+        }
         Action::LayerDown => return super::trace::step(state, false),
         Action::LayerUp => return super::trace::step(state, true),
         Action::Enter => {

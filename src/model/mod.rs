@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod argo;
 pub mod argo_rest;
+pub mod attention;
 pub mod browse;
 pub mod capi;
 pub mod catalog;
@@ -11,6 +12,7 @@ pub mod drain;
 pub mod eso;
 pub mod health;
 pub mod hosts;
+pub mod layer;
 pub mod lines;
 pub mod links;
 pub mod metrics;

@@ -8,12 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::state::{Prompt, State};
+use crate::model::attention::{Area, Severity};
 use crate::model::source::SourceState;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let mut spans = vec![
-        Span::styled(" opsdeck ", theme.style("header.context")),
+    let mut spans = vec![Span::styled(" opsdeck ", theme.style("header.context"))];
+    spans.extend(attention(state));
+    spans.extend([
         Span::styled(format!(" ctx: {} ", state.context), theme.style("header")),
         Span::styled(
             format!(
@@ -25,7 +27,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State) {
             ),
             theme.style("header"),
         ),
-    ];
+    ]);
     if state.readonly {
         spans.push(Span::styled("│ READ-ONLY ", theme.style("header.context")));
     }
@@ -35,6 +37,34 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State) {
         theme.style("header"),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// ` ⚠ 9: metal 1 · vms 2 · apps 4 ` — what needs attention, per area (`:attention` lists it).
+fn attention(state: &State) -> Option<Span<'static>> {
+    let a = &state.attention;
+    if a.total() == 0 {
+        return None;
+    }
+    let parts: Vec<String> = Area::ALL
+        .iter()
+        .filter_map(|area| {
+            let n = a.counts.get(area).copied().unwrap_or(0);
+            (n > 0).then(|| format!("{} {n}", area.name()))
+        })
+        .collect();
+    let critical = a
+        .groups
+        .iter()
+        .any(|g| g.root.severity == Severity::Critical);
+    let style = if critical {
+        "message.error"
+    } else {
+        "status.warning"
+    };
+    Some(Span::styled(
+        format!(" ⚠ {}: {} ", a.total(), parts.join(" · ")),
+        state.theme.style(style),
+    ))
 }
 
 fn source_style(state: &State, source: &SourceState) -> Style {

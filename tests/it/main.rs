@@ -5,6 +5,7 @@ mod common;
 
 mod actions;
 mod argocd_rest;
+mod attention;
 mod browse;
 mod chain;
 mod cli;

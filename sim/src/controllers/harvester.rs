@@ -19,6 +19,12 @@ impl Controllers {
         self
     }
 
+    /// The simulated apids, so a host that loses power takes its Talos nodes with it.
+    pub fn with_talos(mut self, talos: Option<Arc<crate::talos::Registry>>) -> Self {
+        self.talos = talos;
+        self
+    }
+
     /// A Machine's Node joined: its VM is Running with an IP.
     pub(super) fn vm_running(&self, c: &ClusterSpec, machine: &str) {
         let Some(db) = &self.harvester else { return };

@@ -10,6 +10,7 @@ mod disruption;
 mod eso;
 mod harvester;
 mod nodes;
+mod power;
 mod rollout;
 mod seed;
 mod tinkerbell;
@@ -47,6 +48,10 @@ pub struct Controllers {
     /// The workload clusters (External Secrets, Deployments), by name.
     workload_clusters: Vec<(String, Arc<Mutex<Db>>)>,
     harvester: Option<Arc<Mutex<Db>>>,
+    /// The simulated apids, switched off with their host's power.
+    talos: Option<Arc<crate::talos::Registry>>,
+    /// Hosts whose BMC reports power off, as last seen (hostname).
+    powered_off: BTreeSet<String>,
     /// Pods seen with a deletionTimestamp (cluster, namespace, name): gone at the next tick.
     terminating: BTreeSet<(String, String, String)>,
 }
@@ -66,6 +71,8 @@ impl Controllers {
             machine_kind: kind_id("Machine").unwrap_or_default(),
             workload_clusters: Vec::new(),
             harvester: None,
+            talos: None,
+            powered_off: BTreeSet::new(),
             terminating: BTreeSet::new(),
         }
     }
@@ -95,6 +102,7 @@ impl Controllers {
         self.roll_versions();
         self.advance_vms();
         self.run_bmc_jobs();
+        self.follow_power();
         self.advance_machines();
         self.handle_refreshes();
         self.advance_operations();

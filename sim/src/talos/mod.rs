@@ -61,6 +61,16 @@ impl Registry {
         self.runtime.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Switch a node off or on: its apid stops answering (a test, or its host lost power).
+    pub fn set_down(&self, hostname: &str, down: bool) {
+        let mut set = self.down.lock().unwrap_or_else(|p| p.into_inner());
+        if down {
+            set.insert(hostname.to_string());
+        } else {
+            set.remove(hostname);
+        }
+    }
+
     /// Install a version to boot at the next reboot.
     pub fn stage(&self, hostname: &str, version: String) {
         self.runtime()
@@ -259,12 +269,7 @@ impl TalosSim {
 
     /// Switch a node off or on (tests: "a node that does not answer").
     pub fn set_down(&self, hostname: &str, down: bool) {
-        let mut set = self.registry.down.lock().unwrap_or_else(|p| p.into_inner());
-        if down {
-            set.insert(hostname.to_string());
-        } else {
-            set.remove(hostname);
-        }
+        self.registry.set_down(hostname, down);
     }
 
     /// Make a node's upgrades fail: it installs, reboots, and comes back on its old version,

@@ -3,6 +3,7 @@
 //! is what an action targets.
 
 mod apps;
+mod attention;
 mod browse;
 pub mod clusters;
 mod etcd;
@@ -24,6 +25,7 @@ use crate::model::store::ObjRef;
 use crate::model::table::{Cell, TableRow, sort_rows};
 use crate::model::text::age_opt;
 
+pub use self::attention::selected as attention_selected;
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
 
@@ -48,6 +50,10 @@ pub const ETCD_MEMBERS: Table = Table {
 pub const WAVES: Table = Table {
     used_as: Use::Ordered,
     ..Table::list(TableId::WAVES, waves::COLUMNS, waves::rows)
+};
+pub const ATTENTION: Table = Table {
+    used_as: Use::Ordered,
+    ..Table::list(TableId::ATTENTION, attention::COLUMNS, attention::rows)
 };
 pub const TRACE: Table = Table {
     used_as: Use::Ordered,

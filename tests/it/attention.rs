@@ -1,0 +1,196 @@
+//! The attention feed over the simulated platform: a host powered off through its BMC shows as
+//! one root — the BMC — explaining the host, the VMs on it, their Nodes and Talos nodes, while
+//! trouble that was there before stays on its own; the header counts it; power back on and the
+//! group is gone.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use opsdeck::app::msg::Msg;
+use opsdeck::clients::kube::post_json;
+use opsdeck::model::attention::{Area, Group};
+use opsdeck::model::layer::LayerKind;
+
+use crate::common::{Cockpit, admin, all_sources, frozen_sim_with_talos, talos_setup};
+
+fn power(action: &str, n: u32) -> serde_json::Value {
+    json!({
+        "apiVersion": "bmc.tinkerbell.org/v1alpha1",
+        "kind": "Job",
+        "metadata": {"name": format!("test-power-{action}-{n}"), "namespace": "tink-system"},
+        "spec": {"machineRef": {"name": "bmc-hv-02", "namespace": "tink-system"},
+                 "tasks": [{"powerAction": action}]},
+    })
+}
+
+fn bmc_group(c: &Cockpit) -> Option<&Group> {
+    c.state
+        .attention
+        .groups
+        .iter()
+        .find(|g| g.root.layer == LayerKind::Bmc && g.root.key.name == "bmc-hv-02")
+}
+
+#[tokio::test]
+async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
+    let sim = frozen_sim_with_talos().await;
+    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, talos_setup(&sim)).await;
+    c.state
+        .cluster_contexts
+        .insert("media".into(), "opsdeck-media".into());
+    c.wait_for("every layer", |s| {
+        s.harvester.vmis.len() >= 8
+            && s.harvester.workload_nodes.len() >= 5
+            && s.metal.bmcs.len() >= 3
+            && s.talos
+                .nodes
+                .iter()
+                .filter(|t| t.talos_version.is_some())
+                .count()
+                >= 8
+            && s.argo.apps.len() == 25
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(bmc_group(&c).is_none());
+    let degraded_before: Vec<String> = c
+        .state
+        .argo
+        .apps
+        .iter()
+        .filter(|a| a.health == "Degraded")
+        .map(|a| a.key.name.clone())
+        .collect();
+    assert!(!degraded_before.is_empty());
+    let on_host: Vec<String> = c
+        .state
+        .harvester
+        .vmis
+        .iter()
+        .filter(|v| v.node == "hv-02")
+        .map(|v| v.key.name.clone())
+        .collect();
+    assert!(on_host.len() >= 2, "{on_host:?}");
+
+    let mgmt = admin(&sim).await;
+    let jobs = "/apis/bmc.tinkerbell.org/v1alpha1/namespaces/tink-system/jobs";
+    post_json(&mgmt, jobs, &power("off", 1)).await.expect("job");
+    for _ in 0..3 {
+        sim.controllers().tick();
+    }
+    c.wait_for("the cascade", |s| {
+        s.harvester
+            .hosts
+            .iter()
+            .any(|h| h.key.name == "hv-02" && h.ready.ok.is_none())
+            && s.harvester
+                .vms
+                .iter()
+                .filter(|v| v.status == "Unknown")
+                .count()
+                == on_host.len()
+            && s.talos
+                .nodes
+                .iter()
+                .filter(|t| on_host.contains(&t.key.name))
+                .all(|t| t.error.is_some())
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    let group = bmc_group(&c).expect("the BMC is a root").clone();
+    let explained = |kind: LayerKind| -> Vec<String> {
+        group
+            .explained
+            .iter()
+            .filter(|p| p.layer == kind)
+            .map(|p| p.key.name.clone())
+            .collect()
+    };
+    assert_eq!(explained(LayerKind::Host), ["hv-02"]);
+    let mut vms = explained(LayerKind::Vm);
+    vms.sort();
+    let mut expected = on_host.clone();
+    expected.sort();
+    assert_eq!(vms, expected);
+    // Every workload Node of a media Machine on that host.
+    for node in explained(LayerKind::Node) {
+        assert!(on_host.contains(&node), "{node}");
+    }
+    assert!(!explained(LayerKind::Node).is_empty());
+    // Every Talos node of a Running Machine on it (a Provisioning one never answered).
+    for node in c
+        .state
+        .talos
+        .nodes
+        .iter()
+        .filter(|t| on_host.contains(&t.key.name))
+    {
+        let running = c
+            .state
+            .capi
+            .machines
+            .iter()
+            .any(|m| m.node == node.key.name && m.phase == "Running");
+        assert_eq!(
+            explained(LayerKind::Talos).contains(&node.key.name),
+            running,
+            "{}: {group:#?}",
+            node.key.name
+        );
+    }
+    // Apps that were Degraded before the power went are not its consequence.
+    for app in &degraded_before {
+        assert!(
+            !group
+                .explained
+                .iter()
+                .any(|p| p.area == Area::Apps && &p.key.name == app),
+            "{app} was degraded before: {:#?} hosts {:?}",
+            c.state
+                .argo
+                .apps
+                .iter()
+                .find(|a| &a.key.name == app)
+                .map(|a| a.last_sync),
+            c.state
+                .harvester
+                .hosts
+                .iter()
+                .map(|h| (h.key.name.clone(), h.ready.since))
+                .collect::<Vec<_>>()
+        );
+    }
+    // The root is listed first, what it explains under it, and the header counts it all.
+    c.press(&["8"]);
+    let frame = c.frame();
+    let root_line = frame
+        .lines()
+        .position(|l| l.contains("bmc-hv-02") && l.contains("power off"))
+        .unwrap_or_else(|| panic!("{frame}"));
+    let host_line = frame
+        .lines()
+        .position(|l| l.contains("↳ hv-02") && l.contains("explained by BMC bmc-hv-02"))
+        .unwrap_or_else(|| panic!("{frame}"));
+    assert!(root_line < host_line);
+    let header = frame.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("⚠") && header.contains("metal") && header.contains("nodes"),
+        "{header}"
+    );
+
+    // Power back on: the group goes.
+    post_json(&mgmt, jobs, &power("on", 2)).await.expect("job");
+    for _ in 0..3 {
+        sim.controllers().tick();
+    }
+    c.wait_for("the host back", |s| {
+        s.harvester
+            .hosts
+            .iter()
+            .any(|h| h.key.name == "hv-02" && h.ready.ok == Some(true))
+            && !s.harvester.vms.iter().any(|v| v.status == "Unknown")
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(bmc_group(&c).is_none(), "{:#?}", c.state.attention.groups);
+}
