@@ -28,6 +28,8 @@ impl PaneId {
     pub const DESCRIBE: PaneId = PaneId("describe");
     /// Everything not well across the layers, grouped under the root cause.
     pub const ATTENTION: PaneId = PaneId("attention");
+    /// Every change the cockpit has seen, newest first.
+    pub const TIMELINE: PaneId = PaneId("timeline");
     /// One Machine's chain through every layer (`t` on a row, `:trace`).
     pub const TRACE: PaneId = PaneId("trace");
     /// What the last background plugin printed.
@@ -67,6 +69,8 @@ impl TableId {
     pub const BROWSE: TableId = TableId("browse");
     /// Everything not well, grouped by root cause.
     pub const ATTENTION: TableId = TableId("attention");
+    /// Every change seen, newest first.
+    pub const TIMELINE: TableId = TableId("timeline");
     /// One Machine's chain through the layers.
     pub const TRACE: TableId = TableId("trace");
 

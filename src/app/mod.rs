@@ -11,6 +11,7 @@ pub mod describe;
 pub mod domains;
 pub mod executor;
 pub mod headless;
+pub mod history;
 pub mod ids;
 pub mod infra;
 pub mod inspector;

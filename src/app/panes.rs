@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION,
+    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION, TIMELINE,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -185,6 +185,18 @@ pub const ATTENTION: Pane = Pane {
     ],
     table: Some(&tables::ATTENTION),
     empty: "nothing needs attention",
+    actions: &[],
+};
+
+pub const TIMELINE: Pane = Pane {
+    id: PaneId::TIMELINE,
+    names: &["timeline", "history"],
+    key: None,
+    title: "Timeline",
+    about: "Every change seen across the layers, newest first (old → new)",
+    feeds: &[],
+    table: Some(&tables::TIMELINE),
+    empty: "nothing has changed since the cockpit started",
     actions: &[],
 };
 

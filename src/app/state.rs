@@ -118,6 +118,8 @@ pub struct State {
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
     /// Everything not well, grouped by root cause (worked out at most once a second).
     pub attention: crate::model::attention::Attention,
+    /// Every change seen, bounded (the timeline).
+    pub history: crate::model::history::History,
     /// The Machine the trace view shows.
     pub trace: Option<ObjRef>,
     /// The cross-layer links, kept in step with the stores.
@@ -192,6 +194,7 @@ impl State {
             actions: Actions::default(),
             cluster_contexts: Default::default(),
             attention: Default::default(),
+            history: Default::default(),
             trace: None,
             links: Default::default(),
             catalog: Catalog::default(),

@@ -42,6 +42,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
     if super::attention::touched_by(&msg) {
         state.attention.stale = true;
+        super::history::observe(state, &msg);
     }
     let tick = matches!(msg, Msg::Tick(_));
     let mut commands = apply(state, msg);

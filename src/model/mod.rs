@@ -11,6 +11,7 @@ pub mod describe;
 pub mod drain;
 pub mod eso;
 pub mod health;
+pub mod history;
 pub mod hosts;
 pub mod layer;
 pub mod lines;

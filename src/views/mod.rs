@@ -16,6 +16,7 @@ pub mod printed;
 pub mod search;
 pub mod syncwaves;
 pub mod table;
+pub mod trace;
 pub mod vms;
 pub mod yaml;
 
@@ -44,6 +45,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::Describe(target) => describe::draw(frame, body, state, &target),
         Screen::Pane(PaneId::VMS) => vms::draw(frame, body, state),
         Screen::Pane(PaneId::OUTPUT) => output::draw(frame, body, state),
+        Screen::Pane(PaneId::TRACE) => {
+            if let Some(entry) = state.panes.get(PaneId::TRACE)
+                && let Some(table) = entry.table
+            {
+                trace::draw(frame, body, state, entry, table);
+            }
+        }
         screen => {
             if let Some(entry) = state.panes.get(screen.pane())
                 && let Some(table) = entry.table

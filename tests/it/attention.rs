@@ -75,9 +75,17 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
     let mgmt = admin(&sim).await;
     let jobs = "/apis/bmc.tinkerbell.org/v1alpha1/namespaces/tink-system/jobs";
     post_json(&mgmt, jobs, &power("off", 1)).await.expect("job");
-    for _ in 0..3 {
-        sim.controllers().tick();
-    }
+    // The Job starts, then powers the machine off; the host notices the tick after.
+    sim.controllers().tick();
+    sim.controllers().tick();
+    c.wait_for("the BMC off", |s| {
+        s.metal
+            .bmcs
+            .iter()
+            .any(|b| b.key.name == "bmc-hv-02" && b.power == "off")
+    })
+    .await;
+    sim.controllers().tick();
     c.wait_for("the cascade", |s| {
         s.harvester
             .hosts
@@ -178,11 +186,53 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         "{header}"
     );
 
+    // The timeline tells the story in order: the power first, then what it took down.
+    let story: Vec<(String, &str, String)> = c
+        .state
+        .history
+        .newest_first()
+        .map(|t| (t.key.name.clone(), t.field, t.new.clone()))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let at = |name: &str, field: &str, new: &str| {
+        story
+            .iter()
+            .position(|(n, f, v)| n == name && *f == field && v == new)
+            .unwrap_or_else(|| panic!("{name} {field} → {new} not in {story:?}"))
+    };
+    let power_off = at("bmc-hv-02", "power", "off");
+    assert!(power_off < at("hv-02", "ready", "Unknown"));
+    for vm in &on_host {
+        assert!(power_off < at(vm, "status", "Unknown"));
+    }
+    c.command("timeline");
+    let frame = c.frame();
+    let line = |needle: &str| {
+        frame
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}:\n{frame}"))
+    };
+    // Newest first: the host's silence above the power going off.
+    assert!(
+        line("ready: Ready → Unknown") < line("power: on → off"),
+        "{frame}"
+    );
+
     // Power back on: the group goes.
     post_json(&mgmt, jobs, &power("on", 2)).await.expect("job");
-    for _ in 0..3 {
-        sim.controllers().tick();
-    }
+    sim.controllers().tick();
+    sim.controllers().tick();
+    c.wait_for("the BMC on", |s| {
+        s.metal
+            .bmcs
+            .iter()
+            .any(|b| b.key.name == "bmc-hv-02" && b.power == "on")
+    })
+    .await;
+    sim.controllers().tick();
     c.wait_for("the host back", |s| {
         s.harvester
             .hosts

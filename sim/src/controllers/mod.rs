@@ -101,8 +101,10 @@ impl Controllers {
         self.scale_machine_sets();
         self.roll_versions();
         self.advance_vms();
-        self.run_bmc_jobs();
+        // Before the jobs: a host goes down the tick after its BMC reports the power off, as
+        // its kubelet's silence is noticed a little after the power goes.
         self.follow_power();
+        self.run_bmc_jobs();
         self.advance_machines();
         self.handle_refreshes();
         self.advance_operations();

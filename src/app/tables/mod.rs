@@ -12,6 +12,7 @@ mod ops;
 mod secrets;
 mod services;
 mod talos;
+pub mod timeline;
 pub mod trace;
 mod vms;
 pub mod waves;
@@ -55,6 +56,7 @@ pub const ATTENTION: Table = Table {
     used_as: Use::Ordered,
     ..Table::list(TableId::ATTENTION, attention::COLUMNS, attention::rows)
 };
+pub const TIMELINE: Table = Table::list(TableId::TIMELINE, timeline::COLUMNS, timeline::rows);
 pub const TRACE: Table = Table {
     used_as: Use::Ordered,
     ..Table::list(TableId::TRACE, trace::COLUMNS, trace::rows)
