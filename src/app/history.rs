@@ -52,14 +52,14 @@ fn machine(m: &MachineRow) -> Vec<(&'static str, String)> {
 }
 
 fn talos(t: &TalosNodeRow) -> Vec<(&'static str, String)> {
-    let reach = if t.error.is_some() {
-        "unreachable"
-    } else {
-        "answering"
-    };
+    // A node that does not answer says nothing of its version or services: only that it is
+    // silent (fields are compared pairwise, so the others are not compared at all then).
+    if t.error.is_some() {
+        return vec![("apid", "unreachable".into())];
+    }
     let unhealthy = t.unhealthy_services().join(",");
     vec![
-        ("apid", reach.into()),
+        ("apid", "answering".into()),
         (
             "talos",
             t.talos_version.clone().unwrap_or_else(|| "-".into()),
