@@ -122,6 +122,8 @@ pub struct State {
     pub history: crate::model::history::History,
     /// The Machine the trace view shows.
     pub trace: Option<ObjRef>,
+    /// `:trace NAME` given before the Machines loaded: resolved when they have.
+    pub trace_name: Option<String>,
     /// The cross-layer links, kept in step with the stores.
     pub links: crate::model::links::Links,
     /// Every kind the clusters serve, from their discovery.
@@ -196,6 +198,7 @@ impl State {
             attention: Default::default(),
             history: Default::default(),
             trace: None,
+            trace_name: None,
             links: Default::default(),
             catalog: Catalog::default(),
             browse: Browse::default(),

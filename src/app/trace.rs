@@ -103,7 +103,17 @@ fn machine_here(state: &State) -> Result<ObjRef, String> {
 
 /// The chain on screen (of `state.trace`'s Machine).
 pub fn layers(state: &State) -> Option<Vec<Layer>> {
-    let machine = state.capi.machines.get(state.trace.as_ref()?)?;
+    let machine = match (&state.trace, &state.trace_name) {
+        (Some(key), _) => state.capi.machines.get(key)?,
+        (None, Some(name)) => {
+            let mut found = named(state, name);
+            match (found.next(), found.next()) {
+                (Some(one), None) => one,
+                _ => return None,
+            }
+        }
+        (None, None) => return None,
+    };
     Some(chain::trace(state, machine))
 }
 
@@ -111,7 +121,10 @@ pub fn layers(state: &State) -> Option<Vec<Layer>> {
 /// the last one traced.
 pub fn open(state: &mut State) -> Vec<Command> {
     match machine_here(state) {
-        Ok(machine) => state.trace = Some(machine),
+        Ok(machine) => {
+            state.trace = Some(machine);
+            state.trace_name = None;
+        }
         Err(why) if state.trace.is_none() || current(state).is_some() => {
             state.notice = Some(why);
             return Vec::new();
@@ -123,6 +136,47 @@ pub fn open(state: &mut State) -> Vec<Command> {
     }
     state.tables.view_mut(tables::TRACE.id).selected = None;
     Vec::new()
+}
+
+/// `:trace NAME`: the chain of the Machine of that name (or whose node has it); asked for
+/// before the Machines have loaded, it shows once they have.
+pub fn open_named(state: &mut State, name: &str) -> Vec<Command> {
+    let found: Vec<ObjRef> = named(state, name).map(|m| m.key.clone()).collect();
+    match found.as_slice() {
+        [one] => {
+            state.trace = Some(one.clone());
+            state.trace_name = None;
+        }
+        [] if state.capi.machines.is_empty() => {
+            state.trace = None;
+            state.trace_name = Some(name.to_string());
+        }
+        [] => {
+            state.notice = Some(format!("no Machine {name:?}"));
+            return Vec::new();
+        }
+        _ => {
+            state.notice = Some(format!(
+                "several Machines are named {name:?}: pick one in the tree"
+            ));
+            return Vec::new();
+        }
+    }
+    if state.screen() != &Screen::Pane(PaneId::TRACE) {
+        push(state, Screen::Pane(PaneId::TRACE));
+    }
+    Vec::new()
+}
+
+fn named<'a>(
+    state: &'a State,
+    name: &'a str,
+) -> impl Iterator<Item = &'a crate::model::capi::MachineRow> {
+    state
+        .capi
+        .machines
+        .iter()
+        .filter(move |m| m.key.name == name || m.node == name)
 }
 
 /// Go to a layer's pane with the cursor on its object.

@@ -433,6 +433,9 @@ fn run_command(state: &mut State, input: &str) -> Vec<Command> {
     let name = words.next().unwrap_or("");
     let args: Vec<&str> = words.collect();
     match state.panes.resolve_command(name) {
+        Some(Action::Show(PaneId::TRACE)) if !args.is_empty() => {
+            super::trace::open_named(state, args[0])
+        }
         Some(action) => act(state, action),
         None if state.catalog.resolve(name).is_some() => browse(state, name, &args),
         None => {
