@@ -93,6 +93,7 @@ pub async fn snapshot(
     // What the feed shows is worked out once a second in the loop; here, once now.
     state.attention.stale = true;
     super::attention::refresh(&mut state);
+    let _ = super::drift::refresh(&mut state);
     // A test backend cannot fail: its error type has no values.
     let Ok(mut terminal) = Terminal::new(TestBackend::new(request.width, request.height));
     let Ok(_) = terminal.draw(|f| views::draw(f, &state));

@@ -28,6 +28,8 @@ impl PaneId {
     pub const DESCRIBE: PaneId = PaneId("describe");
     /// Everything not well across the layers, grouped under the root cause.
     pub const ATTENTION: PaneId = PaneId("attention");
+    /// Desired against actual across the layers.
+    pub const DRIFT: PaneId = PaneId("drift");
     /// Every change the cockpit has seen, newest first.
     pub const TIMELINE: PaneId = PaneId("timeline");
     /// One Machine's chain through every layer (`t` on a row, `:trace`).
@@ -69,6 +71,8 @@ impl TableId {
     pub const BROWSE: TableId = TableId("browse");
     /// Everything not well, grouped by root cause.
     pub const ATTENTION: TableId = TableId("attention");
+    /// Desired against actual.
+    pub const DRIFT: TableId = TableId("drift");
     /// Every change seen, newest first.
     pub const TIMELINE: TableId = TableId("timeline");
     /// One Machine's chain through the layers.

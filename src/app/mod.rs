@@ -9,6 +9,7 @@ pub mod config;
 pub mod cursor;
 pub mod describe;
 pub mod domains;
+pub mod drift;
 pub mod executor;
 pub mod headless;
 pub mod history;

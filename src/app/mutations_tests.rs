@@ -18,6 +18,7 @@ fn app(name: &str) -> AppRow {
         destination: "in-cluster/x".into(),
         resources: 1,
         out_of_sync: 1,
+        drifted: Vec::new(),
     }
 }
 

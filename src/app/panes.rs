@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION, TIMELINE,
+    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION, TIMELINE, DRIFT,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -185,6 +185,26 @@ pub const ATTENTION: Pane = Pane {
     ],
     table: Some(&tables::ATTENTION),
     empty: "nothing needs attention",
+    actions: &[],
+};
+
+pub const DRIFT: Pane = Pane {
+    id: PaneId::DRIFT,
+    names: &["drift"],
+    key: None,
+    title: "Drift",
+    about: "Desired against actual: versions, replicas, VMs, refreshes, OutOfSync resources",
+    feeds: &[
+        Feed::ControlPlanes,
+        Feed::Deployments,
+        Feed::Machines,
+        Feed::Vms,
+        Feed::TalosNodes,
+        Feed::Apps,
+        Feed::ExternalSecrets,
+    ],
+    table: Some(&tables::DRIFT),
+    empty: "everything runs as asked",
     actions: &[],
 };
 

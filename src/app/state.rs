@@ -118,6 +118,8 @@ pub struct State {
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
     /// Everything not well, grouped by root cause (worked out at most once a second).
     pub attention: crate::model::attention::Attention,
+    /// Desired against actual, with first sightings.
+    pub drift: crate::model::drift::Drift,
     /// Every change seen, bounded (the timeline).
     pub history: crate::model::history::History,
     /// The Machine the trace view shows.
@@ -197,6 +199,7 @@ impl State {
             cluster_contexts: Default::default(),
             attention: Default::default(),
             history: Default::default(),
+            drift: Default::default(),
             trace: None,
             trace_name: None,
             links: Default::default(),

@@ -46,6 +46,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     let tick = matches!(msg, Msg::Tick(_));
     let mut commands = apply(state, msg);
+    if tick && super::drift::refresh(state) && state.screen() == &Screen::Pane(PaneId::DRIFT) {
+        state.dirty = true;
+    }
     if tick && state.attention.stale {
         super::attention::refresh(state);
         super::attention::maybe_start_here(state);

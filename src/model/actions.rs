@@ -376,6 +376,7 @@ mod tests {
             destination: "media/immich".into(),
             resources: 1,
             out_of_sync: 1,
+            drifted: Vec::new(),
         }
     }
 

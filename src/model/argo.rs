@@ -93,11 +93,14 @@ pub struct OperationStateW {
     pub sync_result: Option<SyncResultW>,
 }
 
-/// Only the per-resource sync status; enough to count drift for the table.
+/// A resource's sync status and what it is: enough to count drift and name it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ResourceSyncW {
     pub status: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -147,6 +150,8 @@ pub struct AppRow {
     pub destination: String,
     pub resources: usize,
     pub out_of_sync: usize,
+    /// The OutOfSync resources, `Deployment media/radarr` (the drift view lists them).
+    pub drifted: Vec<String>,
 }
 
 impl Keyed for AppRow {
@@ -192,6 +197,20 @@ pub fn app_row(o: &AppSummaryW) -> AppRow {
             .iter()
             .filter(|r| r.status.as_deref() == Some("OutOfSync"))
             .count(),
+        drifted: s
+            .resources
+            .iter()
+            .filter(|r| r.status.as_deref() == Some("OutOfSync"))
+            .map(|r| {
+                let ns = text(&r.namespace);
+                let name = if ns.is_empty() {
+                    text(&r.name)
+                } else {
+                    format!("{ns}/{}", text(&r.name))
+                };
+                format!("{} {name}", text(&r.kind))
+            })
+            .collect(),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod capi;
 pub mod catalog;
 pub mod describe;
 pub mod drain;
+pub mod drift;
 pub mod eso;
 pub mod health;
 pub mod history;

@@ -181,11 +181,12 @@ pub fn vm_row(o: &VmW) -> VmRow {
                 .as_str()
                 .map(str::to_string)
         });
+    // What the VM is asked to do (the spec), else what KubeVirt last applied.
     let strategy = o
-        .status
+        .spec
         .run_strategy
         .clone()
-        .or(o.spec.run_strategy.clone())
+        .or(o.status.run_strategy.clone())
         .or_else(|| {
             o.spec
                 .running

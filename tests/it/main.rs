@@ -16,6 +16,7 @@ mod delete;
 mod describe;
 mod discovery;
 mod drain;
+mod drift;
 mod health;
 mod hosts;
 mod import;

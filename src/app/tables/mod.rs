@@ -6,6 +6,7 @@ mod apps;
 mod attention;
 mod browse;
 pub mod clusters;
+mod drift;
 mod etcd;
 mod hosts;
 mod ops;
@@ -56,6 +57,7 @@ pub const ATTENTION: Table = Table {
     used_as: Use::Ordered,
     ..Table::list(TableId::ATTENTION, attention::COLUMNS, attention::rows)
 };
+pub const DRIFT: Table = Table::list(TableId::DRIFT, drift::COLUMNS, drift::rows);
 pub const TIMELINE: Table = Table::list(TableId::TIMELINE, timeline::COLUMNS, timeline::rows);
 pub const TRACE: Table = Table {
     used_as: Use::Ordered,

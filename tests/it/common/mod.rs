@@ -455,5 +455,6 @@ pub fn app_row(name: &str, sync: &str, health: &str) -> opsdeck::model::argo::Ap
         destination: "in-cluster/x".into(),
         resources: 3,
         out_of_sync: 0,
+        drifted: Vec::new(),
     }
 }

@@ -1,0 +1,216 @@
+//! `:drift` worked out from the stores: desired against actual for Kubernetes versions
+//! (control plane or MachineDeployment → Machine → its Node's kubelet), Talos versions within a
+//! cluster, replicas, VMs against their run strategy, ExternalSecrets past their refresh, and
+//! every OutOfSync resource of every app. Redone once a second (some drift is only time
+//! passing, an overdue refresh).
+
+use std::collections::BTreeMap;
+
+use super::state::State;
+use crate::model::drift::DriftRow;
+
+fn row(
+    kind: &'static str,
+    key: &crate::model::store::ObjRef,
+    what: &str,
+    desired: String,
+    actual: String,
+) -> DriftRow {
+    DriftRow {
+        kind,
+        key: key.clone(),
+        what: what.to_string(),
+        desired,
+        actual,
+        since: None,
+    }
+}
+
+fn versions(state: &State, out: &mut Vec<DriftRow>) {
+    for m in state.capi.machines.iter() {
+        let ns = &m.key.namespace;
+        let desired = if m.control_plane {
+            state
+                .capi
+                .control_planes
+                .iter()
+                .find(|cp| cp.cluster == m.cluster && &cp.key.namespace == ns)
+                .map(|cp| cp.version.clone())
+        } else {
+            m.deployment.as_ref().and_then(|d| {
+                let key = crate::model::store::ObjRef::in_cluster(
+                    m.key.cluster.clone(),
+                    ns.clone(),
+                    d.clone(),
+                );
+                state
+                    .capi
+                    .deployments
+                    .get(&key)
+                    .map(|md| md.version.clone())
+            })
+        };
+        let Some(desired) = desired.filter(|d| !d.is_empty()) else {
+            continue;
+        };
+        if !m.version.is_empty() && m.version != desired {
+            out.push(row(
+                "Machine",
+                &m.key,
+                "Kubernetes version",
+                desired.clone(),
+                m.version.clone(),
+            ));
+        }
+        let node = crate::model::store::ObjRef::in_cluster(
+            state.context_of_cluster(&m.cluster),
+            "",
+            m.node.clone(),
+        );
+        if let Some(n) = state.harvester.workload_nodes.get(&node)
+            && !n.version.is_empty()
+            && n.version != desired
+        {
+            out.push(row(
+                "Node",
+                &n.key,
+                "kubelet version",
+                desired,
+                n.version.clone(),
+            ));
+        }
+    }
+    // Talos: the version most of a cluster's nodes run is what the others should.
+    let mut by_cluster: BTreeMap<&str, Vec<(&crate::model::store::ObjRef, &str)>> = BTreeMap::new();
+    for t in state.talos.nodes.iter() {
+        if let Some(v) = &t.talos_version {
+            by_cluster
+                .entry(t.key.cluster.as_str())
+                .or_default()
+                .push((&t.key, v.as_str()));
+        }
+    }
+    for nodes in by_cluster.values() {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, v) in nodes {
+            *counts.entry(v).or_default() += 1;
+        }
+        let Some((common, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
+            continue;
+        };
+        for (key, v) in nodes {
+            if v != common {
+                out.push(row(
+                    "Talos node",
+                    key,
+                    "Talos version",
+                    common.to_string(),
+                    v.to_string(),
+                ));
+            }
+        }
+    }
+}
+
+fn replicas(state: &State, out: &mut Vec<DriftRow>) {
+    for md in state.capi.deployments.iter() {
+        let r = &md.replicas;
+        if r.ready != r.desired {
+            out.push(row(
+                "MachineDeployment",
+                &md.key,
+                "ready replicas",
+                r.desired.to_string(),
+                r.ready.to_string(),
+            ));
+        }
+    }
+    for cp in state.capi.control_planes.iter() {
+        let r = &cp.replicas;
+        if r.ready != r.desired {
+            out.push(row(
+                "control plane",
+                &cp.key,
+                "ready replicas",
+                r.desired.to_string(),
+                r.ready.to_string(),
+            ));
+        }
+    }
+}
+
+fn vms(state: &State, out: &mut Vec<DriftRow>) {
+    for vm in state.harvester.vms.iter() {
+        let wants_running = matches!(vm.run_strategy.as_str(), "Always" | "RerunOnFailure");
+        let running = vm.status == "Running";
+        let transient = matches!(
+            vm.status.as_str(),
+            "Starting" | "Stopping" | "Migrating" | "Provisioning"
+        );
+        if transient {
+            continue;
+        }
+        if wants_running != running && vm.run_strategy != "Manual" {
+            let desired = if wants_running { "Running" } else { "Stopped" };
+            out.push(row(
+                "VM",
+                &vm.key,
+                &format!("run strategy {}", vm.run_strategy),
+                desired.into(),
+                vm.status.clone(),
+            ));
+        }
+    }
+}
+
+fn refreshes(state: &State, out: &mut Vec<DriftRow>) {
+    for e in state.eso.external_secrets.iter() {
+        let (Some(every), Some(last)) = (e.refresh_secs, e.refreshed) else {
+            continue;
+        };
+        if every <= 0.0 {
+            continue;
+        }
+        let late = state.now.as_second() - last.as_second();
+        // Twice the interval: one missed refresh can be the controller's queue.
+        if late as f64 > 2.0 * every {
+            let mut r = row(
+                "ExternalSecret",
+                &e.key,
+                "refresh",
+                format!("every {}", e.refresh_text),
+                format!("last {}", crate::model::text::age(last, state.now)),
+            );
+            r.since = Some(last);
+            out.push(r);
+        }
+    }
+}
+
+fn apps(state: &State, out: &mut Vec<DriftRow>) {
+    for a in state.argo.apps.iter() {
+        for resource in &a.drifted {
+            let mut r = row(
+                "Application",
+                &a.key,
+                resource,
+                "as in git".into(),
+                "OutOfSync".into(),
+            );
+            r.since = a.last_sync;
+            out.push(r);
+        }
+    }
+}
+
+/// Work the drift out again (once a second); says whether it changed.
+pub fn refresh(state: &mut State) -> bool {
+    let mut rows = Vec::new();
+    versions(state, &mut rows);
+    replicas(state, &mut rows);
+    vms(state, &mut rows);
+    refreshes(state, &mut rows);
+    apps(state, &mut rows);
+    let now = state.now;
+    state.drift.update(rows, now)
+}

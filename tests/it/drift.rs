@@ -1,0 +1,137 @@
+//! Drift over the simulator: a MachineDeployment asked for a new Kubernetes version shows each
+//! of its Machines behind it, a VM told to halt while it runs shows against its run strategy;
+//! both clear when desired and actual agree again, and a drift keeps the time it was first
+//! seen.
+
+use jiff::Timestamp;
+use kube::Client;
+use serde_json::{Value, json};
+
+use opsdeck::app::msg::Msg;
+
+use crate::common::{Cockpit, all_sources, client_for, frozen_sim};
+
+async fn merge_patch(client: &Client, path: &str, body: Value) {
+    let request = http::Request::patch(path)
+        .header(http::header::CONTENT_TYPE, "application/merge-patch+json")
+        .body(serde_json::to_vec(&body).expect("json"))
+        .expect("a request");
+    client.request_text(request).await.expect("patched");
+}
+
+fn drifts(c: &Cockpit, what: &str) -> Vec<String> {
+    c.state
+        .drift
+        .rows
+        .iter()
+        .filter(|d| d.what.starts_with(what))
+        .map(|d| format!("{} {} → {}", d.key.name, d.desired, d.actual))
+        .collect()
+}
+
+#[tokio::test]
+async fn drift_rows_appear_and_clear() {
+    let sim = frozen_sim().await;
+    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, Default::default()).await;
+    c.wait_for("machines and VMs", |s| {
+        s.capi.machines.len() >= 9 && s.harvester.vms.len() >= 9 && s.capi.deployments.len() >= 2
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(drifts(&c, "Kubernetes version").is_empty());
+    assert!(
+        drifts(&c, "run strategy").is_empty(),
+        "{:?}",
+        c.state.drift.rows
+    );
+
+    let mgmt = client_for(&sim, "opsdeck-management").await;
+    let md = "/apis/cluster.x-k8s.io/v1beta2/namespaces/lab/machinedeployments/lab-workers";
+    merge_patch(
+        &mgmt,
+        md,
+        json!({"spec": {"template": {"spec": {"version": "v1.34.0"}}}}),
+    )
+    .await;
+    c.wait_for("the new version", |s| {
+        s.capi.deployments.iter().any(|d| d.version == "v1.34.0")
+    })
+    .await;
+    let harvester = client_for(&sim, "opsdeck-harvester").await;
+    let vm = "/apis/kubevirt.io/v1/namespaces/lab/virtualmachines/lab-cp-jz68v";
+    merge_patch(&harvester, vm, json!({"spec": {"runStrategy": "Halted"}})).await;
+    c.wait_for("the halted VM", |s| {
+        s.harvester
+            .vms
+            .iter()
+            .any(|v| v.key.name == "lab-cp-jz68v" && v.run_strategy == "Halted")
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    let mut versions = drifts(&c, "Kubernetes version");
+    versions.sort();
+    assert_eq!(
+        versions,
+        [
+            "lab-workers-9bn5h-kphlr v1.34.0 → v1.33.2",
+            "lab-workers-9bn5h-t5khw v1.34.0 → v1.33.2"
+        ]
+    );
+    assert_eq!(
+        drifts(&c, "run strategy Halted"),
+        ["lab-cp-jz68v Stopped → Running"]
+    );
+    let first = c
+        .state
+        .drift
+        .rows
+        .iter()
+        .find(|d| d.key.name == "lab-cp-jz68v")
+        .and_then(|d| d.since);
+    c.command("drift");
+    let frame = c.frame();
+    assert!(
+        frame.contains("Kubernetes version") && frame.contains("v1.34.0"),
+        "{frame}"
+    );
+    assert!(frame.contains("run strategy Halted"), "{frame}");
+
+    // A second later it is the same drift, first seen when it was.
+    c.send(Msg::Tick(
+        Timestamp::now() + jiff::SignedDuration::from_secs(5),
+    ));
+    let again = c
+        .state
+        .drift
+        .rows
+        .iter()
+        .find(|d| d.key.name == "lab-cp-jz68v")
+        .and_then(|d| d.since);
+    assert_eq!(first, again);
+
+    merge_patch(
+        &mgmt,
+        md,
+        json!({"spec": {"template": {"spec": {"version": "v1.33.2"}}}}),
+    )
+    .await;
+    merge_patch(
+        &harvester,
+        vm,
+        json!({"spec": {"runStrategy": "RerunOnFailure"}}),
+    )
+    .await;
+    c.wait_for("both back", |s| {
+        s.capi.deployments.iter().all(|d| d.version != "v1.34.0")
+            && s.harvester
+                .vms
+                .iter()
+                .any(|v| v.key.name == "lab-cp-jz68v" && v.run_strategy == "RerunOnFailure")
+    })
+    .await;
+    c.send(Msg::Tick(
+        Timestamp::now() + jiff::SignedDuration::from_secs(6),
+    ));
+    assert!(drifts(&c, "Kubernetes version").is_empty());
+    assert!(drifts(&c, "run strategy").is_empty());
+}
