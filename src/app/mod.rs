@@ -1,11 +1,13 @@
 //! The cockpit: state, messages, the pure update, keymaps and themes, and the event loop.
 
+pub mod across;
 pub mod action;
 pub mod aliases;
 pub mod attention;
 pub mod browse;
 pub mod chain;
 pub mod config;
+pub mod copy;
 pub mod cursor;
 pub mod describe;
 pub mod domains;

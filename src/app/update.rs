@@ -22,7 +22,6 @@ use super::state::{Prompt, Screen, State};
 use super::table::TableId;
 use super::tables;
 use super::yaml;
-use crate::clients::clipboard::Copied;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::WatchUpdate;
 use crate::model::tree::NodeId;
@@ -46,13 +45,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     let tick = matches!(msg, Msg::Tick(_));
     let mut commands = apply(state, msg);
-    if tick && super::drift::refresh(state) && state.screen() == &Screen::Pane(PaneId::DRIFT) {
-        state.dirty = true;
-    }
-    if tick && state.attention.stale {
-        super::attention::refresh(state);
-        super::attention::maybe_start_here(state);
-        state.dirty = true;
+    if tick {
+        super::across::on_tick(state);
     }
     if gates_may_move {
         commands.extend(rollout::advance(state));
@@ -219,23 +213,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             state.yaml.object = Some(result.map_err(|e| e.to_string()));
         }
-        Msg::ObjectToCopy { target, result } => match result {
-            Ok(object) => {
-                let text = crate::model::yaml::yaml_lines(&object, false).join("\n");
-                let what = format!("the YAML of {} {}", target.kind, target.key.name);
-                return vec![Command::Copy { what, text }];
-            }
-            Err(e) => state.notice = Some(format!("could not copy {}: {e}", target.key.name)),
-        },
-        Msg::Copied { what, result } => {
-            state.notice = Some(match result {
-                Copied::System => format!("copied {what} to the clipboard"),
-                Copied::Osc52(sequence) => {
-                    state.terminal_output.push(sequence);
-                    format!("copied {what} through the terminal (OSC 52: no system clipboard here)")
-                }
-            });
+        Msg::ObjectToCopy { target, result } => {
+            return super::copy::on_object(state, target, result);
         }
+        Msg::Copied { what, result } => super::copy::on_copied(state, what, result),
         Msg::Browse { id, update } => {
             if state.browse.target.as_ref().map(|t| t.id) != Some(id) {
                 return Vec::new();
@@ -511,19 +492,20 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Enter if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
             return super::browse::drill_in(state);
         }
-        Action::Enter if state.screen() == &Screen::Pane(PaneId::TRACE) => {
-            return super::trace::enter(state);
+        Action::Trace
+        | Action::LayerDown
+        | Action::LayerUp
+        | Action::Show(PaneId::TRACE | PaneId::ATTENTION) => {
+            return super::across::act(state, action).unwrap_or_default();
         }
-        Action::Trace | Action::Show(PaneId::TRACE) => return super::trace::open(state),
-        Action::Enter if state.screen() == &Screen::Pane(PaneId::ATTENTION) => {
-            return super::attention::enter(state);
+        Action::Enter
+            if matches!(
+                state.screen(),
+                Screen::Pane(PaneId::TRACE | PaneId::ATTENTION)
+            ) =>
+        {
+            return super::across::act(state, action).unwrap_or_default();
         }
-        Action::Show(PaneId::ATTENTION) => {
-            super::attention::refresh(state);
-            return switch_root(state, Screen::Pane(PaneId::ATTENTION));
-        }
-        Action::LayerDown => return super::trace::step(state, false),
-        Action::LayerUp => return super::trace::step(state, true),
         Action::Enter => {
             if let Screen::Pane(PaneId::APPS) = state.screen()
                 && let Some(key) = tables::selected(state, &tables::APPS)
