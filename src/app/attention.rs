@@ -240,6 +240,24 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
             None,
         ));
     }
+    // etcd's own word on a control-plane node (alarms, a member that lost the others).
+    for t in state.talos.nodes.iter() {
+        let Some(etcd) = t.etcd.as_ref().filter(|e| !e.errors.is_empty()) else {
+            continue;
+        };
+        out.push((
+            Problem {
+                layer: LayerKind::Talos,
+                area: Area::Talos,
+                key: t.key.clone(),
+                kind: "etcd member",
+                what: format!("etcd: {}", etcd.errors.join("; ")),
+                severity: Severity::Critical,
+                since: None,
+            },
+            None,
+        ));
+    }
     for w in state.metal.workflows.iter() {
         if !matches!(w.state.as_str(), "FAILED" | "TIMEOUT") {
             continue;
@@ -269,7 +287,7 @@ pub fn compute(state: &State) -> Vec<Group> {
     others.retain(|(p, _)| {
         !chained
             .iter()
-            .any(|(c, _)| c.key == p.key && c.layer == p.layer)
+            .any(|(c, _)| c.key == p.key && c.layer == p.layer && c.kind == p.kind)
     });
     let mut groups: Vec<Group> = Vec::new();
     let mut explained: Vec<(Problem, ObjRef)> = Vec::new();

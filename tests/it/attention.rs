@@ -244,3 +244,48 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
     c.send(Msg::Tick(Timestamp::now()));
     assert!(bmc_group(&c).is_none(), "{:#?}", c.state.attention.groups);
 }
+
+#[tokio::test]
+async fn an_etcd_alarm_is_a_problem_of_its_member() {
+    let sim = frozen_sim_with_talos().await;
+    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, talos_setup(&sim)).await;
+    c.wait_for("the Talos nodes", |s| {
+        s.talos.nodes.iter().filter(|t| t.etcd.is_some()).count() >= 3
+    })
+    .await;
+    let talos = sim.talos.as_ref().expect("talos is simulated");
+    talos.set_etcd_errors("media-cp-jmb8d", vec!["NOSPACE alarm raised".into()]);
+    c.wait_for("the alarm", |s| {
+        s.talos.nodes.iter().any(|t| {
+            t.key.name == "media-cp-jmb8d" && t.etcd.as_ref().is_some_and(|e| !e.errors.is_empty())
+        })
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    let problem = c
+        .state
+        .attention
+        .groups
+        .iter()
+        .flat_map(|g| std::iter::once(&g.root).chain(&g.explained))
+        .find(|p| p.kind == "etcd member")
+        .expect("the alarm is listed");
+    assert_eq!(problem.key.name, "media-cp-jmb8d");
+    assert_eq!(problem.what, "etcd: NOSPACE alarm raised");
+    talos.set_etcd_errors("media-cp-jmb8d", Vec::new());
+    c.wait_for("the alarm cleared", |s| {
+        s.talos.nodes.iter().any(|t| {
+            t.key.name == "media-cp-jmb8d" && t.etcd.as_ref().is_some_and(|e| e.errors.is_empty())
+        })
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(
+        !c.state
+            .attention
+            .groups
+            .iter()
+            .flat_map(|g| std::iter::once(&g.root).chain(&g.explained))
+            .any(|p| p.kind == "etcd member")
+    );
+}

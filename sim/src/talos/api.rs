@@ -365,7 +365,7 @@ impl MachineService for NodeApi {
                     raft_index: 123_456,
                     raft_term: 4,
                     raft_applied_index: 123_456,
-                    errors: Vec::new(),
+                    errors: s.etcd_errors.clone(),
                     is_learner: false,
                     member_id: member_id(&s.spec.hostname),
                     storage_version: "3.5.0".into(),

@@ -54,6 +54,8 @@ struct Runtime {
     reboot: Option<(Instant, Instant)>,
     /// Tests: the new image never comes up; the node boots its old version again.
     fail_upgrades: bool,
+    /// Tests: what etcd's status says is wrong on this member.
+    etcd_errors: Vec<String>,
 }
 
 impl Registry {
@@ -113,6 +115,7 @@ impl Registry {
         if let Some(t) = r.boot_time {
             state.boot_time = t;
         }
+        state.etcd_errors = r.etcd_errors.clone();
         Some(state)
     }
 
@@ -274,6 +277,15 @@ impl TalosSim {
 
     /// Make a node's upgrades fail: it installs, reboots, and comes back on its old version,
     /// as Talos does when the new image does not boot.
+    /// Raise (or, with none, clear) errors in a member's etcd status, as an alarm would.
+    pub fn set_etcd_errors(&self, hostname: &str, errors: Vec<String>) {
+        self.registry
+            .runtime()
+            .entry(hostname.to_string())
+            .or_default()
+            .etcd_errors = errors;
+    }
+
     pub fn fail_upgrades(&self, hostname: &str) {
         self.registry
             .runtime()

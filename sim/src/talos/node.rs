@@ -27,6 +27,8 @@ pub struct NodeState {
     pub memtotal_kb: u64,
     /// Members of this node's cluster etcd (control-plane hostnames), for control planes.
     pub etcd_peers: Vec<String>,
+    /// What etcd's status reports as wrong (an alarm), when a test raises one.
+    pub etcd_errors: Vec<String>,
 }
 
 pub fn member_id(hostname: &str) -> u64 {
@@ -45,6 +47,7 @@ impl NodeState {
             spec,
             boot_time,
             etcd_peers,
+            etcd_errors: Vec::new(),
         }
     }
 
