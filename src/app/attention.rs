@@ -240,6 +240,28 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
             None,
         ));
     }
+    // Pods stuck on a node that is down are that node's trouble.
+    for pod in state.harvester.workload_pods.iter() {
+        let Some(why) = &pod.unwell else { continue };
+        let node = ObjRef::in_cluster(pod.key.cluster.clone(), "", pod.node.clone());
+        let node_down = state
+            .harvester
+            .workload_nodes
+            .get(&node)
+            .is_some_and(|n| n.ready.ok != Some(true));
+        out.push((
+            Problem {
+                layer: LayerKind::Node,
+                area: Area::Pods,
+                key: pod.key.clone(),
+                kind: "Pod",
+                what: why.clone(),
+                severity: Severity::Critical,
+                since: pod.created,
+            },
+            node_down.then_some(node),
+        ));
+    }
     // etcd's own word on a control-plane node (alarms, a member that lost the others).
     for t in state.talos.nodes.iter() {
         let Some(etcd) = t.etcd.as_ref().filter(|e| !e.errors.is_empty()) else {
@@ -401,6 +423,7 @@ pub fn touched_by(msg: &Msg) -> bool {
             | Msg::Vmis(_)
             | Msg::Hosts(_)
             | Msg::WorkloadNodes(_)
+            | Msg::WorkloadPods(_)
             | Msg::Hardware(_)
             | Msg::Workflows(_)
             | Msg::Bmcs(_)
@@ -416,6 +439,19 @@ pub fn enter(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     let table = match p.area {
+        Area::Pods => {
+            state.notice = Some(format!(
+                "pod {} runs on {}: :pods {} to see it",
+                p.key.namespaced_name(),
+                state
+                    .harvester
+                    .workload_pods
+                    .get(&p.key)
+                    .map_or("?", |pod| pod.node.as_str()),
+                p.key.namespace
+            ));
+            return Vec::new();
+        }
         Area::Apps => &tables::APPS,
         Area::Secrets => &tables::SECRETS,
         _ => {

@@ -155,6 +155,8 @@ pub struct Harvester {
     pub hosts: RowStore<HostRow>,
     /// The workload clusters' Nodes (the layer between a Machine and its Talos node).
     pub workload_nodes: RowStore<HostRow>,
+    /// The workload clusters' pods, slim: where each runs and whether it is stuck.
+    pub workload_pods: RowStore<crate::model::pods::PodRow>,
 }
 
 /// Bare metal: Tinkerbell Hardware and Workflows, Rufio BMC Machines and Jobs.

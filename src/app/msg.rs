@@ -43,6 +43,8 @@ pub enum Msg {
     Hosts(WatchUpdate<HostRow>),
     /// A workload cluster's Nodes.
     WorkloadNodes(WatchUpdate<HostRow>),
+    /// A workload cluster's pods.
+    WorkloadPods(WatchUpdate<crate::model::pods::PodRow>),
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),

@@ -113,6 +113,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::VmImages(u) => state.harvester.vm_images.apply(u),
         Msg::Hosts(u) => state.harvester.hosts.apply(u),
         Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
+        Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
         Msg::Hardware(u) => {
             state.links.hardware(&u);
             state.metal.hardware.apply(u);

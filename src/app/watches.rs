@@ -19,6 +19,7 @@ use crate::model::eso::{ExternalSecretW, StoreW, external_secret_row, store_row}
 use crate::model::hosts::{
     BmcJobW, BmcW, HardwareW, WorkflowW, bmc_job_row, bmc_row, hardware_row, workflow_row,
 };
+use crate::model::pods::{PodW, pod_row};
 use crate::model::store::ObjRef;
 use crate::model::vms::{ImageW, NodeW, VmW, VmiW, host_row, image_row, vm_row, vmi_row};
 
@@ -86,16 +87,24 @@ pub fn start_pane_watches(sources: &KubeSources, tx: &UnboundedSender<Msg>) -> V
             .with_role(Role::Harvester)
             .flat_map(|s| harvester_watches(&s.client, &s.context, tx)),
     );
-    // The workload clusters' Nodes: the layer between a Machine and its Talos node.
-    watches.extend(sources.with_role(Role::Workload).map(|s| {
-        spawn_watch::<NodeW, _, _, _>(
+    // The workload clusters' Nodes (the layer between a Machine and its Talos node) and
+    // their pods, slim (the attention feed's crash loops).
+    for s in sources.with_role(Role::Workload) {
+        watches.push(spawn_watch::<NodeW, _, _, _>(
             s.client.clone(),
             s.context.clone(),
             NODES,
             host_row,
             sender(tx, Msg::WorkloadNodes),
-        )
-    }));
+        ));
+        watches.push(spawn_watch::<PodW, _, _, _>(
+            s.client.clone(),
+            s.context.clone(),
+            PODS,
+            pod_row,
+            sender(tx, Msg::WorkloadPods),
+        ));
+    }
     // External Secrets may run in any cluster; where its CRDs are absent the pane says so.
     for s in &sources.0 {
         watches.extend(secret_watches(&s.client, &s.context, tx));
@@ -118,6 +127,7 @@ pub const VM_IMAGES: WatchSpec = WatchSpec::new(
     "virtualmachineimages",
 );
 pub const NODES: WatchSpec = WatchSpec::new("", &["v1"], "Node", "nodes");
+pub const PODS: WatchSpec = WatchSpec::new("", &["v1"], "Pod", "pods");
 
 /// KubeVirt VMs and the hosts live in the Harvester cluster.
 fn harvester_watches(

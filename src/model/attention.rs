@@ -22,17 +22,19 @@ pub enum Area {
     Vms,
     Machines,
     Nodes,
+    Pods,
     Talos,
     Apps,
     Secrets,
 }
 
 impl Area {
-    pub const ALL: [Area; 7] = [
+    pub const ALL: [Area; 8] = [
         Area::Metal,
         Area::Vms,
         Area::Machines,
         Area::Nodes,
+        Area::Pods,
         Area::Talos,
         Area::Apps,
         Area::Secrets,
@@ -44,6 +46,7 @@ impl Area {
             Area::Vms => "vms",
             Area::Machines => "machines",
             Area::Nodes => "nodes",
+            Area::Pods => "pods",
             Area::Talos => "talos",
             Area::Apps => "apps",
             Area::Secrets => "secrets",

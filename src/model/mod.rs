@@ -20,6 +20,7 @@ pub mod links;
 pub mod metrics;
 pub mod object_actions;
 pub mod plugin;
+pub mod pods;
 pub mod request;
 pub mod rollout;
 pub mod source;

@@ -51,8 +51,20 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             && s.argo.apps.len() == 25
     })
     .await;
+    c.wait_for("the pods", |s| s.harvester.workload_pods.len() > 10)
+        .await;
     c.send(Msg::Tick(Timestamp::now()));
     assert!(bmc_group(&c).is_none());
+    // The crash-looping pod is there on its own: its node is fine.
+    let crash = c
+        .state
+        .attention
+        .groups
+        .iter()
+        .find(|g| g.root.area == Area::Pods)
+        .expect("a pod problem");
+    assert!(crash.root.key.name.starts_with("radarr-"), "{crash:?}");
+    assert!(crash.root.what.contains("CrashLoopBackOff"), "{crash:?}");
     let degraded_before: Vec<String> = c
         .state
         .argo
