@@ -25,10 +25,22 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Command>> {
     })
 }
 
-/// Once a second: the drift again, and the attention feed if a store it reads changed (and,
-/// the first time there is something, the feed as the start pane).
+/// Drift that is only time passing (an overdue refresh) is looked for this often when no
+/// store changed.
+const DRIFT_AT_LEAST_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
+
+/// Once a second, when a store they read changed: the drift and the attention feed again
+/// (and, the first time there is something, the feed as the start pane). An idle cockpit
+/// recomputes nothing but the drift, every half minute.
 pub fn on_tick(state: &mut State) {
-    if drift::refresh(state) && state.screen() == &Screen::Pane(PaneId::DRIFT) {
+    let due = state
+        .drift
+        .computed_at
+        .is_none_or(|at| state.now.duration_since(at) >= DRIFT_AT_LEAST_EVERY);
+    if (state.attention.stale || due)
+        && drift::refresh(state)
+        && state.screen() == &Screen::Pane(PaneId::DRIFT)
+    {
         state.dirty = true;
     }
     if state.attention.stale {

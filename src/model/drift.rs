@@ -24,6 +24,8 @@ pub struct DriftRow {
 #[derive(Debug, Clone, Default)]
 pub struct Drift {
     pub rows: Vec<DriftRow>,
+    /// When it was last worked out.
+    pub computed_at: Option<Timestamp>,
     /// (object, what) → first seen drifted; forgotten once it is back in line.
     first_seen: BTreeMap<(ObjRef, String), Timestamp>,
 }
@@ -41,6 +43,7 @@ impl Drift {
             seen.insert(id, first);
         }
         self.first_seen = seen;
+        self.computed_at = Some(now);
         let changed = rows != self.rows;
         self.rows = rows;
         changed
