@@ -151,6 +151,14 @@ impl ArgoApi {
             (&Method::DELETE, ["api", "v1", "applications", name, "operation"]) => {
                 self.terminate(&who, name)
             }
+            (&Method::GET, ["api", "v1", "applications", name, "managed-resources"]) => {
+                match self.app(name) {
+                    Some(app) => {
+                        json_response(200, &crate::argo_diff::managed_resources(&app), None)
+                    }
+                    None => Self::not_found(name),
+                }
+            }
             (&Method::GET, ["api", "v1", "applications", name, "resource-tree"]) => {
                 match self.app(name) {
                     Some(app) => json_response(200, &self.tree(&app), None),

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod argo_diff;
 pub mod argo_objects;
 pub mod argocd;
 pub mod auth;

@@ -14,6 +14,7 @@ pub fn act(state: &mut State, action: Action) -> Option<Vec<Command>> {
     Some(match action {
         Action::Enter if screen == Screen::Pane(PaneId::TRACE) => trace::enter(state),
         Action::Enter if screen == Screen::Pane(PaneId::ATTENTION) => attention::enter(state),
+        Action::Enter if screen == Screen::Pane(PaneId::DRIFT) => drift::open_diff(state),
         Action::Trace | Action::Show(PaneId::TRACE) => trace::open(state),
         Action::Show(PaneId::ATTENTION) => {
             attention::refresh(state);

@@ -32,6 +32,12 @@ pub fn move_cursor(state: &mut State, delta: isize) {
         }
         Screen::Logs(_) => logs::scroll(state, delta),
         Screen::Describe(_) => describe::scroll(state, delta),
+        Screen::Pane(PaneId::DIFF) => {
+            if let Some(Ok(lines)) = &state.diff.lines {
+                let last = lines.len().saturating_sub(1) as isize;
+                state.diff.scroll = (state.diff.scroll as isize + delta).clamp(0, last) as usize;
+            }
+        }
         Screen::Pane(PaneId::OUTPUT) => {
             if let Some(output) = state.actions.output.as_mut() {
                 let last = output.lines.len().saturating_sub(1) as isize;

@@ -276,6 +276,15 @@ pub struct YamlView {
     pub scroll: usize,
 }
 
+/// argocd-server's diff of one app against git, for `:diff`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffView {
+    pub app: Option<ObjRef>,
+    /// None while it is being fetched.
+    pub lines: Option<Result<Vec<String>, String>>,
+    pub scroll: usize,
+}
+
 /// What the last background plugin printed, for `:output`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PluginOutput {

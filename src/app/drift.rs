@@ -214,3 +214,51 @@ pub fn refresh(state: &mut State) -> bool {
     let now = state.now;
     state.drift.update(rows, now)
 }
+
+/// `Enter` on a drift row of an app: its diff against git from argocd-server.
+pub fn open_diff(state: &mut State) -> Vec<super::msg::Command> {
+    use super::domains::DiffView;
+    use super::ids::PaneId;
+    use super::state::Screen;
+    let Some(at) = super::tables::selected(state, &super::tables::DRIFT)
+        .and_then(|key| super::tables::drift_index(&key))
+    else {
+        return Vec::new();
+    };
+    let Some(row) = state
+        .drift
+        .rows
+        .get(at)
+        .filter(|r| r.kind == "Application")
+        .cloned()
+    else {
+        state.notice = Some("the diff is for an app's OutOfSync resources".into());
+        return Vec::new();
+    };
+    if state.argo.server.is_none() {
+        state.notice = Some("the diff comes from argocd-server: start with --argocd-server".into());
+        return Vec::new();
+    }
+    state.diff = DiffView {
+        app: Some(row.key.clone()),
+        lines: None,
+        scroll: 0,
+    };
+    super::navigation::push(state, Screen::Pane(PaneId::DIFF));
+    vec![super::msg::Command::FetchDiff(row.key)]
+}
+
+/// argocd-server answered: keep it if it is the app on screen.
+pub fn on_diff(
+    state: &mut State,
+    app: crate::model::store::ObjRef,
+    result: Result<Vec<crate::model::argo_diff::ResourceDiff>, crate::clients::error::ClientError>,
+) {
+    if state.diff.app.as_ref() == Some(&app) {
+        state.diff.lines = Some(
+            result
+                .map(|d| crate::model::argo_diff::lines(&d))
+                .map_err(|e| e.to_string()),
+        );
+    }
+}

@@ -355,6 +355,17 @@ impl Executor {
                     move |path, result| argocd::audit(path, &audited, result),
                 );
             }
+            Command::FetchDiff(app) => {
+                let tx = self.tx.clone();
+                let argocd = self.argocd.clone();
+                tokio::spawn(async move {
+                    let result = match &argocd {
+                        Some(argocd) => argocd.managed_resources(&app.name, &app.namespace).await,
+                        None => Err(no_argocd()),
+                    };
+                    let _ = tx.send(Msg::Diff { app, result });
+                });
+            }
             Command::CheckArgoAccess { id, request } => {
                 let tx = self.tx.clone();
                 let argocd = self.argocd.clone();

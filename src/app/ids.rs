@@ -28,6 +28,8 @@ impl PaneId {
     pub const DESCRIBE: PaneId = PaneId("describe");
     /// Everything not well across the layers, grouped under the root cause.
     pub const ATTENTION: PaneId = PaneId("attention");
+    /// An app's live resources against git, from argocd-server.
+    pub const DIFF: PaneId = PaneId("diff");
     /// Desired against actual across the layers.
     pub const DRIFT: PaneId = PaneId("drift");
     /// Every change the cockpit has seen, newest first.

@@ -55,6 +55,11 @@ pub enum Msg {
         id: u64,
         result: Result<Option<String>, ClientError>,
     },
+    /// argocd-server's diff of an app's resources against git.
+    Diff {
+        app: ObjRef,
+        result: Result<Vec<crate::model::argo_diff::ResourceDiff>, ClientError>,
+    },
     /// A line a background plugin printed.
     PluginLine {
         id: u64,
@@ -139,6 +144,8 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Ask argocd-server for an app's diff against git.
+    FetchDiff(ObjRef),
     /// Run a plugin: in the background, or in the terminal once the loop has handed it over.
     RunPlugin {
         id: u64,

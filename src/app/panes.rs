@@ -27,7 +27,7 @@ const ARGO_ACTIONS: &[Action] = &[
 /// The built-in panes, in help order.
 pub const PANES: &[Pane] = &[
     CLUSTERS, APPS, SYNC_WAVES, TALOS, TALOS_NODE, SECRETS, VMS, HOSTS, OPS, BROWSE, LOGS,
-    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION, TIMELINE, DRIFT,
+    DESCRIBE, YAML, OUTPUT, TRACE, ATTENTION, TIMELINE, DRIFT, DIFF,
 ];
 
 pub const CLUSTERS: Pane = Pane {
@@ -205,6 +205,18 @@ pub const DRIFT: Pane = Pane {
     ],
     table: Some(&tables::DRIFT),
     empty: "everything runs as asked",
+    actions: &[],
+};
+
+pub const DIFF: Pane = Pane {
+    id: PaneId::DIFF,
+    names: &[],
+    key: None,
+    title: "Diff",
+    about: "An app's live resources against git, as argocd-server tells them (Enter in :drift)",
+    feeds: &[],
+    table: None,
+    empty: "",
     actions: &[],
 };
 

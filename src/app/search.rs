@@ -13,6 +13,10 @@ pub fn searched_lines(state: &State) -> Option<Vec<String>> {
             Some(Ok(lines)) => Some(lines.clone()),
             _ => Some(Vec::new()),
         },
+        Screen::Pane(PaneId::DIFF) => match &state.diff.lines {
+            Some(Ok(lines)) => Some(lines.clone()),
+            _ => Some(Vec::new()),
+        },
         Screen::Pane(PaneId::OUTPUT) => Some(
             state
                 .actions
@@ -56,6 +60,7 @@ fn scroll_mut(state: &mut State) -> Option<&mut usize> {
         Screen::Yaml(_) => Some(&mut state.yaml.scroll),
         Screen::Describe(_) => Some(&mut state.describe.scroll),
         Screen::Pane(PaneId::OUTPUT) => state.actions.output.as_mut().map(|o| &mut o.scroll),
+        Screen::Pane(PaneId::DIFF) => Some(&mut state.diff.scroll),
         _ => None,
     }
 }

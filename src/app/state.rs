@@ -118,6 +118,8 @@ pub struct State {
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
     /// Everything not well, grouped by root cause (worked out at most once a second).
     pub attention: crate::model::attention::Attention,
+    /// argocd-server's diff of the app last asked for.
+    pub diff: super::domains::DiffView,
     /// Desired against actual, with first sightings.
     pub drift: crate::model::drift::Drift,
     /// Every change seen, bounded (the timeline).
@@ -200,6 +202,7 @@ impl State {
             attention: Default::default(),
             history: Default::default(),
             drift: Default::default(),
+            diff: Default::default(),
             trace: None,
             trace_name: None,
             links: Default::default(),

@@ -135,6 +135,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             rollout::on_done(state, id, result);
         }
         Msg::PluginLine { id, line } => super::plugins::on_line(state, id, &line),
+        Msg::Diff { app, result } => super::drift::on_diff(state, app, result),
         Msg::Catalog {
             cluster,
             result,
@@ -502,7 +503,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::Enter
             if matches!(
                 state.screen(),
-                Screen::Pane(PaneId::TRACE | PaneId::ATTENTION)
+                Screen::Pane(PaneId::TRACE | PaneId::ATTENTION | PaneId::DRIFT)
             ) =>
         {
             return super::across::act(state, action).unwrap_or_default();

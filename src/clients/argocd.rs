@@ -142,25 +142,40 @@ impl ArgoCd {
         })
     }
 
+    /// GET a path as JSON; a failed reply is the error its status means.
+    async fn get_json(&self, path: &str) -> Result<Value, ClientError> {
+        let resp = self
+            .call(Method::Get, path)
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(status_error(status, &text));
+        }
+        serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))
+    }
+
+    /// What argocd-server can tell of an app's resources against git
+    /// (`/api/v1/applications/<app>/managed-resources`).
+    pub async fn managed_resources(
+        &self,
+        app: &str,
+        app_namespace: &str,
+    ) -> Result<Vec<crate::model::argo_diff::ResourceDiff>, ClientError> {
+        let path =
+            format!("/api/v1/applications/{app}/managed-resources?appNamespace={app_namespace}");
+        let body = self.get_json(&path).await?;
+        crate::model::argo_diff::parse(&body).map_err(ClientError::Invalid)
+    }
+
     /// The server's version (`/api/version`) and the token's user (`/api/v1/session/userinfo`);
     /// a token the server refuses is an error, not a user-less answer.
     pub async fn whoami(&self) -> Result<(String, Option<String>), ClientError> {
-        let get = |path: &'static str| async move {
-            let resp = self
-                .call(Method::Get, path)
-                .timeout(Duration::from_secs(10))
-                .send()
-                .await
-                .map_err(|e| ClientError::from_reqwest(&e))?;
-            let status = resp.status();
-            let text = resp.text().await.unwrap_or_default();
-            if !status.is_success() {
-                return Err(status_error(status, &text));
-            }
-            Ok(serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
-        };
-        let version = get("/api/version").await?;
-        let info = get("/api/v1/session/userinfo").await?;
+        let version = self.get_json("/api/version").await?;
+        let info = self.get_json("/api/v1/session/userinfo").await?;
         let version = version["Version"].as_str().unwrap_or("unknown version");
         let user = info["username"].as_str().map(sanitize);
         Ok((sanitize(version), user))

@@ -5,6 +5,7 @@ pub mod chrome;
 pub mod clusters;
 pub mod describe;
 pub mod dialog;
+pub mod diff;
 pub mod followed;
 pub mod help;
 pub mod hints;
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Screen::Describe(target) => describe::draw(frame, body, state, &target),
         Screen::Pane(PaneId::VMS) => vms::draw(frame, body, state),
         Screen::Pane(PaneId::OUTPUT) => output::draw(frame, body, state),
+        Screen::Pane(PaneId::DIFF) => diff::draw(frame, body, state),
         Screen::Pane(PaneId::TRACE) => {
             if let Some(entry) = state.panes.get(PaneId::TRACE)
                 && let Some(table) = entry.table

@@ -135,3 +135,38 @@ async fn drift_rows_appear_and_clear() {
     assert!(drifts(&c, "Kubernetes version").is_empty());
     assert!(drifts(&c, "run strategy").is_empty());
 }
+
+#[tokio::test]
+async fn enter_on_an_apps_drift_shows_argocd_servers_diff() {
+    let sim = frozen_sim().await;
+    let settings = crate::common::argocd_settings(&sim);
+    let mut c = Cockpit::start_with_argocd(crate::common::admin(&sim).await, settings).await;
+    c.wait_for("the apps", |s| s.argo.apps.len() == 25).await;
+    c.send(Msg::Tick(Timestamp::now()));
+    c.command("drift");
+    let rows = opsdeck::app::tables::shown(&c.state, &opsdeck::app::tables::DRIFT);
+    let at = c
+        .state
+        .drift
+        .rows
+        .iter()
+        .position(|d| d.key.name == "monitoring" && d.what == "Deployment monitoring/grafana")
+        .expect("the grafana drift");
+    let row = rows
+        .iter()
+        .position(|r| opsdeck::app::tables::drift_index(&r.key) == Some(at))
+        .expect("its row");
+    for _ in 0..row {
+        c.press(&["j"]);
+    }
+    c.press(&["<Enter>"]);
+    let frame = c.wait_for_text("(live → git)").await;
+    assert!(
+        frame.contains("── Deployment monitoring/grafana (live → git)"),
+        "{frame}"
+    );
+    assert!(frame.contains("-  replicas: 3"), "{frame}");
+    assert!(frame.contains("+  replicas: 2"), "{frame}");
+    // Only what differs: the app's synced resources are not listed.
+    assert!(!frame.contains("Service monitoring"), "{frame}");
+}

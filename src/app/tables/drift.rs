@@ -1,6 +1,7 @@
 //! `:drift` — desired against actual, one row per difference, with since when it is seen.
 
 use crate::app::state::State;
+use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow};
 use crate::model::text::age_opt;
 
@@ -41,4 +42,9 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             )
         })
         .collect()
+}
+
+/// The drift row a table row key names (its position, after the `#`).
+pub fn index(key: &ObjRef) -> Option<usize> {
+    key.name.rsplit_once('#')?.1.parse().ok()
 }

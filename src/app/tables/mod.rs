@@ -28,6 +28,7 @@ use crate::model::table::{Cell, TableRow, sort_rows};
 use crate::model::text::age_opt;
 
 pub use self::attention::selected as attention_selected;
+pub use self::drift::index as drift_index;
 pub use self::talos::{machine_of, role};
 pub use self::vms::harvester_hosts_height;
 
