@@ -93,16 +93,6 @@ pub struct OperationStateW {
     pub sync_result: Option<SyncResultW>,
 }
 
-/// A resource's sync status and what it is: enough to count drift and name it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ResourceSyncW {
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppStatusSummaryW {
@@ -110,7 +100,7 @@ pub struct AppStatusSummaryW {
     pub health: HealthW,
     pub operation_state: Option<OperationSummaryW>,
     pub reconciled_at: Option<Time>,
-    pub resources: Vec<ResourceSyncW>,
+    pub resources: super::argo_resources::ResourcesSummary,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -191,26 +181,9 @@ pub fn app_row(o: &AppSummaryW) -> AppRow {
             .map(|op| text(&op.phase))
             .filter(|p| p == "Running" || p == "Terminating"),
         destination: destination(&o.spec.destination),
-        resources: s.resources.len(),
-        out_of_sync: s
-            .resources
-            .iter()
-            .filter(|r| r.status.as_deref() == Some("OutOfSync"))
-            .count(),
-        drifted: s
-            .resources
-            .iter()
-            .filter(|r| r.status.as_deref() == Some("OutOfSync"))
-            .map(|r| {
-                let ns = text(&r.namespace);
-                let name = if ns.is_empty() {
-                    text(&r.name)
-                } else {
-                    format!("{ns}/{}", text(&r.name))
-                };
-                format!("{} {name}", text(&r.kind))
-            })
-            .collect(),
+        resources: s.resources.total,
+        out_of_sync: s.resources.drifted.len(),
+        drifted: s.resources.drifted.clone(),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod argo;
 pub mod argo_diff;
+pub mod argo_resources;
 pub mod argo_rest;
 pub mod attention;
 pub mod browse;

@@ -1,0 +1,82 @@
+//! An app's resources as the apps table and drift need them — how many, and the OutOfSync
+//! ones by name — read from the Application without allocating the names of the synced ones
+//! (an app can have hundreds; a platform, hundreds of thousands).
+
+use serde::Deserialize;
+
+use super::text::sanitize;
+
+/// An app's resources as its row needs them: how many, and the OutOfSync ones by name. Read
+/// with borrowed strings, so the names of the (many) synced resources are never allocated.
+#[derive(Debug, Clone, Default)]
+pub struct ResourcesSummary {
+    pub total: usize,
+    /// `Deployment media/radarr`.
+    pub drifted: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ResourceLite<'a> {
+    #[serde(borrow, default)]
+    status: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    namespace: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'de> Deserialize<'de> for ResourcesSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ResourcesSummary;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of resources")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(ResourcesSummary::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = ResourcesSummary::default();
+                while let Some(r) = seq.next_element::<ResourceLite<'de>>()? {
+                    out.total += 1;
+                    if r.status.as_deref() != Some("OutOfSync") {
+                        continue;
+                    }
+                    let text = |v: &Option<std::borrow::Cow<'_, str>>| {
+                        sanitize(v.as_deref().unwrap_or(""))
+                    };
+                    let name = match text(&r.namespace) {
+                        ns if ns.is_empty() => text(&r.name),
+                        ns => format!("{ns}/{}", text(&r.name)),
+                    };
+                    out.drifted.push(format!("{} {name}", text(&r.kind)));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_out_of_sync_resources_are_named() {
+        let text = r#"[{"kind":"Service","namespace":"m","name":"web","status":"Synced"},
+                       {"status":"OutOfSync","kind":"Deployment","namespace":"m","name":"web"},
+                       {"kind":"ClusterRole","name":"r\u0065ader","status":"OutOfSync"}]"#;
+        let s: ResourcesSummary = serde_json::from_str(text).expect("parses");
+        assert_eq!(s.total, 3);
+        assert_eq!(s.drifted, ["Deployment m/web", "ClusterRole reader"]);
+        let none: ResourcesSummary = serde_json::from_str("null").expect("null");
+        assert_eq!((none.total, none.drifted.len()), (0, 0));
+    }
+}
