@@ -176,8 +176,7 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
             state
                 .harvester
                 .hosts
-                .iter()
-                .find(|h| h.key.name == name && h.key.cluster == vm.key.cluster)
+                .get(&ObjRef::in_cluster(vm.key.cluster.clone(), "", name))
                 .filter(|h| h.ready.ok != Some(true))
                 .map(|h| h.key.clone())
         });

@@ -137,11 +137,11 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
             vm_layer,
         ];
     };
-    let host = state
-        .harvester
-        .hosts
-        .iter()
-        .find(|h| h.key.name == host_name && h.key.cluster == vm.key.cluster);
+    let host = state.harvester.hosts.get(&ObjRef::in_cluster(
+        vm.key.cluster.clone(),
+        "",
+        host_name.clone(),
+    ));
     let host_layer = match host {
         Some(h) => {
             let verdict = match (verdict_of(h.ready.ok), &h.maintenance) {

@@ -113,28 +113,20 @@ fn versions(state: &State, out: &mut Vec<DriftRow>) {
 }
 
 fn replicas(state: &State, out: &mut Vec<DriftRow>) {
-    for md in state.capi.deployments.iter() {
-        let r = &md.replicas;
+    let deployments = state
+        .capi
+        .deployments
+        .iter()
+        .map(|md| ("MachineDeployment", &md.key, &md.replicas));
+    let control_planes = state
+        .capi
+        .control_planes
+        .iter()
+        .map(|cp| ("control plane", &cp.key, &cp.replicas));
+    for (kind, key, r) in deployments.chain(control_planes) {
         if r.ready != r.desired {
-            out.push(row(
-                "MachineDeployment",
-                &md.key,
-                "ready replicas",
-                r.desired.to_string(),
-                r.ready.to_string(),
-            ));
-        }
-    }
-    for cp in state.capi.control_planes.iter() {
-        let r = &cp.replicas;
-        if r.ready != r.desired {
-            out.push(row(
-                "control plane",
-                &cp.key,
-                "ready replicas",
-                r.desired.to_string(),
-                r.ready.to_string(),
-            ));
+            let (desired, ready) = (r.desired.to_string(), r.ready.to_string());
+            out.push(row(kind, key, "ready replicas", desired, ready));
         }
     }
 }

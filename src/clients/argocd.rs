@@ -183,18 +183,7 @@ impl ArgoCd {
 
     /// argocd-server's own RBAC answer for this request (`argocd account can-i`).
     pub async fn can_i(&self, request: &ArgoRequest) -> Result<Option<String>, ClientError> {
-        let resp = self
-            .call(Method::Get, &request.can_i_path())
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|e| ClientError::from_reqwest(&e))?;
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        if !status.is_success() {
-            return Err(status_error(status, &text));
-        }
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let value = self.get_json(&request.can_i_path()).await?;
         Ok((value["value"] != "yes").then(|| {
             format!(
                 "Argo CD RBAC: your token may not {} applications in project {}",

@@ -11,7 +11,7 @@ use opsdeck::clients::kube::post_json;
 use opsdeck::model::attention::{Area, Group};
 use opsdeck::model::layer::LayerKind;
 
-use crate::common::{Cockpit, admin, all_sources, frozen_sim_with_talos, talos_setup};
+use crate::common::{Cockpit, admin, all_sources, every_layer, frozen_sim_with_talos, talos_setup};
 
 fn power(action: &str, n: u32) -> serde_json::Value {
     json!({
@@ -34,23 +34,7 @@ fn bmc_group(c: &Cockpit) -> Option<&Group> {
 #[tokio::test]
 async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
     let sim = frozen_sim_with_talos().await;
-    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, talos_setup(&sim)).await;
-    c.state
-        .cluster_contexts
-        .insert("media".into(), "opsdeck-media".into());
-    c.wait_for("every layer", |s| {
-        s.harvester.vmis.len() >= 8
-            && s.harvester.workload_nodes.len() >= 5
-            && s.metal.bmcs.len() >= 3
-            && s.talos
-                .nodes
-                .iter()
-                .filter(|t| t.talos_version.is_some())
-                .count()
-                >= 8
-            && s.argo.apps.len() == 25
-    })
-    .await;
+    let mut c = every_layer(&sim).await;
     c.wait_for("the pods", |s| s.harvester.workload_pods.len() > 10)
         .await;
     c.send(Msg::Tick(Timestamp::now()));

@@ -9,33 +9,7 @@ use opsdeck::app::state::{Screen, State};
 use opsdeck::app::tables;
 use opsdeck::model::tree::NodeId;
 
-use crate::common::{Cockpit, all_sources, client_for, frozen_sim_with_talos, talos_setup};
-
-/// Every source of the simulator in its role, Talos polled, and the media cluster's API server
-/// known by its context (the demo's discovery names it after the cluster; the test's does not).
-async fn cockpit(sim: &opsdeck_sim::Simulator) -> Cockpit {
-    let mut c = Cockpit::start_with_sources(all_sources(sim).await, talos_setup(sim)).await;
-    c.state
-        .cluster_contexts
-        .insert("media".into(), "opsdeck-media".into());
-    c.wait_for("every layer", |s| {
-        s.capi.machines.len() >= 9
-            && s.harvester.vms.len() >= 9
-            && s.harvester.vmis.len() >= 8
-            && s.harvester.workload_nodes.len() >= 5
-            && s.metal.bmcs.len() >= 3
-            && s.talos
-                .nodes
-                .iter()
-                .filter(|t| t.talos_version.is_some())
-                .count()
-                >= 8
-            && s.argo.apps.len() == 25
-            && !s.eso.external_secrets.is_empty()
-    })
-    .await;
-    c
-}
+use crate::common::{client_for, every_layer, frozen_sim_with_talos};
 
 fn running(state: &State, cluster: &str) -> Vec<opsdeck::model::capi::MachineRow> {
     state
@@ -50,7 +24,7 @@ fn running(state: &State, cluster: &str) -> Vec<opsdeck::model::capi::MachineRow
 #[tokio::test]
 async fn every_running_machine_has_a_complete_chain() {
     let sim = frozen_sim_with_talos().await;
-    let c = cockpit(&sim).await;
+    let c = every_layer(&sim).await;
     let media = running(&c.state, "media");
     assert!(media.len() >= 5, "{media:?}");
     for m in &media {
@@ -117,7 +91,7 @@ async fn every_running_machine_has_a_complete_chain() {
 #[tokio::test]
 async fn a_removed_vm_leaves_its_layer_missing_not_another() {
     let sim = frozen_sim_with_talos().await;
-    let mut c = cockpit(&sim).await;
+    let mut c = every_layer(&sim).await;
     let m = running(&c.state, "media").remove(0);
     let harvester = client_for(&sim, "opsdeck-harvester").await;
     let path = format!(
@@ -159,7 +133,7 @@ async fn a_removed_vm_leaves_its_layer_missing_not_another() {
 #[tokio::test]
 async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
     let sim = frozen_sim_with_talos().await;
-    let mut c = cockpit(&sim).await;
+    let mut c = every_layer(&sim).await;
     let m = running(&c.state, "media").remove(0);
 
     // From the cluster tree: `t` on the Machine.
@@ -205,14 +179,7 @@ async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
         .find(|v| v.key.name == m.key.name)
         .map(|v| v.key.clone())
         .expect("its VM");
-    let rows = tables::shown(&c.state, &tables::TRACE);
-    let vm_row = rows
-        .iter()
-        .position(|r| r.key == vm_key)
-        .expect("the VM layer");
-    for _ in 0..vm_row {
-        c.press(&["j"]);
-    }
+    c.cursor_to(&tables::TRACE, &vm_key);
     c.press(&["<Enter>"]);
     assert_eq!(c.state.screen(), &Screen::Pane(PaneId::VMS));
     assert_eq!(
@@ -232,14 +199,7 @@ async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
     c.wait_for("the media nodes", |s| s.browse.rows.len() >= 5)
         .await;
     let node_key = opsdeck::model::store::ObjRef::in_cluster("opsdeck-media", "", m.node.clone());
-    let rows = tables::shown(&c.state, &tables::BROWSE);
-    let at = rows
-        .iter()
-        .position(|r| r.key == node_key)
-        .expect("the node row");
-    for _ in 0..at {
-        c.press(&["j"]);
-    }
+    c.cursor_to(&tables::BROWSE, &node_key);
     c.press(&["["]);
     assert_eq!(c.state.tree.selected, Some(NodeId::Machine(m.key.clone())));
     c.press(&["["]);

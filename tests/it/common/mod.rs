@@ -310,6 +310,19 @@ impl Cockpit {
         }
     }
 
+    /// Press `j` from the top of a table until the cursor is on `key`.
+    pub fn cursor_to(&mut self, table: &Table, key: &ObjRef) {
+        let rows = tables::shown(&self.state, table);
+        let at = rows
+            .iter()
+            .position(|r| &r.key == key)
+            .unwrap_or_else(|| panic!("no row {key:?}"));
+        for _ in 0..at {
+            self.press(&["j"]);
+        }
+        assert_eq!(tables::selected(&self.state, table).as_ref(), Some(key));
+    }
+
     /// Wait until a rendered frame contains `text`; returns that frame.
     pub async fn wait_for_text(&mut self, text: &str) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;
@@ -346,6 +359,32 @@ pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
         .lines()
         .find(|l| l.contains(needle))
         .unwrap_or_else(|| panic!("no line with {needle:?} in frame:\n{frame}"))
+}
+
+/// Every source of the simulator in its role, Talos polled, and the media cluster's API server
+/// known by its context (the demo's discovery names it after the cluster; the test's does not).
+pub async fn every_layer(sim: &Simulator) -> Cockpit {
+    let mut c = Cockpit::start_with_sources(all_sources(sim).await, talos_setup(sim)).await;
+    c.state
+        .cluster_contexts
+        .insert("media".into(), "opsdeck-media".into());
+    c.wait_for("every layer", |s| {
+        s.capi.machines.len() >= 9
+            && s.harvester.vms.len() >= 9
+            && s.harvester.vmis.len() >= 8
+            && s.harvester.workload_nodes.len() >= 5
+            && s.metal.bmcs.len() >= 3
+            && s.talos
+                .nodes
+                .iter()
+                .filter(|t| t.talos_version.is_some())
+                .count()
+                >= 8
+            && s.argo.apps.len() == 25
+            && !s.eso.external_secrets.is_empty()
+    })
+    .await;
+    c
 }
 
 /// Talos clients for every context of the simulator's talosconfig.
