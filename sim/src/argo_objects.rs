@@ -95,9 +95,43 @@ pub fn sync_result(status_entry: &Value, hook: Option<HookType>, hook_phase: &st
     v
 }
 
+/// Set an Application's `status.health` to `health`, stamping `lastTransitionTime` when it
+/// changes (as Argo CD 3 does).
+pub fn set_app_health(app: &mut Value, health: &str) {
+    let h = &mut app["status"]["health"];
+    if h["status"] != health {
+        h["lastTransitionTime"] = json!(now_rfc3339());
+    }
+    h["status"] = json!(health);
+}
+
+/// The worst health among resources (Degraded, then Progressing, then Missing), as Argo CD
+/// rolls its resources' health up into the app's; Healthy when there are none.
+pub fn worst_health<'a>(resources: impl Iterator<Item = &'a Value>) -> &'a str {
+    resources
+        .map(|r| r["health"]["status"].as_str().unwrap_or("Healthy"))
+        .max_by_key(|h| match *h {
+            "Degraded" => 3,
+            "Progressing" => 2,
+            "Missing" => 1,
+            _ => 0,
+        })
+        .unwrap_or("Healthy")
+}
+
 pub fn application(app: &AppSpec) -> Value {
     let rev = revision(&app.name, 1);
+    // What the source resolves to now: the synced revision, or a newer commit.
+    let head = revision(&app.name, if app.behind { 2 } else { 1 });
     let now = now_rfc3339();
+    // The last sync, and the health it left, from some hours before the scenario starts, as
+    // on a platform that has been running a while.
+    let synced = jiff::Timestamp::now()
+        - jiff::SignedDuration::from_hours(1 + (fnv(app.name.as_bytes()) % 20) as i64);
+    let synced = synced
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| now.clone());
     let resources: Vec<Value> = app
         .resources
         .iter()
@@ -140,10 +174,10 @@ pub fn application(app: &AppSpec) -> Value {
         "status": {
             "sync": {
                 "status": app.sync,
-                "revision": rev,
+                "revision": head,
                 "comparedTo": {"source": source(app), "destination": destination(app)},
             },
-            "health": {"status": app.health, "lastTransitionTime": now},
+            "health": {"status": app.health, "lastTransitionTime": synced},
             "resources": resources,
             "operationState": {
                 "operation": {
@@ -154,11 +188,11 @@ pub fn application(app: &AppSpec) -> Value {
                 "phase": phase,
                 "message": message,
                 "syncResult": {"revision": rev, "source": source(app), "resources": results},
-                "startedAt": now,
-                "finishedAt": now,
+                "startedAt": synced,
+                "finishedAt": synced,
             },
             "history": [{
-                "id": 1, "revision": rev, "deployedAt": now, "deployStartedAt": now,
+                "id": 1, "revision": rev, "deployedAt": synced, "deployStartedAt": synced,
                 "source": source(app), "initiatedBy": {"automated": true},
             }],
             "reconciledAt": now,

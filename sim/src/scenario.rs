@@ -146,6 +146,10 @@ pub struct AppSpec {
     /// The simulator drifts this app OutOfSync from time to time (and self-heal brings it back).
     #[serde(default)]
     pub drifts: bool,
+    /// Git has a commit the app has not synced yet: its source resolves to a newer revision
+    /// than the one last synced (no auto-sync picks it up).
+    #[serde(default)]
+    pub behind: bool,
     /// A sync operation is running when the scenario starts.
     #[serde(default)]
     pub syncing: bool,
@@ -305,6 +309,7 @@ pub fn large() -> Scenario {
                 self_heal: true,
                 failing_hook: false,
                 drifts: false,
+                behind: false,
                 syncing: false,
                 min_available: None,
                 resources,

@@ -32,7 +32,7 @@ const DRIFT_AT_LEAST_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_se
 
 /// Once a second, when a store they read changed: the drift and the attention feed again
 /// (and, the first time there is something, the feed as the start pane). An idle cockpit
-/// recomputes nothing but the drift, every half minute.
+/// recomputes only these two, every half minute.
 pub fn on_tick(state: &mut State) {
     let due = state
         .drift
@@ -44,8 +44,9 @@ pub fn on_tick(state: &mut State) {
     {
         state.dirty = true;
     }
-    if state.attention.stale {
-        attention::refresh(state);
+    // Some verdicts change with time alone (a certificate nearing its end): the feed is
+    // worked out again as often as the drift, and drawn only if it changed.
+    if (state.attention.stale || due) && attention::refresh(state) {
         attention::maybe_start_here(state);
         state.dirty = true;
     }

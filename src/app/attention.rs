@@ -11,11 +11,10 @@ pub use crate::model::attention::{Area, Attention, Group, Problem, Severity};
 
 use super::chain::{Layer, LayerKind, Verdict, lower_chain};
 use super::ids::PaneId;
-use super::layout::page_rows;
 use super::msg::{Command, Msg};
-use super::navigation::switch_root;
 use super::state::{Screen, State, bmc_of};
 use super::tables;
+use crate::model::health::Level;
 use crate::model::store::ObjRef;
 
 /// A Machine in Provisioning or Provisioned (or Deleting) longer than this is stuck.
@@ -194,16 +193,38 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
         ));
     }
     for a in state.argo.apps.iter() {
-        let (severity, what) = match (a.health.as_str(), a.sync.as_str(), a.operation.as_deref()) {
-            ("Degraded", _, _) => (Severity::Critical, format!("Degraded, {}", a.sync)),
-            (_, _, Some("Failed" | "Error")) => (Severity::Critical, "last sync failed".into()),
-            ("Missing", _, _) => (Severity::Critical, "Missing".into()),
-            (_, "OutOfSync", _) => (
-                Severity::Warning,
-                format!("OutOfSync ({} resources), {}", a.out_of_sync, a.health),
-            ),
-            _ => continue,
-        };
+        // Since when: the health's own transition where Argo CD says, else the last sync (a
+        // bound only).
+        let health_since = a.health_since.or(a.last_sync);
+        let (severity, what, since) =
+            match (a.health.as_str(), a.sync.as_str(), a.operation.as_deref()) {
+                ("Degraded", _, _) => (
+                    Severity::Critical,
+                    format!("Degraded, {}", a.sync),
+                    health_since,
+                ),
+                (_, _, Some("Failed" | "Error")) => {
+                    (Severity::Critical, "last sync failed".into(), a.last_sync)
+                }
+                ("Missing", _, _) => (Severity::Critical, "Missing".into(), health_since),
+                // Progressing while no sync runs: replicas gone unavailable. `compute` keeps it
+                // when something below explains it or it has lasted.
+                ("Progressing", _, None) => (
+                    Severity::Warning,
+                    format!("Progressing, {}", a.sync),
+                    health_since,
+                ),
+                (_, "OutOfSync", _) => (
+                    Severity::Warning,
+                    match a.out_of_sync {
+                        0 => format!("OutOfSync, {}", a.health),
+                        1 => format!("OutOfSync (1 resource), {}", a.health),
+                        n => format!("OutOfSync ({n} resources), {}", a.health),
+                    },
+                    a.last_sync,
+                ),
+                _ => continue,
+            };
         out.push((
             Problem {
                 layer: LayerKind::Apps,
@@ -212,7 +233,7 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
                 kind: "Application",
                 what,
                 severity,
-                since: a.last_sync,
+                since,
             },
             None,
         ));
@@ -279,6 +300,27 @@ fn other_problems(state: &State, out: &mut Vec<(Problem, Option<ObjRef>)>) {
             None,
         ));
     }
+    // The other systems, by their kinds' health rules.
+    for row in state.platform_health.rows() {
+        let health = row.health_at(state.now);
+        let severity = match health.level {
+            Level::Degraded => Severity::Critical,
+            Level::Warning => Severity::Warning,
+            _ => continue,
+        };
+        out.push((
+            Problem {
+                layer: LayerKind::Cluster,
+                area: Area::Platform,
+                key: row.key.clone(),
+                kind: row.kind.kind,
+                what: health.reason,
+                severity,
+                since: row.since,
+            },
+            None,
+        ));
+    }
     for w in state.metal.workflows.iter() {
         if !matches!(w.state.as_str(), "FAILED" | "TIMEOUT") {
             continue;
@@ -326,25 +368,37 @@ pub fn compute(state: &State) -> Vec<Group> {
             explained.push((p, root));
             continue;
         }
+        let app = (p.area == Area::Apps)
+            .then(|| state.argo.apps.get(&p.key))
+            .flatten();
         let cluster = match p.area {
-            Area::Apps => state
-                .argo
-                .apps
-                .get(&p.key)
-                .and_then(|a| a.destination.split_once('/').map(|(c, _)| c.to_string())),
+            Area::Apps => {
+                app.and_then(|a| a.destination.split_once('/').map(|(c, _)| c.to_string()))
+            }
             Area::Secrets => Some(state.cluster_of_context(&p.key.cluster).to_string()),
             _ => None,
         };
-        // Trouble from before the failure below (or its very second: a cascade takes longer
-        // than that) cannot be its consequence. An app's time is its last sync, which is
-        // only a bound on when it went wrong.
+        // Trouble from before the failure below cannot be its consequence. A time that is
+        // only a bound (an app's last sync) must be after it; a health transition Argo CD
+        // stamped may fall in the same second (a cascade is that fast in the simulator).
+        let transition = app.is_some_and(|a| a.health_since.is_some() && a.health != "Healthy");
         let root =
             cluster
                 .and_then(|c| cluster_roots.get(&c).cloned())
                 .filter(|(_, began)| match (began, p.since) {
-                    (Some(began), Some(since)) => since > *began,
+                    (Some(began), Some(since)) => since > *began || (transition && since == *began),
                     _ => true,
                 });
+        // Progressing with nothing below to explain it is a rollout; past a while, stuck.
+        let progressing = app.is_some_and(|a| a.health == "Progressing" && a.operation.is_none());
+        if progressing && root.is_none() {
+            let lasted = p
+                .since
+                .is_some_and(|t| state.now.duration_since(t) > STUCK_AFTER);
+            if !lasted {
+                continue;
+            }
+        }
         match root {
             Some((root, _)) => explained.push((p, root)),
             None => groups.push(Group {
@@ -389,11 +443,8 @@ pub fn compute(state: &State) -> Vec<Group> {
     groups
 }
 
-/// Work the feed out again if a store changed since the last time.
-pub fn refresh(state: &mut State) {
-    if !state.attention.stale {
-        return;
-    }
+/// Work the feed out again; says whether it changed.
+pub fn refresh(state: &mut State) -> bool {
     let groups = compute(state);
     let mut counts = BTreeMap::new();
     for p in groups
@@ -402,11 +453,13 @@ pub fn refresh(state: &mut State) {
     {
         *counts.entry(p.area).or_insert(0) += 1;
     }
+    let changed = groups != state.attention.groups;
     state.attention = Attention {
         groups,
         stale: false,
         counts,
     };
+    changed
 }
 
 /// Whether a message changes a store the feed reads (the feed is then worked out again at
@@ -423,6 +476,7 @@ pub fn touched_by(msg: &Msg) -> bool {
             | Msg::Hosts(_)
             | Msg::WorkloadNodes(_)
             | Msg::WorkloadPods(_)
+            | Msg::PlatformHealth(..)
             | Msg::Hardware(_)
             | Msg::Workflows(_)
             | Msg::Bmcs(_)
@@ -437,46 +491,33 @@ pub fn enter(state: &mut State) -> Vec<Command> {
     let Some(p) = tables::attention_selected(state).cloned() else {
         return Vec::new();
     };
-    let table = match p.area {
-        Area::Pods => {
-            state.notice = Some(format!(
-                "pod {} runs on {}: :pods {} to see it",
-                p.key.namespaced_name(),
-                state
-                    .harvester
-                    .workload_pods
-                    .get(&p.key)
-                    .map_or("?", |pod| pod.node.as_str()),
-                p.key.namespace
-            ));
-            return Vec::new();
-        }
-        Area::Apps => &tables::APPS,
-        Area::Secrets => &tables::SECRETS,
-        _ => {
-            let layer = Layer {
-                kind: p.layer,
-                key: Some(p.key.clone()),
-                name: p.key.name.clone(),
-                verdict: Verdict::Bad,
-                detail: p.what.clone(),
-                since: p.since,
-            };
-            return super::trace::go_to(state, &layer);
-        }
-    };
-    let pane = if p.area == Area::Apps {
-        PaneId::APPS
-    } else {
-        PaneId::SECRETS
-    };
-    let commands = switch_root(state, Screen::Pane(pane));
-    let rows = tables::shown(state, table);
-    let page = page_rows(state);
-    if let Some(at) = rows.iter().position(|r| r.key == p.key) {
-        state.tables.view_mut(table.id).select(&rows, at, page);
+    if p.area == Area::Pods {
+        return super::browse::open_one(state, "pods", &p.key);
     }
-    commands
+    if p.area == Area::Platform {
+        let kind = state
+            .platform_health
+            .rows()
+            .find(|r| r.key == p.key && r.kind.kind == p.kind)
+            .map(|r| r.kind.qualified());
+        return match kind {
+            Some(kind) => super::browse::open_one(state, &kind, &p.key),
+            None => Vec::new(),
+        };
+    }
+    let layer = Layer {
+        kind: match p.area {
+            Area::Apps => LayerKind::Apps,
+            Area::Secrets => LayerKind::Secrets,
+            _ => p.layer,
+        },
+        key: Some(p.key.clone()),
+        name: p.key.name.clone(),
+        verdict: Verdict::Bad,
+        detail: p.what.clone(),
+        since: p.since,
+    };
+    super::trace::go_to(state, &layer)
 }
 
 /// Start on the feed when something needs attention and the user has not gone anywhere yet

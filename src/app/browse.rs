@@ -136,6 +136,31 @@ pub fn drill_in(state: &mut State) -> Vec<Command> {
     open_browse(state, target)
 }
 
+/// The kind browser on one object (`nodes`, `pods` …) of one cluster, found by name: where a
+/// jump from another pane lands on an object that has no pane of its own.
+pub fn open_one(state: &mut State, kind: &str, key: &crate::model::store::ObjRef) -> Vec<Command> {
+    let Some((resolved, serving)) = state.catalog.resolve(kind) else {
+        state.notice = Some(format!("no cluster serves {kind} yet"));
+        return Vec::new();
+    };
+    if !serving.contains(&key.cluster) {
+        state.notice = Some(format!("{} does not serve {kind}", key.cluster));
+        return Vec::new();
+    }
+    state.actions.next_id += 1;
+    let target = BrowseTarget {
+        id: state.actions.next_id,
+        kind: resolved.clone(),
+        namespace: (resolved.namespaced && !key.namespace.is_empty())
+            .then(|| key.namespace.clone()),
+        clusters: vec![key.cluster.clone()],
+        pinned: true,
+        fields: Some(format!("metadata.name={}", key.name)),
+        about: Some(format!("named {}", key.name)),
+    };
+    open_browse(state, target)
+}
+
 /// Events read best newest first: sort them by LAST SEEN until the user chooses otherwise.
 pub fn newest_events_first(state: &mut State) {
     let is_events = state

@@ -8,7 +8,7 @@ pub use crate::model::layer::{Layer, LayerKind, Verdict};
 
 use super::state::{State, bmc_of};
 use crate::model::capi::MachineRow;
-use crate::model::links::{harvester_uid, node_in};
+use crate::model::links::{hardware_in, harvester_uid, node_in, tinkerbell_hardware};
 use crate::model::store::ObjRef;
 
 /// The Machine a row is part of: a Machine itself, a VM or VMI (by its uid), a workload Node
@@ -92,13 +92,37 @@ fn machine_layer(m: &MachineRow) -> Layer {
     Layer::found(LayerKind::Machine, &m.key, verdict, detail).since(m.ready.since.or(m.created))
 }
 
-/// BMC, Hardware, host and VM under a Harvester-backed Machine.
+/// BMC, Hardware, host and VM under a Harvester-backed Machine; BMC and Hardware under one
+/// Tinkerbell provisioned on bare metal.
 fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
+    if let Some((namespace, name)) = tinkerbell_hardware(&m.provider_id) {
+        let claimed = state
+            .links
+            .machine_by_hardware
+            .keys_for(&hardware_in(&m.key.cluster, namespace, name))
+            .count();
+        let key = ObjRef::in_cluster(m.key.cluster.clone(), namespace, name);
+        return match state.metal.hardware.get(&key) {
+            // Two Machines on one server: one of them is wrong, and which is not known.
+            Some(_) if claimed > 1 => vec![Layer::missing(
+                LayerKind::Hardware,
+                format!("{claimed} Machines name Hardware {namespace}/{name}"),
+            )],
+            Some(hw) => metal_of(state, hw).to_vec(),
+            None => vec![Layer::missing(
+                LayerKind::Hardware,
+                format!("no Hardware {namespace}/{name} (its providerID)"),
+            )],
+        };
+    }
     let Some(uid) = harvester_uid(&m.provider_id) else {
         let looked = if m.provider_id.is_empty() {
             "the Machine has no providerID yet".to_string()
         } else {
-            format!("providerID {} is not a Harvester VM", m.provider_id)
+            format!(
+                "providerID {} names neither a Harvester VM nor Tinkerbell Hardware",
+                m.provider_id
+            )
         };
         return vec![Layer::missing(LayerKind::Vm, looked)];
     };
@@ -164,40 +188,42 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         .hardware_by_host
         .only(&host_name)
         .and_then(|k| state.metal.hardware.get(k));
-    let (bmc_layer, hardware_layer) = match hardware {
-        Some(hw) => {
-            let bmc = bmc_of(state, hw).map(|b| {
-                let verdict = match (b.contactable, b.power.as_str()) {
-                    (Some(false), _) => Verdict::Bad,
-                    (_, "off") => Verdict::Bad,
-                    (Some(true), "on") => Verdict::Ok,
-                    _ => Verdict::Unknown,
-                };
-                let detail = match b.contactable {
-                    Some(false) => format!("unreachable {}", b.message),
-                    _ => format!("power {}", b.power),
-                };
-                Layer::found(LayerKind::Bmc, &b.key, verdict, detail)
-            });
-            let bmc = bmc.unwrap_or_else(|| {
-                Layer::missing(
-                    LayerKind::Bmc,
-                    format!("Hardware {} names no BMC Machine", hw.key.name),
-                )
-            });
-            let hw_layer =
-                Layer::found(LayerKind::Hardware, &hw.key, Verdict::Ok, hw.state.clone());
-            (bmc, hw_layer)
-        }
-        None => (
+    let [bmc_layer, hardware_layer] = match hardware {
+        Some(hw) => metal_of(state, hw),
+        None => [
             Layer::missing(LayerKind::Bmc, "no Hardware, so no BMC".into()),
             Layer::missing(
                 LayerKind::Hardware,
                 format!("no Hardware with hostname {host_name}"),
             ),
-        ),
+        ],
     };
     vec![bmc_layer, hardware_layer, host_layer, vm_layer]
+}
+
+/// A Hardware's BMC layer and its own.
+fn metal_of(state: &State, hw: &crate::model::hosts::HardwareRow) -> [Layer; 2] {
+    let bmc = bmc_of(state, hw).map(|b| {
+        let verdict = match (b.contactable, b.power.as_str()) {
+            (Some(false), _) => Verdict::Bad,
+            (_, "off") => Verdict::Bad,
+            (Some(true), "on") => Verdict::Ok,
+            _ => Verdict::Unknown,
+        };
+        let detail = match b.contactable {
+            Some(false) => format!("unreachable {}", b.message),
+            _ => format!("power {}", b.power),
+        };
+        Layer::found(LayerKind::Bmc, &b.key, verdict, detail)
+    });
+    let bmc = bmc.unwrap_or_else(|| {
+        Layer::missing(
+            LayerKind::Bmc,
+            format!("Hardware {} names no BMC Machine", hw.key.name),
+        )
+    });
+    let hw_layer = Layer::found(LayerKind::Hardware, &hw.key, Verdict::Ok, hw.state.clone());
+    [bmc, hw_layer]
 }
 
 /// The workload Node and the Talos node a Machine became.

@@ -1,8 +1,8 @@
 //! `:drift` worked out from the stores: desired against actual for Kubernetes versions
 //! (control plane or MachineDeployment → Machine → its Node's kubelet), Talos versions within a
-//! cluster, replicas, VMs against their run strategy, ExternalSecrets past their refresh, and
-//! every OutOfSync resource of every app. Redone once a second (some drift is only time
-//! passing, an overdue refresh).
+//! cluster, replicas, VMs against their run strategy, ExternalSecrets past their refresh,
+//! every OutOfSync resource of every app, and apps whose source has moved past the revision
+//! they synced. Redone once a second (some drift is only time passing, an overdue refresh).
 
 use std::collections::BTreeMap;
 
@@ -181,6 +181,15 @@ fn refreshes(state: &State, out: &mut Vec<DriftRow>) {
 
 fn apps(state: &State, out: &mut Vec<DriftRow>) {
     for a in state.argo.apps.iter() {
+        if a.behind {
+            out.push(row(
+                "Application",
+                &a.key,
+                "revision",
+                format!("{} (source now)", a.revision),
+                format!("{} (synced)", a.synced_revision),
+            ));
+        }
         for resource in &a.drifted {
             let mut r = row(
                 "Application",

@@ -36,7 +36,8 @@ pub struct Executor {
     pod_log: Option<JoinHandle<()>>,
     /// The kind browser's watches, one per cluster.
     browse: Vec<JoinHandle<()>>,
-    /// Watches of the providers' machine kinds the cluster tree follows.
+    /// Session-long watches: the providers' machine kinds the cluster tree follows, and the
+    /// other systems' kinds the attention feed judges.
     infra: Vec<JoinHandle<()>>,
     clipboard: Clipboard,
     /// Background plugins still running (killed with the cockpit).
@@ -320,6 +321,14 @@ impl Executor {
                     self.infra.push(browse::spawn_table_watch(
                         client, cluster, kind, None, None, sink,
                     ));
+                }
+            }
+            Command::WatchPlatformHealth { cluster, kinds } => {
+                if let Some(client) = self.kube.client(&cluster).cloned() {
+                    // For the session, as the provider kinds.
+                    self.infra.extend(kinds.into_iter().filter_map(|kind| {
+                        super::platform_watch::spawn(&client, &cluster, kind, &self.tx)
+                    }));
                 }
             }
             Command::FetchOwner { target, owner } => {

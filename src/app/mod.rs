@@ -29,6 +29,7 @@ pub mod mutations;
 pub mod navigation;
 pub mod object_actions;
 pub mod panes;
+pub mod platform_watch;
 pub mod plugin_file;
 pub mod plugins;
 pub mod progress;

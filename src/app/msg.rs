@@ -45,6 +45,11 @@ pub enum Msg {
     WorkloadNodes(WatchUpdate<HostRow>),
     /// A workload cluster's pods.
     WorkloadPods(WatchUpdate<crate::model::pods::PodRow>),
+    /// The verdicts of one kind of the platform's other systems (cert-manager, Velero …).
+    PlatformHealth(
+        crate::model::platform_health::FollowedKind,
+        WatchUpdate<crate::model::platform_health::PlatformHealthRow>,
+    ),
     Hardware(WatchUpdate<HardwareRow>),
     Workflows(WatchUpdate<WorkflowRow>),
     Bmcs(WatchUpdate<BmcRow>),
@@ -167,6 +172,12 @@ pub enum Command {
     WatchInfra {
         cluster: String,
         kind: ApiKind,
+    },
+    /// Watch the followed kinds of the platform's other systems on a cluster, for the
+    /// attention feed, for the session.
+    WatchPlatformHealth {
+        cluster: String,
+        kinds: Vec<crate::model::platform_health::FollowedKind>,
     },
     /// Fetch an owner of the object described.
     FetchOwner {

@@ -19,6 +19,7 @@ fn app(name: &str) -> AppRow {
         resources: 1,
         out_of_sync: 1,
         drifted: Vec::new(),
+        ..Default::default()
     }
 }
 

@@ -118,6 +118,8 @@ pub struct State {
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
     /// Everything not well, grouped by root cause (worked out at most once a second).
     pub attention: crate::model::attention::Attention,
+    /// The other systems' objects, judged by their kinds' health rules (for the feed).
+    pub platform_health: crate::model::platform_health::PlatformHealth,
     /// argocd-server's diff of the app last asked for.
     pub diff: super::domains::DiffView,
     /// Desired against actual, with first sightings.
@@ -200,6 +202,7 @@ impl State {
             actions: Actions::default(),
             cluster_contexts: Default::default(),
             attention: Default::default(),
+            platform_health: Default::default(),
             history: Default::default(),
             drift: Default::default(),
             diff: Default::default(),

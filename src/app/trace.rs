@@ -10,6 +10,7 @@ use super::msg::Command;
 use super::navigation::{push, switch_root};
 use super::state::{Screen, State};
 use super::tables;
+use crate::model::links::hardware_in;
 use crate::model::store::ObjRef;
 use crate::model::tree::{NodeId, cluster_tree, path_to};
 
@@ -77,11 +78,18 @@ fn machine_here(state: &State) -> Result<ObjRef, String> {
                 }
             })
             .unwrap_or_default();
-        let machines: Vec<ObjRef> = state
-            .links
-            .vmi_by_host
-            .keys_for(&host)
-            .filter_map(|vmi| machine_for(state, LayerKind::Vm, vmi))
+        // Provisioned by Tinkerbell on it, or running as a VM on the Harvester host it is.
+        let metal = hardware_in(&key.cluster, &key.namespace, &key.name);
+        let on_metal = state.links.machine_by_hardware.keys_for(&metal);
+        let machines: Vec<ObjRef> = on_metal
+            .cloned()
+            .chain(
+                state
+                    .links
+                    .vmi_by_host
+                    .keys_for(&host)
+                    .filter_map(|vmi| machine_for(state, LayerKind::Vm, vmi)),
+            )
             .collect();
         return match machines.as_slice() {
             [one] => Ok(one.clone()),
@@ -205,14 +213,10 @@ pub fn go_to(state: &mut State, layer: &Layer) -> Vec<Command> {
         LayerKind::Vm | LayerKind::Host => (PaneId::VMS, &tables::VMS),
         LayerKind::Talos => (PaneId::TALOS, &tables::TALOS),
         LayerKind::Hardware | LayerKind::Bmc => (PaneId::HOSTS, &tables::HOSTS),
-        LayerKind::Node | LayerKind::Apps | LayerKind::Secrets => {
-            state.notice = Some(format!(
-                "{} {}: open it with :nodes",
-                layer.kind.title(),
-                key.name
-            ));
-            return Vec::new();
-        }
+        LayerKind::Apps => (PaneId::APPS, &tables::APPS),
+        LayerKind::Secrets => (PaneId::SECRETS, &tables::SECRETS),
+        // A workload Node lives in the kind browser, on its own cluster.
+        LayerKind::Node => return super::browse::open_one(state, "nodes", &key),
     };
     let commands = switch_root(state, Screen::Pane(pane));
     // A host is the VM pane's context: the cursor goes to a VM on it instead.
@@ -283,13 +287,11 @@ pub fn step(state: &mut State, up: bool) -> Vec<Command> {
     let Some(at) = at else {
         return Vec::new();
     };
+    // A layer with no object (a link that is missing, a summary) has nowhere to go.
     let next = if up {
-        layers[at + 1..].iter().find(|l| l.kind != LayerKind::Node)
+        layers[at + 1..].iter().find(|l| l.key.is_some())
     } else {
-        layers[..at]
-            .iter()
-            .rev()
-            .find(|l| l.kind != LayerKind::Node)
+        layers[..at].iter().rev().find(|l| l.key.is_some())
     };
     match next.cloned() {
         Some(layer) => go_to(state, &layer),

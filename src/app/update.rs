@@ -39,6 +39,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     );
     // Machines name their providers' machines; discovery says how to watch them.
     let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
+    let msg_was_catalog = matches!(msg, Msg::Catalog { .. });
     if super::attention::touched_by(&msg) {
         state.attention.stale = true;
         super::history::observe(state, &msg);
@@ -53,6 +54,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     if machines_may_move {
         commands.extend(super::infra::watch_new(state));
+    }
+    if msg_was_catalog {
+        commands.extend(super::platform_watch::watch_new(state));
     }
     commands
 }
@@ -114,6 +118,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Hosts(u) => state.harvester.hosts.apply(u),
         Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
         Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
+        Msg::PlatformHealth(kind, u) => state
+            .platform_health
+            .kinds
+            .entry(kind)
+            .or_default()
+            .apply(u),
         Msg::Hardware(u) => {
             state.links.hardware(&u);
             state.metal.hardware.apply(u);

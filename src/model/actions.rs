@@ -377,6 +377,7 @@ mod tests {
             resources: 1,
             out_of_sync: 1,
             drifted: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -48,6 +48,8 @@ pub struct SyncW {
 pub struct HealthW {
     pub status: Option<String>,
     pub message: Option<String>,
+    /// When the app's health last changed (Argo CD 3 writes it; older versions do not).
+    pub last_transition_time: Option<Time>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -109,6 +111,14 @@ pub struct OperationSummaryW {
     pub phase: Option<String>,
     pub started_at: Option<Time>,
     pub finished_at: Option<Time>,
+    pub sync_result: Option<SyncedRevisionW>,
+}
+
+/// Of a sync's result, only the revision it synced.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SyncedRevisionW {
+    pub revision: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -126,14 +136,21 @@ pub type AppDetailW = Slim<AppSpecW, AppStatusDetailW>;
 
 // ---- rows -------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppRow {
     pub key: ObjRef,
     pub project: String,
     pub sync: String,
     pub health: String,
-    /// The first 7 characters of the synced revision.
+    /// The first 7 characters of the revision the source resolves to now (what the last
+    /// comparison was made against).
     pub revision: String,
+    /// The first 7 characters of the revision the last sync applied.
+    pub synced_revision: String,
+    /// The source resolves to a newer revision than the last sync applied (no sync running).
+    pub behind: bool,
+    /// When the health last changed, where Argo CD says.
+    pub health_since: Option<Timestamp>,
     /// When the last sync finished (or started, while one runs).
     pub last_sync: Option<Timestamp>,
     pub operation: Option<String>,
@@ -170,12 +187,23 @@ fn short_revision(r: &Option<String>) -> String {
 pub fn app_row(o: &AppSummaryW) -> AppRow {
     let s = &o.status;
     let op = s.operation_state.as_ref();
+    let synced = op
+        .and_then(|op| op.sync_result.as_ref())
+        .and_then(|r| r.revision.clone());
+    let running =
+        op.is_some_and(|op| matches!(op.phase.as_deref(), Some("Running" | "Terminating")));
     AppRow {
         key: o.obj_ref(),
         project: text(&o.spec.project),
         sync: or_unknown(text(&s.sync.status)),
         health: or_unknown(text(&s.health.status)),
         revision: short_revision(&s.sync.revision),
+        synced_revision: short_revision(&synced),
+        behind: match (&s.sync.revision, &synced) {
+            (Some(now), Some(synced)) => !now.is_empty() && now != synced && !running,
+            _ => false,
+        },
+        health_since: timestamp(&s.health.last_transition_time),
         last_sync: op.and_then(|op| timestamp(&op.finished_at).or(timestamp(&op.started_at))),
         operation: op
             .map(|op| text(&op.phase))

@@ -26,10 +26,12 @@ pub enum Area {
     Talos,
     Apps,
     Secrets,
+    /// The other systems: cert-manager, Gateway API, Velero …
+    Platform,
 }
 
 impl Area {
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::Metal,
         Area::Vms,
         Area::Machines,
@@ -38,6 +40,7 @@ impl Area {
         Area::Talos,
         Area::Apps,
         Area::Secrets,
+        Area::Platform,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Area {
             Area::Talos => "talos",
             Area::Apps => "apps",
             Area::Secrets => "secrets",
+            Area::Platform => "platform",
         }
     }
 }

@@ -64,6 +64,11 @@ impl Catalog {
         self.answered.insert(cluster.to_string());
     }
 
+    /// The clusters whose discovery has finished.
+    pub fn answered_clusters(&self) -> impl Iterator<Item = &String> {
+        self.answered.iter()
+    }
+
     pub fn answered_count(&self) -> usize {
         self.answered.len()
     }

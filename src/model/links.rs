@@ -102,9 +102,23 @@ pub fn harvester_uid(provider_id: &str) -> Option<&str> {
         .filter(|uid| !uid.is_empty())
 }
 
+/// The Hardware (namespace, name) a Tinkerbell providerID names (`tinkerbell://<ns>/<name>`,
+/// as the Cluster API provider for Tinkerbell writes it).
+pub fn tinkerbell_hardware(provider_id: &str) -> Option<(&str, &str)> {
+    provider_id
+        .strip_prefix("tinkerbell://")?
+        .split_once('/')
+        .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains('/'))
+}
+
 /// A node in a cluster, as a link value (`media/media-cp-877b9`).
 pub fn node_in(cluster: &str, node: &str) -> String {
     format!("{cluster}/{node}")
+}
+
+/// A Hardware object as a link value (`<context>/<namespace>/<name>`).
+pub fn hardware_in(context: &str, namespace: &str, name: &str) -> String {
+    format!("{context}/{namespace}/{name}")
 }
 
 /// Every index the chain reads.
@@ -112,6 +126,8 @@ pub fn node_in(cluster: &str, node: &str) -> String {
 pub struct Links {
     /// Machines by the VM uid of their providerID.
     pub machine_by_vm_uid: BiIndex,
+    /// Machines by `<context>/<namespace>/<name>` of the Hardware their providerID names.
+    pub machine_by_hardware: BiIndex,
     /// Machines by `<cluster>/<node>` of their nodeRef.
     pub machine_by_node: BiIndex,
     /// VMs by uid.
@@ -129,6 +145,12 @@ impl Links {
         self.machine_by_vm_uid.observe(u, |m| {
             harvester_uid(&m.provider_id)
                 .map(str::to_string)
+                .into_iter()
+                .collect()
+        });
+        self.machine_by_hardware.observe(u, |m| {
+            tinkerbell_hardware(&m.provider_id)
+                .map(|(ns, name)| hardware_in(&m.key.cluster, ns, name))
                 .into_iter()
                 .collect()
         });
@@ -228,5 +250,17 @@ mod tests {
         assert_eq!(harvester_uid("harvester://3f2a"), Some("3f2a"));
         assert_eq!(harvester_uid("harvester://"), None);
         assert_eq!(harvester_uid("talos://node-1"), None);
+    }
+
+    #[test]
+    fn tinkerbell_provider_ids_name_one_hardware() {
+        assert_eq!(
+            tinkerbell_hardware("tinkerbell://tink-system/hv-01"),
+            Some(("tink-system", "hv-01"))
+        );
+        assert_eq!(tinkerbell_hardware("tinkerbell://hv-01"), None);
+        assert_eq!(tinkerbell_hardware("tinkerbell://a/b/c"), None);
+        assert_eq!(tinkerbell_hardware("tinkerbell:///hv-01"), None);
+        assert_eq!(tinkerbell_hardware("harvester://3f2a"), None);
     }
 }

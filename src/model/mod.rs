@@ -21,6 +21,7 @@ pub mod lines;
 pub mod links;
 pub mod metrics;
 pub mod object_actions;
+pub mod platform_health;
 pub mod plugin;
 pub mod pods;
 pub mod request;

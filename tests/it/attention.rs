@@ -49,6 +49,14 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .expect("a pod problem");
     assert!(crash.root.key.name.starts_with("radarr-"), "{crash:?}");
     assert!(crash.root.what.contains("CrashLoopBackOff"), "{crash:?}");
+    // Enter on it: the pod in the kind browser, on its cluster, ready for `l`.
+    let pod = crash.root.key.clone();
+    c.press(&["8"]);
+    c.cursor_to(&opsdeck::app::tables::ATTENTION, &pod);
+    c.press(&["<Enter>"]);
+    c.wait_for("the pod", |s| !s.browse.rows.is_empty()).await;
+    let shown: Vec<_> = c.state.browse.rows.iter().map(|r| r.key.clone()).collect();
+    assert_eq!(shown, [pod]);
     let degraded_before: Vec<String> = c
         .state
         .argo
@@ -58,6 +66,14 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .map(|a| a.key.name.clone())
         .collect();
     assert!(!degraded_before.is_empty());
+    let healthy_before: Vec<String> = c
+        .state
+        .argo
+        .apps
+        .iter()
+        .filter(|a| a.health == "Healthy")
+        .map(|a| a.key.name.clone())
+        .collect();
     let on_host: Vec<String> = c
         .state
         .harvester
@@ -100,8 +116,33 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
                 .all(|t| t.error.is_some())
     })
     .await;
+    // Their pods are not Ready any more: the apps running them wait for replicas.
+    c.wait_for("apps waiting for their pods", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name))
+    })
+    .await;
     c.send(Msg::Tick(Timestamp::now()));
     let group = bmc_group(&c).expect("the BMC is a root").clone();
+    let waiting: Vec<String> = c
+        .state
+        .argo
+        .apps
+        .iter()
+        .filter(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name))
+        .map(|a| a.key.name.clone())
+        .collect();
+    for app in &waiting {
+        assert!(
+            group
+                .explained
+                .iter()
+                .any(|p| p.area == Area::Apps && &p.key.name == app),
+            "{app} Progressing since the power went: {group:#?}"
+        );
+    }
     let explained = |kind: LayerKind| -> Vec<String> {
         group
             .explained
@@ -149,7 +190,12 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
                 .explained
                 .iter()
                 .any(|p| p.area == Area::Apps && &p.key.name == app),
-            "{app} was degraded before: {:#?} hosts {:?}",
+            "{app} was degraded before: {:#?} {:#?} hosts {:?}",
+            group
+                .explained
+                .iter()
+                .filter(|p| p.area == Area::Apps)
+                .collect::<Vec<_>>(),
             c.state
                 .argo
                 .apps
@@ -237,8 +283,25 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             && !s.harvester.vms.iter().any(|v| v.status == "Unknown")
     })
     .await;
+    c.wait_for("the apps healthy again", |s| {
+        s.argo
+            .apps
+            .iter()
+            .filter(|a| waiting.contains(&a.key.name))
+            .all(|a| a.health == "Healthy")
+    })
+    .await;
     c.send(Msg::Tick(Timestamp::now()));
     assert!(bmc_group(&c).is_none(), "{:#?}", c.state.attention.groups);
+    assert!(
+        !c.state
+            .attention
+            .groups
+            .iter()
+            .any(|g| g.root.area == Area::Apps && waiting.contains(&g.root.key.name)),
+        "{:#?}",
+        c.state.attention.groups
+    );
 }
 
 #[tokio::test]
@@ -284,4 +347,88 @@ async fn an_etcd_alarm_is_a_problem_of_its_member() {
             .flat_map(|g| std::iter::once(&g.root).chain(&g.explained))
             .any(|p| p.kind == "etcd member")
     );
+}
+
+#[tokio::test]
+async fn the_other_systems_health_rules_feed_the_attention() {
+    let sim = frozen_sim_with_talos().await;
+    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, Default::default()).await;
+    c.wait_for("cert-manager, Velero and Gateway API objects", |s| {
+        [
+            "Issuer",
+            "Certificate",
+            "Backup",
+            "Schedule",
+            "HTTPRoute",
+            "GatewayClass",
+        ]
+        .iter()
+        .all(|kind| s.platform_health.rows().any(|r| r.kind.kind == *kind))
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    let platform: Vec<(String, String, String)> = c
+        .state
+        .attention
+        .groups
+        .iter()
+        .map(|g| &g.root)
+        .filter(|p| p.area == Area::Platform)
+        .map(|p| (p.kind.to_string(), p.key.name.clone(), p.what.clone()))
+        .collect();
+    let has = |kind: &str, name: &str, why: &str| {
+        platform
+            .iter()
+            .any(|(k, n, w)| k == kind && n == name && w.contains(why))
+    };
+    assert!(
+        has("Issuer", "internal-ca", "ErrGetKeyPair"),
+        "{platform:#?}"
+    );
+    assert!(
+        has("Certificate", "nextcloud", "DoesNotExist"),
+        "{platform:#?}"
+    );
+    assert!(has("Certificate", "immich", "expires in"), "{platform:#?}");
+    assert!(has("Backup", "daily-20261129020000", ""), "{platform:#?}");
+    assert!(has("Schedule", "daily", ""), "{platform:#?}");
+    assert!(has("HTTPRoute", "immich", ""), "{platform:#?}");
+    // The well ones are not there.
+    for (kind, name) in [
+        ("Certificate", "jellyfin"),
+        ("GatewayClass", "cilium"),
+        ("ClusterIssuer", "letsencrypt"),
+        ("Backup", "daily-20261127020000"),
+    ] {
+        assert!(
+            !platform.iter().any(|(k, n, _)| k == kind && n == name),
+            "{kind} {name}: {platform:#?}"
+        );
+    }
+    c.wait_for("media's discovery", |s| {
+        s.catalog
+            .resolve("issuers")
+            .is_some_and(|(_, on)| on.contains("opsdeck-media"))
+    })
+    .await;
+    // On screen, counted in the header; Enter shows the object in the kind browser.
+    c.press(&["8"]);
+    let frame = c.frame();
+    let header = frame.lines().next().unwrap_or_default();
+    assert!(header.contains("platform"), "{header}");
+    assert!(frame.contains("internal-ca"), "{frame}");
+    let issuer = c
+        .state
+        .attention
+        .groups
+        .iter()
+        .find(|g| g.root.kind == "Issuer")
+        .map(|g| g.root.key.clone())
+        .expect("the issuer");
+    c.cursor_to(&opsdeck::app::tables::ATTENTION, &issuer);
+    c.press(&["<Enter>"]);
+    c.wait_for("the issuer", |s| !s.browse.rows.is_empty())
+        .await;
+    let shown: Vec<_> = c.state.browse.rows.iter().map(|r| r.key.clone()).collect();
+    assert_eq!(shown, [issuer]);
 }

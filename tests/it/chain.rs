@@ -9,7 +9,7 @@ use opsdeck::app::state::{Screen, State};
 use opsdeck::app::tables;
 use opsdeck::model::tree::NodeId;
 
-use crate::common::{client_for, every_layer, frozen_sim_with_talos};
+use crate::common::{client_for, every_layer, frozen_sim_with_talos, merge_patch};
 
 fn running(state: &State, cluster: &str) -> Vec<opsdeck::model::capi::MachineRow> {
     state
@@ -131,6 +131,91 @@ async fn a_removed_vm_leaves_its_layer_missing_not_another() {
 }
 
 #[tokio::test]
+async fn a_machine_tinkerbell_provisioned_sits_on_its_hardware() {
+    let sim = frozen_sim_with_talos().await;
+    let mut c = every_layer(&sim).await;
+    let machines = running(&c.state, "lab");
+    let (m, other) = (&machines[0], &machines[1]);
+    let hw = c
+        .state
+        .metal
+        .hardware
+        .iter()
+        .find(|h| h.key.name == "hv-04")
+        .map(|h| h.key.clone())
+        .expect("the spare server");
+    let mgmt = client_for(&sim, "opsdeck-management").await;
+    let path = |m: &opsdeck::model::capi::MachineRow| {
+        format!(
+            "/apis/cluster.x-k8s.io/v1beta2/namespaces/{}/machines/{}",
+            m.key.namespace, m.key.name
+        )
+    };
+    let provider = |name: &str| format!("tinkerbell://{}/{name}", hw.namespace);
+    let set = |id: String| serde_json::json!({"spec": {"providerID": id}});
+    merge_patch(&mgmt, &path(m), set(provider("hv-04"))).await;
+    c.wait_for("the new providerID", |s| seen_in(s, m, &provider("hv-04")))
+        .await;
+    let row = c.state.capi.machines.get(&m.key).cloned().expect("m");
+    let layers = trace(&c.state, &row);
+    let below: Vec<(LayerKind, Option<String>)> = layers
+        .iter()
+        .take_while(|l| l.kind != LayerKind::Machine)
+        .map(|l| (l.kind, l.key.as_ref().map(|k| k.name.clone())))
+        .collect();
+    let bmc = c.state.metal.hardware.get(&hw).and_then(|h| h.bmc.clone());
+    assert_eq!(
+        below,
+        [
+            (LayerKind::Bmc, bmc),
+            (LayerKind::Hardware, Some("hv-04".into()))
+        ],
+        "bare metal: no host, no VM"
+    );
+    // `t` on the Hardware in :hosts traces that Machine.
+    c.press(&["6"]);
+    c.cursor_to(&tables::HOSTS, &hw);
+    c.press(&["t"]);
+    assert_eq!(c.state.trace.as_ref(), Some(&m.key));
+
+    // A second Machine naming the same server: which one is right is not known.
+    merge_patch(&mgmt, &path(other), set(provider("hv-04"))).await;
+    c.wait_for("both on hv-04", |s| seen_in(s, other, &provider("hv-04")))
+        .await;
+    let layers = trace(&c.state, &row);
+    assert_eq!(layers[0].kind, LayerKind::Hardware);
+    assert!(layers[0].key.is_none(), "{:?}", layers[0]);
+    assert_eq!(
+        layers[0].detail,
+        format!("2 Machines name Hardware {}/hv-04", hw.namespace)
+    );
+
+    // Hardware that does not exist: missing, nothing below guessed.
+    merge_patch(&mgmt, &path(m), set(provider("hv-99"))).await;
+    c.wait_for("the wrong providerID", |s| {
+        seen_in(s, m, &provider("hv-99"))
+    })
+    .await;
+    let row = c.state.capi.machines.get(&m.key).cloned().expect("m");
+    let layers = trace(&c.state, &row);
+    assert_eq!(layers[0].kind, LayerKind::Hardware);
+    assert!(layers[0].key.is_none());
+    assert!(
+        layers[0].detail.starts_with("no Hardware "),
+        "{:?}",
+        layers[0]
+    );
+    assert_eq!(layers[1].kind, LayerKind::Machine);
+}
+
+fn seen_in(s: &State, m: &opsdeck::model::capi::MachineRow, id: &str) -> bool {
+    s.capi
+        .machines
+        .get(&m.key)
+        .is_some_and(|r| r.provider_id == id)
+}
+
+#[tokio::test]
 async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
     let sim = frozen_sim_with_talos().await;
     let mut c = every_layer(&sim).await;
@@ -193,6 +278,27 @@ async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
     assert_eq!(c.state.tree.selected, Some(NodeId::Machine(m.key.clone())));
     c.press(&["["]);
     assert_eq!(tables::selected(&c.state, &tables::VMS), Some(vm_key));
+
+    // `]` from the Machine: its workload Node, in the kind browser on its cluster; `]` again:
+    // its Talos node.
+    c.press(&["]"]);
+    c.press(&["]"]);
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::BROWSE));
+    c.wait_for("the Node", |s| !s.browse.rows.is_empty()).await;
+    let names: Vec<String> = c
+        .state
+        .browse
+        .rows
+        .iter()
+        .map(|r| r.key.name.clone())
+        .collect();
+    assert_eq!(names, std::slice::from_ref(&m.node), "only that Node");
+    let frame = c.frame();
+    assert!(frame.contains(&format!("named {}", m.node)), "{frame}");
+    c.press(&["]"]);
+    assert_eq!(c.state.screen(), &Screen::Pane(PaneId::TALOS));
+    let talos = tables::selected(&c.state, &tables::TALOS).expect("a Talos row");
+    assert_eq!(talos.name, m.node);
 
     // Three keys from the workload Node down to the host: Node → Machine → VM → host.
     c.command("nodes @opsdeck-media");

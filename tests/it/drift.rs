@@ -4,20 +4,11 @@
 //! seen.
 
 use jiff::Timestamp;
-use kube::Client;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use opsdeck::app::msg::Msg;
 
-use crate::common::{Cockpit, all_sources, client_for, frozen_sim};
-
-async fn merge_patch(client: &Client, path: &str, body: Value) {
-    let request = http::Request::patch(path)
-        .header(http::header::CONTENT_TYPE, "application/merge-patch+json")
-        .body(serde_json::to_vec(&body).expect("json"))
-        .expect("a request");
-    client.request_text(request).await.expect("patched");
-}
+use crate::common::{Cockpit, all_sources, client_for, frozen_sim, merge_patch};
 
 fn drifts(c: &Cockpit, what: &str) -> Vec<String> {
     c.state
@@ -169,4 +160,67 @@ async fn enter_on_an_apps_drift_shows_argocd_servers_diff() {
     assert!(frame.contains("+  replicas: 2"), "{frame}");
     // Only what differs: the app's synced resources are not listed.
     assert!(!frame.contains("Service monitoring"), "{frame}");
+}
+
+#[tokio::test]
+async fn an_app_behind_its_source_drifts_until_it_syncs_the_new_revision() {
+    use opsdeck_sim::argo_objects::revision;
+    let sim = frozen_sim().await;
+    let mut c = Cockpit::start_with_sources(all_sources(&sim).await, Default::default()).await;
+    c.wait_for("the apps", |s| s.argo.apps.len() > 10).await;
+    c.send(Msg::Tick(Timestamp::now()));
+    let short = |r: String| r.chars().take(7).collect::<String>();
+    let (head, synced) = (
+        short(revision("monitoring", 2)),
+        short(revision("monitoring", 1)),
+    );
+    assert_eq!(
+        drifts(&c, "revision"),
+        [format!(
+            "monitoring {head} (source now) → {synced} (synced)"
+        )],
+        "only the app whose Git moved on"
+    );
+    c.command("drift");
+    let frame = c.frame();
+    assert!(
+        frame.contains("revision") && frame.contains(&head) && frame.contains(&synced),
+        "{frame}"
+    );
+
+    // Synced: it applies what the source resolves to, and the drift is gone.
+    assert!(sim.controllers().request_sync("monitoring", false));
+    sim.controllers().tick();
+    c.wait_for("the sync to start", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.key.name == "monitoring" && a.operation.is_some())
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(drifts(&c, "revision").is_empty(), "not while the sync runs");
+    for _ in 0..40 {
+        sim.controllers().tick();
+    }
+    c.wait_for("the sync done", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.key.name == "monitoring" && a.operation.is_none())
+    })
+    .await;
+    c.send(Msg::Tick(Timestamp::now()));
+    assert!(
+        drifts(&c, "revision").is_empty(),
+        "{:?}",
+        c.state.drift.rows
+    );
+    let app = c
+        .state
+        .argo
+        .apps
+        .iter()
+        .find(|a| a.key.name == "monitoring");
+    assert_eq!(app.map(|a| a.synced_revision.clone()), Some(head));
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Controllers, SELF_HEAL_AFTER};
-use crate::argo_objects::{ARGO_NAMESPACE, sync_result};
+use crate::argo_objects::{ARGO_NAMESPACE, set_app_health, sync_result, worst_health};
 use crate::db::{Db, ObjKey, meta_str, now_rfc3339};
 use crate::kinds::kind_id;
 use crate::scenario::HookType;
@@ -254,7 +254,7 @@ impl Controllers {
                 "syncResult": {"revision": rev, "resources": []},
                 "startedAt": now_rfc3339(),
             });
-            a["status"]["health"]["status"] = json!("Progressing");
+            set_app_health(a, "Progressing");
         });
         self.plans.insert(
             name.to_string(),
@@ -350,7 +350,10 @@ fn apply_step(
             (true, true) => "Degraded",
             (true, false) => "Healthy",
         };
-        res["health"] = json!({"status": health});
+        // A sync does not bring back pods on a Node that is down.
+        if !(settle && super::cascade::waiting_for_pods(&entry)) {
+            res["health"] = json!({"status": health});
+        }
         let kind = entry["kind"].as_str().unwrap_or("");
         let what = format!(
             "{}/{}/{}",
@@ -385,25 +388,14 @@ fn finish_operation(app: &mut Value, failed: bool) {
         .cloned()
         .unwrap_or_default();
     let all_synced = resources.iter().all(|r| r["status"] == "Synced");
-    let worst = resources
-        .iter()
-        .filter(|r| r.get("hook").is_none() || failed)
-        .map(|r| {
-            r["health"]["status"]
-                .as_str()
-                .unwrap_or("Healthy")
-                .to_string()
-        })
-        .max_by_key(|h| match h.as_str() {
-            "Degraded" => 3,
-            "Progressing" => 2,
-            "Missing" => 1,
-            _ => 0,
-        })
-        .unwrap_or_else(|| "Healthy".into());
+    let worst = worst_health(
+        resources
+            .iter()
+            .filter(|r| r.get("hook").is_none() || failed),
+    );
+    set_app_health(app, worst);
     let status = &mut app["status"];
     status["sync"]["status"] = json!(if all_synced { "Synced" } else { "OutOfSync" });
-    status["health"]["status"] = json!(worst);
     status["reconciledAt"] = json!(now);
     let rev = status["sync"]["revision"].clone();
     if let Some(history) = status["history"].as_array_mut() {

@@ -5,6 +5,7 @@
 
 mod argo;
 mod capi;
+mod cascade;
 mod deployments;
 mod disruption;
 mod eso;

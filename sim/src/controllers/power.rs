@@ -1,8 +1,9 @@
 //! A host that loses power takes everything on it down, as on real hardware: when a BMC
 //! Machine's `powerState` turns `off`, the Harvester host stops posting its status (Ready
-//! Unknown), the VMs on it can no longer be reached (`Unknown`), the workload Nodes those VMs
-//! are stop posting theirs, and their Talos apids stop answering. Powered on again, all of it
-//! comes back. Only transitions act, so a host that stays off is not rewritten every tick.
+//! Unknown), the VMs on it can no longer be reached (`Unknown`), the workload Nodes on those
+//! VMs stop posting theirs (their pods go not Ready and their apps Progressing: `cascade`),
+//! and their Talos apids stop answering. Powered on again, all of it comes back. Only
+//! transitions act, so a host that stays off is not rewritten every tick.
 
 use serde_json::{Value, json};
 
@@ -134,6 +135,8 @@ impl Controllers {
                 let _ = db.modify(&(node_kind, String::new(), name.clone()), |n| {
                     set_ready(n, up)
                 });
+                drop(db);
+                self.follow_workload_node(&cluster, &name, up);
             }
             if let Some(talos) = &self.talos {
                 talos.set_down(&name, !up);

@@ -495,5 +495,15 @@ pub fn app_row(name: &str, sync: &str, health: &str) -> opsdeck::model::argo::Ap
         resources: 3,
         out_of_sync: 0,
         drifted: Vec::new(),
+        ..Default::default()
     }
+}
+
+/// Merge-patch an object on the simulator, as kubectl patch --type merge would.
+pub async fn merge_patch(client: &kube::Client, path: &str, body: serde_json::Value) {
+    let request = http::Request::patch(path)
+        .header(http::header::CONTENT_TYPE, "application/merge-patch+json")
+        .body(serde_json::to_vec(&body).expect("json"))
+        .expect("a request");
+    client.request_text(request).await.expect("patched");
 }
