@@ -4,6 +4,7 @@
 mod common;
 
 mod actions;
+mod apid;
 mod argocd_rest;
 mod attention;
 mod browse;

@@ -1,18 +1,15 @@
 //! The simulated apid's MachineService: answers for itself, or for the node(s) named in the
-//! `node` / `nodes` request metadata, as a real endpoint proxies them.
+//! `node` / `nodes` request metadata, routed as a real endpoint routes them (`routing`).
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::Stream;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::Registry;
-use super::node::{NodeState, member_id};
-use crate::proto::common::{Data, Metadata};
+use super::node::member_id;
+use super::routing::{DataStream, TextStream, WithMeta, targets};
+use crate::proto::common::Metadata;
 use crate::proto::machine::machine_service_server::MachineService;
 use crate::proto::machine::*;
 
@@ -23,47 +20,8 @@ pub struct NodeApi {
     pub log_every: Duration,
 }
 
-enum Targets {
-    Local,
-    One(String),
-    Many(Vec<String>),
-}
-
-fn targets<T>(req: &Request<T>) -> Result<Targets, Status> {
-    let md = req.metadata();
-    let nodes: Vec<String> = md
-        .get_all("nodes")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let node: Vec<String> = md
-        .get_all("node")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_string))
-        .collect();
-    match (node.len(), nodes.is_empty()) {
-        (0, true) => Ok(Targets::Local),
-        (1, true) => Ok(Targets::One(node[0].clone())),
-        (0, false) => Ok(Targets::Many(nodes)),
-        (1, false) => Err(Status::invalid_argument(
-            "only one of node and nodes may be set",
-        )),
-        _ => Err(Status::invalid_argument(
-            "node metadata must have exactly one value",
-        )),
-    }
-}
-
-/// Messages that carry per-node metadata in field 1.
-trait WithMeta: Default {
-    fn set_meta(&mut self, m: Metadata);
-}
-
 macro_rules! with_meta {
-    ($($t:ty),*) => {$(impl WithMeta for $t { fn set_meta(&mut self, m: Metadata) { self.metadata = Some(m); } })*};
+    ($($t:ty),*) => {$(impl WithMeta for $t { fn set_meta(&mut self, m: Option<Metadata>) { self.metadata = m; } })*};
 }
 with_meta!(
     Reboot,
@@ -78,133 +36,12 @@ with_meta!(
     EtcdStatus
 );
 
-fn unreachable(node: &str) -> String {
-    format!(
-        "rpc error: code = Unavailable desc = connection error: dial tcp {node}:50000: connect: no route to host"
-    )
-}
-
-impl NodeApi {
-    /// Run `make` for each target node, shaped as apid shapes replies.
-    fn answer<T: WithMeta>(
-        &self,
-        targets: Targets,
-        make: impl Fn(&NodeState) -> Result<T, Status>,
-    ) -> Result<Vec<T>, Status> {
-        match targets {
-            Targets::Local => match self.registry.state_of_up(&self.me) {
-                Some(s) => Ok(vec![make(&s)?]),
-                None => Err(Status::unavailable("node is down")),
-            },
-            Targets::One(node) => match self.registry.state_of_up(&node) {
-                Some(s) => Ok(vec![make(&s)?]),
-                None => Err(Status::unavailable(unreachable(&node))),
-            },
-            Targets::Many(nodes) => Ok(nodes
-                .into_iter()
-                .map(|node| {
-                    let result = self
-                        .registry
-                        .state_of_up(&node)
-                        .ok_or_else(|| unreachable(&node))
-                        .and_then(|s| make(&s).map_err(|e| e.message().to_string()));
-                    match result {
-                        Ok(mut m) => {
-                            m.set_meta(Metadata {
-                                hostname: node,
-                                ..Default::default()
-                            });
-                            m
-                        }
-                        Err(error) => {
-                            let mut m = T::default();
-                            m.set_meta(Metadata {
-                                hostname: node,
-                                error,
-                                status: None,
-                            });
-                            m
-                        }
-                    }
-                })
-                .collect()),
-        }
-    }
-
-    /// A streaming request goes to exactly one node.
-    pub(super) fn stream_target<T>(&self, req: &Request<T>) -> Result<NodeState, Status> {
-        let node = match targets(req)? {
-            Targets::Local => self.me.clone(),
-            Targets::One(n) => n,
-            Targets::Many(_) => {
-                return Err(Status::invalid_argument(
-                    "one-2-many proxying is not supported for streams",
-                ));
-            }
-        };
-        self.registry
-            .state_of_up(&node)
-            .ok_or_else(|| Status::unavailable(unreachable(&node)))
-    }
-}
-
-type DataStream = Pin<Box<dyn Stream<Item = Result<Data, Status>> + Send>>;
-
-/// Send `first` chunks, then (when following) one new chunk every `every`, until the client goes.
-fn text_stream(
-    first: Vec<String>,
-    follow: bool,
-    every: Duration,
-    next: impl Fn(u64) -> String + Send + 'static,
-) -> DataStream {
-    let (tx, rx) = mpsc::channel::<Result<Data, Status>>(64);
-    let start = first.len() as u64;
-    tokio::spawn(async move {
-        for text in first {
-            if tx
-                .send(Ok(Data {
-                    metadata: None,
-                    bytes: text.into_bytes(),
-                }))
-                .await
-                .is_err()
-            {
-                return;
-            }
-        }
-        if !follow {
-            return;
-        }
-        let mut n = start;
-        let mut tick = tokio::time::interval(every);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            if tx
-                .send(Ok(Data {
-                    metadata: None,
-                    bytes: next(n).into_bytes(),
-                }))
-                .await
-                .is_err()
-            {
-                return;
-            }
-            n += 1;
-        }
-    });
-    Box::pin(ReceiverStream::new(rx))
-}
-
 #[tonic::async_trait]
 impl MachineService for NodeApi {
     async fn version(&self, req: Request<()>) -> Result<Response<VersionResponse>, Status> {
         let messages = self.answer(targets(&req)?, |s| {
             Ok(Version {
-                metadata: Some(Metadata {
-                    hostname: s.spec.hostname.clone(),
-                    ..Default::default()
-                }),
+                metadata: None,
                 version: Some(VersionInfo {
                     tag: s.spec.talos_version.clone(),
                     sha: "0000000".into(),
@@ -378,28 +215,30 @@ impl MachineService for NodeApi {
     type LogsStream = DataStream;
 
     async fn logs(&self, req: Request<LogsRequest>) -> Result<Response<Self::LogsStream>, Status> {
-        let state = self.stream_target(&req)?;
-        let r = req.into_inner();
-        if !state.services().contains(&r.id.as_str()) {
-            return Err(Status::not_found(format!(
-                "log {:?} was not registered",
-                r.id
-            )));
-        }
-        let backlog = 40u64;
-        let skip = if r.tail_lines < 0 {
-            0
-        } else {
-            backlog.saturating_sub(r.tail_lines as u64)
-        };
-        let first: Vec<String> = (skip..backlog).map(|n| state.log_line(&r.id, n)).collect();
-        let service = r.id.clone();
-        Ok(Response::new(text_stream(
-            first,
-            r.follow,
-            self.log_every,
-            move |n| state.log_line(&service, n),
-        )))
+        let r = req.get_ref().clone();
+        let every = self.log_every;
+        let stream = self.text_streams(&req, move |state| {
+            if !state.services().contains(&r.id.as_str()) {
+                return Err(Status::not_found(format!(
+                    "log {:?} was not registered",
+                    r.id
+                )));
+            }
+            let backlog = 40u64;
+            let skip = if r.tail_lines < 0 {
+                0
+            } else {
+                backlog.saturating_sub(r.tail_lines as u64)
+            };
+            let service = r.id.clone();
+            Ok(TextStream {
+                first: (skip..backlog).map(|n| state.log_line(&r.id, n)).collect(),
+                follow: r.follow,
+                every,
+                next: Box::new(move |n| state.log_line(&service, n)),
+            })
+        })?;
+        Ok(Response::new(stream))
     }
 
     type DmesgStream = DataStream;
@@ -408,19 +247,21 @@ impl MachineService for NodeApi {
         &self,
         req: Request<DmesgRequest>,
     ) -> Result<Response<Self::DmesgStream>, Status> {
-        let state = self.stream_target(&req)?;
-        let r = req.into_inner();
-        let first: Vec<String> = if r.tail {
-            Vec::new()
-        } else {
-            (0..30).map(|n| state.dmesg_line(n)).collect()
-        };
-        Ok(Response::new(text_stream(
-            first,
-            r.follow,
-            self.log_every * 3,
-            move |n| state.dmesg_line(n),
-        )))
+        let r = *req.get_ref();
+        let every = self.log_every * 3;
+        let stream = self.text_streams(&req, move |state| {
+            Ok(TextStream {
+                first: if r.tail {
+                    Vec::new()
+                } else {
+                    (0..30).map(|n| state.dmesg_line(n)).collect()
+                },
+                follow: r.follow,
+                every,
+                next: Box::new(move |n| state.dmesg_line(n)),
+            })
+        })?;
+        Ok(Response::new(stream))
     }
 
     async fn reboot(

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod node;
+mod routing;
 pub mod upgrade;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -86,7 +86,8 @@ impl TalosClient {
         })
     }
 
-    pub(super) fn machine(&self) -> MachineServiceClient<Channel> {
+    /// The generated MachineService client on this context's channel.
+    pub fn machine(&self) -> MachineServiceClient<Channel> {
         MachineServiceClient::new(self.channel.clone()).max_decoding_message_size(MAX_MESSAGE)
     }
 
@@ -105,7 +106,8 @@ impl TalosClient {
     pub async fn snapshot(&self, node: &str) -> TalosNodeRow {
         let key = ObjRef::in_cluster(self.context.clone(), "", node);
         let mut m = self.machine();
-        let (mut m2, mut m3, mut m4, mut m5, mut m6, mut m7) = (
+        let (mut m2, mut m3, mut m4, mut m5, mut m6, mut m7, mut m8) = (
+            m.clone(),
             m.clone(),
             m.clone(),
             m.clone(),
@@ -113,8 +115,9 @@ impl TalosClient {
             m.clone(),
             m.clone(),
         );
-        let (version, services, memory, load, stat, members, status) = tokio::join!(
+        let (version, hostname, services, memory, load, stat, members, status) = tokio::join!(
             m.version(self.to_node(node, ())),
+            m8.hostname(self.to_node(node, ())),
             m2.service_list(self.to_node(node, ())),
             m3.memory(self.to_node(node, ())),
             m4.load_avg(self.to_node(node, ())),
@@ -149,6 +152,7 @@ impl TalosClient {
             };
         }
         let version = first!(version);
+        let hostname = first!(hostname);
         let services = first!(services);
         let memory = first!(memory);
         let load = first!(load);
@@ -191,10 +195,10 @@ impl TalosClient {
         });
         TalosNodeRow {
             key,
-            hostname: version
-                .as_ref()
-                .and_then(|v| v.metadata.as_ref())
-                .map(|m| sanitize(&m.hostname))
+            // Passed through with `node`, a reply carries no metadata: the hostname is the
+            // node's own answer.
+            hostname: hostname
+                .map(|h| sanitize(&h.hostname))
                 .filter(|h| !h.is_empty()),
             talos_version: version.and_then(|v| v.version).map(|v| sanitize(&v.tag)),
             services: services.map(|s| {
