@@ -37,14 +37,16 @@ pub struct Argo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InspectorTab {
     Services,
+    Metrics,
     Logs,
     Dmesg,
     Etcd,
 }
 
 impl InspectorTab {
-    pub const ALL: [InspectorTab; 4] = [
+    pub const ALL: [InspectorTab; 5] = [
         InspectorTab::Services,
+        InspectorTab::Metrics,
         InspectorTab::Logs,
         InspectorTab::Dmesg,
         InspectorTab::Etcd,
@@ -53,6 +55,7 @@ impl InspectorTab {
     pub fn title(self) -> &'static str {
         match self {
             InspectorTab::Services => "Services",
+            InspectorTab::Metrics => "Metrics",
             InspectorTab::Logs => "Logs",
             InspectorTab::Dmesg => "Dmesg",
             InspectorTab::Etcd => "Etcd",
@@ -136,6 +139,34 @@ impl Default for PodLogs {
 pub struct Talos {
     pub nodes: RowStore<TalosNodeRow>,
     pub inspector: Inspector,
+    /// The node last told to the pollers as on screen.
+    pub focus: Option<ObjRef>,
+    /// Each node's metrics over the last minutes, from the counters of successive polls.
+    pub metrics: std::collections::BTreeMap<ObjRef, crate::model::talos_metrics::NodeMetrics>,
+}
+
+impl Talos {
+    /// A poll arrived: its counters against the previous poll's make a point. Nodes gone from
+    /// the list lose their points.
+    pub fn observe(&mut self, u: &crate::model::store::WatchUpdate<TalosNodeRow>) {
+        use crate::model::store::WatchUpdate;
+        match u {
+            WatchUpdate::Upsert(row) => {
+                let before = self.nodes.get(&row.key).and_then(|r| r.sample.as_ref());
+                if let (Some(before), Some(after)) = (before, row.sample.as_ref()) {
+                    let point = crate::model::talos_metrics::point(before, after);
+                    self.metrics.entry(row.key.clone()).or_default().push(point);
+                }
+            }
+            WatchUpdate::Delete(key) => {
+                self.metrics.remove(key);
+            }
+            WatchUpdate::Relisted(cluster, rows) => self
+                .metrics
+                .retain(|k, _| &k.cluster != cluster || rows.iter().any(|r| &r.key == k)),
+            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+        }
+    }
 }
 
 /// External Secrets and the stores they read from.

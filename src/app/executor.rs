@@ -46,6 +46,8 @@ pub struct Executor {
     foreground: Option<(u64, PluginRun)>,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
+    /// The Talos node on screen, polled faster.
+    talos_focus: Option<tokio::sync::watch::Sender<Option<crate::model::store::ObjRef>>>,
 }
 
 /// Write an action's audit line; an outcome whose line could not be written says so.
@@ -81,6 +83,7 @@ impl Executor {
             pod_log: None,
             browse: Vec::new(),
             infra: Vec::new(),
+            talos_focus: None,
             clipboard: Clipboard::default(),
             plugins: Vec::new(),
             foreground: None,
@@ -146,6 +149,15 @@ impl Executor {
 
     pub fn with_argocd(mut self, argocd: Option<ArgoCd>) -> Self {
         self.argocd = argocd;
+        self
+    }
+
+    /// Where the node on screen is told to the Talos pollers.
+    pub fn with_talos_focus(
+        mut self,
+        focus: tokio::sync::watch::Sender<Option<crate::model::store::ObjRef>>,
+    ) -> Self {
+        self.talos_focus = Some(focus);
         self
     }
 
@@ -461,6 +473,11 @@ impl Executor {
                     },
                     move |path, result| talos_upgrade::audit(path, &audited, result),
                 );
+            }
+            Command::FocusTalos(node) => {
+                if let Some(focus) = &self.talos_focus {
+                    focus.send_replace(node);
+                }
             }
             Command::StopNodeText => {
                 if let Some(old) = self.node_text.take() {

@@ -205,6 +205,8 @@ pub enum Command {
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,
+    /// The Talos node on screen (polled faster), or none.
+    FocusTalos(Option<ObjRef>),
     /// Follow a pod container's log (replacing any pod log already open).
     StreamPodLog {
         id: u64,

@@ -58,6 +58,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     if msg_was_catalog {
         commands.extend(super::platform_watch::watch_new(state));
     }
+    // The inspector's node is polled faster while it is on screen.
+    let focus = match state.screen() {
+        Screen::TalosNode(key) => Some(key),
+        _ => None,
+    };
+    if focus != state.talos.focus.as_ref() {
+        state.talos.focus = focus.cloned();
+        commands.push(Command::FocusTalos(state.talos.focus.clone()));
+    }
     commands
 }
 
@@ -101,6 +110,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Apps(u) => state.argo.apps.apply(u),
         Msg::Talos(u) => {
             state.links.talos(&u);
+            state.talos.observe(&u);
             state.talos.nodes.apply(u);
         }
         Msg::ExternalSecrets(u) => state.eso.external_secrets.apply(u),
@@ -616,6 +626,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),
+        Action::TabMetrics => return switch_tab(state, InspectorTab::Metrics),
         Action::TabLogs => return switch_tab(state, InspectorTab::Logs),
         Action::TabDmesg => return switch_tab(state, InspectorTab::Dmesg),
         Action::TabEtcd => return switch_tab(state, InspectorTab::Etcd),

@@ -30,6 +30,7 @@ pub mod source;
 pub mod store;
 pub mod table;
 pub mod talos;
+pub mod talos_metrics;
 pub mod text;
 pub mod tree;
 pub mod upgrade;

@@ -424,6 +424,7 @@ mod tests {
             }),
             error: None,
             polled_at: jiff::Timestamp::UNIX_EPOCH,
+            sample: None,
         }
     }
 

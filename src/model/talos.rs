@@ -70,6 +70,8 @@ pub struct TalosNodeRow {
     /// The first error, when the node could not be reached or a call failed.
     pub error: Option<String>,
     pub polled_at: Timestamp,
+    /// The counters read, for rates against the next poll (`talos_metrics`).
+    pub sample: Option<super::talos_metrics::RawSample>,
 }
 
 impl Keyed for TalosNodeRow {
@@ -94,6 +96,7 @@ impl TalosNodeRow {
             etcd: None,
             error: Some(error),
             polled_at,
+            sample: None,
         }
     }
 

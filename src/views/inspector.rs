@@ -1,5 +1,5 @@
-//! The Talos node inspector: services, a followed service log, the kernel log, and etcd —
-//! all over the Machine API, no SSH.
+//! The Talos node inspector: services, metrics over time, a followed service log, the kernel
+//! log, and etcd — all over the Machine API, no SSH.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -102,6 +102,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     }
     match state.talos.inspector.tab {
         InspectorTab::Services => services(frame, body, state),
+        InspectorTab::Metrics => super::node_metrics::draw(frame, body, state, key),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
     }

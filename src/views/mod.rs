@@ -11,6 +11,7 @@ pub mod help;
 pub mod hints;
 pub mod inspector;
 pub mod logs;
+pub mod node_metrics;
 pub mod output;
 pub mod pane;
 pub mod printed;

@@ -33,6 +33,7 @@ mod shell;
 mod sim_api;
 mod table;
 mod talos;
+mod talos_metrics;
 mod update;
 mod vms;
 mod workloads;

@@ -143,6 +143,7 @@ fn long_values_are_shown_whole_while_there_is_room() {
         etcd: None,
         error: None,
         polled_at: Timestamp::now(),
+        sample: None,
     };
     update(
         &mut s,

@@ -1,24 +1,14 @@
 //! The simulated apid's MachineService: answers for itself, or for the node(s) named in the
 //! `node` / `nodes` request metadata, routed as a real endpoint routes them (`routing`).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use tonic::{Request, Response, Status};
 
-use super::Registry;
+use super::NodeApi;
 use super::node::member_id;
 use super::routing::{DataStream, TextStream, WithMeta, targets};
 use crate::proto::common::Metadata;
 use crate::proto::machine::machine_service_server::MachineService;
 use crate::proto::machine::*;
-
-pub struct NodeApi {
-    pub me: String,
-    pub registry: Arc<Registry>,
-    /// How often a followed log gets a new line.
-    pub log_every: Duration,
-}
 
 macro_rules! with_meta {
     ($($t:ty),*) => {$(impl WithMeta for $t { fn set_meta(&mut self, m: Option<Metadata>) { self.metadata = m; } })*};
@@ -32,6 +22,8 @@ with_meta!(
     Memory,
     LoadAvg,
     SystemStat,
+    NetworkDeviceStats,
+    DiskStats,
     EtcdMembers,
     EtcdStatus
 );
@@ -146,10 +138,38 @@ impl MachineService for NodeApi {
             Ok(SystemStat {
                 metadata: None,
                 boot_time: s.boot_time.as_second() as u64,
-                cpu_total: Some(CpuStat::default()),
+                cpu_total: Some(s.cpu_total()),
+                cpu: Vec::new(),
             })
         })?;
         Ok(Response::new(SystemStatResponse { messages }))
+    }
+
+    async fn network_device_stats(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<NetworkDeviceStatsResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            let devices = s.net_devices();
+            Ok(NetworkDeviceStats {
+                metadata: None,
+                total: Some(super::metrics::net_total(&devices)),
+                devices,
+            })
+        })?;
+        Ok(Response::new(NetworkDeviceStatsResponse { messages }))
+    }
+
+    async fn disk_stats(&self, req: Request<()>) -> Result<Response<DiskStatsResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            let devices = s.disk_devices();
+            Ok(DiskStats {
+                metadata: None,
+                total: Some(super::metrics::disk_total(&devices)),
+                devices,
+            })
+        })?;
+        Ok(Response::new(DiskStatsResponse { messages }))
     }
 
     async fn etcd_member_list(

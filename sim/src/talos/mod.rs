@@ -3,6 +3,7 @@
 //! CAPI Machine is Running, so provisioning and replaced machines come and go on both layers.
 
 pub mod api;
+mod metrics;
 pub mod node;
 mod routing;
 pub mod upgrade;
@@ -19,7 +20,6 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
-use self::api::NodeApi;
 use self::node::{NodeSpec, NodeState};
 use super::SimError;
 use super::capi_objects::{cp_machine_name, worker_machine_name};
@@ -30,6 +30,14 @@ use super::tls::{Issued, TestCa};
 use crate::proto::machine::image_service_server::ImageServiceServer;
 use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::proto::machine::machine_service_server::MachineServiceServer;
+
+/// One simulated apid: the node it runs on, and every node's state to answer for the others.
+pub struct NodeApi {
+    pub me: String,
+    pub registry: Arc<Registry>,
+    /// How often a followed log gets a new line.
+    pub log_every: Duration,
+}
 
 /// Every node's state, shared by all simulated apids.
 pub struct Registry {

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Status};
 
-use super::api::NodeApi;
+use super::NodeApi;
 use super::node::NodeState;
 use crate::proto::common::{Data, Metadata, RpcStatus};
 

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use futures::Stream;
 use tonic::{Request, Response, Status};
 
-use super::api::NodeApi;
+use super::NodeApi;
 use super::node::{NodeState, image_version};
 use crate::proto::machine::image_service_pull_layer_progress::Status as LayerStatus;
 use crate::proto::machine::image_service_pull_response::Response as PullResponse;

@@ -1,12 +1,14 @@
 //! `:talos` — Talos nodes from the Machine API: hostname, cluster, role, Talos and Kubernetes
-//! versions, unhealthy services, memory, load, uptime, and etcd for control planes. Role and
-//! Kubernetes version come from the node's CAPI Machine when there is one (the layers joined).
+//! versions, unhealthy services, CPU and memory (bars), load, uptime, and etcd for control
+//! planes. Role and Kubernetes version come from the node's CAPI Machine when there is one
+//! (the layers joined).
 
 use super::{age_cell, dash};
 use crate::app::state::State;
 use crate::model::capi::MachineRow;
 use crate::model::table::{Cell, Column, TableRow};
 use crate::model::talos::TalosNodeRow;
+use crate::model::talos_metrics::bar;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("NODE", 40).min(8),
@@ -15,7 +17,8 @@ pub const COLUMNS: &[Column] = &[
     Column::new("TALOS", 16),
     Column::new("K8S", 16),
     Column::new("UNHEALTHY", 30).drop(1),
-    Column::new("MEM", 5).right(),
+    Column::new("CPU", 10),
+    Column::new("MEM", 10),
     Column::new("LOAD", 6).right(),
     Column::new("UPTIME", 7).drop(2),
     Column::new("ETCD", 24).drop(3),
@@ -46,6 +49,19 @@ pub fn rows(state: &State) -> Vec<TableRow> {
     state.talos.nodes.iter().map(|n| row(state, n)).collect()
 }
 
+/// A small bar and the percentage: `███▍ 45%`, warning past 75 %, degraded past 90 %.
+fn usage(pct: Option<f64>) -> Cell {
+    let Some(pct) = pct else {
+        return Cell::plain(dash()).sorted_by(-1);
+    };
+    let style = match pct {
+        p if p > 90.0 => "status.degraded",
+        p if p > 75.0 => "status.warning",
+        _ => "gauge",
+    };
+    Cell::styled(format!("{} {pct:>3.0}%", bar(pct, 5)), style).sorted_by(pct as i64)
+}
+
 fn row(state: &State, n: &TalosNodeRow) -> TableRow {
     let unhealthy = n.unhealthy_services();
     let status = match &n.error {
@@ -58,10 +74,14 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
     } else {
         Cell::styled(unhealthy.join(","), "status.degraded")
     };
-    let memory = match n.memory_used_pct {
-        Some(m) => Cell::plain(format!("{m:.0}%")).sorted_by(m as i64),
-        None => Cell::plain(dash()).sorted_by(-1),
-    };
+    let cpu = state
+        .talos
+        .metrics
+        .get(&n.key)
+        .and_then(|m| m.latest())
+        .and_then(|p| p.cpu_pct)
+        .filter(|_| n.error.is_none() || n.services.is_some());
+    let (cpu, memory) = (usage(cpu), usage(n.memory_used_pct));
     let load = match n.load1 {
         Some(l) => Cell::plain(format!("{l:.2}")).sorted_by((l * 100.0) as i64),
         None => Cell::plain(dash()).sorted_by(-1),
@@ -79,6 +99,7 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
                     .unwrap_or_else(dash),
             ),
             unhealthy,
+            cpu,
             memory,
             load,
             age_cell(n.boot_time, state.now),

@@ -10,9 +10,13 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity
 
 use super::config::TalosContext;
 use super::proto::machine::machine_service_client::MachineServiceClient;
-use super::proto::machine::{DmesgRequest, EtcdMemberListRequest, LogsRequest};
+use super::proto::machine::{
+    DiskStat, DiskStats, DmesgRequest, EtcdMemberListRequest, LogsRequest, NetworkDeviceStats,
+    SystemStat,
+};
 use crate::model::store::ObjRef;
 use crate::model::talos::{EtcdMemberRow, EtcdView, ServiceRow, TalosNodeRow};
+use crate::model::talos_metrics::{LinkCounters, RawSample, is_whole_disk, keep_links};
 use crate::model::text::sanitize;
 
 /// Replies bigger than this are refused (Talos' own client limit).
@@ -56,6 +60,50 @@ pub fn describe(status: &tonic::Status) -> String {
 fn to_time(t: &Option<prost_types::Timestamp>) -> Option<Timestamp> {
     t.as_ref()
         .and_then(|t| Timestamp::new(t.seconds, t.nanos).ok())
+}
+
+/// The counters of one poll, for rates against the next.
+fn sample(
+    stat: Option<SystemStat>,
+    net: Option<NetworkDeviceStats>,
+    disks: Option<DiskStats>,
+    mem_used_pct: Option<f64>,
+    load1: Option<f64>,
+) -> RawSample {
+    let cpu = stat.and_then(|s| s.cpu_total);
+    let all =
+        cpu.map(|c| c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.soft_irq + c.steal);
+    let whole: Vec<_> = disks
+        .map(|d| {
+            d.devices
+                .into_iter()
+                .filter(|d| is_whole_disk(&d.name))
+                .collect()
+        })
+        .unwrap_or_default();
+    let sectors = |f: fn(&DiskStat) -> u64| {
+        (!whole.is_empty()).then(|| whole.iter().map(f).sum::<u64>() * 512)
+    };
+    RawSample {
+        at: Timestamp::now(),
+        cpu_busy: cpu.zip(all).map(|(c, all)| all - c.idle - c.iowait),
+        cpu_all: all,
+        mem_used_pct,
+        load1,
+        links: keep_links(
+            net.map(|n| n.devices)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| LinkCounters {
+                    name: sanitize(&d.name),
+                    rx_bytes: d.rx_bytes,
+                    tx_bytes: d.tx_bytes,
+                })
+                .collect(),
+        ),
+        disk_read: sectors(|d| d.read_sectors),
+        disk_written: sectors(|d| d.write_sectors),
+    }
 }
 
 impl TalosClient {
@@ -106,7 +154,9 @@ impl TalosClient {
     pub async fn snapshot(&self, node: &str) -> TalosNodeRow {
         let key = ObjRef::in_cluster(self.context.clone(), "", node);
         let mut m = self.machine();
-        let (mut m2, mut m3, mut m4, mut m5, mut m6, mut m7, mut m8) = (
+        let (mut m2, mut m3, mut m4, mut m5, mut m6, mut m7, mut m8, mut m9, mut m10) = (
+            m.clone(),
+            m.clone(),
             m.clone(),
             m.clone(),
             m.clone(),
@@ -115,7 +165,7 @@ impl TalosClient {
             m.clone(),
             m.clone(),
         );
-        let (version, hostname, services, memory, load, stat, members, status) = tokio::join!(
+        let (version, hostname, services, memory, load, stat, members, status, net, disks) = tokio::join!(
             m.version(self.to_node(node, ())),
             m8.hostname(self.to_node(node, ())),
             m2.service_list(self.to_node(node, ())),
@@ -124,6 +174,8 @@ impl TalosClient {
             m5.system_stat(self.to_node(node, ())),
             m6.etcd_member_list(self.to_node(node, EtcdMemberListRequest { query_local: false })),
             m7.etcd_status(self.to_node(node, ())),
+            m9.network_device_stats(self.to_node(node, ())),
+            m10.disk_stats(self.to_node(node, ())),
         );
         let mut errors: Vec<String> = Vec::new();
         // A reply can also carry a per-node error in its metadata.
@@ -157,6 +209,13 @@ impl TalosClient {
         let memory = first!(memory);
         let load = first!(load);
         let stat = first!(stat);
+        // Older nodes may not answer these; the rest of the row stands without them.
+        let net = net
+            .ok()
+            .and_then(|r| r.into_inner().messages.into_iter().next());
+        let disks = disks
+            .ok()
+            .and_then(|r| r.into_inner().messages.into_iter().next());
         // etcd calls fail on workers by design; they are not errors of the node.
         let members = members
             .ok()
@@ -193,6 +252,17 @@ impl TalosClient {
                 raft_index: st.raft_index,
             }
         });
+        let memory_used_pct = memory
+            .and_then(|m| m.meminfo)
+            .filter(|mi| mi.memtotal > 0)
+            .map(|mi| {
+                100.0 * (mi.memtotal.saturating_sub(mi.memavailable)) as f64 / mi.memtotal as f64
+            });
+        let load1 = load.map(|l| l.load1);
+        let boot_time = stat
+            .as_ref()
+            .and_then(|s| Timestamp::from_second(s.boot_time as i64).ok());
+        let sample = sample(stat, net, disks, memory_used_pct, load1);
         TalosNodeRow {
             key,
             // Passed through with `node`, a reply carries no metadata: the hostname is the
@@ -216,18 +286,13 @@ impl TalosClient {
                     })
                     .collect()
             }),
-            memory_used_pct: memory
-                .and_then(|m| m.meminfo)
-                .filter(|mi| mi.memtotal > 0)
-                .map(|mi| {
-                    100.0 * (mi.memtotal.saturating_sub(mi.memavailable)) as f64
-                        / mi.memtotal as f64
-                }),
-            load1: load.map(|l| l.load1),
-            boot_time: stat.and_then(|s| Timestamp::from_second(s.boot_time as i64).ok()),
+            memory_used_pct,
+            load1,
+            boot_time,
             etcd,
             error,
             polled_at: Timestamp::now(),
+            sample: Some(sample),
         }
     }
 

@@ -16,6 +16,8 @@ use crate::model::talos::{TalosNodeRow, TextSource};
 use crate::model::text::sanitize;
 
 pub const POLL_EVERY: Duration = Duration::from_secs(5);
+/// The node on screen (the inspector's) is polled this often, for its sparklines.
+pub const FOCUSED_EVERY: Duration = Duration::from_secs(1);
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The Talos side of the cockpit: a client per talosconfig context and the nodes to poll.
@@ -79,10 +81,12 @@ impl TalosSetup {
     }
 }
 
-/// Poll every node every `every`; each poll's row goes to `sink`.
+/// Poll every node every `every`, and the node `focus` names every `FOCUSED_EVERY`; each
+/// poll's row goes to `sink`.
 pub fn start_polling(
     setup: &TalosSetup,
     every: Duration,
+    focus: tokio::sync::watch::Receiver<Option<ObjRef>>,
     sink: &Sink<WatchUpdate<TalosNodeRow>>,
 ) -> Vec<JoinHandle<()>> {
     let state = match &setup.problem {
@@ -96,12 +100,20 @@ pub fn start_polling(
         .iter()
         .filter_map(|key| {
             let client = setup.clients.get(&key.cluster)?.clone();
-            let node = key.name.clone();
+            let (key, node) = (key.clone(), key.name.clone());
             let sink = sink.clone();
+            let focus = focus.clone();
             Some(tokio::spawn(async move {
-                let mut tick = tokio::time::interval(every);
+                let mut tick = tokio::time::interval(FOCUSED_EVERY.min(every));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                let mut last: Option<tokio::time::Instant> = None;
                 loop {
                     tick.tick().await;
+                    let focused = focus.borrow().as_ref() == Some(&key);
+                    if !focused && last.is_some_and(|t| t.elapsed() < every) {
+                        continue;
+                    }
+                    last = Some(tokio::time::Instant::now());
                     let row = client.snapshot(&node).await;
                     if let Some(error) = &row.error {
                         tracing::debug!(node = %node, context = %client.context, "poll: {error}");

@@ -144,10 +144,12 @@ impl Cockpit {
     async fn start_all(kube: KubeSources, talos: TalosSetup, argocd: Option<ArgoCd>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut watches = watches::start_pane_watches(&kube, &tx);
+        let (focus, focused) = tokio::sync::watch::channel(None);
         if !talos.nodes.is_empty() || talos.problem.is_some() {
             watches.extend(poller::start_polling(
                 &talos,
                 Duration::from_millis(300),
+                focused,
                 &watches::sink(&tx, Msg::Talos),
             ));
         }
@@ -155,7 +157,8 @@ impl Cockpit {
         let audit = audit_dir.path().join("audit.jsonl");
         let executor = Executor::new(kube, talos, tx)
             .with_audit(Some(audit.clone()))
-            .with_argocd(argocd);
+            .with_argocd(argocd)
+            .with_talos_focus(focus);
         executor.discover_kinds();
         Cockpit {
             state: test_state(),
