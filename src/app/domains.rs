@@ -139,6 +139,10 @@ impl Default for PodLogs {
 pub struct Talos {
     pub nodes: RowStore<TalosNodeRow>,
     pub inspector: Inspector,
+    /// The talosconfig's contexts, each with its own `nodes`.
+    pub contexts: std::collections::BTreeMap<String, Vec<String>>,
+    /// The nodes the pollers follow (what the platform says, else the talosconfig).
+    pub targets: std::collections::BTreeSet<ObjRef>,
     /// The node last told to the pollers as on screen.
     pub focus: Option<ObjRef>,
     /// Each node's metrics over the last minutes, from the counters of successive polls.

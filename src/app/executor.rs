@@ -46,8 +46,8 @@ pub struct Executor {
     foreground: Option<(u64, PluginRun)>,
     /// Where one line per action goes; None keeps no log (tests that do not need one).
     audit: Option<PathBuf>,
-    /// The Talos node on screen, polled faster.
-    talos_focus: Option<tokio::sync::watch::Sender<Option<crate::model::store::ObjRef>>>,
+    /// The Talos nodes polled (once `start_talos` ran).
+    talos_polls: Option<super::talos_polls::TalosPolls>,
 }
 
 /// Write an action's audit line; an outcome whose line could not be written says so.
@@ -83,7 +83,7 @@ impl Executor {
             pod_log: None,
             browse: Vec::new(),
             infra: Vec::new(),
-            talos_focus: None,
+            talos_polls: None,
             clipboard: Clipboard::default(),
             plugins: Vec::new(),
             foreground: None,
@@ -152,13 +152,13 @@ impl Executor {
         self
     }
 
-    /// Where the node on screen is told to the Talos pollers.
-    pub fn with_talos_focus(
-        mut self,
-        focus: tokio::sync::watch::Sender<Option<crate::model::store::ObjRef>>,
-    ) -> Self {
-        self.talos_focus = Some(focus);
-        self
+    /// Start polling Talos nodes, every `every` (the node on screen every second).
+    pub fn start_talos(&mut self, every: std::time::Duration) {
+        self.talos_polls = Some(super::talos_polls::TalosPolls::start(
+            self.talos.clone(),
+            every,
+            &self.tx,
+        ));
     }
 
     pub fn with_audit(mut self, path: Option<PathBuf>) -> Self {
@@ -475,8 +475,13 @@ impl Executor {
                 );
             }
             Command::FocusTalos(node) => {
-                if let Some(focus) = &self.talos_focus {
-                    focus.send_replace(node);
+                if let Some(polls) = &self.talos_polls {
+                    polls.focus(node);
+                }
+            }
+            Command::TalosTargets(targets) => {
+                if let Some(polls) = &mut self.talos_polls {
+                    polls.retarget(targets);
                 }
             }
             Command::StopNodeText => {

@@ -41,6 +41,8 @@ pub mod state;
 pub mod suspend;
 pub mod table;
 pub mod tables;
+pub mod talos_nodes;
+pub mod talos_polls;
 pub mod theme;
 pub mod trace;
 pub mod tree;

@@ -45,6 +45,8 @@ pub enum Msg {
     WorkloadNodes(WatchUpdate<HostRow>),
     /// A workload cluster's pods.
     WorkloadPods(WatchUpdate<crate::model::pods::PodRow>),
+    /// The talosconfig's contexts, each with its own `nodes` (the fallback targets).
+    TalosContexts(std::collections::BTreeMap<String, Vec<String>>),
     /// The verdicts of one kind of the platform's other systems (cert-manager, Velero …).
     PlatformHealth(
         crate::model::platform_health::FollowedKind,
@@ -207,6 +209,8 @@ pub enum Command {
     StopNodeText,
     /// The Talos node on screen (polled faster), or none.
     FocusTalos(Option<ObjRef>),
+    /// Poll exactly these Talos nodes.
+    TalosTargets(std::collections::BTreeSet<ObjRef>),
     /// Follow a pod container's log (replacing any pod log already open).
     StreamPodLog {
         id: u64,

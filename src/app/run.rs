@@ -39,18 +39,11 @@ pub fn start(
     argocd: Option<ArgoCd>,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Started {
-    let mut tasks = watches::start_pane_watches(&kube, &tx);
-    let (focus, focused) = tokio::sync::watch::channel(None);
-    tasks.extend(poller::start_polling(
-        &talos,
-        poller::POLL_EVERY,
-        focused,
-        &watches::sink(&tx, Msg::Talos),
-    ));
-    let executor = Executor::new(kube, talos, tx)
+    let tasks = watches::start_pane_watches(&kube, &tx);
+    let mut executor = Executor::new(kube, talos, tx)
         .with_audit(audit::default_audit_path())
-        .with_argocd(argocd)
-        .with_talos_focus(focus);
+        .with_argocd(argocd);
+    executor.start_talos(poller::POLL_EVERY);
     executor.discover_kinds();
     Started { tasks, executor }
 }

@@ -40,6 +40,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Machines name their providers' machines; discovery says how to watch them.
     let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
     let msg_was_catalog = matches!(msg, Msg::Catalog { .. });
+    // The Talos nodes to poll follow the Machines and the workload clusters' Nodes.
+    let nodes_may_move = matches!(
+        msg,
+        Msg::Machines(_) | Msg::WorkloadNodes(_) | Msg::TalosContexts(_)
+    );
     if super::attention::touched_by(&msg) {
         state.attention.stale = true;
         super::history::observe(state, &msg);
@@ -57,6 +62,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     if msg_was_catalog {
         commands.extend(super::platform_watch::watch_new(state));
+    }
+    if nodes_may_move {
+        commands.extend(super::talos_nodes::retarget(state));
     }
     // The inspector's node is polled faster while it is on screen.
     let focus = match state.screen() {
@@ -128,6 +136,18 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Hosts(u) => state.harvester.hosts.apply(u),
         Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
         Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
+        Msg::TalosContexts(contexts) => {
+            // What is polled first: the talosconfig's own nodes.
+            state.talos.targets = contexts
+                .iter()
+                .flat_map(|(c, nodes)| {
+                    nodes
+                        .iter()
+                        .map(|n| crate::model::store::ObjRef::in_cluster(c.clone(), "", n.clone()))
+                })
+                .collect();
+            state.talos.contexts = contexts;
+        }
         Msg::PlatformHealth(kind, u) => state
             .platform_health
             .kinds

@@ -145,6 +145,14 @@ impl InfraRefW {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+pub struct MachineAddressW {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct NodeRefW {
     pub name: Option<String>,
 }
@@ -154,6 +162,7 @@ pub struct NodeRefW {
 pub struct MachineStatusW {
     pub phase: Option<String>,
     pub node_ref: Option<NodeRefW>,
+    pub addresses: Vec<MachineAddressW>,
     pub conditions: Vec<ConditionW>,
 }
 
@@ -239,6 +248,8 @@ pub struct MachineRow {
     pub phase: String,
     pub version: String,
     pub node: String,
+    /// Its first InternalIP (where the node can be reached before it has a nodeRef).
+    pub address: Option<String>,
     pub provider_id: String,
     pub ready: CondSummary,
     pub created: Option<Timestamp>,
@@ -334,6 +345,13 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
         ready: CondSummary::from_conditions(&s.conditions, "Ready"),
         created: o.created(),
         deleting: o.metadata.deletion_timestamp.is_some(),
+        address: s
+            .addresses
+            .iter()
+            .find(|a| a.kind.as_deref() == Some("InternalIP"))
+            .and_then(|a| a.address.as_deref())
+            .map(sanitize)
+            .filter(|a| !a.is_empty()),
         infra: o
             .spec
             .infrastructure_ref
@@ -474,6 +492,7 @@ pub mod fixtures {
             ready: CondSummary::default(),
             created: None,
             deleting: false,
+            address: None,
             infra: None,
         }
     }

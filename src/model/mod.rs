@@ -31,6 +31,7 @@ pub mod store;
 pub mod table;
 pub mod talos;
 pub mod talos_metrics;
+pub mod talos_targets;
 pub mod text;
 pub mod tree;
 pub mod upgrade;

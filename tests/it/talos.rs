@@ -193,19 +193,20 @@ mod frames {
         let mut c =
             Cockpit::start_with_talos(common::admin(sim).await, common::talos_setup(sim)).await;
         c.press(&["3"]);
+        // Every Machine with a node: the one still provisioning has none to ask yet.
         c.wait_for("every node polled", |s| {
-            s.talos.nodes.len() == 9 && s.capi.machines.len() == 9
+            s.talos.nodes.len() == 8 && s.capi.machines.len() == 9
         })
         .await;
         c
     }
 
     #[tokio::test]
-    async fn talos_pane_joins_capi_and_isolates_the_booting_node() {
+    async fn talos_pane_joins_capi_and_follows_the_machines() {
         let sim = common::frozen_sim_with_talos().await;
         let mut c = talos_cockpit(&sim).await;
         let frame = c.frame();
-        assert!(frame.contains("Talos nodes (9) [live]"), "{frame}");
+        assert!(frame.contains("Talos nodes (8) [live]"), "{frame}");
         let cp = line_with(&frame, "lab-cp-");
         for want in [
             "lab",
@@ -222,10 +223,76 @@ mod frames {
             sick.contains("worker") && sick.contains("lab-workers-"),
             "{sick}"
         );
-        let booting = line_with(&frame, "srl96");
-        assert!(booting.contains("Unavailable"), "{booting}");
-        // The other media nodes answer all the same.
-        assert!(row(&frame, "media-cp-877b9").contains("Ready"), "{frame}");
+        // The Machine still provisioning has no node to ask yet: no row, not a dead one.
+        assert!(!frame.contains("srl96"), "{frame}");
+
+        // It comes up: its node joins the list and answers.
+        for _ in 0..8 {
+            sim.controllers().tick();
+        }
+        c.wait_for("the new node answering", |s| {
+            s.talos
+                .nodes
+                .iter()
+                .any(|n| n.key.name.ends_with("srl96") && n.error.is_none())
+        })
+        .await;
+
+        // A scale-out: the new Machine's node appears once it has one; a scale-in: it goes.
+        let mgmt = common::admin(&sim).await;
+        let md = "/apis/cluster.x-k8s.io/v1beta2/namespaces/media/machinedeployments/media-workers";
+        common::merge_patch(&mgmt, md, serde_json::json!({"spec": {"replicas": 4}})).await;
+        for _ in 0..10 {
+            sim.controllers().tick();
+        }
+        c.wait_for("ten nodes", |s| s.talos.nodes.len() == 10).await;
+        let before: Vec<String> = c
+            .state
+            .talos
+            .nodes
+            .iter()
+            .map(|n| n.key.name.clone())
+            .collect();
+        c.wait_for("the new node answering", |s| {
+            s.talos.nodes.iter().all(|n| n.error.is_none())
+        })
+        .await;
+        common::merge_patch(&mgmt, md, serde_json::json!({"spec": {"replicas": 3}})).await;
+        for _ in 0..4 {
+            sim.controllers().tick();
+        }
+        c.wait_for("back to nine", |s| s.talos.nodes.len() == 9)
+            .await;
+        let after: Vec<String> = c
+            .state
+            .talos
+            .nodes
+            .iter()
+            .map(|n| n.key.name.clone())
+            .collect();
+        assert!(
+            after.iter().all(|n| before.contains(n)),
+            "{before:?} → {after:?}"
+        );
+
+        // A node that stops answering only greys its own row.
+        sim.talos
+            .as_ref()
+            .expect("talos")
+            .set_down("media-cp-877b9", true);
+        c.wait_for("its row unreachable", |s| {
+            s.talos
+                .nodes
+                .iter()
+                .any(|n| n.key.name == "media-cp-877b9" && n.error.is_some())
+        })
+        .await;
+        let frame = c.frame();
+        assert!(
+            row(&frame, "media-cp-877b9").contains("Unavailable"),
+            "{frame}"
+        );
+        assert!(row(&frame, "media-cp-jmb8d").contains("Ready"), "{frame}");
     }
 
     #[tokio::test]
@@ -282,7 +349,11 @@ mod frames {
         let frame = c.frame();
         assert!(frame.contains("3 members"), "{frame}");
         assert_eq!(frame.matches("https://media-cp-").count(), 3, "{frame}");
-        assert!(line_with(&frame, "leader").contains("media-cp-"), "{frame}");
+        let leader = frame
+            .lines()
+            .find(|l| l.contains(" leader ") && l.contains("https://"))
+            .unwrap_or_else(|| panic!("no leader row:\n{frame}"));
+        assert!(leader.contains("media-cp-"), "{frame}");
 
         c.press(&["<Esc>"]);
         assert!(

@@ -107,6 +107,10 @@ impl Controllers {
         self.follow_power();
         self.run_bmc_jobs();
         self.advance_machines();
+        // Every Machine's node can be reached through an endpoint, and only while it exists.
+        if let Some(talos) = &self.talos {
+            talos.follow_machines(&self.scenario);
+        }
         self.handle_refreshes();
         self.advance_operations();
         self.refresh_external_secrets();

@@ -22,7 +22,9 @@ use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use self::node::{NodeSpec, NodeState};
 use super::SimError;
-use super::capi_objects::{cp_machine_name, worker_machine_name};
+use super::capi_objects::{
+    CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, cp_machine_name, worker_machine_name,
+};
 use super::db::{Db, ObjKey};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
@@ -41,7 +43,9 @@ pub struct NodeApi {
 
 /// Every node's state, shared by all simulated apids.
 pub struct Registry {
-    nodes: HashMap<String, (NodeState, Option<ObjKey>)>,
+    /// Every node an endpoint can reach, by hostname, with its Machine: the scenario's at
+    /// start, then whatever Machines the controllers create (`follow_machines`).
+    nodes: Mutex<HashMap<String, (NodeState, Option<ObjKey>)>>,
     db: Arc<Mutex<Db>>,
     down: Mutex<HashSet<String>>,
     /// What upgrades and reboots changed, per node.
@@ -128,9 +132,85 @@ impl Registry {
         Some(state)
     }
 
+    fn nodes(&self) -> std::sync::MutexGuard<'_, HashMap<String, (NodeState, Option<ObjKey>)>> {
+        self.nodes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Follow the Machines of the clusters Talos runs: a new Machine's node is registered (an
+    /// endpoint can reach it once it runs), a deleted Machine's node is gone.
+    pub fn follow_machines(&self, scenario: &Scenario) {
+        let machine_kind = kind_id("Machine").unwrap_or_default();
+        let machines: Vec<(ObjKey, String, bool)> = {
+            let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+            db.list(machine_kind, None, None)
+                .filter_map(|m| {
+                    let labels = m.pointer("/metadata/labels")?;
+                    let cluster = labels.get(CLUSTER_NAME_LABEL)?.as_str()?.to_string();
+                    let cp = labels.get(CONTROL_PLANE_LABEL).is_some();
+                    Some((Db::key_of(machine_kind, m), cluster, cp))
+                })
+                .collect()
+        };
+        let mut nodes = self.nodes();
+        nodes.retain(|_, (_, machine)| {
+            machine
+                .as_ref()
+                .is_none_or(|k| machines.iter().any(|(m, ..)| m == k))
+        });
+        for (key, cluster, control_plane) in machines {
+            if nodes.contains_key(&key.2) {
+                continue;
+            }
+            let Some(c) = scenario.clusters.iter().find(|c| c.name == cluster) else {
+                continue;
+            };
+            let spec = NodeSpec {
+                hostname: key.2.clone(),
+                cluster,
+                control_plane,
+                talos_version: c.talos_version.clone(),
+                kubernetes_version: c.version.clone(),
+                unhealthy_service: None,
+            };
+            nodes.insert(key.2.clone(), (NodeState::new(spec, Vec::new()), Some(key)));
+        }
+    }
+
+    /// The hostname of the node a target names: its hostname, or an address its Machine has.
+    fn resolve(&self, target: &str) -> Option<String> {
+        if self.nodes().contains_key(target) {
+            return Some(target.to_string());
+        }
+        let machine_kind = kind_id("Machine").unwrap_or_default();
+        let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        db.list(machine_kind, None, None)
+            .find(|m| {
+                m.pointer("/status/addresses")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|a| a["address"] == target))
+            })
+            .and_then(|m| m["metadata"]["name"].as_str().map(str::to_string))
+    }
+
     /// The node's state if it is up: not switched off by a test, and its Machine is Running.
-    pub fn state_of_up(&self, hostname: &str) -> Option<NodeState> {
-        let (state, machine) = self.nodes.get(hostname)?;
+    pub fn state_of_up(&self, target: &str) -> Option<NodeState> {
+        let hostname = self.resolve(target)?;
+        let hostname = hostname.as_str();
+        let nodes = self.nodes();
+        let (state, machine) = nodes.get(hostname)?;
+        let mut state = state.clone();
+        // etcd's members are the cluster's control planes as they are now.
+        if state.spec.control_plane {
+            let mut peers: Vec<String> = nodes
+                .values()
+                .filter(|(n, _)| n.spec.control_plane && n.spec.cluster == state.spec.cluster)
+                .map(|(n, _)| n.spec.hostname.clone())
+                .collect();
+            peers.sort();
+            state.etcd_peers = peers;
+        }
+        let machine = machine.clone();
+        drop(nodes);
         if self
             .down
             .lock()
@@ -139,7 +219,7 @@ impl Registry {
         {
             return None;
         }
-        if let Some(key) = machine {
+        if let Some(key) = &machine {
             let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
             let running = db
                 .get(key)
@@ -150,7 +230,7 @@ impl Registry {
                 return None;
             }
         }
-        self.booted(hostname, state.clone())
+        self.booted(hostname, state)
     }
 }
 
@@ -224,14 +304,14 @@ impl TalosSim {
             );
         }
         let registry = Arc::new(Registry {
-            nodes,
+            nodes: Mutex::new(nodes),
             db,
             down: Mutex::new(HashSet::new()),
             runtime: Mutex::new(HashMap::new()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut addrs = BTreeMap::new();
-        let hostnames: Vec<String> = registry.nodes.keys().cloned().collect();
+        let hostnames: Vec<String> = registry.nodes().keys().cloned().collect();
         for hostname in hostnames {
             let listener = TcpListener::bind(("127.0.0.1", 0))
                 .await

@@ -81,50 +81,66 @@ impl TalosSetup {
     }
 }
 
-/// Poll every node every `every`, and the node `focus` names every `FOCUSED_EVERY`; each
-/// poll's row goes to `sink`.
+/// Say how the talosconfig itself stands: one state for it as a whole; each node's own
+/// trouble is in its row.
+pub fn announce(setup: &TalosSetup, sink: &Sink<WatchUpdate<TalosNodeRow>>) {
+    let state = match &setup.problem {
+        Some(p) if setup.nodes.is_empty() && setup.clients.is_empty() => {
+            SourceState::Error(sanitize(p))
+        }
+        _ => SourceState::Live,
+    };
+    sink.send(WatchUpdate::State("talosconfig".into(), state));
+}
+
+/// Poll every node of the setup (see `poll_node`).
 pub fn start_polling(
     setup: &TalosSetup,
     every: Duration,
     focus: tokio::sync::watch::Receiver<Option<ObjRef>>,
     sink: &Sink<WatchUpdate<TalosNodeRow>>,
 ) -> Vec<JoinHandle<()>> {
-    let state = match &setup.problem {
-        Some(p) if setup.nodes.is_empty() => SourceState::Error(sanitize(p)),
-        _ => SourceState::Live,
-    };
-    // One state for the talosconfig as a whole; each node's own trouble is in its row.
-    sink.send(WatchUpdate::State("talosconfig".into(), state));
+    announce(setup, sink);
     setup
         .nodes
         .iter()
-        .filter_map(|key| {
-            let client = setup.clients.get(&key.cluster)?.clone();
-            let (key, node) = (key.clone(), key.name.clone());
-            let sink = sink.clone();
-            let focus = focus.clone();
-            Some(tokio::spawn(async move {
-                let mut tick = tokio::time::interval(FOCUSED_EVERY.min(every));
-                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-                let mut last: Option<tokio::time::Instant> = None;
-                loop {
-                    tick.tick().await;
-                    let focused = focus.borrow().as_ref() == Some(&key);
-                    if !focused && last.is_some_and(|t| t.elapsed() < every) {
-                        continue;
-                    }
-                    last = Some(tokio::time::Instant::now());
-                    let row = client.snapshot(&node).await;
-                    if let Some(error) = &row.error {
-                        tracing::debug!(node = %node, context = %client.context, "poll: {error}");
-                    }
-                    if !sink.send(WatchUpdate::Upsert(row)) {
-                        return;
-                    }
-                }
-            }))
-        })
+        .filter_map(|key| poll_node(setup, key, every, focus.clone(), sink))
         .collect()
+}
+
+/// Poll one node (through its context's endpoint) every `every`, or every `FOCUSED_EVERY`
+/// while `focus` names it; each poll's row goes to `sink`. None when the node's context has
+/// no client.
+pub fn poll_node(
+    setup: &TalosSetup,
+    key: &ObjRef,
+    every: Duration,
+    focus: tokio::sync::watch::Receiver<Option<ObjRef>>,
+    sink: &Sink<WatchUpdate<TalosNodeRow>>,
+) -> Option<JoinHandle<()>> {
+    let client = setup.clients.get(&key.cluster)?.clone();
+    let (key, node) = (key.clone(), key.name.clone());
+    let sink = sink.clone();
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(FOCUSED_EVERY.min(every));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut last: Option<tokio::time::Instant> = None;
+        loop {
+            tick.tick().await;
+            let focused = focus.borrow().as_ref() == Some(&key);
+            if !focused && last.is_some_and(|t| t.elapsed() < every) {
+                continue;
+            }
+            last = Some(tokio::time::Instant::now());
+            let row = client.snapshot(&node).await;
+            if let Some(error) = &row.error {
+                tracing::debug!(node = %node, context = %client.context, "poll: {error}");
+            }
+            if !sink.send(WatchUpdate::Upsert(row)) {
+                return;
+            }
+        }
+    }))
 }
 
 /// Stream a node's service log or dmesg to `sink`, chunk by chunk, then why it stopped.

@@ -29,7 +29,7 @@ use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::sources::{KubeSources, Role};
 use opsdeck::clients::talos::config::Talosconfig;
-use opsdeck::clients::talos::poller::{self, TalosSetup};
+use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::model::store::ObjRef;
 use opsdeck::model::tree::NodeId;
 use opsdeck_sim::scenario::Scenario;
@@ -143,22 +143,16 @@ impl Cockpit {
 
     async fn start_all(kube: KubeSources, talos: TalosSetup, argocd: Option<ArgoCd>) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let mut watches = watches::start_pane_watches(&kube, &tx);
-        let (focus, focused) = tokio::sync::watch::channel(None);
-        if !talos.nodes.is_empty() || talos.problem.is_some() {
-            watches.extend(poller::start_polling(
-                &talos,
-                Duration::from_millis(300),
-                focused,
-                &watches::sink(&tx, Msg::Talos),
-            ));
-        }
+        let watches = watches::start_pane_watches(&kube, &tx);
+        let polls_talos = !talos.nodes.is_empty() || talos.problem.is_some();
         let audit_dir = tempfile::tempdir().expect("temp dir");
         let audit = audit_dir.path().join("audit.jsonl");
-        let executor = Executor::new(kube, talos, tx)
+        let mut executor = Executor::new(kube, talos, tx)
             .with_audit(Some(audit.clone()))
-            .with_argocd(argocd)
-            .with_talos_focus(focus);
+            .with_argocd(argocd);
+        if polls_talos {
+            executor.start_talos(Duration::from_millis(300));
+        }
         executor.discover_kinds();
         Cockpit {
             state: test_state(),
