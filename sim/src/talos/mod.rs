@@ -172,7 +172,10 @@ impl Registry {
                 kubernetes_version: c.version.clone(),
                 unhealthy_service: None,
             };
-            nodes.insert(key.2.clone(), (NodeState::new(spec, Vec::new()), Some(key)));
+            // A Machine created now boots now.
+            let mut state = NodeState::new(spec, Vec::new());
+            state.boot_time = jiff::Timestamp::now();
+            nodes.insert(key.2.clone(), (state, Some(key)));
         }
     }
 
