@@ -139,6 +139,8 @@ impl Default for PodLogs {
 pub struct Talos {
     pub nodes: RowStore<TalosNodeRow>,
     pub inspector: Inspector,
+    /// The roles each talosconfig context's client certificate carries.
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
     /// The talosconfig's contexts, each with its own `nodes`.
     pub contexts: std::collections::BTreeMap<String, Vec<String>>,
     /// The nodes the pollers follow (what the platform says, else the talosconfig).

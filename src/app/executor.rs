@@ -457,6 +457,23 @@ impl Executor {
                     move |path, result| actions::audit(path, &audited, result),
                 );
             }
+            Command::TalosCall { id, call } => {
+                let client = self.talos.clients.get(&call.context).cloned();
+                let audited = call.clone();
+                self.spawn_action(
+                    id,
+                    async move {
+                        match client {
+                            Some(client) => client.call(&call).await,
+                            None => Err(ClientError::Other(format!(
+                                "no talosconfig context {}",
+                                call.context
+                            ))),
+                        }
+                    },
+                    move |path, result| crate::clients::talos::calls::audit(path, &audited, result),
+                );
+            }
             Command::TalosUpgrade { id, request } => {
                 let client = self.talos.clients.get(&request.context).cloned();
                 let audited = request.clone();

@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod msg;
 pub mod mutations;
 pub mod navigation;
+pub mod node_remedy;
 pub mod object_actions;
 pub mod panes;
 pub mod platform_watch;

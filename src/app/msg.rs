@@ -45,6 +45,8 @@ pub enum Msg {
     WorkloadNodes(WatchUpdate<HostRow>),
     /// A workload cluster's pods.
     WorkloadPods(WatchUpdate<crate::model::pods::PodRow>),
+    /// The roles of each talosconfig context's client certificate.
+    TalosRoles(std::collections::BTreeMap<String, Vec<String>>),
     /// The talosconfig's contexts, each with its own `nodes` (the fallback targets).
     TalosContexts(std::collections::BTreeMap<String, Vec<String>>),
     /// The verdicts of one kind of the platform's other systems (cert-manager, Velero …).
@@ -239,6 +241,11 @@ pub enum Command {
         request: ArgoRequest,
     },
     /// Upgrade one Talos node with the calls shown, and record it in the audit log.
+    /// One Machine API call to a node, an operation's step.
+    TalosCall {
+        id: u64,
+        call: crate::model::talos_calls::TalosCall,
+    },
     TalosUpgrade {
         id: u64,
         request: TalosUpgrade,

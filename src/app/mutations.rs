@@ -166,6 +166,13 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
         }
         (Action::Terminate, Some(server)) => argo_rest::terminate(app()?, server).map(Plan::Argo),
         (Action::Terminate, None) => actions::argo_terminate(app()?).map(Plan::Request),
+        (
+            Action::ServiceRestart
+            | Action::EtcdDefragment
+            | Action::EtcdAlarmDisarm
+            | Action::EtcdForfeitLeadership,
+            _,
+        ) => super::node_remedy::plan(state, action),
         _ => plan_for_kube(state, action).map(Plan::Request),
     }
 }
@@ -506,8 +513,6 @@ pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
     state.actions.next_id += 1;
     let sync = (plan.action() == ActionKind::ArgoSync).then(SyncOptions::default);
     let plans: Vec<_> = plan.kube_requests().into_iter().cloned().collect();
-    // Talos has no access review: a node refuses an upgrade from a certificate without the
-    // os:admin role when the call is made.
     let (access, commands) = if let Plan::Argo(request) = &plan {
         (
             Access::Checking,
@@ -522,12 +527,17 @@ pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
             Vec::new(),
         )
     } else if plans.is_empty() {
-        (
-            Access::Unknown(
-                "Talos cannot be asked in advance: the node refuses the call unless your certificate has the os:admin role".into(),
+        // Talos has no access review; the client certificate names its roles.
+        let access = match state.talos.roles.get(plan.context()) {
+            Some(roles) => match crate::model::talos_roles::refusal(roles, &plan.talos_methods()) {
+                Some(why) => Access::Denied(why),
+                None => Access::Allowed,
+            },
+            None => Access::Unknown(
+                "the Talos certificate's roles are not known: the node decides when the call is made".into(),
             ),
-            Vec::new(),
-        )
+        };
+        (access, Vec::new())
     } else {
         (Access::Checking, vec![Command::CheckAccess { id, plans }])
     };

@@ -88,11 +88,17 @@ pub const TALOS_NODE: Pane = Pane {
     names: &[],
     key: None,
     title: "Talos node",
-    about: "One node: services, logs, dmesg, etcd",
+    about: "One node: services, metrics, logs, dmesg, etcd",
     feeds: &[Feed::TalosNodes],
     table: None,
     empty: "",
-    actions: &[Action::UpgradeTalos],
+    actions: &[
+        Action::UpgradeTalos,
+        Action::ServiceRestart,
+        Action::EtcdDefragment,
+        Action::EtcdAlarmDisarm,
+        Action::EtcdForfeitLeadership,
+    ],
 };
 
 pub const SECRETS: Pane = Pane {

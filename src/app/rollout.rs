@@ -51,6 +51,10 @@ pub fn command_for(op: &Operation) -> Option<Command> {
             id,
             request: upgrade.clone(),
         },
+        Request::TalosCall(call) => Command::TalosCall {
+            id,
+            call: call.clone(),
+        },
     })
 }
 

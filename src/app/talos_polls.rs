@@ -42,6 +42,12 @@ impl TalosPolls {
                 .push(key.name.clone());
         }
         let _ = tx.send(Msg::TalosContexts(contexts));
+        let roles = setup
+            .clients
+            .iter()
+            .map(|(c, client)| (c.clone(), client.roles.clone()))
+            .collect();
+        let _ = tx.send(Msg::TalosRoles(roles));
         let (focus, _) = watch::channel(None);
         let mut polls = TalosPolls {
             every,

@@ -136,6 +136,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Hosts(u) => state.harvester.hosts.apply(u),
         Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
         Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
+        Msg::TalosRoles(roles) => state.talos.roles = roles,
         Msg::TalosContexts(contexts) => {
             // What is polled first: the talosconfig's own nodes.
             state.talos.targets = contexts
@@ -594,7 +595,11 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Delete
         | Action::Cordon
         | Action::Uncordon
-        | Action::Restart => {
+        | Action::Restart
+        | Action::ServiceRestart
+        | Action::EtcdDefragment
+        | Action::EtcdAlarmDisarm
+        | Action::EtcdForfeitLeadership => {
             return offer(state, action);
         }
         Action::Drain => return object_actions::start_drain(state),

@@ -27,6 +27,11 @@ pub enum ActionKind {
     /// A whole Kubernetes upgrade (control plane, then each MachineDeployment).
     KubernetesUpgrade,
     TalosUpgrade,
+    /// A Talos service restarted through the Machine API (kubelet, extensions).
+    TalosServiceRestart,
+    EtcdDefragment,
+    EtcdAlarmDisarm,
+    EtcdForfeitLeadership,
     /// Any object the kind browser shows.
     Delete,
     NodeCordon,
@@ -63,6 +68,10 @@ impl ActionKind {
             ActionKind::UpgradeWorkers => "kubernetes.upgrade.workers",
             ActionKind::KubernetesUpgrade => "kubernetes.upgrade",
             ActionKind::TalosUpgrade => "talos.upgrade",
+            ActionKind::TalosServiceRestart => "talos.service-restart",
+            ActionKind::EtcdDefragment => "etcd.defragment",
+            ActionKind::EtcdAlarmDisarm => "etcd.alarm-disarm",
+            ActionKind::EtcdForfeitLeadership => "etcd.forfeit-leadership",
             ActionKind::Delete => "kubernetes.delete",
             ActionKind::NodeCordon => "node.cordon",
             ActionKind::NodeUncordon => "node.uncordon",

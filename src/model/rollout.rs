@@ -18,6 +18,8 @@ use super::upgrade::{NodeBefore, TalosUpgrade, UpgradeApi, Version, installer_ve
 pub enum Request {
     Kube(ActionPlan),
     Talos(TalosUpgrade),
+    /// One Machine API call to a node (a service restart, etcd maintenance).
+    TalosCall(super::talos_calls::TalosCall),
 }
 
 /// What must be true before the next step goes out.
@@ -149,6 +151,32 @@ impl Plan {
         }
     }
 
+    /// The Talos Machine API methods among the steps (for the certificate's roles).
+    pub fn talos_methods(&self) -> Vec<&'static str> {
+        let Plan::Rollout(r) = self else {
+            return Vec::new();
+        };
+        let mut methods = Vec::new();
+        for step in &r.steps {
+            match &step.request {
+                Request::TalosCall(c) => methods.push(c.method()),
+                Request::Talos(u) => methods.extend(match u.api {
+                    super::upgrade::UpgradeApi::Lifecycle => [
+                        "/machine.ImageService/Pull",
+                        "/machine.LifecycleService/Upgrade",
+                        "/machine.MachineService/Reboot",
+                    ]
+                    .as_slice(),
+                    super::upgrade::UpgradeApi::Legacy => {
+                        ["/machine.MachineService/Upgrade"].as_slice()
+                    }
+                }),
+                Request::Kube(_) => {}
+            }
+        }
+        methods
+    }
+
     /// The Kubernetes requests among the steps, for the permission check.
     pub fn kube_requests(&self) -> Vec<&ActionPlan> {
         match self {
@@ -159,7 +187,7 @@ impl Plan {
                 .iter()
                 .filter_map(|s| match &s.request {
                     Request::Kube(p) => Some(p),
-                    Request::Talos(_) => None,
+                    Request::Talos(_) | Request::TalosCall(_) => None,
                 })
                 .collect(),
         }
@@ -186,6 +214,7 @@ impl Plan {
                             vec![format!("the same calls with metadata node={}", t.node)]
                         }
                         (Request::Talos(t), _) => t.preview(),
+                        (Request::TalosCall(c), _) => c.preview(),
                         (Request::Kube(p), _) => p.preview_compact(),
                     };
                     lines.extend(request.into_iter().map(|l| format!("  {l}")));
@@ -272,6 +301,22 @@ pub fn oldest_version(cp: &ControlPlaneRow, deployments: &[&DeploymentRow]) -> S
         .filter_map(|v| Version::parse(v).map(|p| (p, v)))
         .min()
         .map_or_else(|| cp.version.clone(), |(_, v)| v.to_string())
+}
+
+/// One Machine API call to one node, as a one-step operation: sent once confirmed, done when
+/// the node accepts it.
+pub fn talos_call(call: super::talos_calls::TalosCall) -> Rollout {
+    Rollout {
+        action: call.action(),
+        title: call.title(),
+        target: format!("node {}", call.node),
+        context: call.context.clone(),
+        steps: vec![Step {
+            label: format!("node {}", call.node),
+            gate: Gate::Accepted,
+            request: Request::TalosCall(call),
+        }],
+    }
 }
 
 /// Talos OS upgrade of some nodes of one talosconfig context, one at a time: control planes
@@ -379,7 +424,7 @@ mod tests {
             .iter()
             .map(|s| match &s.request {
                 Request::Kube(p) => p.path(),
-                Request::Talos(_) => String::new(),
+                Request::Talos(_) | Request::TalosCall(_) => String::new(),
             })
             .collect();
         assert_eq!(
@@ -440,7 +485,7 @@ mod tests {
             .iter()
             .map(|s| match &s.request {
                 Request::Talos(t) => t.node.as_str(),
-                Request::Kube(_) => "",
+                Request::Kube(_) | Request::TalosCall(_) => "",
             })
             .collect();
         assert_eq!(order, vec!["lab-cp-a", "lab-w-a"]);

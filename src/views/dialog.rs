@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Access::Allowed => (
             match d.plan {
                 Plan::Argo(_) => "allowed by Argo CD RBAC (can-i)".to_string(),
+                ref p if !p.talos_methods().is_empty() => {
+                    "allowed by your Talos certificate's roles".to_string()
+                }
                 _ => "allowed by RBAC".to_string(),
             },
             theme.style("status.ok"),

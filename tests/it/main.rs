@@ -34,6 +34,7 @@ mod sim_api;
 mod table;
 mod talos;
 mod talos_metrics;
+mod talos_remedy;
 mod update;
 mod vms;
 mod workloads;

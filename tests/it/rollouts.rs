@@ -259,7 +259,7 @@ async fn talos_upgrade_of_a_node_reboots_it_into_the_new_version() {
         "/machine.ImageService/Pull",
         "/machine.LifecycleService/Upgrade",
         "/machine.MachineService/Reboot",
-        "Talos cannot be asked in advance",
+        "allowed by your Talos certificate's roles",
     ] {
         assert!(frame.contains(expected), "{expected:?} in\n{frame}");
     }

@@ -25,7 +25,11 @@ with_meta!(
     NetworkDeviceStats,
     DiskStats,
     EtcdMembers,
-    EtcdStatus
+    EtcdStatus,
+    ServiceRestart,
+    EtcdDefragment,
+    EtcdAlarmDisarm,
+    EtcdForfeitLeadership
 );
 
 #[tonic::async_trait]
@@ -212,12 +216,12 @@ impl MachineService for NodeApi {
                 metadata: None,
                 member_status: Some(EtcdMemberStatus {
                     protocol_version: "3.5.0".into(),
-                    db_size: 24 * 1024 * 1024,
+                    db_size: if s.defragmented { 18 } else { 24 } * 1024 * 1024,
                     db_size_in_use: 18 * 1024 * 1024,
-                    leader: s
-                        .etcd_peers
-                        .first()
-                        .map(|h| member_id(h))
+                    leader: self
+                        .registry
+                        .leader(s)
+                        .map(|h| member_id(&h))
                         .unwrap_or_default(),
                     raft_index: 123_456,
                     raft_term: 4,
@@ -314,5 +318,69 @@ impl MachineService for NodeApi {
             })
         })?;
         Ok(Response::new(UpgradeResponse { messages }))
+    }
+
+    async fn service_restart(
+        &self,
+        req: Request<ServiceRestartRequest>,
+    ) -> Result<Response<ServiceRestartResponse>, Status> {
+        let id = req.get_ref().id.clone();
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(ServiceRestart {
+                metadata: None,
+                resp: self.registry.restart_service(s, &id)?,
+            })
+        })?;
+        Ok(Response::new(ServiceRestartResponse { messages }))
+    }
+
+    async fn etcd_defragment(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<EtcdDefragmentResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            self.registry.defragment(s)?;
+            Ok(EtcdDefragment { metadata: None })
+        })?;
+        Ok(Response::new(EtcdDefragmentResponse { messages }))
+    }
+
+    async fn etcd_alarm_disarm(
+        &self,
+        req: Request<()>,
+    ) -> Result<Response<EtcdAlarmDisarmResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            let member_alarms = self
+                .registry
+                .disarm(s)?
+                .into_iter()
+                .map(|(member, alarm)| EtcdMemberAlarm {
+                    member_id: member_id(&member),
+                    alarm: if alarm.contains("CORRUPT") {
+                        etcd_member_alarm::AlarmType::Corrupt
+                    } else {
+                        etcd_member_alarm::AlarmType::Nospace
+                    } as i32,
+                })
+                .collect();
+            Ok(EtcdAlarmDisarm {
+                metadata: None,
+                member_alarms,
+            })
+        })?;
+        Ok(Response::new(EtcdAlarmDisarmResponse { messages }))
+    }
+
+    async fn etcd_forfeit_leadership(
+        &self,
+        req: Request<EtcdForfeitLeadershipRequest>,
+    ) -> Result<Response<EtcdForfeitLeadershipResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(EtcdForfeitLeadership {
+                metadata: None,
+                member: self.registry.forfeit(s)?,
+            })
+        })?;
+        Ok(Response::new(EtcdForfeitLeadershipResponse { messages }))
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 mod metrics;
 pub mod node;
+mod remedy;
 mod routing;
 pub mod upgrade;
 
@@ -48,6 +49,8 @@ pub struct Registry {
     nodes: Mutex<HashMap<String, (NodeState, Option<ObjKey>)>>,
     db: Arc<Mutex<Db>>,
     down: Mutex<HashSet<String>>,
+    /// The etcd leader of a cluster, once one forfeited leadership (else its first member).
+    leaders: Mutex<HashMap<String, String>>,
     /// What upgrades and reboots changed, per node.
     runtime: Mutex<HashMap<String, Runtime>>,
 }
@@ -69,6 +72,10 @@ struct Runtime {
     fail_upgrades: bool,
     /// Tests: what etcd's status says is wrong on this member.
     etcd_errors: Vec<String>,
+    /// Its kubelet was restarted: whatever made it unhealthy is gone.
+    kubelet_restarted: bool,
+    /// Defragmented: the database file is no bigger than what is in use.
+    defragmented: bool,
 }
 
 impl Registry {
@@ -129,6 +136,10 @@ impl Registry {
             state.boot_time = t;
         }
         state.etcd_errors = r.etcd_errors.clone();
+        state.defragmented = r.defragmented;
+        if r.kubelet_restarted && state.spec.unhealthy_service.as_deref() == Some("kubelet") {
+            state.spec.unhealthy_service = None;
+        }
         Some(state)
     }
 
@@ -310,6 +321,7 @@ impl TalosSim {
             nodes: Mutex::new(nodes),
             db,
             down: Mutex::new(HashSet::new()),
+            leaders: Mutex::new(HashMap::new()),
             runtime: Mutex::new(HashMap::new()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -355,6 +367,11 @@ impl TalosSim {
             clusters,
             shutdown,
         })
+    }
+
+    /// A client certificate from this Talos CA with one role (`os:reader`, `os:operator` …).
+    pub fn client_with_role(&self, name: &str, role: &str) -> Result<Issued, SimError> {
+        Ok(self.ca.issue_client(name, role)?)
     }
 
     /// A client certificate from this Talos CA that expired long ago.

@@ -29,6 +29,8 @@ pub struct NodeState {
     pub etcd_peers: Vec<String>,
     /// What etcd's status reports as wrong (an alarm), when a test raises one.
     pub etcd_errors: Vec<String>,
+    /// The member was defragmented since the simulator started.
+    pub defragmented: bool,
 }
 
 pub fn member_id(hostname: &str) -> u64 {
@@ -48,6 +50,7 @@ impl NodeState {
             boot_time,
             etcd_peers,
             etcd_errors: Vec::new(),
+            defragmented: false,
         }
     }
 

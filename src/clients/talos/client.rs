@@ -31,6 +31,8 @@ pub enum TalosError {
 #[derive(Clone)]
 pub struct TalosClient {
     pub context: String,
+    /// The roles of the context's client certificate (empty when it could not be read).
+    pub roles: Vec<String>,
     pub(super) channel: Channel,
     /// Per-call deadline, so one slow node never holds up a poll of the others.
     pub timeout: Duration,
@@ -129,6 +131,7 @@ impl TalosClient {
             .connect_lazy();
         Ok(TalosClient {
             context: ctx.name.clone(),
+            roles: ctx.roles().unwrap_or_default(),
             channel,
             timeout,
         })

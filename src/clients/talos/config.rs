@@ -63,6 +63,24 @@ pub struct TalosContext {
     pub key_pem: String,
 }
 
+impl TalosContext {
+    /// The roles the client certificate carries (its subject's Organization values), or why
+    /// they could not be read.
+    pub fn roles(&self) -> Result<Vec<String>, String> {
+        let (_, pem) = x509_parser::pem::parse_x509_pem(self.crt_pem.as_bytes())
+            .map_err(|e| format!("client certificate: {e}"))?;
+        let cert = pem
+            .parse_x509()
+            .map_err(|e| format!("client certificate: {e}"))?;
+        Ok(cert
+            .subject()
+            .iter_organization()
+            .filter_map(|o| o.as_str().ok())
+            .map(crate::model::text::sanitize)
+            .collect())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Talosconfig {
     pub current: Option<String>,

@@ -1,5 +1,6 @@
 //! Talos machine API over gRPC with mTLS, configured from a talosconfig.
 
+pub mod calls;
 pub mod client;
 pub mod config;
 pub mod poller;

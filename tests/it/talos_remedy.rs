@@ -1,0 +1,187 @@
+//! Node remediation from the inspector, over the simulated apid: a failing kubelet restarted
+//! (the core services are not offered), etcd leadership handed over and alarms disarmed on a
+//! control plane (refused on a worker), each confirmed first, shown exactly, audited; a
+//! certificate whose roles cannot do it is refused before anything is sent.
+
+use opsdeck::app::tables;
+use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck::model::store::ObjRef;
+
+use crate::common::{self, Cockpit, audit_lines, confirm};
+
+async fn inspector_on(sim: &opsdeck_sim::Simulator, setup: TalosSetup, node: &str) -> Cockpit {
+    let mut c = Cockpit::start_with_talos(common::admin(sim).await, setup).await;
+    c.press(&["3"]);
+    c.wait_for("the node polled", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == node && n.services.is_some())
+            && s.talos.roles.values().all(|r| !r.is_empty())
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text(node);
+    c.press(&["<Enter>", "<Enter>"]);
+    c
+}
+
+fn sick_worker(c: &Cockpit) -> String {
+    c.state
+        .talos
+        .nodes
+        .iter()
+        .find(|n| n.unhealthy_services() == ["kubelet"])
+        .map(|n| n.key.name.clone())
+        .expect("the lab worker with a failing kubelet")
+}
+
+#[tokio::test]
+async fn a_failing_kubelet_is_restarted_and_core_services_are_not_offered() {
+    let sim = common::frozen_sim_with_talos().await;
+    let sick = "lab-workers-9bn5h-kphlr".to_string();
+    let mut c = inspector_on(&sim, common::talos_setup(&sim), &sick).await;
+    assert_eq!(
+        sick_worker(&c),
+        sick,
+        "its kubelet fails before the restart"
+    );
+
+    // A core service: refused with the reason, no dialog.
+    c.cursor_to(&tables::SERVICES, &ObjRef::new("", "containerd"));
+    c.press(&["R"]);
+    assert!(c.state.actions.dialog.is_none());
+    let notice = c.state.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("only kubelet and extension services"),
+        "{notice}"
+    );
+
+    c.press(&["g"]);
+    c.cursor_to(&tables::SERVICES, &ObjRef::new("", "kubelet"));
+    c.press(&["R"]);
+    let frame = c.frame_sized(200, 40);
+    assert!(
+        frame.contains(&format!("Restart kubelet on {sick}?")),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("rpc      /machine.MachineService/ServiceRestart {id: \"kubelet\"}"),
+        "{frame}"
+    );
+    confirm(&mut c).await;
+    c.wait_for("the kubelet healthy", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == sick && n.unhealthy_services().is_empty())
+    })
+    .await;
+    let lines = audit_lines(&c);
+    assert_eq!(lines[0]["action"], "talos.service-restart");
+    assert_eq!(
+        lines[0]["request"]["rpc"],
+        "/machine.MachineService/ServiceRestart"
+    );
+    assert_eq!(lines[0]["target"]["name"], sick.as_str());
+    assert_eq!(lines[0]["result"]["ok"], "Service \"kubelet\" restarted");
+}
+
+#[tokio::test]
+async fn etcd_leadership_moves_and_alarms_are_disarmed_on_control_planes_only() {
+    let sim = common::frozen_sim_with_talos().await;
+    let talos = sim.talos.as_ref().expect("talos");
+    talos.set_etcd_errors("media-cp-jmb8d", vec!["NOSPACE alarm raised".into()]);
+    let mut c = inspector_on(&sim, common::talos_setup(&sim), "media-cp-877b9").await;
+    let leader = |c: &Cockpit| {
+        c.state
+            .talos
+            .nodes
+            .iter()
+            .find(|n| n.key.name == "media-cp-877b9")
+            .and_then(|n| n.etcd.as_ref())
+            .map(|e| e.leader == e.member_id)
+    };
+    c.wait_for("etcd status", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == "media-cp-877b9" && n.etcd.is_some())
+    })
+    .await;
+    assert_eq!(leader(&c), Some(true), "the first member leads");
+    c.press(&["e", "F"]);
+    assert!(c.frame_sized(200, 40).contains("EtcdForfeitLeadership"));
+    confirm(&mut c).await;
+    c.wait_for("another leader", |s| {
+        s.talos.nodes.iter().any(|n| {
+            n.key.name == "media-cp-877b9"
+                && n.etcd.as_ref().is_some_and(|e| e.leader != e.member_id)
+        })
+    })
+    .await;
+
+    c.press(&["A"]);
+    confirm(&mut c).await;
+    c.wait_for("no alarm left", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .filter_map(|n| n.etcd.as_ref())
+            .all(|e| e.errors.is_empty())
+    })
+    .await;
+    let actions: Vec<String> = audit_lines(&c)
+        .iter()
+        .map(|l| l["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(actions, ["etcd.forfeit-leadership", "etcd.alarm-disarm"]);
+
+    // On a worker: no etcd, no dialog.
+    let mut w = inspector_on(&sim, common::talos_setup(&sim), "media-workers-vbjts-57n6b").await;
+    w.press(&["D"]);
+    assert!(w.state.actions.dialog.is_none());
+    assert!(
+        w.state
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("etcd runs on control planes only"),
+        "{:?}",
+        w.state.notice
+    );
+}
+
+#[tokio::test]
+async fn a_reader_certificate_is_refused_before_anything_is_sent() {
+    let sim = common::frozen_sim_with_talos().await;
+    let yaml = sim.talosconfig_yaml().expect("talos");
+    let mut cfg = opsdeck::clients::talos::config::Talosconfig::parse("sim", &yaml).expect("cfg");
+    let reader = sim
+        .talos
+        .as_ref()
+        .expect("talos")
+        .client_with_role("on-call", "os:reader")
+        .expect("cert");
+    for ctx in &mut cfg.contexts {
+        ctx.crt_pem = reader.cert_pem.clone();
+        ctx.key_pem = reader.key_pem.clone();
+    }
+    let setup = TalosSetup::from_config(Ok(cfg));
+    let mut c = inspector_on(&sim, setup, "media-cp-877b9").await;
+    assert_eq!(
+        c.state.talos.roles.get("media").cloned(),
+        Some(vec!["os:reader".to_string()])
+    );
+    c.cursor_to(&tables::SERVICES, &ObjRef::new("", "kubelet"));
+    c.press(&["R"]);
+    let frame = c.frame_sized(200, 40);
+    assert!(
+        frame.contains("your Talos certificate has os:reader")
+            && frame.contains("ServiceRestart needs os:admin or os:operator"),
+        "{frame}"
+    );
+    c.press(&["<Enter>"]);
+    assert!(c.state.actions.operations.is_empty(), "nothing was sent");
+    assert!(audit_lines(&c).is_empty());
+}
