@@ -199,6 +199,21 @@ impl Plan {
             Plan::Request(p) => p.preview(),
             Plan::Argo(a) => a.preview(),
             Plan::Plugin(run) => run.preview(),
+            // One call to one node: just the call.
+            Plan::Rollout(Rollout { steps, .. })
+                if matches!(
+                    steps.as_slice(),
+                    [Step {
+                        request: Request::TalosCall(_),
+                        ..
+                    }]
+                ) =>
+            {
+                match &steps[0].request {
+                    Request::TalosCall(c) => c.preview(),
+                    _ => Vec::new(),
+                }
+            }
             Plan::Rollout(r) => {
                 let n = r.steps.len();
                 let mut lines = Vec::new();

@@ -57,16 +57,16 @@ impl TalosCall {
 
     pub fn title(&self) -> String {
         match &self.kind {
-            TalosCallKind::ServiceRestart(id) => format!("Restart {id} on {}?", self.node),
+            TalosCallKind::ServiceRestart(id) => format!("Restart {id} on {}", self.node),
             TalosCallKind::EtcdDefragment => format!(
-                "Defragment etcd on {}? (the member blocks while it runs; one node at a time)",
+                "Defragment etcd on {} (the member blocks while it runs; one node at a time)",
                 self.node
             ),
             TalosCallKind::EtcdAlarmDisarm => {
-                format!("Disarm every etcd alarm of {}'s cluster?", self.node)
+                format!("Disarm every etcd alarm of {}'s cluster", self.node)
             }
             TalosCallKind::EtcdForfeitLeadership => {
-                format!("Hand etcd leadership from {} to another member?", self.node)
+                format!("Hand etcd leadership from {} to another member", self.node)
             }
         }
     }
