@@ -145,6 +145,8 @@ pub struct Talos {
     pub contexts: std::collections::BTreeMap<String, Vec<String>>,
     /// The nodes the pollers follow (what the platform says, else the talosconfig).
     pub targets: std::collections::BTreeSet<ObjRef>,
+    /// A reboot waiting for its node's pods to be listed (for the drain).
+    pub pending_reboot: Option<ObjRef>,
     /// The node last told to the pollers as on screen.
     pub focus: Option<ObjRef>,
     /// Each node's metrics over the last minutes, from the counters of successive polls.
@@ -225,6 +227,9 @@ pub struct Dialog {
     pub sync: Option<SyncOptions>,
     /// Lines scrolled past, for plans taller than the screen.
     pub scroll: u16,
+    /// Another way to do it that `n` switches to (a reboot without its drain), and what the
+    /// key says.
+    pub alternative: Option<(String, Plan)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

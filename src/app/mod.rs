@@ -39,6 +39,7 @@ pub mod rollout;
 pub mod run;
 pub mod search;
 pub mod state;
+pub mod stores;
 pub mod suspend;
 pub mod table;
 pub mod tables;

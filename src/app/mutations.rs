@@ -38,6 +38,17 @@ pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<C
         toggle_sync_option(state, c);
         return Vec::new();
     }
+    // `n` switches to the other way of doing it, and back.
+    if code == KeyCode::Char('n')
+        && let Some(dialog) = state.actions.dialog.as_mut()
+        && let Some((label, other)) = dialog.alternative.take()
+    {
+        let back = super::node_remedy::switch_label(&label);
+        let previous = std::mem::replace(&mut dialog.plan, other);
+        dialog.alternative = Some((back, previous));
+        dialog.scroll = 0;
+        return Vec::new();
+    }
     // A plan taller than the screen scrolls; the view stops at its end.
     if let Some(dialog) = state.actions.dialog.as_mut() {
         match code {
@@ -547,8 +558,24 @@ pub fn open_dialog(state: &mut State, plan: Plan) -> Vec<Command> {
         access,
         sync,
         scroll: 0,
+        alternative: None,
     });
     commands
+}
+
+/// Where a reboot key or its pods' list leads: send the commands, or open the dialog with the
+/// other way behind `n`.
+pub fn reboot_next(state: &mut State, next: super::node_remedy::RebootNext) -> Vec<Command> {
+    match next {
+        super::node_remedy::RebootNext::Commands(commands) => commands,
+        super::node_remedy::RebootNext::Dialog(plan, alternative) => {
+            let commands = open_dialog(state, *plan);
+            if let Some(dialog) = state.actions.dialog.as_mut() {
+                dialog.alternative = alternative.map(|(label, plan)| (label, *plan));
+            }
+            commands
+        }
+    }
 }
 
 /// Open the confirm dialog for a mutating action (never in read-only mode) and ask the server

@@ -95,6 +95,7 @@ pub const TALOS_NODE: Pane = Pane {
     actions: &[
         Action::UpgradeTalos,
         Action::ServiceRestart,
+        Action::RebootNode,
         Action::EtcdDefragment,
         Action::EtcdAlarmDisarm,
         Action::EtcdForfeitLeadership,

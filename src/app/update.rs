@@ -24,7 +24,6 @@ use super::tables;
 use super::yaml;
 use crate::clients::kube::browse::BrowseUpdate;
 use crate::model::store::WatchUpdate;
-use crate::model::tree::NodeId;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // Rollout gates read Machines and Talos nodes, and time out by the clock.
@@ -79,6 +78,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 }
 
 fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
+    // The watches' rows into their stores (and the indexes that follow them): what is shown
+    // changes.
+    let Some(msg) = super::stores::apply(state, msg) else {
+        state.dirty = true;
+        return Vec::new();
+    };
     // Every arm that returns early decides about redrawing itself; the data arms that fall
     // through all change what is shown.
     match msg {
@@ -90,78 +95,6 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             state.now = now;
             return Vec::new();
         }
-        Msg::Clusters(u) => {
-            state.capi.clusters.apply(u);
-            let ids = state
-                .capi
-                .clusters
-                .iter()
-                .map(|c| NodeId::Cluster(c.key.clone()));
-            state.tree.open_new(ids.collect::<Vec<_>>());
-        }
-        Msg::ControlPlanes(u) => {
-            state.capi.control_planes.apply(u);
-            let ids = state.capi.control_planes.iter();
-            let ids = ids.map(|c| NodeId::ControlPlane(c.key.clone()));
-            state.tree.open_new(ids.collect::<Vec<_>>());
-        }
-        Msg::Deployments(u) => {
-            state.capi.deployments.apply(u);
-            let ids = state.capi.deployments.iter();
-            let ids = ids.map(|d| NodeId::Deployment(d.key.clone()));
-            state.tree.open_new(ids.collect::<Vec<_>>());
-        }
-        Msg::Machines(u) => {
-            state.links.machines(&u);
-            state.capi.machines.apply(u);
-        }
-        Msg::Apps(u) => state.argo.apps.apply(u),
-        Msg::Talos(u) => {
-            state.links.talos(&u);
-            state.talos.observe(&u);
-            state.talos.nodes.apply(u);
-        }
-        Msg::ExternalSecrets(u) => state.eso.external_secrets.apply(u),
-        Msg::SecretStores(u) => state.eso.secret_stores.apply(u),
-        Msg::ClusterSecretStores(u) => state.eso.cluster_secret_stores.apply(u),
-        Msg::Vms(u) => {
-            state.links.vms(&u);
-            state.harvester.vms.apply(u);
-        }
-        Msg::Vmis(u) => {
-            state.links.vmis(&u);
-            state.harvester.vmis.apply(u);
-        }
-        Msg::VmImages(u) => state.harvester.vm_images.apply(u),
-        Msg::Hosts(u) => state.harvester.hosts.apply(u),
-        Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
-        Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
-        Msg::TalosRoles(roles) => state.talos.roles = roles,
-        Msg::TalosContexts(contexts) => {
-            // What is polled first: the talosconfig's own nodes.
-            state.talos.targets = contexts
-                .iter()
-                .flat_map(|(c, nodes)| {
-                    nodes
-                        .iter()
-                        .map(|n| crate::model::store::ObjRef::in_cluster(c.clone(), "", n.clone()))
-                })
-                .collect();
-            state.talos.contexts = contexts;
-        }
-        Msg::PlatformHealth(kind, u) => state
-            .platform_health
-            .kinds
-            .entry(kind)
-            .or_default()
-            .apply(u),
-        Msg::Hardware(u) => {
-            state.links.hardware(&u);
-            state.metal.hardware.apply(u);
-        }
-        Msg::Workflows(u) => state.metal.workflows.apply(u),
-        Msg::Bmcs(u) => state.metal.bmcs.apply(u),
-        Msg::BmcJobs(u) => state.metal.bmc_jobs.apply(u),
         Msg::AccessChecked { id, result } => {
             if let Some(d) = state.actions.dialog.as_mut().filter(|d| d.id == id) {
                 d.access = match result {
@@ -231,6 +164,14 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             cluster,
             result,
         } => super::metrics::on_report(state, id, cluster, result),
+        Msg::NodePods {
+            node,
+            version,
+            result,
+        } if state.talos.pending_reboot.is_some() => {
+            let next = super::node_remedy::on_node_pods(state, node, &version, result);
+            return super::mutations::reboot_next(state, next);
+        }
         Msg::NodePods {
             node,
             version,
@@ -306,6 +247,8 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             return key_input(state, key.code, key.modifiers, Key::from_event(&key));
         }
         Msg::Input(_) => return Vec::new(),
+        // The row updates: `stores::apply` took them above.
+        _ => {}
     }
     state.dirty = true;
     Vec::new()
@@ -603,6 +546,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             return offer(state, action);
         }
         Action::Drain => return object_actions::start_drain(state),
+        Action::RebootNode => {
+            let next = super::node_remedy::start_reboot(state);
+            return super::mutations::reboot_next(state, next);
+        }
         Action::PickNamespace => super::browse::ask_namespace(state),
         Action::Mark => toggle_mark(state),
         Action::Scale

@@ -32,6 +32,8 @@ pub enum ActionKind {
     EtcdDefragment,
     EtcdAlarmDisarm,
     EtcdForfeitLeadership,
+    /// A Talos node rebooted (drained first unless the user skipped it).
+    TalosReboot,
     /// Any object the kind browser shows.
     Delete,
     NodeCordon,
@@ -72,6 +74,7 @@ impl ActionKind {
             ActionKind::EtcdDefragment => "etcd.defragment",
             ActionKind::EtcdAlarmDisarm => "etcd.alarm-disarm",
             ActionKind::EtcdForfeitLeadership => "etcd.forfeit-leadership",
+            ActionKind::TalosReboot => "talos.reboot",
             ActionKind::Delete => "kubernetes.delete",
             ActionKind::NodeCordon => "node.cordon",
             ActionKind::NodeUncordon => "node.uncordon",

@@ -205,6 +205,7 @@ impl Plan {
                     steps.as_slice(),
                     [Step {
                         request: Request::TalosCall(_),
+                        gate: Gate::Accepted,
                         ..
                     }]
                 ) =>
@@ -332,6 +333,69 @@ pub fn talos_call(call: super::talos_calls::TalosCall) -> Rollout {
             request: Request::TalosCall(call),
         }],
     }
+}
+
+/// Reboot one Talos node: its workload Node's drain first when there is one (cordon, evictions
+/// honouring disruption budgets), the reboot, wait until the node is back (same version, a
+/// new boot, its etcd members), then uncordon.
+pub fn talos_reboot(
+    node: &TalosNodeRow,
+    drain: Option<(Rollout, ActionPlan)>,
+) -> Result<Rollout, String> {
+    let version = match (&node.error, &node.talos_version) {
+        (None, Some(v)) => v.clone(),
+        (Some(e), _) => return Err(format!("{} is not answering ({e})", node.key.name)),
+        (None, None) => return Err(format!("{} has not reported its version", node.key.name)),
+    };
+    let call = super::talos_calls::TalosCall {
+        context: node.key.cluster.clone(),
+        node: node.key.name.clone(),
+        kind: super::talos_calls::TalosCallKind::Reboot,
+    };
+    let control_plane = node.is_control_plane();
+    let reboot = Step {
+        label: format!("reboot {}", node.key.name),
+        request: Request::TalosCall(call),
+        gate: Gate::TalosNodeBack {
+            node: node.key.clone(),
+            version,
+            before: NodeBefore {
+                boot_time: node.boot_time,
+                etcd_members: control_plane
+                    .then(|| node.etcd.as_ref().map(|e| e.members.len()))
+                    .flatten(),
+            },
+        },
+    };
+    let (steps, title) = match drain {
+        Some((drain, uncordon)) => {
+            let evictions = drain.steps.len().saturating_sub(1);
+            let mut steps = drain.steps;
+            steps.push(reboot);
+            steps.push(Step {
+                label: format!("uncordon {}", node.key.name),
+                request: Request::Kube(uncordon),
+                gate: Gate::Accepted,
+            });
+            let title = format!(
+                "Reboot {}: drain it (cordon, evict {evictions} pod{}), reboot, wait for it, uncordon",
+                node.key.name,
+                if evictions == 1 { "" } else { "s" }
+            );
+            (steps, title)
+        }
+        None => (
+            vec![reboot],
+            format!("Reboot {} without draining it", node.key.name),
+        ),
+    };
+    Ok(Rollout {
+        action: ActionKind::TalosReboot,
+        title,
+        target: format!("node {}", node.key.name),
+        context: node.key.cluster.clone(),
+        steps,
+    })
 }
 
 /// Talos OS upgrade of some nodes of one talosconfig context, one at a time: control planes

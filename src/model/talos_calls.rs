@@ -11,6 +11,8 @@ pub enum TalosCallKind {
     EtcdDefragment,
     EtcdAlarmDisarm,
     EtcdForfeitLeadership,
+    /// A graceful reboot (mode DEFAULT).
+    Reboot,
 }
 
 /// One call to one node, through its talosconfig context's endpoint.
@@ -34,6 +36,7 @@ impl TalosCall {
             TalosCallKind::EtcdDefragment => ActionKind::EtcdDefragment,
             TalosCallKind::EtcdAlarmDisarm => ActionKind::EtcdAlarmDisarm,
             TalosCallKind::EtcdForfeitLeadership => ActionKind::EtcdForfeitLeadership,
+            TalosCallKind::Reboot => ActionKind::TalosReboot,
         }
     }
 
@@ -44,6 +47,7 @@ impl TalosCall {
             TalosCallKind::EtcdDefragment => "/machine.MachineService/EtcdDefragment",
             TalosCallKind::EtcdAlarmDisarm => "/machine.MachineService/EtcdAlarmDisarm",
             TalosCallKind::EtcdForfeitLeadership => "/machine.MachineService/EtcdForfeitLeadership",
+            TalosCallKind::Reboot => "/machine.MachineService/Reboot",
         }
     }
 
@@ -51,6 +55,7 @@ impl TalosCall {
     pub fn body(&self) -> String {
         match &self.kind {
             TalosCallKind::ServiceRestart(id) => format!("{{id: {id:?}}}"),
+            TalosCallKind::Reboot => "{mode: DEFAULT}".into(),
             _ => "{}".into(),
         }
     }
@@ -68,6 +73,7 @@ impl TalosCall {
             TalosCallKind::EtcdForfeitLeadership => {
                 format!("Hand etcd leadership from {} to another member", self.node)
             }
+            TalosCallKind::Reboot => format!("Reboot {}", self.node),
         }
     }
 

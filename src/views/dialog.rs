@@ -55,6 +55,12 @@ pub fn draw(frame: &mut Frame, state: &State) {
             )),
         ]));
     }
+    if let Some((label, _)) = &d.alternative {
+        lines.push(Line::from(vec![
+            Span::styled(" n ", theme.style("hint.key")),
+            Span::raw(label.clone()),
+        ]));
+    }
     lines.push(Line::from(Span::styled(permission, style)));
     lines.push(Line::from(vec![
         Span::styled(

@@ -185,3 +185,100 @@ async fn a_reader_certificate_is_refused_before_anything_is_sent() {
     assert!(c.state.actions.operations.is_empty(), "nothing was sent");
     assert!(audit_lines(&c).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reboot_drains_the_node_first_and_uncordons_it_when_back() {
+    use opsdeck::app::domains::OpStatus;
+    let sim = common::frozen_sim_with_talos().await;
+    let mut c = common::every_layer(&sim).await;
+    c.wait_for("the media pods and nodes", |s| {
+        s.harvester.workload_pods.len() > 10
+            && s.harvester.workload_nodes.len() >= 5
+            && s.talos
+                .nodes
+                .iter()
+                .filter(|n| n.services.is_some())
+                .count()
+                >= 8
+    })
+    .await;
+    // A worker none of whose pods a disruption budget protects (jellyfin's refuses them all).
+    let node = c
+        .state
+        .harvester
+        .workload_nodes
+        .iter()
+        .map(|n| n.key.name.clone())
+        .filter(|n| n.starts_with("media-workers-"))
+        .find(|n| {
+            !c.state
+                .harvester
+                .workload_pods
+                .iter()
+                .any(|p| &p.node == n && p.key.name.starts_with("jellyfin"))
+                && c.state
+                    .harvester
+                    .workload_pods
+                    .iter()
+                    .any(|p| &p.node == n && p.phase == "Running")
+        })
+        .expect("a worker with pods to evict");
+    c.press(&["3", "/"]);
+    c.type_text(&node);
+    c.press(&["<Enter>", "<Enter>", "b"]);
+    c.wait_for("the dialog", |s| s.actions.dialog.is_some())
+        .await;
+    let frame = c.frame_sized(200, 60);
+    assert!(
+        frame.contains(&format!("Reboot {node}: drain it (cordon, evict")),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("rpc      /machine.MachineService/Reboot {mode: DEFAULT}"),
+        "{frame}"
+    );
+    assert!(frame.contains(&format!("uncordon {node}")), "{frame}");
+    assert!(frame.contains(" n skip the drain"), "{frame}");
+    // `n` offers it without the drain, and back.
+    c.press(&["n"]);
+    assert!(
+        c.frame_sized(200, 60)
+            .contains(&format!("Reboot {node} without draining it"))
+    );
+    c.press(&["n"]);
+    assert!(c.frame_sized(200, 60).contains("drain it (cordon"));
+
+    common::wait_allowed(&mut c).await;
+    c.press(&["<Enter>"]);
+    c.wait_for("the rollout done", |s| {
+        s.actions
+            .operations
+            .first()
+            .is_some_and(|o| matches!(o.status, OpStatus::Succeeded(_) | OpStatus::Failed(_)))
+    })
+    .await;
+    let status = c.state.actions.operations[0].status.clone();
+    assert!(matches!(status, OpStatus::Succeeded(_)), "{status:?}");
+    let actions: Vec<String> = audit_lines(&c)
+        .iter()
+        .map(|l| l["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(actions.first().map(String::as_str), Some("node.cordon"));
+    assert!(actions.iter().any(|a| a == "pod.evict"), "{actions:?}");
+    let reboot = actions
+        .iter()
+        .position(|a| a == "talos.reboot")
+        .expect("rebooted");
+    assert!(
+        actions[1..reboot].iter().all(|a| a == "pod.evict"),
+        "{actions:?}"
+    );
+    assert_eq!(actions.last().map(String::as_str), Some("node.uncordon"));
+    c.wait_for("schedulable again", |s| {
+        s.harvester
+            .workload_nodes
+            .iter()
+            .any(|n| n.key.name == node && !n.unschedulable)
+    })
+    .await;
+}

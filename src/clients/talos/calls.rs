@@ -1,7 +1,7 @@
 //! The one-call node remediations (`model::talos_calls`) sent to a node, and their audit lines.
 
 use super::client::TalosClient;
-use super::proto::machine::{EtcdForfeitLeadershipRequest, ServiceRestartRequest};
+use super::proto::machine::{EtcdForfeitLeadershipRequest, RebootRequest, ServiceRestartRequest};
 use crate::clients::error::ClientError;
 use crate::model::talos_calls::{TalosCall, TalosCallKind};
 use crate::model::text::sanitize;
@@ -44,6 +44,20 @@ impl TalosClient {
                     .map(|m| m.member_alarms.len())
                     .sum();
                 Ok(format!("{cleared} alarm(s) disarmed"))
+            }
+            TalosCallKind::Reboot => {
+                let reply = m
+                    .reboot(self.to_node(node, RebootRequest { mode: 0 }))
+                    .await
+                    .map_err(grpc)?;
+                let actor = reply
+                    .into_inner()
+                    .messages
+                    .into_iter()
+                    .next()
+                    .map(|r| sanitize(&r.actor_id))
+                    .unwrap_or_default();
+                Ok(format!("{node} rebooting (actor {actor})"))
             }
             TalosCallKind::EtcdForfeitLeadership => {
                 let reply = m
