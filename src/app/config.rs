@@ -19,6 +19,12 @@ pub fn log_file() -> Option<PathBuf> {
         .map(|dirs| dirs.cache_dir().join("opsdeck.log"))
 }
 
+/// Where etcd snapshots are written (`~/.local/share/opsdeck/etcd-snapshots` on Linux).
+pub fn snapshot_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "opsdeck", "opsdeck")
+        .map(|dirs| dirs.data_dir().join("etcd-snapshots"))
+}
+
 /// The log is cut at this size; the older files are kept as `opsdeck.log.1` … `.3`.
 pub const LOG_MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const LOG_FILES_KEPT: usize = 3;

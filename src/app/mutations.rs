@@ -179,6 +179,7 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
         (Action::Terminate, None) => actions::argo_terminate(app()?).map(Plan::Request),
         (
             Action::ServiceRestart
+            | Action::EtcdSnapshot
             | Action::EtcdDefragment
             | Action::EtcdAlarmDisarm
             | Action::EtcdForfeitLeadership,

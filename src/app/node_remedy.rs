@@ -44,6 +44,15 @@ pub fn plan(state: &State, action: Action) -> Result<Plan, String> {
                 etcd.name()
             ));
         }
+        Action::EtcdSnapshot => {
+            let dir = state
+                .snapshot_dir
+                .as_ref()
+                .ok_or("no data directory to write the snapshot to")?;
+            let at = state.now.strftime("%Y%m%dT%H%M%SZ");
+            let file = dir.join(format!("etcd-{}-{at}.snapshot", key.name));
+            TalosCallKind::EtcdSnapshot(file.display().to_string())
+        }
         Action::EtcdDefragment => TalosCallKind::EtcdDefragment,
         Action::EtcdAlarmDisarm => TalosCallKind::EtcdAlarmDisarm,
         Action::EtcdForfeitLeadership => TalosCallKind::EtcdForfeitLeadership,

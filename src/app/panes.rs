@@ -96,6 +96,7 @@ pub const TALOS_NODE: Pane = Pane {
         Action::UpgradeTalos,
         Action::ServiceRestart,
         Action::RebootNode,
+        Action::EtcdSnapshot,
         Action::EtcdDefragment,
         Action::EtcdAlarmDisarm,
         Action::EtcdForfeitLeadership,

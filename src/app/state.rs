@@ -116,6 +116,8 @@ pub struct State {
     /// The kube context of a CAPI cluster's own API server, where it is not named after the
     /// cluster (config.toml `capi_cluster`); discovered clusters are named after theirs.
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
+    /// Where etcd snapshots are written.
+    pub snapshot_dir: Option<std::path::PathBuf>,
     /// Everything not well, grouped by root cause (worked out at most once a second).
     pub attention: crate::model::attention::Attention,
     /// The other systems' objects, judged by their kinds' health rules (for the feed).
@@ -202,6 +204,7 @@ impl State {
             actions: Actions::default(),
             cluster_contexts: Default::default(),
             attention: Default::default(),
+            snapshot_dir: super::config::snapshot_dir(),
             platform_health: Default::default(),
             history: Default::default(),
             drift: Default::default(),

@@ -540,6 +540,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         | Action::Uncordon
         | Action::Restart
         | Action::ServiceRestart
+        | Action::EtcdSnapshot
         | Action::EtcdDefragment
         | Action::EtcdAlarmDisarm
         | Action::EtcdForfeitLeadership => {

@@ -34,6 +34,7 @@ pub enum ActionKind {
     EtcdForfeitLeadership,
     /// A Talos node rebooted (drained first unless the user skipped it).
     TalosReboot,
+    EtcdSnapshot,
     /// Any object the kind browser shows.
     Delete,
     NodeCordon,
@@ -75,6 +76,7 @@ impl ActionKind {
             ActionKind::EtcdAlarmDisarm => "etcd.alarm-disarm",
             ActionKind::EtcdForfeitLeadership => "etcd.forfeit-leadership",
             ActionKind::TalosReboot => "talos.reboot",
+            ActionKind::EtcdSnapshot => "etcd.snapshot",
             ActionKind::Delete => "kubernetes.delete",
             ActionKind::NodeCordon => "node.cordon",
             ActionKind::NodeUncordon => "node.uncordon",

@@ -13,6 +13,8 @@ pub enum TalosCallKind {
     EtcdForfeitLeadership,
     /// A graceful reboot (mode DEFAULT).
     Reboot,
+    /// A snapshot of the local etcd member, written to this file.
+    EtcdSnapshot(String),
 }
 
 /// One call to one node, through its talosconfig context's endpoint.
@@ -37,6 +39,7 @@ impl TalosCall {
             TalosCallKind::EtcdAlarmDisarm => ActionKind::EtcdAlarmDisarm,
             TalosCallKind::EtcdForfeitLeadership => ActionKind::EtcdForfeitLeadership,
             TalosCallKind::Reboot => ActionKind::TalosReboot,
+            TalosCallKind::EtcdSnapshot(_) => ActionKind::EtcdSnapshot,
         }
     }
 
@@ -48,6 +51,7 @@ impl TalosCall {
             TalosCallKind::EtcdAlarmDisarm => "/machine.MachineService/EtcdAlarmDisarm",
             TalosCallKind::EtcdForfeitLeadership => "/machine.MachineService/EtcdForfeitLeadership",
             TalosCallKind::Reboot => "/machine.MachineService/Reboot",
+            TalosCallKind::EtcdSnapshot(_) => "/machine.MachineService/EtcdSnapshot",
         }
     }
 
@@ -56,6 +60,7 @@ impl TalosCall {
         match &self.kind {
             TalosCallKind::ServiceRestart(id) => format!("{{id: {id:?}}}"),
             TalosCallKind::Reboot => "{mode: DEFAULT}".into(),
+            TalosCallKind::EtcdSnapshot(_) => "{}".into(),
             _ => "{}".into(),
         }
     }
@@ -74,18 +79,27 @@ impl TalosCall {
                 format!("Hand etcd leadership from {} to another member", self.node)
             }
             TalosCallKind::Reboot => format!("Reboot {}", self.node),
+            TalosCallKind::EtcdSnapshot(path) => {
+                format!("Snapshot etcd on {} to {path}", self.node)
+            }
         }
     }
 
     /// Exactly what is sent.
     pub fn preview(&self) -> Vec<String> {
-        vec![
+        let mut lines = vec![
             format!(
                 "talos    context {}, metadata node={}",
                 self.context, self.node
             ),
             format!("rpc      {} {}", self.method(), self.body()),
-        ]
+        ];
+        if let TalosCallKind::EtcdSnapshot(path) = &self.kind {
+            lines.push(format!(
+                "write    {path}.part, check its SHA-256 trailer, rename to {path}"
+            ));
+        }
+        lines
     }
 }
 

@@ -282,3 +282,47 @@ async fn a_reboot_drains_the_node_first_and_uncordons_it_when_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_etcd_snapshot_is_written_checked_and_its_checksum_shown() {
+    use sha2::Digest;
+    let sim = common::frozen_sim_with_talos().await;
+    let mut c = inspector_on(&sim, common::talos_setup(&sim), "media-cp-jmb8d").await;
+    let dir = tempfile::tempdir().expect("dir");
+    c.state.snapshot_dir = Some(dir.path().to_path_buf());
+    c.press(&["S"]);
+    let frame = c.frame_sized(200, 40);
+    assert!(
+        frame.contains("rpc      /machine.MachineService/EtcdSnapshot {}"),
+        "{frame}"
+    );
+    assert!(frame.contains("check its SHA-256 trailer"), "{frame}");
+    confirm(&mut c).await;
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    assert_eq!(files.len(), 1, "the snapshot and no .part left: {files:?}");
+    let name = files[0]
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        name.starts_with("etcd-media-cp-jmb8d-") && name.ends_with(".snapshot"),
+        "{name}"
+    );
+    let bytes = std::fs::read(&files[0]).expect("snapshot");
+    assert_eq!(bytes.len() % 512, 32);
+    let (db, trailer) = bytes.split_at(bytes.len() - 32);
+    let sum = sha2::Sha256::digest(db);
+    assert_eq!(trailer, sum.as_slice());
+    let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+    let line = audit_lines(&c).pop().expect("audit line");
+    assert_eq!(line["action"], "etcd.snapshot");
+    let said = line["result"]["ok"].as_str().unwrap_or_default();
+    assert!(said.contains(&format!("sha256 {hex}")), "{said}");
+    // The operation says where and the checksum.
+    let status = format!("{:?}", c.state.actions.operations[0].status);
+    assert!(status.contains(&hex) && status.contains(&name), "{status}");
+}

@@ -6,7 +6,7 @@ use tonic::{Request, Response, Status};
 use super::NodeApi;
 use super::node::member_id;
 use super::routing::{DataStream, TextStream, WithMeta, targets};
-use crate::proto::common::Metadata;
+use crate::proto::common::{Data, Metadata};
 use crate::proto::machine::machine_service_server::MachineService;
 use crate::proto::machine::*;
 
@@ -382,5 +382,28 @@ impl MachineService for NodeApi {
             })
         })?;
         Ok(Response::new(EtcdForfeitLeadershipResponse { messages }))
+    }
+
+    type EtcdSnapshotStream = DataStream;
+
+    /// The local member's database, 1 KiB a message, ending with its SHA-256 (as etcd writes
+    /// a snapshot).
+    async fn etcd_snapshot(
+        &self,
+        req: Request<EtcdSnapshotRequest>,
+    ) -> Result<Response<Self::EtcdSnapshotStream>, Status> {
+        let state = self.stream_target(&req)?;
+        super::remedy::control_plane_only(&state, "etcd snapshot")?;
+        let bytes = super::remedy::snapshot_bytes(&state);
+        let chunks: Vec<Result<Data, Status>> = bytes
+            .chunks(1024)
+            .map(|c| {
+                Ok(Data {
+                    metadata: None,
+                    bytes: c.to_vec(),
+                })
+            })
+            .collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 }

@@ -1,7 +1,9 @@
 //! The one-call node remediations (`model::talos_calls`) sent to a node, and their audit lines.
 
 use super::client::TalosClient;
-use super::proto::machine::{EtcdForfeitLeadershipRequest, RebootRequest, ServiceRestartRequest};
+use super::proto::machine::{
+    EtcdForfeitLeadershipRequest, EtcdSnapshotRequest, RebootRequest, ServiceRestartRequest,
+};
 use crate::clients::error::ClientError;
 use crate::model::talos_calls::{TalosCall, TalosCallKind};
 use crate::model::text::sanitize;
@@ -45,6 +47,7 @@ impl TalosClient {
                     .sum();
                 Ok(format!("{cleared} alarm(s) disarmed"))
             }
+            TalosCallKind::EtcdSnapshot(path) => self.etcd_snapshot(node, path).await,
             TalosCallKind::Reboot => {
                 let reply = m
                     .reboot(self.to_node(node, RebootRequest { mode: 0 }))
@@ -80,6 +83,75 @@ impl TalosClient {
         }
     }
 }
+
+impl TalosClient {
+    /// Stream the member's snapshot into `<path>.part`, check it as talosctl does (a whole
+    /// etcd snapshot is 32 bytes past a multiple of 512: its SHA-256 trailer) and that the
+    /// trailer matches, then rename it into place. A stream that ends early (the server just
+    /// stops on a read error) fails the check.
+    async fn etcd_snapshot(&self, node: &str, path: &str) -> Result<String, ClientError> {
+        use sha2::Digest;
+        use tokio::io::AsyncWriteExt;
+        let io = |what: &str, e: std::io::Error| ClientError::Other(format!("{what} {path}: {e}"));
+        let mut req = self.to_node(node, EtcdSnapshotRequest {});
+        req.set_timeout(SNAPSHOT_TIMEOUT);
+        let mut stream = self
+            .machine()
+            .etcd_snapshot(req)
+            .await
+            .map_err(|s| ClientError::from_grpc(&s))?
+            .into_inner();
+        let part = format!("{path}.part");
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| io("creating the directory of", e))?;
+        }
+        let mut file = tokio::fs::File::create(&part)
+            .await
+            .map_err(|e| io("creating", e))?;
+        // The digest runs 32 bytes behind the stream: the last 32 are the trailer.
+        let mut hasher = sha2::Sha256::new();
+        let mut tail: Vec<u8> = Vec::new();
+        let mut total: u64 = 0;
+        while let Some(chunk) = stream
+            .message()
+            .await
+            .map_err(|s| ClientError::from_grpc(&s))?
+        {
+            file.write_all(&chunk.bytes)
+                .await
+                .map_err(|e| io("writing", e))?;
+            total += chunk.bytes.len() as u64;
+            tail.extend_from_slice(&chunk.bytes);
+            if tail.len() > 32 {
+                let keep = tail.split_off(tail.len() - 32);
+                hasher.update(&tail);
+                tail = keep;
+            }
+        }
+        file.flush().await.map_err(|e| io("writing", e))?;
+        drop(file);
+        let sum = hasher.finalize();
+        if total % 512 != 32 || tail.as_slice() != sum.as_slice() {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(ClientError::Other(format!(
+                "the snapshot of {node} is incomplete or corrupt ({total} bytes; its SHA-256 trailer does not match): nothing was kept"
+            )));
+        }
+        tokio::fs::rename(&part, path)
+            .await
+            .map_err(|e| io("renaming into", e))?;
+        let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(format!(
+            "wrote {:.1} MiB to {path}, sha256 {hex}",
+            total as f64 / 1024.0 / 1024.0
+        ))
+    }
+}
+
+/// A snapshot of a large database takes a while on a slow link.
+const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The call's audit line.
 pub fn audit(
