@@ -38,15 +38,19 @@ pub struct Argo {
 pub enum InspectorTab {
     Services,
     Metrics,
+    Processes,
+    Mounts,
     Logs,
     Dmesg,
     Etcd,
 }
 
 impl InspectorTab {
-    pub const ALL: [InspectorTab; 5] = [
+    pub const ALL: [InspectorTab; 7] = [
         InspectorTab::Services,
         InspectorTab::Metrics,
+        InspectorTab::Processes,
+        InspectorTab::Mounts,
         InspectorTab::Logs,
         InspectorTab::Dmesg,
         InspectorTab::Etcd,
@@ -56,6 +60,8 @@ impl InspectorTab {
         match self {
             InspectorTab::Services => "Services",
             InspectorTab::Metrics => "Metrics",
+            InspectorTab::Processes => "Processes",
+            InspectorTab::Mounts => "Mounts",
             InspectorTab::Logs => "Logs",
             InspectorTab::Dmesg => "Dmesg",
             InspectorTab::Etcd => "Etcd",
@@ -73,6 +79,10 @@ pub struct Inspector {
     pub text_error: Option<String>,
     /// Lines scrolled back from the end; 0 follows new lines.
     pub scroll_back: usize,
+    /// The Processes tab's last two reads (CPU % from their difference), or why none came.
+    pub processes: Option<Result<crate::model::node_tables::ProcessSample, String>>,
+    /// The Mounts tab's last read.
+    pub mounts: Option<Result<Vec<crate::model::node_tables::MountRow>, String>>,
 }
 
 /// Lines of log text kept per stream.
@@ -86,6 +96,8 @@ impl Default for Inspector {
             text: LineBuffer::new(LOG_LINES),
             text_error: None,
             scroll_back: 0,
+            processes: None,
+            mounts: None,
         }
     }
 }

@@ -398,6 +398,33 @@ impl Executor {
                     let _ = tx.send(Msg::AccessChecked { id, result });
                 });
             }
+            Command::PollNodeTable(key, kind) => {
+                if let Some(old) = self.node_text.take() {
+                    old.abort();
+                }
+                let client = self.talos.clients.get(&key.cluster).cloned();
+                let tx = self.tx.clone();
+                self.node_text = Some(tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+                    loop {
+                        tick.tick().await;
+                        let result = match &client {
+                            Some(c) => c
+                                .node_table(&key.name, kind)
+                                .await
+                                .map_err(|e| e.to_string()),
+                            None => Err("no talosconfig context for this node".into()),
+                        };
+                        let msg = Msg::NodeTable {
+                            key: key.clone(),
+                            result,
+                        };
+                        if tx.send(msg).is_err() {
+                            return;
+                        }
+                    }
+                }));
+            }
             Command::StreamNodeText(key, source) => {
                 if let Some(old) = self.node_text.take() {
                     old.abort();

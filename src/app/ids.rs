@@ -65,6 +65,8 @@ impl TableId {
     pub const OPS: TableId = TableId("ops");
     /// The node inspector's services.
     pub const SERVICES: TableId = TableId("services");
+    pub const PROCESSES: TableId = TableId("processes");
+    pub const MOUNTS: TableId = TableId("mounts");
     /// The inspected node's etcd members.
     pub const ETCD_MEMBERS: TableId = TableId("etcd-members");
     /// The sync-wave view's waves and resources.

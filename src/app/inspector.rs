@@ -4,6 +4,7 @@ use super::domains::{InspectorTab, LOG_LINES};
 use super::msg::Command;
 use super::state::{Screen, State};
 use crate::model::lines::LineBuffer;
+use crate::model::node_tables::{NodeTable, NodeTableKind, ProcessSample};
 use crate::model::store::ObjRef;
 use crate::model::talos::TextSource;
 
@@ -22,10 +23,38 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     state.talos.inspector.text = LineBuffer::new(LOG_LINES);
     state.talos.inspector.text_error = None;
     state.talos.inspector.scroll_back = 0;
-    match state.text_source() {
-        Some(source) => vec![Command::StreamNodeText(key, source)],
-        None => vec![Command::StopNodeText],
+    state.talos.inspector.processes = None;
+    state.talos.inspector.mounts = None;
+    match (state.text_source(), tab) {
+        (Some(source), _) => vec![Command::StreamNodeText(key, source)],
+        (None, InspectorTab::Processes) => {
+            vec![Command::PollNodeTable(key, NodeTableKind::Processes)]
+        }
+        (None, InspectorTab::Mounts) => vec![Command::PollNodeTable(key, NodeTableKind::Mounts)],
+        (None, _) => vec![Command::StopNodeText],
     }
+}
+
+/// A read of the node's processes or mounts arrived: kept if that node is on screen.
+pub fn on_table(state: &mut State, key: &ObjRef, result: Result<NodeTable, String>) {
+    if state.screen() != &Screen::TalosNode(key.clone()) {
+        return;
+    }
+    let ins = &mut state.talos.inspector;
+    match result {
+        Ok(NodeTable::Processes(rows)) => {
+            let before = ins.processes.as_ref().and_then(|p| p.as_ref().ok());
+            ins.processes = Some(Ok(ProcessSample::next(
+                before,
+                rows,
+                jiff::Timestamp::now(),
+            )));
+        }
+        Ok(NodeTable::Mounts(rows)) => ins.mounts = Some(Ok(rows)),
+        Err(e) if ins.tab == InspectorTab::Mounts => ins.mounts = Some(Err(e)),
+        Err(e) => ins.processes = Some(Err(e)),
+    }
+    state.dirty = true;
 }
 
 pub fn cycle_tab(state: &mut State, step: isize) -> Vec<Command> {

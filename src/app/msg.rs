@@ -149,6 +149,11 @@ pub enum Msg {
         source: TextSource,
         text: Result<String, String>,
     },
+    /// A read of a node's processes or mounts, for the inspector.
+    NodeTable {
+        key: ObjRef,
+        result: Result<crate::model::node_tables::NodeTable, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +214,8 @@ pub enum Command {
     /// Follow a node's service log or dmesg (replacing any stream already open).
     StreamNodeText(ObjRef, TextSource),
     StopNodeText,
+    /// Read a node's processes or mounts every two seconds (until StopNodeText or another).
+    PollNodeTable(ObjRef, crate::model::node_tables::NodeTableKind),
     /// The Talos node on screen (polled faster), or none.
     FocusTalos(Option<ObjRef>),
     /// Poll exactly these Talos nodes.

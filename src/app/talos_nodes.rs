@@ -3,7 +3,7 @@
 //! set changed.
 
 use super::msg::Command;
-use super::state::State;
+use super::state::{Screen, State};
 use crate::model::talos_targets::targets;
 
 pub fn retarget(state: &mut State) -> Vec<Command> {
@@ -26,4 +26,18 @@ pub fn retarget(state: &mut State) -> Vec<Command> {
     }
     state.talos.targets = wanted.clone();
     vec![Command::TalosTargets(wanted)]
+}
+
+/// The inspector's node is polled faster while it is on screen: tell the pollers when that
+/// changes.
+pub fn focus(state: &mut State) -> Option<Command> {
+    let focus = match state.screen() {
+        Screen::TalosNode(key) => Some(key),
+        _ => None,
+    };
+    if focus == state.talos.focus.as_ref() {
+        return None;
+    }
+    state.talos.focus = focus.cloned();
+    Some(Command::FocusTalos(state.talos.focus.clone()))
 }

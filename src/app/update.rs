@@ -65,15 +65,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     if nodes_may_move {
         commands.extend(super::talos_nodes::retarget(state));
     }
-    // The inspector's node is polled faster while it is on screen.
-    let focus = match state.screen() {
-        Screen::TalosNode(key) => Some(key),
-        _ => None,
-    };
-    if focus != state.talos.focus.as_ref() {
-        state.talos.focus = focus.cloned();
-        commands.push(Command::FocusTalos(state.talos.focus.clone()));
-    }
+    commands.extend(super::talos_nodes::focus(state));
     commands
 }
 
@@ -219,6 +211,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             state.argo.tree_health = Some((key, result));
         }
+        Msg::NodeTable { key, result } => super::inspector::on_table(state, &key, result),
         Msg::NodeText { key, source, text } => {
             if !showing_text(state, &key, &source) {
                 return Vec::new();
@@ -600,6 +593,8 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::PrevTab => return cycle_tab(state, -1),
         Action::TabServices => return switch_tab(state, InspectorTab::Services),
         Action::TabMetrics => return switch_tab(state, InspectorTab::Metrics),
+        Action::TabProcesses => return switch_tab(state, InspectorTab::Processes),
+        Action::TabMounts => return switch_tab(state, InspectorTab::Mounts),
         Action::TabLogs => return switch_tab(state, InspectorTab::Logs),
         Action::TabDmesg => return switch_tab(state, InspectorTab::Dmesg),
         Action::TabEtcd => return switch_tab(state, InspectorTab::Etcd),

@@ -20,6 +20,7 @@ pub mod layer;
 pub mod lines;
 pub mod links;
 pub mod metrics;
+pub mod node_tables;
 pub mod object_actions;
 pub mod platform_health;
 pub mod plugin;

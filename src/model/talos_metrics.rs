@@ -30,6 +30,8 @@ pub struct RawSample {
     pub cpu_busy: Option<f64>,
     pub cpu_all: Option<f64>,
     pub mem_used_pct: Option<f64>,
+    /// `MemTotal` (kB, as /proc/meminfo gives it).
+    pub mem_total_kb: Option<u64>,
     pub load1: Option<f64>,
     /// Physical links only (no loopback, veth, CNI or bridge links).
     pub links: Vec<LinkCounters>,
@@ -212,6 +214,7 @@ mod tests {
             cpu_busy: Some(busy),
             cpu_all: Some(all),
             mem_used_pct: Some(40.0),
+            mem_total_kb: None,
             load1: Some(0.5),
             links: vec![LinkCounters {
                 name: "eth0".into(),

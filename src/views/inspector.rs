@@ -103,9 +103,56 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     match state.talos.inspector.tab {
         InspectorTab::Services => services(frame, body, state),
         InspectorTab::Metrics => super::node_metrics::draw(frame, body, state, key),
+        InspectorTab::Processes => node_table(
+            frame,
+            body,
+            state,
+            &tables::PROCESSES,
+            &state
+                .talos
+                .inspector
+                .processes
+                .as_ref()
+                .map(|r| r.as_ref().map(|_| ())),
+            " busiest first · > < ~ sort (CPU%, MEM% …) · read every 2 s ",
+        ),
+        InspectorTab::Mounts => node_table(
+            frame,
+            body,
+            state,
+            &tables::MOUNTS,
+            &state
+                .talos
+                .inspector
+                .mounts
+                .as_ref()
+                .map(|r| r.as_ref().map(|_| ())),
+            " machined's mounts · read every 2 s ",
+        ),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
     }
+}
+
+/// A node table tab: the rows, or that they are coming, or why they do not.
+fn node_table(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    table: &tables::Table,
+    read: &Option<Result<(), &String>>,
+    title: &str,
+) {
+    let theme = &state.theme;
+    let block = Block::bordered()
+        .border_style(theme.style("border"))
+        .title(Span::styled(title.to_string(), theme.style("hint")));
+    let empty = match read {
+        None => "reading…".to_string(),
+        Some(Err(e)) => e.to_string(),
+        Some(Ok(())) => "nothing reported".to_string(),
+    };
+    table::draw(frame, area, block, state, table, &empty);
 }
 
 fn services(frame: &mut Frame, area: Rect, state: &State) {

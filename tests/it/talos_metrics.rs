@@ -123,3 +123,61 @@ async fn the_node_on_screen_is_polled_faster() {
     assert!(fast >= 3, "the focused node: {fast} polls");
     assert!(other <= 2, "the others: {counts:?}");
 }
+
+#[tokio::test]
+async fn processes_busiest_first_and_mounts_how_full() {
+    let sim = common::frozen_sim_with_talos().await;
+    let mut c =
+        Cockpit::start_with_talos(common::admin(&sim).await, common::talos_setup(&sim)).await;
+    c.press(&["3"]);
+    c.wait_for("the control plane polled", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == "media-cp-877b9" && n.services.is_some())
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text("media-cp-877b9");
+    c.press(&["<Enter>", "<Enter>", "p"]);
+    c.wait_for("two reads of the processes", |s| {
+        s.talos
+            .inspector
+            .processes
+            .as_ref()
+            .is_some_and(|p| p.as_ref().is_ok_and(|p| !p.cpu_pct.is_empty()))
+    })
+    .await;
+    let frame = c.frame_sized(200, 40);
+    assert!(frame.contains("busiest first"), "{frame}");
+    for command in ["kube-apiserver", "etcd", "kubelet", "machined"] {
+        assert!(
+            line_with(&frame, command).contains("MiB"),
+            "{command}: {frame}"
+        );
+    }
+    // Busiest first: the CPU% column falls down the list.
+    let shown = opsdeck::app::tables::shown(&c.state, &opsdeck::app::tables::PROCESSES);
+    let cpu: Vec<f64> = shown
+        .iter()
+        .filter_map(|r| r.cells[3].text.parse::<f64>().ok())
+        .collect();
+    assert!(cpu.len() >= 8, "{cpu:?}");
+    assert!(cpu.windows(2).all(|w| w[0] >= w[1]), "{cpu:?}");
+
+    c.press(&["M"]);
+    c.wait_for("the mounts", |s| {
+        s.talos.inspector.mounts.as_ref().is_some_and(|m| m.is_ok())
+    })
+    .await;
+    let frame = c.frame_sized(200, 40);
+    let var = line_with(&frame, "/var ");
+    assert!(
+        var.contains("/dev/vda6") && var.contains("120.0 GiB") && var.contains('%'),
+        "{var}"
+    );
+    assert!(
+        line_with(&frame, "/proc").contains(" - "),
+        "no size, no use: {frame}"
+    );
+}

@@ -29,7 +29,9 @@ with_meta!(
     ServiceRestart,
     EtcdDefragment,
     EtcdAlarmDisarm,
-    EtcdForfeitLeadership
+    EtcdForfeitLeadership,
+    Process,
+    Mounts
 );
 
 #[tonic::async_trait]
@@ -405,5 +407,25 @@ impl MachineService for NodeApi {
             })
             .collect();
         Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
+    }
+
+    async fn processes(&self, req: Request<()>) -> Result<Response<ProcessesResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(Process {
+                metadata: None,
+                processes: s.processes(),
+            })
+        })?;
+        Ok(Response::new(ProcessesResponse { messages }))
+    }
+
+    async fn mounts(&self, req: Request<()>) -> Result<Response<MountsResponse>, Status> {
+        let messages = self.answer(targets(&req)?, |s| {
+            Ok(Mounts {
+                metadata: None,
+                stats: s.mounts(),
+            })
+        })?;
+        Ok(Response::new(MountsResponse { messages }))
     }
 }

@@ -117,3 +117,128 @@ pub fn net_total(devices: &[NetDev]) -> NetDev {
         },
     )
 }
+
+/// (command, executable, args, share of the node's CPU, resident MiB, threads) of what runs
+/// on a node: Talos' own services, then Kubernetes', then the etcd and API server of a
+/// control plane.
+const PROCESSES: &[(&str, &str, &str, f64, u64, i32)] = &[
+    ("init", "/sbin/init", "/sbin/init", 0.002, 12, 1),
+    ("machined", "/sbin/init", "/sbin/init", 0.02, 96, 14),
+    ("apid", "/sbin/apid", "/sbin/apid", 0.004, 38, 11),
+    (
+        "udevd",
+        "/sbin/udevd",
+        "/sbin/udevd --resolve-names=never",
+        0.001,
+        6,
+        1,
+    ),
+    (
+        "containerd",
+        "/bin/containerd",
+        "/bin/containerd --address /system/run/containerd/containerd.sock",
+        0.01,
+        48,
+        16,
+    ),
+    (
+        "containerd",
+        "/bin/containerd",
+        "/bin/containerd --address /run/containerd/containerd.sock",
+        0.02,
+        72,
+        22,
+    ),
+    (
+        "kubelet",
+        "/usr/local/bin/kubelet",
+        "/usr/local/bin/kubelet --config=/etc/kubernetes/kubelet.yaml",
+        0.05,
+        140,
+        28,
+    ),
+    (
+        "cilium-agent",
+        "/usr/bin/cilium-agent",
+        "cilium-agent --config-dir=/tmp/cilium/config-map",
+        0.03,
+        210,
+        30,
+    ),
+];
+const CONTROL_PLANE: &[(&str, &str, &str, f64, u64, i32)] = &[
+    (
+        "etcd",
+        "/usr/local/bin/etcd",
+        "/usr/local/bin/etcd --data-dir=/var/lib/etcd",
+        0.06,
+        310,
+        18,
+    ),
+    (
+        "kube-apiserver",
+        "/usr/local/bin/kube-apiserver",
+        "/usr/local/bin/kube-apiserver --etcd-servers=https://localhost:2379",
+        0.09,
+        620,
+        24,
+    ),
+    ("trustd", "/sbin/trustd", "/sbin/trustd", 0.001, 20, 8),
+];
+
+impl NodeState {
+    /// The node's processes, their CPU seconds growing with time.
+    pub fn processes(&self) -> Vec<crate::proto::machine::ProcessInfo> {
+        let extra: &[_] = if self.spec.control_plane {
+            CONTROL_PLANE
+        } else {
+            &[]
+        };
+        PROCESSES
+            .iter()
+            .chain(extra)
+            .enumerate()
+            .map(|(i, (command, exe, args, share, mib, threads))| {
+                let cpu = self.counter(
+                    &format!("proc/{i}"),
+                    share * self.cores(),
+                    share * self.cores() * 0.7,
+                    23.0,
+                );
+                crate::proto::machine::ProcessInfo {
+                    pid: if i == 0 { 1 } else { 300 + 37 * i as i32 },
+                    ppid: if i == 0 { 0 } else { 1 },
+                    state: "S".into(),
+                    threads: *threads,
+                    cpu_time: cpu,
+                    virtual_memory: mib * 4 * 1024 * 1024,
+                    resident_memory: mib * 1024 * 1024,
+                    command: command.to_string(),
+                    executable: exe.to_string(),
+                    args: args.to_string(),
+                    label: String::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// machined's `/proc/mounts`, with sizes.
+    pub fn mounts(&self) -> Vec<crate::proto::machine::MountStat> {
+        const GIB: u64 = 1024 * 1024 * 1024;
+        let used = |base: f64| (base + 0.05 * self.wobble(300.0)).clamp(0.0, 1.0);
+        let mount =
+            |fs: &str, on: &str, size: u64, used_share: f64| crate::proto::machine::MountStat {
+                filesystem: fs.into(),
+                size,
+                available: (size as f64 * (1.0 - used_share)) as u64,
+                mounted_on: on.into(),
+            };
+        vec![
+            mount("/dev/vda5", "/system/state", 100 * 1024 * 1024, 0.08),
+            mount("/dev/vda6", "/var", 120 * GIB, used(0.42)),
+            mount("overlay", "/", 80 * 1024 * 1024, 1.0),
+            mount("tmpfs", "/run", 4 * GIB, 0.01),
+            mount("proc", "/proc", 0, 0.0),
+        ]
+    }
+}

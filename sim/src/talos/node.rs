@@ -54,7 +54,7 @@ impl NodeState {
         }
     }
 
-    fn wobble(&self, period_secs: f64) -> f64 {
+    pub(super) fn wobble(&self, period_secs: f64) -> f64 {
         let phase = (fnv(self.spec.hostname.as_bytes()) % 1000) as f64;
         let t = Timestamp::now().as_millisecond() as f64 / 1000.0;
         ((t / period_secs) + phase).sin()

@@ -9,6 +9,7 @@ pub mod clusters;
 mod drift;
 mod etcd;
 mod hosts;
+mod node_tables;
 mod ops;
 mod secrets;
 mod services;
@@ -42,6 +43,16 @@ pub const VMS: Table = Table::list(TableId::VMS, vms::COLUMNS, vms::rows);
 pub const HOSTS: Table = Table::list(TableId::HOSTS, hosts::COLUMNS, hosts::rows);
 pub const OPS: Table = Table::list(TableId::OPS, ops::COLUMNS, ops::rows);
 pub const SERVICES: Table = Table::list(TableId::SERVICES, services::COLUMNS, services::rows);
+pub const PROCESSES: Table = Table::list(
+    TableId::PROCESSES,
+    node_tables::PROCESS_COLUMNS,
+    node_tables::process_rows,
+);
+pub const MOUNTS: Table = Table::list(
+    TableId::MOUNTS,
+    node_tables::MOUNT_COLUMNS,
+    node_tables::mount_rows,
+);
 pub const HARVESTER_HOSTS: Table = Table {
     used_as: Use::Context,
     ..Table::list(TableId::HARVESTER_HOSTS, vms::HOST_COLUMNS, vms::host_rows)
@@ -75,9 +86,12 @@ pub const BROWSE: Table = Table {
 /// inspector's services.
 pub fn on_screen(state: &State) -> Option<&'static Table> {
     match state.screen() {
-        Screen::TalosNode(_) if state.talos.inspector.tab == InspectorTab::Services => {
-            Some(&SERVICES)
-        }
+        Screen::TalosNode(_) => match state.talos.inspector.tab {
+            InspectorTab::Services => Some(&SERVICES),
+            InspectorTab::Processes => Some(&PROCESSES),
+            InspectorTab::Mounts => Some(&MOUNTS),
+            _ => None,
+        },
         screen => state.panes.get(screen.pane()).and_then(|p| p.table),
     }
 }

@@ -168,3 +168,53 @@ pub fn audit(
         result,
     )
 }
+
+impl TalosClient {
+    /// The node's processes, or its mounts, for the inspector's tabs.
+    pub async fn node_table(
+        &self,
+        node: &str,
+        kind: crate::model::node_tables::NodeTableKind,
+    ) -> Result<crate::model::node_tables::NodeTable, ClientError> {
+        use crate::model::node_tables::{MountRow, NodeTable, NodeTableKind, ProcessRow};
+        let mut m = self.machine();
+        let grpc = |s: tonic::Status| ClientError::from_grpc(&s);
+        match kind {
+            NodeTableKind::Processes => {
+                let reply = m.processes(self.to_node(node, ())).await.map_err(grpc)?;
+                let rows = reply
+                    .into_inner()
+                    .messages
+                    .into_iter()
+                    .flat_map(|m| m.processes)
+                    .map(|p| ProcessRow {
+                        pid: p.pid,
+                        state: sanitize(&p.state),
+                        threads: p.threads,
+                        cpu_time: p.cpu_time,
+                        resident_bytes: p.resident_memory,
+                        command: sanitize(&p.command),
+                        args: sanitize(&p.args),
+                    })
+                    .collect();
+                Ok(NodeTable::Processes(rows))
+            }
+            NodeTableKind::Mounts => {
+                let reply = m.mounts(self.to_node(node, ())).await.map_err(grpc)?;
+                let rows = reply
+                    .into_inner()
+                    .messages
+                    .into_iter()
+                    .flat_map(|m| m.stats)
+                    .map(|s| MountRow {
+                        filesystem: sanitize(&s.filesystem),
+                        mounted_on: sanitize(&s.mounted_on),
+                        size: s.size,
+                        available: s.available,
+                    })
+                    .collect();
+                Ok(NodeTable::Mounts(rows))
+            }
+        }
+    }
+}

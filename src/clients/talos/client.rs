@@ -91,6 +91,8 @@ fn sample(
         cpu_busy: cpu.zip(all).map(|(c, all)| all - c.idle - c.iowait),
         cpu_all: all,
         mem_used_pct,
+        // Set by the caller, which read it.
+        mem_total_kb: None,
         load1,
         links: keep_links(
             net.map(|n| n.devices)
@@ -255,6 +257,11 @@ impl TalosClient {
                 raft_index: st.raft_index,
             }
         });
+        let mem_total_kb = memory
+            .as_ref()
+            .and_then(|m| m.meminfo.as_ref())
+            .map(|mi| mi.memtotal)
+            .filter(|t| *t > 0);
         let memory_used_pct = memory
             .and_then(|m| m.meminfo)
             .filter(|mi| mi.memtotal > 0)
@@ -265,7 +272,8 @@ impl TalosClient {
         let boot_time = stat
             .as_ref()
             .and_then(|s| Timestamp::from_second(s.boot_time as i64).ok());
-        let sample = sample(stat, net, disks, memory_used_pct, load1);
+        let mut sample = sample(stat, net, disks, memory_used_pct, load1);
+        sample.mem_total_kb = mem_total_kb;
         TalosNodeRow {
             key,
             // Passed through with `node`, a reply carries no metadata: the hostname is the
