@@ -1,6 +1,6 @@
 //! Which Talos nodes the pollers follow, worked out again when the Machines or a workload
-//! cluster's Nodes change (`model::talos_targets` decides); the executor is told only when the
-//! set changed.
+//! cluster's Nodes change (`model::talos_targets` decides), and which one is on screen (polled
+//! faster); the executor is told only when either changed.
 
 use super::msg::Command;
 use super::state::{Screen, State};
