@@ -6,6 +6,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/common.proto",
         "proto/machine.proto",
         "proto/lifecycle.proto",
+        "proto/storage.proto",
     ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");

@@ -56,6 +56,9 @@ pub mod proto {
     pub mod machine {
         tonic::include_proto!("machine");
     }
+    pub mod storage {
+        tonic::include_proto!("storage");
+    }
 }
 
 use std::net::SocketAddr;

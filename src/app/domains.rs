@@ -40,17 +40,19 @@ pub enum InspectorTab {
     Metrics,
     Processes,
     Mounts,
+    Disks,
     Logs,
     Dmesg,
     Etcd,
 }
 
 impl InspectorTab {
-    pub const ALL: [InspectorTab; 7] = [
+    pub const ALL: [InspectorTab; 8] = [
         InspectorTab::Services,
         InspectorTab::Metrics,
         InspectorTab::Processes,
         InspectorTab::Mounts,
+        InspectorTab::Disks,
         InspectorTab::Logs,
         InspectorTab::Dmesg,
         InspectorTab::Etcd,
@@ -62,6 +64,7 @@ impl InspectorTab {
             InspectorTab::Metrics => "Metrics",
             InspectorTab::Processes => "Processes",
             InspectorTab::Mounts => "Mounts",
+            InspectorTab::Disks => "Disks",
             InspectorTab::Logs => "Logs",
             InspectorTab::Dmesg => "Dmesg",
             InspectorTab::Etcd => "Etcd",
@@ -83,6 +86,8 @@ pub struct Inspector {
     pub processes: Option<Result<crate::model::node_tables::ProcessSample, String>>,
     /// The Mounts tab's last read.
     pub mounts: Option<Result<Vec<crate::model::node_tables::MountRow>, String>>,
+    /// The Disks tab's last read.
+    pub disks: Option<Result<Vec<crate::model::node_tables::DiskRow>, String>>,
 }
 
 /// Lines of log text kept per stream.
@@ -98,6 +103,7 @@ impl Default for Inspector {
             scroll_back: 0,
             processes: None,
             mounts: None,
+            disks: None,
         }
     }
 }

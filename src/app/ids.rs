@@ -67,6 +67,7 @@ impl TableId {
     pub const SERVICES: TableId = TableId("services");
     pub const PROCESSES: TableId = TableId("processes");
     pub const MOUNTS: TableId = TableId("mounts");
+    pub const DISKS: TableId = TableId("disks");
     /// The inspected node's etcd members.
     pub const ETCD_MEMBERS: TableId = TableId("etcd-members");
     /// The sync-wave view's waves and resources.

@@ -25,12 +25,14 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     state.talos.inspector.scroll_back = 0;
     state.talos.inspector.processes = None;
     state.talos.inspector.mounts = None;
+    state.talos.inspector.disks = None;
     match (state.text_source(), tab) {
         (Some(source), _) => vec![Command::StreamNodeText(key, source)],
         (None, InspectorTab::Processes) => {
             vec![Command::PollNodeTable(key, NodeTableKind::Processes)]
         }
         (None, InspectorTab::Mounts) => vec![Command::PollNodeTable(key, NodeTableKind::Mounts)],
+        (None, InspectorTab::Disks) => vec![Command::PollNodeTable(key, NodeTableKind::Disks)],
         (None, _) => vec![Command::StopNodeText],
     }
 }
@@ -51,7 +53,9 @@ pub fn on_table(state: &mut State, key: &ObjRef, result: Result<NodeTable, Strin
             )));
         }
         Ok(NodeTable::Mounts(rows)) => ins.mounts = Some(Ok(rows)),
+        Ok(NodeTable::Disks(rows)) => ins.disks = Some(Ok(rows)),
         Err(e) if ins.tab == InspectorTab::Mounts => ins.mounts = Some(Err(e)),
+        Err(e) if ins.tab == InspectorTab::Disks => ins.disks = Some(Err(e)),
         Err(e) => ins.processes = Some(Err(e)),
     }
     state.dirty = true;

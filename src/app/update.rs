@@ -595,6 +595,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::TabMetrics => return switch_tab(state, InspectorTab::Metrics),
         Action::TabProcesses => return switch_tab(state, InspectorTab::Processes),
         Action::TabMounts => return switch_tab(state, InspectorTab::Mounts),
+        Action::TabDisks => return switch_tab(state, InspectorTab::Disks),
         Action::TabLogs => return switch_tab(state, InspectorTab::Logs),
         Action::TabDmesg => return switch_tab(state, InspectorTab::Dmesg),
         Action::TabEtcd => return switch_tab(state, InspectorTab::Etcd),

@@ -66,11 +66,28 @@ impl MountRow {
     }
 }
 
+/// A block device as Talos lists it (`StorageService.Disks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskRow {
+    /// `/dev/sda`.
+    pub device: String,
+    pub model: String,
+    pub serial: String,
+    /// `SSD`, `HDD`, `NVME`, `SD`, `CD`, or `UNKNOWN` (a virtual disk).
+    pub kind: String,
+    pub size: u64,
+    /// Talos is installed on it.
+    pub system: bool,
+    pub readonly: bool,
+    pub bus_path: String,
+}
+
 /// What one read of a node table returned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeTable {
     Processes(Vec<ProcessRow>),
     Mounts(Vec<MountRow>),
+    Disks(Vec<DiskRow>),
 }
 
 /// Which node table a tab polls.
@@ -78,6 +95,7 @@ pub enum NodeTable {
 pub enum NodeTableKind {
     Processes,
     Mounts,
+    Disks,
 }
 
 #[cfg(test)]

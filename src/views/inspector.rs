@@ -129,6 +129,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
                 .map(|r| r.as_ref().map(|_| ())),
             " machined's mounts · read every 2 s ",
         ),
+        InspectorTab::Disks => node_table(
+            frame,
+            body,
+            state,
+            &tables::DISKS,
+            &state
+                .talos
+                .inspector
+                .disks
+                .as_ref()
+                .map(|r| r.as_ref().map(|_| ())),
+            " StorageService.Disks · read every 2 s ",
+        ),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
     }

@@ -1,6 +1,7 @@
 //! Talos metrics over the simulated apid: successive polls' counters become rates (CPU,
 //! memory, links, disks), drawn as bars in `:talos` and sparklines in the inspector's Metrics
-//! tab; the node on screen is polled faster than the others.
+//! tab; the node on screen is polled faster than the others; the Processes, Mounts and Disks
+//! tabs show what the node reports.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -179,5 +180,18 @@ async fn processes_busiest_first_and_mounts_how_full() {
     assert!(
         line_with(&frame, "/proc").contains(" - "),
         "no size, no use: {frame}"
+    );
+
+    // The disks, through StorageService on the same channel.
+    c.press(&["i"]);
+    c.wait_for("the disks", |s| {
+        s.talos.inspector.disks.as_ref().is_some_and(|d| d.is_ok())
+    })
+    .await;
+    let frame = c.frame_sized(200, 40);
+    let vda = line_with(&frame, "/dev/vda");
+    assert!(
+        vda.contains("QEMU HARDDISK") && vda.contains("60.0 GiB") && vda.contains("yes"),
+        "{vda}"
     );
 }

@@ -242,3 +242,22 @@ impl NodeState {
         ]
     }
 }
+
+impl NodeState {
+    /// The VM's disk, as Talos lists it (a virtio disk: type UNKNOWN, Talos installed on it).
+    pub fn disks(&self) -> Vec<crate::proto::storage::Disk> {
+        let gib = 1024 * 1024 * 1024;
+        vec![crate::proto::storage::Disk {
+            size: if self.spec.control_plane { 60 } else { 120 } * gib,
+            model: "QEMU HARDDISK".into(),
+            device_name: "/dev/vda".into(),
+            serial: format!("{:016x}", crate::db::fnv(self.spec.hostname.as_bytes())),
+            modalias: "virtio:d00000002v00001AF4".into(),
+            r#type: crate::proto::storage::disk::DiskType::Unknown as i32,
+            bus_path: "/pci0000:00/0000:00:05.0/virtio2".into(),
+            system_disk: true,
+            subsystem: "/sys/class/block".into(),
+            ..Default::default()
+        }]
+    }
+}

@@ -7,6 +7,7 @@ mod metrics;
 pub mod node;
 mod remedy;
 mod routing;
+mod storage;
 pub mod upgrade;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -33,6 +34,7 @@ use super::tls::{Issued, TestCa};
 use crate::proto::machine::image_service_server::ImageServiceServer;
 use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::proto::machine::machine_service_server::MachineServiceServer;
+use crate::proto::storage::storage_service_server::StorageServiceServer;
 
 /// One simulated apid: the node it runs on, and every node's state to answer for the others.
 pub struct NodeApi {
@@ -347,7 +349,8 @@ impl TalosSim {
                 .map_err(|e| SimError::Talos(e.to_string()))?
                 .add_service(MachineServiceServer::from_arc(api.clone()))
                 .add_service(LifecycleServiceServer::from_arc(api.clone()))
-                .add_service(ImageServiceServer::from_arc(api))
+                .add_service(ImageServiceServer::from_arc(api.clone()))
+                .add_service(StorageServiceServer::from_arc(api))
                 .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
                     let _ = stop.changed().await;
                 });

@@ -48,6 +48,11 @@ pub const PROCESSES: Table = Table::list(
     node_tables::PROCESS_COLUMNS,
     node_tables::process_rows,
 );
+pub const DISKS: Table = Table::list(
+    TableId::DISKS,
+    node_tables::DISK_COLUMNS,
+    node_tables::disk_rows,
+);
 pub const MOUNTS: Table = Table::list(
     TableId::MOUNTS,
     node_tables::MOUNT_COLUMNS,
@@ -90,6 +95,7 @@ pub fn on_screen(state: &State) -> Option<&'static Table> {
             InspectorTab::Services => Some(&SERVICES),
             InspectorTab::Processes => Some(&PROCESSES),
             InspectorTab::Mounts => Some(&MOUNTS),
+            InspectorTab::Disks => Some(&DISKS),
             _ => None,
         },
         screen => state.panes.get(screen.pane()).and_then(|p| p.table),

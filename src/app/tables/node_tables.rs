@@ -1,6 +1,6 @@
 //! The node inspector's Processes and Mounts tabs as tables: processes with their CPU share
 //! between two reads and their memory (sortable with the table's keys; busiest first until
-//! the user sorts), mounts with size, use and how full.
+//! the user sorts), mounts with size, use and how full, disks as Talos lists them.
 
 use crate::app::state::State;
 use crate::model::store::ObjRef;
@@ -25,6 +25,17 @@ pub const MOUNT_COLUMNS: &[Column] = &[
     Column::new("USED", 9).right(),
     Column::new("AVAIL", 9).right(),
     Column::new("USE%", 11),
+];
+
+pub const DISK_COLUMNS: &[Column] = &[
+    Column::new("DEVICE", 14).min(8),
+    Column::new("MODEL", 24),
+    Column::new("SERIAL", 20),
+    Column::new("TYPE", 7),
+    Column::new("SIZE", 10).right(),
+    Column::new("SYSTEM", 6),
+    Column::new("READ-ONLY", 9),
+    Column::new("BUS PATH", 60).min(8).flex(),
 ];
 
 /// Bytes in binary units, one decimal from KiB on.
@@ -120,6 +131,31 @@ pub fn mount_rows(state: &State) -> Vec<TableRow> {
                                 .sorted_by(p as i64)
                         },
                     ),
+                ],
+            )
+        })
+        .collect()
+}
+
+pub fn disk_rows(state: &State) -> Vec<TableRow> {
+    let Some(Ok(disks)) = &state.talos.inspector.disks else {
+        return Vec::new();
+    };
+    let yes = |b: bool| if b { "yes" } else { "-" };
+    disks
+        .iter()
+        .map(|d| {
+            TableRow::new(
+                ObjRef::new("", d.device.clone()),
+                vec![
+                    Cell::plain(d.device.clone()),
+                    Cell::plain(d.model.clone()),
+                    Cell::styled(d.serial.clone(), "dim"),
+                    Cell::plain(d.kind.clone()),
+                    Cell::plain(size(d.size)).sorted_by(d.size as i64),
+                    Cell::plain(yes(d.system)),
+                    Cell::plain(yes(d.readonly)),
+                    Cell::styled(d.bus_path.clone(), "dim"),
                 ],
             )
         })

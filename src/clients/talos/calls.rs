@@ -176,7 +176,7 @@ impl TalosClient {
         node: &str,
         kind: crate::model::node_tables::NodeTableKind,
     ) -> Result<crate::model::node_tables::NodeTable, ClientError> {
-        use crate::model::node_tables::{MountRow, NodeTable, NodeTableKind, ProcessRow};
+        use crate::model::node_tables::{DiskRow, MountRow, NodeTable, NodeTableKind, ProcessRow};
         let mut m = self.machine();
         let grpc = |s: tonic::Status| ClientError::from_grpc(&s);
         match kind {
@@ -214,6 +214,30 @@ impl TalosClient {
                     })
                     .collect();
                 Ok(NodeTable::Mounts(rows))
+            }
+            NodeTableKind::Disks => {
+                let mut storage =
+                    super::proto::storage::storage_service_client::StorageServiceClient::new(
+                        self.channel.clone(),
+                    );
+                let reply = storage.disks(self.to_node(node, ())).await.map_err(grpc)?;
+                let rows = reply
+                    .into_inner()
+                    .messages
+                    .into_iter()
+                    .flat_map(|m| m.disks)
+                    .map(|d| DiskRow {
+                        device: sanitize(&d.device_name),
+                        model: sanitize(&d.model),
+                        serial: sanitize(&d.serial),
+                        kind: d.r#type().as_str_name().to_string(),
+                        size: d.size,
+                        system: d.system_disk,
+                        readonly: d.readonly,
+                        bus_path: sanitize(&d.bus_path),
+                    })
+                    .collect();
+                Ok(NodeTable::Disks(rows))
             }
         }
     }

@@ -9,3 +9,7 @@ pub mod common {
 pub mod machine {
     tonic::include_proto!("machine");
 }
+
+pub mod storage {
+    tonic::include_proto!("storage");
+}
