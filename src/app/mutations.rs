@@ -114,7 +114,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
     let key = match &dialog.plan {
         Plan::Request(p) => p.target.clone(),
         Plan::Argo(a) => a.app.clone(),
-        Plan::Rollout(_) | Plan::Plugin(_) => return,
+        Plan::Rollout(_) | Plan::Plugin(_) | Plan::Talos(_) => return,
     };
     match option {
         'p' => options.prune = !options.prune,

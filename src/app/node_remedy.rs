@@ -9,7 +9,7 @@ use super::tables;
 use crate::clients::error::ClientError;
 use crate::model::drain;
 use crate::model::object_actions::node_schedulable;
-use crate::model::rollout::{Plan, talos_call, talos_reboot};
+use crate::model::rollout::{Plan, talos_reboot};
 use crate::model::store::ObjRef;
 use crate::model::talos_calls::{TalosCall, TalosCallKind, restartable};
 
@@ -58,11 +58,11 @@ pub fn plan(state: &State, action: Action) -> Result<Plan, String> {
         Action::EtcdForfeitLeadership => TalosCallKind::EtcdForfeitLeadership,
         other => return Err(format!("{} is not a node remediation", other.name())),
     };
-    Ok(Plan::Rollout(talos_call(TalosCall {
-        context: key.cluster.clone(),
-        node: key.name.clone(),
+    Ok(Plan::Talos(TalosCall::new(
+        key.cluster.clone(),
+        key.name.clone(),
         kind,
-    })))
+    )))
 }
 
 const SKIP_DRAIN: &str = "skip the drain (reboot with the pods where they are)";

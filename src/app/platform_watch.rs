@@ -13,6 +13,8 @@ use super::state::State;
 use super::watches::sink;
 use crate::clients::kube::watch::{WatchSpec, spawn_watch};
 use crate::model::platform_health::{FollowedKind, platform_health_row};
+use crate::model::store::ObjRef;
+use crate::model::text::sanitize;
 
 const fn followed(group: &'static str, kind: &'static str, plural: &'static str) -> FollowedKind {
     FollowedKind {
@@ -125,9 +127,9 @@ pub fn spawn(
         cluster.to_string(),
         WatchSpec::new(kind.group, versions, kind.kind, kind.plural),
         move |o: &DynamicObject| {
-            let mut object = o.data.clone();
-            object["metadata"] = serde_json::to_value(&o.metadata).unwrap_or_default();
-            platform_health_row(kind, rule, &object, jiff::Timestamp::now())
+            let text = |s: &Option<String>| sanitize(s.as_deref().unwrap_or(""));
+            let key = ObjRef::new(text(&o.metadata.namespace), text(&o.metadata.name));
+            platform_health_row(kind, rule, key, &o.data, jiff::Timestamp::now())
         },
         move |u| {
             send.send(u);

@@ -13,7 +13,7 @@ pub fn live(state: &State, op: &Operation) -> Option<String> {
     let (action, key) = match &op.plan {
         Plan::Request(plan) => (plan.action, &plan.target),
         Plan::Argo(request) => (request.action, &request.app),
-        Plan::Rollout(_) | Plan::Plugin(_) => return None,
+        Plan::Rollout(_) | Plan::Plugin(_) | Plan::Talos(_) => return None,
     };
     match action {
         a if a.is_argo() => state.argo.apps.get(key).map(|app| {

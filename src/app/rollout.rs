@@ -40,6 +40,12 @@ pub fn command_for(op: &Operation) -> Option<Command> {
                 run: run.clone(),
             });
         }
+        Plan::Talos(call) => {
+            return Some(Command::TalosCall {
+                id,
+                call: call.clone(),
+            });
+        }
         Plan::Rollout(r) => &r.steps.get(op.run.as_ref()?.step)?.request,
     };
     Some(match request {
@@ -74,14 +80,6 @@ pub fn on_done(state: &mut State, id: u64, result: Result<String, ClientError>) 
         (Plan::Rollout(r), Some(run)) => {
             let step = step_name(r, run);
             match result {
-                // A single call needs no gate: what the node said is the outcome.
-                Ok(msg)
-                    if r.steps.len() == 1
-                        && matches!(r.steps.first().map(|s| &s.gate), Some(Gate::Accepted)) =>
-                {
-                    state.notice = Some(format!("{title}: {msg}"));
-                    op.status = OpStatus::Succeeded(msg);
-                }
                 Ok(msg) => {
                     run.waiting_since = Some(now);
                     let gate = r.steps.get(run.step).map(|s| s.gate.describe());

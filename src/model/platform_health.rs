@@ -11,7 +11,6 @@ use serde_json::Value;
 
 use super::health::{self, Health, Rule};
 use super::store::{Keyed, ObjRef, RowStore};
-use super::text::sanitize;
 
 /// A kind the feed follows: its API group, kind and plural.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,14 +74,15 @@ fn latest_transition(object: &Value) -> Option<Timestamp> {
         .max()
 }
 
-/// Judge one object of `kind` with `rule` at `now` and keep what the feed needs.
+/// Judge one object of `kind` (its `spec` and `status`: the rules read nothing else) with
+/// `rule` at `now` and keep what the feed needs.
 pub fn platform_health_row(
     kind: FollowedKind,
     rule: Rule,
+    key: ObjRef,
     object: &Value,
     now: Timestamp,
 ) -> PlatformHealthRow {
-    let text = |field: &str| sanitize(object["metadata"][field].as_str().unwrap_or(""));
     let timed = reads_the_clock(&kind).then(|| {
         Box::new(serde_json::json!({
             "spec": object["spec"],
@@ -90,7 +90,7 @@ pub fn platform_health_row(
         }))
     });
     PlatformHealthRow {
-        key: ObjRef::new(text("namespace"), text("name")),
+        key,
         kind,
         health: rule(object, now),
         since: latest_transition(object),
@@ -137,7 +137,8 @@ mod tests {
     fn a_certificate_is_judged_again_as_its_end_comes_closer() {
         let rule = health::rule(CERT.group, CERT.kind).expect("a rule");
         let now: Timestamp = "2026-11-01T00:00:00Z".parse().expect("time");
-        let row = platform_health_row(CERT, rule, &certificate("2026-12-31T00:00:00Z"), now);
+        let key = ObjRef::new("media", "web");
+        let row = platform_health_row(CERT, rule, key, &certificate("2026-12-31T00:00:00Z"), now);
         assert_eq!(row.health.level, health::Level::Healthy);
         assert_eq!(row.since, "2026-01-01T00:00:00Z".parse().ok());
         let later: Timestamp = "2026-12-30T00:00:00Z".parse().expect("time");

@@ -103,6 +103,8 @@ pub enum Plan {
     Rollout(Rollout),
     /// A user's command on this machine (plugins.toml).
     Plugin(PluginRun),
+    /// One Machine API call to one node (a service restart, etcd maintenance).
+    Talos(super::talos_calls::TalosCall),
 }
 
 impl Plan {
@@ -110,7 +112,7 @@ impl Plan {
     pub fn as_request(&self) -> Option<&ActionPlan> {
         match self {
             Plan::Request(p) => Some(p),
-            Plan::Argo(_) | Plan::Rollout(_) | Plan::Plugin(_) => None,
+            Plan::Argo(_) | Plan::Rollout(_) | Plan::Plugin(_) | Plan::Talos(_) => None,
         }
     }
 
@@ -120,6 +122,7 @@ impl Plan {
             Plan::Argo(a) => &a.title,
             Plan::Rollout(r) => &r.title,
             Plan::Plugin(run) => &run.title,
+            Plan::Talos(c) => &c.title,
         }
     }
 
@@ -129,6 +132,7 @@ impl Plan {
             Plan::Argo(a) => a.action,
             Plan::Rollout(r) => r.action,
             Plan::Plugin(_) => ActionKind::Plugin,
+            Plan::Talos(c) => c.action(),
         }
     }
 
@@ -138,6 +142,7 @@ impl Plan {
             Plan::Argo(a) => &a.app.cluster,
             Plan::Rollout(r) => &r.context,
             Plan::Plugin(run) => &run.target.cluster,
+            Plan::Talos(c) => &c.context,
         }
     }
 
@@ -148,13 +153,16 @@ impl Plan {
             Plan::Argo(a) => format!("Application {}/{}", a.app.namespace, a.app.name),
             Plan::Rollout(r) => r.target.clone(),
             Plan::Plugin(run) => format!("{} {}", run.kind, run.target.namespaced_name()),
+            Plan::Talos(c) => format!("node {}", c.node),
         }
     }
 
     /// The Talos Machine API methods among the steps (for the certificate's roles).
     pub fn talos_methods(&self) -> Vec<&'static str> {
-        let Plan::Rollout(r) = self else {
-            return Vec::new();
+        let r = match self {
+            Plan::Talos(c) => return vec![c.method()],
+            Plan::Rollout(r) => r,
+            _ => return Vec::new(),
         };
         let mut methods = Vec::new();
         for step in &r.steps {
@@ -181,7 +189,7 @@ impl Plan {
     pub fn kube_requests(&self) -> Vec<&ActionPlan> {
         match self {
             Plan::Request(p) => vec![p],
-            Plan::Argo(_) | Plan::Plugin(_) => Vec::new(),
+            Plan::Argo(_) | Plan::Plugin(_) | Plan::Talos(_) => Vec::new(),
             Plan::Rollout(r) => r
                 .steps
                 .iter()
@@ -199,22 +207,7 @@ impl Plan {
             Plan::Request(p) => p.preview(),
             Plan::Argo(a) => a.preview(),
             Plan::Plugin(run) => run.preview(),
-            // One call to one node: just the call.
-            Plan::Rollout(Rollout { steps, .. })
-                if matches!(
-                    steps.as_slice(),
-                    [Step {
-                        request: Request::TalosCall(_),
-                        gate: Gate::Accepted,
-                        ..
-                    }]
-                ) =>
-            {
-                match &steps[0].request {
-                    Request::TalosCall(c) => c.preview(),
-                    _ => Vec::new(),
-                }
-            }
+            Plan::Talos(c) => c.preview(),
             Plan::Rollout(r) => {
                 let n = r.steps.len();
                 let mut lines = Vec::new();
@@ -319,22 +312,6 @@ pub fn oldest_version(cp: &ControlPlaneRow, deployments: &[&DeploymentRow]) -> S
         .map_or_else(|| cp.version.clone(), |(_, v)| v.to_string())
 }
 
-/// One Machine API call to one node, as a one-step operation: sent once confirmed, done when
-/// the node accepts it.
-pub fn talos_call(call: super::talos_calls::TalosCall) -> Rollout {
-    Rollout {
-        action: call.action(),
-        title: call.title(),
-        target: format!("node {}", call.node),
-        context: call.context.clone(),
-        steps: vec![Step {
-            label: format!("node {}", call.node),
-            gate: Gate::Accepted,
-            request: Request::TalosCall(call),
-        }],
-    }
-}
-
 /// Reboot one Talos node: its workload Node's drain first when there is one (cordon, evictions
 /// honouring disruption budgets), the reboot, wait until the node is back (same version, a
 /// new boot, its etcd members), then uncordon.
@@ -347,11 +324,11 @@ pub fn talos_reboot(
         (Some(e), _) => return Err(format!("{} is not answering ({e})", node.key.name)),
         (None, None) => return Err(format!("{} has not reported its version", node.key.name)),
     };
-    let call = super::talos_calls::TalosCall {
-        context: node.key.cluster.clone(),
-        node: node.key.name.clone(),
-        kind: super::talos_calls::TalosCallKind::Reboot,
-    };
+    let call = super::talos_calls::TalosCall::new(
+        node.key.cluster.clone(),
+        node.key.name.clone(),
+        super::talos_calls::TalosCallKind::Reboot,
+    );
     let control_plane = node.is_control_plane();
     let reboot = Step {
         label: format!("reboot {}", node.key.name),

@@ -24,6 +24,8 @@ pub struct TalosCall {
     /// The node as addressed (the `node` metadata).
     pub node: String,
     pub kind: TalosCallKind,
+    /// What the dialog and the operations panel call it.
+    pub title: String,
 }
 
 /// Whether the Machine API restarts this service: `kubelet` and extensions (`ext-…`) only.
@@ -31,7 +33,37 @@ pub fn restartable(service: &str) -> bool {
     service == "kubelet" || service.starts_with("ext-")
 }
 
+fn title(node: &str, kind: &TalosCallKind) -> String {
+    match kind {
+        TalosCallKind::ServiceRestart(id) => format!("Restart {id} on {}", node),
+        TalosCallKind::EtcdDefragment => format!(
+            "Defragment etcd on {} (the member blocks while it runs; one node at a time)",
+            node
+        ),
+        TalosCallKind::EtcdAlarmDisarm => {
+            format!("Disarm every etcd alarm of {}'s cluster", node)
+        }
+        TalosCallKind::EtcdForfeitLeadership => {
+            format!("Hand etcd leadership from {} to another member", node)
+        }
+        TalosCallKind::Reboot => format!("Reboot {}", node),
+        TalosCallKind::EtcdSnapshot(path) => {
+            format!("Snapshot etcd on {} to {path}", node)
+        }
+    }
+}
+
 impl TalosCall {
+    pub fn new(context: String, node: String, kind: TalosCallKind) -> TalosCall {
+        let title = title(&node, &kind);
+        TalosCall {
+            context,
+            node,
+            kind,
+            title,
+        }
+    }
+
     pub fn action(&self) -> ActionKind {
         match self.kind {
             TalosCallKind::ServiceRestart(_) => ActionKind::TalosServiceRestart,
@@ -60,28 +92,7 @@ impl TalosCall {
         match &self.kind {
             TalosCallKind::ServiceRestart(id) => format!("{{id: {id:?}}}"),
             TalosCallKind::Reboot => "{mode: DEFAULT}".into(),
-            TalosCallKind::EtcdSnapshot(_) => "{}".into(),
             _ => "{}".into(),
-        }
-    }
-
-    pub fn title(&self) -> String {
-        match &self.kind {
-            TalosCallKind::ServiceRestart(id) => format!("Restart {id} on {}", self.node),
-            TalosCallKind::EtcdDefragment => format!(
-                "Defragment etcd on {} (the member blocks while it runs; one node at a time)",
-                self.node
-            ),
-            TalosCallKind::EtcdAlarmDisarm => {
-                format!("Disarm every etcd alarm of {}'s cluster", self.node)
-            }
-            TalosCallKind::EtcdForfeitLeadership => {
-                format!("Hand etcd leadership from {} to another member", self.node)
-            }
-            TalosCallKind::Reboot => format!("Reboot {}", self.node),
-            TalosCallKind::EtcdSnapshot(path) => {
-                format!("Snapshot etcd on {} to {path}", self.node)
-            }
         }
     }
 
@@ -121,11 +132,11 @@ mod tests {
         ] {
             assert!(!restartable(core), "{core}");
         }
-        let call = TalosCall {
-            context: "media".into(),
-            node: "media-cp-1".into(),
-            kind: TalosCallKind::ServiceRestart("kubelet".into()),
-        };
+        let call = TalosCall::new(
+            "media".into(),
+            "media-cp-1".into(),
+            TalosCallKind::ServiceRestart("kubelet".into()),
+        );
         assert_eq!(
             call.preview(),
             [

@@ -52,6 +52,23 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// A byte count in binary units: `512 B`, `1.5 KiB`, `3.0 MiB` (what `talosctl` and `df -h`
+/// readers expect).
+pub fn binary_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
 /// A kubectl-style age: `45s`, `12m`, `5h`, `3d`.
 pub fn age(since: Timestamp, now: Timestamp) -> String {
     let secs = now.as_second().saturating_sub(since.as_second()).max(0);

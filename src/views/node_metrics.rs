@@ -39,20 +39,9 @@ fn load(v: f64) -> String {
     format!("{v:.2}")
 }
 
-/// Bytes per second, in the largest unit under 1024.
+/// Bytes per second, in binary units.
 pub fn rate(v: f64) -> String {
-    const UNITS: [&str; 5] = ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"];
-    let mut v = v;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{v:.0} {}", UNITS[unit])
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
+    format!("{}/s", crate::model::text::binary_bytes(v))
 }
 
 fn series_for(metrics: &NodeMetrics) -> Vec<Series> {

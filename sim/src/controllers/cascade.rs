@@ -26,12 +26,8 @@ pub(super) fn waiting_for_pods(resource: &Value) -> bool {
         .is_some_and(|m| m.starts_with("Waiting for rollout to finish"))
 }
 
-/// Set a pod's Ready and ContainersReady conditions; says whether it was Ready before.
-fn set_pod_ready(pod: &mut Value, ready: bool) -> bool {
-    let was = pod["status"]["conditions"].as_array().is_some_and(|cs| {
-        cs.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    });
+/// Set a pod's Ready and ContainersReady conditions.
+fn set_pod_ready(pod: &mut Value, ready: bool) {
     let status = if ready { "True" } else { "False" };
     if let Some(conditions) = pod["status"]["conditions"].as_array_mut() {
         for c in conditions
@@ -44,7 +40,6 @@ fn set_pod_ready(pod: &mut Value, ready: bool) -> bool {
             c["status"] = json!(status);
         }
     }
-    was
 }
 
 /// The workloads (namespace, name) with a pod on `node`, and for each how many of its pods

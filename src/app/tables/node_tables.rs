@@ -38,20 +38,8 @@ pub const DISK_COLUMNS: &[Column] = &[
     Column::new("BUS PATH", 60).min(8).flex(),
 ];
 
-/// Bytes in binary units, one decimal from KiB on.
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
+fn size(bytes: u64) -> String {
+    crate::model::text::binary_bytes(bytes as f64)
 }
 
 pub fn process_rows(state: &State) -> Vec<TableRow> {

@@ -11,8 +11,8 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity
 use super::config::TalosContext;
 use super::proto::machine::machine_service_client::MachineServiceClient;
 use super::proto::machine::{
-    DiskStat, DiskStats, DmesgRequest, EtcdMemberListRequest, LogsRequest, NetworkDeviceStats,
-    SystemStat,
+    DiskStat, DiskStats, DmesgRequest, EtcdMemberListRequest, LogsRequest, MemInfo,
+    NetworkDeviceStats, SystemStat,
 };
 use crate::model::store::ObjRef;
 use crate::model::talos::{EtcdMemberRow, EtcdView, ServiceRow, TalosNodeRow};
@@ -69,9 +69,10 @@ fn sample(
     stat: Option<SystemStat>,
     net: Option<NetworkDeviceStats>,
     disks: Option<DiskStats>,
-    mem_used_pct: Option<f64>,
+    memory: Option<MemInfo>,
     load1: Option<f64>,
 ) -> RawSample {
+    let memory = memory.filter(|mi| mi.memtotal > 0);
     let cpu = stat.and_then(|s| s.cpu_total);
     let all =
         cpu.map(|c| c.user + c.nice + c.system + c.idle + c.iowait + c.irq + c.soft_irq + c.steal);
@@ -90,9 +91,10 @@ fn sample(
         at: Timestamp::now(),
         cpu_busy: cpu.zip(all).map(|(c, all)| all - c.idle - c.iowait),
         cpu_all: all,
-        mem_used_pct,
-        // Set by the caller, which read it.
-        mem_total_kb: None,
+        mem_used_pct: memory.map(|mi| {
+            100.0 * mi.memtotal.saturating_sub(mi.memavailable) as f64 / mi.memtotal as f64
+        }),
+        mem_total_kb: memory.map(|mi| mi.memtotal),
         load1,
         links: keep_links(
             net.map(|n| n.devices)
@@ -257,23 +259,12 @@ impl TalosClient {
                 raft_index: st.raft_index,
             }
         });
-        let mem_total_kb = memory
-            .as_ref()
-            .and_then(|m| m.meminfo.as_ref())
-            .map(|mi| mi.memtotal)
-            .filter(|t| *t > 0);
-        let memory_used_pct = memory
-            .and_then(|m| m.meminfo)
-            .filter(|mi| mi.memtotal > 0)
-            .map(|mi| {
-                100.0 * (mi.memtotal.saturating_sub(mi.memavailable)) as f64 / mi.memtotal as f64
-            });
         let load1 = load.map(|l| l.load1);
         let boot_time = stat
             .as_ref()
             .and_then(|s| Timestamp::from_second(s.boot_time as i64).ok());
-        let mut sample = sample(stat, net, disks, memory_used_pct, load1);
-        sample.mem_total_kb = mem_total_kb;
+        let sample = sample(stat, net, disks, memory.and_then(|m| m.meminfo), load1);
+        let memory_used_pct = sample.mem_used_pct;
         TalosNodeRow {
             key,
             // Passed through with `node`, a reply carries no metadata: the hostname is the
