@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/machine.proto",
         "proto/lifecycle.proto",
         "proto/storage.proto",
+        "proto/cosi.proto",
     ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");

@@ -8,6 +8,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "../proto/machine.proto",
         "../proto/lifecycle.proto",
         "../proto/storage.proto",
+        "../proto/cosi.proto",
+        // The resource specs' protobuf form: only the simulator writes it (the cockpit reads
+        // the YAML form, as talosctl does).
+        "../proto/resource/runtime.proto",
+        "../proto/resource/cluster.proto",
+        "../proto/resource/network.proto",
+        "../proto/resource/config.proto",
     ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");

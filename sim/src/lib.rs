@@ -59,6 +59,32 @@ pub mod proto {
     pub mod storage {
         tonic::include_proto!("storage");
     }
+    pub mod cosi {
+        pub mod resource {
+            tonic::include_proto!("cosi.resource");
+        }
+    }
+    /// The resource specs' protobuf form (`Spec.proto_spec`).
+    pub mod talos {
+        pub mod resource {
+            pub mod definitions {
+                pub mod runtime {
+                    tonic::include_proto!("talos.resource.definitions.runtime");
+                }
+                pub mod cluster {
+                    tonic::include_proto!("talos.resource.definitions.cluster");
+                }
+                pub mod network {
+                    tonic::include_proto!("talos.resource.definitions.network");
+                }
+            }
+        }
+    }
+    pub mod resource {
+        pub mod config {
+            tonic::include_proto!("resource.config");
+        }
+    }
 }
 
 use std::net::SocketAddr;

@@ -2,6 +2,7 @@
 //! text views, and a table's sort.
 
 use super::describe;
+use super::domains::InspectorTab;
 use super::ids::PaneId;
 use super::layout::page_rows;
 use super::logs;
@@ -46,7 +47,11 @@ pub fn move_cursor(state: &mut State, delta: isize) {
         }
         // Text scrolls from the end: moving up goes back in time.
         Screen::TalosNode(_) => {
-            let len = state.talos.inspector.text.len() as isize;
+            let mut len = state.talos.inspector.text.len() as isize;
+            // The config is read from its top and cannot scroll above it.
+            if state.talos.inspector.tab == InspectorTab::Config {
+                len = len.saturating_sub(page_rows(state) as isize).max(0);
+            }
             let back = state.talos.inspector.scroll_back as isize - delta;
             state.talos.inspector.scroll_back = back.clamp(0, len) as usize;
         }

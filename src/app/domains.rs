@@ -34,25 +34,31 @@ pub struct Argo {
     pub wave_marks: BTreeSet<ResourceRef>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InspectorTab {
     Services,
     Metrics,
     Processes,
     Mounts,
     Disks,
+    Machine,
+    Events,
+    Config,
     Logs,
     Dmesg,
     Etcd,
 }
 
 impl InspectorTab {
-    pub const ALL: [InspectorTab; 8] = [
+    pub const ALL: [InspectorTab; 11] = [
         InspectorTab::Services,
         InspectorTab::Metrics,
         InspectorTab::Processes,
         InspectorTab::Mounts,
         InspectorTab::Disks,
+        InspectorTab::Machine,
+        InspectorTab::Events,
+        InspectorTab::Config,
         InspectorTab::Logs,
         InspectorTab::Dmesg,
         InspectorTab::Etcd,
@@ -65,6 +71,9 @@ impl InspectorTab {
             InspectorTab::Processes => "Processes",
             InspectorTab::Mounts => "Mounts",
             InspectorTab::Disks => "Disks",
+            InspectorTab::Machine => "Machine",
+            InspectorTab::Events => "Events",
+            InspectorTab::Config => "Config",
             InspectorTab::Logs => "Logs",
             InspectorTab::Dmesg => "Dmesg",
             InspectorTab::Etcd => "Etcd",
@@ -88,6 +97,10 @@ pub struct Inspector {
     pub mounts: Option<Result<Vec<crate::model::node_tables::MountRow>, String>>,
     /// The Disks tab's last read.
     pub disks: Option<Result<Vec<crate::model::node_tables::DiskRow>, String>>,
+    /// The Machine tab's members and addresses, as watched.
+    pub details: Option<Result<crate::model::talos_machine::MachineDetails, String>>,
+    /// The Config tab's read failed (its lines, redacted, are in `text`).
+    pub config_error: Option<String>,
 }
 
 /// Lines of log text kept per stream.
@@ -104,6 +117,8 @@ impl Default for Inspector {
             processes: None,
             mounts: None,
             disks: None,
+            details: None,
+            config_error: None,
         }
     }
 }
@@ -169,6 +184,18 @@ pub struct Talos {
     pub focus: Option<ObjRef>,
     /// Each node's metrics over the last minutes, from the counters of successive polls.
     pub metrics: std::collections::BTreeMap<ObjRef, crate::model::talos_metrics::NodeMetrics>,
+    /// Each node's machine status and events, as followed.
+    pub machine: std::collections::BTreeMap<ObjRef, NodeMachine>,
+}
+
+/// What a Talos node says of itself over its streams.
+#[derive(Debug, Clone, Default)]
+pub struct NodeMachine {
+    /// When the cockpit began following the node: its events from then on are news (the
+    /// timeline's); older ones are its history.
+    pub since: Option<Timestamp>,
+    pub status: Option<Result<crate::model::talos_machine::MachineStatus, String>>,
+    pub events: crate::model::talos_events::NodeEvents,
 }
 
 impl Talos {
@@ -186,10 +213,13 @@ impl Talos {
             }
             WatchUpdate::Delete(key) => {
                 self.metrics.remove(key);
+                self.machine.remove(key);
             }
-            WatchUpdate::Relisted(cluster, rows) => self
-                .metrics
-                .retain(|k, _| &k.cluster != cluster || rows.iter().any(|r| &r.key == k)),
+            WatchUpdate::Relisted(cluster, rows) => {
+                let kept = |k: &ObjRef| &k.cluster != cluster || rows.iter().any(|r| &r.key == k);
+                self.metrics.retain(|k, _| kept(k));
+                self.machine.retain(|k, _| kept(k));
+            }
             WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
         }
     }

@@ -17,7 +17,8 @@ use crate::clients::kube::logs::{self, LogReport};
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::kube::{browse, get_json};
 use crate::clients::plugin::{self, PluginReport};
-use crate::clients::talos::poller::{self, TalosSetup};
+use super::node_tabs::TabWork;
+use crate::clients::talos::poller::TalosSetup;
 use crate::clients::talos::upgrade as talos_upgrade;
 use crate::model::describe;
 use crate::model::plugin::PluginRun;
@@ -217,7 +218,16 @@ impl Executor {
         });
     }
 
-    fn stop_browse(&mut self) {
+    /// Start what an inspector tab needs, in place of the last tab's work.
+    fn tab_work(&mut self, work: TabWork) {
+        if let Some(old) = self.node_text.take() {
+            old.abort();
+        }
+        let client = self.talos.clients.get(work.node().cluster.as_str());
+        self.node_text = super::node_tabs::start(client, work, &self.tx);
+    }
+
+        fn stop_browse(&mut self) {
         for task in self.browse.drain(..) {
             task.abort();
         }
@@ -398,57 +408,10 @@ impl Executor {
                     let _ = tx.send(Msg::AccessChecked { id, result });
                 });
             }
-            Command::PollNodeTable(key, kind) => {
-                if let Some(old) = self.node_text.take() {
-                    old.abort();
-                }
-                let client = self.talos.clients.get(&key.cluster).cloned();
-                let tx = self.tx.clone();
-                self.node_text = Some(tokio::spawn(async move {
-                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-                    loop {
-                        tick.tick().await;
-                        let result = match &client {
-                            Some(c) => c
-                                .node_table(&key.name, kind)
-                                .await
-                                .map_err(|e| e.to_string()),
-                            None => Err("no talosconfig context for this node".into()),
-                        };
-                        let msg = Msg::NodeTable {
-                            key: key.clone(),
-                            result,
-                        };
-                        if tx.send(msg).is_err() {
-                            return;
-                        }
-                    }
-                }));
-            }
-            Command::StreamNodeText(key, source) => {
-                if let Some(old) = self.node_text.take() {
-                    old.abort();
-                }
-                match self.talos.clients.get(&key.cluster) {
-                    Some(client) => {
-                        let (text_key, text_source) = (key.clone(), source.clone());
-                        let sink = watches::sink(&self.tx, move |text| Msg::NodeText {
-                            key: text_key.clone(),
-                            source: text_source.clone(),
-                            text,
-                        });
-                        self.node_text =
-                            Some(poller::stream_text(client.clone(), key, source, sink));
-                    }
-                    None => {
-                        let _ = self.tx.send(Msg::NodeText {
-                            key,
-                            source,
-                            text: Err("no talosconfig context for this node".into()),
-                        });
-                    }
-                }
-            }
+            Command::PollNodeTable(key, kind) => self.tab_work(TabWork::Table(key, kind)),
+            Command::StreamNodeText(key, source) => self.tab_work(TabWork::Text(key, source)),
+            Command::FollowMachineDetails(key) => self.tab_work(TabWork::Details(key)),
+            Command::ReadMachineConfig(key) => self.tab_work(TabWork::Config(key)),
             Command::CheckAccess { id, plans } => {
                 let tx = self.tx.clone();
                 let context = plans

@@ -68,6 +68,10 @@ impl TableId {
     pub const PROCESSES: TableId = TableId("processes");
     pub const MOUNTS: TableId = TableId("mounts");
     pub const DISKS: TableId = TableId("disks");
+    /// The inspected node's own events.
+    pub const NODE_EVENTS: TableId = TableId("node-events");
+    /// The cluster members the inspected node knows.
+    pub const MEMBERS: TableId = TableId("members");
     /// The inspected node's etcd members.
     pub const ETCD_MEMBERS: TableId = TableId("etcd-members");
     /// The sync-wave view's waves and resources.

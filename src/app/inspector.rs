@@ -1,12 +1,14 @@
 //! The Talos node inspector's tabs: which one shows, and the text stream it needs.
 
 use super::domains::{InspectorTab, LOG_LINES};
-use super::msg::Command;
+use super::layout::page_rows;
+use super::msg::{Command, Msg};
 use super::state::{Screen, State};
 use crate::model::lines::LineBuffer;
 use crate::model::node_tables::{NodeTable, NodeTableKind, ProcessSample};
 use crate::model::store::ObjRef;
 use crate::model::talos::TextSource;
+use crate::model::talos_roles::sensitive_refusal;
 
 /// Whether the inspector is showing this node's text from this source.
 pub fn showing_text(state: &State, key: &ObjRef, source: &TextSource) -> bool {
@@ -26,6 +28,8 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     state.talos.inspector.processes = None;
     state.talos.inspector.mounts = None;
     state.talos.inspector.disks = None;
+    state.talos.inspector.details = None;
+    state.talos.inspector.config_error = None;
     match (state.text_source(), tab) {
         (Some(source), _) => vec![Command::StreamNodeText(key, source)],
         (None, InspectorTab::Processes) => {
@@ -33,12 +37,62 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
         }
         (None, InspectorTab::Mounts) => vec![Command::PollNodeTable(key, NodeTableKind::Mounts)],
         (None, InspectorTab::Disks) => vec![Command::PollNodeTable(key, NodeTableKind::Disks)],
+        (None, InspectorTab::Machine) => vec![Command::FollowMachineDetails(key)],
+        (None, InspectorTab::Config) => {
+            // Only os:admin may read the config: say so rather than ask.
+            let roles = state.talos.roles.get(&key.cluster).cloned().unwrap_or_default();
+            match sensitive_refusal(&roles, "the machine config") {
+                Some(why) => {
+                    state.talos.inspector.config_error = Some(why);
+                    vec![Command::StopNodeText]
+                }
+                None => vec![Command::ReadMachineConfig(key)],
+            }
+        }
         (None, _) => vec![Command::StopNodeText],
     }
 }
 
+/// What a tab's work sent: kept (and drawn) if that node and tab are on screen.
+pub fn on_tab_msg(state: &mut State, msg: Msg) {
+    match msg {
+        Msg::NodeTable { key, result } => on_table(state, &key, result),
+        Msg::NodeText { key, source, text } if showing_text(state, &key, &source) => {
+            match text {
+                Ok(chunk) => state.talos.inspector.text.push(&chunk),
+                Err(e) => state.talos.inspector.text_error = Some(e),
+            }
+            state.dirty = true;
+        }
+        Msg::MachineDetails { key, details } if showing(state, &key, InspectorTab::Machine) => {
+            state.talos.inspector.details = Some(details);
+            state.dirty = true;
+        }
+        Msg::MachineConfig { key, config } if showing(state, &key, InspectorTab::Config) => {
+            let page = page_rows(state);
+            let ins = &mut state.talos.inspector;
+            match config {
+                Ok(lines) => {
+                    for line in &lines {
+                        ins.text.push(&format!("{line}\n"));
+                    }
+                    // A config is read from its top.
+                    ins.scroll_back = ins.text.len().saturating_sub(page);
+                }
+                Err(e) => ins.config_error = Some(e),
+            }
+            state.dirty = true;
+        }
+        _ => {}
+    }
+}
+
+fn showing(state: &State, key: &ObjRef, tab: InspectorTab) -> bool {
+    state.screen() == &Screen::TalosNode(key.clone()) && state.talos.inspector.tab == tab
+}
+
 /// A read of the node's processes or mounts arrived: kept if that node is on screen.
-pub fn on_table(state: &mut State, key: &ObjRef, result: Result<NodeTable, String>) {
+fn on_table(state: &mut State, key: &ObjRef, result: Result<NodeTable, String>) {
     if state.screen() != &Screen::TalosNode(key.clone()) {
         return;
     }

@@ -36,7 +36,11 @@ pub fn page_rows(state: &State) -> usize {
         Screen::TalosNode(_) => {
             let body = pane.saturating_sub(INSPECTOR_HEAD_ROWS);
             match state.talos.inspector.tab {
-                InspectorTab::Services => body,
+                InspectorTab::Services
+                | InspectorTab::Processes
+                | InspectorTab::Mounts
+                | InspectorTab::Disks
+                | InspectorTab::Events => body,
                 // Text tabs have a frame but no column header.
                 _ => body + 1,
             }

@@ -154,6 +154,21 @@ pub enum Msg {
         key: ObjRef,
         result: Result<crate::model::node_tables::NodeTable, String>,
     },
+    /// A followed Talos node's machine status or events.
+    TalosFeed {
+        key: ObjRef,
+        feed: crate::model::talos_machine::NodeFeed,
+    },
+    /// The Machine tab's members and addresses, as watched.
+    MachineDetails {
+        key: ObjRef,
+        details: Result<crate::model::talos_machine::MachineDetails, String>,
+    },
+    /// The Config tab's machine config, secrets redacted.
+    MachineConfig {
+        key: ObjRef,
+        config: Result<Vec<String>, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +231,10 @@ pub enum Command {
     StopNodeText,
     /// Read a node's processes or mounts every two seconds (until StopNodeText or another).
     PollNodeTable(ObjRef, crate::model::node_tables::NodeTableKind),
+    /// Watch a node's members and addresses for the Machine tab (until another tab's stream).
+    FollowMachineDetails(ObjRef),
+    /// Read a node's machine config, secrets redacted, for the Config tab.
+    ReadMachineConfig(ObjRef),
     /// The Talos node on screen (polled faster), or none.
     FocusTalos(Option<ObjRef>),
     /// Poll exactly these Talos nodes.

@@ -56,6 +56,7 @@ pub fn apply(state: &mut State, msg: Msg) -> Option<Msg> {
         Msg::WorkloadNodes(u) => state.harvester.workload_nodes.apply(u),
         Msg::WorkloadPods(u) => state.harvester.workload_pods.apply(u),
         Msg::TalosRoles(roles) => state.talos.roles = roles,
+        Msg::TalosFeed { key, feed } => super::talos_feed::apply(state, key, feed),
         Msg::TalosContexts(contexts) => {
             // What is polled first: the talosconfig's own nodes.
             state.talos.targets = contexts

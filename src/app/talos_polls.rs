@@ -1,6 +1,6 @@
-//! The Talos polls the executor runs: one task per target node, started and stopped as the
-//! targets change (`model::talos_targets`), the node on screen polled faster. A node no longer
-//! a target leaves the `:talos` list.
+//! The Talos polls the executor runs: per target node, a poll and a follower of its machine
+//! status and events, started and stopped as the targets change (`model::talos_targets`), the
+//! node on screen polled faster. A node no longer a target leaves the `:talos` list.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::msg::Msg;
 use super::watches::sink;
 use crate::clients::Sink;
+use crate::clients::talos::follow;
 use crate::clients::talos::poller::{self, TalosSetup};
 use crate::model::store::{ObjRef, WatchUpdate};
 use crate::model::talos::TalosNodeRow;
@@ -20,8 +21,10 @@ pub struct TalosPolls {
     setup: TalosSetup,
     every: Duration,
     focus: watch::Sender<Option<ObjRef>>,
-    tasks: BTreeMap<ObjRef, JoinHandle<()>>,
+    /// Each target's poll and follower.
+    tasks: BTreeMap<ObjRef, [JoinHandle<()>; 2]>,
     sink: Sink<WatchUpdate<TalosNodeRow>>,
+    tx: UnboundedSender<Msg>,
 }
 
 impl TalosPolls {
@@ -55,6 +58,7 @@ impl TalosPolls {
             tasks: BTreeMap::new(),
             sink,
             setup,
+            tx: tx.clone(),
         };
         let first: BTreeSet<ObjRef> = polls.setup.nodes.iter().cloned().collect();
         polls.retarget(first);
@@ -75,7 +79,7 @@ impl TalosPolls {
             .cloned()
             .collect();
         for key in gone {
-            if let Some(task) = self.tasks.remove(&key) {
+            for task in self.tasks.remove(&key).into_iter().flatten() {
                 task.abort();
             }
             self.sink.send(WatchUpdate::Delete(key));
@@ -85,17 +89,27 @@ impl TalosPolls {
                 continue;
             }
             let focus = self.focus.subscribe();
-            if let Some(task) = poller::poll_node(&self.setup, &key, self.every, focus, &self.sink)
-            {
-                self.tasks.insert(key, task);
-            }
+            let Some(client) = self.setup.clients.get(&key.cluster).cloned() else {
+                continue;
+            };
+            let Some(poll) = poller::poll_node(&self.setup, &key, self.every, focus, &self.sink)
+            else {
+                continue;
+            };
+            let feed_key = key.clone();
+            let feed = sink(&self.tx, move |feed| Msg::TalosFeed {
+                key: feed_key.clone(),
+                feed,
+            });
+            let follow = follow::follow_node(client, key.name.clone(), feed);
+            self.tasks.insert(key, [poll, follow]);
         }
     }
 }
 
 impl Drop for TalosPolls {
     fn drop(&mut self) {
-        for task in self.tasks.values() {
+        for task in self.tasks.values().flatten() {
             task.abort();
         }
     }

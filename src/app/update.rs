@@ -9,7 +9,7 @@ use super::cursor::{cycle_sort, move_cursor, on_tree, reverse_sort};
 use super::describe;
 use super::domains::{Access, Inspector, InspectorTab, OpStatus};
 use super::ids::PaneId;
-use super::inspector::{cycle_tab, showing_text, switch_tab};
+use super::inspector::{cycle_tab, switch_tab};
 use super::keys::Key;
 use super::layout::page_rows;
 use super::logs::{self, LogToggle};
@@ -211,15 +211,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             state.argo.tree_health = Some((key, result));
         }
-        Msg::NodeTable { key, result } => super::inspector::on_table(state, &key, result),
-        Msg::NodeText { key, source, text } => {
-            if !showing_text(state, &key, &source) {
-                return Vec::new();
-            }
-            match text {
-                Ok(chunk) => state.talos.inspector.text.push(&chunk),
-                Err(e) => state.talos.inspector.text_error = Some(e),
-            }
+        msg @ (Msg::NodeTable { .. }
+        | Msg::NodeText { .. }
+        | Msg::MachineDetails { .. }
+        | Msg::MachineConfig { .. }) => {
+            super::inspector::on_tab_msg(state, msg);
+            return Vec::new();
         }
         Msg::AppDetail(u) => {
             let u = match u {
@@ -591,14 +588,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
         Action::SortReverse => reverse_sort(state),
         Action::NextTab => return cycle_tab(state, 1),
         Action::PrevTab => return cycle_tab(state, -1),
-        Action::TabServices => return switch_tab(state, InspectorTab::Services),
-        Action::TabMetrics => return switch_tab(state, InspectorTab::Metrics),
-        Action::TabProcesses => return switch_tab(state, InspectorTab::Processes),
-        Action::TabMounts => return switch_tab(state, InspectorTab::Mounts),
-        Action::TabDisks => return switch_tab(state, InspectorTab::Disks),
-        Action::TabLogs => return switch_tab(state, InspectorTab::Logs),
-        Action::TabDmesg => return switch_tab(state, InspectorTab::Dmesg),
-        Action::TabEtcd => return switch_tab(state, InspectorTab::Etcd),
+        Action::Tab(tab) => return switch_tab(state, tab),
     }
     Vec::new()
 }

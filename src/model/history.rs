@@ -107,6 +107,19 @@ impl History {
         }
     }
 
+    /// Record something that happened rather than a field that moved (a node's own event):
+    /// an entry with no old value.
+    pub fn note(
+        &mut self,
+        at: Timestamp,
+        kind: &'static str,
+        key: &ObjRef,
+        field: &'static str,
+        what: String,
+    ) {
+        self.push(at, kind, key, field, String::new(), what);
+    }
+
     /// Newest first.
     pub fn newest_first(&self) -> impl Iterator<Item = &Transition> {
         self.entries.iter().rev()

@@ -32,6 +32,8 @@ pub mod store;
 pub mod table;
 pub mod talos;
 pub mod talos_calls;
+pub mod talos_events;
+pub mod talos_machine;
 pub mod talos_metrics;
 pub mod talos_roles;
 pub mod talos_targets;

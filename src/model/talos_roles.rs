@@ -14,7 +14,10 @@ pub fn allowed_roles(method: &str) -> &'static [&'static str] {
     let Some(rpc) = method.strip_prefix("/machine.MachineService/") else {
         return match method {
             "/machine.ImageService/Pull" => OPERATE,
-            "/storage.StorageService/Disks" => READ,
+            "/storage.StorageService/Disks"
+            | "/cosi.resource.State/Get"
+            | "/cosi.resource.State/List"
+            | "/cosi.resource.State/Watch" => READ,
             _ => ADMIN,
         };
     };
@@ -45,6 +48,19 @@ pub fn refusal(roles: &[String], methods: &[&str]) -> Option<String> {
     Some(format!(
         "your Talos certificate has {have}; {denied} needs {}",
         allowed_roles(denied).join(" or ")
+    ))
+}
+
+/// Why a certificate with `roles` may not read a sensitive COSI resource (the machine config:
+/// machined lets only `os:admin` read those), or None when it may.
+pub fn sensitive_refusal(roles: &[String], what: &str) -> Option<String> {
+    // Roles that could not be read are not known to be short: the node decides.
+    if roles.is_empty() || roles.iter().any(|r| r == "os:admin") {
+        return None;
+    }
+    Some(format!(
+        "your Talos certificate has {}; {what} is a sensitive resource, readable with os:admin only",
+        roles.join(", ")
     ))
 }
 

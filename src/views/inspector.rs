@@ -142,6 +142,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
                 .map(|r| r.as_ref().map(|_| ())),
             " StorageService.Disks · read every 2 s ",
         ),
+        InspectorTab::Machine => super::node_machine::machine(frame, body, state, key),
+        InspectorTab::Events => super::node_machine::events(frame, body, state, key),
+        InspectorTab::Config => super::node_machine::config(frame, body, state),
         InspectorTab::Logs | InspectorTab::Dmesg => text(frame, body, state),
         InspectorTab::Etcd => etcd(frame, body, state, key),
     }

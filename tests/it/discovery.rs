@@ -46,7 +46,16 @@ async fn workload_clusters_and_talos_endpoints_come_from_capi_secrets() {
         s.talos.nodes.len() == 8 && s.talos.nodes.iter().all(|n| n.error.is_none())
     })
     .await;
-    assert!(line_with(&c.frame(), "lab-cp-").contains("Ready"));
+    c.wait_for("the machine statuses", |s| s.talos.machine.len() == 8)
+        .await;
+    c.wait_for("lab-cp's status", |s| {
+        s.talos
+            .machine
+            .iter()
+            .any(|(k, m)| k.name.starts_with("lab-cp-") && matches!(m.status, Some(Ok(_))))
+    })
+    .await;
+    assert!(line_with(&c.frame(), "lab-cp-").contains("running, ready"));
 }
 
 #[tokio::test]

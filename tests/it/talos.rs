@@ -205,6 +205,11 @@ mod frames {
     async fn talos_pane_joins_capi_and_follows_the_machines() {
         let sim = common::frozen_sim_with_talos().await;
         let mut c = talos_cockpit(&sim).await;
+        // Each node's own status comes over its MachineStatus watch.
+        c.wait_for("every machine status", |s| {
+            s.talos.machine.values().filter(|m| m.status.is_some()).count() == 8
+        })
+        .await;
         let frame = c.frame();
         assert!(frame.contains("Talos nodes (8) [live]"), "{frame}");
         let cp = line_with(&frame, "lab-cp-");
@@ -214,13 +219,15 @@ mod frames {
             "v1.10.5",
             "v1.33.2",
             "1 members, leader",
-            "Ready",
+            "running, ready",
         ] {
             assert!(cp.contains(want), "{want} missing: {cp}");
         }
         let sick = line_with(&frame, "kubelet");
         assert!(
-            sick.contains("worker") && sick.contains("lab-workers-"),
+            sick.contains("worker")
+                && sick.contains("lab-workers-")
+                && sick.contains("running, not ready: services (unhealthy services: kubelet)"),
             "{sick}"
         );
         // The Machine still provisioning has no node to ask yet: no row, not a dead one.
@@ -292,7 +299,7 @@ mod frames {
             row(&frame, "media-cp-877b9").contains("Unavailable"),
             "{frame}"
         );
-        assert!(row(&frame, "media-cp-jmb8d").contains("Ready"), "{frame}");
+        assert!(row(&frame, "media-cp-jmb8d").contains("running, ready"), "{frame}");
     }
 
     #[tokio::test]

@@ -295,10 +295,11 @@ impl MachineService for NodeApi {
         req: Request<RebootRequest>,
     ) -> Result<Response<RebootResponse>, Status> {
         let messages = self.answer(targets(&req)?, |s| {
-            self.registry.reboot(&s.spec.hostname);
+            let actor_id = format!("reboot-{}", s.spec.hostname);
+            self.registry.reboot(s, &actor_id);
             Ok(Reboot {
                 metadata: None,
-                actor_id: format!("reboot-{}", s.spec.hostname),
+                actor_id,
             })
         })?;
         Ok(Response::new(RebootResponse { messages }))
@@ -311,12 +312,13 @@ impl MachineService for NodeApi {
     ) -> Result<Response<UpgradeResponse>, Status> {
         let version = super::node::image_version(&req.get_ref().image)?;
         let messages = self.answer(targets(&req)?, |s| {
-            self.registry.stage(&s.spec.hostname, version.clone());
-            self.registry.reboot(&s.spec.hostname);
+            let actor_id = format!("upgrade-{}", s.spec.hostname);
+            self.registry.stage(s, version.clone());
+            self.registry.reboot(s, &actor_id);
             Ok(Upgrade {
                 metadata: None,
                 ack: "Upgrade request received".into(),
-                actor_id: format!("upgrade-{}", s.spec.hostname),
+                actor_id,
             })
         })?;
         Ok(Response::new(UpgradeResponse { messages }))
@@ -407,6 +409,15 @@ impl MachineService for NodeApi {
             })
             .collect();
         Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
+    }
+
+    type EventsStream = super::events::EventStream;
+
+    async fn events(
+        &self,
+        req: Request<EventsRequest>,
+    ) -> Result<Response<Self::EventsStream>, Status> {
+        Ok(Response::new(NodeApi::events(self, req)?))
     }
 
     async fn processes(&self, req: Request<()>) -> Result<Response<ProcessesResponse>, Status> {

@@ -3,7 +3,10 @@
 //! CAPI Machine is Running, so provisioning and replaced machines come and go on both layers.
 
 pub mod api;
+mod cosi;
+mod events;
 mod metrics;
+mod rbac;
 pub mod node;
 mod remedy;
 mod routing;
@@ -31,6 +34,7 @@ use super::db::{Db, ObjKey};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::tls::{Issued, TestCa};
+use crate::proto::cosi::resource::state_server::StateServer;
 use crate::proto::machine::image_service_server::ImageServiceServer;
 use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
 use crate::proto::machine::machine_service_server::MachineServiceServer;
@@ -55,6 +59,12 @@ pub struct Registry {
     leaders: Mutex<HashMap<String, String>>,
     /// What upgrades and reboots changed, per node.
     runtime: Mutex<HashMap<String, Runtime>>,
+    /// Each node's event log (`MachineService.Events`), written from its first use.
+    events: Mutex<HashMap<String, events::EventLog>>,
+    /// Bumped on every event written, to wake the event streams.
+    events_changed: watch::Sender<u64>,
+    /// The change counter of every COSI resource served, by node, type and id.
+    resources: Mutex<cosi::Versions>,
 }
 
 /// How long a rebooting node does not answer.
@@ -96,18 +106,22 @@ impl Registry {
     }
 
     /// Install a version to boot at the next reboot.
-    pub fn stage(&self, hostname: &str, version: String) {
+    pub fn stage(&self, s: &NodeState, version: String) {
+        use crate::proto::machine::sequence_event::Action;
+        self.record(s, vec![events::Happened::Sequence("upgrade", Action::Start)], "");
         self.runtime()
-            .entry(hostname.to_string())
+            .entry(s.spec.hostname.clone())
             .or_default()
             .staged = Some(version);
+        self.record(s, vec![events::Happened::Sequence("upgrade", Action::Stop)], "");
     }
 
     /// Reboot a node: down for a few seconds, then up with what was staged.
-    pub fn reboot(&self, hostname: &str) {
+    pub fn reboot(&self, s: &NodeState, actor_id: &str) {
+        self.record(s, events::reboot(s), actor_id);
         let start = Instant::now() + REBOOT_DELAY;
         self.runtime()
-            .entry(hostname.to_string())
+            .entry(s.spec.hostname.clone())
             .or_default()
             .reboot = Some((start, start + REBOOT_DOWN));
     }
@@ -118,12 +132,14 @@ impl Registry {
         let Some(r) = all.get_mut(hostname) else {
             return Some(state);
         };
+        let mut came_back = false;
         if let Some((start, end)) = r.reboot {
             let now = Instant::now();
             if now >= start && now < end {
                 return None;
             }
             if now >= end {
+                came_back = true;
                 r.reboot = None;
                 r.boot_time = Some(jiff::Timestamp::now());
                 if let Some(v) = r.staged.take().filter(|_| !r.fail_upgrades) {
@@ -142,7 +158,35 @@ impl Registry {
         if r.kubelet_restarted && state.spec.unhealthy_service.as_deref() == Some("kubelet") {
             state.spec.unhealthy_service = None;
         }
+        drop(all);
+        if came_back {
+            let address = self.address_of(hostname);
+            self.record(&state, events::boot(&state, &address), "");
+        }
         Some(state)
+    }
+
+    /// The address a node's Machine reports (InternalIP first), or one made up from its name
+    /// for a node without a Machine.
+    pub fn address_of(&self, hostname: &str) -> String {
+        let machine_kind = kind_id("Machine").unwrap_or_default();
+        let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        let found = db.list(machine_kind, None, None).find_map(|m| {
+            (m["metadata"]["name"] == hostname)
+                .then(|| m.pointer("/status/addresses").and_then(Value::as_array))
+                .flatten()
+                .and_then(|a| {
+                    a.iter()
+                        .find(|a| a["type"] == "InternalIP")
+                        .or_else(|| a.first())
+                        .and_then(|a| a["address"].as_str())
+                        .map(str::to_string)
+                })
+        });
+        found.unwrap_or_else(|| {
+            let h = crate::db::fnv(hostname.as_bytes());
+            format!("10.{}.{}.{}", 10 + h % 20, (h >> 8) % 250, 10 + (h >> 16) % 240)
+        })
     }
 
     fn nodes(&self) -> std::sync::MutexGuard<'_, HashMap<String, (NodeState, Option<ObjKey>)>> {
@@ -325,6 +369,9 @@ impl TalosSim {
             down: Mutex::new(HashSet::new()),
             leaders: Mutex::new(HashMap::new()),
             runtime: Mutex::new(HashMap::new()),
+            events: Mutex::new(HashMap::new()),
+            events_changed: watch::channel(0).0,
+            resources: Mutex::new(cosi::Versions::default()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut addrs = BTreeMap::new();
@@ -347,7 +394,9 @@ impl TalosSim {
             let server = Server::builder()
                 .tls_config(tls)
                 .map_err(|e| SimError::Talos(e.to_string()))?
+                .layer(rbac::Layer)
                 .add_service(MachineServiceServer::from_arc(api.clone()))
+                .add_service(StateServer::from_arc(api.clone()))
                 .add_service(LifecycleServiceServer::from_arc(api.clone()))
                 .add_service(ImageServiceServer::from_arc(api.clone()))
                 .add_service(StorageServiceServer::from_arc(api))

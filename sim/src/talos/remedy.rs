@@ -40,6 +40,9 @@ impl Registry {
                 .or_default()
                 .kubelet_restarted = true;
         }
+        // A restarted kubelet comes back healthy: the machine is ready again if that was all.
+        let was_all = s.spec.unhealthy_service.as_deref() == Some(id);
+        self.record(s, super::events::service_restart(id, was_all), "");
         Ok(format!("Service {id:?} restarted"))
     }
 

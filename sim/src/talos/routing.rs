@@ -56,7 +56,7 @@ pub(super) fn unreachable(node: &str) -> String {
 }
 
 /// A failed node's entry in a fan-out reply.
-fn failed(node: &str, status: &Status) -> Metadata {
+pub(super) fn failed(node: &str, status: &Status) -> Metadata {
     Metadata {
         hostname: node.to_string(),
         error: status.message().to_string(),

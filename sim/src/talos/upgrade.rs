@@ -89,7 +89,7 @@ impl LifecycleService for NodeApi {
             .map(|s| s.image_name.clone())
             .unwrap_or_default();
         let version = image_version(&image)?;
-        self.registry.stage(&node.spec.hostname, version.clone());
+        self.registry.stage(&node, version.clone());
         let line = |text: String| LifecycleServiceUpgradeResponse {
             progress: Some(LifecycleServiceInstallProgress {
                 response: Some(InstallResponse::Message(text)),

@@ -9,6 +9,7 @@ pub mod clusters;
 mod drift;
 mod etcd;
 mod hosts;
+mod node_machine;
 mod node_tables;
 mod ops;
 mod secrets;
@@ -58,6 +59,19 @@ pub const MOUNTS: Table = Table::list(
     node_tables::MOUNT_COLUMNS,
     node_tables::mount_rows,
 );
+pub const NODE_EVENTS: Table = Table::list(
+    TableId::NODE_EVENTS,
+    node_machine::EVENT_COLUMNS,
+    node_machine::event_rows,
+);
+pub const MEMBERS: Table = Table {
+    used_as: Use::Context,
+    ..Table::list(
+        TableId::MEMBERS,
+        node_machine::MEMBER_COLUMNS,
+        node_machine::member_rows,
+    )
+};
 pub const HARVESTER_HOSTS: Table = Table {
     used_as: Use::Context,
     ..Table::list(TableId::HARVESTER_HOSTS, vms::HOST_COLUMNS, vms::host_rows)
@@ -96,6 +110,7 @@ pub fn on_screen(state: &State) -> Option<&'static Table> {
             InspectorTab::Processes => Some(&PROCESSES),
             InspectorTab::Mounts => Some(&MOUNTS),
             InspectorTab::Disks => Some(&DISKS),
+            InspectorTab::Events => Some(&NODE_EVENTS),
             _ => None,
         },
         screen => state.panes.get(screen.pane()).and_then(|p| p.table),

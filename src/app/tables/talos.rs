@@ -1,7 +1,7 @@
 //! `:talos` — Talos nodes from the Machine API: hostname, cluster, role, Talos and Kubernetes
 //! versions, unhealthy services, CPU and memory (bars), load, uptime, and etcd for control
-//! planes. Role and Kubernetes version come from the node's CAPI Machine when there is one
-//! (the layers joined).
+//! planes, and the machine's own status (stage, ready, what it waits for). Role and Kubernetes
+//! version come from the node's CAPI Machine when there is one (the layers joined).
 
 use super::{age_cell, dash};
 use crate::app::state::State;
@@ -67,7 +67,12 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
     let status = match &n.error {
         Some(e) if n.services.is_none() => Cell::styled(e.clone(), "status.degraded"),
         Some(e) => Cell::styled(format!("partial: {e}"), "status.warning"),
-        None => Cell::styled("Ready", "status.ok"),
+        // What the node says of itself (its MachineStatus), once it has said it.
+        None => match state.talos.machine.get(&n.key).and_then(|m| m.status.as_ref()) {
+            Some(Ok(m)) if m.ready => Cell::styled(format!("{}, ready", m.stage), "status.ok"),
+            Some(Ok(m)) => Cell::styled(m.summary(), "status.degraded"),
+            _ => Cell::styled("answering", "status.ok"),
+        },
     };
     let unhealthy = if unhealthy.is_empty() {
         Cell::styled(dash(), "dim")

@@ -15,8 +15,20 @@ pub const COLUMNS: &[Column] = &[
     Column::new("CHANGE", 200).min(20).flex(),
 ];
 
-/// `power: on → off`, styled by where it went.
+/// `power: on → off`, styled by where it went; a node's event as `service: kubelet Running …`.
 pub fn change(t: &Transition) -> Cell {
+    if t.old.is_empty() {
+        let text = t.new.to_ascii_lowercase();
+        let bad = ["unhealthy", "failed", "not ready", "error"]
+            .iter()
+            .any(|w| text.contains(w));
+        let style = if bad {
+            "status.degraded"
+        } else {
+            "status.progressing"
+        };
+        return Cell::styled(format!("{}: {}", t.field, t.new), style);
+    }
     let bad = [
         "off",
         "unreachable",

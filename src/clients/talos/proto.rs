@@ -13,3 +13,9 @@ pub mod machine {
 pub mod storage {
     tonic::include_proto!("storage");
 }
+
+pub mod cosi {
+    pub mod resource {
+        tonic::include_proto!("cosi.resource");
+    }
+}
