@@ -46,12 +46,17 @@ pub fn move_cursor(state: &mut State, delta: isize) {
             }
         }
         // Text scrolls from the end: moving up goes back in time.
+        // The config reads from its top.
+        Screen::TalosNode(_) if state.talos.inspector.tab == InspectorTab::Config => {
+            let page = page_rows(state);
+            let ins = &mut state.talos.inspector;
+            let last = ins.text.len().saturating_sub(page) as isize;
+            ins.config_top = (ins.config_top as isize)
+                .saturating_add(delta)
+                .clamp(0, last.max(0)) as usize;
+        }
         Screen::TalosNode(_) => {
-            let mut len = state.talos.inspector.text.len() as isize;
-            // The config is read from its top and cannot scroll above it.
-            if state.talos.inspector.tab == InspectorTab::Config {
-                len = len.saturating_sub(page_rows(state) as isize).max(0);
-            }
+            let len = state.talos.inspector.text.len() as isize;
             let back = state.talos.inspector.scroll_back as isize - delta;
             state.talos.inspector.scroll_back = back.clamp(0, len) as usize;
         }

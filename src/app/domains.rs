@@ -101,6 +101,8 @@ pub struct Inspector {
     pub details: Option<Result<crate::model::talos_machine::MachineDetails, String>>,
     /// The Config tab's read failed (its lines, redacted, are in `text`).
     pub config_error: Option<String>,
+    /// The first config line shown.
+    pub config_top: usize,
 }
 
 /// Lines of log text kept per stream.
@@ -119,6 +121,7 @@ impl Default for Inspector {
             disks: None,
             details: None,
             config_error: None,
+            config_top: 0,
         }
     }
 }

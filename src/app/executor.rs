@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::msg::{Command, Msg};
+use super::node_tabs::TabWork;
 use super::watches;
 use crate::clients::Sink;
 use crate::clients::argocd::{self, ArgoCd};
@@ -17,7 +18,6 @@ use crate::clients::kube::logs::{self, LogReport};
 use crate::clients::kube::sources::KubeSources;
 use crate::clients::kube::{browse, get_json};
 use crate::clients::plugin::{self, PluginReport};
-use super::node_tabs::TabWork;
 use crate::clients::talos::poller::TalosSetup;
 use crate::clients::talos::upgrade as talos_upgrade;
 use crate::model::describe;
@@ -227,7 +227,7 @@ impl Executor {
         self.node_text = super::node_tabs::start(client, work, &self.tx);
     }
 
-        fn stop_browse(&mut self) {
+    fn stop_browse(&mut self) {
         for task in self.browse.drain(..) {
             task.abort();
         }

@@ -1,7 +1,6 @@
 //! The Talos node inspector's tabs: which one shows, and the text stream it needs.
 
 use super::domains::{InspectorTab, LOG_LINES};
-use super::layout::page_rows;
 use super::msg::{Command, Msg};
 use super::state::{Screen, State};
 use crate::model::lines::LineBuffer;
@@ -30,6 +29,7 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
     state.talos.inspector.disks = None;
     state.talos.inspector.details = None;
     state.talos.inspector.config_error = None;
+    state.talos.inspector.config_top = 0;
     match (state.text_source(), tab) {
         (Some(source), _) => vec![Command::StreamNodeText(key, source)],
         (None, InspectorTab::Processes) => {
@@ -40,7 +40,12 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
         (None, InspectorTab::Machine) => vec![Command::FollowMachineDetails(key)],
         (None, InspectorTab::Config) => {
             // Only os:admin may read the config: say so rather than ask.
-            let roles = state.talos.roles.get(&key.cluster).cloned().unwrap_or_default();
+            let roles = state
+                .talos
+                .roles
+                .get(&key.cluster)
+                .cloned()
+                .unwrap_or_default();
             match sensitive_refusal(&roles, "the machine config") {
                 Some(why) => {
                     state.talos.inspector.config_error = Some(why);
@@ -69,15 +74,13 @@ pub fn on_tab_msg(state: &mut State, msg: Msg) {
             state.dirty = true;
         }
         Msg::MachineConfig { key, config } if showing(state, &key, InspectorTab::Config) => {
-            let page = page_rows(state);
             let ins = &mut state.talos.inspector;
             match config {
                 Ok(lines) => {
                     for line in &lines {
                         ins.text.push(&format!("{line}\n"));
                     }
-                    // A config is read from its top.
-                    ins.scroll_back = ins.text.len().saturating_sub(page);
+                    ins.config_top = 0;
                 }
                 Err(e) => ins.config_error = Some(e),
             }

@@ -106,7 +106,11 @@ impl NodeEvent {
                 };
                 ("service", format!("{id} {state}{health}: {message}"))
             }
-            What::Stage { stage, ready, unmet } => {
+            What::Stage {
+                stage,
+                ready,
+                unmet,
+            } => {
                 let why: Vec<String> = unmet.iter().map(|(n, r)| format!("{n}: {r}")).collect();
                 let ready = if *ready {
                     "ready".to_string()
@@ -131,9 +135,7 @@ impl NodeEvent {
     pub fn is_bad(&self) -> bool {
         match &self.what {
             What::Sequence { error, .. } => error.is_some(),
-            What::Service { state, healthy, .. } => {
-                *state == "Failed" || *healthy == Some(false)
-            }
+            What::Service { state, healthy, .. } => *state == "Failed" || *healthy == Some(false),
             What::Stage { ready, .. } => !ready,
             What::ConfigError(_) => true,
             _ => false,
@@ -210,7 +212,10 @@ mod tests {
         let fresh = log.take(vec![ev("a1", restart.clone()), ev("a2", restart.clone())]);
         assert_eq!(fresh.len(), 2);
         let again = log.take(vec![ev("a2", restart.clone()), ev("a3", restart.clone())]);
-        assert_eq!(again.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["a3"]);
+        assert_eq!(
+            again.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["a3"]
+        );
         for i in 0..KEPT {
             log.take(vec![ev(&format!("b{i:04}"), restart.clone())]);
         }

@@ -194,10 +194,7 @@ pub fn redacted_config(yaml_spec: &str) -> Result<Vec<String>, String> {
     let docs: Vec<Node> = serde_saphyr::from_multiple(&text)
         .map_err(|e| sanitize(&format!("MachineConfig: unreadable config: {e}")))?;
     let mut out = String::new();
-    for mut doc in docs
-        .into_iter()
-        .filter(|d| !matches!(d, Node::Null(())))
-    {
+    for mut doc in docs.into_iter().filter(|d| !matches!(d, Node::Null(()))) {
         redact(&mut doc);
         if !out.is_empty() {
             out.push_str("---\n");
@@ -240,13 +237,28 @@ mod tests {
         );
         let spec = serde_saphyr::to_string(&Value::String(config)).expect("yaml");
         let out = redacted_config(&spec).expect("redacts").join("\n");
-        for secret in ["abc.defghijk", "TOPSECRET1", "TOPSECRET2", "TOPSECRET3", &pem] {
+        for secret in [
+            "abc.defghijk",
+            "TOPSECRET1",
+            "TOPSECRET2",
+            "TOPSECRET3",
+            &pem,
+        ] {
             assert!(!out.contains(secret), "{secret} leaked:\n{out}");
         }
-        assert!(out.contains("LS0tCRT"), "a certificate is not a secret:\n{out}");
+        assert!(
+            out.contains("LS0tCRT"),
+            "a certificate is not a secret:\n{out}"
+        );
         assert!(out.contains("type: worker"));
-        assert!(out.contains("WatchdogTimerConfig"), "both documents:\n{out}");
-        assert!(out.starts_with("version: v1alpha1\nmachine:"), "in its order:\n{out}");
+        assert!(
+            out.contains("WatchdogTimerConfig"),
+            "both documents:\n{out}"
+        );
+        assert!(
+            out.starts_with("version: v1alpha1\nmachine:"),
+            "in its order:\n{out}"
+        );
         assert_eq!(out.matches(REDACTED).count(), 5, "{out}");
     }
 }

@@ -125,12 +125,7 @@ pub fn config(frame: &mut Frame, area: Rect, state: &State) {
         ..area
     });
     let height = inner.height as usize;
-    // Scrolled like the other text tabs (lines back from the end), but never past the top.
-    let end = lines
-        .len()
-        .saturating_sub(ins.scroll_back)
-        .max(height.min(lines.len()));
-    let top = end.saturating_sub(height);
+    let top = ins.config_top.min(lines.len().saturating_sub(height));
     let title = if lines.is_empty() {
         " machine config (v1alpha1) ".to_string()
     } else {

@@ -207,7 +207,12 @@ mod frames {
         let mut c = talos_cockpit(&sim).await;
         // Each node's own status comes over its MachineStatus watch.
         c.wait_for("every machine status", |s| {
-            s.talos.machine.values().filter(|m| m.status.is_some()).count() == 8
+            s.talos
+                .machine
+                .values()
+                .filter(|m| m.status.is_some())
+                .count()
+                == 8
         })
         .await;
         let frame = c.frame();
@@ -299,7 +304,10 @@ mod frames {
             row(&frame, "media-cp-877b9").contains("Unavailable"),
             "{frame}"
         );
-        assert!(row(&frame, "media-cp-jmb8d").contains("running, ready"), "{frame}");
+        assert!(
+            row(&frame, "media-cp-jmb8d").contains("running, ready"),
+            "{frame}"
+        );
     }
 
     #[tokio::test]

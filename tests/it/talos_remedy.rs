@@ -4,27 +4,9 @@
 //! certificate whose roles cannot do it is refused before anything is sent.
 
 use opsdeck::app::tables;
-use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::model::store::ObjRef;
 
-use crate::common::{self, Cockpit, audit_lines, confirm};
-
-async fn inspector_on(sim: &opsdeck_sim::Simulator, setup: TalosSetup, node: &str) -> Cockpit {
-    let mut c = Cockpit::start_with_talos(common::admin(sim).await, setup).await;
-    c.press(&["3"]);
-    c.wait_for("the node polled", |s| {
-        s.talos
-            .nodes
-            .iter()
-            .any(|n| n.key.name == node && n.services.is_some())
-            && s.talos.roles.values().all(|r| !r.is_empty())
-    })
-    .await;
-    c.press(&["/"]);
-    c.type_text(node);
-    c.press(&["<Enter>", "<Enter>"]);
-    c
-}
+use crate::common::{self, Cockpit, audit_lines, confirm, inspector_on, reader_setup};
 
 fn sick_worker(c: &Cockpit) -> String {
     c.state
@@ -155,20 +137,7 @@ async fn etcd_leadership_moves_and_alarms_are_disarmed_on_control_planes_only() 
 #[tokio::test]
 async fn a_reader_certificate_is_refused_before_anything_is_sent() {
     let sim = common::frozen_sim_with_talos().await;
-    let yaml = sim.talosconfig_yaml().expect("talos");
-    let mut cfg = opsdeck::clients::talos::config::Talosconfig::parse("sim", &yaml).expect("cfg");
-    let reader = sim
-        .talos
-        .as_ref()
-        .expect("talos")
-        .client_with_role("on-call", "os:reader")
-        .expect("cert");
-    for ctx in &mut cfg.contexts {
-        ctx.crt_pem = reader.cert_pem.clone();
-        ctx.key_pem = reader.key_pem.clone();
-    }
-    let setup = TalosSetup::from_config(Ok(cfg));
-    let mut c = inspector_on(&sim, setup, "media-cp-877b9").await;
+    let mut c = inspector_on(&sim, reader_setup(&sim), "media-cp-877b9").await;
     assert_eq!(
         c.state.talos.roles.get("media").cloned(),
         Some(vec!["os:reader".to_string()])

@@ -20,8 +20,8 @@ use super::{NodeApi, Registry, events, rbac};
 use crate::proto::common::{NetIp, NetIpPrefix};
 use crate::proto::cosi::resource::state_server::State;
 use crate::proto::cosi::resource::{
-    Event, EventType, GetRequest, GetResponse, ListRequest, ListResponse, Metadata, Resource,
-    Spec, WatchRequest, WatchResponse,
+    Event, EventType, GetRequest, GetResponse, ListRequest, ListResponse, Metadata, Resource, Spec,
+    WatchRequest, WatchResponse,
 };
 use crate::proto::resource::config::MachineConfigSpec;
 use crate::proto::talos::resource::definitions::{cluster, network, runtime};
@@ -39,8 +39,7 @@ const TYPES: &[(&str, &str, bool)] = &[
     (MACHINE_CONFIGS, "config", true),
 ];
 const NAMESPACES: &[&str] = &[
-    "runtime", "network", "cluster", "config", "k8s", "etcd", "perf", "meta", "secrets",
-    "hardware",
+    "runtime", "network", "cluster", "config", "k8s", "etcd", "perf", "meta", "secrets", "hardware",
 ];
 
 /// A resource as it is now, before it gets its change counter.
@@ -52,9 +51,15 @@ struct Current {
     annotations: HashMap<String, String>,
 }
 
-/// The change counter of each resource served: (version, spec YAML, created, updated).
+/// A served resource by (node, type, id).
+type ResourceKey = (String, String, String);
+
+/// What a resource was last served as: its counter, spec YAML, created and updated times.
+type Served = (u64, String, Timestamp, Timestamp);
+
+/// The change counter of each resource served.
 #[derive(Default)]
-pub struct Versions(HashMap<(String, String, String), (u64, String, Timestamp, Timestamp)>);
+pub struct Versions(HashMap<ResourceKey, Served>);
 
 fn yaml(v: &Value) -> String {
     serde_saphyr::to_string(v).unwrap_or_default()
@@ -169,7 +174,8 @@ impl Registry {
                     .iter()
                     .map(|n| {
                         let address = self.address_of(&n.spec.hostname);
-                        let node_id = format!("{:016x}", crate::db::fnv(n.spec.hostname.as_bytes()));
+                        let node_id =
+                            format!("{:016x}", crate::db::fnv(n.spec.hostname.as_bytes()));
                         let os = format!("Talos ({})", n.spec.talos_version);
                         let (word, machine_type) = if n.spec.control_plane {
                             ("controlplane", cluster::MachineType::TypeControlPlane)
@@ -190,12 +196,9 @@ impl Registry {
                             hostname: n.spec.hostname.clone(),
                             machine_type: machine_type as i32,
                             operating_system: os,
-                            control_plane: n
-                                .spec
-                                .control_plane
-                                .then_some(cluster::ControlPlane {
-                                    api_server_port: 6443,
-                                }),
+                            control_plane: n.spec.control_plane.then_some(cluster::ControlPlane {
+                                api_server_port: 6443,
+                            }),
                         };
                         Current {
                             id: n.spec.hostname.clone(),
@@ -425,14 +428,15 @@ impl State for NodeApi {
     async fn list(&self, req: Request<ListRequest>) -> Result<Response<ListStream>, Status> {
         let r = req.get_ref();
         let s = admit(self, &req, &r.namespace, &r.r#type)?;
-        let all: Vec<Result<ListResponse, Status>> = in_namespace(self, &s, &r.namespace, &r.r#type)
-            .into_iter()
-            .map(|resource| {
-                Ok(ListResponse {
-                    resource: Some(resource),
+        let all: Vec<Result<ListResponse, Status>> =
+            in_namespace(self, &s, &r.namespace, &r.r#type)
+                .into_iter()
+                .map(|resource| {
+                    Ok(ListResponse {
+                        resource: Some(resource),
+                    })
                 })
-            })
-            .collect();
+                .collect();
         Ok(Response::new(Box::pin(tokio_stream::iter(all))))
     }
 
@@ -449,7 +453,10 @@ impl State for NodeApi {
         }
         let node = s.spec.hostname.clone();
         let registry = self.registry.clone();
-        let home = TYPES.iter().find(|(t, ..)| *t == r.r#type).map(|(_, n, _)| *n);
+        let home = TYPES
+            .iter()
+            .find(|(t, ..)| *t == r.r#type)
+            .map(|(_, n, _)| *n);
         let served = home == Some(r.namespace.as_str());
         let read = move |s: &NodeState| -> BTreeMap<String, Resource> {
             if !served {

@@ -342,7 +342,11 @@ impl Registry {
 
 /// Which buffered events a request replays, before the live ones.
 fn replay(req: &EventsRequest, log: Vec<Stored>) -> Result<Vec<Stored>, Status> {
-    let set = [req.tail_events != 0, !req.tail_id.is_empty(), req.tail_seconds != 0];
+    let set = [
+        req.tail_events != 0,
+        !req.tail_id.is_empty(),
+        req.tail_seconds != 0,
+    ];
     if set.iter().filter(|s| **s).count() > 1 {
         return Err(Status::invalid_argument(
             "tail_events, tail_id and tail_seconds are mutually exclusive",

@@ -6,8 +6,8 @@ pub mod api;
 mod cosi;
 mod events;
 mod metrics;
-mod rbac;
 pub mod node;
+mod rbac;
 mod remedy;
 mod routing;
 mod storage;
@@ -108,12 +108,20 @@ impl Registry {
     /// Install a version to boot at the next reboot.
     pub fn stage(&self, s: &NodeState, version: String) {
         use crate::proto::machine::sequence_event::Action;
-        self.record(s, vec![events::Happened::Sequence("upgrade", Action::Start)], "");
+        self.record(
+            s,
+            vec![events::Happened::Sequence("upgrade", Action::Start)],
+            "",
+        );
         self.runtime()
             .entry(s.spec.hostname.clone())
             .or_default()
             .staged = Some(version);
-        self.record(s, vec![events::Happened::Sequence("upgrade", Action::Stop)], "");
+        self.record(
+            s,
+            vec![events::Happened::Sequence("upgrade", Action::Stop)],
+            "",
+        );
     }
 
     /// Reboot a node: down for a few seconds, then up with what was staged.
@@ -185,7 +193,12 @@ impl Registry {
         });
         found.unwrap_or_else(|| {
             let h = crate::db::fnv(hostname.as_bytes());
-            format!("10.{}.{}.{}", 10 + h % 20, (h >> 8) % 250, 10 + (h >> 16) % 240)
+            format!(
+                "10.{}.{}.{}",
+                10 + h % 20,
+                (h >> 8) % 250,
+                10 + (h >> 16) % 240
+            )
         })
     }
 

@@ -19,7 +19,12 @@ const ADMIN: &[&str] = &["os:admin"];
 /// The roles a method allows, by its gRPC path.
 pub fn allowed_roles(path: &str) -> &'static [&'static str] {
     let method = path.rsplit('/').next().unwrap_or_default();
-    match path.trim_start_matches('/').split('/').next().unwrap_or_default() {
+    match path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+    {
         "machine.MachineService" => match method {
             "Version" | "Hostname" | "ServiceList" | "Memory" | "LoadAvg" | "SystemStat"
             | "CPUInfo" | "CPUFreqStats" | "DiskStats" | "NetworkDeviceStats" | "Mounts"
@@ -28,8 +33,9 @@ pub fn allowed_roles(path: &str) -> &'static [&'static str] {
             "EtcdMemberList" | "EtcdStatus" | "EtcdAlarmList" => ETCD_READ,
             "EtcdSnapshot" => SNAPSHOT,
             "Reboot" | "Shutdown" | "ServiceStart" | "ServiceStop" | "ServiceRestart"
-            | "Restart" | "EtcdAlarmDisarm" | "EtcdDefragment" | "PacketCapture"
-            | "ImagePull" => OPERATE,
+            | "Restart" | "EtcdAlarmDisarm" | "EtcdDefragment" | "PacketCapture" | "ImagePull" => {
+                OPERATE
+            }
             _ => ADMIN,
         },
         "storage.StorageService" if method == "Disks" => READ,
@@ -111,10 +117,19 @@ mod tests {
         assert!(allows("/machine.MachineService/Version", "os:reader"));
         assert!(!allows("/machine.MachineService/Reboot", "os:reader"));
         assert!(allows("/machine.MachineService/Reboot", "os:operator"));
-        assert!(allows("/machine.MachineService/EtcdSnapshot", "os:etcd:backup"));
-        assert!(!allows("/machine.MachineService/EtcdForfeitLeadership", "os:operator"));
+        assert!(allows(
+            "/machine.MachineService/EtcdSnapshot",
+            "os:etcd:backup"
+        ));
+        assert!(!allows(
+            "/machine.MachineService/EtcdForfeitLeadership",
+            "os:operator"
+        ));
         assert!(allows("/cosi.resource.State/Watch", "os:reader"));
         assert!(!allows("/machine.LifecycleService/Upgrade", "os:operator"));
-        assert!(!allows("/machine.MachineService/SomethingNew", "os:operator"));
+        assert!(!allows(
+            "/machine.MachineService/SomethingNew",
+            "os:operator"
+        ));
     }
 }

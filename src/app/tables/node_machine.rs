@@ -44,9 +44,8 @@ pub fn event_rows(state: &State) -> Vec<TableRow> {
             } else {
                 ""
             };
-            let time = e
-                .at
-                .map_or_else(|| "-".into(), |t| t.strftime("%H:%M:%S").to_string());
+            let time =
+                e.at.map_or_else(|| "-".into(), |t| t.strftime("%H:%M:%S").to_string());
             let since = e.at.map_or(-1, |t| state.now.as_second() - t.as_second());
             TableRow::new(
                 ObjRef::new("", e.id.clone()),

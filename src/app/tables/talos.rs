@@ -68,7 +68,12 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
         Some(e) if n.services.is_none() => Cell::styled(e.clone(), "status.degraded"),
         Some(e) => Cell::styled(format!("partial: {e}"), "status.warning"),
         // What the node says of itself (its MachineStatus), once it has said it.
-        None => match state.talos.machine.get(&n.key).and_then(|m| m.status.as_ref()) {
+        None => match state
+            .talos
+            .machine
+            .get(&n.key)
+            .and_then(|m| m.status.as_ref())
+        {
             Some(Ok(m)) if m.ready => Cell::styled(format!("{}, ready", m.stage), "status.ok"),
             Some(Ok(m)) => Cell::styled(m.summary(), "status.degraded"),
             _ => Cell::styled("answering", "status.ok"),

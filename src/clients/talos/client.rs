@@ -141,6 +141,11 @@ impl TalosClient {
         })
     }
 
+    /// The context's channel (for a generated client of another service).
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
     /// The generated MachineService client on this context's channel.
     pub fn machine(&self) -> MachineServiceClient<Channel> {
         MachineServiceClient::new(self.channel.clone()).max_decoding_message_size(MAX_MESSAGE)

@@ -10,9 +10,7 @@ use tonic::transport::Channel;
 
 use super::client::{TalosClient, describe};
 use super::proto::cosi::resource::state_client::StateClient;
-use super::proto::cosi::resource::{
-    EventType, GetRequest, GetOptions, WatchOptions, WatchRequest,
-};
+use super::proto::cosi::resource::{EventType, GetOptions, GetRequest, WatchOptions, WatchRequest};
 use super::proto::machine::{
     AddressEvent, ConfigLoadErrorEvent, ConfigValidationErrorEvent, Event, EventsRequest,
     MachineStatusEvent, PhaseEvent, SequenceEvent, ServiceStateEvent, TaskEvent,

@@ -390,6 +390,41 @@ pub fn talos_setup(sim: &Simulator) -> TalosSetup {
     TalosSetup::from_config(Talosconfig::parse("sim", &yaml))
 }
 
+/// The simulated talosconfig with a client certificate that has only `os:reader`.
+pub fn reader_setup(sim: &Simulator) -> TalosSetup {
+    let yaml = sim.talosconfig_yaml().expect("talos is simulated");
+    let mut cfg = Talosconfig::parse("sim", &yaml).expect("talosconfig");
+    let reader = sim
+        .talos
+        .as_ref()
+        .expect("talos")
+        .client_with_role("on-call", "os:reader")
+        .expect("cert");
+    for ctx in &mut cfg.contexts {
+        ctx.crt_pem = reader.cert_pem.clone();
+        ctx.key_pem = reader.key_pem.clone();
+    }
+    TalosSetup::from_config(Ok(cfg))
+}
+
+/// A cockpit with `setup`, in the inspector of `node` once it has answered.
+pub async fn inspector_on(sim: &Simulator, setup: TalosSetup, node: &str) -> Cockpit {
+    let mut c = Cockpit::start_with_talos(admin(sim).await, setup).await;
+    c.press(&["3"]);
+    c.wait_for("the node polled", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == node && n.services.is_some())
+            && s.talos.roles.values().all(|r| !r.is_empty())
+    })
+    .await;
+    c.press(&["/"]);
+    c.type_text(node);
+    c.press(&["<Enter>", "<Enter>"]);
+    c
+}
+
 /// Every simulated cluster as a kube source in its role, as `opsdeck demo` connects.
 pub async fn all_sources(sim: &Simulator) -> KubeSources {
     let mut sources = Vec::new();
