@@ -311,6 +311,64 @@ mod frames {
     }
 
     #[tokio::test]
+    async fn an_inspector_opened_on_an_address_keeps_its_node_when_the_node_gets_its_name() {
+        use opsdeck::app::state::Screen;
+        let sim = common::frozen_sim_with_talos().await;
+        let mut c = talos_cockpit(&sim).await;
+        let machine = |c: &Cockpit| {
+            c.state
+                .capi
+                .machines
+                .iter()
+                .find(|m| m.key.name.ends_with("srl96"))
+                .cloned()
+                .expect("the provisioning machine")
+        };
+        // Provisioned: it has an address, no node name yet, and is polled by its address.
+        for _ in 0..10 {
+            if machine(&c).address.is_some() {
+                break;
+            }
+            sim.controllers().tick();
+            c.settle(std::time::Duration::from_millis(300)).await;
+        }
+        let address = machine(&c).address.expect("an address");
+        assert!(machine(&c).node.is_empty(), "no nodeRef yet");
+        c.wait_for("its address polled", |s| {
+            s.talos.nodes.iter().any(|n| n.key.name == address)
+        })
+        .await;
+        c.press(&["/"]);
+        c.type_text(&address);
+        c.press(&["<Enter>", "<Enter>", "p"]);
+        assert!(matches!(c.state.screen(), Screen::TalosNode(k) if k.name == address));
+
+        // Running: the node has its name, and the inspector follows it there.
+        for _ in 0..8 {
+            sim.controllers().tick();
+        }
+        c.wait_for("the nodeRef", |s| {
+            s.capi
+                .machines
+                .iter()
+                .any(|m| m.key.name.ends_with("srl96") && !m.node.is_empty())
+        })
+        .await;
+        let name = machine(&c).node;
+        c.wait_for(
+            "the inspector on the node's name",
+            |s| matches!(s.screen(), Screen::TalosNode(k) if k.name == name),
+        )
+        .await;
+        c.wait_for(
+            "its processes, read under the new name",
+            |s| matches!(&s.talos.inspector.processes, Some(Ok(p)) if !p.rows.is_empty()),
+        )
+        .await;
+        assert!(c.frame().contains(&format!("Talos node — {name}")));
+    }
+
+    #[tokio::test]
     async fn inspector_shows_services_follows_logs_and_shows_dmesg_and_etcd() {
         let sim = common::frozen_sim_with_talos().await;
         let mut c = talos_cockpit(&sim).await;
