@@ -450,11 +450,15 @@ impl Executor {
             Command::TalosCall { id, call } => {
                 let client = self.talos.clients.get(&call.context).cloned();
                 let audited = call.clone();
+                let tx = self.tx.clone();
+                let progress = move |note| {
+                    let _ = tx.send(Msg::ActionProgress { id, note });
+                };
                 self.spawn_action(
                     id,
                     async move {
                         match client {
-                            Some(client) => client.call(&call).await,
+                            Some(client) => client.call(&call, progress).await,
                             None => Err(ClientError::Other(format!(
                                 "no talosconfig context {}",
                                 call.context

@@ -74,6 +74,11 @@ pub enum Msg {
         id: u64,
         line: String,
     },
+    /// How far an action in flight has come (an etcd snapshot's bytes so far).
+    ActionProgress {
+        id: u64,
+        note: String,
+    },
     /// An action was sent: what the server said.
     ActionDone {
         id: u64,

@@ -177,6 +177,9 @@ fn plan_for(state: &State, action: Action) -> Result<Plan, String> {
         }
         (Action::Terminate, Some(server)) => argo_rest::terminate(app()?, server).map(Plan::Argo),
         (Action::Terminate, None) => actions::argo_terminate(app()?).map(Plan::Request),
+        (Action::Uncordon, _) if matches!(state.screen(), Screen::TalosNode(_)) => {
+            super::node_remedy::uncordon(state)
+        }
         (
             Action::ServiceRestart
             | Action::EtcdSnapshot

@@ -65,6 +65,29 @@ pub fn plan(state: &State, action: Action) -> Result<Plan, String> {
     )))
 }
 
+/// `U` in the inspector: make the node's workload Node schedulable again (after a reboot
+/// whose rollout stopped before its uncordon, or a drain by hand).
+pub fn uncordon(state: &State) -> Result<Plan, String> {
+    let Screen::TalosNode(key) = state.screen() else {
+        return Err("open a Talos node first (:talos, Enter)".into());
+    };
+    let name = state
+        .talos
+        .nodes
+        .get(key)
+        .and_then(|n| n.hostname.clone())
+        .unwrap_or_else(|| key.name.clone());
+    let workload = ObjRef::in_cluster(state.context_of_cluster(&key.cluster), "", name);
+    match state.harvester.workload_nodes.get(&workload) {
+        None => Err(format!(
+            "no workload Node {} is known on {}",
+            workload.name, workload.cluster
+        )),
+        Some(n) if !n.unschedulable => Err(format!("{} is not cordoned", workload.name)),
+        Some(_) => Ok(Plan::Request(node_schedulable(&workload, "v1", true))),
+    }
+}
+
 const SKIP_DRAIN: &str = "skip the drain (reboot with the pods where they are)";
 const DRAIN_FIRST: &str = "drain first (cordon, evict, uncordon when back)";
 

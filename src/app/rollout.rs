@@ -70,6 +70,18 @@ fn step_name(r: &Rollout, run: &RolloutRun) -> String {
 }
 
 /// What the server (or node) said to an operation's request or current step.
+/// An action in flight says how far it has come; a finished one keeps its outcome.
+pub fn on_progress(state: &mut State, id: u64, note: String) {
+    if let Some(op) = state
+        .actions
+        .operations
+        .iter_mut()
+        .find(|o| o.id == id && matches!(o.status, OpStatus::Sent | OpStatus::Running(_)))
+    {
+        op.status = OpStatus::Running(note);
+    }
+}
+
 pub fn on_done(state: &mut State, id: u64, result: Result<String, ClientError>) {
     let now = state.now;
     let Some(op) = state.actions.operations.iter_mut().find(|o| o.id == id) else {

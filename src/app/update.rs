@@ -101,6 +101,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             rollout::on_done(state, id, result);
         }
         Msg::PluginLine { id, line } => super::plugins::on_line(state, id, &line),
+        Msg::ActionProgress { id, note } => rollout::on_progress(state, id, note),
         Msg::Diff { app, result } => super::drift::on_diff(state, app, result),
         Msg::Catalog {
             cluster,

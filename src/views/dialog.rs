@@ -75,9 +75,16 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Span::styled(" Esc ", theme.style("hint.key")),
         Span::styled("cancel", theme.style("hint")),
     ]));
-    // As wide as the longest line (within the screen); what is still too long wraps, so every
-    // byte of the request stays visible.
-    let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+    // As wide as the longest line or the title (within the screen); what is still too long
+    // wraps, so every byte of the request stays visible.
+    let title = format!(" {}? ", d.plan.title());
+    let widest = lines
+        .iter()
+        .map(Line::width)
+        .chain([unicode_width::UnicodeWidthStr::width(title.as_str()) + 2])
+        .max()
+        .unwrap_or(0) as u16
+        + 2;
     let width = widest.min(frame.area().width.saturating_sub(4)).max(20);
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
@@ -87,10 +94,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let scroll = usize::from(d.scroll).min(rows.saturating_sub(visible));
     let mut block = Block::bordered()
         .border_style(theme.style("prompt"))
-        .title(Span::styled(
-            format!(" {}? ", d.plan.title()),
-            theme.style("title"),
-        ));
+        .title(Span::styled(title, theme.style("title")));
     if rows > visible {
         block = block.title_bottom(Span::styled(
             format!(

@@ -254,6 +254,7 @@ async fn a_reboot_drains_the_node_first_and_uncordons_it_when_back() {
 
 #[tokio::test]
 async fn an_etcd_snapshot_is_written_checked_and_its_checksum_shown() {
+    use opsdeck::app::domains::OpStatus;
     use sha2::Digest;
     let sim = common::frozen_sim_with_talos().await;
     let mut c = inspector_on(&sim, common::talos_setup(&sim), "media-cp-jmb8d").await;
@@ -266,7 +267,32 @@ async fn an_etcd_snapshot_is_written_checked_and_its_checksum_shown() {
         "{frame}"
     );
     assert!(frame.contains("check its SHA-256 trailer"), "{frame}");
-    confirm(&mut c).await;
+    common::wait_allowed(&mut c).await;
+    c.press(&["<Enter>"]);
+    // While it streams, the operations pane says how much has come, into a `.part` file.
+    c.wait_for("the snapshot coming in", |s| {
+        matches!(s.actions.operations.first().map(|o| &o.status),
+            Some(OpStatus::Running(note)) if note.contains("receiving the snapshot: "))
+    })
+    .await;
+    let listed = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect()
+    };
+    let partial = listed(dir.path());
+    assert!(
+        partial.len() == 1 && partial[0].to_string_lossy().ends_with(".snapshot.part"),
+        "{partial:?}"
+    );
+    c.press(&["0"]);
+    let frame = c.frame_sized(200, 40);
+    assert!(frame.contains("receiving the snapshot: "), "{frame}");
+    c.wait_for("the snapshot done", |s| {
+        matches!(s.actions.operations[0].status, OpStatus::Succeeded(_))
+    })
+    .await;
     let files: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -294,4 +320,63 @@ async fn an_etcd_snapshot_is_written_checked_and_its_checksum_shown() {
     // The operation says where and the checksum.
     let status = format!("{:?}", c.state.actions.operations[0].status);
     assert!(status.contains(&hex) && status.contains(&name), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cordoned_node_is_uncordoned_from_its_inspector() {
+    let sim = common::frozen_sim_with_talos().await;
+    let mut c = common::every_layer(&sim).await;
+    let node = "media-workers-vbjts-57n6b";
+    c.wait_for("its Node and Talos node", |s| {
+        s.harvester
+            .workload_nodes
+            .iter()
+            .any(|n| n.key.name == node)
+            && s.talos
+                .nodes
+                .iter()
+                .any(|n| n.key.name == node && n.services.is_some())
+    })
+    .await;
+    c.press(&["3", "/"]);
+    c.type_text(node);
+    c.press(&["<Enter>", "<Enter>", "U"]);
+    let notice = c.state.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains(&format!("{node} is not cordoned")),
+        "{notice}"
+    );
+    assert!(c.state.actions.dialog.is_none());
+
+    // Cordoned behind the cockpit's back (a drain that stopped half-way).
+    let media = common::client_for(&sim, "opsdeck-media").await;
+    common::merge_patch(
+        &media,
+        &format!("/api/v1/nodes/{node}"),
+        serde_json::json!({"spec": {"unschedulable": true}}),
+    )
+    .await;
+    c.wait_for("cordoned", |s| {
+        s.harvester
+            .workload_nodes
+            .iter()
+            .any(|n| n.key.name == node && n.unschedulable)
+    })
+    .await;
+    c.press(&["U"]);
+    let frame = c.frame_sized(200, 40);
+    assert!(
+        frame.contains(&format!("Uncordon node {node} on opsdeck-media?")),
+        "{frame}"
+    );
+    confirm(&mut c).await;
+    c.wait_for("schedulable", |s| {
+        s.harvester
+            .workload_nodes
+            .iter()
+            .any(|n| n.key.name == node && !n.unschedulable)
+    })
+    .await;
+    let line = audit_lines(&c).pop().expect("audit line");
+    assert_eq!(line["action"], "node.uncordon");
 }

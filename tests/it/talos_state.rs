@@ -298,3 +298,83 @@ async fn the_event_stream_replays_its_tail_and_resumes_after_an_id() {
         .expect_err("one tail at most");
     assert_eq!(both.code(), tonic::Code::InvalidArgument);
 }
+
+#[tokio::test]
+async fn a_new_machine_gets_an_apid_of_its_own_and_loses_it_with_the_machine() {
+    let sim = common::frozen_sim_with_talos().await;
+    let registry = sim.talos.as_ref().expect("talos").registry.clone();
+    let mgmt = common::admin(&sim).await;
+    let md = "/apis/cluster.x-k8s.io/v1beta2/namespaces/media/machinedeployments/media-workers";
+    common::merge_patch(&mgmt, md, serde_json::json!({"spec": {"replicas": 4}})).await;
+    for _ in 0..10 {
+        sim.controllers().tick();
+    }
+    let media_workers = |sim: &opsdeck_sim::Simulator| -> Vec<String> {
+        let db = sim.db();
+        let kind = opsdeck_sim::kinds::kind_id("Machine").expect("Machine");
+        db.list(kind, Some("media"), None)
+            .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
+            .filter(|n| n.starts_with("media-workers-"))
+            .collect()
+    };
+    let workers = media_workers(&sim);
+    assert_eq!(workers.len(), 4, "{workers:?}");
+    // Every worker, the new one too, answers on its own address for itself.
+    let yaml = sim.talosconfig_yaml().expect("talos is simulated");
+    let cfg = Talosconfig::parse("sim", &yaml).expect("talosconfig");
+    let media = cfg
+        .contexts
+        .iter()
+        .find(|c| c.name == "media")
+        .expect("media");
+    let mut clients = std::collections::BTreeMap::new();
+    for worker in &workers {
+        let addr = registry.apid_addr(worker).expect("an apid of its own");
+        let mut ctx = media.clone();
+        ctx.endpoints = vec![addr.to_string()];
+        let client = TalosClient::new(&ctx, Duration::from_secs(3)).expect("client");
+        let hostname = client
+            .machine()
+            .hostname(Request::new(()))
+            .await
+            .expect("it answers for itself")
+            .into_inner()
+            .messages[0]
+            .hostname
+            .clone();
+        assert_eq!(&hostname, worker);
+        clients.insert(worker.clone(), ctx);
+    }
+    assert!(
+        workers.iter().any(|w| !media.nodes.contains(w)),
+        "one is new since the talosconfig was written"
+    );
+
+    // Scaled back in: one worker's Machine goes, and its apid with it.
+    common::merge_patch(&mgmt, md, serde_json::json!({"spec": {"replicas": 3}})).await;
+    for _ in 0..6 {
+        sim.controllers().tick();
+    }
+    let gone: Vec<String> = workers
+        .iter()
+        .filter(|w| !media_workers(&sim).contains(w))
+        .cloned()
+        .collect();
+    assert_eq!(gone.len(), 1, "{gone:?}");
+    assert_eq!(registry.apid_addr(&gone[0]), None);
+    // A fresh connection to where it listened is refused: no apid answers there at all (a
+    // running apid would have said its node cannot be dialled).
+    let client = TalosClient::new(&clients[&gone[0]], Duration::from_secs(3)).expect("client");
+    let refused = tokio::time::timeout(
+        Duration::from_secs(5),
+        client.machine().hostname(Request::new(())),
+    )
+    .await
+    .expect("in time")
+    .expect_err("its apid is gone");
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    assert!(
+        !refused.message().contains("Error while dialing"),
+        "{refused:?}"
+    );
+}

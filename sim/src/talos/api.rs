@@ -390,8 +390,8 @@ impl MachineService for NodeApi {
 
     type EtcdSnapshotStream = DataStream;
 
-    /// The local member's database, 1 KiB a message, ending with its SHA-256 (as etcd writes
-    /// a snapshot).
+    /// The local member's database (what is in use of it), 256 KiB a message at a LAN's pace,
+    /// ending with its SHA-256 (as etcd writes a snapshot).
     async fn etcd_snapshot(
         &self,
         req: Request<EtcdSnapshotRequest>,
@@ -400,7 +400,7 @@ impl MachineService for NodeApi {
         super::remedy::control_plane_only(&state, "etcd snapshot")?;
         let bytes = super::remedy::snapshot_bytes(&state);
         let chunks: Vec<Result<Data, Status>> = bytes
-            .chunks(1024)
+            .chunks(256 * 1024)
             .map(|c| {
                 Ok(Data {
                     metadata: None,
@@ -408,7 +408,11 @@ impl MachineService for NodeApi {
                 })
             })
             .collect();
-        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
+        let paced = futures::StreamExt::then(tokio_stream::iter(chunks), |chunk| async {
+            tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+            chunk
+        });
+        Ok(Response::new(Box::pin(paced)))
     }
 
     type EventsStream = super::events::EventStream;

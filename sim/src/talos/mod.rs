@@ -10,6 +10,7 @@ pub mod node;
 mod rbac;
 mod remedy;
 mod routing;
+mod serve;
 mod storage;
 pub mod upgrade;
 
@@ -20,10 +21,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use self::node::{NodeSpec, NodeState};
 use super::SimError;
@@ -34,11 +32,6 @@ use super::db::{Db, ObjKey};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::tls::{Issued, TestCa};
-use crate::proto::cosi::resource::state_server::StateServer;
-use crate::proto::machine::image_service_server::ImageServiceServer;
-use crate::proto::machine::lifecycle_service_server::LifecycleServiceServer;
-use crate::proto::machine::machine_service_server::MachineServiceServer;
-use crate::proto::storage::storage_service_server::StorageServiceServer;
 
 /// One simulated apid: the node it runs on, and every node's state to answer for the others.
 pub struct NodeApi {
@@ -65,6 +58,10 @@ pub struct Registry {
     events_changed: watch::Sender<u64>,
     /// The change counter of every COSI resource served, by node, type and id.
     resources: Mutex<cosi::Versions>,
+    /// How to start an apid for a node that joins (set once the first ones run).
+    launcher: std::sync::OnceLock<serve::Launcher>,
+    /// Each node's own apid: its address, and the switch that stops it when the node goes.
+    listeners: Mutex<HashMap<String, (SocketAddr, tokio::sync::oneshot::Sender<()>)>>,
 }
 
 /// How long a rebooting node does not answer.
@@ -206,9 +203,24 @@ impl Registry {
         self.nodes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Follow the Machines of the clusters Talos runs: a new Machine's node is registered (an
-    /// endpoint can reach it once it runs), a deleted Machine's node is gone.
-    pub fn follow_machines(&self, scenario: &Scenario) {
+    /// Start a node's own apid and remember its address.
+    fn listen(self: &Arc<Self>, hostname: &str) -> Result<(), SimError> {
+        let Some(launcher) = self.launcher.get() else {
+            return Ok(());
+        };
+        let (gone, on_gone) = tokio::sync::oneshot::channel();
+        let addr = serve::serve(self.clone(), hostname, launcher, on_gone)?;
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(hostname.to_string(), (addr, gone));
+        Ok(())
+    }
+
+    /// Follow the Machines of the clusters Talos runs: a new Machine's node is registered with
+    /// an apid of its own (an endpoint reaches it too, once it runs); a deleted Machine's node
+    /// and its apid are gone.
+    pub fn follow_machines(self: &Arc<Self>, scenario: &Scenario) {
         let machine_kind = kind_id("Machine").unwrap_or_default();
         let machines: Vec<(ObjKey, String, bool)> = {
             let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
@@ -222,11 +234,17 @@ impl Registry {
                 .collect()
         };
         let mut nodes = self.nodes();
+        let mut joined = Vec::new();
         nodes.retain(|_, (_, machine)| {
             machine
                 .as_ref()
                 .is_none_or(|k| machines.iter().any(|(m, ..)| m == k))
         });
+        // Dropping a node's switch stops its apid.
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|host, _| nodes.contains_key(host));
         for (key, cluster, control_plane) in machines {
             if nodes.contains_key(&key.2) {
                 continue;
@@ -245,8 +263,27 @@ impl Registry {
             // A Machine created now boots now.
             let mut state = NodeState::new(spec, Vec::new());
             state.boot_time = jiff::Timestamp::now();
+            joined.push(key.2.clone());
             nodes.insert(key.2.clone(), (state, Some(key)));
         }
+        drop(nodes);
+        // Only where there is a runtime to serve on (the controllers tick inside one).
+        if tokio::runtime::Handle::try_current().is_ok() {
+            for host in joined {
+                if let Err(e) = self.listen(&host) {
+                    tracing::warn!("no apid for {host}: {e}");
+                }
+            }
+        }
+    }
+
+    /// Where a node's own apid listens, while it exists.
+    pub fn apid_addr(&self, hostname: &str) -> Option<SocketAddr> {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hostname)
+            .map(|(addr, _)| *addr)
     }
 
     /// The hostname of the node a target names: its hostname, or an address its Machine has.
@@ -310,7 +347,7 @@ impl Registry {
 pub struct TalosSim {
     pub registry: Arc<Registry>,
     pub ca_pem: String,
-    ca: TestCa,
+    ca: Arc<TestCa>,
     client: Issued,
     /// Node hostname → its apid address.
     pub addrs: BTreeMap<String, SocketAddr>,
@@ -385,43 +422,23 @@ impl TalosSim {
             events: Mutex::new(HashMap::new()),
             events_changed: watch::channel(0).0,
             resources: Mutex::new(cosi::Versions::default()),
+            launcher: std::sync::OnceLock::new(),
+            listeners: Mutex::new(HashMap::new()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let ca = Arc::new(ca);
+        let _ = registry.launcher.set(serve::Launcher {
+            ca: ca.clone(),
+            stop: shutdown_rx,
+            log_every,
+        });
         let mut addrs = BTreeMap::new();
         let hostnames: Vec<String> = registry.nodes().keys().cloned().collect();
         for hostname in hostnames {
-            let listener = TcpListener::bind(("127.0.0.1", 0))
-                .await
-                .map_err(SimError::Bind)?;
-            let addr = listener.local_addr().map_err(SimError::Bind)?;
-            let issued = ca.issue_server_for(&[&hostname])?;
-            let tls = ServerTlsConfig::new()
-                .identity(Identity::from_pem(&issued.cert_pem, &issued.key_pem))
-                .client_ca_root(Certificate::from_pem(&ca.cert_pem));
-            let api = Arc::new(NodeApi {
-                me: hostname.clone(),
-                registry: registry.clone(),
-                log_every,
-            });
-            let mut stop = shutdown_rx.clone();
-            let server = Server::builder()
-                .tls_config(tls)
-                .map_err(|e| SimError::Talos(e.to_string()))?
-                .layer(rbac::Layer)
-                .add_service(MachineServiceServer::from_arc(api.clone()))
-                .add_service(StateServer::from_arc(api.clone()))
-                .add_service(LifecycleServiceServer::from_arc(api.clone()))
-                .add_service(ImageServiceServer::from_arc(api.clone()))
-                .add_service(StorageServiceServer::from_arc(api))
-                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-                    let _ = stop.changed().await;
-                });
-            tokio::spawn(async move {
-                if let Err(e) = server.await {
-                    tracing::warn!("simulated apid stopped: {e}");
-                }
-            });
-            addrs.insert(hostname, addr);
+            registry.listen(&hostname)?;
+            if let Some(addr) = registry.apid_addr(&hostname) {
+                addrs.insert(hostname, addr);
+            }
         }
         Ok(TalosSim {
             registry,

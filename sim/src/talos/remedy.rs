@@ -103,11 +103,11 @@ impl Registry {
     }
 }
 
-/// A member's snapshot: a database of 512-byte pages that differs per member and moves with
-/// its raft index, then the SHA-256 of all of it (so its length is 32 past a multiple of 512).
+/// A member's snapshot: the 18 MiB its status says are in use, as 512-byte pages that differ
+/// per member, then the SHA-256 of all of it (so its length is 32 past a multiple of 512).
 pub fn snapshot_bytes(s: &NodeState) -> Vec<u8> {
     use sha2::Digest;
-    let pages: u64 = 512;
+    let pages: u64 = 18 * 1024 * 2;
     let seed = crate::db::fnv(s.spec.hostname.as_bytes());
     let mut db: Vec<u8> = (0..pages * 512)
         .map(|i: u64| ((seed.wrapping_mul(i + 1) >> 13) & 0xff) as u8)

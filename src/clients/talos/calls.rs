@@ -9,8 +9,13 @@ use crate::model::talos_calls::{TalosCall, TalosCallKind};
 use crate::model::text::sanitize;
 
 impl TalosClient {
-    /// Send the call; `Ok` says what the node answered.
-    pub async fn call(&self, call: &TalosCall) -> Result<String, ClientError> {
+    /// Send the call; `Ok` says what the node answered. A long call (a snapshot) tells
+    /// `progress` how far it has come, now and then.
+    pub async fn call(
+        &self,
+        call: &TalosCall,
+        progress: impl Fn(String),
+    ) -> Result<String, ClientError> {
         let node = call.node.as_str();
         let mut m = self.machine();
         let grpc = |s: tonic::Status| ClientError::from_grpc(&s);
@@ -47,7 +52,7 @@ impl TalosClient {
                     .sum();
                 Ok(format!("{cleared} alarm(s) disarmed"))
             }
-            TalosCallKind::EtcdSnapshot(path) => self.etcd_snapshot(node, path).await,
+            TalosCallKind::EtcdSnapshot(path) => self.etcd_snapshot(node, path, progress).await,
             TalosCallKind::Reboot => {
                 let reply = m
                     .reboot(self.to_node(node, RebootRequest { mode: 0 }))
@@ -89,7 +94,12 @@ impl TalosClient {
     /// etcd snapshot is 32 bytes past a multiple of 512: its SHA-256 trailer) and that the
     /// trailer matches, then rename it into place. A stream that ends early (the server just
     /// stops on a read error) fails the check.
-    async fn etcd_snapshot(&self, node: &str, path: &str) -> Result<String, ClientError> {
+    async fn etcd_snapshot(
+        &self,
+        node: &str,
+        path: &str,
+        progress: impl Fn(String),
+    ) -> Result<String, ClientError> {
         use sha2::Digest;
         use tokio::io::AsyncWriteExt;
         let io = |what: &str, e: std::io::Error| ClientError::Other(format!("{what} {path}: {e}"));
@@ -114,6 +124,7 @@ impl TalosClient {
         let mut hasher = sha2::Sha256::new();
         let mut tail: Vec<u8> = Vec::new();
         let mut total: u64 = 0;
+        let mut told = std::time::Instant::now();
         while let Some(chunk) = stream
             .message()
             .await
@@ -123,6 +134,13 @@ impl TalosClient {
                 .await
                 .map_err(|e| io("writing", e))?;
             total += chunk.bytes.len() as u64;
+            if told.elapsed() >= PROGRESS_EVERY {
+                told = std::time::Instant::now();
+                progress(format!(
+                    "receiving the snapshot: {} written to {part}",
+                    crate::model::text::binary_bytes(total as f64)
+                ));
+            }
             tail.extend_from_slice(&chunk.bytes);
             if tail.len() > 32 {
                 let keep = tail.split_off(tail.len() - 32);
@@ -149,6 +167,9 @@ impl TalosClient {
         ))
     }
 }
+
+/// How often a snapshot in progress says how far it has come.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A snapshot of a large database takes a while on a slow link.
 const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
