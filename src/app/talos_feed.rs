@@ -25,8 +25,9 @@ pub fn apply(state: &mut State, key: ObjRef, feed: NodeFeed) {
         NodeFeed::EventsStopped(why) => node.events.problem = Some(why),
         NodeFeed::Events(events) => {
             let since = node.since;
-            for event in node.events.take(events) {
-                let (Some(at), Some((field, what))) = (event.at, event.timeline()) else {
+            for (event, in_sequence) in node.events.take(events) {
+                let (Some(at), Some((field, what))) = (event.at, event.timeline(in_sequence))
+                else {
                     continue;
                 };
                 if since.is_some_and(|s| at.as_second() >= s.as_second()) {

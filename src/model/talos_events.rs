@@ -143,11 +143,13 @@ impl NodeEvent {
     }
 
     /// The (field, value) the incident timeline records for it, if it is one an operator
-    /// follows an incident by: phases, tasks and addresses stay on the node.
-    pub fn timeline(&self) -> Option<(&'static str, String)> {
+    /// follows an incident by: phases, tasks and addresses stay on the node, and so do the
+    /// routine service states of a boot or reboot (`in_sequence`), unless they went wrong.
+    pub fn timeline(&self, in_sequence: bool) -> Option<(&'static str, String)> {
         let (kind, text) = self.describe();
         match &self.what {
             What::Sequence { .. } => Some(("sequence", text)),
+            What::Service { .. } if in_sequence && !self.is_bad() => None,
             What::Service { .. } => Some(("service", text)),
             What::Stage { .. } => Some(("machine", text)),
             What::Restart | What::ConfigError(_) => Some((kind, text)),
@@ -162,22 +164,29 @@ pub struct NodeEvents {
     pub events: VecDeque<NodeEvent>,
     /// Why the stream is not following now (it reconnects by itself).
     pub problem: Option<String>,
+    /// The sequence (boot, reboot, upgrade …) started and not yet stopped, if any.
+    pub sequence: Option<String>,
 }
 
 impl NodeEvents {
     /// Take events in; ones already held (a reconnect replays from the last id) are skipped.
-    /// The ones that were new.
-    pub fn take(&mut self, events: Vec<NodeEvent>) -> Vec<NodeEvent> {
+    /// The ones that were new, each with whether a sequence was running when it came.
+    pub fn take(&mut self, events: Vec<NodeEvent>) -> Vec<(NodeEvent, bool)> {
         let mut fresh = Vec::new();
         for e in events {
             if self.events.back().is_some_and(|last| e.id <= last.id) {
                 continue;
             }
+            // A reboot never says it stopped: the boot after it starts a new sequence.
+            if let What::Sequence { name, action, .. } = &e.what {
+                self.sequence = (*action == "started").then(|| name.clone());
+            }
+            let in_sequence = self.sequence.is_some();
             if self.events.len() == KEPT {
                 self.events.pop_front();
             }
             self.events.push_back(e.clone());
-            fresh.push(e);
+            fresh.push((e, in_sequence));
         }
         self.problem = None;
         fresh
@@ -213,7 +222,7 @@ mod tests {
         assert_eq!(fresh.len(), 2);
         let again = log.take(vec![ev("a2", restart.clone()), ev("a3", restart.clone())]);
         assert_eq!(
-            again.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            again.iter().map(|(e, _)| e.id.as_str()).collect::<Vec<_>>(),
             ["a3"]
         );
         for i in 0..KEPT {
@@ -232,7 +241,7 @@ mod tests {
                 action: "started",
             },
         );
-        assert_eq!(phase.timeline(), None);
+        assert_eq!(phase.timeline(false), None);
         let svc = ev(
             "b",
             What::Service {
@@ -243,8 +252,26 @@ mod tests {
             },
         );
         assert!(svc.is_bad());
+        let routine = ev(
+            "c",
+            What::Service {
+                id: "cri".into(),
+                state: "Running",
+                message: "Health check successful".into(),
+                healthy: Some(true),
+            },
+        );
         assert_eq!(
-            svc.timeline(),
+            routine.timeline(true),
+            None,
+            "a boot's routine states stay on the node"
+        );
+        assert!(
+            routine.timeline(false).is_some(),
+            "outside a boot they are news"
+        );
+        assert_eq!(
+            svc.timeline(true),
             Some((
                 "service",
                 "kubelet Running (unhealthy): Health check failed".into()

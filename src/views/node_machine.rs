@@ -91,19 +91,19 @@ pub fn machine(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
 pub fn events(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
     let theme = &state.theme;
     let node = state.talos.machine.get(key);
-    let mut title = vec![Span::styled(
-        " MachineService.Events · newest first ",
-        theme.style("hint"),
-    )];
+    let mut block = Block::bordered()
+        .border_style(theme.style("border"))
+        .title(Span::styled(
+            " MachineService.Events · newest first ",
+            theme.style("hint"),
+        ));
+    // Why the stream is down goes along the bottom edge, where it has the whole width.
     if let Some(why) = node.and_then(|n| n.events.problem.as_ref()) {
-        title.push(Span::styled(
-            format!(" stream stopped: {why} — reopening "),
+        block = block.title_bottom(Span::styled(
+            format!(" stream stopped, reopening: {why} "),
             theme.style("status.degraded"),
         ));
     }
-    let block = Block::bordered()
-        .border_style(theme.style("border"))
-        .title(Line::from(title));
     table::draw(
         frame,
         area,

@@ -157,11 +157,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, key: &ObjRef) {
         );
         frame.render_widget(Paragraph::new(Line::from(text)), label);
         let data = bars(&values);
-        let mut sparkline = Sparkline::default()
-            .data(data.iter().map(|v| v.unwrap_or(0)).collect::<Vec<u64>>())
-            .style(theme.style("gauge"));
-        if let Some(top) = series.top {
-            sparkline = sparkline.max((top * 100.0) as u64);
+        let max = series.top.map_or_else(
+            || data.iter().flatten().copied().max().unwrap_or(0),
+            |top| (top * 100.0) as u64,
+        );
+        // A row is one character tall (eight steps): anything above zero shows at least the
+        // lowest step, so 7 % CPU is not drawn as nothing.
+        let floor = max.div_ceil(8);
+        let data: Vec<u64> = data
+            .iter()
+            .map(|v| match v.unwrap_or(0) {
+                0 => 0,
+                v => v.max(floor),
+            })
+            .collect();
+        let mut sparkline = Sparkline::default().data(data).style(theme.style("gauge"));
+        if series.top.is_some() {
+            sparkline = sparkline.max(max);
         }
         frame.render_widget(sparkline, spark);
     }

@@ -216,4 +216,6 @@ async fn a_reboot_is_told_by_the_nodes_own_events_and_on_the_timeline() {
     let reboot = frame.find("sequence: reboot started").expect("the reboot");
     assert!(boot < restart && restart < reboot, "newest first:\n{frame}");
     assert!(frame.contains("machine: rebooting, not ready"), "{frame}");
+    // The routine service states of the reboot and the boot stay in the node's own list.
+    assert!(!frame.contains("service: cri"), "{frame}");
 }

@@ -137,7 +137,7 @@ impl TalosClient {
             if told.elapsed() >= PROGRESS_EVERY {
                 told = std::time::Instant::now();
                 progress(format!(
-                    "receiving the snapshot: {} written to {part}",
+                    "receiving the snapshot: {} so far",
                     crate::model::text::binary_bytes(total as f64)
                 ));
             }
@@ -161,9 +161,10 @@ impl TalosClient {
             .await
             .map_err(|e| io("renaming into", e))?;
         let hex: String = sum.iter().map(|b| format!("{b:02x}")).collect();
+        // The checksum first: a narrow operations pane still shows it.
         Ok(format!(
-            "wrote {:.1} MiB to {path}, sha256 {hex}",
-            total as f64 / 1024.0 / 1024.0
+            "sha256 {hex}, {} written to {path}",
+            crate::model::text::binary_bytes(total as f64)
         ))
     }
 }
