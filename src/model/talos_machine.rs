@@ -19,17 +19,17 @@ pub struct MachineStatus {
 }
 
 impl MachineStatus {
-    /// `running`, or `running, not ready: services (unhealthy services: kubelet)`.
-    pub fn summary(&self) -> String {
-        if self.ready || self.unmet.is_empty() {
-            return self.stage.clone();
+    /// `running, ready`, or `running, not ready: services, time` (the conditions it waits
+    /// for, named; the inspector has their reasons).
+    pub fn short(&self) -> String {
+        if self.ready {
+            return format!("{}, ready", self.stage);
         }
-        let why: Vec<String> = self
-            .unmet
-            .iter()
-            .map(|(name, reason)| format!("{name} ({reason})"))
-            .collect();
-        format!("{}, not ready: {}", self.stage, why.join("; "))
+        if self.unmet.is_empty() {
+            return format!("{}, not ready", self.stage);
+        }
+        let names: Vec<&str> = self.unmet.iter().map(|(n, _)| n.as_str()).collect();
+        format!("{}, not ready: {}", self.stage, names.join(", "))
     }
 }
 
@@ -215,11 +215,15 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(
-            s.summary(),
-            "running, not ready: services (unhealthy services: kubelet)"
+            s.unmet,
+            [(
+                "services".to_string(),
+                "unhealthy services: kubelet".to_string()
+            )]
         );
+        assert_eq!(s.short(), "running, not ready: services");
         let ok = machine_status("stage: running\nstatus:\n  ready: true\n").expect("parses");
-        assert_eq!(ok.summary(), "running");
+        assert_eq!(ok.short(), "running, ready");
         // Fields missing or of another type are not fatal.
         assert_eq!(machine_status("stage: 4\n").expect("parses").stage, "4");
         assert!(machine_status("[").is_err());

@@ -74,8 +74,8 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
             .get(&n.key)
             .and_then(|m| m.status.as_ref())
         {
-            Some(Ok(m)) if m.ready => Cell::styled(format!("{}, ready", m.stage), "status.ok"),
-            Some(Ok(m)) => Cell::styled(m.summary(), "status.degraded"),
+            Some(Ok(m)) if m.ready => Cell::styled(m.short(), "status.ok"),
+            Some(Ok(m)) => Cell::styled(m.short(), "status.degraded"),
             _ => Cell::styled("answering", "status.ok"),
         },
     };
