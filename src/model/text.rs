@@ -2,17 +2,34 @@
 
 use jiff::Timestamp;
 
+/// Longest text kept from a server string (in characters): past it the rest is cut, so a
+/// megabyte of annotation costs no more than a screen of it to lay out on every frame.
+pub const LONGEST: usize = 8 * 1024;
+
+/// Bidirectional-text controls (embeddings, overrides, isolates and marks): drawn as is they
+/// reorder what the user sees (a name shown as something it is not), so each is shown as `�`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Remove terminal control sequences and control characters from untrusted text.
 /// Escape sequences (CSI, OSC, and two-byte ESC forms) are dropped whole; other control
 /// characters become a space so words do not run together. Newlines and tabs become spaces too:
-/// a table cell is one line.
+/// a table cell is one line. Bidi controls become `�`, and text past `LONGEST` characters is
+/// cut with an `…`.
 pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(|c| c.is_control()) {
+    if !s.chars().any(|c| c.is_control() || is_bidi_control(c)) && s.len() <= LONGEST {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len().min(LONGEST * 4));
+    let mut kept = 0;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
+        if kept == LONGEST {
+            out.push('…');
+            break;
+        }
+        kept += 1;
         match c {
             '\u{1b}' => match chars.next() {
                 // CSI: parameters and intermediates up to a final byte in @..~
@@ -46,6 +63,7 @@ pub fn sanitize(s: &str) -> String {
                 }
             }
             c if c.is_control() => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -145,5 +163,54 @@ mod tests {
         assert_eq!(age(at(3 * 3600), now), "3h");
         assert_eq!(age(at(5 * 86400), now), "5d");
         assert_eq!(age(now, at(10)), "0s");
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Strings made of what a hostile server would send: escape sequences of every kind, C1
+    /// controls, bidi overrides, zero-width characters, and ordinary text.
+    fn hostile() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("\u{1b}[2J".to_string()),
+            Just("\u{1b}]52;c;cHduZWQ=\u{7}".to_string()),
+            Just("\u{1b}]0;title\u{1b}\\".to_string()),
+            Just("\u{1b}Pq#0;2;0;0;0\u{1b}\\".to_string()),
+            Just("\u{1b}".to_string()),
+            Just("\u{9b}31m".to_string()),
+            Just("\u{202e}".to_string()),
+            Just("\u{2066}".to_string()),
+            Just("\u{200b}".to_string()),
+            Just("\r\n\t\u{0}".to_string()),
+            "[a-z ]{0,12}",
+            any::<String>(),
+        ];
+        prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn nothing_that_drives_a_terminal_survives(s in hostile()) {
+            let out = sanitize(&s);
+            prop_assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
+            prop_assert!(!out.chars().any(is_bidi_control), "{out:?}");
+            prop_assert!(out.chars().count() <= LONGEST + 1);
+        }
+    }
+
+    #[test]
+    fn long_text_is_cut_and_bidi_controls_shown() {
+        let long = "x".repeat(LONGEST * 3);
+        let out = sanitize(&long);
+        assert_eq!(out.chars().count(), LONGEST + 1);
+        assert!(out.ends_with('…'));
+        assert_eq!(sanitize("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(sanitize("plain"), "plain");
     }
 }

@@ -19,6 +19,7 @@ mod discovery;
 mod drain;
 mod drift;
 mod health;
+mod hostile;
 mod hosts;
 mod import;
 mod layers;

@@ -37,6 +37,20 @@ use opsdeck_sim::{SimOptions, Simulator};
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// What a terminal backend wrote, kept for the test to read.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("bytes").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A simulator whose controllers do not move on their own: tests drive every change.
 pub async fn frozen_sim() -> Simulator {
     start_frozen(false).await
@@ -220,6 +234,27 @@ impl Cockpit {
 
     pub fn frame(&mut self) -> String {
         render(&mut self.state, 200, 40)
+    }
+
+    /// The bytes a real terminal backend (crossterm's) writes for one full frame.
+    pub fn frame_bytes(&mut self, width: u16, height: u16) -> Vec<u8> {
+        use ratatui::backend::CrosstermBackend;
+        use ratatui::layout::Rect;
+        use ratatui::{TerminalOptions, Viewport};
+        if self.state.viewport != (width, height) {
+            update(&mut self.state, Msg::Input(Event::Resize(width, height)));
+        }
+        let options = TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+        };
+        let bytes = Captured::default();
+        let mut terminal = Terminal::with_options(CrosstermBackend::new(bytes.clone()), options)
+            .expect("terminal");
+        terminal
+            .draw(|f| opsdeck::views::draw(f, &self.state))
+            .expect("draw");
+        drop(terminal);
+        std::mem::take(&mut *bytes.0.lock().expect("bytes"))
     }
 
     pub fn frame_sized(&mut self, width: u16, height: u16) -> String {
