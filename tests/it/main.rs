@@ -18,6 +18,7 @@ mod describe;
 mod discovery;
 mod drain;
 mod drift;
+mod faults;
 mod health;
 mod hostile;
 mod hosts;

@@ -180,7 +180,7 @@ async fn logs_and_dmesg_stream() {
         .logs(cp, "nosuch", 5)
         .await
         .expect_err("unknown service");
-    assert_eq!(err.code(), tonic::Code::NotFound);
+    assert!(err.starts_with("NotFound"), "{err}");
 }
 
 mod frames {

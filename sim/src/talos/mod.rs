@@ -60,6 +60,8 @@ pub struct Registry {
     resources: Mutex<cosi::Versions>,
     /// How to start an apid for a node that joins (set once the first ones run).
     launcher: std::sync::OnceLock<serve::Launcher>,
+    /// Nodes that take calls and never answer them (tests).
+    hanging: Mutex<HashSet<String>>,
     /// Each node's own apid: its address, and the switch that stops it when the node goes.
     listeners: Mutex<HashMap<String, (SocketAddr, tokio::sync::oneshot::Sender<()>)>>,
 }
@@ -100,6 +102,23 @@ impl Registry {
         } else {
             set.remove(hostname);
         }
+    }
+
+    /// Make a node take calls and never answer them, or answer again.
+    pub fn set_hanging(&self, hostname: &str, hangs: bool) {
+        let mut set = self.hanging.lock().unwrap_or_else(|p| p.into_inner());
+        if hangs {
+            set.insert(hostname.to_string());
+        } else {
+            set.remove(hostname);
+        }
+    }
+
+    /// Whether calls for this node (by hostname or address) hang.
+    pub fn hangs(&self, target: &str) -> bool {
+        let set = self.hanging.lock().unwrap_or_else(|p| p.into_inner());
+        !set.is_empty()
+            && (set.contains(target) || self.resolve(target).is_some_and(|h| set.contains(&h)))
     }
 
     /// Install a version to boot at the next reboot.
@@ -423,6 +442,7 @@ impl TalosSim {
             events_changed: watch::channel(0).0,
             resources: Mutex::new(cosi::Versions::default()),
             launcher: std::sync::OnceLock::new(),
+            hanging: Mutex::new(HashSet::new()),
             listeners: Mutex::new(HashMap::new()),
         });
         let (shutdown, shutdown_rx) = watch::channel(false);

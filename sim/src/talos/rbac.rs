@@ -1,13 +1,18 @@
-//! machined's access check: the caller's roles come from its client certificate (the subject's
-//! Organization: `os:admin`, `os:operator`, `os:reader`, `os:etcd:backup`), and each method
-//! lists the roles it allows; a method not listed needs `os:admin`. A refusal is
-//! `PermissionDenied` "not authorized", before the call reaches the service.
+//! What stands in front of every simulated apid's services. machined's access check: the
+//! caller's roles come from its client certificate (the subject's Organization: `os:admin`,
+//! `os:operator`, `os:reader`, `os:etcd:backup`), and each method lists the roles it allows; a
+//! method not listed needs `os:admin`. A refusal is `PermissionDenied` "not authorized", before
+//! the call reaches the service. And a node a test made hang: a call for it is taken and never
+//! answered, as a machine that accepts connections but is wedged.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::future::Either;
 use tonic::Status;
+
+use super::Registry;
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
 const READ: &[&str] = &["os:admin", "os:operator", "os:reader"];
@@ -66,29 +71,63 @@ pub fn peer_roles(extensions: &http::Extensions) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The tower layer that puts the check in front of every service of an apid.
-#[derive(Clone, Copy)]
-pub struct Layer;
+/// The nodes a request is for: its `nodes` values, else its `node`, else the apid's own.
+fn targets_of(headers: &http::HeaderMap, me: &str) -> Vec<String> {
+    let values = |key: &str| -> Vec<String> {
+        headers
+            .get_all(key)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    };
+    let nodes = values("nodes");
+    if !nodes.is_empty() {
+        return nodes;
+    }
+    let node = values("node");
+    if node.is_empty() {
+        vec![me.to_string()]
+    } else {
+        node
+    }
+}
+
+/// The tower layer that puts the checks in front of every service of one apid.
+#[derive(Clone)]
+pub struct Layer {
+    pub registry: Arc<Registry>,
+    pub me: String,
+}
 
 impl<S> tower::Layer<S> for Layer {
-    type Service = Rbac<S>;
-    fn layer(&self, inner: S) -> Rbac<S> {
-        Rbac { inner }
+    type Service = Gate<S>;
+    fn layer(&self, inner: S) -> Gate<S> {
+        Gate {
+            inner,
+            registry: self.registry.clone(),
+            me: self.me.clone(),
+        }
     }
 }
 
 #[derive(Clone)]
-pub struct Rbac<S> {
+pub struct Gate<S> {
     inner: S,
+    registry: Arc<Registry>,
+    me: String,
 }
 
-impl<S, B> tower::Service<http::Request<B>> for Rbac<S>
+type Answer<E> = Pin<Box<dyn Future<Output = Result<http::Response<tonic::body::Body>, E>> + Send>>;
+
+impl<S, B> tower::Service<http::Request<B>> for Gate<S>
 where
     S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = http::Response<tonic::body::Body>;
     type Error = S::Error;
-    type Future = Either<S::Future, Ready<Result<Self::Response, S::Error>>>;
+    type Future = Answer<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -97,13 +136,17 @@ where
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let roles = peer_roles(req.extensions());
         let allowed = allowed_roles(req.uri().path());
-        if roles.iter().any(|r| allowed.contains(&r.as_str())) {
-            Either::Left(self.inner.call(req))
-        } else {
-            Either::Right(ready(Ok(
-                Status::permission_denied("not authorized").into_http()
-            )))
+        if !roles.iter().any(|r| allowed.contains(&r.as_str())) {
+            let refused = Status::permission_denied("not authorized").into_http();
+            return Box::pin(std::future::ready(Ok(refused)));
         }
+        if targets_of(req.headers(), &self.me)
+            .iter()
+            .any(|t| self.registry.hangs(t))
+        {
+            return Box::pin(std::future::pending());
+        }
+        Box::pin(self.inner.call(req))
     }
 }
 

@@ -53,7 +53,10 @@ pub(super) fn serve(
     let server = Server::builder()
         .tls_config(tls)
         .map_err(|e| SimError::Talos(e.to_string()))?
-        .layer(rbac::Layer)
+        .layer(rbac::Layer {
+            registry: api.registry.clone(),
+            me: hostname.to_string(),
+        })
         .add_service(MachineServiceServer::from_arc(api.clone()))
         .add_service(StateServer::from_arc(api.clone()))
         .add_service(LifecycleServiceServer::from_arc(api.clone()))

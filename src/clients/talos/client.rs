@@ -309,7 +309,7 @@ impl TalosClient {
         node: &str,
         service: &str,
         tail_lines: i32,
-    ) -> Result<tonic::Streaming<super::proto::common::Data>, tonic::Status> {
+    ) -> Result<tonic::Streaming<super::proto::common::Data>, String> {
         let mut req = Request::new(LogsRequest {
             namespace: "system".into(),
             id: service.into(),
@@ -320,14 +320,14 @@ impl TalosClient {
         if let Ok(v) = MetadataValue::try_from(node) {
             req.metadata_mut().insert("node", v);
         }
-        Ok(self.machine().logs(req).await?.into_inner())
+        Ok(self.opened(self.machine().logs(req)).await?.into_inner())
     }
 
     /// Follow the kernel log of a node.
     pub async fn dmesg(
         &self,
         node: &str,
-    ) -> Result<tonic::Streaming<super::proto::common::Data>, tonic::Status> {
+    ) -> Result<tonic::Streaming<super::proto::common::Data>, String> {
         let mut req = Request::new(DmesgRequest {
             follow: true,
             tail: false,
@@ -335,6 +335,6 @@ impl TalosClient {
         if let Ok(v) = MetadataValue::try_from(node) {
             req.metadata_mut().insert("node", v);
         }
-        Ok(self.machine().dmesg(req).await?.into_inner())
+        Ok(self.opened(self.machine().dmesg(req)).await?.into_inner())
     }
 }

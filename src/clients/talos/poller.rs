@@ -157,8 +157,8 @@ pub fn stream_text(
         };
         let mut stream = match opened {
             Ok(s) => s,
-            Err(status) => {
-                sink.send(Err(describe(&status)));
+            Err(e) => {
+                sink.send(Err(e));
                 return;
             }
         };

@@ -98,12 +98,7 @@ impl TalosClient {
                 api_version: 1,
             },
         );
-        let stream = self
-            .state()
-            .watch(req)
-            .await
-            .map_err(|s| describe(&s))?
-            .into_inner();
+        let stream = self.opened(self.state().watch(req)).await?.into_inner();
         Ok(stream.map(|item| {
             let resp = item.map_err(|s| describe(&s))?;
             let mut changes = Vec::new();
@@ -154,13 +149,23 @@ impl TalosClient {
                 ..Default::default()
             },
         );
-        let stream = self
-            .machine()
-            .events(req)
-            .await
-            .map_err(|s| describe(&s))?
-            .into_inner();
+        let stream = self.opened(self.machine().events(req)).await?.into_inner();
         Ok(stream.map(|item| item.map(decode).map_err(|s| describe(&s))))
+    }
+
+    /// A stream's opening, given the call deadline: a node that takes the call and never
+    /// answers must not hold its follower forever (the stream itself may then last).
+    pub(super) async fn opened<T>(
+        &self,
+        open: impl std::future::Future<Output = Result<T, tonic::Status>>,
+    ) -> Result<T, String> {
+        match tokio::time::timeout(self.timeout, open).await {
+            Ok(result) => result.map_err(|s| describe(&s)),
+            Err(_) => Err(format!(
+                "no answer in {} s (the node takes the call but does not answer)",
+                self.timeout.as_secs()
+            )),
+        }
     }
 }
 

@@ -1,0 +1,223 @@
+//! The fault matrix: what the cockpit shows while its sources fail, and that it comes back by
+//! itself with nothing lost, doubled or left behind.
+
+use std::collections::BTreeSet;
+
+use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck::model::source::SourceState;
+use opsdeck_sim::kinds::kind_id;
+use serde_json::json;
+
+use crate::common::{self, Cockpit};
+
+/// The ExternalSecrets the media cluster's database holds, by namespace/name.
+fn media_secrets(sim: &opsdeck_sim::Simulator) -> BTreeSet<String> {
+    let kind = kind_id("ExternalSecret").expect("kind");
+    let db = sim.cluster_db("media").expect("media");
+    db.list(kind, None, None)
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["metadata"]["namespace"].as_str().unwrap_or_default(),
+                o["metadata"]["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// The ExternalSecrets of the media cluster the cockpit shows, each once.
+fn shown_media_secrets(c: &Cockpit) -> Vec<String> {
+    c.state
+        .eso
+        .external_secrets
+        .iter()
+        .filter(|e| e.key.cluster == "opsdeck-media")
+        .map(|e| e.key.namespaced_name())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_server_killed_and_restarted_ten_times() {
+    let mut sim = common::frozen_sim().await;
+    let mut c =
+        Cockpit::start_with_sources(common::all_sources(&sim).await, TalosSetup::default()).await;
+    c.press(&["4"]);
+    c.wait_for("secrets from every cluster", |s| {
+        s.eso.external_secrets.len() == 8 && s.argo.apps.len() == 25
+    })
+    .await;
+    let es_kind = kind_id("ExternalSecret").expect("kind");
+    let app_kind = kind_id("Application").expect("kind");
+    for round in 0..10 {
+        sim.stop_cluster("media");
+        c.wait_for("media stale", |s| {
+            s.eso.external_secrets.troubled().any(|(cluster, st)| {
+                cluster == "opsdeck-media" && matches!(st, SourceState::Stale { .. })
+            })
+        })
+        .await;
+        let frame = c.frame_sized(240, 30);
+        assert!(frame.contains("[stale"), "round {round}:\n{frame}");
+
+        // While it is down its data changes: one secret goes, another comes.
+        {
+            let mut db = sim.cluster_db("media").expect("media");
+            let victim = db
+                .list(es_kind, None, None)
+                .find(|o| {
+                    o["metadata"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("extra-"))
+                })
+                .or_else(|| {
+                    db.list(es_kind, None, None)
+                        .find(|o| o["metadata"]["name"] == "nextcloud-smtp")
+                })
+                .cloned();
+            if let Some(mut o) = victim {
+                let key = (
+                    es_kind,
+                    o["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    o["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+                db.delete(&key).expect("delete");
+                o["metadata"]["name"] = json!(format!("extra-{round}"));
+                for meta in ["uid", "resourceVersion", "creationTimestamp"] {
+                    o["metadata"].as_object_mut().map(|m| m.remove(meta));
+                }
+                db.create(es_kind, o).expect("create");
+            }
+        }
+
+        // The management cluster keeps flowing meanwhile.
+        let health = if round % 2 == 0 {
+            "Degraded"
+        } else {
+            "Healthy"
+        };
+        sim.db()
+            .modify(
+                &(app_kind, "argocd".to_string(), "gitea".to_string()),
+                |o| o["status"]["health"]["status"] = json!(health),
+            )
+            .expect("app");
+        c.wait_for("management still updating", |s| {
+            s.argo
+                .apps
+                .iter()
+                .any(|a| a.key.name == "gitea" && a.health == health)
+        })
+        .await;
+        assert!(c.state.argo.apps.state().is_healthy(), "round {round}");
+
+        sim.restart_cluster("media").await.expect("restart");
+        let want = media_secrets(&sim);
+        c.wait_for("media live, with what changed meanwhile", |s| {
+            s.eso.external_secrets.state().is_healthy()
+                && s.eso
+                    .external_secrets
+                    .iter()
+                    .filter(|e| e.key.cluster == "opsdeck-media")
+                    .map(|e| e.key.namespaced_name())
+                    .collect::<BTreeSet<_>>()
+                    == want
+        })
+        .await;
+        let shown = shown_media_secrets(&c);
+        let unique: BTreeSet<&String> = shown.iter().collect();
+        assert_eq!(
+            unique.len(),
+            shown.len(),
+            "round {round}: a row twice: {shown:?}"
+        );
+    }
+    let frame = c.frame_sized(240, 30);
+    assert!(frame.contains("External Secrets (8) [live]"), "{frame}");
+    assert!(
+        frame.contains("extra-9") && !frame.contains("extra-8"),
+        "{frame}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_talos_node_that_takes_calls_and_never_answers_only_greys_itself() {
+    use opsdeck::model::talos::TalosNodeRow;
+    let sim = common::frozen_sim_with_talos().await;
+    let talos = sim.talos.as_ref().expect("talos");
+    let wedged = "media-workers-vbjts-fmr2g";
+    let mut c = common::inspector_on(&sim, common::talos_setup(&sim), wedged).await;
+    talos.registry.set_hanging(wedged, true);
+    c.press(&["L"]);
+    let row = |c: &Cockpit, name: &str| -> Option<TalosNodeRow> {
+        c.state
+            .talos
+            .nodes
+            .iter()
+            .find(|n| n.key.name == name)
+            .cloned()
+    };
+    // Its poll times out (the call deadline), and the inspector says so.
+    c.wait_for("its poll timed out", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == wedged && n.error.is_some())
+    })
+    .await;
+    let error = row(&c, wedged).and_then(|n| n.error).unwrap_or_default();
+    assert!(
+        error.contains("Timeout") || error.contains("Deadline") || error.contains("timed out"),
+        "{error}"
+    );
+    let frame = c.frame_sized(200, 30);
+    assert!(frame.contains(&error[..error.len().min(30)]), "{frame}");
+    // The log it was asked for gives up with the reason instead of waiting for ever.
+    c.wait_for("the log's opening gave up", |s| {
+        s.talos.inspector.text_error.is_some()
+    })
+    .await;
+    let why = c
+        .state
+        .talos
+        .inspector
+        .text_error
+        .clone()
+        .unwrap_or_default();
+    assert!(why.contains("no answer in 3 s"), "{why}");
+
+    // The other nodes keep their pace: each polled again within its interval.
+    let before: Vec<(String, jiff::Timestamp)> = c
+        .state
+        .talos
+        .nodes
+        .iter()
+        .filter(|n| n.key.name != wedged)
+        .map(|n| (n.key.name.clone(), n.polled_at))
+        .collect();
+    assert!(before.len() >= 7);
+    c.wait_for("every other node polled again", |s| {
+        before.iter().all(|(name, at)| {
+            s.talos
+                .nodes
+                .iter()
+                .any(|n| &n.key.name == name && n.polled_at > *at && n.error.is_none())
+        })
+    })
+    .await;
+
+    // It answers again: its row comes back by itself.
+    talos.registry.set_hanging(wedged, false);
+    c.wait_for("answering again", |s| {
+        s.talos
+            .nodes
+            .iter()
+            .any(|n| n.key.name == wedged && n.error.is_none())
+    })
+    .await;
+}
