@@ -284,6 +284,14 @@ impl Api {
                 }
             }
         };
+        if verb != "get"
+            && self
+                .swallow_answers
+                .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            // Written; the answer is lost with the server.
+            std::future::pending::<()>().await;
+        }
         match result {
             Ok((code, body)) => json_response(code, &body, warning.as_deref()),
             Err(e) => error_response(e),

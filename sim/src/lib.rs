@@ -390,6 +390,7 @@ impl Simulator {
                 watch_epoch: tokio::sync::watch::channel(0).0,
                 hidden_groups,
                 hidden_versions,
+                swallow_answers: std::sync::atomic::AtomicBool::new(false),
             });
             servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
         }
@@ -568,6 +569,16 @@ impl Simulator {
     /// The generated talosconfig, when Talos nodes are simulated.
     pub fn talosconfig_yaml(&self) -> Option<String> {
         self.talos.as_ref().map(talos::TalosSim::talosconfig_yaml)
+    }
+
+    /// Apply writes to a cluster but never answer them (until `stop_cluster` ends them), as
+    /// a server that dies right after it wrote.
+    pub fn swallow_answers(&self, cluster: &str, on: bool) {
+        if let Some(s) = self.server(cluster) {
+            s.api
+                .swallow_answers
+                .store(on, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// Stop one cluster's API server (the others keep serving).

@@ -20,4 +20,7 @@ pub struct Api {
     pub hidden_groups: Vec<String>,
     /// Group versions (`group/version`) not served, as with an older CRD.
     pub hidden_versions: Vec<String>,
+    /// Tests: a write is applied and its answer never sent, as when the server dies between
+    /// the two.
+    pub swallow_answers: std::sync::atomic::AtomicBool,
 }

@@ -290,6 +290,8 @@ pub enum OpStatus {
     Running(String),
     Succeeded(String),
     Failed(String),
+    /// Sent, and no answer says whether it was done.
+    Unknown(String),
 }
 
 /// One action sent from this cockpit, for the operations panel.

@@ -179,7 +179,7 @@ impl Executor {
         let tx = self.tx.clone();
         let audit_path = self.audit.clone();
         tokio::spawn(async move {
-            let result = send.await;
+            let result = send.await.map_err(ClientError::of_change);
             match &result {
                 Ok(outcome) => tracing::info!(id, "action done: {outcome}"),
                 Err(e) => tracing::warn!(id, "action failed: {e}"),

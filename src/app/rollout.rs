@@ -110,10 +110,12 @@ pub fn on_done(state: &mut State, id: u64, result: Result<String, ClientError>) 
         _ => {
             state.notice = Some(match &result {
                 Ok(msg) => format!("{title}: {msg}"),
+                Err(e @ ClientError::OutcomeUnknown(_)) => format!("{title}: {e}"),
                 Err(e) => format!("{title} failed: {e} — press the key again to retry"),
             });
             op.status = match result {
                 Ok(msg) => OpStatus::Succeeded(msg),
+                Err(e @ ClientError::OutcomeUnknown(_)) => OpStatus::Unknown(e.to_string()),
                 Err(e) => OpStatus::Failed(e.to_string()),
             };
         }

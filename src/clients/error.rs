@@ -35,6 +35,13 @@ pub enum ClientError {
     /// 5xx or Internal/Unavailable from the server itself.
     #[error("server error: {0}")]
     Server(String),
+    /// The request went out and the connection ended before its answer came.
+    #[error("no answer: {0}")]
+    Unanswered(String),
+    /// A change was sent and no answer says whether it was made (the connection dropped or
+    /// the call timed out after sending): never reported as success, nor as nothing done.
+    #[error("outcome unknown — check the object ({0})")]
+    OutcomeUnknown(String),
     #[error("{0}")]
     Other(String),
 }
@@ -53,6 +60,8 @@ impl ClientError {
             ClientError::Unreachable(_) => "unreachable",
             ClientError::Tls(_) => "tls",
             ClientError::Server(_) => "server-error",
+            ClientError::Unanswered(_) => "unanswered",
+            ClientError::OutcomeUnknown(_) => "outcome-unknown",
             ClientError::Other(_) => "error",
         }
     }
@@ -70,7 +79,23 @@ impl ClientError {
             | ClientError::Unreachable(m)
             | ClientError::Tls(m)
             | ClientError::Server(m)
+            | ClientError::Unanswered(m)
+            | ClientError::OutcomeUnknown(m)
             | ClientError::Other(m) => m,
+        }
+    }
+
+    /// The error of a change that was sent: where the answer was lost or late, whether the
+    /// change was made is not known.
+    pub fn of_change(self) -> ClientError {
+        match self {
+            ClientError::Unanswered(m) => {
+                ClientError::OutcomeUnknown(format!("the connection ended before the answer: {m}"))
+            }
+            ClientError::Timeout(m) => {
+                ClientError::OutcomeUnknown(format!("no answer in time: {m}"))
+            }
+            other => other,
         }
     }
 
@@ -176,6 +201,18 @@ fn from_chain(e: &(dyn StdError + 'static)) -> ClientError {
     while let Some(c) = cause {
         if c.downcast_ref::<rustls::Error>().is_some() {
             return ClientError::Tls(text);
+        }
+        // Past connecting, the request was on its way: the connection ending now (the server
+        // died or closed it mid-answer) leaves its outcome open.
+        if let Some(sent) = c.downcast_ref::<hyper_util::client::legacy::Error>()
+            && !sent.is_connect()
+        {
+            return ClientError::Unanswered(text);
+        }
+        if let Some(h) = c.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled() || h.is_closed())
+        {
+            return ClientError::Unanswered(text);
         }
         if let Some(io) = c.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind;

@@ -221,3 +221,71 @@ async fn a_talos_node_that_takes_calls_and_never_answers_only_greys_itself() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_whose_answer_is_lost_is_reported_as_outcome_unknown() {
+    use opsdeck::app::domains::OpStatus;
+    use opsdeck::model::tree::NodeId;
+    let mut sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("tree", |s| {
+        s.capi.clusters.len() == 2 && s.capi.deployments.len() == 2 && s.capi.machines.len() == 9
+    })
+    .await;
+    let target = c
+        .state
+        .capi
+        .deployments
+        .iter()
+        .find(|d| d.key.name == "media-workers")
+        .map(|d| NodeId::Deployment(d.key.clone()))
+        .expect("md");
+    c.select_in_tree(&target);
+    c.press(&["S", "<Backspace>"]);
+    c.type_text("5");
+    c.press(&["<Enter>"]);
+    common::wait_allowed(&mut c).await;
+    // The server writes the change and dies before it answers.
+    sim.swallow_answers(opsdeck_sim::MANAGEMENT, true);
+    c.press(&["<Enter>"]);
+    c.wait_for("sent", |s| !s.actions.operations.is_empty())
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sim.stop_cluster(opsdeck_sim::MANAGEMENT);
+    c.wait_for("the outcome", |s| {
+        !matches!(
+            s.actions.operations[0].status,
+            OpStatus::Sent | OpStatus::Running(_)
+        )
+    })
+    .await;
+    let status = c.state.actions.operations[0].status.clone();
+    let OpStatus::Unknown(why) = status else {
+        panic!("not reported as unknown: {status:?}");
+    };
+    assert!(
+        why.starts_with("outcome unknown — check the object"),
+        "{why}"
+    );
+    let line = common::audit_lines(&c).pop().expect("audit line");
+    assert_eq!(line["result"]["kind"], "outcome-unknown", "{line}");
+    c.press(&["0"]);
+    let frame = c.frame_sized(200, 20);
+    assert!(
+        frame.contains("unknown") && frame.contains("outcome unknown"),
+        "{frame}"
+    );
+
+    // It was done: back up, the cluster shows five workers wanted.
+    sim.swallow_answers(opsdeck_sim::MANAGEMENT, false);
+    sim.restart_cluster(opsdeck_sim::MANAGEMENT)
+        .await
+        .expect("restart");
+    c.wait_for("the change, seen", |s| {
+        s.capi
+            .deployments
+            .iter()
+            .any(|d| d.key.name == "media-workers" && d.replicas.desired == 5)
+    })
+    .await;
+}

@@ -33,6 +33,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
                 OpStatus::Running(p) => ("running", p.clone(), "status.progressing"),
                 OpStatus::Succeeded(m) => ("done", m.clone(), "status.ok"),
                 OpStatus::Failed(e) => ("failed", e.clone(), "status.degraded"),
+                OpStatus::Unknown(e) => ("unknown", e.clone(), "status.warning"),
             };
             let mut detail = Cell::styled(text, style);
             if let Some(now) = progress::live(state, op) {
