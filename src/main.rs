@@ -195,7 +195,15 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
         // answered (so there is nothing to send here).
         let _ = start_with(&mut state, command);
     }
+    // ratatui's hook restores the terminal, then color-eyre's prints the report; after that
+    // nothing may go on drawing into a restored terminal, wherever the panic was (a
+    // background task's included): the process ends with the panic's exit code.
     let mut terminal = ratatui::init();
+    let restore_and_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_and_report(info);
+        std::process::exit(101);
+    }));
     let result = run_loop(
         &mut terminal,
         state,

@@ -76,6 +76,7 @@ where
     if let Ok(size) = terminal.size() {
         resize(&mut state, size.width, size.height);
     }
+    inject_panic_for_tests();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
@@ -129,6 +130,25 @@ where
         w.abort();
     }
     result
+}
+
+/// Debug builds only: `OPSDECK_INJECT_PANIC=task` panics in a background task a moment after
+/// start, `=loop` in the main loop — to test that any panic restores the terminal and ends the
+/// process with a non-zero code.
+fn inject_panic_for_tests() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    match std::env::var("OPSDECK_INJECT_PANIC").as_deref() {
+        Ok("task") => {
+            tokio::spawn(async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                panic!("injected panic in a background task (OPSDECK_INJECT_PANIC=task)");
+            });
+        }
+        Ok("loop") => panic!("injected panic in the main loop (OPSDECK_INJECT_PANIC=loop)"),
+        _ => {}
+    }
 }
 
 /// Apply one message and run what it asks for.

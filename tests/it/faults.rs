@@ -289,3 +289,74 @@ async fn a_change_whose_answer_is_lost_is_reported_as_outcome_unknown() {
     })
     .await;
 }
+
+/// Run the cockpit binary on a pseudo-terminal (120×40) until it ends (at most a minute):
+/// everything it wrote to the terminal, and its exit code.
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> (String, i32) {
+    const RUNNER: &str = r#"
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+argv = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    os.execv(argv[0], argv)
+out = bytearray()
+deadline = time.time() + 60
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.5)
+    if fd in ready:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+else:
+    os.kill(pid, signal.SIGKILL)
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(bytes(out))
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"#;
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("-c").arg(RUNNER).arg(env!("CARGO_BIN_EXE_opsdeck"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("python3 runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn a_panic_anywhere_restores_the_terminal_and_ends_with_an_error() {
+    for place in ["loop", "task"] {
+        let home = tempfile::tempdir().expect("home");
+        let home = home.path().to_string_lossy().into_owned();
+        let (screen, code) = on_a_terminal(
+            &["demo"],
+            &[("OPSDECK_INJECT_PANIC", place), ("HOME", &home)],
+        );
+        assert_eq!(code, 101, "{place}: exit code; wrote:\n{screen}");
+        assert!(
+            screen.contains("injected panic in"),
+            "{place}: the panic is printed:\n{screen}"
+        );
+        // The alternate screen was entered, and left again after the last time it was.
+        let entered = screen
+            .rfind("\u{1b}[?1049h")
+            .expect("entered the alternate screen");
+        let left = screen
+            .rfind("\u{1b}[?1049l")
+            .expect("left the alternate screen");
+        assert!(left > entered, "{place}: still on the alternate screen");
+        let report = screen.find("injected panic in").expect("report");
+        assert!(
+            report > left,
+            "{place}: the report is printed after the terminal is restored"
+        );
+    }
+}
