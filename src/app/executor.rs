@@ -51,15 +51,27 @@ pub struct Executor {
     talos_polls: Option<super::talos_polls::TalosPolls>,
 }
 
-/// Write an action's audit line; an outcome whose line could not be written says so.
+/// Write an action's audit line; an outcome whose line could not be written (now, or before
+/// it was sent: `unwritten`) says so, whether it succeeded or not.
 fn with_audit(
     path: Option<&std::path::Path>,
     result: Result<String, ClientError>,
-    record: impl FnOnce(&std::path::Path, &Result<String, ClientError>) -> std::io::Result<()>,
+    unwritten: Option<std::io::Error>,
+    record: impl FnOnce(&std::path::Path, Option<&Result<String, ClientError>>) -> std::io::Result<()>,
 ) -> Result<String, ClientError> {
-    match path.map(|p| record(p, &result)) {
-        Some(Err(e)) => result.map(|ok| format!("{ok} (audit log not written: {e})")),
-        _ => result,
+    let failed = match path.map(|p| record(p, Some(&result))) {
+        Some(Err(e)) => Some(e),
+        _ => unwritten,
+    };
+    match failed {
+        None => result,
+        Some(e) => {
+            let note = format!(" (audit log not written: {e})");
+            match result {
+                Ok(ok) => Ok(format!("{ok}{note}")),
+                Err(err) => Err(err.noted(&note)),
+            }
+        }
     }
 }
 
@@ -142,7 +154,7 @@ impl Executor {
     /// and report how it ended.
     pub fn run_foreground(&self, id: u64, run: &PluginRun) {
         let result = plugin::run_foreground(run);
-        let result = with_audit(self.audit.as_deref(), result, |p, r| {
+        let result = with_audit(self.audit.as_deref(), result, None, |p, r| {
             plugin::audit(p, run, r)
         });
         let _ = self.tx.send(Msg::ActionDone { id, result });
@@ -167,24 +179,26 @@ impl Executor {
         self
     }
 
-    /// Send an action in its own task, write its audit line, and report the outcome; an
-    /// outcome whose audit line could not be written says so.
+    /// Send an action in its own task — its audit line written before it goes and again with
+    /// its outcome — and report the outcome; an outcome whose audit line could not be written
+    /// says so.
     fn spawn_action<Request, Record>(&self, id: u64, send: Request, record: Record)
     where
         Request: Future<Output = Result<String, ClientError>> + Send + 'static,
-        Record: FnOnce(&std::path::Path, &Result<String, ClientError>) -> std::io::Result<()>
+        Record: Fn(&std::path::Path, Option<&Result<String, ClientError>>) -> std::io::Result<()>
             + Send
             + 'static,
     {
         let tx = self.tx.clone();
         let audit_path = self.audit.clone();
         tokio::spawn(async move {
+            let unwritten = audit_path.as_deref().and_then(|p| record(p, None).err());
             let result = send.await.map_err(ClientError::of_change);
             match &result {
                 Ok(outcome) => tracing::info!(id, "action done: {outcome}"),
                 Err(e) => tracing::warn!(id, "action failed: {e}"),
             }
-            let result = with_audit(audit_path.as_deref(), result, record);
+            let result = with_audit(audit_path.as_deref(), result, unwritten, record);
             let _ = tx.send(Msg::ActionDone { id, result });
         });
     }
@@ -518,7 +532,7 @@ impl Executor {
                 let sink = Sink::new(move |report| match report {
                     PluginReport::Line(line) => tx.send(Msg::PluginLine { id, line }).is_ok(),
                     PluginReport::Done(result) => {
-                        let result = with_audit(audit_path.as_deref(), result, |p, r| {
+                        let result = with_audit(audit_path.as_deref(), result, None, |p, r| {
                             plugin::audit(p, &audited, r)
                         });
                         tx.send(Msg::ActionDone { id, result }).is_ok()

@@ -274,7 +274,7 @@ fn pem_certificates(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDer<'
 pub fn audit(
     path: &std::path::Path,
     request: &ArgoRequest,
-    result: &Result<String, ClientError>,
+    result: Option<&Result<String, ClientError>>,
 ) -> std::io::Result<()> {
     crate::clients::audit::append(
         path,

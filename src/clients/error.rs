@@ -85,6 +85,26 @@ impl ClientError {
         }
     }
 
+    /// The same error with a note after its message.
+    pub fn noted(self, note: &str) -> ClientError {
+        let with = |m: String| format!("{m}{note}");
+        match self {
+            ClientError::Forbidden(m) => ClientError::Forbidden(with(m)),
+            ClientError::Unauthorized(m) => ClientError::Unauthorized(with(m)),
+            ClientError::NotFound(m) => ClientError::NotFound(with(m)),
+            ClientError::Conflict(m) => ClientError::Conflict(with(m)),
+            ClientError::Invalid(m) => ClientError::Invalid(with(m)),
+            ClientError::Refused(m) => ClientError::Refused(with(m)),
+            ClientError::Timeout(m) => ClientError::Timeout(with(m)),
+            ClientError::Unreachable(m) => ClientError::Unreachable(with(m)),
+            ClientError::Tls(m) => ClientError::Tls(with(m)),
+            ClientError::Server(m) => ClientError::Server(with(m)),
+            ClientError::Unanswered(m) => ClientError::Unanswered(with(m)),
+            ClientError::OutcomeUnknown(m) => ClientError::OutcomeUnknown(with(m)),
+            ClientError::Other(m) => ClientError::Other(with(m)),
+        }
+    }
+
     /// The error of a change that was sent: where the answer was lost or late, whether the
     /// change was made is not known.
     pub fn of_change(self) -> ClientError {

@@ -91,7 +91,7 @@ async fn forward<R: AsyncRead + Unpin>(pipe: Option<R>, sink: Sink<PluginReport>
 pub fn audit(
     path: &Path,
     run: &PluginRun,
-    result: &Result<String, ClientError>,
+    result: Option<&Result<String, ClientError>>,
 ) -> std::io::Result<()> {
     super::audit::append(
         path,

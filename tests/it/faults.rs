@@ -251,6 +251,11 @@ async fn a_change_whose_answer_is_lost_is_reported_as_outcome_unknown() {
     c.wait_for("sent", |s| !s.actions.operations.is_empty())
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Before any answer, the request is on record (a crash now would keep it).
+    let written = common::audit_log(&c);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert_eq!(written[0]["result"]["pending"], "sent; no answer yet");
+    assert_eq!(written[0]["request"]["body"]["spec"]["replicas"], 5);
     sim.stop_cluster(opsdeck_sim::MANAGEMENT);
     c.wait_for("the outcome", |s| {
         !matches!(
@@ -267,8 +272,14 @@ async fn a_change_whose_answer_is_lost_is_reported_as_outcome_unknown() {
         why.starts_with("outcome unknown — check the object"),
         "{why}"
     );
-    let line = common::audit_lines(&c).pop().expect("audit line");
-    assert_eq!(line["result"]["kind"], "outcome-unknown", "{line}");
+    let lines = common::audit_log(&c);
+    assert_eq!(lines.len(), 2, "written before, completed after: {lines:?}");
+    assert_eq!(lines[1]["request"], lines[0]["request"]);
+    assert_eq!(
+        lines[1]["result"]["kind"], "outcome-unknown",
+        "{}",
+        lines[1]
+    );
     c.press(&["0"]);
     let frame = c.frame_sized(200, 20);
     assert!(
@@ -359,4 +370,24 @@ fn a_panic_anywhere_restores_the_terminal_and_ends_with_an_error() {
             "{place}: the report is printed after the terminal is restored"
         );
     }
+}
+
+#[tokio::test]
+async fn an_audit_log_that_cannot_be_written_is_said_with_the_outcome() {
+    use opsdeck::app::domains::OpStatus;
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.open_apps("gitea").await;
+    // Where the log file was, a directory: nothing can be appended there (not even as root).
+    let _ = std::fs::remove_file(&c.audit);
+    std::fs::create_dir(&c.audit).expect("a directory in the way");
+    c.press(&["r"]);
+    common::confirm(&mut c).await;
+    let OpStatus::Succeeded(outcome) = c.state.actions.operations[0].status.clone() else {
+        panic!("{:?}", c.state.actions.operations[0].status);
+    };
+    assert!(outcome.contains("(audit log not written: "), "{outcome}");
+    c.press(&["0"]);
+    let frame = c.frame_sized(240, 20);
+    assert!(frame.contains("audit log not written"), "{frame}");
 }

@@ -125,7 +125,7 @@ async fn send_body(client: &Client, plan: &ActionPlan) -> Result<String, ClientE
 pub fn audit(
     path: &Path,
     plan: &ActionPlan,
-    result: &Result<String, ClientError>,
+    result: Option<&Result<String, ClientError>>,
 ) -> std::io::Result<()> {
     crate::clients::audit::append(
         path,

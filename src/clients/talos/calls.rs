@@ -179,7 +179,7 @@ const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10 
 pub fn audit(
     path: &std::path::Path,
     call: &TalosCall,
-    result: &Result<String, ClientError>,
+    result: Option<&Result<String, ClientError>>,
 ) -> std::io::Result<()> {
     crate::clients::audit::append(
         path,

@@ -170,7 +170,7 @@ impl TalosClient {
 pub fn audit(
     path: &std::path::Path,
     plan: &TalosUpgrade,
-    result: &Result<String, ClientError>,
+    result: Option<&Result<String, ClientError>>,
 ) -> std::io::Result<()> {
     let request = match plan.api {
         UpgradeApi::Lifecycle => serde_json::json!({

@@ -514,7 +514,17 @@ pub async fn confirm(c: &mut Cockpit) {
     .await;
 }
 
+/// The audit log's outcome lines (each action's line written before it was sent is left
+/// out: `audit_log` has every line).
 pub fn audit_lines(c: &Cockpit) -> Vec<serde_json::Value> {
+    audit_log(c)
+        .into_iter()
+        .filter(|l| l["result"].get("pending").is_none())
+        .collect()
+}
+
+/// Every line of the audit log, in order.
+pub fn audit_log(c: &Cockpit) -> Vec<serde_json::Value> {
     std::fs::read_to_string(&c.audit)
         .unwrap_or_default()
         .lines()
