@@ -257,6 +257,7 @@ impl Api {
         let result = match verb {
             "watch" => return watch::serve(self, path, &query, table),
             "list" => {
+                self.lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 return match self.list(&path, &query, table) {
                     Ok(body) => bytes_response(200, body, warning.as_deref()),
                     Err(e) => error_response(e),

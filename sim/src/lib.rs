@@ -391,6 +391,8 @@ impl Simulator {
                 hidden_groups,
                 hidden_versions,
                 swallow_answers: std::sync::atomic::AtomicBool::new(false),
+                expire_watches: std::sync::atomic::AtomicBool::new(false),
+                lists: std::sync::atomic::AtomicU64::new(0),
             });
             servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
         }
@@ -579,6 +581,25 @@ impl Simulator {
                 .swallow_answers
                 .store(on, std::sync::atomic::Ordering::SeqCst);
         }
+    }
+
+    /// From now on every watch of a cluster that resumes from a resourceVersion is told
+    /// `410 Expired` (and the open ones end), until turned off: a watch expiry storm.
+    pub fn expire_watches(&self, cluster: &str, on: bool) {
+        if let Some(s) = self.server(cluster) {
+            s.api
+                .expire_watches
+                .store(on, std::sync::atomic::Ordering::SeqCst);
+            if on {
+                s.api.watch_epoch.send_modify(|e| *e += 1);
+            }
+        }
+    }
+
+    /// How many lists a cluster's API server has served.
+    pub fn list_count(&self, cluster: &str) -> u64 {
+        self.server(cluster)
+            .map_or(0, |s| s.api.lists.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Stop one cluster's API server (the others keep serving).

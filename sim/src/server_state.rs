@@ -23,4 +23,9 @@ pub struct Api {
     /// Tests: a write is applied and its answer never sent, as when the server dies between
     /// the two.
     pub swallow_answers: std::sync::atomic::AtomicBool,
+    /// Tests: every watch that resumes from a resourceVersion gets `410 Expired`, as after a
+    /// compaction, over and over (a storm).
+    pub expire_watches: std::sync::atomic::AtomicBool,
+    /// Lists served (collections read whole), to tell a relist storm.
+    pub lists: std::sync::atomic::AtomicU64,
 }

@@ -184,8 +184,9 @@ pub fn serve(
     let (events, cursor) = {
         let db = api.db();
         let events = db.subscribe();
+        let storm = api.expire_watches.load(std::sync::atomic::Ordering::SeqCst);
         match start_rv {
-            Some(rv) if rv < db.oldest_rv() => {
+            Some(rv) if rv < db.oldest_rv() || storm => {
                 first.push(expired_line(rv, db.oldest_rv()));
                 (None, rv)
             }

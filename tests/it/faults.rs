@@ -391,3 +391,38 @@ async fn an_audit_log_that_cannot_be_written_is_said_with_the_outcome() {
     let frame = c.frame_sized(240, 20);
     assert!(frame.contains("audit log not written"), "{frame}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_expiry_storm_relists_without_flicker_or_hammering() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("apps and machines", |s| {
+        s.argo.apps.len() == 25 && s.capi.machines.len() == 9
+    })
+    .await;
+    let management = opsdeck_sim::MANAGEMENT;
+    let before = sim.list_count(management);
+    // Every watch that resumes is told 410 Expired, for five seconds.
+    sim.expire_watches(management, true);
+    let window = std::time::Duration::from_secs(5);
+    c.settle_checking(window, |s| {
+        // A relist is swapped in whole: the rows never empty out or thin.
+        assert_eq!(s.argo.apps.len(), 25, "apps flickered");
+        assert_eq!(s.capi.machines.len(), 9, "machines flickered");
+    })
+    .await;
+    let lists = sim.list_count(management) - before;
+    sim.expire_watches(management, false);
+    // The management cluster serves about 40 kinds the cockpit watches; each relists after a
+    // pause that grows, not as fast as the server answers.
+    let kinds = 40;
+    assert!(
+        lists <= kinds * 4,
+        "{lists} lists in 5 s: the relists are not held back"
+    );
+    // Over, it settles: still live and whole.
+    c.wait_for("live", |s| {
+        s.argo.apps.state().is_healthy() && s.capi.machines.state().is_healthy()
+    })
+    .await;
+}

@@ -9,6 +9,7 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::core::ApiResource;
+use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
@@ -193,7 +194,9 @@ where
             if let Some(fields) = &spec.fields {
                 config = config.fields(fields);
             }
-            let mut stream = watcher::watcher(api, config).boxed();
+            // A 410 is the watcher's to recover from (it relists), but after a pause that grows
+            // while they keep coming: a storm of them must not turn into a storm of lists.
+            let mut stream = watcher::watcher(api, config).default_backoff().boxed();
             let mut relist: Option<Vec<R>> = None;
             while let Some(event) = stream.next().await {
                 match event {

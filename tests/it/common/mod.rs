@@ -281,6 +281,15 @@ impl Cockpit {
         }
     }
 
+    /// Take in every message for `window`, checking `check` after each.
+    pub async fn settle_checking(&mut self, window: Duration, check: impl Fn(&State)) {
+        let deadline = tokio::time::Instant::now() + window;
+        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.send(msg);
+            check(&self.state);
+        }
+    }
+
     /// `:apps`, filtered.
     pub async fn open_apps(&mut self, filter: &str) {
         self.press(&["2"]);
