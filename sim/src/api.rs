@@ -145,7 +145,12 @@ impl Api {
             Ok(i) => i,
             Err(e) => return Ok(error_response(e)),
         };
-        let hidden = |group: &str| self.hidden_groups.iter().any(|g| g == group);
+        let hidden_groups = self
+            .hidden_groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let hidden = |group: &str| hidden_groups.iter().any(|g| g == group);
         let unserved = |group: &str, version: &str| {
             self.hidden_versions
                 .iter()
@@ -168,9 +173,7 @@ impl Api {
             Route::CoreVersions => {
                 json_response(200, &discovery::core_versions(&self.server_address), None)
             }
-            Route::GroupList => {
-                json_response(200, &discovery::group_list(&self.hidden_groups), None)
-            }
+            Route::GroupList => json_response(200, &discovery::group_list(&hidden_groups), None),
             Route::Group(g) => match discovery::group(&g) {
                 Some(doc) => json_response(200, &doc, None),
                 None => not_found_page(),

@@ -388,7 +388,7 @@ impl Simulator {
                 bookmark_every: options.bookmark_every,
                 server_address: String::new(),
                 watch_epoch: tokio::sync::watch::channel(0).0,
-                hidden_groups,
+                hidden_groups: Mutex::new(hidden_groups),
                 hidden_versions,
                 swallow_answers: std::sync::atomic::AtomicBool::new(false),
                 expire_watches: std::sync::atomic::AtomicBool::new(false),
@@ -593,6 +593,25 @@ impl Simulator {
             if on {
                 s.api.watch_epoch.send_modify(|e| *e += 1);
             }
+        }
+    }
+
+    /// Take an API group's CRDs off a cluster (their objects kept) or put them back, as
+    /// deleting and recreating them would; open watches end.
+    pub fn set_group_installed(&self, cluster: &str, group: &str, installed: bool) {
+        if let Some(s) = self.server(cluster) {
+            {
+                let mut hidden = s
+                    .api
+                    .hidden_groups
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                hidden.retain(|g| g != group);
+                if !installed {
+                    hidden.push(group.to_string());
+                }
+            }
+            s.api.watch_epoch.send_modify(|e| *e += 1);
         }
     }
 

@@ -17,7 +17,7 @@ pub struct Api {
     /// Bumped to end every open watch stream, as an API server restart would.
     pub watch_epoch: tokio::sync::watch::Sender<u64>,
     /// API groups this server pretends not to have (their CRDs are not installed).
-    pub hidden_groups: Vec<String>,
+    pub hidden_groups: std::sync::Mutex<Vec<String>>,
     /// Group versions (`group/version`) not served, as with an older CRD.
     pub hidden_versions: Vec<String>,
     /// Tests: a write is applied and its answer never sent, as when the server dies between

@@ -426,3 +426,35 @@ async fn a_watch_expiry_storm_relists_without_flicker_or_hammering() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crd_deleted_while_running_and_recreated_changes_only_its_pane() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("apps and clusters", |s| {
+        s.argo.apps.len() == 25 && s.capi.clusters.state().is_healthy()
+    })
+    .await;
+    sim.set_group_installed(opsdeck_sim::MANAGEMENT, "argoproj.io", false);
+    c.wait_for("apps not installed", |s| {
+        s.argo.apps.state() == SourceState::NotInstalled
+    })
+    .await;
+    c.press(&["2"]);
+    let frame = c.frame();
+    assert!(frame.contains("[not installed]"), "{frame}");
+    assert!(
+        c.state.capi.clusters.state().is_healthy() && c.state.capi.machines.state().is_healthy(),
+        "the other panes stay live"
+    );
+    // A while without it: the pane's source looks for it more than once and does not find it.
+    c.settle(std::time::Duration::from_secs(3)).await;
+    assert_eq!(c.state.argo.apps.state(), SourceState::NotInstalled);
+    // Installed again: the pane finds it by itself.
+    sim.set_group_installed(opsdeck_sim::MANAGEMENT, "argoproj.io", true);
+    c.wait_for("apps live again", |s| {
+        s.argo.apps.state().is_healthy() && s.argo.apps.len() == 25
+    })
+    .await;
+    assert!(c.frame().contains("Applications (25) [live]"));
+}

@@ -168,9 +168,20 @@ where
                     send(WatchUpdate::Served(cluster.clone(), ar.version.clone()));
                     ar
                 }
-                Err(SourceState::NotInstalled) => {
+                // Never there: nothing to follow. Gone while followed (its CRD deleted): it
+                // may come back, so it is looked for again, less and less often.
+                Err(SourceState::NotInstalled) if !ever_live => {
                     send(WatchUpdate::State(cluster, SourceState::NotInstalled));
                     return;
+                }
+                Err(SourceState::NotInstalled) => {
+                    send(WatchUpdate::State(
+                        cluster.clone(),
+                        SourceState::NotInstalled,
+                    ));
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
                 }
                 Err(state) => {
                     let state = match state {
