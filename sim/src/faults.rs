@@ -1,0 +1,77 @@
+//! The switches tests turn on a running simulator: end or expire watches, stop and restart an
+//! API server, swallow answers, take an API group off, and count lists.
+
+use crate::{MANAGEMENT, SimError, Simulator};
+
+impl Simulator {
+    /// End every open watch stream on the management cluster (clients reconnect from their
+    /// last resourceVersion).
+    pub fn end_watches(&self) {
+        if let Some(s) = self.server(MANAGEMENT) {
+            s.api.watch_epoch.send_modify(|e| *e += 1);
+        }
+    }
+
+    /// Apply writes to a cluster but never answer them (until `stop_cluster` ends them), as
+    /// a server that dies right after it wrote.
+    pub fn swallow_answers(&self, cluster: &str, on: bool) {
+        if let Some(s) = self.server(cluster) {
+            s.api
+                .swallow_answers
+                .store(on, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// From now on every watch of a cluster that resumes from a resourceVersion is told
+    /// `410 Expired` (and the open ones end), until turned off: a watch expiry storm.
+    pub fn expire_watches(&self, cluster: &str, on: bool) {
+        if let Some(s) = self.server(cluster) {
+            s.api
+                .expire_watches
+                .store(on, std::sync::atomic::Ordering::SeqCst);
+            if on {
+                s.api.watch_epoch.send_modify(|e| *e += 1);
+            }
+        }
+    }
+
+    /// Take an API group's CRDs off a cluster (their objects kept) or put them back, as
+    /// deleting and recreating them would; open watches end.
+    pub fn set_group_installed(&self, cluster: &str, group: &str, installed: bool) {
+        if let Some(s) = self.server(cluster) {
+            {
+                let mut hidden = s
+                    .api
+                    .hidden_groups
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                hidden.retain(|g| g != group);
+                if !installed {
+                    hidden.push(group.to_string());
+                }
+            }
+            s.api.watch_epoch.send_modify(|e| *e += 1);
+        }
+    }
+
+    /// How many lists a cluster's API server has served.
+    pub fn list_count(&self, cluster: &str) -> u64 {
+        self.server(cluster)
+            .map_or(0, |s| s.api.lists.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Stop one cluster's API server (the others keep serving).
+    pub fn stop_cluster(&mut self, cluster: &str) {
+        if let Some(s) = self.server_mut(cluster) {
+            s.stop();
+        }
+    }
+
+    /// Bring a stopped cluster's API server back on its port, with its data.
+    pub async fn restart_cluster(&mut self, cluster: &str) -> Result<(), SimError> {
+        match self.server_mut(cluster) {
+            Some(s) => s.restart().await,
+            None => Ok(()),
+        }
+    }
+}
