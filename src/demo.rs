@@ -94,6 +94,7 @@ pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
         readonly_contexts: Default::default(),
         kubeconfig: Some(kubeconfig),
         cluster_contexts: Default::default(),
+        unverified: Vec::new(),
     };
     crate::launch(platform, then).await
 }

@@ -181,6 +181,7 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     state.argo.server = platform.argocd.as_ref().map(|a| a.server.clone());
     state.kubeconfig = platform.kubeconfig;
     state.cluster_contexts = platform.cluster_contexts;
+    state.unverified_contexts = platform.unverified;
     let plugins_notice = opsdeck::app::plugins::load_into(&mut state);
     let (aliases, aliases_err) = opsdeck::app::aliases::Aliases::load();
     state.aliases = aliases;

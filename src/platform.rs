@@ -8,7 +8,7 @@ use opsdeck::app::config::UserConfig;
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::error::ClientError;
 use opsdeck::clients::kube::connect::{
-    ConnectError, KubeconfigSource, connect, context_names, server_of,
+    ConnectError, KubeconfigSource, connect, context_names, server_of, unverified_contexts,
 };
 use opsdeck::clients::kube::discovery::discover;
 use opsdeck::clients::kube::sources::{KubeSource, KubeSources, Role};
@@ -29,6 +29,8 @@ pub struct Platform {
     pub kubeconfig: Option<std::path::PathBuf>,
     /// CAPI cluster → the kube context of its API server, where config.toml says.
     pub cluster_contexts: std::collections::BTreeMap<String, String>,
+    /// Contexts whose server certificate is not verified (`insecure-skip-tls-verify`).
+    pub unverified: Vec<String>,
 }
 
 impl Platform {
@@ -76,11 +78,14 @@ impl Platform {
             cli.argocd_ca_file.as_deref(),
             &user,
         )?;
+        let names: Vec<String> = kube.0.iter().map(|s| s.context.clone()).collect();
+        let unverified = unverified_contexts(source, &names);
         Ok(Platform {
             kube,
             talos,
             argocd,
             notice,
+            unverified,
             readonly_contexts: user.readonly_contexts(),
             kubeconfig: kubeconfig_in_use(cli.kubeconfig.as_deref()),
             cluster_contexts: user.cluster_contexts(),

@@ -169,6 +169,8 @@ pub struct State {
     pub plugins: super::plugin_file::Plugins,
     /// The kubeconfig file in use, when there is one (plugins get it as `$KUBECONFIG`).
     pub kubeconfig: Option<std::path::PathBuf>,
+    /// Contexts reached without verifying the server's certificate: said in the footer always.
+    pub unverified_contexts: Vec<String>,
     /// Where the log goes and at what level (help says it).
     pub log: Option<super::config::LogSetup>,
     /// Problems to show in the footer (bad config files, an unknown command…).
@@ -234,6 +236,7 @@ impl State {
             aliases: Default::default(),
             plugins: Default::default(),
             kubeconfig: None,
+            unverified_contexts: Vec::new(),
             notice: None,
             dirty: true,
             quit: false,

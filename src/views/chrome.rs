@@ -211,13 +211,33 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
             Span::styled(format!("/{text}"), theme.style("prompt")),
             Span::styled("█", theme.style("prompt")),
         ]),
-        None => match &state.notice {
-            Some(notice) => Line::from(Span::styled(
-                format!(" {notice} "),
-                theme.style("message.error"),
-            )),
-            None => super::hints::line(state, area.width),
-        },
+        None => {
+            // Always said, ahead of anything else: a server that is not verified may not be
+            // the one it claims.
+            let warning = (!state.unverified_contexts.is_empty()).then(|| {
+                Span::styled(
+                    format!(
+                        " ⚠ TLS not verified: {} ",
+                        state.unverified_contexts.join(", ")
+                    ),
+                    theme.style("message.error"),
+                )
+            });
+            let room = area
+                .width
+                .saturating_sub(warning.as_ref().map_or(0, |w| w.width() as u16));
+            let mut line = match &state.notice {
+                Some(notice) => Line::from(Span::styled(
+                    format!(" {notice} "),
+                    theme.style("message.error"),
+                )),
+                None => super::hints::line(state, room),
+            };
+            if let Some(warning) = warning {
+                line.spans.insert(0, warning);
+            }
+            line
+        }
     };
     frame.render_widget(Paragraph::new(line), area);
 }

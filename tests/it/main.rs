@@ -13,6 +13,7 @@ mod cli;
 mod cockpit;
 mod config_files;
 mod crd_schema;
+mod credentials;
 mod delete;
 mod describe;
 mod discovery;

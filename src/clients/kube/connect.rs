@@ -133,6 +133,32 @@ pub fn context_names(source: KubeconfigSource<'_>) -> Vec<String> {
 }
 
 /// Build a client. Nothing is sent yet: an unreachable server shows up later, per pane.
+/// Which of these contexts reach their server without verifying its certificate
+/// (`insecure-skip-tls-verify: true` on the context's cluster): anyone in between could be it.
+pub fn unverified_contexts(source: KubeconfigSource<'_>, contexts: &[String]) -> Vec<String> {
+    let Ok(kubeconfig) = load(source) else {
+        return Vec::new();
+    };
+    contexts
+        .iter()
+        .filter(|name| {
+            let cluster = kubeconfig
+                .contexts
+                .iter()
+                .find(|c| &c.name == *name)
+                .and_then(|c| c.context.as_ref())
+                .map(|c| c.cluster.clone());
+            kubeconfig
+                .clusters
+                .iter()
+                .filter(|c| Some(&c.name) == cluster.as_ref())
+                .filter_map(|c| c.cluster.as_ref())
+                .any(|c| c.insecure_skip_tls_verify == Some(true))
+        })
+        .cloned()
+        .collect()
+}
+
 pub async fn connect(
     source: KubeconfigSource<'_>,
     context: Option<&str>,
