@@ -131,6 +131,8 @@ impl Api {
             .and_then(|s| s.strip_prefix("Bearer "))
             .unwrap_or("");
         self.identities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
             .iter()
             .find(|i| i.token == token)
             .cloned()

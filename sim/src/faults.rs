@@ -1,9 +1,22 @@
 //! The switches tests turn on a running simulator: end or expire watches, stop and restart an
 //! API server, swallow answers, take an API group off, and count lists.
 
+use crate::auth::Rule;
 use crate::{MANAGEMENT, SimError, Simulator};
 
 impl Simulator {
+    /// Give a user one more RBAC rule on every cluster, as an admin binding a role would.
+    pub fn grant(&self, user: &str, rule: Rule) {
+        for cluster in self.cluster_names() {
+            if let Some(s) = self.server(&cluster) {
+                let mut identities = s.api.identities.lock().unwrap_or_else(|p| p.into_inner());
+                for identity in identities.iter_mut().filter(|i| i.user == user) {
+                    identity.rules.push(rule.clone());
+                }
+            }
+        }
+    }
+
     /// End every open watch stream on the management cluster (clients reconnect from their
     /// last resourceVersion).
     pub fn end_watches(&self) {

@@ -385,7 +385,7 @@ impl Simulator {
         for (name, role, objects, hidden_groups, hidden_versions) in clusters {
             let api = Arc::new(Api {
                 db: Arc::new(Mutex::new(fill(objects, options.watch_window)?)),
-                identities: identities.clone(),
+                identities: Mutex::new(identities.clone()),
                 bookmark_every: options.bookmark_every,
                 server_address: String::new(),
                 watch_epoch: tokio::sync::watch::channel(0).0,

@@ -10,7 +10,8 @@ use super::db::Db;
 
 pub struct Api {
     pub db: Arc<Mutex<Db>>,
-    pub identities: Vec<Identity>,
+    /// Who may call, by bearer token (tests grant more while it runs).
+    pub identities: std::sync::Mutex<Vec<Identity>>,
     /// How often an idle watch gets a BOOKMARK (a real server: about a minute).
     pub bookmark_every: Duration,
     pub server_address: String,
