@@ -5,6 +5,19 @@ use crate::auth::Rule;
 use crate::{MANAGEMENT, SimError, Simulator};
 
 impl Simulator {
+    /// Replace a bearer token on every cluster (the old one is refused from now on), as a
+    /// token that expired and was reissued.
+    pub fn replace_token(&self, old: &str, new: &str) {
+        for cluster in self.cluster_names() {
+            if let Some(s) = self.server(&cluster) {
+                let mut identities = s.api.identities.lock().unwrap_or_else(|p| p.into_inner());
+                for identity in identities.iter_mut().filter(|i| i.token == old) {
+                    identity.token = new.to_string();
+                }
+            }
+        }
+    }
+
     /// Give a user one more RBAC rule on every cluster, as an admin binding a role would.
     pub fn grant(&self, user: &str, rule: Rule) {
         for cluster in self.cluster_names() {

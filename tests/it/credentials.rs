@@ -116,3 +116,68 @@ async fn a_context_that_skips_tls_verification_works_and_is_warned_about_always(
         "{footer}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exec_token_that_expires_is_fetched_again_and_the_panes_stay_live() {
+    let sim = common::frozen_sim().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, &sim.admin_token).expect("token");
+    // Each run hands out the current token, said to expire in 11 s (kube-rs asks again
+    // within 10 s of the expiry, so every request after the first second runs it again).
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\nexp=$(date -u -d '+11 seconds' +%Y-%m-%dT%H:%M:%SZ)\n\
+             printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\
+             \"status\":{{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}}}' \"$(cat {})\" \"$exp\"\n",
+            token.display()
+        ),
+    )
+    .expect("plugin");
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let yaml = kubeconfig(
+        &sim,
+        &[(
+            "exec",
+            json!({"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "command": plugin.to_string_lossy(),
+                "interactiveMode": "Never",
+            }}),
+            false,
+        )],
+    );
+    let mut c = machines_through(&yaml, "exec").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The token is reissued: the old one is refused from now on, the plugin has the new one.
+    sim.replace_token(&sim.admin_token, "reissued-token");
+    std::fs::write(&token, "reissued-token").expect("token");
+    // Every watch starts again (as after a server restart): each reconnects with a fresh token.
+    sim.end_watches();
+    c.settle(std::time::Duration::from_secs(2)).await;
+    assert!(
+        c.state.capi.machines.state().is_healthy() && c.state.capi.machines.len() == 9,
+        "{:?}",
+        c.state.capi.machines.state()
+    );
+    // A change goes through with the new token too.
+    sim.db()
+        .modify(
+            &(
+                opsdeck_sim::kinds::kind_id("Application").expect("kind"),
+                "argocd".to_string(),
+                "gitea".to_string(),
+            ),
+            |o| o["status"]["health"]["status"] = json!("Degraded"),
+        )
+        .expect("app");
+    c.wait_for("the change, seen with the new token", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.key.name == "gitea" && a.health == "Degraded")
+    })
+    .await;
+}
