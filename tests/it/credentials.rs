@@ -181,3 +181,62 @@ async fn an_exec_token_that_expires_is_fetched_again_and_the_panes_stay_live() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_token_runs_the_plugin_again_and_the_panes_come_back() {
+    let sim = common::frozen_sim().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, &sim.admin_token).expect("token");
+    // No expiry: kube-rs would use the first token for ever.
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\nprintf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\
+             \"kind\":\"ExecCredential\",\"status\":{{\"token\":\"%s\"}}}}' \"$(cat {})\"\n",
+            token.display()
+        ),
+    )
+    .expect("plugin");
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let yaml = kubeconfig(
+        &sim,
+        &[(
+            "exec",
+            json!({"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "command": plugin.to_string_lossy(),
+                "interactiveMode": "Never",
+            }}),
+            false,
+        )],
+    );
+    let mut c = machines_through(&yaml, "exec").await;
+    // Revoked and reissued before any expiry: the next requests are refused (401).
+    sim.replace_token(&sim.admin_token, "reissued-token");
+    std::fs::write(&token, "reissued-token").expect("token");
+    sim.end_watches();
+    sim.db()
+        .modify(
+            &(
+                opsdeck_sim::kinds::kind_id("Application").expect("kind"),
+                "argocd".to_string(),
+                "gitea".to_string(),
+            ),
+            |o| o["status"]["health"]["status"] = json!("Degraded"),
+        )
+        .expect("app");
+    // The 401 runs the plugin again; the panes' retries then get through.
+    c.wait_for("the change, seen with the reissued token", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.key.name == "gitea" && a.health == "Degraded")
+    })
+    .await;
+    c.wait_for("live again", |s| {
+        s.argo.apps.state().is_healthy() && s.capi.machines.state().is_healthy()
+    })
+    .await;
+}

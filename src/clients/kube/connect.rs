@@ -1,6 +1,7 @@
 //! A kube client from a kubeconfig file (or an in-memory one, for the demo), with a context.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
@@ -178,20 +179,39 @@ pub async fn connect(
         context: context.map(str::to_string),
         ..KubeConfigOptions::default()
     };
-    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
+    let config = Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
         .await
         .map_err(|source| ConnectError::Context {
             context: name.clone(),
             available,
             source,
         })?;
+    let default_namespace = config.default_namespace.clone();
+    let client = client_of(config).map_err(|source| ConnectError::Client {
+        context: name.clone(),
+        source,
+    })?;
+    // Refused credentials (a revoked or rotated token) are fetched again from the kubeconfig.
+    let rebuild: super::reauth::Rebuild = Arc::new(move || {
+        let (kubeconfig, options) = (kubeconfig.clone(), options.clone());
+        Box::pin(async move {
+            let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+                .await
+                .map_err(|e| e.to_string())?;
+            client_of(config).map_err(|e| e.to_string())
+        })
+    });
+    let client = Client::new(
+        super::reauth::Reauth::new(client, rebuild),
+        default_namespace,
+    );
+    Ok((client, name))
+}
+
+fn client_of(mut config: Config) -> Result<Client, kube::Error> {
     // A 429 is an answer here, not a hiccup: a PodDisruptionBudget refusing an eviction must
     // reach the operator now, not after kube's default of 15 retries over minutes. Watches
     // and lists back off on their own.
     config.default_retry = false;
-    let client = Client::try_from(config).map_err(|source| ConnectError::Client {
-        context: name.clone(),
-        source,
-    })?;
-    Ok((client, name))
+    Client::try_from(config)
 }
