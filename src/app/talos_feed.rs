@@ -31,7 +31,8 @@ pub fn apply(state: &mut State, key: ObjRef, feed: NodeFeed) {
                     continue;
                 };
                 if since.is_some_and(|s| at.as_second() >= s.as_second()) {
-                    state.history.note(at, "Talos node", &key, field, what);
+                    let bad = event.is_bad();
+                    state.history.note(at, "Talos node", &key, field, what, bad);
                 }
             }
         }

@@ -23,6 +23,9 @@ pub struct Transition {
     pub field: &'static str,
     pub old: String,
     pub new: String,
+    /// For something that happened (a note, no old value): whether it says something went
+    /// wrong. Field changes are judged by where they went.
+    pub went_wrong: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,27 +38,35 @@ pub struct History {
 pub type Fields<R> = fn(&R) -> Vec<(&'static str, String)>;
 
 impl History {
-    fn push(
+    /// Keep an entry, numbered in the order seen.
+    fn push(&mut self, mut entry: Transition) {
+        if self.entries.len() == CAPACITY {
+            self.entries.pop_front();
+        }
+        self.next += 1;
+        entry.seq = self.next;
+        self.entries.push_back(entry);
+    }
+
+    /// A field of `key` that moved from `old` to `new` (`went_wrong`: see `Transition`).
+    fn record(
         &mut self,
         at: Timestamp,
         kind: &'static str,
         key: &ObjRef,
         field: &'static str,
-        old: String,
-        new: String,
+        (old, new): (String, String),
+        went_wrong: Option<bool>,
     ) {
-        if self.entries.len() == CAPACITY {
-            self.entries.pop_front();
-        }
-        self.next += 1;
-        self.entries.push_back(Transition {
-            seq: self.next,
+        self.push(Transition {
+            seq: 0,
             at,
             kind,
             key: key.clone(),
             field,
             old,
             new,
+            went_wrong,
         });
     }
 
@@ -70,7 +81,7 @@ impl History {
     ) {
         for ((field, before), (_, after)) in fields(old).into_iter().zip(fields(new)) {
             if before != after {
-                self.push(at, kind, key, field, before, after);
+                self.record(at, kind, key, field, (before, after), None);
             }
         }
     }
@@ -100,7 +111,8 @@ impl History {
             }
             WatchUpdate::Delete(key) => {
                 if store.get(key).is_some() {
-                    self.push(at, kind, key, "object", "present".into(), "deleted".into());
+                    let gone = ("present".into(), "deleted".into());
+                    self.record(at, kind, key, "object", gone, None);
                 }
             }
             WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
@@ -116,8 +128,10 @@ impl History {
         key: &ObjRef,
         field: &'static str,
         what: String,
+        went_wrong: bool,
     ) {
-        self.push(at, kind, key, field, String::new(), what);
+        let what = (String::new(), what);
+        self.record(at, kind, key, field, what, Some(went_wrong));
     }
 
     /// Newest first.
@@ -189,13 +203,13 @@ mod tests {
     fn the_history_keeps_the_newest_entries_only() {
         let mut h = History::default();
         for i in 0..CAPACITY + 10 {
-            h.push(
+            h.record(
                 Timestamp::UNIX_EPOCH,
                 "VM",
                 &ObjRef::new("", "x"),
                 "status",
-                i.to_string(),
-                String::new(),
+                (i.to_string(), String::new()),
+                None,
             );
         }
         assert_eq!(h.len(), CAPACITY);

@@ -120,10 +120,7 @@ pub fn config(frame: &mut Frame, area: Rect, state: &State) {
     let ins = &state.talos.inspector;
     let lines: Vec<&String> = ins.text.lines().collect();
     let block = Block::bordered().border_style(theme.style("border"));
-    let inner = block.inner(Rect {
-        height: area.height,
-        ..area
-    });
+    let inner = block.inner(area);
     let height = inner.height as usize;
     let top = ins.config_top.min(lines.len().saturating_sub(height));
     let title = if lines.is_empty() {

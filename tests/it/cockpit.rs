@@ -4,7 +4,6 @@ use crate::common;
 
 use crate::common::{Cockpit, line_with, row};
 use opsdeck::model::source::SourceState;
-use opsdeck_sim::auth::{Identity, Rule};
 use opsdeck_sim::scenario::Scenario;
 use opsdeck_sim::{SimOptions, Simulator};
 
@@ -235,39 +234,7 @@ async fn a_failing_post_sync_hook_blocks_its_wave() {
 
 #[tokio::test]
 async fn forbidden_kind_is_shown_in_its_pane_and_others_stay_live() {
-    let sim = Simulator::start(
-        Scenario::default_homelab(),
-        SimOptions {
-            tick: None,
-            extra_identities: vec![Identity {
-                token: "capi-only".into(),
-                user: "capi-reader".into(),
-                rules: vec![Rule::new(
-                    &["get", "list", "watch"],
-                    &["*"],
-                    &[
-                        "clusters",
-                        "machines",
-                        "machinedeployments",
-                        "taloscontrolplanes",
-                    ],
-                )],
-            }],
-            ..SimOptions::default()
-        },
-    )
-    .await
-    .expect("sim");
-    let yaml = sim
-        .kubeconfig_yaml()
-        .replace(&sim.viewer_token, "capi-only");
-    let (client, _) = opsdeck::clients::kube::connect::connect(
-        opsdeck::clients::kube::connect::KubeconfigSource::Text(&yaml),
-        Some("opsdeck-viewer"),
-    )
-    .await
-    .expect("client");
-    let mut c = Cockpit::start(client).await;
+    let (_sim, mut c) = common::capi_reader().await;
     c.wait_for("apps forbidden", |s| {
         matches!(s.argo.apps.state(), SourceState::Forbidden(_))
     })

@@ -3,6 +3,7 @@
 //! verification (which the cockpit says, every time it draws).
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
@@ -37,40 +38,77 @@ async fn machines_through(yaml: &str, context: &str) -> Cockpit {
     c
 }
 
+/// Write an exec credential plugin that prints the token `token` holds (read at each run, so a
+/// test can reissue it), with an expiry `expires_in` seconds ahead when given.
+fn token_plugin(dir: &Path, token: &Path, expires_in: Option<u32>) -> PathBuf {
+    let plugin = dir.join("credential-plugin");
+    let status = match expires_in {
+        Some(secs) => format!(
+            "{{\"token\":\"$(cat {})\",\"expirationTimestamp\":\"$(date -u -d '+{secs} seconds' +%Y-%m-%dT%H:%M:%SZ)\"}}",
+            token.display()
+        ),
+        None => format!("{{\"token\":\"$(cat {})\"}}", token.display()),
+    };
+    let script = format!(
+        "#!/bin/sh\ncat <<EOF\n{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{status}}}\nEOF\n"
+    );
+    std::fs::write(&plugin, script).expect("plugin");
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    plugin
+}
+
+/// A kubeconfig user that runs `plugin`, as kubelogin or omnictl users do.
+fn exec_user(plugin: &Path) -> serde_json::Value {
+    json!({"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "command": plugin.to_string_lossy(),
+        "interactiveMode": "Never",
+    }})
+}
+
+/// Reissue the admin token (the old one is refused from now on; the plugin hands out the new
+/// one), end every watch, and wait until a change made after it shows: the panes got through.
+async fn reissue_and_see_a_change(sim: &opsdeck_sim::Simulator, token: &Path, c: &mut Cockpit) {
+    sim.replace_token(&sim.admin_token, "reissued-token");
+    std::fs::write(token, "reissued-token").expect("token");
+    sim.end_watches();
+    sim.db()
+        .modify(
+            &(
+                opsdeck_sim::kinds::kind_id("Application").expect("kind"),
+                "argocd".to_string(),
+                "gitea".to_string(),
+            ),
+            |o| o["status"]["health"]["status"] = json!("Degraded"),
+        )
+        .expect("app");
+    c.wait_for("the change, seen with the reissued token", |s| {
+        s.argo
+            .apps
+            .iter()
+            .any(|a| a.key.name == "gitea" && a.health == "Degraded")
+    })
+    .await;
+    c.wait_for("live", |s| {
+        s.argo.apps.state().is_healthy() && s.capi.machines.state().is_healthy()
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_exec_plugin_and_a_token_file_are_used_as_kubectl_uses_them() {
     let sim = common::frozen_sim().await;
     let dir = tempfile::tempdir().expect("dir");
-    // The plugin prints an ExecCredential, as kubelogin or omnictl do.
-    let plugin = dir.path().join("credential-plugin");
-    let credential = json!({
-        "apiVersion": "client.authentication.k8s.io/v1",
-        "kind": "ExecCredential",
-        "status": {"token": sim.admin_token},
-    });
-    std::fs::write(
-        &plugin,
-        format!("#!/bin/sh\ncat <<'EOF'\n{credential}\nEOF\n"),
-    )
-    .expect("plugin");
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let token_file = dir.path().join("token");
-    std::fs::write(&token_file, &sim.admin_token).expect("token file");
+    let token = dir.path().join("token");
+    std::fs::write(&token, &sim.admin_token).expect("token file");
+    let plugin = token_plugin(dir.path(), &token, None);
     let yaml = kubeconfig(
         &sim,
         &[
-            (
-                "exec",
-                json!({"exec": {
-                    "apiVersion": "client.authentication.k8s.io/v1",
-                    "command": plugin.to_string_lossy(),
-                    "interactiveMode": "Never",
-                }}),
-                false,
-            ),
+            ("exec", exec_user(&plugin), false),
             (
                 "token-file",
-                json!({"tokenFile": token_file.to_string_lossy()}),
+                json!({"tokenFile": token.to_string_lossy()}),
                 false,
             ),
         ],
@@ -123,63 +161,14 @@ async fn an_exec_token_that_expires_is_fetched_again_and_the_panes_stay_live() {
     let dir = tempfile::tempdir().expect("dir");
     let token = dir.path().join("token");
     std::fs::write(&token, &sim.admin_token).expect("token");
-    // Each run hands out the current token, said to expire in 11 s (kube-rs asks again
-    // within 10 s of the expiry, so every request after the first second runs it again).
-    let plugin = dir.path().join("credential-plugin");
-    std::fs::write(
-        &plugin,
-        format!(
-            "#!/bin/sh\nexp=$(date -u -d '+11 seconds' +%Y-%m-%dT%H:%M:%SZ)\n\
-             printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\
-             \"status\":{{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}}}' \"$(cat {})\" \"$exp\"\n",
-            token.display()
-        ),
-    )
-    .expect("plugin");
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let yaml = kubeconfig(
-        &sim,
-        &[(
-            "exec",
-            json!({"exec": {
-                "apiVersion": "client.authentication.k8s.io/v1",
-                "command": plugin.to_string_lossy(),
-                "interactiveMode": "Never",
-            }}),
-            false,
-        )],
-    );
+    // Said to expire in 11 s: kube-rs asks again within 10 s of the expiry, so every request
+    // after the first second runs the plugin again.
+    let plugin = token_plugin(dir.path(), &token, Some(11));
+    let yaml = kubeconfig(&sim, &[("exec", exec_user(&plugin), false)]);
     let mut c = machines_through(&yaml, "exec").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    // The token is reissued: the old one is refused from now on, the plugin has the new one.
-    sim.replace_token(&sim.admin_token, "reissued-token");
-    std::fs::write(&token, "reissued-token").expect("token");
-    // Every watch starts again (as after a server restart): each reconnects with a fresh token.
-    sim.end_watches();
-    c.settle(std::time::Duration::from_secs(2)).await;
-    assert!(
-        c.state.capi.machines.state().is_healthy() && c.state.capi.machines.len() == 9,
-        "{:?}",
-        c.state.capi.machines.state()
-    );
-    // A change goes through with the new token too.
-    sim.db()
-        .modify(
-            &(
-                opsdeck_sim::kinds::kind_id("Application").expect("kind"),
-                "argocd".to_string(),
-                "gitea".to_string(),
-            ),
-            |o| o["status"]["health"]["status"] = json!("Degraded"),
-        )
-        .expect("app");
-    c.wait_for("the change, seen with the new token", |s| {
-        s.argo
-            .apps
-            .iter()
-            .any(|a| a.key.name == "gitea" && a.health == "Degraded")
-    })
-    .await;
+    reissue_and_see_a_change(&sim, &token, &mut c).await;
+    assert_eq!(c.state.capi.machines.len(), 9);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -188,55 +177,10 @@ async fn a_refused_token_runs_the_plugin_again_and_the_panes_come_back() {
     let dir = tempfile::tempdir().expect("dir");
     let token = dir.path().join("token");
     std::fs::write(&token, &sim.admin_token).expect("token");
-    // No expiry: kube-rs would use the first token for ever.
-    let plugin = dir.path().join("credential-plugin");
-    std::fs::write(
-        &plugin,
-        format!(
-            "#!/bin/sh\nprintf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\
-             \"kind\":\"ExecCredential\",\"status\":{{\"token\":\"%s\"}}}}' \"$(cat {})\"\n",
-            token.display()
-        ),
-    )
-    .expect("plugin");
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let yaml = kubeconfig(
-        &sim,
-        &[(
-            "exec",
-            json!({"exec": {
-                "apiVersion": "client.authentication.k8s.io/v1",
-                "command": plugin.to_string_lossy(),
-                "interactiveMode": "Never",
-            }}),
-            false,
-        )],
-    );
+    // No expiry: kube-rs would use the first token for ever; the 401 after the reissue runs
+    // the plugin again, and the panes' retries then get through.
+    let plugin = token_plugin(dir.path(), &token, None);
+    let yaml = kubeconfig(&sim, &[("exec", exec_user(&plugin), false)]);
     let mut c = machines_through(&yaml, "exec").await;
-    // Revoked and reissued before any expiry: the next requests are refused (401).
-    sim.replace_token(&sim.admin_token, "reissued-token");
-    std::fs::write(&token, "reissued-token").expect("token");
-    sim.end_watches();
-    sim.db()
-        .modify(
-            &(
-                opsdeck_sim::kinds::kind_id("Application").expect("kind"),
-                "argocd".to_string(),
-                "gitea".to_string(),
-            ),
-            |o| o["status"]["health"]["status"] = json!("Degraded"),
-        )
-        .expect("app");
-    // The 401 runs the plugin again; the panes' retries then get through.
-    c.wait_for("the change, seen with the reissued token", |s| {
-        s.argo
-            .apps
-            .iter()
-            .any(|a| a.key.name == "gitea" && a.health == "Degraded")
-    })
-    .await;
-    c.wait_for("live again", |s| {
-        s.argo.apps.state().is_healthy() && s.capi.machines.state().is_healthy()
-    })
-    .await;
+    reissue_and_see_a_change(&sim, &token, &mut c).await;
 }

@@ -461,42 +461,8 @@ async fn a_crd_deleted_while_running_and_recreated_changes_only_its_pane() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forbidden_kind_comes_back_when_access_is_granted() {
-    use opsdeck_sim::auth::{Identity, Rule};
-    use opsdeck_sim::scenario::Scenario;
-    use opsdeck_sim::{SimOptions, Simulator};
-    let sim = Simulator::start(
-        Scenario::default_homelab(),
-        SimOptions {
-            tick: None,
-            extra_identities: vec![Identity {
-                token: "capi-only".into(),
-                user: "capi-reader".into(),
-                rules: vec![Rule::new(
-                    &["get", "list", "watch"],
-                    &["*"],
-                    &[
-                        "clusters",
-                        "machines",
-                        "machinedeployments",
-                        "taloscontrolplanes",
-                    ],
-                )],
-            }],
-            ..SimOptions::default()
-        },
-    )
-    .await
-    .expect("sim");
-    let yaml = sim
-        .kubeconfig_yaml()
-        .replace(&sim.viewer_token, "capi-only");
-    let (client, _) = opsdeck::clients::kube::connect::connect(
-        opsdeck::clients::kube::connect::KubeconfigSource::Text(&yaml),
-        Some("opsdeck-viewer"),
-    )
-    .await
-    .expect("client");
-    let mut c = Cockpit::start(client).await;
+    use opsdeck_sim::auth::Rule;
+    let (sim, mut c) = common::capi_reader().await;
     c.wait_for("apps forbidden, clusters live", |s| {
         matches!(s.argo.apps.state(), SourceState::Forbidden(_))
             && s.capi.clusters.state().is_healthy()

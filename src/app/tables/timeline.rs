@@ -17,11 +17,7 @@ pub const COLUMNS: &[Column] = &[
 
 /// `power: on → off`, styled by where it went; a node's event as `service: kubelet Running …`.
 pub fn change(t: &Transition) -> Cell {
-    if t.old.is_empty() {
-        let text = t.new.to_ascii_lowercase();
-        let bad = ["unhealthy", "failed", "not ready", "error"]
-            .iter()
-            .any(|w| text.contains(w));
+    if let Some(bad) = t.went_wrong {
         let style = if bad {
             "status.degraded"
         } else {

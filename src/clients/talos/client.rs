@@ -153,8 +153,15 @@ impl TalosClient {
 
     /// A request for one node, through the endpoint (`node` metadata, one-to-one proxying).
     pub(super) fn to_node<T>(&self, node: &str, msg: T) -> Request<T> {
-        let mut req = Request::new(msg);
+        let mut req = self.streaming_to(node, msg);
         req.set_timeout(self.timeout);
+        req
+    }
+
+    /// The same with no deadline: a stream lives as long as it is read (its opening is
+    /// bounded by `opened`).
+    pub(super) fn streaming_to<T>(&self, node: &str, msg: T) -> Request<T> {
+        let mut req = Request::new(msg);
         if let Ok(v) = MetadataValue::try_from(node) {
             req.metadata_mut().insert("node", v);
         }
@@ -310,16 +317,16 @@ impl TalosClient {
         service: &str,
         tail_lines: i32,
     ) -> Result<tonic::Streaming<super::proto::common::Data>, String> {
-        let mut req = Request::new(LogsRequest {
-            namespace: "system".into(),
-            id: service.into(),
-            driver: 0,
-            follow: true,
-            tail_lines,
-        });
-        if let Ok(v) = MetadataValue::try_from(node) {
-            req.metadata_mut().insert("node", v);
-        }
+        let req = self.streaming_to(
+            node,
+            LogsRequest {
+                namespace: "system".into(),
+                id: service.into(),
+                driver: 0,
+                follow: true,
+                tail_lines,
+            },
+        );
         Ok(self.opened(self.machine().logs(req)).await?.into_inner())
     }
 
@@ -328,13 +335,13 @@ impl TalosClient {
         &self,
         node: &str,
     ) -> Result<tonic::Streaming<super::proto::common::Data>, String> {
-        let mut req = Request::new(DmesgRequest {
-            follow: true,
-            tail: false,
-        });
-        if let Ok(v) = MetadataValue::try_from(node) {
-            req.metadata_mut().insert("node", v);
-        }
+        let req = self.streaming_to(
+            node,
+            DmesgRequest {
+                follow: true,
+                tail: false,
+            },
+        );
         Ok(self.opened(self.machine().dmesg(req)).await?.into_inner())
     }
 }

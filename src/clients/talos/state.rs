@@ -4,8 +4,6 @@
 
 use futures::{Stream, StreamExt};
 use prost::Message;
-use tonic::Request;
-use tonic::metadata::MetadataValue;
 use tonic::transport::Channel;
 
 use super::client::{TalosClient, describe};
@@ -36,15 +34,6 @@ pub enum Change {
 impl TalosClient {
     fn state(&self) -> StateClient<Channel> {
         StateClient::new(self.channel.clone()).max_decoding_message_size(32 * 1024 * 1024)
-    }
-
-    /// A request for one node with no deadline (a stream that lives as long as it is read).
-    fn streaming_to<T>(&self, node: &str, msg: T) -> Request<T> {
-        let mut req = Request::new(msg);
-        if let Ok(v) = MetadataValue::try_from(node) {
-            req.metadata_mut().insert("node", v);
-        }
-        req
     }
 
     /// One resource's spec YAML (`talosctl get <type> <id>`).

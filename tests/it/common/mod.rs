@@ -593,3 +593,40 @@ pub async fn merge_patch(client: &kube::Client, path: &str, body: serde_json::Va
         .expect("a request");
     client.request_text(request).await.expect("patched");
 }
+
+/// A frozen simulator with a `capi-reader` who may read only the Cluster API kinds, and a
+/// cockpit connected as that user (every other kind is a 403).
+pub async fn capi_reader() -> (Simulator, Cockpit) {
+    use opsdeck_sim::auth::{Identity, Rule};
+    let sim = Simulator::start(
+        Scenario::default_homelab(),
+        SimOptions {
+            tick: None,
+            extra_identities: vec![Identity {
+                token: "capi-only".into(),
+                user: "capi-reader".into(),
+                rules: vec![Rule::new(
+                    &["get", "list", "watch"],
+                    &["*"],
+                    &[
+                        "clusters",
+                        "machines",
+                        "machinedeployments",
+                        "taloscontrolplanes",
+                    ],
+                )],
+            }],
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("sim");
+    let yaml = sim
+        .kubeconfig_yaml()
+        .replace(&sim.viewer_token, "capi-only");
+    let (client, _) = connect(KubeconfigSource::Text(&yaml), Some("opsdeck-viewer"))
+        .await
+        .expect("client");
+    let c = Cockpit::start(client).await;
+    (sim, c)
+}
