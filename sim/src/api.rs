@@ -339,8 +339,7 @@ impl Api {
         let name = path.name.as_deref().unwrap_or("");
         let stored = self
             .db()
-            .get(&self.key(path))
-            .cloned()
+            .get_full(&self.key(path))
             .ok_or_else(|| status::not_found(def, name))?;
         match (path.subresource.as_deref(), def.scale) {
             (None | Some("status"), _) => {
@@ -394,11 +393,11 @@ impl Api {
                 match (&printer, table) {
                     // The storage version prints from the stored object; others are converted.
                     (Some(p), Some(ask)) if path.version == def.storage_version() => {
-                        rows.push(p.row_bytes(&item.value, ask.include, now));
+                        rows.push(p.row_bytes(&item.value, &item.managed, ask.include, now));
                     }
                     (Some(p), Some(ask)) => {
                         let obj = convert::to_version(def, item.value.clone(), &path.version);
-                        rows.push(p.row_bytes(&obj, ask.include, now));
+                        rows.push(p.row_bytes(&obj, &item.managed, ask.include, now));
                     }
                     _ => encoded.push(encode_item(def, item, &path.version)),
                 }

@@ -33,17 +33,60 @@ impl EventType {
 
 /// An object and its JSON encoding, made once per write: lists and watches send the bytes,
 /// as a real API server answers from its encoded cache.
+///
+/// `value` is what the simulator's own logic reads, without `metadata.managedFields`: those
+/// are kept encoded in `managed`. As a tree of small JSON maps a pod's managed fields take
+/// ~100 KiB of memory for ~3 KB of JSON, and the simulator never reads them — only sends them.
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub value: Value,
     pub json: Bytes,
+    /// `metadata.managedFields`, encoded; empty when the object has none.
+    pub managed: Bytes,
 }
 
 impl Stored {
-    fn new(value: Value) -> Self {
+    fn new(mut value: Value) -> Self {
         let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-        Stored { value, json }
+        let managed = take_managed_fields(&mut value);
+        Stored {
+            value,
+            json,
+            managed,
+        }
     }
+
+    /// The object as a client gets it: managed fields included.
+    pub fn full(&self) -> Value {
+        with_managed_fields(self.value.clone(), &self.managed)
+    }
+}
+
+/// Remove `metadata.managedFields` from `value`, returning it encoded (empty when absent).
+fn take_managed_fields(value: &mut Value) -> Bytes {
+    let taken = value
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut)
+        .and_then(|meta| meta.remove("managedFields"));
+    match taken {
+        Some(Value::Null) | None => Bytes::new(),
+        Some(fields) => Bytes::from(serde_json::to_vec(&fields).unwrap_or_default()),
+    }
+}
+
+/// `value` with encoded managed fields put back (unless it carries its own).
+pub fn with_managed_fields(mut value: Value, managed: &[u8]) -> Value {
+    let has_own = value
+        .pointer("/metadata/managedFields")
+        .is_some_and(|v| !v.is_null());
+    if !managed.is_empty()
+        && !has_own
+        && let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Ok(fields) = serde_json::from_slice::<Value>(managed)
+    {
+        meta.insert("managedFields".into(), fields);
+    }
+    value
 }
 
 #[derive(Debug)]
@@ -51,9 +94,12 @@ pub struct StoredEvent {
     pub rv: u64,
     pub kind: KindId,
     pub kind_event: EventType,
+    /// The object without its managed fields (see `Stored`).
     pub object: Value,
-    /// `object` encoded (storage version).
+    /// The whole object encoded (storage version).
     pub json: Bytes,
+    /// Its managed fields, encoded.
+    pub managed: Bytes,
     /// `metadata.labels` before a modification, so a selector watch can tell an object that
     /// left the selection (DELETED) from one that never matched.
     pub prev_labels: Option<Value>,
@@ -136,8 +182,14 @@ impl Db {
         self.oldest_rv = self.rv;
     }
 
+    /// The object as the simulator's logic reads it: without managed fields.
     pub fn get(&self, key: &ObjKey) -> Option<&Value> {
         self.objects.get(key).map(|s| &s.value)
+    }
+
+    /// The object as a client gets it.
+    pub fn get_full(&self, key: &ObjKey) -> Option<Value> {
+        self.objects.get(key).map(Stored::full)
     }
 
     /// Objects of a kind (optionally one namespace), in key order, starting after `after`.
@@ -181,16 +233,16 @@ impl Db {
         &mut self,
         kind: KindId,
         kind_event: EventType,
-        object: Value,
-        json: Bytes,
+        stored: &Stored,
         prev_labels: Option<Value>,
     ) {
         let event = Arc::new(StoredEvent {
             rv: self.rv,
             kind,
             kind_event,
-            object,
-            json,
+            object: stored.value.clone(),
+            json: stored.json.clone(),
+            managed: stored.managed.clone(),
             prev_labels,
         });
         self.window.push_back(event.clone());
@@ -235,9 +287,8 @@ impl Db {
             meta["generation"] = json!(1);
         }
         let stored = Stored::new(obj.clone());
-        let json = stored.json.clone();
+        self.record(kind, EventType::Added, &stored, None);
         self.objects.insert(key, stored);
-        self.record(kind, EventType::Added, obj.clone(), json, None);
         Ok(obj)
     }
 
@@ -249,15 +300,21 @@ impl Db {
         mut new: Value,
         expected_rv: Option<&str>,
     ) -> Result<Value, DbError> {
-        let old = &self.objects.get(key).ok_or(DbError::NotFound)?.value;
+        let stored_old = self.objects.get(key).ok_or(DbError::NotFound)?;
+        let old = &stored_old.value;
+        // An update that leaves out managedFields keeps the ones stored, as on a real server.
+        let managed = match take_managed_fields(&mut new) {
+            given if given.is_empty() => stored_old.managed.clone(),
+            given => given,
+        };
         if let Some(expected) = expected_rv
             && expected != meta_str(old, "resourceVersion")
         {
             return Err(DbError::Conflict);
         }
-        if new == *old {
+        if new == *old && managed == stored_old.managed {
             // A no-op write does not bump the resourceVersion, as on a real server.
-            return Ok(new);
+            return Ok(with_managed_fields(new, &managed));
         }
         let generation = old
             .pointer("/metadata/generation")
@@ -281,10 +338,10 @@ impl Db {
                 generation
             });
         }
+        let new = with_managed_fields(new, &managed);
         let stored = Stored::new(new.clone());
-        let json = stored.json.clone();
+        self.record(key.0, EventType::Modified, &stored, prev_labels);
         self.objects.insert(key.clone(), stored);
-        self.record(key.0, EventType::Modified, new.clone(), json, prev_labels);
         Ok(new)
     }
 
@@ -301,12 +358,11 @@ impl Db {
     }
 
     pub fn delete(&mut self, key: &ObjKey) -> Result<Value, DbError> {
-        let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.value;
+        let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.full();
         let rv = self.next_rv();
         // DELETED carries the last state stamped with the deletion rv.
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        let json = Stored::new(obj.clone()).json;
-        self.record(key.0, EventType::Deleted, obj.clone(), json, None);
+        self.record(key.0, EventType::Deleted, &Stored::new(obj.clone()), None);
         Ok(obj)
     }
 }
@@ -363,6 +419,44 @@ mod tests {
             db.update(&key, machine("a"), Some(&rv0)),
             Err(DbError::Conflict)
         );
+    }
+
+    #[test]
+    fn managed_fields_are_kept_encoded_and_sent_whole() {
+        let pod = kind_id("Pod").expect("Pod");
+        let mut db = Db::new(100);
+        let fields = json!([{"manager": "kubelet", "fieldsV1": {"f:status": {"f:phase": {}}}}]);
+        let mut obj = json!({"metadata": {"name": "p", "namespace": "ns"}, "spec": {}});
+        obj["metadata"]["managedFields"] = fields.clone();
+        db.create(pod, obj).expect("created");
+        let key = (pod, "ns".to_string(), "p".to_string());
+        let stored = db.list_stored(pod, None, None).next().expect("stored");
+        assert!(stored.value.pointer("/metadata/managedFields").is_none());
+        let sent: Value = serde_json::from_slice(&stored.json).expect("json");
+        assert_eq!(sent["metadata"]["managedFields"], fields);
+        assert_eq!(
+            db.get_full(&key).expect("full")["metadata"]["managedFields"],
+            fields
+        );
+        // A write that leaves them out keeps them; the event carries them encoded.
+        let events = db.subscribe();
+        let written = db
+            .modify(&key, |p| p["spec"]["nodeName"] = json!("n1"))
+            .expect("modified");
+        assert_eq!(written["metadata"]["managedFields"], fields);
+        assert_eq!(
+            db.get_full(&key).expect("full")["metadata"]["managedFields"],
+            fields
+        );
+        let mut events = events;
+        let event = events.try_recv().expect("event");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&event.managed).ok(),
+            Some(fields.clone())
+        );
+        assert!(event.object.pointer("/metadata/managedFields").is_none());
+        let deleted = db.delete(&key).expect("deleted");
+        assert_eq!(deleted["metadata"]["managedFields"], fields);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub fn encode_item(def: &KindDef, item: &Stored, version: &str) -> Bytes {
     if version == def.storage_version() && !def.is_builtin() {
         return item.json.clone();
     }
-    let mut value = convert::to_version(def, item.value.clone(), version);
+    let mut value = convert::to_version(def, item.full(), version);
     if def.is_builtin()
         && let Some(map) = value.as_object_mut()
     {

@@ -219,12 +219,13 @@ pub fn scenario_objects(s: &Scenario) -> Objects {
         &s.secret_stores,
         &s.external_secrets,
     ));
-    objects.extend(
-        pod_objects::many_pods(s.bulk_pods, &s.management_nodes)
-            .into_iter()
-            .map(|p| ("Pod", p)),
-    );
     objects
+}
+
+/// The scenario's extra pods, made one at a time as they are stored: a pod's managed fields
+/// are ~100 KiB as a JSON tree until the database keeps them encoded.
+fn bulk_pods(s: &Scenario) -> impl Iterator<Item = (&'static str, Value)> + Send + '_ {
+    pod_objects::many_pods(s.bulk_pods, &s.management_nodes).map(|p| ("Pod", p))
 }
 
 /// A workload cluster's workloads, pods, their metrics, and the events they left behind.
@@ -333,13 +334,19 @@ const MANAGEMENT_ONLY_GROUPS: &[&str] = &[
     "argoproj.io",
 ];
 
-fn fill(objects: Objects, window: usize) -> Result<Db, SimError> {
+fn fill(
+    objects: impl IntoIterator<Item = (&'static str, Value)>,
+    window: usize,
+) -> Result<Db, SimError> {
     let mut db = Db::new(window);
     for (kind, obj) in objects {
         let id = kind_id(kind).ok_or_else(|| SimError::UnknownKind(kind.to_string()))?;
         // Duplicate namespaces across clusters are expected; skip them.
         let _ = db.create(id, obj);
     }
+    // The scenario's creations are the state a client lists, not history it watches from:
+    // keeping them in the window would hold a second copy of every object.
+    db.compact();
     Ok(db)
 }
 
@@ -358,10 +365,15 @@ impl Simulator {
         ];
         identities.extend(options.extra_identities.clone());
 
+        let management: Box<dyn Iterator<Item = (&'static str, Value)> + Send + '_> = Box::new(
+            scenario_objects(&scenario)
+                .into_iter()
+                .chain(bulk_pods(&scenario)),
+        );
         let mut clusters = vec![(
             MANAGEMENT.to_string(),
             Role::Management,
-            scenario_objects(&scenario),
+            management,
             // Only the workload clusters run metrics-server.
             options
                 .hidden_groups
@@ -379,7 +391,13 @@ impl Simulator {
                 .chain(metrics)
                 .map(str::to_string)
                 .collect();
-            clusters.push((name, role, objects, hidden, Vec::new()));
+            clusters.push((
+                name,
+                role,
+                Box::new(objects.into_iter()),
+                hidden,
+                Vec::new(),
+            ));
         }
         let mut servers = Vec::new();
         for (name, role, objects, hidden_groups, hidden_versions) in clusters {

@@ -413,25 +413,23 @@ fn with_sidecar(mut pod: Value) -> Value {
 
 /// `count` pods of realistic size (about 11 KB of JSON, managed fields included) spread over
 /// `nodes`, for benchmarks.
-pub fn many_pods(count: usize, nodes: &[String]) -> Vec<Value> {
-    (0..count)
-        .map(|i| {
-            let node = &nodes[i % nodes.len().max(1)];
-            let state = if i % 97 == 0 {
-                PodState::CrashLoop
-            } else {
-                PodState::Running
-            };
-            with_sidecar(pod(
-                &format!("team-{}", i % 40),
-                &format!("svc-{}", i / 2),
-                i % 2,
-                node,
-                state,
-                SignedDuration::from_hours(1 + (i as i64 % 200)),
-            ))
-        })
-        .collect()
+pub fn many_pods(count: usize, nodes: &[String]) -> impl Iterator<Item = Value> + Send + '_ {
+    (0..count).map(move |i| {
+        let node = &nodes[i % nodes.len().max(1)];
+        let state = if i % 97 == 0 {
+            PodState::CrashLoop
+        } else {
+            PodState::Running
+        };
+        with_sidecar(pod(
+            &format!("team-{}", i % 40),
+            &format!("svc-{}", i / 2),
+            i % 2,
+            node,
+            state,
+            SignedDuration::from_hours(1 + (i as i64 % 200)),
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -451,7 +449,7 @@ mod tests {
         let size = serde_json::to_vec(&p).map(|v| v.len()).unwrap_or(0);
         assert!((3_000..20_000).contains(&size), "{size} bytes");
         assert_eq!(p["status"]["containerStatuses"][0]["restartCount"], 7);
-        let bench = many_pods(1, &["node-a".to_string()]);
+        let bench: Vec<Value> = many_pods(1, &["node-a".to_string()]).collect();
         let size = serde_json::to_vec(&bench[0]).map(|v| v.len()).unwrap_or(0);
         assert!(
             (9_000..14_000).contains(&size),

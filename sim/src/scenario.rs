@@ -218,12 +218,19 @@ impl Scenario {
         Self::parse("default", DEFAULT_YAML).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// `default`, `large`, or a path to a scenario file.
+    /// `default`, `large`, `pods`, `scale-<n>[k]`, or a path to a scenario file.
     pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
         match name_or_path {
             "default" => Self::parse("default", DEFAULT_YAML),
             "large" => Ok(large()),
             "pods" => Ok(pods()),
+            name if name.starts_with("scale-") => scale(name).ok_or_else(|| ScenarioError::Read {
+                path: name.to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a scale scenario is scale-<n> or scale-<n>k, e.g. scale-10k",
+                ),
+            }),
             path => {
                 let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
                     path: path.to_string(),
@@ -248,10 +255,39 @@ pub fn pods() -> Scenario {
 /// The benchmark platform: 20 clusters with 100 Machines each (2,000), and 5,000 Applications
 /// with 40 resources each spread over waves -2..5 with PreSync/PostSync hooks.
 pub fn large() -> Scenario {
-    let clusters = (0..20)
-        .map(|i| ClusterSpec {
-            name: format!("c{i:02}"),
-            namespace: format!("c{i:02}"),
+    Scenario {
+        name: "large".into(),
+        ..fleet(20, 5000, 40)
+    }
+}
+
+/// `scale-1k`, `scale-10k`, `scale-100k` (or `scale-<n>`): `n` objects of the kinds a fleet
+/// has most of — 60 % pods of realistic size (~10 KB, managed fields included), 20 % CAPI
+/// Machines (clusters of 100), 20 % Applications with 8 resources each.
+pub fn scale(name: &str) -> Option<Scenario> {
+    let size = name.strip_prefix("scale-")?;
+    let n: usize = match size.strip_suffix('k') {
+        Some(thousands) => thousands.parse::<usize>().ok()? * 1000,
+        None => size.parse().ok()?,
+    };
+    let clusters = (n / 5).div_ceil(100).max(1);
+    Some(Scenario {
+        name: name.into(),
+        bulk_pods: n * 3 / 5,
+        ..fleet(clusters, n / 5, 8)
+    })
+}
+
+/// `clusters` clusters of 100 Machines (3 control-plane nodes, two worker pools) and `apps`
+/// Applications of `resources` resources each, waves from -2 up, the first one a PreSync hook
+/// and the last a PostSync hook; some out of sync, some degraded.
+fn fleet(clusters: usize, apps: usize, resources: usize) -> Scenario {
+    let cluster_names: Vec<String> = (0..clusters).map(|i| format!("c{i:02}")).collect();
+    let clusters = cluster_names
+        .iter()
+        .map(|name| ClusterSpec {
+            name: name.clone(),
+            namespace: name.clone(),
             version: "v1.33.4".into(),
             talos_version: "v1.10.6".into(),
             control_plane_replicas: 3,
@@ -276,11 +312,12 @@ pub fn large() -> Scenario {
         "ServiceAccount",
         "Secret",
     ];
-    let apps = (0..5000)
+    let last = resources.saturating_sub(1);
+    let apps = (0..apps)
         .map(|i| {
-            let resources = (0..40)
+            let resources = (0..resources)
                 .map(|r| ResourceSpec {
-                    kind: if r == 0 || r == 39 {
+                    kind: if r == 0 || r == last {
                         "Job"
                     } else {
                         kinds[r % kinds.len()]
@@ -290,7 +327,7 @@ pub fn large() -> Scenario {
                     wave: (r as i64 % 8) - 2,
                     hook: match r {
                         0 => Some(HookType::PreSync),
-                        39 => Some(HookType::PostSync),
+                        r if r == last => Some(HookType::PostSync),
                         _ => None,
                     },
                     sync: None,
@@ -301,7 +338,7 @@ pub fn large() -> Scenario {
             AppSpec {
                 name: format!("app-{i:04}"),
                 project: format!("team-{:02}", i % 25),
-                cluster: format!("c{:02}", i % 20),
+                cluster: cluster_names[i % cluster_names.len()].clone(),
                 namespace: format!("ns-{:03}", i % 300),
                 path: format!("apps/app-{i:04}"),
                 sync: if i % 17 == 0 { "OutOfSync" } else { "Synced" }.into(),
@@ -317,7 +354,7 @@ pub fn large() -> Scenario {
         })
         .collect();
     Scenario {
-        name: "large".into(),
+        name: "fleet".into(),
         management_nodes: vec!["mgmt-1".into(), "mgmt-2".into(), "mgmt-3".into()],
         harvester_hosts: Vec::new(),
         workload_api_servers: Vec::new(),
@@ -334,6 +371,26 @@ pub fn large() -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scale_scenarios_have_the_mix_they_promise() {
+        let s = Scenario::load("scale-10k").expect("scale-10k");
+        let machines: usize = s
+            .clusters
+            .iter()
+            .map(|c| {
+                c.control_plane_replicas as usize
+                    + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
+            })
+            .sum();
+        assert_eq!((s.bulk_pods, machines, s.apps.len()), (6000, 2000, 2000));
+        assert_eq!(s.apps[0].resources.len(), 8);
+        assert_eq!(
+            Scenario::load("scale-1000").map(|s| s.bulk_pods).ok(),
+            Some(600)
+        );
+        assert!(Scenario::load("scale-lots").is_err());
+    }
 
     #[test]
     fn default_scenario_has_the_documented_shape() {

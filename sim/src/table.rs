@@ -80,7 +80,7 @@ impl TableAsk {
             .pointer("/metadata/resourceVersion")
             .cloned()
             .unwrap_or(Value::Null);
-        let row = printer.row(obj, self.include, jiff::Timestamp::now());
+        let row = printer.row(obj, &[], self.include, jiff::Timestamp::now());
         printer.table(
             self.version,
             json!({"resourceVersion": rv}),
@@ -175,32 +175,56 @@ impl Printer {
             .collect()
     }
 
-    /// One row: the cells and the object as asked.
-    pub fn row(&self, obj: &Value, include: IncludeObject, now: Timestamp) -> Value {
-        serde_json::from_slice(&self.row_bytes(obj, include, now)).unwrap_or(Value::Null)
+    /// One row: the cells and the object as asked (`managed` as for `row_bytes`).
+    pub fn row(
+        &self,
+        obj: &Value,
+        managed: &[u8],
+        include: IncludeObject,
+        now: Timestamp,
+    ) -> Value {
+        serde_json::from_slice(&self.row_bytes(obj, managed, include, now)).unwrap_or(Value::Null)
     }
 
     /// One row, encoded: the object's metadata is written from where it is stored, not copied
-    /// (a list of thousands of pods would otherwise copy every managedFields entry).
-    pub fn row_bytes(&self, obj: &Value, include: IncludeObject, now: Timestamp) -> Vec<u8> {
-        let empty = Value::Object(Map::new());
-        let object = match include {
-            IncludeObject::None => None,
-            IncludeObject::Metadata => Some(RowObject::Partial {
-                kind: "PartialObjectMetadata",
-                api_version: "meta.k8s.io/v1",
-                metadata: obj.get("metadata").unwrap_or(&empty),
-            }),
-            IncludeObject::Object => Some(RowObject::Full(obj)),
+    /// (a list of thousands of pods would otherwise copy every managedFields entry), and its
+    /// managed fields (`managed`, kept encoded by the database) are spliced in as they are.
+    pub fn row_bytes(
+        &self,
+        obj: &Value,
+        managed: &[u8],
+        include: IncludeObject,
+        now: Timestamp,
+    ) -> Vec<u8> {
+        let cells = match self.cells {
+            Cells::Builtin(cells) => cells(obj, now),
+            Cells::Crd(columns) => crd_cells(columns, obj, now),
         };
-        let row = RowOut {
-            cells: match self.cells {
-                Cells::Builtin(cells) => cells(obj, now),
-                Cells::Crd(columns) => crd_cells(columns, obj, now),
-            },
-            object,
-        };
-        serde_json::to_vec(&row).unwrap_or_default()
+        let mut out = Vec::with_capacity(512 + managed.len());
+        out.extend_from_slice(b"{\"cells\":");
+        out.extend(serde_json::to_vec(&cells).unwrap_or_default());
+        match include {
+            IncludeObject::None => {}
+            IncludeObject::Metadata => {
+                out.extend_from_slice(
+                    b",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":",
+                );
+                let empty = Value::Object(Map::new());
+                push_with_managed(&mut out, obj.get("metadata").unwrap_or(&empty), managed);
+                out.push(b'}');
+            }
+            IncludeObject::Object if managed.is_empty() => {
+                out.extend_from_slice(b",\"object\":");
+                out.extend(serde_json::to_vec(obj).unwrap_or_default());
+            }
+            IncludeObject::Object => {
+                out.extend_from_slice(b",\"object\":");
+                let whole = super::db::with_managed_fields(obj.clone(), managed);
+                out.extend(serde_json::to_vec(&whole).unwrap_or_default());
+            }
+        }
+        out.push(b'}');
+        out
     }
 
     /// A whole Table from rows already encoded, spliced in as a real server streams them.
@@ -255,23 +279,22 @@ impl Printer {
     }
 }
 
-#[derive(serde::Serialize)]
-struct RowOut<'a> {
-    cells: Vec<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    object: Option<RowObject<'a>>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum RowObject<'a> {
-    Partial {
-        kind: &'static str,
-        #[serde(rename = "apiVersion")]
-        api_version: &'static str,
-        metadata: &'a Value,
-    },
-    Full(&'a Value),
+/// `metadata` encoded, with `managed` (an encoded managedFields array, or nothing) as its last
+/// key.
+fn push_with_managed(out: &mut Vec<u8>, metadata: &Value, managed: &[u8]) {
+    let encoded = serde_json::to_vec(metadata).unwrap_or_default();
+    match encoded.strip_suffix(b"}") {
+        Some(open) if !managed.is_empty() => {
+            out.extend_from_slice(open);
+            if open.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"managedFields\":");
+            out.extend_from_slice(managed);
+            out.push(b'}');
+        }
+        _ => out.extend(encoded),
+    }
 }
 
 /// CRD column types as the Table reports them (`number` stays `number`).
@@ -315,6 +338,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_metadata_row_carries_the_managed_fields_spliced_in() {
+        let mut meta = Map::new();
+        meta.insert("name".into(), json!("p"));
+        let managed = br#"[{"manager":"kubelet"}]"#;
+        for (metadata, expected) in [
+            (
+                Value::Object(meta),
+                json!({"name": "p", "managedFields": [{"manager": "kubelet"}]}),
+            ),
+            (
+                json!({}),
+                json!({"managedFields": [{"manager": "kubelet"}]}),
+            ),
+        ] {
+            let mut out = Vec::new();
+            push_with_managed(&mut out, &metadata, managed);
+            assert_eq!(serde_json::from_slice::<Value>(&out).ok(), Some(expected));
+        }
+        let mut out = Vec::new();
+        push_with_managed(&mut out, &json!({"name": "p"}), b"");
+        assert_eq!(out, br#"{"name":"p"}"#);
+    }
+
+    #[test]
     fn durations_as_kubernetes_prints_them() {
         for (secs, text) in [
             (45, "45s"),
@@ -340,7 +387,7 @@ mod tests {
         );
         let cells = |state| {
             let p = pod("media", "immich", 0, "node-a", state, hours);
-            printer.row(&p, IncludeObject::None, Timestamp::now())["cells"].clone()
+            printer.row(&p, &[], IncludeObject::None, Timestamp::now())["cells"].clone()
         };
         let running = cells(PodState::Running);
         assert_eq!(
@@ -367,7 +414,7 @@ mod tests {
         let mut deleting = pod("media", "immich", 0, "node-a", PodState::Running, hours);
         deleting["metadata"]["deletionTimestamp"] = json!("2026-11-30T10:00:00Z");
         assert_eq!(
-            printer.row(&deleting, IncludeObject::None, Timestamp::now())["cells"][2],
+            printer.row(&deleting, &[], IncludeObject::None, Timestamp::now())["cells"][2],
             "Terminating"
         );
     }

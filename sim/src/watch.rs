@@ -17,7 +17,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::convert;
-use super::db::{EventType, Stored, StoredEvent};
+use super::db::{EventType, Stored, StoredEvent, with_managed_fields};
 use super::encode::encode_item;
 use super::http::{Body, error_response, json_response};
 use super::kinds::KINDS;
@@ -46,14 +46,16 @@ struct TableEvents {
 
 impl Filter {
     /// An object as this watch sends it: itself, or a Table of one row.
-    fn object_line(&mut self, kind: &str, object: &Value) -> Vec<u8> {
+    fn object_line(&mut self, kind: &str, object: &Value, managed: &[u8]) -> Vec<u8> {
         match self.table.as_mut() {
             Some(t) => {
                 let rv = object
                     .pointer("/metadata/resourceVersion")
                     .cloned()
                     .unwrap_or(Value::Null);
-                let row = t.printer.row(object, t.ask.include, jiff::Timestamp::now());
+                let row = t
+                    .printer
+                    .row(object, managed, t.ask.include, jiff::Timestamp::now());
                 let table = t.printer.table(
                     t.ask.version,
                     json!({"resourceVersion": rv}),
@@ -63,7 +65,7 @@ impl Filter {
                 t.defined = true;
                 event_line(kind, &table)
             }
-            None => event_line(kind, object),
+            None => event_line(kind, &with_managed_fields(object.clone(), managed)),
         }
     }
 
@@ -99,7 +101,7 @@ impl Filter {
             return Some(encoded_event_line(kind_event.as_str(), &event.json));
         }
         let object = convert::to_version(def, event.object.clone(), &self.path.version);
-        Some(self.object_line(kind_event.as_str(), &object))
+        Some(self.object_line(kind_event.as_str(), &object, &event.managed))
     }
 
     fn bookmark(&self, rv: u64, initial_events_end: bool) -> Vec<u8> {
@@ -208,7 +210,7 @@ pub fn serve(
                     if filter.table.is_some() {
                         let object =
                             convert::to_version(def, stored.value.clone(), &filter.path.version);
-                        first.push(filter.object_line("ADDED", &object));
+                        first.push(filter.object_line("ADDED", &object, &stored.managed));
                     } else {
                         let object = encode_item(def, stored, &filter.path.version);
                         first.push(encoded_event_line("ADDED", &object));

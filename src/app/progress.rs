@@ -128,7 +128,7 @@ fn browsed_cells(state: &State, op: &Operation, names: &[&str]) -> Option<String
             let at = state.browse.columns.iter().position(|c| c.name == *name)?;
             let cell = row.cells.get(at)?;
             Some(match names {
-                [_] => cell.clone(),
+                [_] => cell.to_string(),
                 _ => format!("{} {cell}", name.to_lowercase()),
             })
         })

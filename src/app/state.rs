@@ -388,14 +388,56 @@ impl State {
 
 /// `/` filter semantics: case-insensitive substring; a leading `!` inverts.
 pub fn filter_matches(filter: &str, haystack: &str) -> bool {
-    let (invert, needle) = match filter.strip_prefix('!') {
-        Some(rest) => (true, rest),
-        None => (false, filter),
-    };
-    if needle.is_empty() {
-        return true;
+    Matcher::new(filter).matches(haystack)
+}
+
+/// A `/` filter made ready once for many haystacks: a table of 100,000 rows is filtered on
+/// every frame, so a row must not cost an allocation.
+pub struct Matcher {
+    needle: String,
+    invert: bool,
+}
+
+impl Matcher {
+    pub fn new(filter: &str) -> Matcher {
+        let (invert, needle) = match filter.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, filter),
+        };
+        Matcher {
+            needle: needle.to_lowercase(),
+            invert,
+        }
     }
-    haystack.to_lowercase().contains(&needle.to_lowercase()) != invert
+
+    pub fn matches(&self, haystack: &str) -> bool {
+        if self.needle.is_empty() {
+            return true;
+        }
+        let found = if haystack.is_ascii() {
+            ascii_contains(haystack.as_bytes(), self.needle.as_bytes())
+        } else {
+            haystack.to_lowercase().contains(&self.needle)
+        };
+        found != self.invert
+    }
+}
+
+/// Whether ASCII `haystack` holds `needle` (already lowercase), ignoring ASCII case.
+fn ascii_contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > haystack.len() {
+        return false;
+    }
+    (0..=haystack.len() - needle.len()).any(|at| {
+        haystack[at].to_ascii_lowercase() == first
+            && haystack[at + 1..at + needle.len()]
+                .iter()
+                .zip(rest)
+                .all(|(h, n)| h.to_ascii_lowercase() == *n)
+    })
 }
 
 /// The store an ExternalSecret reads from, if the cockpit sees it.
@@ -502,4 +544,20 @@ pub fn wave_lines<'a>(state: &'a State, d: &'a AppDetail) -> Vec<WaveLine<'a>> {
         out.extend(matching.into_iter().map(WaveLine::Resource));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_ignores_case_in_any_script_and_inverts_with_a_bang() {
+        assert!(filter_matches("SVC-12", "team-3 svc-1234-abc Running"));
+        assert!(!filter_matches("svc-99", "team-3 svc-1234-abc Running"));
+        assert!(filter_matches("!svc-99", "team-3 svc-1234-abc Running"));
+        assert!(filter_matches("ÄPFEL", "grüne äpfel"));
+        assert!(filter_matches("run", "Ünicode RUNNING"));
+        assert!(filter_matches("", "anything"));
+        assert!(!filter_matches("longer than it", "short"));
+    }
 }

@@ -82,7 +82,7 @@ pub struct BrowseRow {
     pub key: ObjRef,
     pub uid: String,
     /// The server's cells, as text.
-    pub cells: Vec<String>,
+    pub cells: Vec<compact_str::CompactString>,
     pub created: Option<Timestamp>,
     /// The kind's health rule's verdict, when it has one.
     pub health: Option<Health>,
@@ -131,7 +131,7 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
     BrowseRow {
         key: ObjRef::new(sanitize(&meta.namespace), name),
         uid: meta.uid,
-        cells: row.cells.iter().map(cell_text).collect(),
+        cells: row.cells.iter().map(|c| cell_text(c).into()).collect(),
         created: meta.created.and_then(|t| t.parse().ok()),
         health,
     }

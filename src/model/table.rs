@@ -1,6 +1,7 @@
 //! The shared table's data, with no terminal in sight: columns as data, cells with a style
 //! meaning, how rows compare when sorted by a column, and how column widths follow the content.
 
+use compact_str::CompactString;
 use std::cmp::Ordering;
 
 use unicode_width::UnicodeWidthStr;
@@ -90,21 +91,21 @@ pub fn interned(title: &str) -> &'static str {
 /// (ages, sizes).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
-    pub text: String,
+    pub text: CompactString,
     pub style: &'static str,
     pub tail: Option<(String, &'static str)>,
     pub sort: Option<i64>,
 }
 
 impl Cell {
-    pub fn plain(text: impl Into<String>) -> Cell {
+    pub fn plain(text: impl Into<CompactString>) -> Cell {
         Cell {
             text: text.into(),
             ..Cell::default()
         }
     }
 
-    pub fn styled(text: impl Into<String>, style: &'static str) -> Cell {
+    pub fn styled(text: impl Into<CompactString>, style: &'static str) -> Cell {
         Cell {
             text: text.into(),
             style,
@@ -113,7 +114,7 @@ impl Cell {
     }
 
     /// A status word styled by what it means (`Healthy`, `OutOfSync`, `Failed` …).
-    pub fn status(word: impl Into<String>) -> Cell {
+    pub fn status(word: impl Into<CompactString>) -> Cell {
         let text = word.into();
         let style = status_style(&text);
         Cell {
@@ -185,6 +186,13 @@ impl TableRow {
     /// Everything the row shows, for the `/` filter.
     pub fn text(&self) -> String {
         let mut out = String::new();
+        self.text_into(&mut out);
+        out
+    }
+
+    /// `text`, written into `out` (cleared first): a filter over many rows reuses one buffer.
+    pub fn text_into(&self, out: &mut String) {
+        out.clear();
         for c in &self.cells {
             out.push_str(&c.text);
             if let Some((t, _)) = &c.tail {
@@ -192,7 +200,6 @@ impl TableRow {
             }
             out.push(' ');
         }
-        out
     }
 }
 

@@ -55,7 +55,10 @@ background = true
         .position(|col| col.name == "Node")
         .expect("the server sends a Node column");
     let node = c.state.browse.rows.get(&pod).expect("the row").cells[at].clone();
-    assert!(!node.is_empty() && !c.frame().contains(&node), "{node}");
+    assert!(
+        !node.is_empty() && !c.frame().contains(node.as_str()),
+        "{node}"
+    );
     let expected = format!(
         "pod={} ns={} node={node} in {}",
         pod.name, pod.namespace, pod.cluster

@@ -32,7 +32,12 @@ async fn on_radarr(sim: &Simulator) -> (Cockpit, ObjRef) {
 /// A cell of the browsed row, by column name.
 fn cell(s: &State, key: &ObjRef, column: &str) -> Option<String> {
     let at = s.browse.columns.iter().position(|c| c.name == column)?;
-    s.browse.rows.get(key)?.cells.get(at).cloned()
+    s.browse
+        .rows
+        .get(key)?
+        .cells
+        .get(at)
+        .map(ToString::to_string)
 }
 
 /// Run the simulator's controllers `n` times, letting the watches carry each step.

@@ -149,7 +149,7 @@ fn row_health(
         return row.health.clone();
     }
     let (status, restarts) = pod?;
-    let cell = |at: usize| row.cells.get(at).map(String::as_str);
+    let cell = |at: usize| row.cells.get(at).map(compact_str::CompactString::as_str);
     let age = row.created.map(|t| state.now.duration_since(t));
     Some(health::pod(
         cell(status)?,
@@ -220,10 +220,10 @@ pub fn rows(state: &State) -> Vec<TableRow> {
         .map(|r| {
             let mut cells = Vec::with_capacity(server.len() + 6);
             if cluster {
-                cells.push(Cell::plain(r.key.cluster.clone()));
+                cells.push(Cell::plain(r.key.cluster.as_str()));
             }
             if namespace {
-                cells.push(Cell::plain(r.key.namespace.clone()));
+                cells.push(Cell::plain(r.key.namespace.as_str()));
             }
             for &(i, is_age) in &server {
                 let text = r.cells.get(i).cloned().unwrap_or_default();

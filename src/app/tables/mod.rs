@@ -23,7 +23,7 @@ pub mod waves;
 use jiff::Timestamp;
 
 use super::domains::InspectorTab;
-use super::state::{Screen, State, filter_matches};
+use super::state::{Matcher, Screen, State};
 use super::table::{Columns, TableId, Use};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, TableRow, sort_rows};
@@ -122,7 +122,12 @@ pub fn shown(state: &State, table: &Table) -> Vec<TableRow> {
     let filter = state.filter();
     let mut rows = (table.rows)(state);
     if table.sortable() && !filter.is_empty() {
-        rows.retain(|r| filter_matches(filter, &r.text()));
+        let matcher = Matcher::new(filter);
+        let mut text = String::new();
+        rows.retain(|r| {
+            r.text_into(&mut text);
+            matcher.matches(&text)
+        });
     }
     if let Some(sort) = state
         .tables

@@ -1,0 +1,412 @@
+//! Benchmark: the cockpit at 1k, 10k and 100k objects. Each size is the `scale-<n>` scenario
+//! (60 % pods of ~10 KB with managed fields, 20 % CAPI Machines, 20 % Applications with 8
+//! resources) served by `opsdeck demo --serve-only` in a child process, and measured in a
+//! process of its own (so peak RSS is that size's alone), running the cockpit's real path:
+//! discovery, `opsdeck -c pods` (the Table list and watch of every pod), the Machine and
+//! Application watches, `update`, frames drawn to a TestBackend. Per size it reports:
+//!
+//! - start to the first complete frame (every pod, Machine and Application loaded), the CPU
+//!   that took, and peak RSS;
+//! - a frame of the pod table and a filter keystroke (the key through `update`, then the frame
+//!   that shows the filtered rows);
+//! - event-to-screen latency while the pods change at 500 watch events per second (another
+//!   thread creates and deletes pods through the API; a change counts as on screen when the
+//!   first frame drawn after it shows it, frames at most every 16 ms as the cockpit draws);
+//! - at the largest size, CPU while idle for 30 s.
+//!
+//! Run: `cargo bench --bench scale` (`-- --sizes 1k,10k` for fewer; the 100k simulator
+//! needs about 10 GB of memory and half a minute to start).
+
+#[allow(dead_code)] // each benchmark uses its own part of the shared support
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use opsdeck::app::msg::Msg;
+use opsdeck::app::run::{Executor, handle};
+use opsdeck::app::state::State;
+use opsdeck::app::update::start_with;
+use opsdeck::app::watches;
+use opsdeck::clients::kube::sources::KubeSources;
+use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck::model::store::ObjRef;
+
+use support::{connect_sim, cpu_seconds, key, new_state, proc_status, render, start_simulator};
+
+const DEFAULT_SIZES: &str = "1k,10k,100k";
+const EVENTS_PER_SECOND: u64 = 500;
+const CHURN_FOR: Duration = Duration::from_secs(10);
+const IDLE_FOR: Duration = Duration::from_secs(30);
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+const CHURN_NAMESPACE: &str = "team-0";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if let Some(size) = value_of("--size") {
+        let idle = args.iter().any(|a| a == "--idle");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(measure(&size, idle));
+        return;
+    }
+    let sizes = value_of("--sizes").unwrap_or_else(|| DEFAULT_SIZES.to_string());
+    let sizes: Vec<&str> = sizes.split(',').collect();
+    let mut report = Vec::new();
+    for (i, size) in sizes.iter().enumerate() {
+        let mut command = std::process::Command::new(std::env::current_exe().expect("exe"));
+        command.args(["--size", size]);
+        if i + 1 == sizes.len() {
+            command.arg("--idle");
+        }
+        let out = command.output().expect("run one size");
+        let text = String::from_utf8_lossy(&out.stdout);
+        print!("{text}");
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        match text.lines().find_map(|l| l.strip_prefix("ROW ")) {
+            Some(row) => report.push(row.to_string()),
+            None => report.push(format!("| {size} | failed: {} |", out.status)),
+        }
+    }
+    println!();
+    println!(
+        "| objects | first complete frame | CPU to it | peak RSS | frame | filter key + frame | event-to-screen p50 / p99 / max | idle 30 s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in report {
+        println!("{row}");
+    }
+}
+
+/// Objects of each kind in `scale-<size>` (as the simulator makes them).
+fn counts(size: &str) -> (usize, usize, usize) {
+    let n = match size.strip_suffix('k') {
+        Some(k) => k.parse::<usize>().expect("size") * 1000,
+        None => size.parse().expect("size"),
+    };
+    (n * 3 / 5, n / 5, n / 5)
+}
+
+async fn measure(size: &str, idle: bool) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (pods, machines, apps) = counts(size);
+    let (sim, path) = start_simulator(&format!("scale-{size}"));
+    let yaml = std::fs::read_to_string(&path).expect("kubeconfig");
+
+    let start = Instant::now();
+    let cpu_start = cpu_seconds();
+    let (client, context) = connect_sim(&yaml).await;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let kube = KubeSources::single(context.clone(), client.clone());
+    let _watches = watches::start_pane_watches(&kube, &tx);
+    let mut executor = Executor::new(kube, TalosSetup::default(), tx);
+    executor.discover_kinds();
+    let mut state = new_state(context.clone());
+    for command in start_with(&mut state, "pods") {
+        executor.run(command);
+    }
+    let complete = |s: &State| {
+        s.browse.rows.len() >= pods
+            && s.capi.machines.len() == machines
+            && s.argo.apps.len() == apps
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
+    while !complete(&state) {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(msg)) => handle(&mut state, &mut executor, msg),
+            _ => panic!(
+                "scale-{size} did not load in 600 s: {} pods, {} Machines, {} apps",
+                state.browse.rows.len(),
+                state.capi.machines.len(),
+                state.argo.apps.len()
+            ),
+        }
+    }
+    let frame = render(&mut state);
+    let first_frame = start.elapsed();
+    let cpu_to_frame = cpu_seconds() - cpu_start;
+    let peak_at_frame = proc_status("VmHWM:").unwrap_or(0);
+    assert!(frame.contains(&format!("pods ({pods}) [live]")), "{frame}");
+
+    let frame_time = mean_of(10, || {
+        render(&mut state);
+    });
+    // A filter: `/` opens it; each character narrows the rows and is drawn.
+    handle(&mut state, &mut executor, key("/"));
+    let mut typed = Duration::ZERO;
+    let query = "svc-12";
+    for c in query.chars() {
+        let t = Instant::now();
+        handle(&mut state, &mut executor, key(&c.to_string()));
+        render(&mut state);
+        typed += t.elapsed();
+    }
+    let filter_time = typed / query.len() as u32;
+    let filtered = render(&mut state);
+    assert!(filtered.contains("svc-12"), "{filtered}");
+    handle(&mut state, &mut executor, key("<Esc>"));
+
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("scale-{size}: {pods} pods, {machines} Machines, {apps} Applications");
+    println!(
+        "  first complete frame: {:.0} ms, {cpu_to_frame:.2} CPU-s, peak RSS {:.1} MiB",
+        ms(first_frame),
+        peak_at_frame as f64 / 1024.0
+    );
+    println!(
+        "  a frame: {:.1} ms; a filter key and its frame: {:.1} ms",
+        ms(frame_time),
+        ms(filter_time)
+    );
+    let latencies = churn(&mut state, &mut executor, &mut rx, &yaml, &context).await;
+
+    let idle_cpu = if idle {
+        // Let the last churn events settle, then nothing happens for 30 s.
+        drive(
+            &mut state,
+            &mut executor,
+            &mut rx,
+            Duration::from_secs(3),
+            |_| {},
+        )
+        .await;
+        let cpu = cpu_seconds();
+        drive(&mut state, &mut executor, &mut rx, IDLE_FOR, |_| {}).await;
+        Some(cpu_seconds() - cpu)
+    } else {
+        None
+    };
+    let peak = proc_status("VmHWM:").unwrap_or(0);
+    drop(executor);
+    drop(sim);
+
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    let (p50, p99, max) = (percentile(0.50), percentile(0.99), percentile(1.0));
+    let unseen = latencies.iter().filter(|l| **l == Duration::MAX).count();
+    let shown = |d: Duration| {
+        if d == Duration::MAX {
+            "never".to_string()
+        } else {
+            format!("{:.1} ms", ms(d))
+        }
+    };
+    println!("  peak RSS at the end: {:.1} MiB", peak as f64 / 1024.0);
+    println!(
+        "  event-to-screen over {} changes at {EVENTS_PER_SECOND}/s: p50 {}, p99 {}, max {} ({unseen} not shown 2 s after the churn ended)",
+        latencies.len(),
+        shown(p50),
+        shown(p99),
+        shown(max)
+    );
+    let idle_text = match idle_cpu {
+        Some(cpu) => {
+            println!(
+                "  idle {} s: {cpu:.2} CPU-s ({:.2} %)",
+                IDLE_FOR.as_secs(),
+                cpu / IDLE_FOR.as_secs_f64() * 100.0
+            );
+            format!("{:.2} %", cpu / IDLE_FOR.as_secs_f64() * 100.0)
+        }
+        None => "—".to_string(),
+    };
+    println!(
+        "ROW | {size} ({pods} pods, {machines} Machines, {apps} apps) | {:.0} ms | {cpu_to_frame:.2} s | {:.0} MiB | {:.1} ms | {:.1} ms | {} / {} / {} | {idle_text} |",
+        ms(first_frame),
+        peak as f64 / 1024.0,
+        ms(frame_time),
+        ms(filter_time),
+        shown(p50),
+        shown(p99),
+        shown(max)
+    );
+}
+
+fn mean_of(rounds: u32, mut f: impl FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..rounds {
+        f();
+    }
+    t.elapsed() / rounds
+}
+
+/// The cockpit's loop, for `for_how_long`: apply every message, draw at most every 16 ms when
+/// something changed, and call `drawn` after each frame.
+async fn drive(
+    state: &mut State,
+    executor: &mut Executor,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    for_how_long: Duration,
+    mut drawn: impl FnMut(&State),
+) {
+    let end = tokio::time::Instant::now() + for_how_long;
+    let mut last_draw = Instant::now() - FRAME_INTERVAL;
+    loop {
+        let wake = if state.dirty {
+            tokio::time::Instant::from_std(last_draw + FRAME_INTERVAL).min(end)
+        } else {
+            end
+        };
+        if let Ok(Some(msg)) = tokio::time::timeout_at(wake, rx.recv()).await {
+            handle(state, executor, msg);
+        }
+        while let Ok(msg) = rx.try_recv() {
+            handle(state, executor, msg);
+        }
+        if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
+            render(state);
+            state.dirty = false;
+            last_draw = Instant::now();
+            drawn(state);
+        }
+        if tokio::time::Instant::now() >= end {
+            return;
+        }
+    }
+}
+
+/// What the churn thread did: each pod it created or deleted, and when.
+#[derive(Default)]
+struct Sent {
+    created: HashMap<String, Instant>,
+    deleted: HashMap<String, Instant>,
+}
+
+/// Pods created and deleted at `EVENTS_PER_SECOND` for `CHURN_FOR`, from a thread of its own;
+/// returns each change's latency from its request to the first frame that shows it, sorted.
+async fn churn(
+    state: &mut State,
+    executor: &mut Executor,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    kubeconfig: &str,
+    context: &str,
+) -> Vec<Duration> {
+    let sent = Arc::new(Mutex::new(Sent::default()));
+    let writer = {
+        let sent = sent.clone();
+        let kubeconfig = kubeconfig.to_string();
+        std::thread::spawn(move || write_changes(&kubeconfig, &sent))
+    };
+    let mut latencies = Vec::new();
+    let began = Instant::now();
+    // When the slowest change was sent (seconds into the churn), to tell a stall from a trend.
+    let mut slowest = (Duration::ZERO, Duration::ZERO);
+    let key = |name: &str| ObjRef::in_cluster(context, CHURN_NAMESPACE, name);
+    drive(
+        state,
+        executor,
+        rx,
+        CHURN_FOR + Duration::from_secs(2),
+        |state| {
+            let now = Instant::now();
+            let mut sent = sent.lock().expect("sent");
+            let shown: Vec<String> = sent
+                .created
+                .keys()
+                .filter(|name| state.browse.rows.get(&key(name)).is_some())
+                .cloned()
+                .collect();
+            for name in shown {
+                if let Some(at) = sent.created.remove(&name) {
+                    latencies.push(now - at);
+                    if now - at > slowest.0 {
+                        slowest = (now - at, at.saturating_duration_since(began));
+                    }
+                }
+            }
+            let gone: Vec<String> = sent
+                .deleted
+                .keys()
+                .filter(|name| state.browse.rows.get(&key(name)).is_none())
+                .cloned()
+                .collect();
+            for name in gone {
+                if let Some(at) = sent.deleted.remove(&name) {
+                    latencies.push(now - at);
+                    if now - at > slowest.0 {
+                        slowest = (now - at, at.saturating_duration_since(began));
+                    }
+                }
+            }
+        },
+    )
+    .await;
+    let _ = writer.join();
+    // A change not on screen 2 s after the last request counts as the slowest there is.
+    let unseen = {
+        let sent = sent.lock().expect("sent");
+        sent.created.len() + sent.deleted.len()
+    };
+    println!(
+        "  the slowest change on screen ({:.0} ms) was sent {:.1} s into the churn",
+        slowest.0.as_secs_f64() * 1000.0,
+        slowest.1.as_secs_f64()
+    );
+    latencies.sort();
+    latencies.extend(std::iter::repeat_n(Duration::MAX, unseen));
+    latencies
+}
+
+/// Every 2 ms, a pod created or (from the second second on) the oldest churn pod deleted:
+/// 500 watch events a second. Requests go out on their own tasks, so a slow answer never
+/// slows the rate.
+fn write_changes(kubeconfig: &str, sent: &Arc<Mutex<Sent>>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (client, _) = connect_sim(kubeconfig).await;
+        let every = Duration::from_micros(1_000_000 / EVENTS_PER_SECOND);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let end = tokio::time::Instant::now() + CHURN_FOR;
+        let collection = format!("/api/v1/namespaces/{CHURN_NAMESPACE}/pods");
+        let (mut created, mut deleted) = (0usize, 0usize);
+        let mut requests = Vec::new();
+        while tokio::time::Instant::now() < end {
+            tick.tick().await;
+            let delete = created > EVENTS_PER_SECOND as usize / 2 && deleted < created && (created + deleted) % 2 == 1;
+            let request = if delete {
+                let name = format!("churn-{deleted:06}");
+                deleted += 1;
+                sent.lock().expect("sent").deleted.insert(name.clone(), Instant::now());
+                http::Request::delete(format!("{collection}/{name}")).body(Vec::new())
+            } else {
+                let name = format!("churn-{created:06}");
+                created += 1;
+                let body = serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": name, "namespace": CHURN_NAMESPACE,
+                                 "labels": {"app.kubernetes.io/name": "churn"}},
+                    "spec": {"containers": [{"name": "main", "image": "docker.io/library/busybox:1.36"}]}
+                });
+                sent.lock().expect("sent").created.insert(name, Instant::now());
+                http::Request::post(collection.clone())
+                    .header(http::header::CONTENT_TYPE, "application/json")
+                    .body(serde_json::to_vec(&body).expect("json"))
+            };
+            let client = client.clone();
+            let request = request.expect("request");
+            requests.push(tokio::spawn(async move {
+                let _ = client.request_text(request).await;
+            }));
+        }
+        for r in requests {
+            let _ = tokio::time::timeout(Duration::from_secs(10), r).await;
+        }
+    });
+}
