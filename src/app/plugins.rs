@@ -143,7 +143,7 @@ fn selected_row(state: &State) -> Option<(Vars, ObjRef)> {
     let key = if let Some(table) = tables::on_screen(state) {
         let rows = tables::shown(state, table);
         let at = state.tables.view(table.id).selected_index(&rows)?;
-        let row = rows.into_iter().nth(at)?;
+        let row = rows.get(at)?.clone();
         for (column, cell) in table.columns(state).iter().zip(&row.cells) {
             vars.set_column(column.title, &cell.text);
         }

@@ -99,6 +99,13 @@ impl Asks {
     }
 }
 
+/// The rows a table showed in one generation of the state.
+pub struct ShownMemo {
+    pub generation: u64,
+    pub table: super::table::TableId,
+    pub rows: std::sync::Arc<Vec<crate::model::table::TableRow>>,
+}
+
 pub struct State {
     pub context: String,
     pub readonly: bool,
@@ -176,6 +183,11 @@ pub struct State {
     /// Problems to show in the footer (bad config files, an unknown command…).
     pub notice: Option<String>,
     pub dirty: bool,
+    /// Bumped by every message but a cursor move: the rows a table shows are built once per
+    /// generation (`tables::shown`), not once per call — a key on 60,000 rows used to build
+    /// them twice, and a frame once more.
+    pub generation: u64,
+    pub shown_memo: std::cell::RefCell<Option<ShownMemo>>,
     pub quit: bool,
     /// The user has gone somewhere (a key, a `-c` command): the cockpit no longer picks the
     /// start pane.
@@ -239,6 +251,8 @@ impl State {
             unverified_contexts: Vec::new(),
             notice: None,
             dirty: true,
+            generation: 0,
+            shown_memo: Default::default(),
             quit: false,
             quit_armed: false,
             moved: false,

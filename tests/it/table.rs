@@ -218,3 +218,33 @@ fn the_harvester_hosts_under_the_vms_have_no_cursor() {
         }
     }
 }
+
+#[test]
+fn rows_are_built_once_per_change_and_a_cursor_key_reuses_them() {
+    let mut s = apps_state(&[("alpha", "Healthy"), ("bravo", "Healthy")]);
+    let before = tables::shown(&s, &tables::APPS);
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &tables::shown(&s, &tables::APPS)),
+        "asked twice in one generation: built once"
+    );
+    press(&mut s, &["j"]);
+    let after_move = tables::shown(&s, &tables::APPS);
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &after_move),
+        "a cursor move changes nothing a table shows"
+    );
+    assert_eq!(selected(&s, &tables::APPS).as_deref(), Some("bravo"));
+    // Any other message may change the rows: they are built again and show the change.
+    update(
+        &mut s,
+        Msg::Apps(WatchUpdate::Upsert(app("charlie", "Degraded"))),
+    );
+    assert_eq!(
+        shown_names(&s, &tables::APPS),
+        ["alpha", "bravo", "charlie"]
+    );
+    // So is a key that is not a cursor move: the filter narrows what the next frame shows.
+    press(&mut s, &["/", "c", "h"]);
+    assert_eq!(shown_names(&s, &tables::APPS), ["charlie"]);
+    assert!(render(&mut s, 120, 20).contains("charlie"));
+}

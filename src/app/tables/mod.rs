@@ -20,10 +20,12 @@ pub mod trace;
 mod vms;
 pub mod waves;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use super::domains::InspectorTab;
-use super::state::{Matcher, Screen, State};
+use super::state::{Matcher, Screen, ShownMemo, State};
 use super::table::{Columns, TableId, Use};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, TableRow, sort_rows};
@@ -118,7 +120,23 @@ pub fn on_screen(state: &State) -> Option<&'static Table> {
 }
 
 /// The rows as shown: filtered, then sorted when a sort is chosen.
-pub fn shown(state: &State, table: &Table) -> Vec<TableRow> {
+pub fn shown(state: &State, table: &Table) -> Arc<Vec<TableRow>> {
+    if let Some(memo) = state.shown_memo.borrow().as_ref()
+        && memo.generation == state.generation
+        && memo.table == table.id
+    {
+        return memo.rows.clone();
+    }
+    let rows = Arc::new(build_shown(state, table));
+    *state.shown_memo.borrow_mut() = Some(ShownMemo {
+        generation: state.generation,
+        table: table.id,
+        rows: rows.clone(),
+    });
+    rows
+}
+
+fn build_shown(state: &State, table: &Table) -> Vec<TableRow> {
     let filter = state.filter();
     let mut rows = (table.rows)(state);
     if table.sortable() && !filter.is_empty() {
@@ -144,7 +162,7 @@ pub fn shown(state: &State, table: &Table) -> Vec<TableRow> {
 pub fn selected(state: &State, table: &Table) -> Option<ObjRef> {
     let rows = shown(state, table);
     let at = state.tables.view(table.id).selected_index(&rows)?;
-    rows.into_iter().nth(at).map(|r| r.key)
+    rows.get(at).map(|r| r.key.clone())
 }
 
 /// A name, with the cluster it is in when rows come from several.

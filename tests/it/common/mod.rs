@@ -554,8 +554,8 @@ pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
 /// The names of a table's rows as shown (filtered and sorted), in order.
 pub fn shown_names(state: &State, table: &Table) -> Vec<String> {
     tables::shown(state, table)
-        .into_iter()
-        .map(|r| r.key.name)
+        .iter()
+        .map(|r| r.key.name.clone())
         .collect()
 }
 
