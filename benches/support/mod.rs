@@ -1,10 +1,15 @@
 //! What the benchmarks share: the simulator as a child process, this process's memory and CPU
 //! from /proc, a fresh cockpit state, and a frame rendered to a TestBackend.
 
+// Each benchmark uses its own part of what is here.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc as std_mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
 
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -12,8 +17,12 @@ use ratatui::backend::TestBackend;
 
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::msg::Msg;
+use opsdeck::app::run::{Executor, handle};
 use opsdeck::app::state::State;
 use opsdeck::app::theme::{DEFAULT_THEME, Theme};
+
+/// The cockpit draws at most this often (`app::run`).
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 pub fn proc_status(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -133,4 +142,46 @@ pub fn key_cost(state: &mut State, mut press: impl FnMut(&mut State, Msg)) -> (D
         render(state);
     }
     (per_move, drawn.elapsed() / rounds)
+}
+
+/// The cockpit's loop (`app::run`), for `for_how_long`: apply every message and a clock tick
+/// each second, draw at most every 16 ms when something changed, call `drawn` after each frame.
+pub async fn drive(
+    state: &mut State,
+    executor: &mut Executor,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    for_how_long: Duration,
+    mut drawn: impl FnMut(&State),
+) {
+    let end = tokio::time::Instant::now() + for_how_long;
+    let mut last_draw = Instant::now() - FRAME_INTERVAL;
+    // The cockpit's clock: ages move once a second, so a table with an AGE column redraws.
+    let mut next_tick = tokio::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        let wake = if state.dirty {
+            tokio::time::Instant::from_std(last_draw + FRAME_INTERVAL).min(end)
+        } else {
+            end
+        }
+        .min(next_tick);
+        if let Ok(Some(msg)) = tokio::time::timeout_at(wake, rx.recv()).await {
+            handle(state, executor, msg);
+        }
+        if tokio::time::Instant::now() >= next_tick {
+            handle(state, executor, Msg::Tick(jiff::Timestamp::now()));
+            next_tick += Duration::from_secs(1);
+        }
+        while let Ok(msg) = rx.try_recv() {
+            handle(state, executor, msg);
+        }
+        if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
+            render(state);
+            state.dirty = false;
+            last_draw = Instant::now();
+            drawn(state);
+        }
+        if tokio::time::Instant::now() >= end {
+            return;
+        }
+    }
 }

@@ -206,6 +206,12 @@ impl Api {
         path: ResourcePath,
         identity: Identity,
     ) -> Response<Body> {
+        let delay = self
+            .answer_delay_ms
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
         let def = &KINDS[path.kind];
         let query = parse_query(req.uri().query());
         let is_watch = query.get("watch").is_some_and(|v| v == "true" || v == "1");

@@ -48,6 +48,18 @@ impl Simulator {
         }
     }
 
+    /// Make every request to a cluster wait `delay` before it is served (zero: back to
+    /// normal), as an overloaded API server does; open watches end, so they reopen slowly.
+    pub fn slow_answers(&self, cluster: &str, delay: std::time::Duration) {
+        if let Some(s) = self.server(cluster) {
+            s.api.answer_delay_ms.store(
+                delay.as_millis() as u64,
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            s.api.watch_epoch.send_modify(|e| *e += 1);
+        }
+    }
+
     /// From now on every watch of a cluster that resumes from a resourceVersion is told
     /// `410 Expired` (and the open ones end), until turned off: a watch expiry storm.
     pub fn expire_watches(&self, cluster: &str, on: bool) {

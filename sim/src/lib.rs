@@ -410,6 +410,7 @@ impl Simulator {
                 hidden_groups: Mutex::new(hidden_groups),
                 hidden_versions,
                 swallow_answers: std::sync::atomic::AtomicBool::new(false),
+                answer_delay_ms: std::sync::atomic::AtomicU64::new(0),
                 expire_watches: std::sync::atomic::AtomicBool::new(false),
                 lists: std::sync::atomic::AtomicU64::new(0),
             });

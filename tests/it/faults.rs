@@ -484,3 +484,65 @@ async fn a_forbidden_kind_comes_back_when_access_is_granted() {
     c.press(&["2"]);
     assert!(c.frame().contains("Applications (25) [live]"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_server_and_a_huge_object_never_hold_up_the_keys() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    c.wait_for("apps", |s| s.argo.apps.len() == 25).await;
+    c.press(&["2"]);
+    // Every answer of the management cluster now takes 2 s, and gitea carries 1 MB of
+    // annotations with its health changed.
+    sim.slow_answers(opsdeck_sim::MANAGEMENT, std::time::Duration::from_secs(2));
+    let app_kind = kind_id("Application").expect("kind");
+    sim.db()
+        .modify(
+            &(app_kind, "argocd".to_string(), "gitea".to_string()),
+            |o| {
+                o["metadata"]["annotations"]["example.com/blob"] = json!("x".repeat(1 << 20));
+                o["status"]["health"]["status"] = json!("Degraded");
+            },
+        )
+        .expect("app");
+    // While the watches reopen slowly and the huge object comes, every key acts on the frame
+    // right after it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut keys = 0;
+    while !c
+        .state
+        .argo
+        .apps
+        .iter()
+        .any(|a| a.key.name == "gitea" && a.health == "Degraded")
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the change never came"
+        );
+        let before = common::selected_name(&c.state);
+        c.press(&[if keys % 8 < 4 { "j" } else { "k" }]);
+        assert_ne!(
+            common::selected_name(&c.state),
+            before,
+            "key {keys} did not move the cursor"
+        );
+        assert!(c.frame().contains("Applications (25)"));
+        keys += 1;
+        c.settle(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(keys >= 10, "the slow answers came too soon: {keys} keys");
+    // The row shows the change; the megabyte is neither kept nor drawn.
+    let gitea = c
+        .state
+        .argo
+        .apps
+        .iter()
+        .find(|a| a.key.name == "gitea")
+        .expect("gitea");
+    assert!(
+        format!("{gitea:?}").len() < 10_000,
+        "the annotations were kept"
+    );
+    assert!(!c.frame().contains("xxxxxxxx"));
+    sim.slow_answers(opsdeck_sim::MANAGEMENT, std::time::Duration::ZERO);
+}
