@@ -119,12 +119,31 @@ impl Api {
 
     fn identify(&self, req: &Request<hyper::body::Incoming>) -> Result<Identity, StatusError> {
         let Some(auth) = req.headers().get(header::AUTHORIZATION) else {
-            return Ok(Identity {
+            // No token: the client certificate's user, with that user's rules (none for a user
+            // the simulator does not know: authenticated, and refused by RBAC); else anonymous.
+            let user = req
+                .extensions()
+                .get::<crate::server::PeerUser>()
+                .map_or("system:anonymous", |p| p.0.as_str());
+            let known = self
+                .identities
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .find(|i| i.user == user)
+                .cloned();
+            return Ok(known.unwrap_or_else(|| Identity {
                 token: String::new(),
-                user: "system:anonymous".into(),
+                user: user.into(),
                 rules: Vec::new(),
-            });
+            }));
         };
+        if self
+            .tokens_refused
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(status::unauthorized());
+        }
         let token = auth
             .to_str()
             .ok()

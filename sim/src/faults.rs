@@ -48,6 +48,16 @@ impl Simulator {
         }
     }
 
+    /// Refuse bearer tokens on a cluster (401) or take them again: with them refused, only a
+    /// client certificate (`client_certificate`) gets in.
+    pub fn refuse_tokens(&self, cluster: &str, on: bool) {
+        if let Some(s) = self.server(cluster) {
+            s.api
+                .tokens_refused
+                .store(on, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
     /// Make every request to a cluster wait `delay` before it is served (zero: back to
     /// normal), as an overloaded API server does; open watches end, so they reopen slowly.
     pub fn slow_answers(&self, cluster: &str, delay: std::time::Duration) {

@@ -177,6 +177,8 @@ pub struct Simulator {
     /// The management cluster's API server address.
     pub addr: SocketAddr,
     pub ca_pem: String,
+    /// The CA behind `ca_pem`: it issues client certificates too.
+    ca: tls::TestCa,
     pub admin_token: String,
     pub viewer_token: String,
     /// Every API server by cluster name: management first, harvester, then workload clusters.
@@ -356,7 +358,7 @@ impl Simulator {
     pub async fn start(scenario: Scenario, options: SimOptions) -> Result<Self, SimError> {
         tls::install_crypto_provider();
         let ca = tls::TestCa::new("opsdeck-simulator-ca")?;
-        let tls_config = tls::server_config(&ca.issue_server()?)?;
+        let tls_config = tls::server_config_with_client_ca(&ca.issue_server()?, &ca.cert_pem)?;
         let admin_token = random_token();
         let viewer_token = random_token();
         let mut identities = vec![
@@ -411,6 +413,7 @@ impl Simulator {
                 hidden_versions,
                 swallow_answers: std::sync::atomic::AtomicBool::new(false),
                 answer_delay_ms: std::sync::atomic::AtomicU64::new(0),
+                tokens_refused: std::sync::atomic::AtomicBool::new(false),
                 expire_watches: std::sync::atomic::AtomicBool::new(false),
                 lists: std::sync::atomic::AtomicU64::new(0),
             });
@@ -490,7 +493,8 @@ impl Simulator {
         }
         Ok(Simulator {
             addr,
-            ca_pem: ca.cert_pem,
+            ca_pem: ca.cert_pem.clone(),
+            ca,
             admin_token,
             viewer_token,
             servers,
@@ -538,6 +542,13 @@ impl Simulator {
             .iter()
             .map(|(n, r, _)| (*r, Self::context_of(n)))
             .collect()
+    }
+
+    /// A client certificate for `user` from the simulator's CA (cert PEM, key PEM): the API
+    /// servers take it instead of a token, with that user's rules.
+    pub fn client_certificate(&self, user: &str) -> Result<(String, String), SimError> {
+        let issued = self.ca.issue_client(user, "system:authenticated")?;
+        Ok((issued.cert_pem, issued.key_pem))
     }
 
     /// A kubeconfig with one admin context per cluster (`opsdeck-management` is current) and

@@ -21,6 +21,10 @@ pub trait Handler: Send + Sync + 'static {
     ) -> impl Future<Output = Result<http::Response<Body>, Infallible>> + Send;
 }
 
+/// The user a connection's client certificate names (its subject's common name).
+#[derive(Debug, Clone)]
+pub struct PeerUser(pub String);
+
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
@@ -46,7 +50,20 @@ pub async fn serve<H: Handler>(
             let Ok(stream) = acceptor.accept(tcp).await else {
                 return;
             };
-            let service = service_fn(move |req| api.clone().handle(req));
+            // A verified client certificate names the user, as on a real API server.
+            let peer = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|certs| certs.first())
+                .and_then(|cert| crate::tls::common_name(cert))
+                .map(PeerUser);
+            let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+                if let Some(peer) = &peer {
+                    req.extensions_mut().insert(peer.clone());
+                }
+                api.clone().handle(req)
+            });
             let builder = auto::Builder::new(TokioExecutor::new());
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::select! {

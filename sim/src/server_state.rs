@@ -27,6 +27,9 @@ pub struct Api {
     /// Tests: every watch that resumes from a resourceVersion gets `410 Expired`, as after a
     /// compaction, over and over (a storm).
     pub expire_watches: std::sync::atomic::AtomicBool,
+    /// Tests: bearer tokens are refused (401), so only a client certificate gets in, as on
+    /// a server that requires them.
+    pub tokens_refused: std::sync::atomic::AtomicBool,
     /// Tests: milliseconds every request waits before it is served (a slow or overloaded
     /// server); 0 for none.
     pub answer_delay_ms: std::sync::atomic::AtomicU64,

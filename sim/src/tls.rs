@@ -15,6 +15,8 @@ pub enum TlsError {
     Rcgen(#[from] rcgen::Error),
     #[error("building the TLS server config: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("the client CA: {0}")]
+    ClientCa(String),
 }
 
 /// A CA that can issue serving certificates.
@@ -134,6 +136,43 @@ pub fn server_config(issued: &Issued) -> Result<Arc<rustls::ServerConfig>, TlsEr
         )?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// Like `server_config`, and asking every client for a certificate signed by the CA in
+/// `ca_pem` — optional, as a kube-apiserver started with `--client-ca-file` accepts a bearer
+/// token instead. The certificate's subject names the user.
+pub fn server_config_with_client_ca(
+    issued: &Issued,
+    ca_pem: &str,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let cert = cert.map_err(|e| TlsError::ClientCa(e.to_string()))?;
+        roots.add(cert)?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| TlsError::ClientCa(e.to_string()))?;
+    let mut config = rustls::ServerConfig::builder()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![issued.cert_der.clone()],
+            PrivateKeyDer::Pkcs8(issued.key_der.clone_key()),
+        )?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The common name of a certificate's subject (a kube client certificate's user).
+pub fn common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    cert.subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string)
 }
 
 /// rustls needs one process-wide crypto provider; installing twice is harmless.

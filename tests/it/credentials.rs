@@ -1,6 +1,7 @@
 //! Credentials as operators have them: a kubeconfig whose user runs an exec credential plugin
-//! (as OIDC logins and Omni do), one that reads a token file, and one that skips TLS
-//! verification (which the cockpit says, every time it draws).
+//! (as OIDC logins and Omni do), one that reads a token file, one with a client certificate,
+//! one that goes through a proxy, and one that skips TLS verification (which the cockpit
+//! says, every time it draws).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -183,4 +184,122 @@ async fn a_refused_token_runs_the_plugin_again_and_the_panes_come_back() {
     let yaml = kubeconfig(&sim, &[("exec", exec_user(&plugin), false)]);
     let mut c = machines_through(&yaml, "exec").await;
     reissue_and_see_a_change(&sim, &token, &mut c).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_certificate_names_the_user_as_the_api_server_checks_it() {
+    use opsdeck::model::source::SourceState;
+    let sim = common::frozen_sim().await;
+    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let cert_user = |user: &str| {
+        let (cert, key) = sim.client_certificate(user).expect("a client certificate");
+        json!({"client-certificate-data": b64(&cert), "client-key-data": b64(&key)})
+    };
+    let yaml = kubeconfig(
+        &sim,
+        &[
+            ("admin-cert", cert_user("opsdeck-admin"), false),
+            ("stranger-cert", cert_user("someone-else"), false),
+        ],
+    );
+    // The server requires certificates: no token gets in.
+    sim.refuse_tokens(opsdeck_sim::MANAGEMENT, true);
+    let by_token =
+        kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(common::admin(&sim).await);
+    let refused = by_token.list(&Default::default()).await;
+    assert!(
+        matches!(&refused, Err(kube::Error::Api(s)) if s.code == 401),
+        "{refused:?}"
+    );
+    // The certificate's subject is a user the server knows: everything as with its token.
+    let mut c = machines_through(&yaml, "admin-cert").await;
+    assert!(c.frame().contains("[live]"));
+    // One it does not know is authenticated and refused by RBAC: the panes say so.
+    let (client, _) = connect(KubeconfigSource::Text(&yaml), Some("stranger-cert"))
+        .await
+        .expect("the context connects");
+    let mut c = Cockpit::start(client).await;
+    c.wait_for("forbidden", |s| {
+        matches!(s.capi.machines.state(), SourceState::Forbidden(_))
+    })
+    .await;
+    let SourceState::Forbidden(why) = c.state.capi.machines.state() else {
+        unreachable!("waited for it");
+    };
+    assert!(why.contains("someone-else"), "{why}");
+}
+
+/// An HTTP CONNECT proxy on loopback, as a corporate or bastion proxy: it tunnels each
+/// connection to where the CONNECT line says and counts the tunnels.
+async fn tunnelling_proxy() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let tunnels = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = tunnels.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read_exact(&mut byte).await.is_err() || head.len() > 8192 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head);
+                let Some(target) = head
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("CONNECT "))
+                    .and_then(|l| l.split_whitespace().next())
+                else {
+                    let _ = client
+                        .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                        .await;
+                    return;
+                };
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                counted.fetch_add(1, Ordering::SeqCst);
+                if client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .is_ok()
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (url, tunnels)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_url_in_the_kubeconfig_carries_every_connection() {
+    let sim = common::frozen_sim().await;
+    let (proxy, tunnels) = tunnelling_proxy().await;
+    let ca = base64::engine::general_purpose::STANDARD.encode(&sim.ca_pem);
+    let doc = json!({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "mgmt", "cluster": {"server": sim.server_url(),
+            "certificate-authority-data": ca, "proxy-url": proxy}}],
+        "users": [{"name": "admin", "user": {"token": sim.admin_token}}],
+        "contexts": [{"name": "proxied", "context": {"cluster": "mgmt", "user": "admin"}}],
+        "current-context": "proxied",
+    });
+    let yaml = serde_saphyr::to_string(&doc).expect("yaml");
+    let mut c = machines_through(&yaml, "proxied").await;
+    assert!(c.frame().contains("[live]"));
+    assert!(
+        tunnels.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "nothing went through the proxy"
+    );
 }
