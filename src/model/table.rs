@@ -93,7 +93,8 @@ pub fn interned(title: &str) -> &'static str {
 pub struct Cell {
     pub text: CompactString,
     pub style: &'static str,
-    pub tail: Option<(String, &'static str)>,
+    /// Boxed: few cells have one, and a table of 60,000 rows holds a million cells.
+    pub tail: Option<Box<(String, &'static str)>>,
     pub sort: Option<i64>,
 }
 
@@ -134,14 +135,14 @@ impl Cell {
 
     pub fn with_tail(self, text: impl Into<String>, style: &'static str) -> Cell {
         Cell {
-            tail: Some((text.into(), style)),
+            tail: Some(Box::new((text.into(), style))),
             ..self
         }
     }
 
     /// Display width of everything the cell shows.
     pub fn width(&self) -> usize {
-        self.text.width() + self.tail.as_ref().map_or(0, |(t, _)| t.width())
+        self.text.width() + self.tail.as_ref().map_or(0, |tail| tail.0.width())
     }
 
     fn compare(&self, other: &Cell) -> Ordering {
@@ -195,8 +196,8 @@ impl TableRow {
         out.clear();
         for c in &self.cells {
             out.push_str(&c.text);
-            if let Some((t, _)) = &c.tail {
-                out.push_str(t);
+            if let Some(tail) = &c.tail {
+                out.push_str(&tail.0);
             }
             out.push(' ');
         }

@@ -163,7 +163,8 @@ fn cell_widget<'a>(
         fit(&cell.text, width),
         style(theme, cell.style),
     )];
-    if let Some((tail, tail_style)) = &cell.tail {
+    if let Some(boxed) = &cell.tail {
+        let (tail, tail_style) = &**boxed;
         let room = width.saturating_sub(spans[0].width());
         spans.push(Span::styled(fit(tail, room), style(theme, tail_style)));
     }

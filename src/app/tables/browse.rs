@@ -213,12 +213,20 @@ pub fn rows(state: &State) -> Vec<TableRow> {
         // the creation time here, so it moves while the list is open.
         .map(|(i, c)| (i, c.name == "Age"))
         .collect();
+    // Exactly the cells a row gets: a row that grows past its capacity doubles it, and a
+    // table of 60,000 rows is held once per change.
+    let usage = if state.browse.metrics.of.is_some() {
+        usage_columns(state).len()
+    } else {
+        0
+    };
+    let width = usage_offset + server.len() + usage + usize::from(health);
     state
         .browse
         .rows
         .iter()
         .map(|r| {
-            let mut cells = Vec::with_capacity(server.len() + 6);
+            let mut cells = Vec::with_capacity(width);
             if cluster {
                 cells.push(Cell::plain(r.key.cluster.as_str()));
             }

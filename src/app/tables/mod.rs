@@ -127,6 +127,9 @@ pub fn shown(state: &State, table: &Table) -> Arc<Vec<TableRow>> {
     {
         return memo.rows.clone();
     }
+    // The rows of the generation before go first: two copies of 60,000 rows at once was
+    // most of the cockpit's peak memory.
+    state.shown_memo.borrow_mut().take();
     let rows = Arc::new(build_shown(state, table));
     *state.shown_memo.borrow_mut() = Some(ShownMemo {
         generation: state.generation,
