@@ -384,15 +384,21 @@ fn write_changes(kubeconfig: &str, sent: &Arc<Mutex<Sent>>) {
             let request = request.expect("request");
             requests.push(tokio::spawn(async move {
                 let asked = Instant::now();
-                let _ = client.request_text(request).await;
-                asked.elapsed()
+                let failed = client.request_text(request).await.err().map(|e| e.to_string());
+                (asked.elapsed(), failed)
             }));
         }
         let mut answered = Vec::new();
+        let mut failures: Vec<String> = Vec::new();
         for r in requests {
-            if let Ok(Ok(took)) = tokio::time::timeout(Duration::from_secs(10), r).await {
-                answered.push(took);
+            match tokio::time::timeout(Duration::from_secs(10), r).await {
+                Ok(Ok((took, None))) => answered.push(took),
+                Ok(Ok((_, Some(e)))) => failures.push(e),
+                _ => failures.push("no answer within 10 s".into()),
             }
+        }
+        if let Some(first) = failures.first() {
+            println!("  {} writes failed, the first: {first}", failures.len());
         }
         answered.sort();
         let at = |p: f64| {
