@@ -86,13 +86,10 @@ fn main() {
     }
 }
 
-/// Objects of each kind in `scale-<size>` (as the simulator makes them).
+/// Pods, Machines and Applications in `scale-<size>`, as the simulator makes them.
 fn counts(size: &str) -> (usize, usize, usize) {
-    let n = match size.strip_suffix('k') {
-        Some(k) => k.parse::<usize>().expect("size") * 1000,
-        None => size.parse().expect("size"),
-    };
-    (n * 3 / 5, n / 5, n / 5)
+    let s = opsdeck_sim::scenario::Scenario::load(&format!("scale-{size}")).expect("a scale size");
+    (s.bulk_pods, s.machine_count(), s.apps.len())
 }
 
 async fn measure(size: &str, idle: bool) {

@@ -23,16 +23,8 @@ const MAX_SIMULATED_APIDS: usize = 100;
 
 pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
     let scenario = Scenario::load(scenario)?;
-    let machines: usize = scenario
-        .clusters
-        .iter()
-        .map(|c| {
-            c.control_plane_replicas as usize
-                + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
-        })
-        .sum();
     let options = SimOptions {
-        talos: machines <= MAX_SIMULATED_APIDS,
+        talos: scenario.machine_count() <= MAX_SIMULATED_APIDS,
         ..SimOptions::default()
     };
     let sim = Simulator::start(scenario, options).await?;

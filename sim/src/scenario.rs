@@ -218,6 +218,17 @@ impl Scenario {
         Self::parse("default", DEFAULT_YAML).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The CAPI Machines the scenario's clusters have (control planes and worker pools).
+    pub fn machine_count(&self) -> usize {
+        self.clusters
+            .iter()
+            .map(|c| {
+                c.control_plane_replicas as usize
+                    + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
+            })
+            .sum()
+    }
+
     /// `default`, `large`, `pods`, `scale-<n>[k]`, or a path to a scenario file.
     pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
         match name_or_path {
@@ -375,15 +386,10 @@ mod tests {
     #[test]
     fn scale_scenarios_have_the_mix_they_promise() {
         let s = Scenario::load("scale-10k").expect("scale-10k");
-        let machines: usize = s
-            .clusters
-            .iter()
-            .map(|c| {
-                c.control_plane_replicas as usize
-                    + c.workers.iter().map(|w| w.replicas as usize).sum::<usize>()
-            })
-            .sum();
-        assert_eq!((s.bulk_pods, machines, s.apps.len()), (6000, 2000, 2000));
+        assert_eq!(
+            (s.bulk_pods, s.machine_count(), s.apps.len()),
+            (6000, 2000, 2000)
+        );
         assert_eq!(s.apps[0].resources.len(), 8);
         assert_eq!(
             Scenario::load("scale-1000").map(|s| s.bulk_pods).ok(),

@@ -127,20 +127,10 @@ impl TestCa {
     }
 }
 
-pub fn server_config(issued: &Issued) -> Result<Arc<rustls::ServerConfig>, TlsError> {
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![issued.cert_der.clone()],
-            PrivateKeyDer::Pkcs8(issued.key_der.clone_key()),
-        )?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
-}
-
-/// Like `server_config`, and asking every client for a certificate signed by the CA in
-/// `ca_pem` — optional, as a kube-apiserver started with `--client-ca-file` accepts a bearer
-/// token instead. The certificate's subject names the user.
+/// The API servers' TLS: `issued` as the serving certificate (HTTP/2 and 1.1), and every
+/// client asked for a certificate signed by the CA in `ca_pem` — optional, as a kube-apiserver
+/// started with `--client-ca-file` accepts a bearer token instead. The certificate's subject
+/// names the user.
 pub fn server_config_with_client_ca(
     issued: &Issued,
     ca_pem: &str,

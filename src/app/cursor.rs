@@ -1,16 +1,45 @@
 //! Moving in what is on screen: the cursor of a table or the cluster tree, the scroll of the
 //! text views, and a table's sort.
 
+use crossterm::event::Event;
+
+use super::action::Action;
 use super::describe;
 use super::domains::InspectorTab;
 use super::ids::PaneId;
+use super::keys::Key;
 use super::layout::page_rows;
 use super::logs;
+use super::msg::Msg;
 use super::state::{Screen, State};
 use super::tables;
 use super::tree::TreeView;
 use crate::model::table::Sort;
 use crate::model::tree::{TreeLine, TreeNode, visible_lines};
+
+/// Whether `msg` is a key that only moves a cursor or scrolls: what any table shows stays as it
+/// was, so the rows built for it can be used again.
+pub fn moves_cursor_only(state: &State, msg: &Msg) -> bool {
+    let Msg::Input(Event::Key(key)) = msg else {
+        return false;
+    };
+    if state.actions.dialog.is_some() || state.prompt.is_some() || state.show_help {
+        return false;
+    }
+    matches!(
+        state
+            .keymap
+            .resolve(state.screen().scope(), Key::from_event(key)),
+        Some(
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+        )
+    )
+}
 
 /// Move by `delta` rows or lines (negative: up).
 pub fn move_cursor(state: &mut State, delta: isize) {

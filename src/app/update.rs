@@ -49,7 +49,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         super::history::observe(state, &msg);
     }
     let tick = matches!(msg, Msg::Tick(_));
-    if !moves_cursor_only(state, &msg) {
+    if !super::cursor::moves_cursor_only(state, &msg) {
         state.generation += 1;
     }
     let mut commands = apply(state, msg);
@@ -246,30 +246,6 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     state.dirty = true;
     Vec::new()
-}
-
-/// Whether `msg` is a key that only moves a cursor or scrolls: what any table shows stays as it
-/// was, so the rows built for it can be used again.
-fn moves_cursor_only(state: &State, msg: &Msg) -> bool {
-    let Msg::Input(Event::Key(key)) = msg else {
-        return false;
-    };
-    if state.actions.dialog.is_some() || state.prompt.is_some() || state.show_help {
-        return false;
-    }
-    matches!(
-        state
-            .keymap
-            .resolve(state.screen().scope(), Key::from_event(key)),
-        Some(
-            Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom
-        )
-    )
 }
 
 fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> Vec<Command> {
