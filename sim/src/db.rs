@@ -5,7 +5,7 @@
 //! then follow a broadcast channel. A watch from an rv older than the window gets `410 Expired`,
 //! exactly as a real API server's watch cache answers.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -129,6 +129,9 @@ pub struct Db {
     oldest_rv: u64,
     events: broadcast::Sender<Arc<StoredEvent>>,
     uid_counter: u64,
+    /// The objects being deleted (a `deletionTimestamp` set): a controller finishing their
+    /// deletion each tick reads these instead of every pod.
+    terminating: BTreeSet<ObjKey>,
 }
 
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
@@ -155,6 +158,7 @@ impl Db {
             oldest_rv: 1000,
             events,
             uid_counter: 0,
+            terminating: BTreeSet::new(),
         }
     }
 
@@ -209,15 +213,37 @@ impl Db {
         namespace: Option<&'a str>,
         after: Option<&'a (String, String)>,
     ) -> impl Iterator<Item = &'a Stored> + 'a {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        // A namespace's objects are one range of the map: a namespaced list (a controller's,
+        // each tick) costs what the namespace holds, not what the kind holds.
+        let first = (
+            kind,
+            namespace.unwrap_or_default().to_string(),
+            String::new(),
+        );
         let start = match after {
-            Some((ns, name)) => std::ops::Bound::Excluded((kind, ns.clone(), name.clone())),
-            None => std::ops::Bound::Included((kind, String::new(), String::new())),
+            Some((ns, name)) if (ns.as_str(), name.as_str()) >= (&first.1, "") => {
+                Excluded((kind, ns.clone(), name.clone()))
+            }
+            _ => Included(first),
         };
         self.objects
-            .range((start, std::ops::Bound::Unbounded))
-            .take_while(move |(k, _)| k.0 == kind)
-            .filter(move |(k, _)| namespace.is_none_or(|ns| k.1 == ns))
+            .range((start, Unbounded))
+            .take_while(move |(k, _)| k.0 == kind && namespace.is_none_or(|ns| k.1 == ns))
             .map(|(_, v)| v)
+    }
+
+    /// The objects of `kind` being deleted (a `deletionTimestamp` set).
+    pub fn terminating(&self, kind: KindId) -> impl Iterator<Item = &ObjKey> + '_ {
+        self.terminating.iter().filter(move |k| k.0 == kind)
+    }
+
+    fn note_terminating(&mut self, key: &ObjKey, object: &Value) {
+        if object.pointer("/metadata/deletionTimestamp").is_some() {
+            self.terminating.insert(key.clone());
+        } else {
+            self.terminating.remove(key);
+        }
     }
 
     pub fn count(&self, kind: KindId) -> usize {
@@ -288,6 +314,7 @@ impl Db {
         }
         let stored = Stored::new(obj.clone());
         self.record(kind, EventType::Added, &stored, None);
+        self.note_terminating(&key, &stored.value);
         self.objects.insert(key, stored);
         Ok(obj)
     }
@@ -341,6 +368,7 @@ impl Db {
         let new = with_managed_fields(new, &managed);
         let stored = Stored::new(new.clone());
         self.record(key.0, EventType::Modified, &stored, prev_labels);
+        self.note_terminating(key, &stored.value);
         self.objects.insert(key.clone(), stored);
         Ok(new)
     }
@@ -359,6 +387,7 @@ impl Db {
 
     pub fn delete(&mut self, key: &ObjKey) -> Result<Value, DbError> {
         let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.full();
+        self.terminating.remove(key);
         let rv = self.next_rv();
         // DELETED carries the last state stamped with the deletion rv.
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());

@@ -15,7 +15,7 @@ use crate::model::eso::{ExternalSecretRow, StoreRow};
 use crate::model::hosts::{BmcJobRow, BmcRow, HardwareRow, WorkflowRow};
 use crate::model::lines::LineBuffer;
 use crate::model::rollout::Plan;
-use crate::model::store::{ObjRef, RowStore};
+use crate::model::store::{ObjRef, RowStore, WatchUpdate};
 use crate::model::talos::TalosNodeRow;
 use crate::model::vms::{HostRow, ImageRow, VmRow, VmiRow};
 
@@ -323,12 +323,28 @@ pub const OPERATIONS_KEPT: usize = 100;
 pub struct Browse {
     pub target: Option<BrowseTarget>,
     pub columns: Vec<ServerColumn>,
+    /// Changed through `apply`, which tells the kept table rows what changed.
     pub rows: RowStore<BrowseRow>,
     /// CPU and memory of the pods or nodes listed, when the kind has them.
     pub metrics: crate::model::metrics::BrowseMetrics,
+    /// The table rows, kept between changes (`tables::BROWSE`); whatever changes how every
+    /// row looks (columns, metrics) calls `changed_all` on it.
+    pub kept: std::cell::RefCell<crate::model::kept::KeptRows>,
 }
 
 impl Browse {
+    /// A watch event on the browsed objects, noted for the rows kept from them.
+    pub fn apply(&mut self, update: WatchUpdate<BrowseRow>) {
+        let kept = self.kept.get_mut();
+        match &update {
+            WatchUpdate::Upsert(row) => kept.changed(&row.key),
+            WatchUpdate::Delete(key) => kept.changed(key),
+            WatchUpdate::Relisted(..) => kept.changed_all(),
+            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+        }
+        self.rows.apply(update);
+    }
+
     /// Whether the browser shows this core kind (`Pod`, `Node`): some keys act only there.
     pub fn shows_core(&self, kind: &str) -> bool {
         self.target

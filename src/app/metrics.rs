@@ -34,6 +34,7 @@ pub fn start(state: &mut State) -> Option<Command> {
         clusters,
         ..BrowseMetrics::default()
     };
+    state.browse.kept.get_mut().changed_all();
     (!polled.is_empty()).then_some(Command::PollMetrics {
         id,
         of,
@@ -58,6 +59,7 @@ pub fn newly_served(state: &mut State) -> Option<Command> {
     for cluster in &new {
         metrics.clusters.insert(cluster.clone(), Source::Waiting);
     }
+    state.browse.kept.get_mut().changed_all();
     (!new.is_empty()).then_some(Command::PollMetrics {
         id,
         of,
@@ -80,6 +82,8 @@ pub fn on_report(state: &mut State, id: u64, cluster: String, result: Result<Rep
     if state.browse.target.as_ref().map(|t| t.id) != Some(id) {
         return;
     }
+    // Every row's usage cells may change.
+    state.browse.kept.get_mut().changed_all();
     let metrics = &mut state.browse.metrics;
     match result {
         Ok(report) => {

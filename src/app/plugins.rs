@@ -145,7 +145,7 @@ fn selected_row(state: &State) -> Option<(Vars, ObjRef)> {
         let at = state.tables.view(table.id).selected_index(&rows)?;
         let row = rows.get(at)?.clone();
         for (column, cell) in table.columns(state).iter().zip(&row.cells) {
-            vars.set_column(column.title, &cell.text);
+            vars.set_column(column.title, &cell.text_at(state.now));
         }
         // In the browser every server column counts, also those too wide to show (a pod's
         // NODE and IP): the row keeps them all.

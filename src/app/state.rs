@@ -99,11 +99,13 @@ impl Asks {
     }
 }
 
-/// The rows a table showed in one generation of the state.
+/// The rows a table showed in one generation of the state, and for kept rows what they were
+/// picked by.
 pub struct ShownMemo {
     pub generation: u64,
     pub table: super::table::TableId,
-    pub rows: std::sync::Arc<Vec<crate::model::table::TableRow>>,
+    pub rows: crate::model::shown::Shown,
+    pub picked: Option<crate::model::shown::Picked>,
 }
 
 pub struct State {
@@ -406,9 +408,10 @@ pub fn filter_matches(filter: &str, haystack: &str) -> bool {
 }
 
 /// A `/` filter made ready once for many haystacks: a table of 100,000 rows is filtered on
-/// every frame, so a row must not cost an allocation.
+/// every change, so a row must not cost an allocation.
 pub struct Matcher {
     needle: String,
+    finder: memchr::memmem::Finder<'static>,
     invert: bool,
 }
 
@@ -418,8 +421,10 @@ impl Matcher {
             Some(rest) => (true, rest),
             None => (false, filter),
         };
+        let needle = needle.to_lowercase();
         Matcher {
-            needle: needle.to_lowercase(),
+            finder: memchr::memmem::Finder::new(needle.as_bytes()).into_owned(),
+            needle,
             invert,
         }
     }
@@ -434,6 +439,11 @@ impl Matcher {
             haystack.to_lowercase().contains(&self.needle)
         };
         found != self.invert
+    }
+
+    /// `matches` for a haystack already in lowercase (a kept row's filter text).
+    pub fn matches_lowercase(&self, haystack: &str) -> bool {
+        self.needle.is_empty() || self.finder.find(haystack.as_bytes()).is_some() != self.invert
     }
 }
 

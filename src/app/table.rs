@@ -2,6 +2,8 @@
 //! inserts rows never moves the cursor to another object), the scroll offset, and the sort.
 //! Changed only by `update`; views read it.
 
+use crate::model::kept::KeptRows;
+use crate::model::shown::RowList;
 use crate::model::store::ObjRef;
 use crate::model::table::{Sort, TableRow};
 
@@ -29,13 +31,23 @@ pub enum Use {
     Context,
 }
 
+/// Where a table's rows come from.
+pub enum Rows<S> {
+    /// Built from the state anew after each change to it: the panes' tables, a few hundred
+    /// rows at most.
+    Built(fn(&S) -> Vec<TableRow>),
+    /// Kept by the state between changes and patched per change (brought up to date by the
+    /// function): the kind browser, which may list 100,000 objects.
+    Kept(fn(&S) -> std::cell::Ref<'_, KeptRows>),
+}
+
 /// A table as data: the key of its cursor state, its columns, every row in its own order
 /// before the filter (read from a state `S`), and what the keys do on it. A pane that is one
 /// table names it in its registry entry; the shared view and `update` need nothing else.
 pub struct Table<S> {
     pub id: TableId,
     pub columns: Columns<S>,
-    pub rows: fn(&S) -> Vec<TableRow>,
+    pub rows: Rows<S>,
     pub used_as: Use,
 }
 
@@ -49,7 +61,7 @@ impl<S> Table<S> {
         Table {
             id,
             columns: Columns::Fixed(columns),
-            rows,
+            rows: Rows::Built(rows),
             used_as: Use::List,
         }
     }
@@ -112,31 +124,34 @@ pub struct TableView {
 
 impl TableView {
     /// The position of the cursor among `rows` (as shown: filtered and sorted).
-    pub fn selected_index(&self, rows: &[TableRow]) -> Option<usize> {
-        if rows.is_empty() {
+    pub fn selected_index(&self, rows: &(impl RowList + ?Sized)) -> Option<usize> {
+        if rows.count() == 0 {
             return None;
         }
-        let by_key = self
-            .selected
-            .as_ref()
-            .and_then(|k| rows.iter().position(|r| &r.key == k));
-        Some(by_key.unwrap_or(self.index.min(rows.len() - 1)))
+        let Some(key) = &self.selected else {
+            return Some(self.index.min(rows.count() - 1));
+        };
+        // Where it was last is where it mostly still is: no search through 100,000 rows.
+        if rows.row(self.index).is_some_and(|r| &r.key == key) {
+            return Some(self.index);
+        }
+        Some(rows.find(key).unwrap_or(self.index.min(rows.count() - 1)))
     }
 
     /// Move the cursor by `delta` rows and keep it within a page of `page` rows.
-    pub fn move_by(&mut self, rows: &[TableRow], delta: isize, page: usize) {
+    pub fn move_by(&mut self, rows: &(impl RowList + ?Sized), delta: isize, page: usize) {
         let Some(at) = self.selected_index(rows) else {
             return;
         };
         let target = (at as isize)
             .saturating_add(delta)
-            .clamp(0, rows.len() as isize - 1);
+            .clamp(0, rows.count() as isize - 1);
         self.select(rows, target as usize, page);
     }
 
     /// Put the cursor on row `index` and scroll so it is visible.
-    pub fn select(&mut self, rows: &[TableRow], index: usize, page: usize) {
-        let Some(row) = rows.get(index) else {
+    pub fn select(&mut self, rows: &(impl RowList + ?Sized), index: usize, page: usize) {
+        let Some(row) = rows.row(index) else {
             return;
         };
         self.selected = Some(row.key.clone());
@@ -190,15 +205,15 @@ mod tests {
     fn the_cursor_follows_its_object_when_rows_move() {
         let mut view = TableView::default();
         let before = rows(&["a", "b", "c"]);
-        view.move_by(&before, 1, 10);
-        assert_eq!(view.selected_index(&before), Some(1));
+        view.move_by(before.as_slice(), 1, 10);
+        assert_eq!(view.selected_index(before.as_slice()), Some(1));
         // A row inserted above: still on b.
         let after = rows(&["0", "a", "b", "c"]);
-        assert_eq!(view.selected_index(&after), Some(2));
+        assert_eq!(view.selected_index(after.as_slice()), Some(2));
         // b deleted: the cursor stays at its place, on the row now there.
         let gone = rows(&["0", "a", "c"]);
-        assert_eq!(view.selected_index(&gone), Some(1));
-        assert_eq!(view.selected_index(&[]), None);
+        assert_eq!(view.selected_index(gone.as_slice()), Some(1));
+        assert_eq!(view.selected_index(rows(&[]).as_slice()), None);
     }
 
     #[test]
@@ -207,11 +222,12 @@ mod tests {
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
         let rs = rows(&names);
         let mut view = TableView::default();
-        view.move_by(&rs, 25, 10);
+        let rs = rs.as_slice();
+        view.move_by(rs, 25, 10);
         assert_eq!(view.offset, 16);
-        view.move_by(&rs, -20, 10);
+        view.move_by(rs, -20, 10);
         assert_eq!((view.index, view.offset), (5, 5));
-        view.move_by(&rs, isize::MAX / 2, 10);
+        view.move_by(rs, isize::MAX / 2, 10);
         assert_eq!((view.index, view.offset), (49, 40));
         assert_eq!(view.offset_for(Some(49), 50, 10), 40);
     }

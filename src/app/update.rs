@@ -204,9 +204,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
             match update {
                 BrowseUpdate::Columns(_, columns) => {
                     state.browse.columns = columns;
+                    state.browse.kept.get_mut().changed_all();
                     newest_events_first(state);
                 }
-                BrowseUpdate::Rows(u) => state.browse.rows.apply(u),
+                BrowseUpdate::Rows(u) => state.browse.apply(u),
             }
         }
         Msg::ResourceTree { key, result } => {

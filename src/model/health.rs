@@ -454,6 +454,11 @@ fn node(v: &Value, _now: Timestamp) -> Health {
 /// How long a pod may stay Pending before it is a warning.
 const PENDING_TOO_LONG: SignedDuration = SignedDuration::from_mins(5);
 
+/// Whether a pod with this STATUS is waiting to start: its verdict turns with its age.
+pub fn pod_waits(status: &str) -> bool {
+    status == "Pending" || status.starts_with("Init:") || status == "ContainerCreating"
+}
+
 /// A pod from the server's printed cells (pods are many: their objects are not kept): the
 /// STATUS word, RESTARTS (`7 (95s ago)`) and how long it has existed.
 pub fn pod(status: &str, restarts: &str, age: Option<SignedDuration>) -> Health {
@@ -475,7 +480,7 @@ pub fn pod(status: &str, restarts: &str, age: Option<SignedDuration>) -> Health 
     if waiting_badly.iter().any(|w| status.ends_with(w)) {
         return Health::new(Level::Degraded, format!("{status}, {restarts} restarts"));
     }
-    if status == "Pending" || status.starts_with("Init:") || status == "ContainerCreating" {
+    if pod_waits(status) {
         return match age {
             Some(a) if a > PENDING_TOO_LONG => {
                 Health::new(Level::Warning, format!("{status} for {}", span(a)))

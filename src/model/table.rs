@@ -2,11 +2,14 @@
 //! meaning, how rows compare when sorted by a column, and how column widths follow the content.
 
 use compact_str::CompactString;
+use jiff::Timestamp;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use unicode_width::UnicodeWidthStr;
 
 use super::store::ObjRef;
+use super::text::age;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -87,7 +90,7 @@ pub fn interned(title: &str) -> &'static str {
 }
 
 /// One cell: its text, the theme style its meaning asks for (`""` for plain), an optional
-/// second part in another style, and a number to sort by when the text would sort wrongly
+/// second part in another style, and what it sorts by when the text would sort wrongly
 /// (ages, sizes).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
@@ -95,7 +98,21 @@ pub struct Cell {
     pub style: &'static str,
     /// Boxed: few cells have one, and a table of 60,000 rows holds a million cells.
     pub tail: Option<Box<(String, &'static str)>>,
-    pub sort: Option<i64>,
+    pub sort: SortKey,
+}
+
+/// What a cell sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Its text, in natural order.
+    #[default]
+    Text,
+    /// A number: a size, a count, a duration in seconds.
+    Number(i64),
+    /// An age counted from this Unix second. The text is written when the cell is drawn, so
+    /// a row kept between changes shows its age moving without being rebuilt. Younger rows
+    /// sort first, as smaller ages do.
+    Since(i64),
 }
 
 impl Cell {
@@ -128,8 +145,27 @@ impl Cell {
     /// Sort by this number rather than by the text.
     pub fn sorted_by(self, value: i64) -> Cell {
         Cell {
-            sort: Some(value),
+            sort: SortKey::Number(value),
             ..self
+        }
+    }
+
+    /// The age of something created at `since`, written out when drawn (`45s`, `3d`).
+    pub fn since(since: Timestamp) -> Cell {
+        Cell {
+            sort: SortKey::Since(since.as_second()),
+            ..Cell::default()
+        }
+    }
+
+    /// The text as shown at `now`: an age cell's age, any other cell's text.
+    pub fn text_at(&self, now: Timestamp) -> Cow<'_, str> {
+        match self.sort {
+            SortKey::Since(second) => {
+                let since = Timestamp::from_second(second).unwrap_or(now);
+                Cow::Owned(age(since, now))
+            }
+            _ => Cow::Borrowed(&self.text),
         }
     }
 
@@ -140,14 +176,23 @@ impl Cell {
         }
     }
 
-    /// Display width of everything the cell shows.
+    /// Display width of everything the cell holds (an age cell's is known only when drawn).
     pub fn width(&self) -> usize {
         self.text.width() + self.tail.as_ref().map_or(0, |tail| tail.0.width())
     }
 
-    fn compare(&self, other: &Cell) -> Ordering {
+    /// Display width of everything the cell shows at `now`.
+    pub fn width_at(&self, now: Timestamp) -> usize {
+        match self.sort {
+            SortKey::Since(_) => self.text_at(now).width(),
+            _ => self.width(),
+        }
+    }
+
+    pub fn compare(&self, other: &Cell) -> Ordering {
         match (self.sort, other.sort) {
-            (Some(a), Some(b)) => a.cmp(&b),
+            (SortKey::Number(a), SortKey::Number(b)) => a.cmp(&b),
+            (SortKey::Since(a), SortKey::Since(b)) => b.cmp(&a),
             _ => natural_cmp(&self.text, &other.text),
         }
     }
@@ -184,7 +229,7 @@ impl TableRow {
         TableRow { key, cells }
     }
 
-    /// Everything the row shows, for the `/` filter.
+    /// Everything the row shows, for the `/` filter (ages aside: they move every second).
     pub fn text(&self) -> String {
         let mut out = String::new();
         self.text_into(&mut out);
@@ -213,17 +258,25 @@ pub struct Sort {
 
 /// Sort rows by a column (stable: rows equal in that column keep the pane's own order).
 pub fn sort_rows(rows: &mut [TableRow], sort: Sort) {
-    let empty = Cell::default();
-    rows.sort_by(|a, b| {
-        let ca = a.cells.get(sort.column).unwrap_or(&empty);
-        let cb = b.cells.get(sort.column).unwrap_or(&empty);
-        let order = ca.compare(cb);
-        if sort.descending {
-            order.reverse()
-        } else {
-            order
-        }
-    });
+    rows.sort_by(|a, b| compare_rows(a, b, sort));
+}
+
+/// How two rows compare in a sort.
+pub fn compare_rows(a: &TableRow, b: &TableRow, sort: Sort) -> Ordering {
+    const EMPTY: &Cell = &Cell {
+        text: CompactString::const_new(""),
+        style: "",
+        tail: None,
+        sort: SortKey::Text,
+    };
+    let ca = a.cells.get(sort.column).unwrap_or(EMPTY);
+    let cb = b.cells.get(sort.column).unwrap_or(EMPTY);
+    let order = ca.compare(cb);
+    if sort.descending {
+        order.reverse()
+    } else {
+        order
+    }
 }
 
 /// Text order with runs of digits compared as numbers: `node-9` before `node-10`, `2/3`

@@ -9,13 +9,14 @@ use super::table::{Grid, draw_grid};
 use crate::app::panes;
 use crate::app::state::State;
 use crate::app::tables::clusters;
+use crate::model::shown::Shown;
 use crate::model::tree::visible_lines;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let entry = &panes::CLUSTERS;
     let nodes = state.shown_tree();
     let lines = visible_lines(&nodes, &state.tree.opened);
-    let rows = clusters::rows(state, &lines);
+    let rows = Shown::new(clusters::rows(state, &lines));
     let sources = Sources::of(&state.pane_sources(entry));
     let block = pane(state, entry.title, state.capi.clusters.len(), &sources);
     let page = block.inner(area).height.saturating_sub(1) as usize;
@@ -26,6 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         selected,
         offset: state.tree.offset_for(selected, rows.len(), page),
         sort: None,
+        now: state.now,
     };
     let empty = source_notice(&sources.worst).unwrap_or_else(|| entry.empty.to_string());
     draw_grid(frame, area, block, grid, &state.theme, &empty);

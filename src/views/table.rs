@@ -2,6 +2,9 @@
 //! shown in the header, the cursor and scroll from `State`, and only the visible rows turned
 //! into widgets. Reads `State`, writes nothing.
 
+use std::borrow::Cow;
+
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -10,7 +13,9 @@ use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
 use crate::app::state::State;
 use crate::app::tables::{self, Table as TableSpec};
 use crate::app::theme::Theme;
-use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_widths};
+use crate::model::shown::Shown;
+use crate::model::table::TableRow;
+use crate::model::table::{Align, Cell, Column, Sort, fit, layout_widths};
 
 /// Space between columns.
 const SPACING: u16 = 1;
@@ -35,7 +40,7 @@ pub fn draw_rows(
     block: Block,
     state: &State,
     table: &TableSpec,
-    rows: &[TableRow],
+    rows: &Shown,
     empty: &str,
 ) {
     let view = state.tables.view(table.id);
@@ -52,17 +57,20 @@ pub fn draw_rows(
         selected,
         offset: view.offset_for(selected, rows.len(), page),
         sort: view.sort,
+        now: state.now,
     };
     draw_grid(frame, area, block, grid, &state.theme, empty);
 }
 
-/// Rows with their columns, which one is selected, the first one shown, and the sort.
+/// Rows with their columns, which one is selected, the first one shown, the sort, and the
+/// time ages are counted to.
 pub struct Grid<'r> {
     pub columns: &'r [Column],
-    pub rows: &'r [TableRow],
+    pub rows: &'r Shown,
     pub selected: Option<usize>,
     pub offset: usize,
     pub sort: Option<Sort>,
+    pub now: Timestamp,
 }
 
 /// Draw a grid inside `block`: widths from the content, the sort in the header, only the rows
@@ -81,6 +89,7 @@ pub fn draw_grid(
         selected,
         offset,
         sort,
+        now,
     } = grid;
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -89,25 +98,31 @@ pub fn draw_grid(
         .enumerate()
         .map(|(i, c)| header_title(c, i, sort))
         .collect();
+    // The widest cell of each column over all rows (measured with them), and the ages of
+    // the rows on screen, which are written only now.
+    let body = inner.height.saturating_sub(1) as usize;
+    let visible: Vec<(usize, &TableRow)> = (offset..rows.len().min(offset + body))
+        .filter_map(|at| Some((at, rows.get(at)?)))
+        .collect();
     let mut content: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.cells.iter().enumerate() {
-            if let Some(w) = content.get_mut(i) {
-                *w = (*w).max(cell.width());
-            }
+    for (w, measured) in content.iter_mut().zip(rows.widths()) {
+        *w = (*w).max(*measured);
+    }
+    for (_, row) in &visible {
+        for (w, cell) in content.iter_mut().zip(&row.cells) {
+            *w = (*w).max(cell.width_at(now));
         }
     }
     let widths = layout_widths(columns, &content, inner.width, SPACING);
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&i| widths[i].is_some())
         .collect();
-    let body = inner.height.saturating_sub(1) as usize;
-    let visible = rows.iter().enumerate().skip(offset).take(body);
     let table_rows: Vec<Row> = visible
+        .into_iter()
         .map(|(i, row)| {
             let cells = shown.iter().map(|&c| {
                 let width = widths[c].unwrap_or(0) as usize;
-                cell_widget(row.cells.get(c), &columns[c], width, theme)
+                cell_widget(row.cells.get(c), &columns[c], width, theme, now)
             });
             let widget = Row::new(cells.collect::<Vec<_>>());
             if Some(i) == selected {
@@ -155,14 +170,16 @@ fn cell_widget<'a>(
     column: &Column,
     width: usize,
     theme: &Theme,
+    now: Timestamp,
 ) -> WidgetCell<'a> {
     let Some(cell) = cell else {
         return WidgetCell::from("");
     };
-    let mut spans = vec![Span::styled(
-        fit(&cell.text, width),
-        style(theme, cell.style),
-    )];
+    let text = match cell.text_at(now) {
+        Cow::Borrowed(text) => fit(text, width),
+        Cow::Owned(text) => Cow::Owned(fit(&text, width).into_owned()),
+    };
+    let mut spans = vec![Span::styled(text, style(theme, cell.style))];
     if let Some(boxed) = &cell.tail {
         let (tail, tail_style) = &**boxed;
         let room = width.saturating_sub(spans[0].width());

@@ -24,6 +24,7 @@ mod health;
 mod hostile;
 mod hosts;
 mod import;
+mod kept_rows;
 mod layers;
 mod logs;
 mod metrics;

@@ -92,12 +92,7 @@ impl Controllers {
                     let db = self.db();
                     db.list(self.machine_kind, Some(&c.namespace), None)
                         .filter(|m| {
-                            m.pointer(&format!(
-                                "/metadata/labels/{}",
-                                DEPLOYMENT_NAME_LABEL.replace('/', "~1")
-                            ))
-                            .and_then(Value::as_str)
-                                == Some(md.as_str())
+                            super::rollout::label(m, DEPLOYMENT_NAME_LABEL) == Some(md.as_str())
                         })
                         .map(|m| {
                             (

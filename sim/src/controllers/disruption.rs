@@ -20,11 +20,7 @@ impl Controllers {
         let mut still_terminating = BTreeSet::new();
         for (cluster, db) in &self.workload_clusters {
             let mut db = db.lock().unwrap_or_else(|p| p.into_inner());
-            let terminating: Vec<ObjKey> = db
-                .list(pod_kind, None, None)
-                .filter(|p| p.pointer("/metadata/deletionTimestamp").is_some())
-                .map(|p| Db::key_of(pod_kind, p))
-                .collect();
+            let terminating: Vec<ObjKey> = db.terminating(pod_kind).cloned().collect();
             for key in terminating {
                 let seen = (cluster.clone(), key.1.clone(), key.2.clone());
                 if self.terminating.contains(&seen) {

@@ -44,9 +44,9 @@ fn next_move(target: &str, desired: usize, members: &[Member]) -> Option<Move> {
     outdated.first().map(|m| Move::Delete(m.name.clone()))
 }
 
-fn label<'a>(m: &'a Value, l: &str) -> Option<&'a str> {
-    m.pointer(&format!("/metadata/labels/{}", l.replace('/', "~1")))
-        .and_then(Value::as_str)
+pub(super) fn label<'a>(m: &'a Value, l: &str) -> Option<&'a str> {
+    // Looked up directly, not through a JSON pointer: each tick asks this of every Machine.
+    m.get("metadata")?.get("labels")?.get(l)?.as_str()
 }
 
 impl Controllers {

@@ -4,11 +4,14 @@
 //! Pods and nodes get their usage from the Metrics API before AGE, as k9s shows it.
 
 use std::borrow::Cow;
+use std::cell::Ref;
 
-use super::age_cell;
+use compact_str::CompactString;
+
 use crate::app::state::State;
 use crate::model::browse::BrowseRow;
 use crate::model::health::{self, Health, Level};
+use crate::model::kept::{Built, KeptRows};
 use crate::model::metrics::{MetricsOf, Resources, cpu_text, memory_text, percent};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
@@ -139,23 +142,23 @@ fn pod_cells(state: &State) -> Option<(usize, Option<usize>)> {
     Some((at("Status")?, at("Restarts")))
 }
 
-/// A row's verdict: its rule's, or for a pod from its STATUS and RESTARTS cells and age.
+/// A row's verdict: its rule's, or for a pod from its STATUS and RESTARTS cells and age; and
+/// whether the verdict turns as time passes (a pod waiting to start).
 fn row_health(
     state: &State,
     row: &BrowseRow,
     pod: Option<(usize, Option<usize>)>,
-) -> Option<Health> {
+) -> (Option<Health>, bool) {
     if row.health.is_some() {
-        return row.health.clone();
+        return (row.health.clone(), false);
     }
-    let (status, restarts) = pod?;
-    let cell = |at: usize| row.cells.get(at).map(compact_str::CompactString::as_str);
+    let cell = |at: usize| row.cells.get(at).map(CompactString::as_str);
+    let Some((status, restarts)) = pod.and_then(|(s, r)| Some((cell(s)?, r))) else {
+        return (None, false);
+    };
     let age = row.created.map(|t| state.now.duration_since(t));
-    Some(health::pod(
-        cell(status)?,
-        restarts.and_then(cell).unwrap_or("0"),
-        age,
-    ))
+    let health = health::pod(status, restarts.and_then(cell).unwrap_or("0"), age);
+    (Some(health), health::pod_waits(status))
 }
 
 fn health_cell(health: Option<Health>) -> Cell {
@@ -197,70 +200,115 @@ pub fn columns(state: &State) -> Cow<'static, [Column]> {
     Cow::Owned(out)
 }
 
-pub fn rows(state: &State) -> Vec<TableRow> {
-    let (cluster, namespace) = (shows_cluster(state), shows_namespace(state));
-    let usage_offset = usize::from(cluster) + usize::from(namespace);
-    let usage_at = usage_at(state);
-    let health = shows_health(state);
-    let pod = pod_cells(state);
-    let server: Vec<(usize, bool)> = state
-        .browse
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.priority == 0)
-        // Built-in Tables type Age as a string, CRDs as a date: either way it is counted from
-        // the creation time here, so it moves while the list is open.
-        .map(|(i, c)| (i, c.name == "Age"))
-        .collect();
-    // Exactly the cells a row gets: a row that grows past its capacity doubles it, and a
-    // table of 60,000 rows is held once per change.
-    let usage = if state.browse.metrics.of.is_some() {
-        usage_columns(state).len()
+/// The browser's rows, brought up to date: built once, then patched per watch event.
+pub fn kept(state: &State) -> Ref<'_, KeptRows> {
+    {
+        let mut kept = state.browse.kept.borrow_mut();
+        let builder = RowBuilder::new(state);
+        let rows = &state.browse.rows;
+        kept.sync(
+            state.now.as_second(),
+            || rows.iter().map(|r| builder.build(state, r)).collect(),
+            |key| rows.get(key).map(|r| builder.build(state, r)),
+        );
+    }
+    state.browse.kept.borrow()
+}
+
+/// How a browsed object becomes a row, worked out once per batch of rows (not once a row:
+/// `:pods` may list 60,000).
+struct RowBuilder {
+    cluster: bool,
+    namespace: bool,
+    /// Where the usage cells go, when metrics are shown.
+    usage: Option<usize>,
+    health: bool,
+    pod: Option<(usize, Option<usize>)>,
+    /// The server columns shown, and whether each is the age.
+    server: Vec<(usize, bool)>,
+    width: usize,
+}
+
+impl RowBuilder {
+    fn new(state: &State) -> RowBuilder {
+        let (cluster, namespace) = (shows_cluster(state), shows_namespace(state));
+        let server: Vec<(usize, bool)> = state
+            .browse
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.priority == 0)
+            // Built-in Tables type Age as a string, CRDs as a date: either way it is counted
+            // from the creation time here, so it moves while the list is open.
+            .map(|(i, c)| (i, c.name == "Age"))
+            .collect();
+        let usage = state
+            .browse
+            .metrics
+            .of
+            .is_some()
+            .then(|| usize::from(cluster) + usize::from(namespace) + usage_at(state));
+        let health = shows_health(state);
+        // Exactly the cells a row gets: a row that grows past its capacity doubles it, and
+        // a table of 60,000 rows is kept.
+        let width = usize::from(cluster)
+            + usize::from(namespace)
+            + server.len()
+            + usage.map_or(0, |_| usage_columns(state).len())
+            + usize::from(health);
+        RowBuilder {
+            cluster,
+            namespace,
+            usage,
+            health,
+            pod: pod_cells(state),
+            server,
+            width,
+        }
+    }
+
+    fn build(&self, state: &State, r: &BrowseRow) -> Built {
+        let mut cells = Vec::with_capacity(self.width);
+        if self.cluster {
+            cells.push(Cell::plain(r.key.cluster.as_str()));
+        }
+        if self.namespace {
+            cells.push(Cell::plain(r.key.namespace.as_str()));
+        }
+        for &(i, is_age) in &self.server {
+            match (is_age, r.created) {
+                (true, Some(created)) => cells.push(Cell::since(created)),
+                _ => cells.push(server_cell(r.cells.get(i).cloned().unwrap_or_default())),
+            }
+        }
+        if let Some(at) = self.usage {
+            cells.splice(at..at, usage_cells(state, &r.key));
+        }
+        let mut timed = false;
+        if self.health {
+            let (health, turns) = row_health(state, r, self.pod);
+            timed = turns;
+            cells.push(health_cell(health));
+        }
+        Built {
+            row: TableRow::new(r.key.clone(), cells),
+            timed,
+        }
+    }
+}
+
+/// A server's cell: words with a known meaning coloured, durations sorted by time.
+fn server_cell(text: CompactString) -> Cell {
+    let style = status_style(&text);
+    let seconds = parse_age(&text);
+    let cell = if style == "status.unknown" {
+        Cell::plain(text)
     } else {
-        0
+        Cell::styled(text, style)
     };
-    let width = usage_offset + server.len() + usage + usize::from(health);
-    state
-        .browse
-        .rows
-        .iter()
-        .map(|r| {
-            let mut cells = Vec::with_capacity(width);
-            if cluster {
-                cells.push(Cell::plain(r.key.cluster.as_str()));
-            }
-            if namespace {
-                cells.push(Cell::plain(r.key.namespace.as_str()));
-            }
-            for &(i, is_age) in &server {
-                let text = r.cells.get(i).cloned().unwrap_or_default();
-                cells.push(if is_age && r.created.is_some() {
-                    age_cell(r.created, state.now)
-                } else {
-                    let style = status_style(&text);
-                    let seconds = parse_age(&text);
-                    // Only words with a known meaning get a colour; the rest stays plain.
-                    let cell = if style == "status.unknown" {
-                        Cell::plain(text)
-                    } else {
-                        Cell::styled(text, style)
-                    };
-                    // A duration (LAST SEEN, a CRD's own age column) sorts by time.
-                    match seconds {
-                        Some(s) => cell.sorted_by(s),
-                        None => cell,
-                    }
-                });
-            }
-            if state.browse.metrics.of.is_some() {
-                let at = usage_offset + usage_at;
-                cells.splice(at..at, usage_cells(state, &r.key));
-            }
-            if health {
-                cells.push(health_cell(row_health(state, r, pod)));
-            }
-            TableRow::new(r.key.clone(), cells)
-        })
-        .collect()
+    // A duration (LAST SEEN, a CRD's own age column) sorts by time.
+    match seconds {
+        Some(s) => cell.sorted_by(s),
+        None => cell,
+    }
 }

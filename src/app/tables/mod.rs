@@ -12,6 +12,7 @@ mod hosts;
 mod node_machine;
 mod node_tables;
 mod ops;
+mod pick;
 mod secrets;
 mod services;
 mod talos;
@@ -20,13 +21,12 @@ pub mod trace;
 mod vms;
 pub mod waves;
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 
 use super::domains::InspectorTab;
 use super::state::{Matcher, Screen, ShownMemo, State};
-use super::table::{Columns, TableId, Use};
+use super::table::{Columns, Rows, TableId, Use};
+use crate::model::shown::Shown;
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, TableRow, sort_rows};
 use crate::model::text::age_opt;
@@ -99,7 +99,7 @@ pub const TRACE: Table = Table {
 pub const BROWSE: Table = Table {
     id: TableId::BROWSE,
     columns: Columns::FromState(browse::columns),
-    rows: browse::rows,
+    rows: Rows::Kept(browse::kept),
     used_as: Use::List,
 };
 
@@ -119,29 +119,44 @@ pub fn on_screen(state: &State) -> Option<&'static Table> {
     }
 }
 
-/// The rows as shown: filtered, then sorted when a sort is chosen.
-pub fn shown(state: &State, table: &Table) -> Arc<Vec<TableRow>> {
+/// The rows as shown: filtered, then sorted when a sort is chosen. Built once per generation
+/// of the state, however many times a frame and the keys ask.
+pub fn shown(state: &State, table: &Table) -> Shown {
     if let Some(memo) = state.shown_memo.borrow().as_ref()
         && memo.generation == state.generation
         && memo.table == table.id
     {
         return memo.rows.clone();
     }
-    // The rows of the generation before go first: two copies of 60,000 rows at once was
-    // most of the cockpit's peak memory.
-    state.shown_memo.borrow_mut().take();
-    let rows = Arc::new(build_shown(state, table));
+    // The last generation's rows go first: kept rows are patched in place only while nobody
+    // else holds them, and two copies of 60,000 built rows was most of the peak memory.
+    let last = state.shown_memo.borrow_mut().take();
+    let picked_before = last.filter(|m| m.table == table.id).and_then(|m| m.picked);
+    let (rows, picked) = match table.rows {
+        Rows::Built(build) => (Shown::new(build_shown(state, table, build)), None),
+        Rows::Kept(kept) => {
+            let kept = kept(state);
+            let picked = pick::pick(state, table, &kept, picked_before);
+            let rows = Shown::picked(
+                kept.rows().clone(),
+                picked.order.clone(),
+                kept.widths().clone(),
+            );
+            (rows, Some(picked))
+        }
+    };
     *state.shown_memo.borrow_mut() = Some(ShownMemo {
         generation: state.generation,
         table: table.id,
         rows: rows.clone(),
+        picked,
     });
     rows
 }
 
-fn build_shown(state: &State, table: &Table) -> Vec<TableRow> {
+fn build_shown(state: &State, table: &Table, build: fn(&State) -> Vec<TableRow>) -> Vec<TableRow> {
     let filter = state.filter();
-    let mut rows = (table.rows)(state);
+    let mut rows = build(state);
     if table.sortable() && !filter.is_empty() {
         let matcher = Matcher::new(filter);
         let mut text = String::new();

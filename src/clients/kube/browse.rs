@@ -109,15 +109,28 @@ fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
         .map_err(|e| ClientError::Invalid(e.to_string()))
 }
 
-/// The whole collection as Table pages (`base` is the collection with its query so far): the
-/// columns, the rows, and the list's resourceVersion.
+/// A list as it came: the server's columns, the rows not already shown, and its
+/// resourceVersion.
+#[derive(Default)]
+struct Listed {
+    columns: Vec<ServerColumn>,
+    rows: Vec<BrowseRow>,
+    rv: String,
+    /// Its pages went to `early` as they arrived.
+    streamed: bool,
+}
+
+/// The whole collection as Table pages (`base` is the collection with its query so far). With
+/// `early`, a list of more than one page sends each page there as it arrives (the columns,
+/// then each row), and returns no row.
 async fn list(
     client: &Client,
     base: &str,
     rule: Option<Rule>,
-) -> Result<(Vec<ServerColumn>, Vec<BrowseRow>, String), ClientError> {
-    let mut columns = Vec::new();
-    let mut rows = Vec::new();
+    early: Option<&(dyn Fn(BrowseUpdate) -> bool + Sync)>,
+) -> Result<Listed, ClientError> {
+    let gone = || ClientError::Invalid("nobody reads the rows any more".into());
+    let mut listed = Listed::default();
     let mut token: Option<String> = None;
     loop {
         let mut path = format!("{base}&limit={PAGE}");
@@ -130,18 +143,34 @@ async fn list(
             .map_err(|e| ClientError::from_kube(&e))?;
         let page: TableW =
             serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
+        drop(text);
         if let Some(defs) = page.columns {
-            columns = defs;
+            listed.columns = defs;
         }
-        rows.extend(page.rows.into_iter().map(|r| browse_row(r, rule)));
-        match page.metadata.continue_token.filter(|t| !t.is_empty()) {
+        listed
+            .rows
+            .extend(page.rows.into_iter().map(|r| browse_row(r, rule)));
+        let next = page.metadata.continue_token.filter(|t| !t.is_empty());
+        if let Some(early) = early
+            && (next.is_some() || listed.streamed)
+        {
+            if !listed.streamed
+                && !early(BrowseUpdate::Columns(String::new(), listed.columns.clone()))
+            {
+                return Err(gone());
+            }
+            listed.streamed = true;
+            for row in listed.rows.drain(..) {
+                if !early(BrowseUpdate::Rows(WatchUpdate::Upsert(row))) {
+                    return Err(gone());
+                }
+            }
+        }
+        match next {
             Some(next) => token = Some(next),
             None => {
-                return Ok((
-                    columns,
-                    rows,
-                    page.metadata.resource_version.unwrap_or_default(),
-                ));
+                listed.rv = page.metadata.resource_version.unwrap_or_default();
+                return Ok(listed);
             }
         }
     }
@@ -184,11 +213,35 @@ pub fn spawn_table_watch(
             row.key.cluster.clone_from(&cluster);
             row
         };
+        // The first list's pages are shown as they arrive: with nothing shown yet there is
+        // nothing to keep consistent, and 60,000 pods show their first rows at once. Later
+        // lists (and a first one retried after it failed half way, which may have shown rows
+        // deleted since) are swapped in whole, so no row flickers or lingers.
+        let streamed = std::sync::atomic::AtomicBool::new(false);
+        let early = |update: BrowseUpdate| {
+            streamed.store(true, std::sync::atomic::Ordering::Relaxed);
+            sink.send(match update {
+                BrowseUpdate::Columns(_, columns) => {
+                    BrowseUpdate::Columns(cluster.clone(), columns)
+                }
+                BrowseUpdate::Rows(WatchUpdate::Upsert(row)) => {
+                    BrowseUpdate::Rows(WatchUpdate::Upsert(keyed(row)))
+                }
+                other => other,
+            })
+        };
         let mut backoff = MIN_BACKOFF;
         let mut last_good = Timestamp::now();
         let mut ever_live = false;
         loop {
-            let (columns, rows, mut rv) = match list(&client, &base, rule).await {
+            let stream = !ever_live && !streamed.load(std::sync::atomic::Ordering::Relaxed);
+            let listed = list(&client, &base, rule, stream.then_some(&early as _)).await;
+            let Listed {
+                columns,
+                rows,
+                mut rv,
+                streamed: shown_early,
+            } = match listed {
                 Ok(listed) => listed,
                 Err(e) => {
                     tracing::warn!(kind = %kind.qualified(), cluster = %cluster, "list failed: {e}");
@@ -215,13 +268,20 @@ pub fn spawn_table_watch(
             ever_live = true;
             backoff = MIN_BACKOFF;
             last_good = Timestamp::now();
-            let rows = rows.into_iter().map(keyed).collect();
-            if !sink.send(BrowseUpdate::Columns(cluster.clone(), columns))
-                || !sink.send(BrowseUpdate::Rows(WatchUpdate::Relisted(
+            let sent = if shown_early {
+                sink.send(BrowseUpdate::Rows(WatchUpdate::State(
                     cluster.clone(),
-                    rows,
+                    SourceState::Live,
                 )))
-            {
+            } else {
+                let rows = rows.into_iter().map(keyed).collect();
+                sink.send(BrowseUpdate::Columns(cluster.clone(), columns))
+                    && sink.send(BrowseUpdate::Rows(WatchUpdate::Relisted(
+                        cluster.clone(),
+                        rows,
+                    )))
+            };
+            if !sent {
                 return;
             }
             // Watch from the list, renewing at each timeout, until the server says relist.

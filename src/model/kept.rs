@@ -1,0 +1,278 @@
+//! Table rows kept between changes. A list of 100,000 objects is built once; after that each
+//! watch event rebuilds the one row it touched, so a frame under a steady stream of events
+//! costs what the events changed, not what the list holds. Alongside each row: the lowercase
+//! text the `/` filter searches, and a running widest cell per column.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::shown::{content_widths, grow_widths};
+use super::store::ObjRef;
+use super::table::TableRow;
+
+/// A row as built, and whether its cells depend on the clock beyond its age cells (a pod
+/// pending for too long turns from progressing to a warning): those are rebuilt as it moves.
+pub struct Built {
+    pub row: TableRow,
+    pub timed: bool,
+}
+
+#[derive(Debug)]
+enum Pending {
+    /// Every row (the first build, a relist, new columns).
+    All,
+    /// The rows of these objects: rebuilt, inserted, or gone.
+    Keys(BTreeSet<ObjRef>),
+}
+
+#[derive(Debug)]
+pub struct KeptRows {
+    /// In key order, as the store holds them.
+    rows: Arc<Vec<TableRow>>,
+    /// Each row's filter text, lowercase.
+    texts: Vec<Box<str>>,
+    /// The widest cell of each column: grows with each row built, measured anew on a rebuild.
+    widths: Arc<Vec<usize>>,
+    pending: Pending,
+    timed: BTreeSet<ObjRef>,
+    /// The second the timed rows were built at.
+    clock: i64,
+    /// Moves whenever a row changed.
+    version: u64,
+}
+
+impl Default for KeptRows {
+    fn default() -> Self {
+        KeptRows {
+            rows: Arc::default(),
+            texts: Vec::new(),
+            widths: Arc::default(),
+            pending: Pending::All,
+            timed: BTreeSet::new(),
+            clock: 0,
+            version: 0,
+        }
+    }
+}
+
+impl KeptRows {
+    /// The object's row is to be rebuilt (or dropped, when the object is gone).
+    pub fn changed(&mut self, key: &ObjRef) {
+        if let Pending::Keys(keys) = &mut self.pending {
+            keys.insert(key.clone());
+            // Past a quarter of the rows (a list's pages arriving), building all of them
+            // costs less than inserting each into the middle of the rest.
+            if keys.len() > self.rows.len() / 4 + 64 {
+                self.pending = Pending::All;
+            }
+        }
+    }
+
+    /// Every row is to be rebuilt.
+    pub fn changed_all(&mut self) {
+        self.pending = Pending::All;
+    }
+
+    /// Bring the rows up to date at `now` (a Unix second): all of them from `all` after
+    /// `changed_all`, else each changed one from `one` (`None`: the object is gone), and the
+    /// timed ones when the clock moved. `all` returns the rows in key order.
+    pub fn sync(
+        &mut self,
+        now: i64,
+        all: impl FnOnce() -> Vec<Built>,
+        mut one: impl FnMut(&ObjRef) -> Option<Built>,
+    ) {
+        let pending = std::mem::replace(&mut self.pending, Pending::Keys(BTreeSet::new()));
+        let mut keys = match pending {
+            Pending::All => {
+                self.rebuild(all());
+                self.clock = now;
+                return;
+            }
+            Pending::Keys(keys) => keys,
+        };
+        if now != self.clock {
+            keys.extend(self.timed.iter().cloned());
+            self.clock = now;
+        }
+        if keys.is_empty() {
+            return;
+        }
+        for key in &keys {
+            self.patch(key, one(key));
+        }
+        self.version += 1;
+    }
+
+    fn rebuild(&mut self, mut built: Vec<Built>) {
+        if !built.is_sorted_by(|a, b| a.row.key <= b.row.key) {
+            built.sort_by(|a, b| a.row.key.cmp(&b.row.key));
+        }
+        self.timed = built
+            .iter()
+            .filter(|b| b.timed)
+            .map(|b| b.row.key.clone())
+            .collect();
+        let rows: Vec<TableRow> = built.into_iter().map(|b| b.row).collect();
+        self.texts = rows.iter().map(filter_text).collect();
+        self.widths = Arc::new(content_widths(&rows));
+        self.rows = Arc::new(rows);
+        self.version += 1;
+    }
+
+    fn patch(&mut self, key: &ObjRef, built: Option<Built>) {
+        // Nobody else holds the rows while they are patched (the last frame's are dropped
+        // first), so this copies nothing.
+        let rows = Arc::make_mut(&mut self.rows);
+        let at = rows.binary_search_by(|r| r.key.cmp(key));
+        let Some(Built { row, timed }) = built else {
+            if let Ok(at) = at {
+                rows.remove(at);
+                self.texts.remove(at);
+            }
+            self.timed.remove(key);
+            return;
+        };
+        if timed {
+            self.timed.insert(key.clone());
+        } else {
+            self.timed.remove(key);
+        }
+        grow_widths(Arc::make_mut(&mut self.widths), &row);
+        let text = filter_text(&row);
+        match at {
+            Ok(at) => {
+                rows[at] = row;
+                self.texts[at] = text;
+            }
+            Err(at) => {
+                rows.insert(at, row);
+                self.texts.insert(at, text);
+            }
+        }
+    }
+
+    pub fn rows(&self) -> &Arc<Vec<TableRow>> {
+        &self.rows
+    }
+
+    /// Each row's filter text, lowercase, in the rows' order.
+    pub fn texts(&self) -> &[Box<str>] {
+        &self.texts
+    }
+
+    pub fn widths(&self) -> &Arc<Vec<usize>> {
+        &self.widths
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+fn filter_text(row: &TableRow) -> Box<str> {
+    row.text().to_lowercase().into_boxed_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::table::Cell;
+    use std::collections::BTreeMap;
+
+    fn built(name: &str, status: &str, timed: bool) -> Built {
+        Built {
+            row: TableRow::new(
+                ObjRef::new("ns", name),
+                vec![Cell::plain(name), Cell::plain(status)],
+            ),
+            timed,
+        }
+    }
+
+    /// A store of `name -> status` and the rows kept from it.
+    fn sync(kept: &mut KeptRows, store: &BTreeMap<String, String>, now: i64, calls: &mut usize) {
+        kept.sync(
+            now,
+            || {
+                store
+                    .iter()
+                    .map(|(n, s)| built(n, s, s == "Pending"))
+                    .collect()
+            },
+            |key| {
+                *calls += 1;
+                store
+                    .get(&key.name)
+                    .map(|s| built(&key.name, s, s == "Pending"))
+            },
+        );
+    }
+
+    fn shown(kept: &KeptRows) -> Vec<String> {
+        kept.rows()
+            .iter()
+            .map(|r| format!("{}={}", r.cells[0].text, r.cells[1].text))
+            .collect()
+    }
+
+    #[test]
+    fn changes_patch_the_rows_they_touched_in_key_order() {
+        let mut store: BTreeMap<String, String> = [("b", "Running"), ("d", "Running")]
+            .map(|(n, s)| (n.into(), s.into()))
+            .into();
+        let (mut kept, mut calls) = (KeptRows::default(), 0);
+        sync(&mut kept, &store, 100, &mut calls);
+        assert_eq!(shown(&kept), ["b=Running", "d=Running"]);
+        let version = kept.version();
+
+        store.insert("a".into(), "Pending".into());
+        store.insert("c".into(), "Running-with-a-long-status".into());
+        store.remove("d");
+        for name in ["a", "c", "d"] {
+            kept.changed(&ObjRef::new("ns", name));
+        }
+        sync(&mut kept, &store, 100, &mut calls);
+        assert_eq!(calls, 3, "only the changed rows are built");
+        assert_eq!(
+            shown(&kept),
+            ["a=Pending", "b=Running", "c=Running-with-a-long-status"]
+        );
+        assert_eq!(kept.texts()[2].as_ref(), "c running-with-a-long-status ");
+        assert_eq!(kept.widths()[1], "Running-with-a-long-status".len());
+        assert!(kept.version() > version);
+
+        // The clock moves: only the timed row (the pending pod) is built again.
+        calls = 0;
+        sync(&mut kept, &store, 101, &mut calls);
+        assert_eq!(calls, 1);
+        // Nothing changed and the clock stands: nothing is built, the version stays.
+        let version = kept.version();
+        sync(&mut kept, &store, 101, &mut calls);
+        assert_eq!((calls, kept.version()), (1, version));
+
+        // A relist rebuilds every row and measures the columns anew.
+        store.remove("c");
+        kept.changed_all();
+        sync(&mut kept, &store, 101, &mut calls);
+        assert_eq!(shown(&kept), ["a=Pending", "b=Running"]);
+        assert_eq!(kept.widths()[1], "Running".len());
+        assert_eq!(kept.texts().len(), 2);
+    }
+
+    #[test]
+    fn a_list_arriving_page_by_page_is_built_whole_not_inserted_row_by_row() {
+        let mut store = BTreeMap::new();
+        let (mut kept, mut calls) = (KeptRows::default(), 0);
+        sync(&mut kept, &store, 100, &mut calls);
+        for i in 0..500 {
+            let name = format!("pod-{i:03}");
+            store.insert(name.clone(), "Running".to_string());
+            kept.changed(&ObjRef::new("ns", &name));
+        }
+        sync(&mut kept, &store, 100, &mut calls);
+        assert_eq!(calls, 0, "built from the store in one pass");
+        assert_eq!(kept.rows().len(), 500);
+        assert_eq!(kept.texts().len(), 500);
+    }
+}
