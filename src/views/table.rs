@@ -9,6 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell as WidgetCell, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::state::State;
 use crate::app::tables::{self, Table as TableSpec};
@@ -113,7 +114,16 @@ pub fn draw_grid(
             *w = (*w).max(cell.width_at(now));
         }
     }
-    let widths = layout_widths(columns, &content, inner.width, SPACING);
+    // A title (with the sort's arrow) always fits, whatever the column's content may take.
+    let columns: Vec<Column> = columns
+        .iter()
+        .zip(&titles)
+        .map(|(c, title)| Column {
+            max: c.max.max(title.width() as u16),
+            ..*c
+        })
+        .collect();
+    let widths = layout_widths(&columns, &content, inner.width, SPACING);
     let shown: Vec<usize> = (0..columns.len())
         .filter(|&i| widths[i].is_some())
         .collect();

@@ -252,3 +252,12 @@ fn rows_are_built_once_per_change_and_a_cursor_key_reuses_them() {
     assert_eq!(shown_names(&s, &tables::APPS), ["charlie"]);
     assert!(render(&mut s, 120, 20).contains("charlie"));
 }
+
+#[test]
+fn a_sorted_columns_title_keeps_its_arrow_where_the_column_is_narrow() {
+    // LAST SYNC may take 9 cells, its title alone; sorted by it, the title still shows whole.
+    let mut s = apps_state(&[("alpha", "Healthy"), ("bravo", "Degraded")]);
+    press(&mut s, &[">", ">", ">", ">", ">", ">"]);
+    let frame = render(&mut s, 160, 20);
+    assert!(frame.contains("LAST SYNC↑"), "{frame}");
+}

@@ -80,6 +80,9 @@ impl Controllers {
 
     /// The Harvester cluster's objects, so VMs follow their Machines.
     fn db(&self) -> MutexGuard<'_, Db> {
+        // A pass locks the database many times in a row, and the lock is not fair: give a
+        // request waiting for it the chance to go first.
+        std::thread::yield_now();
         self.db.lock().unwrap_or_else(|p| p.into_inner())
     }
 
