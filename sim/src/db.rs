@@ -5,7 +5,7 @@
 //! then follow a broadcast channel. A watch from an rv older than the window gets `410 Expired`,
 //! exactly as a real API server's watch cache answers.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -132,6 +132,9 @@ pub struct Db {
     /// The objects being deleted (a `deletionTimestamp` set): a controller finishing their
     /// deletion each tick reads these instead of every pod.
     terminating: BTreeSet<ObjKey>,
+    /// Per kind and namespace, the resourceVersion of its last change: a controller skips a
+    /// namespace where nothing it reads changed since its last pass.
+    changed: HashMap<KindId, HashMap<String, u64>>,
 }
 
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
@@ -159,6 +162,7 @@ impl Db {
             events,
             uid_counter: 0,
             terminating: BTreeSet::new(),
+            changed: HashMap::new(),
         }
     }
 
@@ -233,6 +237,16 @@ impl Db {
             .map(|(_, v)| v)
     }
 
+    /// The resourceVersion of the last change to an object of `kind` in `namespace` (0: none
+    /// since the start).
+    pub fn changed_at(&self, kind: KindId, namespace: &str) -> u64 {
+        self.changed
+            .get(&kind)
+            .and_then(|by_namespace| by_namespace.get(namespace))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// The objects of `kind` being deleted (a `deletionTimestamp` set).
     pub fn terminating(&self, kind: KindId) -> impl Iterator<Item = &ObjKey> + '_ {
         self.terminating.iter().filter(move |k| k.0 == kind)
@@ -262,6 +276,16 @@ impl Db {
         stored: &Stored,
         prev_labels: Option<Value>,
     ) {
+        let namespace = meta_str(&stored.value, "namespace");
+        match self.changed.entry(kind).or_default().get_mut(namespace) {
+            Some(rv) => *rv = self.rv,
+            None => {
+                self.changed
+                    .entry(kind)
+                    .or_default()
+                    .insert(namespace.to_string(), self.rv);
+            }
+        }
         let event = Arc::new(StoredEvent {
             rv: self.rv,
             kind,
@@ -486,6 +510,27 @@ mod tests {
         assert!(event.object.pointer("/metadata/managedFields").is_none());
         let deleted = db.delete(&key).expect("deleted");
         assert_eq!(deleted["metadata"]["managedFields"], fields);
+    }
+
+    #[test]
+    fn changes_and_deletions_in_progress_are_indexed_per_namespace() {
+        let mut db = Db::new(16);
+        let kind = kind_id("Machine").expect("kind");
+        assert_eq!(db.changed_at(kind, "ns"), 0);
+        db.create(kind, machine("a")).expect("create");
+        let created = db.current_rv();
+        assert_eq!(db.changed_at(kind, "ns"), created);
+        assert_eq!(db.changed_at(kind, "other"), 0);
+        let key = (kind, "ns".to_string(), "a".to_string());
+        db.modify(&key, |m| {
+            m["metadata"]["deletionTimestamp"] = json!("2026-12-01T00:00:00Z")
+        })
+        .expect("modify");
+        assert!(db.changed_at(kind, "ns") > created);
+        assert_eq!(db.terminating(kind).collect::<Vec<_>>(), [&key]);
+        db.delete(&key).expect("delete");
+        assert_eq!(db.terminating(kind).count(), 0);
+        assert_eq!(db.changed_at(kind, "ns"), db.current_rv());
     }
 
     #[test]

@@ -77,10 +77,27 @@ impl Controllers {
 
     /// The MachineSet controller: one Machine created or deleted per tick until each
     /// MachineDeployment has `spec.replicas` of them.
+    /// The last change to the CAPI objects in a cluster's namespace (its Machines, its
+    /// MachineDeployments, its control plane): what the MachineSet and rollout controllers
+    /// decide from.
+    pub(super) fn capi_stamp(&self, c: &ClusterSpec) -> u64 {
+        let db = self.db();
+        ["Machine", "MachineDeployment", "TalosControlPlane"]
+            .iter()
+            .filter_map(|kind| kind_id(kind))
+            .map(|kind| db.changed_at(kind, &c.namespace))
+            .max()
+            .unwrap_or(0)
+    }
+
     pub(super) fn scale_machine_sets(&mut self) {
         let md_kind = kind_id("MachineDeployment").unwrap_or_default();
         let clusters = self.scenario.clusters.clone();
         for c in &clusters {
+            let stamp = self.capi_stamp(c);
+            if self.scaled_at.insert(c.name.clone(), stamp) == Some(stamp) {
+                continue;
+            }
             for pool in &c.workers {
                 let md = capi_objects::md_name(c, pool);
                 let desired = self

@@ -55,6 +55,11 @@ pub struct Controllers {
     powered_off: BTreeSet<String>,
     /// Pods seen with a deletionTimestamp (cluster, namespace, name): gone at the next tick.
     terminating: BTreeSet<(String, String, String)>,
+    /// Per cluster, what its CAPI objects looked like (`capi_stamp`) when the MachineSet and
+    /// the rollout controller last looked: a cluster where nothing changed is skipped, as its
+    /// answer would be the same (200 clusters of 100 Machines took 0.1 s a tick).
+    scaled_at: HashMap<String, u64>,
+    rolled_at: HashMap<String, u64>,
 }
 
 impl Controllers {
@@ -75,6 +80,8 @@ impl Controllers {
             talos: None,
             powered_off: BTreeSet::new(),
             terminating: BTreeSet::new(),
+            scaled_at: HashMap::new(),
+            rolled_at: HashMap::new(),
         }
     }
 

@@ -99,6 +99,10 @@ impl Controllers {
     pub(super) fn roll_versions(&mut self) {
         let clusters = self.scenario.clusters.clone();
         for c in &clusters {
+            let stamp = self.capi_stamp(c);
+            if self.rolled_at.insert(c.name.clone(), stamp) == Some(stamp) {
+                continue;
+            }
             let tcp_kind = kind_id("TalosControlPlane").unwrap_or_default();
             let target = self
                 .db()
