@@ -149,3 +149,26 @@ async fn the_metrics_api_lists_but_does_not_watch() {
         .expect("request");
     assert!(mgmt.request_text(list).await.is_err());
 }
+
+#[tokio::test]
+async fn no_usage_columns_where_no_browsed_cluster_serves_metrics() {
+    let sim = common::frozen_sim().await;
+    let mut c = cockpit_on(&sim, "nodes").await;
+    // Only the management cluster, which runs no metrics-server: no columns of `n/a`.
+    c.command("nodes @opsdeck-management");
+    c.wait_for("the management cluster's nodes", |s| {
+        !s.browse.rows.is_empty()
+            && s.browse
+                .rows
+                .iter()
+                .all(|r| r.key.cluster == "opsdeck-management")
+    })
+    .await;
+    let frame = c.frame_sized(220, 40);
+    let header = line_with(&frame, "NAME");
+    assert!(
+        !header.contains("CPU") && !header.contains("MEM"),
+        "{header}"
+    );
+    assert!(!line_with(&frame, "mgmt-1").contains("n/a"), "{frame}");
+}

@@ -12,7 +12,7 @@ use crate::app::state::State;
 use crate::model::browse::BrowseRow;
 use crate::model::health::{self, Health, Level};
 use crate::model::kept::{Built, KeptRows};
-use crate::model::metrics::{MetricsOf, Resources, cpu_text, memory_text, percent};
+use crate::model::metrics::{MetricsOf, MetricsSource, Resources, cpu_text, memory_text, percent};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
 use crate::model::text::parse_age;
@@ -53,7 +53,14 @@ const NODE_USAGE: &[Column] = &[
 ];
 
 fn usage_columns(state: &State) -> &'static [Column] {
-    match state.browse.metrics.of {
+    // When no browsed cluster serves the Metrics API there are no usage columns, rather than
+    // six columns of `n/a` beside names and messages cut short.
+    let metrics = &state.browse.metrics;
+    let served = metrics
+        .clusters
+        .values()
+        .any(|s| *s != MetricsSource::NotServed);
+    match metrics.of.filter(|_| served) {
         Some(MetricsOf::Pods) => POD_USAGE,
         Some(MetricsOf::Nodes) => NODE_USAGE,
         None => &[],
@@ -242,11 +249,7 @@ impl RowBuilder {
             // from the creation time here, so it moves while the list is open.
             .map(|(i, c)| (i, c.name == "Age"))
             .collect();
-        let usage = state
-            .browse
-            .metrics
-            .of
-            .is_some()
+        let usage = (!usage_columns(state).is_empty())
             .then(|| usize::from(cluster) + usize::from(namespace) + usage_at(state));
         let health = shows_health(state);
         // Exactly the cells a row gets: a row that grows past its capacity doubles it, and
