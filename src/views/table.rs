@@ -15,8 +15,7 @@ use crate::app::state::State;
 use crate::app::tables::{self, Table as TableSpec};
 use crate::app::theme::Theme;
 use crate::model::shown::Shown;
-use crate::model::table::TableRow;
-use crate::model::table::{Align, Cell, Column, Sort, fit, layout_widths};
+use crate::model::table::{Align, Cell, Column, Sort, TableRow, fit, layout_widths};
 
 /// Space between columns.
 const SPACING: u16 = 1;
