@@ -477,28 +477,7 @@ impl Simulator {
                 .with_talos(talos.as_ref().map(|t| t.registry.clone())),
         ));
         if let Some(period) = options.tick {
-            controllers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .start();
-            let ctl = controllers.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut interval = tokio::time::interval(period);
-                interval.tick().await;
-                loop {
-                    interval.tick().await;
-                    // A pass takes the databases' locks many times, a tenth of a second in all
-                    // at 100,000 objects: on a blocking thread, so the runtime's workers keep
-                    // answering requests meanwhile.
-                    let ctl = ctl.clone();
-                    let pass = tokio::task::spawn_blocking(move || {
-                        ctl.lock().unwrap_or_else(|p| p.into_inner()).tick();
-                    });
-                    if pass.await.is_err() {
-                        return;
-                    }
-                }
-            }));
+            tasks.push(self::controllers::run_every(controllers.clone(), period));
         }
         Ok(Simulator {
             addr,
