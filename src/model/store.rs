@@ -111,6 +111,7 @@ impl<R: Keyed> RowStore<R> {
                 self.rows.retain(|k, _| k.cluster != cluster);
                 self.rows
                     .extend(rows.into_iter().map(|r| (r.key().clone(), r)));
+                self.compact();
                 self.states.insert(cluster, SourceState::Live);
             }
             WatchUpdate::Upsert(row) => {
@@ -120,12 +121,22 @@ impl<R: Keyed> RowStore<R> {
                 self.rows.remove(&key);
             }
             WatchUpdate::State(cluster, state) => {
+                // A first list shown page by page (upserts) ends in `Live`.
+                if state == SourceState::Live && self.states.get(&cluster) != Some(&state) {
+                    self.compact();
+                }
                 self.states.insert(cluster, state);
             }
             WatchUpdate::Served(cluster, version) => {
                 self.served.insert(cluster, version);
             }
         }
+    }
+
+    /// The rows again in full nodes. Rows inserted in key order (a list, its pages) leave a
+    /// B-tree's nodes less than half full: 60,000 pods took 37 MB of nodes for 14 MB of entries.
+    fn compact(&mut self) {
+        self.rows = std::mem::take(&mut self.rows).into_iter().collect();
     }
 
     /// The state the pane title shows: the worst of its clusters (loading before any). A
@@ -193,6 +204,23 @@ mod tests {
 
     fn key(cluster: &str, name: &str) -> ObjRef {
         ObjRef::in_cluster(cluster, "ns", name)
+    }
+
+    #[test]
+    fn a_list_shown_page_by_page_keeps_every_row_when_it_goes_live() {
+        let mut s = RowStore::default();
+        s.apply(WatchUpdate::Upsert(Row(key("b", "other"), 0)));
+        for i in 0..200 {
+            s.apply(WatchUpdate::Upsert(Row(
+                key("a", &format!("pod-{i:03}")),
+                i,
+            )));
+        }
+        s.apply(WatchUpdate::State("a".into(), SourceState::Live));
+        assert_eq!(s.len(), 201);
+        assert_eq!(s.get(&key("a", "pod-123")).map(|r| r.1), Some(123));
+        assert!(s.iter().map(|r| &r.0).is_sorted(), "still in key order");
+        assert_eq!(s.state(), SourceState::Live);
     }
 
     #[test]
