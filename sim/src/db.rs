@@ -276,14 +276,12 @@ impl Db {
         stored: &Stored,
         prev_labels: Option<Value>,
     ) {
-        let namespace = meta_str(&stored.value, "namespace");
-        match self.changed.entry(kind).or_default().get_mut(namespace) {
-            Some(rv) => *rv = self.rv,
+        let (rv, namespace) = (self.rv, meta_str(&stored.value, "namespace"));
+        let by_namespace = self.changed.entry(kind).or_default();
+        match by_namespace.get_mut(namespace) {
+            Some(last) => *last = rv,
             None => {
-                self.changed
-                    .entry(kind)
-                    .or_default()
-                    .insert(namespace.to_string(), self.rv);
+                by_namespace.insert(namespace.to_string(), rv);
             }
         }
         let event = Arc::new(StoredEvent {

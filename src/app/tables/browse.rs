@@ -211,12 +211,14 @@ pub fn columns(state: &State) -> Cow<'static, [Column]> {
 pub fn kept(state: &State) -> Ref<'_, KeptRows> {
     {
         let mut kept = state.browse.kept.borrow_mut();
-        let builder = RowBuilder::new(state);
+        // Worked out only when a row is to be built: most frames build none.
+        let builder = std::cell::OnceCell::new();
+        let builder = || builder.get_or_init(|| RowBuilder::new(state));
         let rows = &state.browse.rows;
         kept.sync(
             state.now.as_second(),
-            || rows.iter().map(|r| builder.build(state, r)).collect(),
-            |key| rows.get(key).map(|r| builder.build(state, r)),
+            || rows.iter().map(|r| builder().build(state, r)).collect(),
+            |key| rows.get(key).map(|r| builder().build(state, r)),
         );
     }
     state.browse.kept.borrow()

@@ -3,6 +3,7 @@
 //! rows at once. Recovery is ours, as for the typed watches: after an error or an expired
 //! resourceVersion the kind is listed again and swapped in whole.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -120,6 +121,26 @@ struct Listed {
     streamed: bool,
 }
 
+/// Where a first list's pages go as they arrive: its cluster's sink. It remembers whether it
+/// showed anything, as a list retried after failing half way must then be swapped in whole
+/// (rows it showed may have been deleted since).
+struct Early<'a> {
+    cluster: &'a str,
+    sink: &'a Sink<BrowseUpdate>,
+    shown: AtomicBool,
+}
+
+impl Early<'_> {
+    fn send(&self, update: BrowseUpdate) -> bool {
+        self.shown.store(true, Ordering::Relaxed);
+        self.sink.send(update)
+    }
+
+    fn shown(&self) -> bool {
+        self.shown.load(Ordering::Relaxed)
+    }
+}
+
 /// The whole collection as Table pages (`base` is the collection with its query so far). With
 /// `early`, a list of more than one page sends each page there as it arrives (the columns,
 /// then each row), and returns no row.
@@ -127,7 +148,7 @@ async fn list(
     client: &Client,
     base: &str,
     rule: Option<Rule>,
-    early: Option<&(dyn Fn(BrowseUpdate) -> bool + Sync)>,
+    early: Option<&Early<'_>>,
 ) -> Result<Listed, ClientError> {
     let gone = || ClientError::Invalid("nobody reads the rows any more".into());
     let mut listed = Listed::default();
@@ -154,14 +175,14 @@ async fn list(
         if let Some(early) = early
             && (next.is_some() || listed.streamed)
         {
-            if !listed.streamed
-                && !early(BrowseUpdate::Columns(String::new(), listed.columns.clone()))
-            {
+            let columns = BrowseUpdate::Columns(early.cluster.to_string(), listed.columns.clone());
+            if !listed.streamed && !early.send(columns) {
                 return Err(gone());
             }
             listed.streamed = true;
-            for row in listed.rows.drain(..) {
-                if !early(BrowseUpdate::Rows(WatchUpdate::Upsert(row))) {
+            for mut row in listed.rows.drain(..) {
+                row.key.cluster = early.cluster.to_string();
+                if !early.send(BrowseUpdate::Rows(WatchUpdate::Upsert(row))) {
                     return Err(gone());
                 }
             }
@@ -217,25 +238,17 @@ pub fn spawn_table_watch(
         // nothing to keep consistent, and 60,000 pods show their first rows at once. Later
         // lists (and a first one retried after it failed half way, which may have shown rows
         // deleted since) are swapped in whole, so no row flickers or lingers.
-        let streamed = std::sync::atomic::AtomicBool::new(false);
-        let early = |update: BrowseUpdate| {
-            streamed.store(true, std::sync::atomic::Ordering::Relaxed);
-            sink.send(match update {
-                BrowseUpdate::Columns(_, columns) => {
-                    BrowseUpdate::Columns(cluster.clone(), columns)
-                }
-                BrowseUpdate::Rows(WatchUpdate::Upsert(row)) => {
-                    BrowseUpdate::Rows(WatchUpdate::Upsert(keyed(row)))
-                }
-                other => other,
-            })
+        let early = Early {
+            cluster: &cluster,
+            sink: &sink,
+            shown: AtomicBool::new(false),
         };
         let mut backoff = MIN_BACKOFF;
         let mut last_good = Timestamp::now();
         let mut ever_live = false;
         loop {
-            let stream = !ever_live && !streamed.load(std::sync::atomic::Ordering::Relaxed);
-            let listed = list(&client, &base, rule, stream.then_some(&early as _)).await;
+            let stream = !ever_live && !early.shown();
+            let listed = list(&client, &base, rule, stream.then_some(&early)).await;
             let Listed {
                 columns,
                 rows,
