@@ -512,7 +512,7 @@ pub fn enter(state: &mut State) -> Vec<Command> {
             _ => p.layer,
         },
         key: Some(p.key.clone()),
-        name: p.key.name.clone(),
+        name: p.key.name.to_string(),
         verdict: Verdict::Bad,
         detail: p.what.clone(),
         since: p.since,

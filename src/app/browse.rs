@@ -15,16 +15,16 @@ use crate::model::tree::NodeId;
 /// The name of whatever the cursor is on: a table row, a tree node, the object in the YAML view.
 pub fn selected_name(state: &State) -> Option<String> {
     if let Screen::Yaml(target) = state.screen() {
-        return Some(target.key.name.clone());
+        return Some(target.key.name.to_string());
     }
     if let Some(table) = tables::on_screen(state) {
-        return tables::selected(state, table).map(|k| k.name);
+        return tables::selected(state, table).map(|k| k.name.to_string());
     }
     match state.tree.selected.as_ref()? {
         NodeId::Cluster(k)
         | NodeId::ControlPlane(k)
         | NodeId::Deployment(k)
-        | NodeId::Machine(k) => Some(k.name.clone()),
+        | NodeId::Machine(k) => Some(k.name.to_string()),
     }
 }
 
@@ -43,8 +43,8 @@ pub fn events_of_selection(state: &mut State) -> Vec<Command> {
     let target = BrowseTarget {
         id: state.actions.next_id,
         kind: kind.clone(),
-        namespace: Some(key.namespace.clone()).filter(|ns| !ns.is_empty()),
-        clusters: vec![key.cluster.clone()],
+        namespace: Some(key.namespace.to_string()).filter(|ns| !ns.is_empty()),
+        clusters: vec![key.cluster.to_string()],
         pinned: true,
         fields: Some(format!(
             "involvedObject.kind={},involvedObject.name={}",
@@ -105,7 +105,7 @@ pub fn drill_in(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     let (namespace, fields, about) = match (target.kind.group.as_str(), target.kind.kind.as_str()) {
-        ("", "Namespace") => (Some(key.name.clone()), None, None),
+        ("", "Namespace") => (Some(key.name.to_string()), None, None),
         ("", "Node") => (
             None,
             Some(format!("spec.nodeName={}", key.name)),
@@ -128,7 +128,7 @@ pub fn drill_in(state: &mut State) -> Vec<Command> {
         id: state.actions.next_id,
         kind: pods.clone(),
         namespace,
-        clusters: vec![key.cluster.clone()],
+        clusters: vec![key.cluster.to_string()],
         pinned: true,
         fields,
         about,
@@ -143,7 +143,7 @@ pub fn open_one(state: &mut State, kind: &str, key: &crate::model::store::ObjRef
         state.notice = Some(format!("no cluster serves {kind} yet"));
         return Vec::new();
     };
-    if !serving.contains(&key.cluster) {
+    if !serving.iter().any(|c| *c == key.cluster) {
         state.notice = Some(format!("{} does not serve {kind}", key.cluster));
         return Vec::new();
     }
@@ -152,8 +152,8 @@ pub fn open_one(state: &mut State, kind: &str, key: &crate::model::store::ObjRef
         id: state.actions.next_id,
         kind: resolved.clone(),
         namespace: (resolved.namespaced && !key.namespace.is_empty())
-            .then(|| key.namespace.clone()),
-        clusters: vec![key.cluster.clone()],
+            .then(|| key.namespace.to_string()),
+        clusters: vec![key.cluster.to_string()],
         pinned: true,
         fields: Some(format!("metadata.name={}", key.name)),
         about: Some(format!("named {}", key.name)),

@@ -28,8 +28,8 @@ pub fn machine_for(state: &State, layer: LayerKind, key: &ObjRef) -> Option<ObjR
                     .nodes
                     .get(key)
                     .and_then(|t| t.hostname.clone())
-                    .unwrap_or_else(|| key.name.clone()),
-                _ => key.name.clone(),
+                    .unwrap_or_else(|| key.name.to_string()),
+                _ => key.name.to_string(),
             };
             // The Talos row's cluster is its talosconfig context; a Node's, its kube context:
             // both name the CAPI cluster when discovery found them.

@@ -70,7 +70,7 @@ fn controller_of(state: &State, of: &ObjectRef, object: &serde_json::Value) -> O
         .map_or("", |(g, _)| g);
     let found = state.catalog.by_kind(group, owner["kind"].as_str()?)?;
     let namespace = if found.namespaced {
-        of.key.namespace.clone()
+        of.key.namespace.to_string()
     } else {
         String::new()
     };

@@ -219,7 +219,7 @@ impl Talos {
                 self.machine.remove(key);
             }
             WatchUpdate::Relisted(cluster, rows) => {
-                let kept = |k: &ObjRef| &k.cluster != cluster || rows.iter().any(|r| &r.key == k);
+                let kept = |k: &ObjRef| k.cluster != *cluster || rows.iter().any(|r| &r.key == k);
                 self.metrics.retain(|k, _| kept(k));
                 self.machine.retain(|k, _| kept(k));
             }

@@ -34,7 +34,7 @@ fn versions(state: &State, out: &mut Vec<DriftRow>) {
                 .capi
                 .control_planes
                 .iter()
-                .find(|cp| cp.cluster == m.cluster && &cp.key.namespace == ns)
+                .find(|cp| cp.cluster == m.cluster && cp.key.namespace == *ns)
                 .map(|cp| cp.version.clone())
         } else {
             m.deployment.as_ref().and_then(|d| {

@@ -19,7 +19,7 @@ pub fn watch_new(state: &mut State) -> Vec<Command> {
         .filter_map(|m| {
             let infra = m.infra.as_ref()?;
             Some((
-                m.key.cluster.clone(),
+                m.key.cluster.to_string(),
                 infra.group.clone(),
                 infra.kind.clone(),
             ))

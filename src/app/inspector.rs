@@ -43,7 +43,7 @@ pub fn switch_tab(state: &mut State, tab: InspectorTab) -> Vec<Command> {
             let roles = state
                 .talos
                 .roles
-                .get(&key.cluster)
+                .get(key.cluster.as_str())
                 .cloned()
                 .unwrap_or_default();
             match sensitive_refusal(&roles, "the machine config") {

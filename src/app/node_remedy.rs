@@ -28,14 +28,14 @@ pub fn plan(state: &State, action: Action) -> Result<Plan, String> {
     let kind = match action {
         Action::ServiceRestart => {
             let id = tables::selected(state, &tables::SERVICES)
-                .map(|k| k.name)
+                .map(|k| k.name.to_string())
                 .ok_or("select a service on the Services tab (s)")?;
             if !restartable(&id) {
                 return Err(format!(
                     "Talos restarts only kubelet and extension services through its API; {id} is one of its own"
                 ));
             }
-            TalosCallKind::ServiceRestart(id)
+            TalosCallKind::ServiceRestart(id.to_string())
         }
         etcd if !node.is_control_plane() => {
             return Err(format!(
@@ -59,8 +59,8 @@ pub fn plan(state: &State, action: Action) -> Result<Plan, String> {
         other => return Err(format!("{} is not a node remediation", other.name())),
     };
     Ok(Plan::Talos(TalosCall::new(
-        key.cluster.clone(),
-        key.name.clone(),
+        key.cluster.to_string(),
+        key.name.to_string(),
         kind,
     )))
 }
@@ -76,7 +76,7 @@ pub fn uncordon(state: &State) -> Result<Plan, String> {
         .nodes
         .get(key)
         .and_then(|n| n.hostname.clone())
-        .unwrap_or_else(|| key.name.clone());
+        .unwrap_or_else(|| key.name.to_string());
     let workload = ObjRef::in_cluster(state.context_of_cluster(&key.cluster), "", name);
     match state.harvester.workload_nodes.get(&workload) {
         None => Err(format!(
@@ -122,7 +122,10 @@ pub fn start_reboot(state: &mut State) -> RebootNext {
         state.notice = Some(format!("{} has not been polled yet", key.name));
         return nothing;
     };
-    let name = node.hostname.clone().unwrap_or_else(|| key.name.clone());
+    let name = node
+        .hostname
+        .clone()
+        .unwrap_or_else(|| key.name.to_string());
     let workload = ObjRef::in_cluster(state.context_of_cluster(&key.cluster), "", name);
     if state.harvester.workload_nodes.get(&workload).is_some() {
         state.talos.pending_reboot = Some(key);

@@ -58,7 +58,7 @@ pub fn start(
             }
         }),
         TabWork::Details(key) => {
-            let node = key.name.clone();
+            let node = key.name.to_string();
             let sink = watches::sink(&tx, move |details| Msg::MachineDetails {
                 key: key.clone(),
                 details,

@@ -163,7 +163,7 @@ fn selected_row(state: &State) -> Option<(Vars, ObjRef)> {
     } else if state.screen() == &Screen::Pane(PaneId::CLUSTERS) {
         let id = state.tree.selected.clone()?;
         let cluster = match &id {
-            NodeId::Cluster(k) => Some(k.name.clone()),
+            NodeId::Cluster(k) => Some(k.name.to_string()),
             NodeId::ControlPlane(k) => state.capi.control_planes.get(k).map(|r| r.cluster.clone()),
             NodeId::Deployment(k) => state.capi.deployments.get(k).map(|r| r.cluster.clone()),
             NodeId::Machine(k) => state.capi.machines.get(k).map(|r| r.cluster.clone()),
@@ -194,12 +194,13 @@ fn selected_row(state: &State) -> Option<(Vars, ObjRef)> {
     let column = |name: &str| vars.get(&format!("COL-{name}")).map(str::to_string);
     let (cluster_column, node_column) = (column("CLUSTER"), column("NODE"));
     if vars.get("CLUSTER").is_none() {
-        let cluster = cluster_column.unwrap_or_else(|| key.cluster.clone());
+        let cluster = cluster_column.unwrap_or_else(|| key.cluster.to_string());
         vars.set("CLUSTER", cluster);
     }
     if vars.get("NODE").is_none() {
-        let node = node_column
-            .or_else(|| matches!(kind.as_str(), "Node" | "TalosNode").then(|| key.name.clone()));
+        let node = node_column.or_else(|| {
+            matches!(kind.as_str(), "Node" | "TalosNode").then(|| key.name.to_string())
+        });
         if let Some(node) = node {
             vars.set("NODE", node);
         }

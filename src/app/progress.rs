@@ -112,7 +112,7 @@ fn browsing_target_of<'a>(
     state.browse.target.as_ref().filter(|t| {
         t.kind.kind == plan.kind
             && t.kind.group == plan.group
-            && t.clusters.contains(&key.cluster)
+            && t.clusters.iter().any(|c| *c == key.cluster)
             && t.namespace.as_ref().is_none_or(|ns| *ns == key.namespace)
             && t.fields.is_none()
     })

@@ -522,11 +522,11 @@ pub fn bmc_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a BmcRow> {
 /// The Harvester node this machine became (by hostname), in any Harvester cluster.
 pub fn node_of<'a>(state: &'a State, h: &HardwareRow) -> Option<&'a HostRow> {
     let name = if h.hostname.is_empty() {
-        &h.key.name
+        h.key.name.as_str()
     } else {
-        &h.hostname
+        h.hostname.as_str()
     };
-    state.harvester.hosts.iter().find(|n| &n.key.name == name)
+    state.harvester.hosts.iter().find(|n| n.key.name == name)
 }
 
 /// One line of the view: a wave header or a resource in it.

@@ -19,7 +19,7 @@ pub fn retarget(state: &mut State) -> Vec<Command> {
             .workload_nodes
             .iter()
             .filter(|n| n.key.cluster == context)
-            .map(|n| n.key.name.clone())
+            .map(|n| n.key.name.to_string())
             .collect()
     });
     if wanted == state.talos.targets {

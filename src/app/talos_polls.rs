@@ -40,9 +40,9 @@ impl TalosPolls {
             .collect();
         for key in &setup.nodes {
             contexts
-                .entry(key.cluster.clone())
+                .entry(key.cluster.to_string())
                 .or_default()
-                .push(key.name.clone());
+                .push(key.name.to_string());
         }
         let _ = tx.send(Msg::TalosContexts(contexts));
         let roles = setup
@@ -89,7 +89,7 @@ impl TalosPolls {
                 continue;
             }
             let focus = self.focus.subscribe();
-            let Some(client) = self.setup.clients.get(&key.cluster).cloned() else {
+            let Some(client) = self.setup.clients.get(key.cluster.as_str()).cloned() else {
                 continue;
             };
             let Some(poll) = poller::poll_node(&self.setup, &key, self.every, focus, &self.sink)
@@ -101,7 +101,7 @@ impl TalosPolls {
                 key: feed_key.clone(),
                 feed,
             });
-            let follow = follow::follow_node(client, key.name.clone(), feed);
+            let follow = follow::follow_node(client, key.name.to_string(), feed);
             self.tasks.insert(key, [poll, follow]);
         }
     }

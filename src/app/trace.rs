@@ -72,7 +72,7 @@ fn machine_here(state: &State) -> Result<ObjRef, String> {
             .get(&key)
             .map(|h| {
                 if h.hostname.is_empty() {
-                    h.key.name.clone()
+                    h.key.name.to_string()
                 } else {
                     h.hostname.clone()
                 }

@@ -466,7 +466,7 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
             if state.talos.inspector.tab == InspectorTab::Services
                 && let Some(service) = tables::selected(state, &tables::SERVICES)
             {
-                state.talos.inspector.service = service.name;
+                state.talos.inspector.service = service.name.to_string();
                 return switch_tab(state, InspectorTab::Logs);
             }
         }

@@ -292,11 +292,11 @@ pub fn watch_app_detail(
     tx: &UnboundedSender<Msg>,
 ) -> JoinHandle<()> {
     let mut spec = APPLICATIONS;
-    spec.namespace = Some(key.namespace.clone());
+    spec.namespace = Some(key.namespace.to_string());
     spec.fields = Some(format!("metadata.name={}", key.name));
     spawn_watch::<AppDetailW, _, _, _>(
         client.clone(),
-        key.cluster.clone(),
+        key.cluster.to_string(),
         spec,
         app_detail,
         sender(tx, Msg::AppDetail),

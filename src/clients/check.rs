@@ -333,8 +333,8 @@ fn rbac(review: &Value, wanted: &[WatchSpec], kinds: &Kinds) -> Rbac {
 /// Check every Talos node the setup polls: its Talos version through its context's endpoint.
 pub async fn check_talos(setup: &TalosSetup) -> Vec<SourceCheck> {
     let asks = setup.nodes.iter().map(|node| async move {
-        let context = node.cluster.clone();
-        let mut check = SourceCheck::new("talos", node.name.clone(), Some(context.clone()));
+        let context = node.cluster.to_string();
+        let mut check = SourceCheck::new("talos", node.name.to_string(), Some(context.clone()));
         let Some(client) = setup.clients.get(&context) else {
             check.error = Some(format!("no talosconfig context {context}"));
             return check;

@@ -158,7 +158,7 @@ pub fn drain(node: &ObjRef, version: &str, pods: &[NodePod]) -> Rollout {
         action: ActionKind::NodeDrain,
         title,
         target: format!("Node {}", node.name),
-        context: node.cluster.clone(),
+        context: node.cluster.to_string(),
         steps,
     }
 }

@@ -135,7 +135,11 @@ pub fn external_secret_row(o: &ExternalSecretW) -> ExternalSecretRow {
         refreshed: timestamp(&o.status.refresh_time),
         target: {
             let t = text(&o.spec.target.name);
-            if t.is_empty() { o.obj_ref().name } else { t }
+            if t.is_empty() {
+                o.obj_ref().name.to_string()
+            } else {
+                t
+            }
         },
     }
 }

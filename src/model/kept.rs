@@ -203,7 +203,7 @@ mod tests {
             |key| {
                 *calls += 1;
                 store
-                    .get(&key.name)
+                    .get(key.name.as_str())
                     .map(|s| built(&key.name, s, s == "Pending"))
             },
         );

@@ -70,7 +70,7 @@ impl Layer {
         Layer {
             kind,
             key: Some(key.clone()),
-            name: key.name.clone(),
+            name: key.name.to_string(),
             verdict,
             detail,
             since: None,

@@ -297,7 +297,7 @@ pub fn kubernetes_upgrade(
             oldest_version(cp, deployments)
         ),
         target: format!("Cluster {}", cp.cluster),
-        context: cp.key.cluster.clone(),
+        context: cp.key.cluster.to_string(),
         steps,
     })
 }
@@ -325,8 +325,8 @@ pub fn talos_reboot(
         (None, None) => return Err(format!("{} has not reported its version", node.key.name)),
     };
     let call = super::talos_calls::TalosCall::new(
-        node.key.cluster.clone(),
-        node.key.name.clone(),
+        node.key.cluster.to_string(),
+        node.key.name.to_string(),
         super::talos_calls::TalosCallKind::Reboot,
     );
     let control_plane = node.is_control_plane();
@@ -370,7 +370,7 @@ pub fn talos_reboot(
         action: ActionKind::TalosReboot,
         title,
         target: format!("node {}", node.key.name),
-        context: node.key.cluster.clone(),
+        context: node.key.cluster.to_string(),
         steps,
     })
 }
@@ -399,7 +399,7 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
         if Version::parse(&current) == Some(target) {
             continue;
         }
-        context = node.key.cluster.clone();
+        context = node.key.cluster.to_string();
         let control_plane = node.is_control_plane();
         steps.push(Step {
             label: format!(
@@ -412,8 +412,8 @@ pub fn talos_upgrade(nodes: &[&TalosNodeRow], image: &str) -> Result<Rollout, St
                 }
             ),
             request: Request::Talos(TalosUpgrade {
-                context: node.key.cluster.clone(),
-                node: node.key.name.clone(),
+                context: node.key.cluster.to_string(),
+                node: node.key.name.to_string(),
                 image: image.trim().to_string(),
                 api: UpgradeApi::for_node(&current),
             }),

@@ -5,31 +5,33 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
 use super::source::SourceState;
 
 /// Which object a row is: the cluster (kube context or talosconfig context) it came from,
 /// its namespace (empty for cluster-scoped objects) and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ObjRef {
-    pub cluster: String,
-    pub namespace: String,
-    pub name: String,
+    pub cluster: CompactString,
+    pub namespace: CompactString,
+    pub name: CompactString,
 }
 
 impl ObjRef {
     /// A key whose cluster the watch fills in.
-    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(namespace: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
         ObjRef {
-            cluster: String::new(),
+            cluster: CompactString::default(),
             namespace: namespace.into(),
             name: name.into(),
         }
     }
 
     pub fn in_cluster(
-        cluster: impl Into<String>,
-        namespace: impl Into<String>,
-        name: impl Into<String>,
+        cluster: impl Into<CompactString>,
+        namespace: impl Into<CompactString>,
+        name: impl Into<CompactString>,
     ) -> Self {
         ObjRef {
             cluster: cluster.into(),
@@ -41,7 +43,7 @@ impl ObjRef {
     /// `namespace/name`, or the name alone for a cluster-scoped object.
     pub fn namespaced_name(&self) -> String {
         match self.namespace.as_str() {
-            "" => self.name.clone(),
+            "" => self.name.to_string(),
             ns => format!("{ns}/{}", self.name),
         }
     }

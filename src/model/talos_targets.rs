@@ -64,7 +64,7 @@ mod tests {
     fn names(set: &BTreeSet<ObjRef>, context: &str) -> Vec<String> {
         set.iter()
             .filter(|k| k.cluster == context)
-            .map(|k| k.name.clone())
+            .map(|k| k.name.to_string())
             .collect()
     }
 

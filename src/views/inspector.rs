@@ -52,7 +52,7 @@ fn summary(state: &State, node: &TalosNodeRow) -> Line<'static> {
             " {} ",
             node.hostname
                 .clone()
-                .unwrap_or_else(|| node.key.name.clone())
+                .unwrap_or_else(|| node.key.name.to_string())
         )),
         Span::styled(
             format!("{} · {} ", node.key.cluster, role(state, node)),

@@ -63,7 +63,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .apps
         .iter()
         .filter(|a| a.health == "Degraded")
-        .map(|a| a.key.name.clone())
+        .map(|a| a.key.name.to_string())
         .collect();
     assert!(!degraded_before.is_empty());
     let healthy_before: Vec<String> = c
@@ -72,7 +72,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .apps
         .iter()
         .filter(|a| a.health == "Healthy")
-        .map(|a| a.key.name.clone())
+        .map(|a| a.key.name.to_string())
         .collect();
     let on_host: Vec<String> = c
         .state
@@ -80,7 +80,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .vmis
         .iter()
         .filter(|v| v.node == "hv-02")
-        .map(|v| v.key.name.clone())
+        .map(|v| v.key.name.to_string())
         .collect();
     assert!(on_host.len() >= 2, "{on_host:?}");
 
@@ -112,7 +112,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             && s.talos
                 .nodes
                 .iter()
-                .filter(|t| on_host.contains(&t.key.name))
+                .filter(|t| on_host.contains(&t.key.name.to_string()))
                 .all(|t| t.error.is_some())
     })
     .await;
@@ -121,7 +121,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         s.argo
             .apps
             .iter()
-            .any(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name))
+            .any(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name.to_string()))
     })
     .await;
     c.send(Msg::Tick(Timestamp::now()));
@@ -131,15 +131,15 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .argo
         .apps
         .iter()
-        .filter(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name))
-        .map(|a| a.key.name.clone())
+        .filter(|a| a.health == "Progressing" && healthy_before.contains(&a.key.name.to_string()))
+        .map(|a| a.key.name.to_string())
         .collect();
     for app in &waiting {
         assert!(
             group
                 .explained
                 .iter()
-                .any(|p| p.area == Area::Apps && &p.key.name == app),
+                .any(|p| p.area == Area::Apps && p.key.name == *app),
             "{app} Progressing since the power went: {group:#?}"
         );
     }
@@ -148,7 +148,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             .explained
             .iter()
             .filter(|p| p.layer == kind)
-            .map(|p| p.key.name.clone())
+            .map(|p| p.key.name.to_string())
             .collect()
     };
     assert_eq!(explained(LayerKind::Host), ["hv-02"]);
@@ -168,7 +168,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .talos
         .nodes
         .iter()
-        .filter(|t| on_host.contains(&t.key.name))
+        .filter(|t| on_host.contains(&t.key.name.to_string()))
     {
         let running = c
             .state
@@ -177,7 +177,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             .iter()
             .any(|m| m.node == node.key.name && m.phase == "Running");
         assert_eq!(
-            explained(LayerKind::Talos).contains(&node.key.name),
+            explained(LayerKind::Talos).contains(&node.key.name.to_string()),
             running,
             "{}: {group:#?}",
             node.key.name
@@ -189,7 +189,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             !group
                 .explained
                 .iter()
-                .any(|p| p.area == Area::Apps && &p.key.name == app),
+                .any(|p| p.area == Area::Apps && p.key.name == *app),
             "{app} was degraded before: {:#?} {:#?} hosts {:?}",
             group
                 .explained
@@ -200,7 +200,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
                 .argo
                 .apps
                 .iter()
-                .find(|a| &a.key.name == app)
+                .find(|a| a.key.name == *app)
                 .map(|a| a.last_sync),
             c.state
                 .harvester
@@ -233,7 +233,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         .state
         .history
         .newest_first()
-        .map(|t| (t.key.name.clone(), t.field, t.new.clone()))
+        .map(|t| (t.key.name.to_string(), t.field, t.new.clone()))
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
@@ -287,7 +287,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
         s.argo
             .apps
             .iter()
-            .filter(|a| waiting.contains(&a.key.name))
+            .filter(|a| waiting.contains(&a.key.name.to_string()))
             .all(|a| a.health == "Healthy")
     })
     .await;
@@ -298,7 +298,7 @@ async fn a_host_powered_off_is_one_root_explaining_everything_on_it() {
             .attention
             .groups
             .iter()
-            .any(|g| g.root.area == Area::Apps && waiting.contains(&g.root.key.name)),
+            .any(|g| g.root.area == Area::Apps && waiting.contains(&g.root.key.name.to_string())),
         "{:#?}",
         c.state.attention.groups
     );
@@ -374,7 +374,7 @@ async fn the_other_systems_health_rules_feed_the_attention() {
         .iter()
         .map(|g| &g.root)
         .filter(|p| p.area == Area::Platform)
-        .map(|p| (p.kind.to_string(), p.key.name.clone(), p.what.clone()))
+        .map(|p| (p.kind.to_string(), p.key.name.to_string(), p.what.clone()))
         .collect();
     let has = |kind: &str, name: &str, why: &str| {
         platform

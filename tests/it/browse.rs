@@ -59,7 +59,7 @@ async fn a_crd_lists_with_its_printer_columns_and_follows_the_watch() {
         .rows
         .iter()
         .find(|r| r.key.name.starts_with("media-workers-"))
-        .map(|r| r.key.name.clone())
+        .map(|r| r.key.name.to_string())
         .expect("a worker");
     sim.db()
         .modify(&(kind, "media".into(), name.clone()), |m| {

@@ -161,7 +161,7 @@ async fn a_machine_tinkerbell_provisioned_sits_on_its_hardware() {
     let below: Vec<(LayerKind, Option<String>)> = layers
         .iter()
         .take_while(|l| l.kind != LayerKind::Machine)
-        .map(|l| (l.kind, l.key.as_ref().map(|k| k.name.clone())))
+        .map(|l| (l.kind, l.key.as_ref().map(|k| k.name.to_string())))
         .collect();
     let bmc = c.state.metal.hardware.get(&hw).and_then(|h| h.bmc.clone());
     assert_eq!(
@@ -290,7 +290,7 @@ async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
         .browse
         .rows
         .iter()
-        .map(|r| r.key.name.clone())
+        .map(|r| r.key.name.to_string())
         .collect();
     assert_eq!(names, std::slice::from_ref(&m.node), "only that Node");
     let frame = c.frame();

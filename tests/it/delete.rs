@@ -10,7 +10,7 @@ async fn delete_a_crash_looping_pod_after_confirming_the_exact_request() {
     let sim = common::frozen_sim().await;
     let (mut c, pod) = Cockpit::on_pods(&sim, "CrashLoop").await;
     let pod_kind = opsdeck_sim::kinds::kind_id("Pod").expect("kind");
-    let sim_key = (pod_kind, pod.namespace.clone(), pod.name.clone());
+    let sim_key = (pod_kind, pod.namespace.to_string(), pod.name.to_string());
     // The cockpit names a cluster by its context, `opsdeck-<cluster>`.
     let cluster = pod.cluster.trim_start_matches("opsdeck-").to_string();
     assert!(

@@ -198,7 +198,7 @@ async fn a_talos_node_that_takes_calls_and_never_answers_only_greys_itself() {
         .nodes
         .iter()
         .filter(|n| n.key.name != wedged)
-        .map(|n| (n.key.name.clone(), n.polled_at))
+        .map(|n| (n.key.name.to_string(), n.polled_at))
         .collect();
     assert!(before.len() >= 7);
     c.wait_for("every other node polled again", |s| {
@@ -206,7 +206,7 @@ async fn a_talos_node_that_takes_calls_and_never_answers_only_greys_itself() {
             s.talos
                 .nodes
                 .iter()
-                .any(|n| &n.key.name == name && n.polled_at > *at && n.error.is_none())
+                .any(|n| n.key.name == *name && n.polled_at > *at && n.error.is_none())
         })
     })
     .await;

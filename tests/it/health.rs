@@ -103,7 +103,7 @@ async fn a_node_turns_to_a_warning_when_cordoned_live() {
         .rows
         .iter()
         .next()
-        .map(|r| r.key.name.clone())
+        .map(|r| r.key.name.to_string())
         .expect("a node");
     assert!(line_with(&frame, &node).contains("Healthy"), "{frame}");
     let kind = opsdeck_sim::kinds::kind_id("Node").expect("kind");
@@ -231,7 +231,7 @@ async fn the_cluster_tree_follows_each_machine_to_its_providers_machine() {
         .machines
         .iter()
         .find(|m| m.phase == "Running")
-        .map(|m| m.key.name.clone())
+        .map(|m| m.key.name.to_string())
         .expect("a running Machine");
     assert!(
         line_with(&frame, &format!("Machine/{machine}")).contains("HarvesterMachine Healthy"),
@@ -245,7 +245,7 @@ async fn the_cluster_tree_follows_each_machine_to_its_providers_machine() {
         .machines
         .iter()
         .find(|m| m.key.name == machine)
-        .map(|m| m.key.namespace.clone())
+        .map(|m| m.key.namespace.to_string())
         .expect("its namespace");
     sim.db()
         .modify(&(kind, namespace, machine.clone()), |m| {

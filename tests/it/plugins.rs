@@ -93,7 +93,7 @@ background = true
     assert!(
         line["request"]["command"]
             .as_str()
-            .is_some_and(|cmd| cmd.starts_with("sh -c ") && cmd.contains(&pod.name)),
+            .is_some_and(|cmd| cmd.starts_with("sh -c ") && cmd.contains(pod.name.as_str())),
         "{line}"
     );
     assert!(

@@ -358,7 +358,7 @@ async fn a_rolling_talos_upgrade_stops_at_a_failing_gate() {
     };
     assert!(
         why.contains("step 2/3")
-            && why.contains(&failing.key.name)
+            && why.contains(&failing.key.name.to_string())
             && why.contains("rebooted into v1.10.5, not v1.11.0"),
         "{why}"
     );

@@ -30,7 +30,7 @@ fn press(state: &mut State, keys: &[&str]) {
 }
 
 fn selected(state: &State, table: &Table) -> Option<String> {
-    tables::selected(state, table).map(|k| k.name)
+    tables::selected(state, table).map(|k| k.name.to_string())
 }
 
 fn apps_state(names: &[(&str, &str)]) -> State {

@@ -263,7 +263,7 @@ mod frames {
             .talos
             .nodes
             .iter()
-            .map(|n| n.key.name.clone())
+            .map(|n| n.key.name.to_string())
             .collect();
         c.wait_for("the new node answering", |s| {
             s.talos.nodes.iter().all(|n| n.error.is_none())
@@ -280,7 +280,7 @@ mod frames {
             .talos
             .nodes
             .iter()
-            .map(|n| n.key.name.clone())
+            .map(|n| n.key.name.to_string())
             .collect();
         assert!(
             after.iter().all(|n| before.contains(n)),

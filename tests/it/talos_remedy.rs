@@ -14,7 +14,7 @@ fn sick_worker(c: &Cockpit) -> String {
         .nodes
         .iter()
         .find(|n| n.unhealthy_services() == ["kubelet"])
-        .map(|n| n.key.name.clone())
+        .map(|n| n.key.name.to_string())
         .expect("the lab worker with a failing kubelet")
 }
 
@@ -184,12 +184,12 @@ async fn a_reboot_drains_the_node_first_and_uncordons_it_when_back() {
                 .harvester
                 .workload_pods
                 .iter()
-                .any(|p| &p.node == n && p.key.name.starts_with("jellyfin"))
+                .any(|p| p.node == *n && p.key.name.starts_with("jellyfin"))
                 && c.state
                     .harvester
                     .workload_pods
                     .iter()
-                    .any(|p| &p.node == n && p.phase == "Running")
+                    .any(|p| p.node == *n && p.phase == "Running")
         })
         .expect("a worker with pods to evict");
     c.press(&["3", "/"]);

@@ -99,7 +99,7 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
     TableRow::new(
         n.key.clone(),
         vec![
-            Cell::plain(n.hostname.clone().unwrap_or_else(|| n.key.name.clone())),
+            Cell::plain(n.hostname.clone().unwrap_or_else(|| n.key.name.to_string())),
             Cell::plain(n.key.cluster.clone()),
             Cell::plain(role(state, n)),
             Cell::plain(n.talos_version.clone().unwrap_or_else(dash)),

@@ -39,9 +39,9 @@ pub async fn check_access(client: &Client, plan: &ActionPlan) -> Result<bool, Cl
                 resource: Some(plan.plural.to_string()),
                 subresource: plan.subresource.map(str::to_string),
                 verb: Some(plan.verb().to_string()),
-                namespace: Some(plan.target.namespace.clone()).filter(|n| !n.is_empty()),
+                namespace: Some(plan.target.namespace.to_string()).filter(|n| !n.is_empty()),
                 // A create names no existing object.
-                name: Some(plan.target.name.clone()).filter(|_| plan.method != Method::Post),
+                name: Some(plan.target.name.to_string()).filter(|_| plan.method != Method::Post),
                 ..ResourceAttributes::default()
             }),
             ..SelfSubjectAccessReviewSpec::default()

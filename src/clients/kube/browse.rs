@@ -181,7 +181,7 @@ async fn list(
             }
             listed.streamed = true;
             for mut row in listed.rows.drain(..) {
-                row.key.cluster = early.cluster.to_string();
+                row.key.cluster = early.cluster.into();
                 if !early.send(BrowseUpdate::Rows(WatchUpdate::Upsert(row))) {
                     return Err(gone());
                 }
@@ -230,8 +230,9 @@ pub fn spawn_table_watch(
         if let Some(fields) = &fields {
             base.push_str(&format!("&fieldSelector={}", url_escape(fields)));
         }
+        let cluster_key = compact_str::CompactString::from(cluster.as_str());
         let keyed = |mut row: BrowseRow| {
-            row.key.cluster.clone_from(&cluster);
+            row.key.cluster.clone_from(&cluster_key);
             row
         };
         // The first list's pages are shown as they arrive: with nothing shown yet there is

@@ -118,7 +118,7 @@ pub fn poll_node(
     focus: tokio::sync::watch::Receiver<Option<ObjRef>>,
     sink: &Sink<WatchUpdate<TalosNodeRow>>,
 ) -> Option<JoinHandle<()>> {
-    let client = setup.clients.get(&key.cluster)?.clone();
+    let client = setup.clients.get(key.cluster.as_str())?.clone();
     let (key, node) = (key.clone(), key.name.clone());
     let sink = sink.clone();
     Some(tokio::spawn(async move {

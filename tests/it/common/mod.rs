@@ -554,14 +554,14 @@ pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
 /// The name of the object under the cursor of the table on screen.
 pub fn selected_name(state: &State) -> Option<String> {
     let table = tables::on_screen(state)?;
-    tables::selected(state, table).map(|k| k.name)
+    tables::selected(state, table).map(|k| k.name.to_string())
 }
 
 /// The names of a table's rows as shown (filtered and sorted), in order.
 pub fn shown_names(state: &State, table: &Table) -> Vec<String> {
     tables::shown(state, table)
         .iter()
-        .map(|r| r.key.name.clone())
+        .map(|r| r.key.name.to_string())
         .collect()
 }
 
