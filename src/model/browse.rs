@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
+use smol_str::SmolStr;
 
 use super::health::{Health, Rule};
 use super::store::{Keyed, ObjRef};
@@ -82,7 +83,7 @@ pub struct BrowseRow {
     pub key: ObjRef,
     pub uid: String,
     /// The server's cells, as text.
-    pub cells: Vec<compact_str::CompactString>,
+    pub cells: Vec<SmolStr>,
     pub created: Option<Timestamp>,
     /// The kind's health rule's verdict, when it has one.
     pub health: Option<Health>,
@@ -122,16 +123,19 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
         rule(&parts, Timestamp::now())
     });
     let meta = object.metadata;
-    // Without object metadata (includeObject=None) the first cell is the name.
-    let name = if meta.name.is_empty() {
-        row.cells.first().map(cell_text).unwrap_or_default()
-    } else {
-        sanitize(&meta.name)
+    let cells: Vec<SmolStr> = row.cells.iter().map(|c| cell_text(c).into()).collect();
+    // Without object metadata (includeObject=None) the first cell is the name. Mostly it is
+    // the name anyway: then key and cell share one string (a name past 23 bytes is on the
+    // heap, and the key is copied into the store and the table row).
+    let name = match (meta.name.is_empty(), cells.first()) {
+        (true, first) => first.cloned().unwrap_or_default(),
+        (false, Some(first)) if *first == meta.name => first.clone(),
+        (false, _) => sanitize(&meta.name).into(),
     };
     BrowseRow {
         key: ObjRef::new(sanitize(&meta.namespace), name),
         uid: meta.uid,
-        cells: row.cells.iter().map(|c| cell_text(c).into()).collect(),
+        cells,
         created: meta.created.and_then(|t| t.parse().ok()),
         health,
     }

@@ -85,6 +85,10 @@ impl KeptRows {
         let pending = std::mem::replace(&mut self.pending, Pending::Keys(BTreeSet::new()));
         let mut keys = match pending {
             Pending::All => {
+                // The old rows go before the new are built: both at once were the peak of a
+                // 100k start (two copies of 60,000 rows).
+                self.rows = Arc::default();
+                self.texts = Vec::new();
                 self.rebuild(all());
                 self.clock = now;
                 return;

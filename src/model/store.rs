@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use super::source::SourceState;
 
@@ -13,25 +13,25 @@ use super::source::SourceState;
 /// its namespace (empty for cluster-scoped objects) and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ObjRef {
-    pub cluster: CompactString,
-    pub namespace: CompactString,
-    pub name: CompactString,
+    pub cluster: SmolStr,
+    pub namespace: SmolStr,
+    pub name: SmolStr,
 }
 
 impl ObjRef {
     /// A key whose cluster the watch fills in.
-    pub fn new(namespace: impl Into<CompactString>, name: impl Into<CompactString>) -> Self {
+    pub fn new(namespace: impl Into<SmolStr>, name: impl Into<SmolStr>) -> Self {
         ObjRef {
-            cluster: CompactString::default(),
+            cluster: SmolStr::default(),
             namespace: namespace.into(),
             name: name.into(),
         }
     }
 
     pub fn in_cluster(
-        cluster: impl Into<CompactString>,
-        namespace: impl Into<CompactString>,
-        name: impl Into<CompactString>,
+        cluster: impl Into<SmolStr>,
+        namespace: impl Into<SmolStr>,
+        name: impl Into<SmolStr>,
     ) -> Self {
         ObjRef {
             cluster: cluster.into(),

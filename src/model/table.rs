@@ -1,8 +1,8 @@
 //! The shared table's data, with no terminal in sight: columns as data, cells with a style
 //! meaning, how rows compare when sorted by a column, and how column widths follow the content.
 
-use compact_str::CompactString;
 use jiff::Timestamp;
+use smol_str::SmolStr;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -94,7 +94,7 @@ pub fn interned(title: &str) -> &'static str {
 /// (ages, sizes).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
-    pub text: CompactString,
+    pub text: SmolStr,
     pub style: &'static str,
     /// Boxed: few cells have one, and a table of 60,000 rows holds a million cells.
     pub tail: Option<Box<(String, &'static str)>>,
@@ -116,14 +116,14 @@ pub enum SortKey {
 }
 
 impl Cell {
-    pub fn plain(text: impl Into<CompactString>) -> Cell {
+    pub fn plain(text: impl Into<SmolStr>) -> Cell {
         Cell {
             text: text.into(),
             ..Cell::default()
         }
     }
 
-    pub fn styled(text: impl Into<CompactString>, style: &'static str) -> Cell {
+    pub fn styled(text: impl Into<SmolStr>, style: &'static str) -> Cell {
         Cell {
             text: text.into(),
             style,
@@ -132,7 +132,7 @@ impl Cell {
     }
 
     /// A status word styled by what it means (`Healthy`, `OutOfSync`, `Failed` …).
-    pub fn status(word: impl Into<CompactString>) -> Cell {
+    pub fn status(word: impl Into<SmolStr>) -> Cell {
         let text = word.into();
         let style = status_style(&text);
         Cell {
@@ -264,7 +264,7 @@ pub fn sort_rows(rows: &mut [TableRow], sort: Sort) {
 /// How two rows compare in a sort.
 pub fn compare_rows(a: &TableRow, b: &TableRow, sort: Sort) -> Ordering {
     const EMPTY: &Cell = &Cell {
-        text: CompactString::const_new(""),
+        text: SmolStr::new_static(""),
         style: "",
         tail: None,
         sort: SortKey::Text,

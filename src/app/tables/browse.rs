@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::cell::Ref;
 
-use compact_str::CompactString;
+use smol_str::SmolStr;
 
 use crate::app::state::State;
 use crate::model::browse::BrowseRow;
@@ -159,7 +159,7 @@ fn row_health(
     if row.health.is_some() {
         return (row.health.clone(), false);
     }
-    let cell = |at: usize| row.cells.get(at).map(CompactString::as_str);
+    let cell = |at: usize| row.cells.get(at).map(SmolStr::as_str);
     let Some((status, restarts)) = pod.and_then(|(s, r)| Some((cell(s)?, r))) else {
         return (None, false);
     };
@@ -275,10 +275,10 @@ impl RowBuilder {
     fn build(&self, state: &State, r: &BrowseRow) -> Built {
         let mut cells = Vec::with_capacity(self.width);
         if self.cluster {
-            cells.push(Cell::plain(r.key.cluster.as_str()));
+            cells.push(Cell::plain(r.key.cluster.clone()));
         }
         if self.namespace {
-            cells.push(Cell::plain(r.key.namespace.as_str()));
+            cells.push(Cell::plain(r.key.namespace.clone()));
         }
         for &(i, is_age) in &self.server {
             match (is_age, r.created) {
@@ -303,7 +303,7 @@ impl RowBuilder {
 }
 
 /// A server's cell: words with a known meaning coloured, durations sorted by time.
-fn server_cell(text: CompactString) -> Cell {
+fn server_cell(text: SmolStr) -> Cell {
     let style = status_style(&text);
     let seconds = parse_age(&text);
     let cell = if style == "status.unknown" {

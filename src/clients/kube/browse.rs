@@ -230,7 +230,7 @@ pub fn spawn_table_watch(
         if let Some(fields) = &fields {
             base.push_str(&format!("&fieldSelector={}", url_escape(fields)));
         }
-        let cluster_key = compact_str::CompactString::from(cluster.as_str());
+        let cluster_key = smol_str::SmolStr::from(cluster.as_str());
         let keyed = |mut row: BrowseRow| {
             row.key.cluster.clone_from(&cluster_key);
             row

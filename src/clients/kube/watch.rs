@@ -149,7 +149,7 @@ where
     F: Fn(&W) -> R + Send + 'static,
     S: Fn(WatchUpdate<R>) + Send + 'static,
 {
-    let cluster_name = compact_str::CompactString::from(cluster.as_str());
+    let cluster_name = smol_str::SmolStr::from(cluster.as_str());
     let project = move |o: &W| {
         let mut row = project(o);
         row.key_mut().cluster.clone_from(&cluster_name);
