@@ -31,12 +31,12 @@ pub fn apply(state: &mut State, msg: Msg) -> Option<Msg> {
             state.tree.open_new(ids.collect::<Vec<_>>());
         }
         Msg::Machines(u) => {
-            state.links.machines(&u);
+            state.links.machines(&u, &state.capi.machines);
             state.capi.machines.apply(u);
         }
         Msg::Apps(u) => state.argo.apps.apply(u),
         Msg::Talos(u) => {
-            state.links.talos(&u);
+            state.links.talos(&u, &state.talos.nodes);
             state.talos.observe(&u);
             state.talos.nodes.apply(u);
         }
@@ -44,11 +44,11 @@ pub fn apply(state: &mut State, msg: Msg) -> Option<Msg> {
         Msg::SecretStores(u) => state.eso.secret_stores.apply(u),
         Msg::ClusterSecretStores(u) => state.eso.cluster_secret_stores.apply(u),
         Msg::Vms(u) => {
-            state.links.vms(&u);
+            state.links.vms(&u, &state.harvester.vms);
             state.harvester.vms.apply(u);
         }
         Msg::Vmis(u) => {
-            state.links.vmis(&u);
+            state.links.vmis(&u, &state.harvester.vmis);
             state.harvester.vmis.apply(u);
         }
         Msg::VmImages(u) => state.harvester.vm_images.apply(u),
@@ -76,7 +76,7 @@ pub fn apply(state: &mut State, msg: Msg) -> Option<Msg> {
             .or_default()
             .apply(u),
         Msg::Hardware(u) => {
-            state.links.hardware(&u);
+            state.links.hardware(&u, &state.metal.hardware);
             state.metal.hardware.apply(u);
         }
         Msg::Workflows(u) => state.metal.workflows.apply(u),
