@@ -59,6 +59,8 @@ fn main() {
     };
     if let Some(size) = value_of("--size") {
         let idle = args.iter().any(|a| a == "--idle");
+        // As `opsdeck` starts.
+        opsdeck::memory::fewer_malloc_arenas();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         runtime.block_on(measure(&size, idle));
         return;

@@ -6,5 +6,6 @@
 
 pub mod app;
 pub mod clients;
+pub mod memory;
 pub mod model;
 pub mod views;

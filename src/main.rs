@@ -217,8 +217,16 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     result.wrap_err("terminal I/O")
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    opsdeck::memory::fewer_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("starting the async runtime")?
+        .block_on(cockpit_main())
+}
+
+async fn cockpit_main() -> Result<()> {
     // Errors before the cockpit starts are for people, not for bug reports: no source locations.
     color_eyre::config::HookBuilder::default()
         .display_location_section(false)

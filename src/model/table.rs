@@ -91,28 +91,73 @@ pub fn interned(title: &str) -> &'static str {
 
 /// One cell: its text, the theme style its meaning asks for (`""` for plain), an optional
 /// second part in another style, and what it sorts by when the text would sort wrongly
-/// (ages, sizes).
+/// (ages, sizes). 48 bytes: a table of 60,000 rows holds 420,000 of them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     pub text: SmolStr,
-    pub style: &'static str,
-    /// Boxed: few cells have one, and a table of 60,000 rows holds a million cells.
-    pub tail: Option<Box<(String, &'static str)>>,
-    pub sort: SortKey,
+    /// The number it sorts by, or the Unix second its age counts from (see `sort`).
+    value: i64,
+    /// Boxed: few cells have one.
+    tail: Option<Box<(String, &'static str)>>,
+    style: StyleId,
+    sort: SortKey,
 }
 
 /// What a cell sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
+enum SortKey {
     /// Its text, in natural order.
     #[default]
     Text,
-    /// A number: a size, a count, a duration in seconds.
-    Number(i64),
-    /// An age counted from this Unix second. The text is written when the cell is drawn, so
-    /// a row kept between changes shows its age moving without being rebuilt. Younger rows
-    /// sort first, as smaller ages do.
-    Since(i64),
+    /// Its value: a size, a count, a duration in seconds.
+    Number,
+    /// An age counted from its value, a Unix second. The text is written when the cell is
+    /// drawn, so a row kept between changes shows its age moving without being rebuilt.
+    /// Younger rows sort first, as smaller ages do.
+    Since,
+}
+
+/// A theme style's name as a small number: the names are few (`status.ok`, `hint` …) and
+/// each is registered once for the life of the process; 0 is plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct StyleId(u32);
+
+static STYLES: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
+
+impl StyleId {
+    fn of(name: &'static str) -> StyleId {
+        if name.is_empty() {
+            return StyleId(0);
+        }
+        let known = |styles: &[&'static str]| {
+            // Mostly the same literal: its address answers before its bytes are compared.
+            let same = |s: &&str| std::ptr::eq(*s, name) || *s == name;
+            styles
+                .iter()
+                .position(same)
+                .map(|at| StyleId(at as u32 + 1))
+        };
+        if let Some(id) = known(&STYLES.read().unwrap_or_else(|p| p.into_inner())) {
+            return id;
+        }
+        let mut styles = STYLES.write().unwrap_or_else(|p| p.into_inner());
+        known(&styles).unwrap_or_else(|| {
+            styles.push(name);
+            StyleId(styles.len() as u32)
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self.0 {
+            0 => "",
+            at => STYLES
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(at as usize - 1)
+                .copied()
+                .unwrap_or(""),
+        }
+    }
 }
 
 impl Cell {
@@ -126,7 +171,7 @@ impl Cell {
     pub fn styled(text: impl Into<SmolStr>, style: &'static str) -> Cell {
         Cell {
             text: text.into(),
-            style,
+            style: StyleId::of(style),
             ..Cell::default()
         }
     }
@@ -135,17 +180,14 @@ impl Cell {
     pub fn status(word: impl Into<SmolStr>) -> Cell {
         let text = word.into();
         let style = status_style(&text);
-        Cell {
-            text,
-            style,
-            ..Cell::default()
-        }
+        Cell::styled(text, style)
     }
 
     /// Sort by this number rather than by the text.
     pub fn sorted_by(self, value: i64) -> Cell {
         Cell {
-            sort: SortKey::Number(value),
+            value,
+            sort: SortKey::Number,
             ..self
         }
     }
@@ -153,16 +195,33 @@ impl Cell {
     /// The age of something created at `since`, written out when drawn (`45s`, `3d`).
     pub fn since(since: Timestamp) -> Cell {
         Cell {
-            sort: SortKey::Since(since.as_second()),
+            value: since.as_second(),
+            sort: SortKey::Since,
             ..Cell::default()
         }
+    }
+
+    /// The theme style of its text (`""`: plain).
+    pub fn style(&self) -> &'static str {
+        self.style.name()
+    }
+
+    pub fn set_style(&mut self, style: &'static str) {
+        self.style = StyleId::of(style);
+    }
+
+    /// The second part and its style.
+    pub fn tail(&self) -> Option<(&str, &'static str)> {
+        self.tail
+            .as_deref()
+            .map(|(text, style)| (text.as_str(), *style))
     }
 
     /// The text as shown at `now`: an age cell's age, any other cell's text.
     pub fn text_at(&self, now: Timestamp) -> Cow<'_, str> {
         match self.sort {
-            SortKey::Since(second) => {
-                let since = Timestamp::from_second(second).unwrap_or(now);
+            SortKey::Since => {
+                let since = Timestamp::from_second(self.value).unwrap_or(now);
                 Cow::Owned(age(since, now))
             }
             _ => Cow::Borrowed(&self.text),
@@ -184,15 +243,15 @@ impl Cell {
     /// Display width of everything the cell shows at `now`.
     pub fn width_at(&self, now: Timestamp) -> usize {
         match self.sort {
-            SortKey::Since(_) => self.text_at(now).width(),
+            SortKey::Since => self.text_at(now).width(),
             _ => self.width(),
         }
     }
 
     pub fn compare(&self, other: &Cell) -> Ordering {
         match (self.sort, other.sort) {
-            (SortKey::Number(a), SortKey::Number(b)) => a.cmp(&b),
-            (SortKey::Since(a), SortKey::Since(b)) => b.cmp(&a),
+            (SortKey::Number, SortKey::Number) => self.value.cmp(&other.value),
+            (SortKey::Since, SortKey::Since) => other.value.cmp(&self.value),
             _ => natural_cmp(&self.text, &other.text),
         }
     }
@@ -265,8 +324,9 @@ pub fn sort_rows(rows: &mut [TableRow], sort: Sort) {
 pub fn compare_rows(a: &TableRow, b: &TableRow, sort: Sort) -> Ordering {
     const EMPTY: &Cell = &Cell {
         text: SmolStr::new_static(""),
-        style: "",
+        value: 0,
         tail: None,
+        style: StyleId(0),
         sort: SortKey::Text,
     };
     let ca = a.cells.get(sort.column).unwrap_or(EMPTY);
@@ -425,6 +485,32 @@ mod tests {
         Column::new("TARGET", 30).drop(1),
         Column::new("MESSAGE", 80).flex(),
     ];
+
+    #[test]
+    fn a_cell_keeps_its_style_sort_and_tail_in_48_bytes() {
+        assert_eq!(std::mem::size_of::<Cell>(), 48);
+        let mut cell = Cell::status("Degraded").with_tail(" (3 restarts)", "hint");
+        assert_eq!(cell.style(), "status.degraded");
+        assert_eq!(cell.tail(), Some((" (3 restarts)", "hint")));
+        cell.set_style("status.ok");
+        assert_eq!(cell.style(), "status.ok");
+        // A style named by a string built at run time is the same style.
+        let built: &'static str = Box::leak(String::from("status.ok").into_boxed_str());
+        assert_eq!(
+            Cell::styled("x", built).style,
+            Cell::styled("y", "status.ok").style
+        );
+        assert_eq!(Cell::plain("x").style(), "");
+        // Numbers and ages sort by their value, younger first.
+        let (small, big) = (
+            Cell::plain("9").sorted_by(9),
+            Cell::plain("10").sorted_by(10),
+        );
+        assert_eq!(small.compare(&big), Ordering::Less);
+        let now = Timestamp::now();
+        let older = Cell::since(now - jiff::SignedDuration::from_secs(60));
+        assert_eq!(Cell::since(now).compare(&older), Ordering::Less);
+    }
 
     #[test]
     fn widths_follow_the_content_and_flex_takes_the_rest() {

@@ -188,9 +188,8 @@ fn cell_widget<'a>(
         Cow::Borrowed(text) => fit(text, width),
         Cow::Owned(text) => Cow::Owned(fit(&text, width).into_owned()),
     };
-    let mut spans = vec![Span::styled(text, style(theme, cell.style))];
-    if let Some(boxed) = &cell.tail {
-        let (tail, tail_style) = &**boxed;
+    let mut spans = vec![Span::styled(text, style(theme, cell.style()))];
+    if let Some((tail, tail_style)) = cell.tail() {
         let room = width.saturating_sub(spans[0].width());
         spans.push(Span::styled(fit(tail, room), style(theme, tail_style)));
     }

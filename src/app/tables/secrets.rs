@@ -47,7 +47,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             let mut last = age_cell(e.refreshed, state.now);
             if e.overdue(state.now) {
                 last.text = smol_str::format_smolstr!("{} OVERDUE", last.text);
-                last.style = "status.degraded";
+                last.set_style("status.degraded");
             }
             let message = if e.ready.ok == Some(true) {
                 String::new()
