@@ -107,6 +107,7 @@ async fn measure(size: &str, idle: bool) {
 
     let start = Instant::now();
     let cpu_start = cpu_seconds();
+    let sim_cpu_start = sim.cpu_seconds();
     let (client, context) = connect_sim(&yaml).await;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let kube = KubeSources::single(context.clone(), client.clone());
@@ -126,10 +127,23 @@ async fn measure(size: &str, idle: bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
     // The first frame with pods on it (the first list's pages are shown as they arrive).
     let mut first_rows = None;
+    // When each kind was loaded: pods live, every Machine, every Application.
+    let mut loaded: [Option<Duration>; 3] = [None; 3];
     while !complete(&state) {
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Some(msg)) => {
                 handle(&mut state, &mut executor, msg);
+                let done = [
+                    state.browse.rows.len() >= pods
+                        && state.browse.rows.state() == SourceState::Live,
+                    state.capi.machines.len() == machines,
+                    state.argo.apps.len() == apps,
+                ];
+                for (at, done) in loaded.iter_mut().zip(done) {
+                    if done && at.is_none() {
+                        *at = Some(start.elapsed());
+                    }
+                }
                 if first_rows.is_none() && !state.browse.rows.is_empty() {
                     let frame = render(&mut state);
                     assert!(frame.contains("pods ("), "{frame}");
@@ -147,6 +161,7 @@ async fn measure(size: &str, idle: bool) {
     let frame = render(&mut state);
     let first_frame = start.elapsed();
     let cpu_to_frame = cpu_seconds() - cpu_start;
+    let sim_cpu_to_frame = sim.cpu_seconds() - sim_cpu_start;
     let peak_at_frame = proc_status("VmHWM:").unwrap_or(0);
     assert!(frame.contains(&format!("pods ({pods}) [live]")), "{frame}");
 
@@ -193,6 +208,13 @@ async fn measure(size: &str, idle: bool) {
         ms(first_rows),
         ms(first_frame),
         peak_at_frame as f64 / 1024.0
+    );
+    let at = |d: Option<Duration>| ms(d.unwrap_or(first_frame));
+    println!(
+        "  loaded: pods at {:.0} ms, Machines at {:.0} ms, Applications at {:.0} ms; the simulator's CPU meanwhile: {sim_cpu_to_frame:.2} s",
+        at(loaded[0]),
+        at(loaded[1]),
+        at(loaded[2])
     );
     println!(
         "  a frame after a change: {:.1} ms ({:.1} ms of it building the rows); a cursor key and its frame: {:.1} ms; a filter key and its frame: {:.1} ms",

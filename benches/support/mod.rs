@@ -37,7 +37,12 @@ pub fn proc_status(field: &str) -> Option<u64> {
 
 /// User + system CPU time of this process, from /proc/self/stat (clock ticks of 1/100 s).
 pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    cpu_seconds_of("self")
+}
+
+/// The CPU time a process (`self` or a pid) has used, in seconds.
+pub fn cpu_seconds_of(process: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -61,6 +66,13 @@ pub fn render(state: &mut State) -> String {
 
 /// The simulator child process; killed when the benchmark ends, however it ends.
 pub struct Simulator(Child);
+
+impl Simulator {
+    /// The CPU time the simulator's process has used, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        cpu_seconds_of(&self.0.id().to_string())
+    }
+}
 
 impl Drop for Simulator {
     fn drop(&mut self) {

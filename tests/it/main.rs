@@ -28,6 +28,7 @@ mod kept_rows;
 mod layers;
 mod logs;
 mod metrics;
+mod paged_lists;
 mod plugins;
 mod registry;
 mod remediation;

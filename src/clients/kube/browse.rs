@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
 use crate::clients::error::ClientError;
-use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
+use crate::model::browse::{BrowseRow, ListMetaW, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
 use crate::model::health::{self, Rule};
 use crate::model::source::SourceState;
@@ -153,15 +153,21 @@ async fn list(
     let gone = || ClientError::Invalid("nobody reads the rows any more".into());
     let mut listed = Listed::default();
     let mut token: Option<String> = None;
+    // The next page, asked for while this one is parsed.
+    let mut ahead: Option<Ahead> = None;
     loop {
-        let mut path = format!("{base}&limit={PAGE}");
-        if let Some(t) = &token {
-            path.push_str(&format!("&continue={}", url_escape(t)));
+        let text = match ahead.take() {
+            Some(next) if Some(&next.token) == token.as_ref() => next.answer().await,
+            _ => page_text(client.clone(), page_path(base, token.as_deref())).await,
+        }?;
+        if let Some(next) = continue_token_ahead(&text) {
+            let path = page_path(base, Some(&next));
+            let answer = tokio::spawn(page_text(client.clone(), path));
+            ahead = Some(Ahead {
+                token: next,
+                answer,
+            });
         }
-        let text = client
-            .request_text(table_request(&path)?)
-            .await
-            .map_err(|e| ClientError::from_kube(&e))?;
         let page: TableW =
             serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
         drop(text);
@@ -195,6 +201,58 @@ async fn list(
             }
         }
     }
+}
+
+/// The path of a Table list's page: after the first, the one `token` continues to.
+fn page_path(base: &str, token: Option<&str>) -> String {
+    let mut path = format!("{base}&limit={PAGE}");
+    if let Some(t) = token {
+        path.push_str(&format!("&continue={}", url_escape(t)));
+    }
+    path
+}
+
+async fn page_text(client: Client, path: String) -> Result<String, ClientError> {
+    client
+        .request_text(table_request(&path)?)
+        .await
+        .map_err(|e| ClientError::from_kube(&e))
+}
+
+/// The next page of a list, asked for before the page that names it is parsed. Dropped
+/// unread (an error, a token the full parse disagrees with), its request is called off.
+struct Ahead {
+    token: String,
+    answer: JoinHandle<Result<String, ClientError>>,
+}
+
+impl Ahead {
+    async fn answer(mut self) -> Result<String, ClientError> {
+        (&mut self.answer)
+            .await
+            .map_err(|e| ClientError::Invalid(format!("the page asked for ahead: {e}")))?
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.answer.abort();
+    }
+}
+
+/// A Table page's continue token, read before its rows are parsed: servers write the list's
+/// metadata first, so the next page can be on its way while this one is parsed (a 60,000-pod
+/// list is 120 pages; each waited for the server, then for the parse). Only the first 16 KB
+/// are looked at, and the full parse has the last word: a token that differs is not used.
+fn continue_token_ahead(text: &str) -> Option<String> {
+    let head = &text.as_bytes()[..text.len().min(16 * 1024)];
+    let key = b"\"metadata\":";
+    let at = memchr::memmem::find(head, key)? + key.len();
+    let meta: ListMetaW = serde_json::Deserializer::from_str(text.get(at..)?)
+        .into_iter()
+        .next()?
+        .ok()?;
+    meta.continue_token.filter(|t| !t.is_empty())
 }
 
 /// Continue tokens are base64 and may carry `+`, `/` and `=`.
@@ -368,4 +426,27 @@ fn last_rv(table: &TableW) -> Option<String> {
             .and_then(|r| r.object.as_ref())
             .and_then(|o| o.metadata.resource_version.clone())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::continue_token_ahead;
+
+    #[test]
+    fn the_next_page_is_named_before_the_rows_are_parsed() {
+        // As kube-apiserver writes it: the list's metadata first.
+        let go = r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9","continue":"eyJ2Ijoi+/="},"columnDefinitions":[],"rows":[{"cells":["a"],"object":{"metadata":{"name":"a","continue":"no"}}}]}"#;
+        assert_eq!(continue_token_ahead(go).as_deref(), Some("eyJ2Ijoi+/="));
+        // Keys sorted (a proxy that re-encodes): the list's metadata still comes before rows.
+        let sorted = r#"{"apiVersion":"meta.k8s.io/v1","columnDefinitions":[],"kind":"Table","metadata": {"continue":"t2"},"rows":[]}"#;
+        assert_eq!(continue_token_ahead(sorted).as_deref(), Some("t2"));
+        // The last page has none; an empty token is none.
+        let last = r#"{"kind":"Table","metadata":{"resourceVersion":"9"},"rows":[]}"#;
+        assert_eq!(continue_token_ahead(last), None);
+        let empty = r#"{"kind":"Table","metadata":{"continue":""},"rows":[]}"#;
+        assert_eq!(continue_token_ahead(empty), None);
+        // Not JSON, or cut short: nothing asked ahead (the full parse reports the error).
+        assert_eq!(continue_token_ahead(r#"{"metadata":{"continue":"#), None);
+        assert_eq!(continue_token_ahead("<html>busy</html>"), None);
+    }
 }

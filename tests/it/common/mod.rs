@@ -265,6 +265,11 @@ impl Cockpit {
     pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&State) -> bool) {
         let deadline = tokio::time::Instant::now() + WAIT;
         while !pred(&self.state) {
+            // Checked here too: `timeout_at` answers a ready message even after the deadline,
+            // so an endless stream of them would never time out.
+            if tokio::time::Instant::now() >= deadline {
+                panic!("timed out waiting for {what}; frame:\n{}", self.frame());
+            }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(msg)) => self.send(msg),
                 Ok(None) => panic!("message channel closed while waiting for {what}"),
@@ -276,7 +281,9 @@ impl Cockpit {
     /// Feed whatever arrives within `window` into `update`.
     pub async fn settle(&mut self, window: Duration) {
         let deadline = tokio::time::Instant::now() + window;
-        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+        while tokio::time::Instant::now() < deadline
+            && let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await
+        {
             self.send(msg);
         }
     }
@@ -284,7 +291,9 @@ impl Cockpit {
     /// Take in every message for `window`, checking `check` after each.
     pub async fn settle_checking(&mut self, window: Duration, check: impl Fn(&State)) {
         let deadline = tokio::time::Instant::now() + window;
-        while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+        while tokio::time::Instant::now() < deadline
+            && let Ok(Some(msg)) = tokio::time::timeout_at(deadline, self.rx.recv()).await
+        {
             self.send(msg);
             check(&self.state);
         }
