@@ -247,6 +247,15 @@ impl Db {
             .unwrap_or(0)
     }
 
+    /// The resourceVersion of the last change to any object of `kind` (0: none since the start).
+    pub fn kind_changed_at(&self, kind: KindId) -> u64 {
+        self.changed
+            .get(&kind)
+            .and_then(|by_namespace| by_namespace.values().max())
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// The objects of `kind` being deleted (a `deletionTimestamp` set).
     pub fn terminating(&self, kind: KindId) -> impl Iterator<Item = &ObjKey> + '_ {
         self.terminating.iter().filter(move |k| k.0 == kind)
@@ -529,6 +538,15 @@ mod tests {
         db.delete(&key).expect("delete");
         assert_eq!(db.terminating(kind).count(), 0);
         assert_eq!(db.changed_at(kind, "ns"), db.current_rv());
+        // Any namespace's change is the kind's; another kind's is not.
+        let deleted = db.current_rv();
+        assert_eq!(db.kind_changed_at(kind), deleted);
+        let mut elsewhere = machine("b");
+        elsewhere["metadata"]["namespace"] = json!("other");
+        db.create(kind, elsewhere).expect("create");
+        assert_eq!(db.kind_changed_at(kind), db.current_rv());
+        let pods = kind_id("Pod").expect("kind");
+        assert_eq!(db.kind_changed_at(pods), 0);
     }
 
     #[test]

@@ -14,27 +14,12 @@ use crate::scenario::ClusterSpec;
 
 impl Controllers {
     pub(super) fn advance_machines(&mut self) {
-        let pending: Vec<(ObjKey, String, String)> = {
-            let db = self.db();
-            db.list(self.machine_kind, None, None)
-                .filter_map(|m| {
-                    let phase = m.pointer("/status/phase").and_then(Value::as_str)?;
-                    matches!(phase, "Provisioning" | "Provisioned").then(|| {
-                        (
-                            Db::key_of(self.machine_kind, m),
-                            phase.to_string(),
-                            m.pointer(&format!(
-                                "/metadata/labels/{}",
-                                CLUSTER_NAME_LABEL.replace('/', "~1")
-                            ))
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string(),
-                        )
-                    })
-                })
-                .collect()
-        };
+        let stamp = self.db().kind_changed_at(self.machine_kind);
+        if self.machines_seen_at != Some(stamp) {
+            self.pending_machines = self.pending_machines_now();
+            self.machines_seen_at = Some(stamp);
+        }
+        let pending = self.pending_machines.clone();
         let mut touched: Vec<String> = Vec::new();
         for (key, phase, cluster) in pending {
             let since = *self.stage_since.entry(key.2.clone()).or_insert(self.ticks);
@@ -75,8 +60,29 @@ impl Controllers {
         }
     }
 
-    /// The MachineSet controller: one Machine created or deleted per tick until each
-    /// MachineDeployment has `spec.replicas` of them.
+    /// The Machines provisioning or provisioned: (key, phase, cluster).
+    fn pending_machines_now(&self) -> Vec<(ObjKey, String, String)> {
+        let db = self.db();
+        db.list(self.machine_kind, None, None)
+            .filter_map(|m| {
+                let phase = m.pointer("/status/phase").and_then(Value::as_str)?;
+                matches!(phase, "Provisioning" | "Provisioned").then(|| {
+                    (
+                        Db::key_of(self.machine_kind, m),
+                        phase.to_string(),
+                        m.pointer(&format!(
+                            "/metadata/labels/{}",
+                            CLUSTER_NAME_LABEL.replace('/', "~1")
+                        ))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The last change to the CAPI objects in a cluster's namespace (its Machines, its
     /// MachineDeployments, its control plane): what the MachineSet and rollout controllers
     /// decide from.
@@ -90,6 +96,8 @@ impl Controllers {
             .unwrap_or(0)
     }
 
+    /// The MachineSet controller: one Machine created or deleted per tick until each
+    /// MachineDeployment has `spec.replicas` of them.
     pub(super) fn scale_machine_sets(&mut self) {
         let md_kind = kind_id("MachineDeployment").unwrap_or_default();
         let clusters = self.scenario.clusters.clone();
