@@ -61,5 +61,5 @@ pub fn health_of(state: &State, machine: &TreeNode) -> Option<Health> {
         key.namespace.clone(),
         infra.name.clone(),
     );
-    state.infra.rows.get(&at)?.health.clone()
+    state.infra.rows.get(&at)?.health.as_deref().cloned()
 }

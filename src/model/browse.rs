@@ -69,8 +69,6 @@ pub struct MetaW {
     pub name: String,
     #[serde(default)]
     pub namespace: String,
-    #[serde(default)]
-    pub uid: String,
     #[serde(rename = "creationTimestamp", default)]
     pub created: Option<String>,
     #[serde(rename = "resourceVersion", default)]
@@ -81,12 +79,12 @@ pub struct MetaW {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrowseRow {
     pub key: ObjRef,
-    pub uid: String,
     /// The server's cells, as text.
-    pub cells: Vec<SmolStr>,
+    pub cells: Box<[SmolStr]>,
     pub created: Option<Timestamp>,
-    /// The kind's health rule's verdict, when it has one.
-    pub health: Option<Health>,
+    /// The kind's health rule's verdict, when it has one (boxed: most kinds have none, and
+    /// `:pods` may hold 60,000 rows).
+    pub health: Option<Box<Health>>,
 }
 
 impl Keyed for BrowseRow {
@@ -120,10 +118,10 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
             "status": object.status,
             "summary": object.summary,
         });
-        rule(&parts, Timestamp::now())
+        Box::new(rule(&parts, Timestamp::now()))
     });
     let meta = object.metadata;
-    let cells: Vec<SmolStr> = row.cells.iter().map(|c| cell_text(c).into()).collect();
+    let cells: Box<[SmolStr]> = row.cells.iter().map(|c| cell_text(c).into()).collect();
     // Without object metadata (includeObject=None) the first cell is the name. Mostly it is
     // the name anyway: then key and cell share one string (a name past 23 bytes is on the
     // heap, and the key is copied into the store and the table row).
@@ -134,7 +132,6 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
     };
     BrowseRow {
         key: ObjRef::new(sanitize(&meta.namespace), name),
-        uid: meta.uid,
         cells,
         created: meta.created.and_then(|t| t.parse().ok()),
         health,
@@ -164,7 +161,10 @@ mod tests {
         assert_eq!(table.metadata.resource_version.as_deref(), Some("42"));
         let row = browse_row(table.rows[0].clone(), None);
         assert_eq!(row.key, ObjRef::new("media", "web-1"));
-        assert_eq!(row.cells, vec!["web-1", "3", "", "true", "evil"]);
+        assert_eq!(
+            &*row.cells,
+            ["web-1", "3", "", "true", "evil"].map(SmolStr::from)
+        );
         assert!(row.created.is_some());
     }
 }

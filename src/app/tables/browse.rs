@@ -157,7 +157,7 @@ fn row_health(
     pod: Option<(usize, Option<usize>)>,
 ) -> (Option<Health>, bool) {
     if row.health.is_some() {
-        return (row.health.clone(), false);
+        return (row.health.as_deref().cloned(), false);
     }
     let cell = |at: usize| row.cells.get(at).map(SmolStr::as_str);
     let Some((status, restarts)) = pod.and_then(|(s, r)| Some((cell(s)?, r))) else {
