@@ -27,9 +27,18 @@ fn may_need_cleaning(s: &str) -> bool {
 /// a table cell is one line. Bidi controls become `�`, and text past `LONGEST` characters is
 /// cut with an `…`.
 pub fn sanitize(s: &str) -> String {
+    sanitize_cow(s).into_owned()
+}
+
+/// `sanitize`, borrowing the text when it is clean already (most is): no copy to make.
+pub fn sanitize_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if !may_need_cleaning(s) {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
+    std::borrow::Cow::Owned(clean(s))
+}
+
+fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(LONGEST * 4));
     let mut kept = 0;
     let mut chars = s.chars().peekable();
