@@ -3,7 +3,12 @@
 
 #![allow(dead_code)]
 
+mod reading;
 pub mod schema;
+
+pub use reading::{
+    audit_lines, audit_log, footer, line_with, position_of, row, selected_name, shown_names,
+};
 
 use std::time::Duration;
 
@@ -390,27 +395,6 @@ impl Cockpit {
     }
 }
 
-/// The table row whose first cell is `name`.
-pub fn row<'a>(frame: &'a str, name: &str) -> &'a str {
-    frame
-        .lines()
-        .find(|l| l.trim_start_matches('│').starts_with(&format!("{name} ")))
-        .unwrap_or_else(|| panic!("no row {name:?} in frame:\n{frame}"))
-}
-
-/// The frame's last line: the footer.
-pub fn footer(frame: &str) -> &str {
-    frame.lines().last().unwrap_or_default()
-}
-
-/// The line of a frame that contains `needle`.
-pub fn line_with<'a>(frame: &'a str, needle: &str) -> &'a str {
-    frame
-        .lines()
-        .find(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("no line with {needle:?} in frame:\n{frame}"))
-}
-
 /// Every source of the simulator in its role, Talos polled, and the media cluster's API server
 /// known by its context (the demo's discovery names it after the cluster; the test's does not).
 pub async fn every_layer(sim: &Simulator) -> Cockpit {
@@ -532,24 +516,6 @@ pub async fn confirm(c: &mut Cockpit) {
     .await;
 }
 
-/// The audit log's outcome lines (each action's line written before it was sent is left
-/// out: `audit_log` has every line).
-pub fn audit_lines(c: &Cockpit) -> Vec<serde_json::Value> {
-    audit_log(c)
-        .into_iter()
-        .filter(|l| l["result"].get("pending").is_none())
-        .collect()
-}
-
-/// Every line of the audit log, in order.
-pub fn audit_log(c: &Cockpit) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(&c.audit)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
-        .collect()
-}
-
 /// The cockpit's settings for the simulated argocd-server, as its admin.
 pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
     let endpoint = sim.argocd_endpoint();
@@ -558,28 +524,6 @@ pub fn argocd_settings(sim: &Simulator) -> ArgoCdSettings {
         token: endpoint.token,
         ca_pem: Some(endpoint.ca_pem),
     }
-}
-
-/// The name of the object under the cursor of the table on screen.
-pub fn selected_name(state: &State) -> Option<String> {
-    let table = tables::on_screen(state)?;
-    tables::selected(state, table).map(|k| k.name.to_string())
-}
-
-/// The names of a table's rows as shown (filtered and sorted), in order.
-pub fn shown_names(state: &State, table: &Table) -> Vec<String> {
-    tables::shown(state, table)
-        .iter()
-        .map(|r| r.key.name.to_string())
-        .collect()
-}
-
-/// The position of a named row in a table as shown.
-pub fn position_of(state: &State, table: &Table, name: &str) -> usize {
-    shown_names(state, table)
-        .iter()
-        .position(|n| n == name)
-        .unwrap_or_else(|| panic!("no row {name:?} in {:?}", table.id))
 }
 
 /// An Application row as the watch would project it.
