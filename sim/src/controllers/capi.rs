@@ -70,13 +70,9 @@ impl Controllers {
                     (
                         Db::key_of(self.machine_kind, m),
                         phase.to_string(),
-                        m.pointer(&format!(
-                            "/metadata/labels/{}",
-                            CLUSTER_NAME_LABEL.replace('/', "~1")
-                        ))
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
+                        super::rollout::label(m, CLUSTER_NAME_LABEL)
+                            .unwrap_or("")
+                            .to_string(),
                     )
                 })
             })
