@@ -48,6 +48,13 @@ pub fn on_described(
             Err(_) => Vec::new(),
         };
         let mut lines = describe(&object, &items, state.now);
+        if let Some(m) = state.malformed(&target.group, &target.kind, &target.key) {
+            // Its row shows these fields empty: the object holds another type there.
+            lines.insert(
+                0,
+                format!("Malformed:      {}; its row shows it empty", m.fields),
+            );
+        }
         if let Err(e) = events {
             lines.push(format!("  (events could not be read: {e})"));
         }

@@ -223,7 +223,7 @@ impl Talos {
                 self.metrics.retain(|k, _| kept(k));
                 self.machine.retain(|k, _| kept(k));
             }
-            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+            WatchUpdate::State(..) | WatchUpdate::Served(..) | WatchUpdate::Malformed(..) => {}
         }
     }
 }
@@ -340,7 +340,7 @@ impl Browse {
             WatchUpdate::Upsert(row) => kept.changed(&row.key),
             WatchUpdate::Delete(key) => kept.changed(key),
             WatchUpdate::Relisted(..) => kept.changed_all(),
-            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+            WatchUpdate::State(..) | WatchUpdate::Served(..) | WatchUpdate::Malformed(..) => {}
         }
         self.rows.apply(update);
     }

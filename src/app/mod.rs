@@ -13,6 +13,7 @@ pub mod describe;
 pub mod domains;
 pub mod drift;
 pub mod executor;
+pub mod feeds;
 pub mod headless;
 pub mod history;
 pub mod ids;

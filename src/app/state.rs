@@ -310,36 +310,6 @@ impl State {
         }
     }
 
-    /// Each cluster feeding a store, with the state of its watch.
-    pub fn feed_sources(&self, feed: Feed) -> Vec<(String, SourceState)> {
-        match feed {
-            Feed::Clusters => self.capi.clusters.sources(),
-            Feed::ControlPlanes => self.capi.control_planes.sources(),
-            Feed::Deployments => self.capi.deployments.sources(),
-            Feed::Machines => self.capi.machines.sources(),
-            Feed::Apps => self.argo.apps.sources(),
-            Feed::AppDetail => self.argo.app_detail.sources(),
-            Feed::TalosNodes => self.talos.nodes.sources(),
-            Feed::ExternalSecrets => self.eso.external_secrets.sources(),
-            Feed::SecretStores => self.eso.secret_stores.sources(),
-            Feed::ClusterSecretStores => self.eso.cluster_secret_stores.sources(),
-            Feed::Vms => self.harvester.vms.sources(),
-            Feed::Vmis => self.harvester.vmis.sources(),
-            Feed::VmImages => self.harvester.vm_images.sources(),
-            Feed::HarvesterHosts => self.harvester.hosts.sources(),
-            Feed::Hardware => self.metal.hardware.sources(),
-            Feed::Workflows => self.metal.workflows.sources(),
-            Feed::Bmcs => self.metal.bmcs.sources(),
-            Feed::BmcJobs => self.metal.bmc_jobs.sources(),
-            Feed::Browse => self.browse.rows.sources(),
-        }
-    }
-
-    /// The stores that feed a pane, each with its clusters' states.
-    pub fn pane_sources(&self, pane: &Pane<State>) -> Vec<Vec<(String, SourceState)>> {
-        pane.feeds.iter().map(|f| self.feed_sources(*f)).collect()
-    }
-
     /// What the current screen still waits for before its first complete load: a `-c` kind
     /// discovery has not named yet, and each of its pane's feeds with no answer from a
     /// cluster yet (`Machines on mgmt`). Empty once every source has answered at least once,

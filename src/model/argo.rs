@@ -49,6 +49,7 @@ pub struct HealthW {
     pub status: Option<String>,
     pub message: Option<String>,
     /// When the app's health last changed (Argo CD 3 writes it; older versions do not).
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub last_transition_time: Option<Time>,
 }
 
@@ -90,7 +91,9 @@ pub struct SyncResultW {
 pub struct OperationStateW {
     pub phase: Option<String>,
     pub message: Option<String>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub started_at: Option<Time>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub finished_at: Option<Time>,
     pub sync_result: Option<SyncResultW>,
 }
@@ -101,6 +104,7 @@ pub struct AppStatusSummaryW {
     pub sync: SyncW,
     pub health: HealthW,
     pub operation_state: Option<OperationSummaryW>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub reconciled_at: Option<Time>,
     pub resources: super::argo_resources::ResourcesSummary,
 }
@@ -109,7 +113,9 @@ pub struct AppStatusSummaryW {
 #[serde(rename_all = "camelCase", default)]
 pub struct OperationSummaryW {
     pub phase: Option<String>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub started_at: Option<Time>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub finished_at: Option<Time>,
     pub sync_result: Option<SyncedRevisionW>,
 }

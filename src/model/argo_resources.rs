@@ -60,13 +60,15 @@ impl<'de> Deserialize<'de> for ResourcesSummary {
                 Ok(out)
             }
         }
-        d.deserialize_any(Visitor)
+        // A list, said as such: read forgivingly (`wire::Slim`), anything else is noted.
+        d.deserialize_seq(Visitor)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::de::DeserializeSeed;
 
     #[test]
     fn only_the_out_of_sync_resources_are_named() {
@@ -76,7 +78,16 @@ mod tests {
         let s: ResourcesSummary = serde_json::from_str(text).expect("parses");
         assert_eq!(s.total, 3);
         assert_eq!(s.drifted, ["Deployment m/web", "ClusterRole reader"]);
-        let none: ResourcesSummary = serde_json::from_str("null").expect("null");
-        assert_eq!((none.total, none.drifted.len()), (0, 0));
+        let notes = crate::model::forgiving::Notes::default();
+        for odd in ["null", r#"{"kind":"Service"}"#] {
+            let none: ResourcesSummary = crate::model::forgiving::Lenient::at("resources", &notes)
+                .deserialize(&mut serde_json::Deserializer::from_str(odd))
+                .expect("read forgivingly");
+            assert_eq!((none.total, none.drifted.len()), (0, 0));
+        }
+        assert_eq!(
+            notes.summary().as_deref(),
+            Some("resources: an object where a list belongs")
+        );
     }
 }

@@ -34,6 +34,7 @@ pub struct ExternalSecretSpecW {
 #[serde(rename_all = "camelCase", default)]
 pub struct ExternalSecretStatusW {
     pub conditions: Vec<ConditionW>,
+    #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub refresh_time: Option<Time>,
 }
 

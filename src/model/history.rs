@@ -115,7 +115,7 @@ impl History {
                     self.record(at, kind, key, "object", gone, None);
                 }
             }
-            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+            WatchUpdate::State(..) | WatchUpdate::Served(..) | WatchUpdate::Malformed(..) => {}
         }
     }
 

@@ -89,7 +89,7 @@ impl BiIndex {
                     self.forget(key, values(before));
                 }
             }
-            WatchUpdate::State(..) | WatchUpdate::Served(..) => {}
+            WatchUpdate::State(..) | WatchUpdate::Served(..) | WatchUpdate::Malformed(..) => {}
         }
     }
 

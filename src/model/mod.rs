@@ -13,6 +13,7 @@ pub mod describe;
 pub mod drain;
 pub mod drift;
 pub mod eso;
+pub mod forgiving;
 pub mod health;
 pub mod history;
 pub mod hosts;

@@ -80,6 +80,18 @@ pub enum WatchUpdate<R> {
     /// The API version the cluster serves the kind at, as discovery chose it: requests about
     /// these rows use it.
     Served(String, String),
+    /// The row just listed or upserted was read with fields of another type than its kind's
+    /// schema gives them, read as empty (`wire::Slim::malformed` says which).
+    Malformed(Malformed),
+}
+
+/// An object read with some fields left empty, and which.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Malformed {
+    pub key: ObjRef,
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub fields: Box<str>,
 }
 
 /// A row ordered, and found, by its key: the store holds each key once, in its row (a map
@@ -119,6 +131,8 @@ pub struct RowStore<R> {
     states: BTreeMap<String, SourceState>,
     /// Per cluster, the version discovery chose for the kind.
     served: BTreeMap<String, String>,
+    /// Rows read with fields left empty, until an update reads them whole.
+    malformed: BTreeMap<ObjRef, Malformed>,
 }
 
 impl<R> Default for RowStore<R> {
@@ -127,6 +141,7 @@ impl<R> Default for RowStore<R> {
             rows: BTreeSet::new(),
             states: BTreeMap::new(),
             served: BTreeMap::new(),
+            malformed: BTreeMap::new(),
         }
     }
 }
@@ -136,6 +151,29 @@ impl<R> RowStore<R> {
     pub fn served_version(&self, cluster: &str) -> Option<&str> {
         self.served.get(cluster).map(String::as_str)
     }
+
+    /// Rows read with fields left empty, by key.
+    pub fn malformed(&self) -> &BTreeMap<ObjRef, Malformed> {
+        &self.malformed
+    }
+}
+
+/// What a pane asks of a store that feeds it, whatever its rows.
+pub trait Feeding {
+    /// Each cluster feeding the store, with the state of its watch.
+    fn sources(&self) -> Vec<(String, SourceState)>;
+    /// Rows read with fields left empty.
+    fn malformed(&self) -> &BTreeMap<ObjRef, Malformed>;
+}
+
+impl<R: Keyed> Feeding for RowStore<R> {
+    fn sources(&self) -> Vec<(String, SourceState)> {
+        RowStore::sources(self)
+    }
+
+    fn malformed(&self) -> &BTreeMap<ObjRef, Malformed> {
+        RowStore::malformed(self)
+    }
 }
 
 impl<R: Keyed> RowStore<R> {
@@ -143,15 +181,21 @@ impl<R: Keyed> RowStore<R> {
         match update {
             WatchUpdate::Relisted(cluster, rows) => {
                 self.rows.retain(|r| r.0.key().cluster != cluster);
+                self.malformed.retain(|k, _| k.cluster != cluster);
                 self.rows.extend(rows.into_iter().map(ByKey));
                 self.compact();
                 self.states.insert(cluster, SourceState::Live);
             }
             WatchUpdate::Upsert(row) => {
+                self.malformed.remove(row.key());
                 self.rows.replace(ByKey(row));
             }
             WatchUpdate::Delete(key) => {
+                self.malformed.remove(&key);
                 self.rows.remove(&key);
+            }
+            WatchUpdate::Malformed(m) => {
+                self.malformed.insert(m.key.clone(), m);
             }
             WatchUpdate::State(cluster, state) => {
                 // A first list shown page by page (upserts) ends in `Live`.
@@ -282,5 +326,37 @@ mod tests {
             SourceState::Error("x".into()),
         ));
         assert_eq!(s.troubled().count(), 1);
+    }
+
+    #[test]
+    fn a_malformed_note_lasts_until_its_row_is_read_whole_again() {
+        let note = |cluster, name| {
+            WatchUpdate::Malformed(Malformed {
+                key: key(cluster, name),
+                group: "cluster.x-k8s.io",
+                kind: "Machine",
+                fields: "status.phase: a list where a string belongs".into(),
+            })
+        };
+        let mut s = RowStore::default();
+        s.apply(WatchUpdate::Relisted(
+            "a".into(),
+            vec![Row(key("a", "m1"), 1), Row(key("a", "m2"), 1)],
+        ));
+        s.apply(note("a", "m1"));
+        s.apply(note("a", "m2"));
+        s.apply(WatchUpdate::Upsert(Row(key("b", "m1"), 1)));
+        s.apply(note("b", "m1"));
+        assert_eq!(s.malformed().len(), 3);
+        s.apply(WatchUpdate::Upsert(Row(key("a", "m1"), 2)));
+        assert!(!s.malformed().contains_key(&key("a", "m1")), "read whole");
+        s.apply(WatchUpdate::Delete(key("a", "m2")));
+        assert!(!s.malformed().contains_key(&key("a", "m2")), "gone");
+        s.apply(WatchUpdate::Relisted(
+            "b".into(),
+            vec![Row(key("b", "m1"), 2)],
+        ));
+        assert!(s.malformed().is_empty(), "a relist says anew what it found");
+        assert_eq!(s.len(), 2, "the notes never cost a row");
     }
 }

@@ -3,30 +3,109 @@
 //! `Slim<Spec, Status>` is a kube `Resource` whose spec and status are per-kind structs naming
 //! only the fields a pane shows. serde skips everything else while parsing (no allocation), so
 //! a 20 KB Application costs what its row needs. Unknown or missing fields never fail a parse:
-//! every field is optional or defaulted.
+//! every field is optional or defaulted; a field of another type is read as empty and said
+//! (`malformed`, read through `forgiving`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::core::{ApiResource, DynamicResourceScope, Resource};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::forgiving::{Lenient, Notes};
 use super::store::ObjRef;
 use super::text::sanitize;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(bound(
-    deserialize = "Spec: Deserialize<'de> + Default, Status: Deserialize<'de> + Default"
-))]
+#[derive(Debug, Clone)]
 pub struct Slim<Spec, Status> {
-    #[serde(deserialize_with = "slim_meta")]
     pub metadata: ObjectMeta,
-    #[serde(default)]
     pub spec: Spec,
-    #[serde(default)]
     pub status: Status,
+    /// Fields of another type than the kind's schema gives them, read as empty: the first
+    /// one's path and what it held (`status.phase: an object where a string belongs`).
+    pub malformed: Option<Box<str>>,
+}
+
+/// What a watched object says about its own reading.
+pub trait ReadNotes {
+    /// The fields read as empty because they had another type, if any.
+    fn malformed(&self) -> Option<&str>;
+}
+
+impl<Spec, Status> ReadNotes for Slim<Spec, Status> {
+    fn malformed(&self) -> Option<&str> {
+        self.malformed.as_deref()
+    }
+}
+
+impl ReadNotes for kube::core::DynamicObject {
+    /// Kept as JSON: no field can be of a wrong type.
+    fn malformed(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The parts of an object a `Slim` reads; the rest (`apiVersion`, `kind`) is skipped.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Part {
+    Metadata,
+    Spec,
+    Status,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de, Spec, Status> Deserialize<'de> for Slim<Spec, Status>
+where
+    Spec: Deserialize<'de> + Default,
+    Status: Deserialize<'de> + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SlimVisitor(PhantomData))
+    }
+}
+
+struct SlimVisitor<Spec, Status>(PhantomData<fn() -> (Spec, Status)>);
+
+impl<'de, Spec, Status> Visitor<'de> for SlimVisitor<Spec, Status>
+where
+    Spec: Deserialize<'de> + Default,
+    Status: Deserialize<'de> + Default,
+{
+    type Value = Slim<Spec, Status>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Kubernetes object")
+    }
+
+    /// Each part read forgivingly (`forgiving`): a field of a wrong type is noted, not fatal.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let notes = Notes::default();
+        let (mut meta, mut spec, mut status) = (None, None, None);
+        while let Some(part) = map.next_key::<Part>()? {
+            match part {
+                Part::Metadata => {
+                    meta = Some(map.next_value_seed(Lenient::<LiteMeta>::at("metadata", &notes))?)
+                }
+                Part::Spec => spec = Some(map.next_value_seed(Lenient::at("spec", &notes))?),
+                Part::Status => status = Some(map.next_value_seed(Lenient::at("status", &notes))?),
+                Part::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Slim {
+            metadata: meta.map(LiteMeta::into_meta).unwrap_or_default(),
+            spec: spec.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            malformed: notes.summary(),
+        })
+    }
 }
 
 /// The metadata fields rows use; managedFields, annotations and the rest are skipped.
@@ -37,7 +116,9 @@ struct LiteMeta {
     namespace: Option<String>,
     uid: Option<String>,
     resource_version: Option<String>,
+    #[serde(deserialize_with = "stamp")]
     creation_timestamp: Option<Time>,
+    #[serde(deserialize_with = "stamp")]
     deletion_timestamp: Option<Time>,
     labels: Option<BTreeMap<String, String>>,
     #[serde(deserialize_with = "wanted_annotations")]
@@ -87,19 +168,69 @@ fn wanted_annotations<'de, D: Deserializer<'de>>(
     d.deserialize_option(Visitor)
 }
 
-fn slim_meta<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectMeta, D::Error> {
-    let m = LiteMeta::deserialize(d)?;
-    Ok(ObjectMeta {
-        name: m.name,
-        namespace: m.namespace,
-        uid: m.uid,
-        resource_version: m.resource_version,
-        creation_timestamp: m.creation_timestamp,
-        deletion_timestamp: m.deletion_timestamp,
-        labels: m.labels,
-        annotations: m.annotations,
-        ..ObjectMeta::default()
-    })
+impl LiteMeta {
+    fn into_meta(self) -> ObjectMeta {
+        ObjectMeta {
+            name: self.name,
+            namespace: self.namespace,
+            uid: self.uid,
+            resource_version: self.resource_version,
+            creation_timestamp: self.creation_timestamp,
+            deletion_timestamp: self.deletion_timestamp,
+            labels: self.labels,
+            annotations: self.annotations,
+            ..ObjectMeta::default()
+        }
+    }
+}
+
+/// A timestamp field: absent when it is null, not a string, or not an RFC 3339 time (one
+/// odd timestamp must not cost its object). For `#[serde(deserialize_with)]`, with the
+/// struct's `default` for a field left out.
+pub fn stamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
+    struct Stamp;
+    impl<'de> Visitor<'de> for Stamp {
+        type Value = Option<Time>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an RFC 3339 time")
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(s.parse::<Timestamp>().ok().map(Time))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            while a.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_option(Stamp)
 }
 
 impl<Spec, Status> Resource for Slim<Spec, Status> {
@@ -165,6 +296,7 @@ pub struct ConditionW {
     pub reason: Option<String>,
     pub message: Option<String>,
     pub severity: Option<String>,
+    #[serde(deserialize_with = "stamp")]
     pub last_transition_time: Option<Time>,
 }
 
@@ -214,3 +346,7 @@ pub fn text(s: &Option<String>) -> String {
 pub fn timestamp(s: &Option<Time>) -> Option<Timestamp> {
     s.as_ref().map(|t| t.0)
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod tests;

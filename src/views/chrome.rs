@@ -81,6 +81,8 @@ pub struct Sources {
     /// Clusters that have the kind, with their state (a cluster without the CRD is left out
     /// while another has it).
     pub clusters: Vec<(String, SourceState)>,
+    /// Rows read with fields left empty (a field of another type than the schema's).
+    pub malformed: usize,
 }
 
 impl Sources {
@@ -107,7 +109,15 @@ impl Sources {
         } else {
             SourceState::worst(clusters.iter().map(|(_, s)| s))
         };
-        Sources { worst, clusters }
+        Sources {
+            worst,
+            clusters,
+            malformed: 0,
+        }
+    }
+
+    pub fn with_malformed(self, malformed: usize) -> Self {
+        Sources { malformed, ..self }
     }
 }
 
@@ -138,6 +148,12 @@ pub fn pane<'a>(state: &State, title: &str, count: usize, sources: &Sources) -> 
             spans.push(Span::styled(format!(" · {cluster} "), theme.style("dim")));
             spans.push(Span::styled(st.label(state.now), source_style(state, st)));
         }
+    }
+    if sources.malformed > 0 {
+        spans.push(Span::styled(
+            format!(" · {} malformed (d says which fields)", sources.malformed),
+            theme.style("source.stale"),
+        ));
     }
     if !state.filter().is_empty() {
         spans.push(Span::styled(

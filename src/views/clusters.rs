@@ -17,7 +17,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let nodes = state.shown_tree();
     let lines = visible_lines(&nodes, &state.tree.opened);
     let rows = Shown::new(clusters::rows(state, &lines));
-    let sources = Sources::of(&state.pane_sources(entry));
+    let sources =
+        Sources::of(&state.pane_sources(entry)).with_malformed(state.pane_malformed(entry));
     let block = pane(state, entry.title, state.capi.clusters.len(), &sources);
     let page = block.inner(area).height.saturating_sub(1) as usize;
     let selected = state.tree.selected_index(&lines);

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, pane_entry: &Pane, tab
         table::draw_rows(frame, area, block, state, table, &rows, pane_entry.empty);
         return;
     }
-    let sources = Sources::of(&stores);
+    let sources = Sources::of(&stores).with_malformed(state.pane_malformed(pane_entry));
     let block = pane(state, &title, rows.len(), &sources);
     let empty = source_notice(&sources.worst).unwrap_or_else(|| pane_entry.empty.to_string());
     table::draw_rows(frame, area, block, state, table, &rows, &empty);

@@ -16,8 +16,9 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use crate::model::source::SourceState;
-use crate::model::store::{Keyed, ObjRef, WatchUpdate};
+use crate::model::store::{Keyed, Malformed, ObjRef, WatchUpdate};
 use crate::model::text::sanitize;
+use crate::model::wire::ReadNotes;
 
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -140,6 +141,7 @@ pub fn spawn_watch<W, R, F, S>(
 ) -> JoinHandle<()>
 where
     W: Resource<DynamicType = ApiResource, Scope = kube::core::DynamicResourceScope>
+        + ReadNotes
         + Clone
         + DeserializeOwned
         + Debug
@@ -150,10 +152,22 @@ where
     S: Fn(WatchUpdate<R>) + Send + 'static,
 {
     let cluster_name = smol_str::SmolStr::from(cluster.as_str());
+    let (group, kind) = (spec.group, spec.kind);
+    // The row, and what its object's odd fields were if it had any: a field of another type
+    // is read as empty rather than failing the kind's list (`model::forgiving`).
     let project = move |o: &W| {
         let mut row = project(o);
         row.key_mut().cluster.clone_from(&cluster_name);
-        row
+        let malformed = o.malformed().map(|fields| {
+            tracing::warn!(kind, key = %row.key(), "read with fields left empty: {fields}");
+            Malformed {
+                key: row.key().clone(),
+                group,
+                kind,
+                fields: sanitize(fields).into(),
+            }
+        });
+        (row, malformed)
     };
     tokio::spawn(async move {
         // Recovery is ours: after a real error the source is marked, we back off, and a fresh
@@ -208,23 +222,35 @@ where
             // A 410 is the watcher's to recover from (it relists), but after a pause that grows
             // while they keep coming: a storm of them must not turn into a storm of lists.
             let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-            let mut relist: Option<Vec<R>> = None;
+            let mut relist: Option<(Vec<R>, Vec<Malformed>)> = None;
             while let Some(event) = stream.next().await {
                 match event {
                     Ok(event) => {
                         last_good = Timestamp::now();
                         match event {
-                            Event::Init => relist = Some(Vec::new()),
-                            Event::InitApply(o) => relist.get_or_insert_default().push(project(&o)),
+                            Event::Init => relist = Some(Default::default()),
+                            Event::InitApply(o) => {
+                                let (rows, malformed) = relist.get_or_insert_default();
+                                let (row, odd) = project(&o);
+                                rows.push(row);
+                                malformed.extend(odd);
+                            }
                             Event::InitDone => {
                                 ever_live = true;
                                 backoff = MIN_BACKOFF;
-                                send(WatchUpdate::Relisted(
-                                    cluster.clone(),
-                                    relist.take().unwrap_or_default(),
-                                ));
+                                let (rows, malformed) = relist.take().unwrap_or_default();
+                                send(WatchUpdate::Relisted(cluster.clone(), rows));
+                                malformed
+                                    .into_iter()
+                                    .for_each(|m| send(WatchUpdate::Malformed(m)));
                             }
-                            Event::Apply(o) => send(WatchUpdate::Upsert(project(&o))),
+                            Event::Apply(o) => {
+                                let (row, malformed) = project(&o);
+                                send(WatchUpdate::Upsert(row));
+                                if let Some(m) = malformed {
+                                    send(WatchUpdate::Malformed(m));
+                                }
+                            }
                             Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
                                 cluster.clone(),
                                 sanitize(o.meta().namespace.as_deref().unwrap_or("")),
