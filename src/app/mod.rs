@@ -36,6 +36,7 @@ pub mod platform_watch;
 pub mod plugin_file;
 pub mod plugins;
 pub mod progress;
+pub mod prompts;
 pub mod registry;
 pub mod rollout;
 pub mod run;

@@ -1,6 +1,6 @@
-//! Mutating actions in the cockpit: building the plan for the selection, the value prompts
-//! (replicas, versions, images), the confirm dialog and what its keys do. Pure, like
-//! `update`: the commands it returns are run by the executor.
+//! Mutating actions in the cockpit: building the plan for the selection, the confirm dialog
+//! and what its keys do (the value some ask for first is `prompts`'). Pure, like `update`:
+//! the commands it returns are run by the executor.
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
@@ -12,18 +12,14 @@ use super::ids::PaneId;
 use super::msg::Command;
 use super::object_actions;
 use super::rollout;
-use super::state::{Asks, Prompt, Screen, State, WaveLine, bmc_of, wave_lines};
+use super::state::{Screen, State, WaveLine, bmc_of, wave_lines};
 use super::tables;
 use crate::model::actions::{self, ActionPlan, SyncOptions};
 use crate::model::argo::AppRow;
 use crate::model::argo_rest;
-use crate::model::capi::{ControlPlaneRow, DeploymentRow};
 use crate::model::request::{ActionKind, PowerAction, VmVerb};
-use crate::model::rollout::{self as plans, Plan, ServedApis};
+use crate::model::rollout::Plan;
 use crate::model::store::{Keyed, RowStore};
-use crate::model::talos::TalosNodeRow;
-use crate::model::tree::{NodeId, path_to};
-use crate::model::upgrade::{DEFAULT_INSTALLER, Version, check_kubernetes_target};
 
 /// Keys while a confirm dialog is open: Enter sends (unless denied), Esc cancels.
 pub fn dialog_key(state: &mut State, code: KeyCode, mods: KeyModifiers) -> Vec<Command> {
@@ -133,7 +129,7 @@ fn toggle_sync_option(state: &mut State, option: char) {
 }
 
 /// The row under a table's cursor, looked up in the store it came from.
-fn selected_in<'a, R: Keyed>(
+pub(super) fn selected_in<'a, R: Keyed>(
     state: &State,
     table: &tables::Table,
     store: &'a RowStore<R>,
@@ -293,223 +289,21 @@ pub fn toggle_mark(state: &mut State) {
     }
 }
 
-/// Actions that need a value first: open the prompt with a sensible default.
-pub fn ask_value(state: &mut State, action: Action) {
-    if state.readonly {
-        state.notice = Some("read-only mode: actions are disabled".into());
-        return;
-    }
-    let asked = match action {
-        Action::Scale if state.screen() == &Screen::Pane(PaneId::BROWSE) => {
-            object_actions::ask_replicas(state)
-        }
-        Action::Scale => ask_replicas(state),
-        Action::UpgradeKubernetes => ask_kubernetes_version(state),
-        Action::UpgradeTalos => selected_node(state).map(|n| ask_image(vec![n])),
-        Action::UpgradeTalosAll => selected_node(state).map(|n| {
-            ask_image(
-                state
-                    .talos
-                    .nodes
-                    .iter()
-                    .filter(|o| o.key.cluster == n.key.cluster)
-                    .collect(),
-            )
-        }),
-        _ => Err("not an action that asks".into()),
-    };
-    match asked {
-        Ok((asks, text)) => {
-            let context = match &asks {
-                Asks::Replicas(k) | Asks::KubernetesVersion(k) | Asks::WorkloadReplicas(k) => {
-                    k.cluster.clone()
-                }
-                Asks::TalosImage(nodes) => {
-                    nodes.first().map(|n| n.cluster.clone()).unwrap_or_default()
-                }
-            };
-            if let Some(refusal) = readonly_refusal(state, &context) {
-                state.notice = Some(refusal);
-                return;
-            }
-            state.prompt = Some(Prompt::Value { asks, text });
-        }
-        Err(e) => state.notice = Some(e),
-    }
-}
-
-fn ask_replicas(state: &State) -> Result<(Asks, String), String> {
-    let selected = match &state.tree.selected {
-        Some(NodeId::Deployment(key)) => state.capi.deployments.get(key),
-        _ => None,
-    };
-    selected
-        .map(|md| {
-            (
-                Asks::Replicas(md.key.clone()),
-                md.replicas.desired.to_string(),
-            )
-        })
-        .ok_or_else(|| "select a MachineDeployment in the tree to scale it".into())
-}
-
-/// `U` anywhere under a cluster in the tree: its control plane, pre-filled with the next minor.
-fn ask_kubernetes_version(state: &State) -> Result<(Asks, String), String> {
-    // Anywhere under a cluster: the root of the selected node's path.
-    let nodes = state.shown_tree();
-    let root = state
-        .tree
-        .selected
-        .as_ref()
-        .and_then(|id| path_to(&nodes, id))
-        .and_then(|path| path.first().map(|n| n.id.clone()));
-    let cluster = match root {
-        Some(NodeId::Cluster(key)) => state.capi.clusters.get(&key),
-        _ => None,
-    }
-    .ok_or("select a cluster in the tree to upgrade it")?;
-    let cp = state
-        .capi
-        .control_planes
-        .iter()
-        .find(|cp| cp.key.cluster == cluster.key.cluster && cp.cluster == cluster.key.name)
-        .ok_or_else(|| {
-            format!(
-                "{} has no control plane object to upgrade",
-                cluster.key.name
-            )
-        })?;
-    // Workers behind their control plane: offer to finish that upgrade first.
-    let deployments = cluster_deployments(state, cp);
-    let text = if deployments.iter().any(|md| md.version != cp.version) {
-        cp.version.clone()
-    } else {
-        Version::parse(&cp.version)
-            .map(|v| v.next_minor().to_string())
-            .unwrap_or_default()
-    };
-    Ok((Asks::KubernetesVersion(cp.key.clone()), text))
-}
-
-/// The MachineDeployments of the control plane's cluster.
-fn cluster_deployments<'a>(state: &'a State, cp: &ControlPlaneRow) -> Vec<&'a DeploymentRow> {
-    state
-        .capi
-        .deployments
-        .iter()
-        .filter(|md| md.key.cluster == cp.key.cluster && md.cluster == cp.cluster)
-        .collect()
-}
-
-fn selected_node(state: &State) -> Result<&TalosNodeRow, String> {
-    match state.screen() {
-        Screen::Pane(PaneId::TALOS) => selected_in(state, &tables::TALOS, &state.talos.nodes)
-            .ok_or_else(|| "no node selected".into()),
-        Screen::TalosNode(key) => state
-            .talos
-            .nodes
-            .get(key)
-            .ok_or_else(|| "the node is gone".into()),
-        _ => Err("select a Talos node first (:talos)".into()),
-    }
-}
-
-/// The installer image, pre-filled with the next Talos minor of the first node.
-fn ask_image(nodes: Vec<&TalosNodeRow>) -> (Asks, String) {
-    let current = nodes
-        .iter()
-        .find_map(|n| n.talos_version.as_deref().and_then(Version::parse));
-    let text = current
-        .map(|v| format!("{DEFAULT_INSTALLER}:{}", v.next_minor()))
-        .unwrap_or_else(|| format!("{DEFAULT_INSTALLER}:"));
-    (
-        Asks::TalosImage(nodes.iter().map(|n| n.key.clone()).collect()),
-        text,
-    )
-}
-
-/// The value was entered: build the plan it completes and open the confirm dialog.
-pub fn value_entered(state: &mut State, asks: Asks, text: &str) -> Vec<Command> {
-    match plan_with_value(state, &asks, text.trim()) {
-        Ok(plan) => open_dialog(state, plan),
-        Err(e) => {
-            state.notice = Some(e);
-            Vec::new()
-        }
-    }
-}
-
-fn plan_with_value(state: &State, asks: &Asks, text: &str) -> Result<Plan, String> {
-    match asks {
-        Asks::Replicas(key) => {
-            let md = state
-                .capi
-                .deployments
-                .get(key)
-                .ok_or_else(|| format!("{} is gone", key.name))?;
-            let n = text.parse::<u32>().map_err(|_| {
-                format!("{text:?} is not a replica count (a whole number, 0 or more)")
-            })?;
-            let version = served(&state.capi.deployments, &md.key.cluster, CAPI_VERSION);
-            Ok(Plan::Request(actions::md_scale(md, version, n)))
-        }
-        Asks::WorkloadReplicas(_) => object_actions::scale_plan(state, text).map(Plan::Request),
-        Asks::KubernetesVersion(key) => {
-            let cp = state
-                .capi
-                .control_planes
-                .get(key)
-                .ok_or_else(|| format!("{} is gone", key.name))?;
-            let deployments = cluster_deployments(state, cp);
-            // From the oldest part, so an interrupted upgrade can be finished; never below
-            // the control plane.
-            let version = check_kubernetes_target(&plans::oldest_version(cp, &deployments), text)?;
-            if Version::parse(&cp.version).is_some_and(|v| version < v) {
-                return Err(format!(
-                    "{version} would take the control plane back from {}",
-                    cp.version
-                ));
-            }
-            let apis = ServedApis {
-                control_plane: served(
-                    &state.capi.control_planes,
-                    &cp.key.cluster,
-                    TALOS_CP_VERSION,
-                ),
-                deployment: served(&state.capi.deployments, &cp.key.cluster, CAPI_VERSION),
-            };
-            Ok(Plan::Rollout(plans::kubernetes_upgrade(
-                cp,
-                &deployments,
-                version,
-                apis,
-            )?))
-        }
-        Asks::TalosImage(keys) => {
-            let nodes: Vec<&TalosNodeRow> = keys
-                .iter()
-                .filter_map(|k| state.talos.nodes.get(k))
-                .collect();
-            Ok(Plan::Rollout(plans::talos_upgrade(&nodes, text)?))
-        }
-    }
-}
-
 /// Versions to use for a kind whose watch has not told which one its cluster serves (it has
 /// not connected yet): the ones the cockpit prefers.
-const CAPI_VERSION: &str = "v1beta2";
-const TALOS_CP_VERSION: &str = "v1alpha3";
+pub(super) const CAPI_VERSION: &str = "v1beta2";
+pub(super) const TALOS_CP_VERSION: &str = "v1alpha3";
 const ESO_VERSION: &str = "v1";
 const RUFIO_VERSION: &str = "v1alpha1";
 
 /// The API version `cluster` serves a store's kind at, as its watch's discovery found it: a
 /// request must not ask for a version the server does not have.
-fn served<'a, R>(store: &'a RowStore<R>, cluster: &str, preferred: &'a str) -> &'a str {
+pub(super) fn served<'a, R>(store: &'a RowStore<R>, cluster: &str, preferred: &'a str) -> &'a str {
     store.served_version(cluster).unwrap_or(preferred)
 }
 
 /// Why no action may target this context, if the config marks it read-only.
-fn readonly_refusal(state: &State, context: &str) -> Option<String> {
+pub(super) fn readonly_refusal(state: &State, context: &str) -> Option<String> {
     state
         .readonly_contexts
         .contains(context)

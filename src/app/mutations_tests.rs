@@ -1,6 +1,8 @@
 //! Unit tests of the mutation path: dialogs, permission, read-only, value prompts.
 use super::*;
 use crate::app::keymap::Keymap;
+use crate::app::prompts::value_entered;
+use crate::app::state::Asks;
 use crate::app::theme::{DEFAULT_THEME, Theme};
 use crate::model::capi::fixtures::deployment;
 use crate::model::store::{ObjRef, WatchUpdate};
