@@ -135,6 +135,9 @@ pub struct Db {
     /// Per kind and namespace, the resourceVersion of its last change: a controller skips a
     /// namespace where nothing it reads changed since its last pass.
     changed: HashMap<KindId, HashMap<String, u64>>,
+    /// Per kind and namespace, how many objects there are: a paged list's
+    /// `remainingItemCount` without walking the rest of the kind for every page.
+    counts: HashMap<KindId, HashMap<String, usize>>,
 }
 
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
@@ -163,6 +166,7 @@ impl Db {
             uid_counter: 0,
             terminating: BTreeSet::new(),
             changed: HashMap::new(),
+            counts: HashMap::new(),
         }
     }
 
@@ -211,6 +215,17 @@ impl Db {
     }
 
     /// Like `list`, with each object's encoding.
+    /// How many objects of `kind` there are, in one namespace or in all.
+    pub fn count(&self, kind: KindId, namespace: Option<&str>) -> usize {
+        let Some(counts) = self.counts.get(&kind) else {
+            return 0;
+        };
+        match namespace {
+            Some(ns) => counts.get(ns).copied().unwrap_or(0),
+            None => counts.values().sum(),
+        }
+    }
+
     pub fn list_stored<'a>(
         &'a self,
         kind: KindId,
@@ -267,10 +282,6 @@ impl Db {
         } else {
             self.terminating.remove(key);
         }
-    }
-
-    pub fn count(&self, kind: KindId) -> usize {
-        self.list(kind, None, None).count()
     }
 
     fn next_rv(&mut self) -> u64 {
@@ -346,6 +357,12 @@ impl Db {
         let stored = Stored::new(obj.clone());
         self.record(kind, EventType::Added, &stored, None);
         self.note_terminating(&key, &stored.value);
+        *self
+            .counts
+            .entry(kind)
+            .or_default()
+            .entry(key.1.clone())
+            .or_default() += 1;
         self.objects.insert(key, stored);
         Ok(obj)
     }
@@ -419,6 +436,9 @@ impl Db {
     pub fn delete(&mut self, key: &ObjKey) -> Result<Value, DbError> {
         let mut obj = self.objects.remove(key).ok_or(DbError::NotFound)?.full();
         self.terminating.remove(key);
+        if let Some(n) = self.counts.get_mut(&key.0).and_then(|c| c.get_mut(&key.1)) {
+            *n -= 1;
+        }
         let rv = self.next_rv();
         // DELETED carries the last state stamped with the deletion rv.
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
@@ -547,6 +567,29 @@ mod tests {
         assert_eq!(db.kind_changed_at(kind), db.current_rv());
         let pods = kind_id("Pod").expect("kind");
         assert_eq!(db.kind_changed_at(pods), 0);
+    }
+
+    #[test]
+    fn objects_are_counted_per_namespace_as_they_come_and_go() {
+        let mut db = Db::new(16);
+        let kind = kind_id("Machine").expect("kind");
+        for name in ["a", "b", "c"] {
+            db.create(kind, machine(name)).expect("create");
+        }
+        let mut elsewhere = machine("d");
+        elsewhere["metadata"]["namespace"] = json!("other");
+        db.create(kind, elsewhere).expect("create");
+        assert!(db.create(kind, machine("a")).is_err(), "already there");
+        let key = (kind, "ns".to_string(), "b".to_string());
+        db.modify(&key, |m| m["spec"]["x"] = json!(1))
+            .expect("modify");
+        db.delete(&key).expect("delete");
+        assert!(db.delete(&key).is_err());
+        assert_eq!(db.count(kind, Some("ns")), 2);
+        assert_eq!(db.count(kind, Some("other")), 1);
+        assert_eq!(db.count(kind, None), 3);
+        assert_eq!(db.count(kind, None), db.list(kind, None, None).count());
+        assert_eq!(db.count(kind_id("Pod").expect("kind"), None), 0);
     }
 
     #[test]

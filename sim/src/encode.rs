@@ -58,21 +58,37 @@ pub fn push_joined<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>)
 struct ContinueToken {
     rv: u64,
     start: String,
+    /// How many objects the pages before it held, for `remainingItemCount`.
+    #[serde(default)]
+    served: usize,
 }
 
-pub fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+/// Where a continue token says a list goes on: its snapshot, the last key served, and how
+/// many objects the pages so far held.
+pub struct Continue {
+    pub rv: u64,
+    pub after: (String, String),
+    pub served: usize,
+}
+
+pub fn encode_continue(rv: u64, ns: &str, name: &str, served: usize) -> String {
     let token = ContinueToken {
         rv,
         start: format!("{ns}/{name}"),
+        served,
     };
     base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(&token).unwrap_or_default())
 }
 
-pub fn decode_continue(token: &str) -> Option<(u64, (String, String))> {
+pub fn decode_continue(token: &str) -> Option<Continue> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(token)
         .ok()?;
     let t: ContinueToken = serde_json::from_slice(&bytes).ok()?;
     let (ns, name) = t.start.split_once('/')?;
-    Some((t.rv, (ns.to_string(), name.to_string())))
+    Some(Continue {
+        rv: t.rv,
+        after: (ns.to_string(), name.to_string()),
+        served: t.served,
+    })
 }

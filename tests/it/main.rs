@@ -36,6 +36,7 @@ mod rollouts;
 mod secrets;
 mod shell;
 mod sim_api;
+mod sim_table;
 mod table;
 mod talos;
 mod talos_machine;

@@ -112,7 +112,11 @@ async fn list_with_selector_and_pages() {
         if token.is_none() {
             break;
         }
-        assert!(page.metadata.remaining_item_count.is_some());
+        assert_eq!(
+            page.metadata.remaining_item_count,
+            Some(9 - names.len() as i64),
+            "what the pages after this one hold"
+        );
     }
     assert_eq!(pages, 3);
     assert_eq!(names.len(), 9);

@@ -112,6 +112,37 @@ async fn machines_print_their_crd_columns_with_metadata_by_default() {
     assert!(full["rows"][0]["object"]["spec"].is_object());
 }
 
+/// A row's whole object (`includeObject=Object`, as the pod browser asks) is the object as a
+/// GET returns it, managed fields and all, for every row of a page.
+#[tokio::test]
+async fn a_rows_whole_object_is_the_object_as_stored() {
+    let sim = common::frozen_sim().await;
+    let client = common::client_for(&sim, "opsdeck-media").await;
+    let table = get(
+        &client,
+        "/api/v1/pods?includeObject=Object&limit=10",
+        KUBECTL_ACCEPT,
+    )
+    .await
+    .expect("table");
+    let rows = table["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 10);
+    for row in rows {
+        let object = &row["object"];
+        let path = format!(
+            "/api/v1/namespaces/{}/pods/{}",
+            object["metadata"]["namespace"].as_str().expect("namespace"),
+            object["metadata"]["name"].as_str().expect("name")
+        );
+        let mut alone = get(&client, &path, "application/json").await.expect("pod");
+        // A single object names its kind; inside a Table row it does too.
+        alone["kind"] = json!("Pod");
+        alone["apiVersion"] = json!("v1");
+        assert!(object["metadata"]["managedFields"].is_array(), "{object}");
+        assert_eq!(object, &alone);
+    }
+}
+
 #[tokio::test]
 async fn kinds_without_printer_columns_and_built_ins_print_as_the_server_does() {
     let sim = common::frozen_sim().await;
