@@ -37,7 +37,7 @@ impl Notes {
         self.path.borrow_mut().truncate(mark);
     }
 
-    pub(super) fn push_key(&self, key: &str) {
+    fn push_key(&self, key: &str) {
         let mut path = self.path.borrow_mut();
         if !path.is_empty() {
             path.push('.');
