@@ -44,7 +44,7 @@ pub fn list_body(def: &KindDef, version: &str, meta: &Value, items: &[Bytes]) ->
 }
 
 /// Append already-encoded JSON values, comma-separated (the inside of an array).
-pub fn push_joined<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
+fn push_joined<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');

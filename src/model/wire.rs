@@ -184,9 +184,10 @@ impl LiteMeta {
     }
 }
 
-/// A timestamp field: absent when it is null, not a string, or not an RFC 3339 time (one
-/// odd timestamp must not cost its object). For `#[serde(deserialize_with)]`, with the
-/// struct's `default` for a field left out.
+/// A timestamp field: absent when it is null or not an RFC 3339 time (one odd timestamp must
+/// not cost its object). Another type than a string is `forgiving`'s to note: it hands this an
+/// empty string. For `#[serde(deserialize_with)]`, with the struct's `default` for a field
+/// left out.
 pub fn stamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
     struct Stamp;
     impl<'de> Visitor<'de> for Stamp {
@@ -197,37 +198,11 @@ pub fn stamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> 
         fn visit_none<E>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
         fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(self)
+            d.deserialize_str(self)
         }
         fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
             Ok(s.parse::<Timestamp>().ok().map(Time))
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut a: A,
-        ) -> Result<Self::Value, A::Error> {
-            while a.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(None)
         }
     }
     d.deserialize_option(Stamp)

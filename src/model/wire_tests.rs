@@ -144,6 +144,11 @@ fn a_timestamp_that_is_no_time_is_absent() {
     assert_eq!(m.created(), None);
     assert_eq!(m.status.conditions[1].last_transition_time, None);
     assert_eq!(m.status.conditions[1].kind, "InfrastructureReady");
+    assert_eq!(
+        m.malformed(),
+        Some("status.conditions[1].lastTransitionTime: an object where a string belongs"),
+        "a time that is not even a string is said; one that does not parse is not"
+    );
 }
 
 #[test]
