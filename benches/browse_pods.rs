@@ -1,5 +1,5 @@
 //! Benchmark: `:pods` on a cluster with 4,000 pods of realistic size (about 10 KB of JSON each,
-//! managed fields and a sidecar included), served by `opsdeck demo --serve-only --scenario pods`
+//! managed fields and a sidecar included), served by `opsdeck-sim --scenario pods`
 //! in a child process. This process runs the cockpit's real path — discovery, the `:pods`
 //! command, the Table list and watch over HTTPS, projection to rows, `update`, a rendered
 //! frame — and reports the time to the first complete `:pods` frame, RSS 15 s later, and CPU

@@ -1,5 +1,5 @@
 //! Benchmark: the `large` scenario (20 clusters, 2,000 Machines, 5,000 Applications with 40
-//! resources each) served by `opsdeck demo --serve-only` in a child process; this process runs
+//! resources each) served by `opsdeck-sim` (the simulator alone) in a child process; this process runs
 //! the cockpit's real path (kube watches → projection → update → render to a TestBackend) and
 //! reports time to the first complete frame, peak RSS, and CPU time while idle.
 //!

@@ -1,6 +1,6 @@
 //! Benchmark: the cockpit at 1k, 10k and 100k objects. Each size is the `scale-<n>` scenario
 //! (60 % pods of ~10 KB with managed fields, 20 % CAPI Machines, 20 % Applications with 8
-//! resources) served by `opsdeck demo --serve-only` in a child process, and measured in a
+//! resources) served by `opsdeck-sim` (the simulator alone) in a child process, and measured in a
 //! process of its own (so peak RSS is that size's alone), running the cockpit's real path:
 //! discovery, `opsdeck -c pods` (the Table list and watch of every pod), the Machine and
 //! Application watches, `update`, frames drawn to a TestBackend. Per size it reports:

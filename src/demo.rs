@@ -2,31 +2,25 @@
 //! place the cockpit binary touches the simulator; everything after start-up goes over the
 //! same sockets and clients as production.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::{Result, eyre};
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::KubeconfigSource;
 use opsdeck::clients::kube::sources::Role;
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck_sim::Simulator;
 use opsdeck_sim::scenario::Scenario;
-use opsdeck_sim::{SimOptions, Simulator};
+use opsdeck_sim::standalone::{self, DemoDir};
 
 use crate::Then;
 use crate::platform::{Platform, kube_sources, with_discovery};
 
-/// Scenarios with more Talos machines than this run without simulated apids: thousands of
-/// them would only slow a benchmark scenario down.
-const MAX_SIMULATED_APIDS: usize = 100;
-
 pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
+    if serve_only {
+        return Ok(standalone::serve(scenario).await?);
+    }
     let scenario = Scenario::load(scenario)?;
-    let options = SimOptions {
-        talos: scenario.machine_count() <= MAX_SIMULATED_APIDS,
-        ..SimOptions::default()
-    };
+    let options = standalone::options_for(&scenario);
     let sim = Simulator::start(scenario, options).await?;
     let yaml = sim.kubeconfig_yaml();
     let dir = DemoDir::create()?;
@@ -35,21 +29,6 @@ pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
         Some(t) => Some((dir.write("talosconfig", &t)?, t)),
         None => None,
     };
-    if serve_only {
-        let ca = dir.write("argocd-ca.pem", &sim.ca_pem)?;
-        let mut lines = vec![format!("KUBECONFIG={}", kubeconfig.display())];
-        if let Some((path, _)) = &talosconfig {
-            lines.push(format!("TALOSCONFIG={}", path.display()));
-        }
-        // A local simulator's token: printing it is how you use it.
-        lines.push(format!("ARGOCD_SERVER=https://{}", sim.argocd_addr));
-        lines.push(format!("ARGOCD_AUTH_TOKEN={}", sim.argocd_token));
-        lines.push(format!("# then: opsdeck --argocd-ca-file {}", ca.display()));
-        announce(&lines);
-        tokio::signal::ctrl_c().await?;
-        drop(sim);
-        return Ok(());
-    }
     let mut talos = match &talosconfig {
         Some((path, text)) => {
             TalosSetup::from_config(Talosconfig::parse(&path.display().to_string(), text))
@@ -89,40 +68,4 @@ pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
         unverified: Vec::new(),
     };
     crate::launch(platform, then).await
-}
-
-/// Print the lines a script reads to find the simulator. A reader that closed the pipe early
-/// (`| head -1`) must not stop the simulator: the write error is dropped and it keeps serving.
-fn announce(lines: &[String]) {
-    let mut out = std::io::stdout().lock();
-    for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            return;
-        }
-    }
-    let _ = out.flush();
-}
-
-/// The demo's kubeconfig and talosconfig, written where kubectl and talosctl can use them;
-/// removed on drop.
-struct DemoDir(PathBuf);
-
-impl DemoDir {
-    fn create() -> Result<Self> {
-        let dir = std::env::temp_dir().join(format!("opsdeck-demo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).wrap_err("creating the demo directory")?;
-        Ok(DemoDir(dir))
-    }
-
-    fn write(&self, name: &str, text: &str) -> Result<PathBuf> {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).wrap_err_with(|| format!("writing the demo {name}"))?;
-        Ok(path)
-    }
-}
-
-impl Drop for DemoDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

@@ -74,19 +74,38 @@ impl Simulator {
     }
 }
 
+/// How long a simulator asked to stop may take before it is killed.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
+
 impl Drop for Simulator {
+    /// SIGTERM first, so it removes the folder holding its credentials; killed if it has
+    /// not stopped within `STOP_WITHIN`.
     fn drop(&mut self) {
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            // SAFETY: kill(2) only sends a signal, to our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGTERM);
+            }
+        }
+        let asked = Instant::now();
+        while asked.elapsed() < STOP_WITHIN {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-/// Start `opsdeck demo --serve-only` and return it with the kubeconfig path it printed. Its
-/// stdout is read to the end on a thread of its own, so the simulator never writes into a
-/// closed pipe; a simulator that dies or stays silent fails the benchmark instead of hanging it.
+/// Start `opsdeck-sim` (the simulator alone, as `opsdeck demo --serve-only` serves it) and
+/// return it with the kubeconfig path it printed. Its stdout is read to the end on a thread of
+/// its own, so the simulator never writes into a closed pipe; a simulator that dies or stays
+/// silent fails the benchmark instead of hanging it.
 pub fn start_simulator(scenario: &str) -> (Simulator, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["demo", "--serve-only", "--scenario", scenario])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsdeck-sim"))
+        .args(["--scenario", scenario])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

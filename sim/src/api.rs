@@ -1,6 +1,7 @@
 //! The simulated Kubernetes API: authentication, routing and the read/write handlers.
 //! Watches live in `watch.rs`; discovery documents in `discovery.rs`.
 
+use crate::json_at::At;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, MutexGuard};
@@ -9,14 +10,15 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
 
 use super::auth::Identity;
 use super::convert;
-use super::db::{Db, DbError, ObjKey, meta_str};
+use super::db::{Db, DbError, ObjKey, Stored, meta_str};
 use super::discovery;
 use super::encode::{decode_continue, encode_continue, encode_item, list_body};
 use super::eviction;
-use super::http::{Body, bytes_response, error_response, full, json_response, parse_query};
+use super::http::{Body, error_response, full, json_response, parse_query, streamed_response};
 use super::kinds::{KINDS, KindDef, ScalePaths};
 use super::labels::Selection;
 use super::pod_logs;
@@ -25,7 +27,7 @@ use super::route::{self, ResourcePath, Route};
 use super::server::Handler;
 use super::server_state::Api;
 use super::status::{self, StatusError};
-use super::table::{self, IncludeObject, Printer, TableAsk, Wanted};
+use super::table::{self, Encoded, IncludeObject, Printer, TABLE_TAIL, TableAsk, Wanted};
 use super::vm_power;
 use super::watch;
 
@@ -66,7 +68,7 @@ fn scale_of(obj: &Value, paths: &ScalePaths) -> Value {
         "resourceVersion",
         "creationTimestamp",
     ] {
-        if let Some(v) = obj.pointer(&format!("/metadata/{f}")) {
+        if let Some(v) = obj.at(&format!("/metadata/{f}")) {
             meta[f] = v.clone();
         }
     }
@@ -288,10 +290,7 @@ impl Api {
             "watch" => return watch::serve(self, path, &query, table),
             "list" => {
                 self.lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                return match self.list(&path, &query, table) {
-                    Ok(body) => bytes_response(200, body, warning.as_deref()),
-                    Err(e) => error_response(e),
-                };
+                return self.list_streamed(path, query, table, warning).await;
             }
             "get" => self.get(&path).map(|(code, obj)| match table {
                 Some(ask) if path.subresource.is_none() => {
@@ -375,12 +374,51 @@ impl Api {
         }
     }
 
+    /// A list answered as it is written: the list runs on a blocking thread (it holds the
+    /// database while it prints) and its chunks go out as they come; an error found before
+    /// the first one is the answer instead.
+    async fn list_streamed(
+        self: Arc<Self>,
+        path: ResourcePath,
+        query: HashMap<String, String>,
+        table: Option<TableAsk>,
+        warning: Option<String>,
+    ) -> Response<Body> {
+        let (first_tx, first_rx) = oneshot::channel();
+        let (rest_tx, rest_rx) = mpsc::unbounded_channel::<Bytes>();
+        tokio::task::spawn_blocking(move || {
+            let mut first = Some(first_tx);
+            let mut out = |chunk: Bytes| match first.take() {
+                Some(first) => {
+                    let _ = first.send(Ok(chunk));
+                }
+                None => {
+                    let _ = rest_tx.send(chunk);
+                }
+            };
+            if let Err(e) = self.list(&path, &query, table, &mut out)
+                && let Some(first) = first.take()
+            {
+                let _ = first.send(Err(e));
+            }
+        });
+        match first_rx.await {
+            Ok(Ok(head)) => streamed_response(head, rest_rx, warning.as_deref()),
+            Ok(Err(e)) => error_response(e),
+            Err(_) => error_response(status::internal("the list stopped before it began".into())),
+        }
+    }
+
+    /// A list (or one page of it), written onto `out` as it is made: a Table's rows in
+    /// chunks, so a page of 500 pods starts on the wire while its later rows are printed (as a
+    /// real server streams list encodings). Errors come before anything is written.
     fn list(
         &self,
         path: &ResourcePath,
         query: &HashMap<String, String>,
         table: Option<TableAsk>,
-    ) -> Result<Bytes, StatusError> {
+        out: &mut dyn FnMut(Bytes),
+    ) -> Result<(), StatusError> {
         let def = &KINDS[path.kind];
         let selector = Selection::from_query(def.kind, query).map_err(status::bad_request)?;
         let any_rv = query.get("resourceVersion").is_some_and(|v| v == "0");
@@ -407,79 +445,47 @@ impl Api {
             None => (db.current_rv(), None, 0),
         };
         let namespace = (!path.namespace.is_empty()).then_some(path.namespace.as_str());
-        // Encode inside the lock: items in the storage version are only a reference-count bump.
-        let (encoded, last, served, remaining, printed) = {
-            let mut matching = db
-                .list_stored(path.kind, namespace, after.as_ref())
-                .filter(|o| selector.matches(&o.value));
-            let mut last = None;
-            let mut served = served_before;
-            let mut encoded: Vec<Bytes> = Vec::new();
-            let printer = table.map(|_| Printer::for_kind(def, &path.version));
-            let now = jiff::Timestamp::now();
-            // The rows, encoded and joined as the Table carries them.
-            let mut rows = Vec::new();
-            for item in matching.by_ref().take(limit.unwrap_or(usize::MAX)) {
-                if printer.is_some() && !rows.is_empty() {
-                    rows.push(b',');
-                }
-                match (&printer, table) {
-                    // The storage version prints from the stored object; others are converted.
-                    (Some(p), Some(ask)) if path.version == def.storage_version() => {
-                        let whole = Some(item.json.as_ref());
-                        p.push_row(
-                            &mut rows,
-                            &item.value,
-                            &item.managed,
-                            whole,
-                            ask.include,
-                            now,
-                        );
-                    }
-                    (Some(p), Some(ask)) => {
-                        let obj = convert::to_version(def, item.value.clone(), &path.version);
-                        p.push_row(&mut rows, &obj, &item.managed, None, ask.include, now);
-                    }
-                    _ => encoded.push(encode_item(def, item, &path.version)),
-                }
-                last = Some((
-                    meta_str(&item.value, "namespace").to_string(),
-                    meta_str(&item.value, "name").to_string(),
-                ));
-                served += 1;
-            }
-            // Whether a page follows is asked of the next object; how many remain is counted
-            // from the kind's total (walking the rest of a 60,000-pod list for each of its 120
-            // pages was a quarter of what serving it cost).
-            let more = limit.is_some() && matching.next().is_some();
-            let remaining = if more {
-                db.count(path.kind, namespace).saturating_sub(served).max(1)
-            } else {
-                0
-            };
-            (encoded, last, served, remaining, printer.map(|p| (p, rows)))
-        };
-        drop(db);
+        // The page first (references only), so a Table's metadata — which comes before its
+        // rows — can name where the next page starts.
+        let mut matching = db
+            .list_stored(path.kind, namespace, after.as_ref())
+            .filter(|o| selector.matches(&o.value));
+        let page: Vec<&Stored> = matching
+            .by_ref()
+            .take(limit.unwrap_or(usize::MAX))
+            .collect();
+        // Whether a page follows is asked of the next object; how many remain is counted from
+        // the kind's total (walking the rest of a 60,000-pod list for each of its 120 pages
+        // was a quarter of what serving it cost).
+        let more = limit.is_some() && matching.next().is_some();
+        let served = served_before + page.len();
         let mut meta = json!({"resourceVersion": snapshot_rv.to_string()});
-        if remaining > 0 {
-            if let Some((ns, name)) = &last {
+        if more {
+            if let Some(last) = page.last() {
+                let (ns, name) = (
+                    meta_str(&last.value, "namespace"),
+                    meta_str(&last.value, "name"),
+                );
                 meta["continue"] = json!(encode_continue(snapshot_rv, ns, name, served));
             }
             if selector.is_empty() {
-                meta["remainingItemCount"] = json!(remaining);
+                let remaining = db.count(path.kind, namespace).saturating_sub(served);
+                meta["remainingItemCount"] = json!(remaining.max(1));
             }
         } else if !def.is_builtin() {
             meta["continue"] = json!("");
         }
-        if let (Some((printer, rows)), Some(ask)) = (printed, table) {
-            return Ok(Bytes::from(printer.table_bytes(
-                ask.version,
-                &meta,
-                &rows,
-                true,
-            )));
+        match table {
+            Some(ask) => print_rows(def, &path.version, ask, &meta, &page, out),
+            None => {
+                let encoded: Vec<Bytes> = page
+                    .iter()
+                    .map(|item| encode_item(def, item, &path.version))
+                    .collect();
+                out(list_body(def, &path.version, &meta, &encoded));
+            }
         }
-        Ok(list_body(def, &path.version, &meta, &encoded))
+        Ok(())
     }
 
     fn patch(
@@ -530,7 +536,7 @@ impl Api {
         paths: &ScalePaths,
     ) -> Result<(u16, Value), StatusError> {
         let name = key.2.as_str();
-        let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64);
+        let replicas = scale.at("/spec/replicas").and_then(Value::as_i64);
         let Some(replicas) = replicas.filter(|r| *r >= 0) else {
             return Err(status::invalid(
                 def,
@@ -540,7 +546,7 @@ impl Api {
             ));
         };
         let expected = scale
-            .pointer("/metadata/resourceVersion")
+            .at("/metadata/resourceVersion")
             .and_then(Value::as_str)
             .filter(|rv| !rv.is_empty());
         let mut new = stored;
@@ -627,6 +633,54 @@ impl Api {
             }),
         ))
     }
+}
+
+/// How much of a Table is written at a time while its rows are printed.
+const TABLE_CHUNK: usize = 256 * 1024;
+
+/// A Table of `page`'s rows onto `out`, in chunks. Objects in the storage version print from
+/// what the database keeps encoded; others are converted first.
+fn print_rows(
+    def: &KindDef,
+    version: &str,
+    ask: TableAsk,
+    meta: &Value,
+    page: &[&Stored],
+    out: &mut dyn FnMut(Bytes),
+) {
+    let printer = Printer::for_kind(def, version);
+    let now = jiff::Timestamp::now();
+    let mut rows = printer.table_head(ask.version, meta, true);
+    for (i, item) in page.iter().enumerate() {
+        if i > 0 {
+            rows.push(b',');
+        }
+        if version == def.storage_version() {
+            let encoded = Encoded {
+                whole: &item.json,
+                metadata: item.metadata_json(),
+            };
+            printer.push_row(
+                &mut rows,
+                &item.value,
+                &item.managed,
+                Some(&encoded),
+                ask.include,
+                now,
+            );
+        } else {
+            let obj = convert::to_version(def, item.value.clone(), version);
+            printer.push_row(&mut rows, &obj, &item.managed, None, ask.include, now);
+        }
+        if rows.len() >= TABLE_CHUNK {
+            out(Bytes::from(std::mem::replace(
+                &mut rows,
+                Vec::with_capacity(TABLE_CHUNK + 16 * 1024),
+            )));
+        }
+    }
+    rows.extend_from_slice(TABLE_TAIL);
+    out(Bytes::from(rows));
 }
 
 /// With a status subresource, the main resource ignores status changes and `/status` ignores

@@ -4,6 +4,7 @@
 //! string. A resource the app reports OutOfSync differs the way hand edits do: a Deployment
 //! scaled by hand, a ConfigMap value edited, a label changed.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 /// The manifest git has for a resource of this app at this revision.
@@ -62,7 +63,7 @@ fn live(target: &Value, drifted: bool) -> Value {
 pub fn managed_resources(app: &Value) -> Value {
     let name = app["metadata"]["name"].as_str().unwrap_or("");
     let revision = app
-        .pointer("/status/sync/revision")
+        .at("/status/sync/revision")
         .and_then(Value::as_str)
         .unwrap_or("");
     let items: Vec<Value> = app["status"]["resources"]

@@ -4,6 +4,7 @@
 //! resource tree with per-resource health, also as a newline-delimited JSON stream. Errors are
 //! grpc-gateway JSON: `{"error", "code", "message"}`.
 
+use crate::json_at::At;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -204,7 +205,7 @@ impl ArgoApi {
         if body["dryRun"] == true {
             sync["dryRun"] = json!(true);
         }
-        if let Some(items) = body.pointer("/syncOptions/items") {
+        if let Some(items) = body.at("/syncOptions/items") {
             sync["syncOptions"] = items.clone();
         }
         if let Some(resources) = body.get("resources").filter(|r| r.is_array()) {
@@ -272,7 +273,7 @@ impl ArgoApi {
                     })
                     .and_then(|x| x.health.clone());
                 let health = r
-                    .pointer("/health/status")
+                    .at("/health/status")
                     .and_then(Value::as_str)
                     .map(str::to_string)
                     .or(planned)

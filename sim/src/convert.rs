@@ -2,6 +2,7 @@
 //! the two differ in shape: object references, `nodeRef`, and where conditions live.
 //! A real cluster does this in CAPI's conversion webhook.
 
+use crate::json_at::At;
 use serde_json::{Map, Value, json};
 
 use super::kinds::KindDef;
@@ -100,7 +101,7 @@ fn move_field(obj: &mut Value, from: &str, to: &str) {
 fn drop_emptied(obj: &mut Value) {
     for pointer in EMPTIED {
         if obj
-            .pointer(pointer)
+            .at(pointer)
             .is_some_and(|v| v.as_object().is_some_and(Map::is_empty))
         {
             take(obj, pointer);
@@ -117,7 +118,7 @@ pub fn to_version(def: &KindDef, mut obj: Value, version: &str) -> Value {
     if def.group != "cluster.x-k8s.io" {
         return obj;
     }
-    let namespace = obj.pointer("/metadata/namespace").cloned();
+    let namespace = obj.at("/metadata/namespace").cloned();
     for path in REF_PATHS {
         if let Some(r) = obj.pointer_mut(path).and_then(Value::as_object_mut)
             && let Some(Value::String(group)) = r.remove("apiGroup")

@@ -5,7 +5,9 @@
 //! then follow a broadcast channel. A watch from an rv older than the window gets `410 Expired`,
 //! exactly as a real API server's watch cache answers.
 
+use crate::json_at::At;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -43,16 +45,20 @@ pub struct Stored {
     pub json: Bytes,
     /// `metadata.managedFields`, encoded; empty when the object has none.
     pub managed: Bytes,
+    /// Where `json` holds `metadata` (managed fields in): a Table row with the object's
+    /// metadata only (`includeObject=Metadata`, how clients browse pods) is that slice.
+    metadata: Range<u32>,
 }
 
 impl Stored {
     fn new(mut value: Value) -> Self {
-        let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        let (json, metadata) = encode_marking_metadata(&value);
         let managed = take_managed_fields(&mut value);
         Stored {
             value,
-            json,
+            json: Bytes::from(json),
             managed,
+            metadata,
         }
     }
 
@@ -60,6 +66,39 @@ impl Stored {
     pub fn full(&self) -> Value {
         with_managed_fields(self.value.clone(), &self.managed)
     }
+
+    /// `metadata` as `json` encodes it (managed fields in); `None` when it has none.
+    pub fn metadata_json(&self) -> Option<&[u8]> {
+        let Range { start, end } = self.metadata;
+        (end > start).then(|| &self.json[start as usize..end as usize])
+    }
+}
+
+/// `value` encoded exactly as `serde_json::to_vec` writes it, and where in it `metadata`'s
+/// value is (an empty range when there is none).
+fn encode_marking_metadata(value: &Value) -> (Vec<u8>, Range<u32>) {
+    let Value::Object(map) = value else {
+        return (serde_json::to_vec(value).unwrap_or_default(), 0..0);
+    };
+    let mut out = Vec::with_capacity(4096);
+    let mut metadata = 0..0;
+    out.push(b'{');
+    for (i, (key, field)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+        let start = out.len();
+        let _ = serde_json::to_writer(&mut out, field);
+        if key == "metadata"
+            && let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(out.len()))
+        {
+            metadata = start..end;
+        }
+    }
+    out.push(b'}');
+    (out, metadata)
 }
 
 /// Remove `metadata.managedFields` from `value`, returning it encoded (empty when absent).
@@ -77,7 +116,7 @@ fn take_managed_fields(value: &mut Value) -> Bytes {
 /// `value` with encoded managed fields put back (unless it carries its own).
 pub fn with_managed_fields(mut value: Value, managed: &[u8]) -> Value {
     let has_own = value
-        .pointer("/metadata/managedFields")
+        .at("/metadata/managedFields")
         .is_some_and(|v| !v.is_null());
     if !managed.is_empty()
         && !has_own
@@ -141,7 +180,8 @@ pub struct Db {
 }
 
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
-    obj.pointer(&format!("/metadata/{field}"))
+    obj.get("metadata")
+        .and_then(|meta| meta.get(field))
         .and_then(Value::as_str)
         .unwrap_or("")
 }
@@ -277,7 +317,7 @@ impl Db {
     }
 
     fn note_terminating(&mut self, key: &ObjKey, object: &Value) {
-        if object.pointer("/metadata/deletionTimestamp").is_some() {
+        if object.at("/metadata/deletionTimestamp").is_some() {
             self.terminating.insert(key.clone());
         } else {
             self.terminating.remove(key);
@@ -392,15 +432,15 @@ impl Db {
             return Ok(with_managed_fields(new, &managed));
         }
         let generation = old
-            .pointer("/metadata/generation")
+            .at("/metadata/generation")
             .and_then(Value::as_i64)
             .unwrap_or(1);
         let spec_changed = old.get("spec") != new.get("spec");
-        let had_generation = old.pointer("/metadata/generation").is_some();
-        let prev_labels = old.pointer("/metadata/labels").cloned();
+        let had_generation = old.at("/metadata/generation").is_some();
+        let prev_labels = old.at("/metadata/labels").cloned();
         // Identity fields are server-owned: keep them whatever the patch said.
         for field in ["uid", "creationTimestamp", "name", "namespace"] {
-            if let Some(v) = old.pointer(&format!("/metadata/{field}")) {
+            if let Some(v) = old.at(&format!("/metadata/{field}")) {
                 new["metadata"][field] = v.clone();
             }
         }
@@ -502,6 +542,23 @@ mod tests {
     }
 
     #[test]
+    fn the_encoding_is_serde_jsons_and_marks_the_metadata() {
+        let with = json!({"apiVersion": "v1", "kind": "Pod", "spec": {"a": "\u{1b}[31m\"x\""},
+            "metadata": {"name": "p", "labels": {"a/b": "c"}, "managedFields": [{"manager": "m"}]},
+            "status": {"phase": "Running", "list": [1, 2.5, null, true]}});
+        let (json, span) = encode_marking_metadata(&with);
+        assert_eq!(json, serde_json::to_vec(&with).expect("json"));
+        let marked = &json[span.start as usize..span.end as usize];
+        let metadata: Value = serde_json::from_slice(marked).expect("metadata alone");
+        assert_eq!(metadata, with["metadata"]);
+        let without = json!({"kind": "Status", "code": 410});
+        let (json, span) = encode_marking_metadata(&without);
+        assert_eq!(json, serde_json::to_vec(&without).expect("json"));
+        assert!(span.is_empty());
+        assert_eq!(encode_marking_metadata(&json!([1])).0, b"[1]");
+    }
+
+    #[test]
     fn managed_fields_are_kept_encoded_and_sent_whole() {
         let pod = kind_id("Pod").expect("Pod");
         let mut db = Db::new(100);
@@ -511,7 +568,7 @@ mod tests {
         db.create(pod, obj).expect("created");
         let key = (pod, "ns".to_string(), "p".to_string());
         let stored = db.list_stored(pod, None, None).next().expect("stored");
-        assert!(stored.value.pointer("/metadata/managedFields").is_none());
+        assert!(stored.value.at("/metadata/managedFields").is_none());
         let sent: Value = serde_json::from_slice(&stored.json).expect("json");
         assert_eq!(sent["metadata"]["managedFields"], fields);
         assert_eq!(
@@ -534,7 +591,7 @@ mod tests {
             serde_json::from_slice::<Value>(&event.managed).ok(),
             Some(fields.clone())
         );
-        assert!(event.object.pointer("/metadata/managedFields").is_none());
+        assert!(event.object.at("/metadata/managedFields").is_none());
         let deleted = db.delete(&key).expect("deleted");
         assert_eq!(deleted["metadata"]["managedFields"], fields);
     }

@@ -1,6 +1,7 @@
 //! External Secrets Operator objects of a scenario (external-secrets.io/v1), shaped as ESO v2
 //! writes them, and the refresh it performs.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::db::{fnv, now_rfc3339};
@@ -9,13 +10,10 @@ use super::scenario::{ExternalSecretSpec, StoreSpec};
 /// `"<generation>-<hash of labels and annotations>"`, as ESO records the last synced state.
 pub fn synced_version(obj: &Value) -> String {
     let generation = obj
-        .pointer("/metadata/generation")
+        .at("/metadata/generation")
         .and_then(Value::as_i64)
         .unwrap_or(1);
-    let meta = json!([
-        obj.pointer("/metadata/labels"),
-        obj.pointer("/metadata/annotations")
-    ]);
+    let meta = json!([obj.at("/metadata/labels"), obj.at("/metadata/annotations")]);
     format!("{generation}-{:x}", fnv(meta.to_string().as_bytes()))
 }
 

@@ -2,6 +2,7 @@
 //! pod was scheduled, images pulled, containers started, and the warnings an operator looks for
 //! (back-off restarting a failed container, no node with room).
 
+use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -97,7 +98,7 @@ pub fn pod_events(pods: &[Value]) -> Vec<Value> {
             "kubelet",
         ));
         let waiting = pod
-            .pointer("/status/containerStatuses/0/state/waiting/reason")
+            .at("/status/containerStatuses/0/state/waiting/reason")
             .and_then(Value::as_str);
         if waiting == Some("CrashLoopBackOff") {
             let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or("");

@@ -3,6 +3,7 @@
 //! `shared/samples/kube-api/14-eviction-and-logs.txt`): 201 with a bare Status and a graceful
 //! delete of the pod, or 429 when a budget that selects the pod allows no disruption.
 
+use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -16,7 +17,7 @@ const DEFAULT_GRACE: i64 = 30;
 
 /// The label selector of a budget, as `Selector` parses it; `None` if it cannot select.
 pub fn budget_selector(pdb: &Value) -> Option<Selector> {
-    let sel = pdb.pointer("/spec/selector")?;
+    let sel = pdb.at("/spec/selector")?;
     let mut parts: Vec<String> = sel
         .get("matchLabels")
         .and_then(Value::as_object)
@@ -56,16 +57,16 @@ pub fn budget_selector(pdb: &Value) -> Option<Selector> {
 /// Whether a pod counts as healthy for a budget: ready, not being deleted, not just disrupted.
 pub fn healthy(pod: &Value, pdb: &Value) -> bool {
     let ready = pod
-        .pointer("/status/conditions")
+        .at("/status/conditions")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .any(|c| c["type"] == "Ready" && c["status"] == "True");
     let disrupted = pdb
-        .pointer("/status/disruptedPods")
+        .at("/status/disruptedPods")
         .and_then(|d| d.get(meta_str(pod, "name")))
         .is_some();
-    ready && pod.pointer("/metadata/deletionTimestamp").is_none() && !disrupted
+    ready && pod.at("/metadata/deletionTimestamp").is_none() && !disrupted
 }
 
 /// How many of `expected` pods a budget wants healthy: `minAvailable`, or `expected` less
@@ -79,10 +80,7 @@ pub fn desired_healthy(pdb: &Value, expected: i64) -> i64 {
             .map_or(0, |p| (expected * p + 99) / 100),
         _ => 0,
     };
-    match (
-        pdb.pointer("/spec/minAvailable"),
-        pdb.pointer("/spec/maxUnavailable"),
-    ) {
+    match (pdb.at("/spec/minAvailable"), pdb.at("/spec/maxUnavailable")) {
         (Some(min), _) => amount(min),
         (None, Some(max)) => (expected - amount(max)).max(0),
         (None, None) => expected,
@@ -132,11 +130,11 @@ pub fn evict(db: &mut Db, key: &ObjKey, now: Timestamp) -> Result<(u16, Value), 
     for budget in &budgets {
         let Some(pdb) = db.get(budget) else { continue };
         let allowed = pdb
-            .pointer("/status/disruptionsAllowed")
+            .at("/status/disruptionsAllowed")
             .and_then(Value::as_i64)
             .unwrap_or(0);
         if allowed <= 0 {
-            let number = |f: &str| pdb.pointer(f).and_then(Value::as_i64).unwrap_or(0);
+            let number = |f: &str| pdb.at(f).and_then(Value::as_i64).unwrap_or(0);
             return Err(status::disruption_budget(
                 &budget.2,
                 number("/status/desiredHealthy"),
@@ -157,7 +155,7 @@ pub fn evict(db: &mut Db, key: &ObjKey, now: Timestamp) -> Result<(u16, Value), 
         });
     }
     let grace = pod
-        .pointer("/spec/terminationGracePeriodSeconds")
+        .at("/spec/terminationGracePeriodSeconds")
         .and_then(Value::as_i64)
         .unwrap_or(DEFAULT_GRACE);
     let deadline = now + SignedDuration::from_secs(grace);
@@ -209,7 +207,7 @@ mod tests {
             r#"{"apiVersion":"v1","code":201,"kind":"Status","metadata":{},"status":"Success"}"#
         );
         let pod = db.get(&a).expect("still there, terminating");
-        assert!(pod.pointer("/metadata/deletionTimestamp").is_some());
+        assert!(pod.at("/metadata/deletionTimestamp").is_some());
         assert_eq!(pod["metadata"]["deletionGracePeriodSeconds"], 30);
         let conditions = pod["status"]["conditions"].as_array().expect("conditions");
         assert!(
@@ -238,7 +236,7 @@ mod tests {
         assert_eq!(err.code, 429);
         assert!(
             db.get(&a)
-                .is_some_and(|p| p.pointer("/metadata/deletionTimestamp").is_none())
+                .is_some_and(|p| p.at("/metadata/deletionTimestamp").is_none())
         );
         let pdb = json!({"spec": {"maxUnavailable": "25%"}});
         assert_eq!(desired_healthy(&pdb, 3), 2);

@@ -5,9 +5,13 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 
 use bytes::Bytes;
+use futures::StreamExt;
 use http::{HeaderValue, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::Frame;
 use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use super::status::StatusError;
 
@@ -37,10 +41,18 @@ pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response
     resp
 }
 
-/// A 200 whose JSON body is already encoded.
-pub fn bytes_response(code: u16, body: Bytes, warning: Option<&str>) -> Response<Body> {
-    let mut resp = json_response(code, &Value::Null, warning);
-    *resp.body_mut() = full(body);
+/// A 200 whose JSON body arrives in chunks: `head`, then whatever `rest` brings until it
+/// closes (sent chunked, as a real server streams a list).
+pub fn streamed_response(
+    head: Bytes,
+    rest: mpsc::UnboundedReceiver<Bytes>,
+    warning: Option<&str>,
+) -> Response<Body> {
+    let chunks = futures::stream::once(async move { head })
+        .chain(UnboundedReceiverStream::new(rest))
+        .map(|chunk| Ok::<_, Infallible>(Frame::data(chunk)));
+    let mut resp = json_response(200, &Value::Null, warning);
+    *resp.body_mut() = BodyExt::boxed(StreamBody::new(chunks));
     resp
 }
 

@@ -1,6 +1,7 @@
 //! Label selectors as the API server parses them: `a=b`, `a==b`, `a!=b`, `a`, `!a`,
 //! `a in (x,y)`, `a notin (x,y)`, comma-separated (all must hold).
 
+use crate::json_at::At;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -105,7 +106,7 @@ impl Selector {
             return true;
         }
         let labels: BTreeMap<&str, &str> = obj
-            .pointer("/metadata/labels")
+            .at("/metadata/labels")
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
@@ -204,7 +205,7 @@ impl FieldSelector {
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, value, equal)| {
             let pointer = format!("/{}", field.replace('.', "/"));
-            let actual = obj.pointer(&pointer).and_then(Value::as_str).unwrap_or("");
+            let actual = obj.at(&pointer).and_then(Value::as_str).unwrap_or("");
             (actual == value) == *equal
         })
     }

@@ -21,6 +21,7 @@ pub mod eviction;
 mod faults;
 pub mod harvester_objects;
 pub mod http;
+pub mod json_at;
 pub mod jsonpath;
 pub mod kinds;
 pub mod kubeconfig;
@@ -36,6 +37,7 @@ pub mod scenario;
 pub mod seed_objects;
 pub mod server;
 pub mod server_state;
+pub mod standalone;
 pub mod status;
 pub mod table;
 pub mod table_columns;
@@ -50,6 +52,7 @@ pub mod workload_objects;
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 pub mod proto;
 
+use crate::json_at::At;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -222,7 +225,7 @@ fn other_clusters(s: &Scenario) -> Vec<(String, Role, Objects)> {
         // (node name, whether its Machine is a control-plane one)
         let nodes: Vec<(String, bool)> = capi_objects::cluster_objects(c)
             .into_iter()
-            .filter(|(kind, m)| *kind == "Machine" && m.pointer("/status/nodeRef").is_some())
+            .filter(|(kind, m)| *kind == "Machine" && m.at("/status/nodeRef").is_some())
             .map(|(_, m)| {
                 let name = m["metadata"]["name"].as_str().unwrap_or_default();
                 let control_plane = m["metadata"]["labels"]

@@ -3,6 +3,7 @@
 //! node with the sum of its pods and what the system itself uses. The numbers are derived
 //! from the pod's name and move with `phase`, so a refresh shows them change.
 
+use crate::json_at::At;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -31,18 +32,18 @@ fn rfc3339(t: Timestamp) -> String {
 
 /// The PodMetrics of a pod that runs, else `None` (metrics-server skips the others).
 pub fn pod_metrics(pod: &Value, at: Timestamp, phase: u64) -> Option<Value> {
-    if pod.pointer("/status/phase").and_then(Value::as_str) != Some("Running") {
+    if pod.at("/status/phase").and_then(Value::as_str) != Some("Running") {
         return None;
     }
     let name = meta_str(pod, "name");
     let statuses = pod
-        .pointer("/status/containerStatuses")
+        .at("/status/containerStatuses")
         .and_then(Value::as_array)?;
     let containers: Vec<Value> = statuses
         .iter()
         .map(|c| {
             let container = c["name"].as_str().unwrap_or_default();
-            let crashing = c.pointer("/state/running").is_none();
+            let crashing = c.at("/state/running").is_none();
             let (cpu, memory) = usage(name, container, crashing, phase);
             json!({"name": container, "usage": {
                 "cpu": format!("{}n", cpu * 1_000_000 + fnv(container.as_bytes()) % 999_999),
@@ -109,7 +110,7 @@ pub fn metrics_of(
     let per_pod: Vec<(String, Value)> = pods
         .iter()
         .filter_map(|p| {
-            let node = p.pointer("/spec/nodeName")?.as_str()?.to_string();
+            let node = p.at("/spec/nodeName")?.as_str()?.to_string();
             Some((node, pod_metrics(p, at, phase)?))
         })
         .collect();

@@ -2,17 +2,16 @@
 //! (READY, STATUS, RESTARTS), nodes, namespaces, secrets, events; and the short human durations
 //! they all use.
 
+use crate::json_at::At;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 pub fn name_of(obj: &Value) -> Value {
-    obj.pointer("/metadata/name")
-        .cloned()
-        .unwrap_or(Value::Null)
+    obj.at("/metadata/name").cloned().unwrap_or(Value::Null)
 }
 
 pub fn age_of(obj: &Value, now: Timestamp) -> Value {
-    obj.pointer("/metadata/creationTimestamp")
+    obj.at("/metadata/creationTimestamp")
         .and_then(Value::as_str)
         .and_then(|t| t.parse::<Timestamp>().ok())
         .map_or(json!("<unknown>"), |t| {
@@ -26,7 +25,7 @@ pub fn name_age_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
 
 pub fn namespace_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let phase = obj
-        .pointer("/status/phase")
+        .at("/status/phase")
         .and_then(Value::as_str)
         .unwrap_or("Active");
     vec![name_of(obj), json!(phase), age_of(obj, now)]
@@ -45,7 +44,7 @@ pub fn secret_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
 /// the wide columns of Deployments and ReplicaSets.
 fn template_cells(obj: &Value) -> [Value; 3] {
     let containers = obj
-        .pointer("/spec/template/spec/containers")
+        .at("/spec/template/spec/containers")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
@@ -57,7 +56,7 @@ fn template_cells(obj: &Value) -> [Value; 3] {
             .join(",")
     };
     let selector = obj
-        .pointer("/spec/selector/matchLabels")
+        .at("/spec/selector/matchLabels")
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
@@ -74,7 +73,7 @@ fn template_cells(obj: &Value) -> [Value; 3] {
 }
 
 fn count_at(obj: &Value, pointer: &str) -> i64 {
-    obj.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+    obj.at(pointer).and_then(Value::as_i64).unwrap_or(0)
 }
 
 /// READY is `readyReplicas/spec.replicas`; Up-to-date and Available are numbers.
@@ -110,7 +109,7 @@ pub fn replica_set_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
 
 /// MIN AVAILABLE and MAX UNAVAILABLE as given (`N/A` when not), ALLOWED DISRUPTIONS a number.
 pub fn budget_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
-    let given = |field: &str| match obj.pointer(field) {
+    let given = |field: &str| match obj.at(field) {
         Some(Value::Number(n)) => json!(n.to_string()),
         Some(Value::String(s)) => json!(s),
         _ => json!("N/A"),
@@ -130,7 +129,7 @@ pub fn service_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let spec = &obj["spec"];
     let kind = spec["type"].as_str().unwrap_or("ClusterIP");
     let ingress: Vec<&str> = obj
-        .pointer("/status/loadBalancer/ingress")
+        .at("/status/loadBalancer/ingress")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -189,7 +188,7 @@ pub fn config_map_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
 
 pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
     let ready = obj
-        .pointer("/status/conditions")
+        .at("/status/conditions")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -200,11 +199,11 @@ pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
         Some("False") => "NotReady".to_string(),
         _ => "Unknown".to_string(),
     };
-    if obj.pointer("/spec/unschedulable") == Some(&json!(true)) {
+    if obj.at("/spec/unschedulable") == Some(&json!(true)) {
         status.push_str(",SchedulingDisabled");
     }
     let mut roles: Vec<&str> = obj
-        .pointer("/metadata/labels")
+        .at("/metadata/labels")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -213,7 +212,7 @@ pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
         .collect();
     roles.sort_unstable();
     let address = |kind: &str| {
-        obj.pointer("/status/addresses")
+        obj.at("/status/addresses")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -223,7 +222,7 @@ pub fn node_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
             .to_string()
     };
     let info = |field: &str| {
-        obj.pointer(&format!("/status/nodeInfo/{field}"))
+        obj.at(&format!("/status/nodeInfo/{field}"))
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
@@ -292,7 +291,7 @@ fn pod_status(obj: &Value) -> String {
             }
         }
     }
-    if obj.pointer("/metadata/deletionTimestamp").is_some()
+    if obj.at("/metadata/deletionTimestamp").is_some()
         && !matches!(status["phase"].as_str(), Some("Succeeded" | "Failed"))
     {
         reason = "Terminating".into();
@@ -312,7 +311,7 @@ pub fn pod_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
         .sum();
     let last_restart = containers
         .iter()
-        .filter_map(|c| c.pointer("/lastState/terminated/finishedAt")?.as_str())
+        .filter_map(|c| c.at("/lastState/terminated/finishedAt")?.as_str())
         .filter_map(|t| t.parse::<Timestamp>().ok())
         .max();
     let restarts = match (restarts, last_restart) {
@@ -330,9 +329,9 @@ pub fn pod_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
         json!(pod_status(obj)),
         json!(restarts),
         age_of(obj, now),
-        obj.pointer("/status/podIP").cloned().unwrap_or_else(none),
-        obj.pointer("/spec/nodeName").cloned().unwrap_or_else(none),
-        obj.pointer("/status/nominatedNodeName")
+        obj.at("/status/podIP").cloned().unwrap_or_else(none),
+        obj.at("/spec/nodeName").cloned().unwrap_or_else(none),
+        obj.at("/status/nominatedNodeName")
             .cloned()
             .unwrap_or_else(none),
         none(),

@@ -43,6 +43,12 @@ pub async fn serve<H: Handler>(
             },
             _ = shutdown.changed() => return,
         };
+        // As Go's net package does for every TCP connection (so a real API server too):
+        // without it a response's last short segment waits for the client's delayed ACK,
+        // and every other page of a long list stalled 40 ms.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
         let acceptor = acceptor.clone();
         let api = api.clone();
         let mut conn_shutdown = shutdown.clone();

@@ -171,6 +171,11 @@ pub fn method_not_allowed(method: &str) -> StatusError {
     )
 }
 
+/// 500, as a real server answers a request it failed while handling.
+pub fn internal(message: String) -> StatusError {
+    status(500, "InternalError", message, None)
+}
+
 /// 410 for an expired continue token or a too-old resourceVersion.
 pub fn expired(message: String) -> StatusError {
     status(410, "Expired", message, None)

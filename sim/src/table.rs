@@ -3,6 +3,7 @@
 //! printer columns (after Name; Name and Age when the CRD has none), the built-in kinds theirs,
 //! and each row carries the object as `includeObject` asks (Metadata by default).
 
+use crate::json_at::At;
 use std::sync::LazyLock;
 
 use jiff::Timestamp;
@@ -77,7 +78,7 @@ impl TableAsk {
     pub fn one_row(&self, def: &KindDef, version: &str, obj: &Value) -> Value {
         let printer = Printer::for_kind(def, version);
         let rv = obj
-            .pointer("/metadata/resourceVersion")
+            .at("/metadata/resourceVersion")
             .cloned()
             .unwrap_or(Value::Null);
         let row = printer.row(obj, &[], self.include, jiff::Timestamp::now());
@@ -202,8 +203,8 @@ impl Printer {
     }
 
     /// One row written onto `out` (a page's rows go into one buffer: a buffer per row, then
-    /// one to join them, had the simulator in malloc for most of a page), with the whole
-    /// object (managed fields in) already encoded as the database keeps it when there is one:
+    /// one to join them, had the simulator in malloc for most of a page), with the object
+    /// (managed fields in) already encoded as the database keeps it when there is one:
     /// copying the object, parsing its managed fields and writing all of it again made a page
     /// of 500 pods take 100–250 ms.
     pub fn push_row(
@@ -211,7 +212,7 @@ impl Printer {
         out: &mut Vec<u8>,
         obj: &Value,
         managed: &[u8],
-        encoded: Option<&[u8]>,
+        encoded: Option<&Encoded>,
         include: IncludeObject,
         now: Timestamp,
     ) {
@@ -227,13 +228,18 @@ impl Printer {
                 out.extend_from_slice(
                     b",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":",
                 );
-                let empty = Value::Object(Map::new());
-                push_with_managed(out, obj.get("metadata").unwrap_or(&empty), managed);
+                match encoded.and_then(|e| e.metadata) {
+                    Some(metadata) => out.extend_from_slice(metadata),
+                    None => {
+                        let empty = Value::Object(Map::new());
+                        push_with_managed(out, obj.get("metadata").unwrap_or(&empty), managed);
+                    }
+                }
                 out.push(b'}');
             }
-            (IncludeObject::Object, Some(whole)) => {
+            (IncludeObject::Object, Some(encoded)) => {
                 out.extend_from_slice(b",\"object\":");
-                out.extend_from_slice(whole);
+                out.extend_from_slice(encoded.whole);
             }
             (IncludeObject::Object, None) if managed.is_empty() => {
                 out.extend_from_slice(b",\"object\":");
@@ -248,16 +254,11 @@ impl Printer {
         out.push(b'}');
     }
 
-    /// A whole Table from its rows already encoded and joined with commas (`push_row`),
-    /// spliced in as a real server streams them.
-    pub fn table_bytes(
-        &self,
-        version: &str,
-        metadata: &Value,
-        rows: &[u8],
-        definitions: bool,
-    ) -> Vec<u8> {
-        let mut out = Vec::with_capacity(rows.len() + 4096);
+    /// A Table up to its first row: kind, apiVersion, the list metadata and
+    /// `columnDefinitions` (or `null`, as later watch events have); rows follow, comma-joined
+    /// as `push_row` writes them, then `TABLE_TAIL` — spliced as a real server streams them.
+    pub fn table_head(&self, version: &str, metadata: &Value, definitions: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256 * 1024);
         out.extend_from_slice(b"{\"kind\":\"Table\",\"apiVersion\":");
         out.extend(serde_json::to_vec(&format!("meta.k8s.io/{version}")).unwrap_or_default());
         out.extend_from_slice(b",\"metadata\":");
@@ -270,8 +271,6 @@ impl Printer {
         };
         out.extend(serde_json::to_vec(&definitions).unwrap_or_default());
         out.extend_from_slice(b",\"rows\":[");
-        out.extend_from_slice(rows);
-        out.extend_from_slice(b"]}\n");
         out
     }
 
@@ -317,6 +316,17 @@ fn push_with_managed(out: &mut Vec<u8>, metadata: &Value, managed: &[u8]) {
         }
         _ => out.extend(encoded),
     }
+}
+
+/// What closes a Table begun with `table_head` once its rows are written.
+pub const TABLE_TAIL: &[u8] = b"]}\n";
+
+/// An object as the database keeps it encoded (managed fields in): whole, and its metadata
+/// alone when it has any.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded<'a> {
+    pub whole: &'a [u8],
+    pub metadata: Option<&'a [u8]>,
 }
 
 /// CRD column types as the Table reports them (`number` stays `number`).

@@ -3,6 +3,7 @@
 //! the VM's state does not allow it. The controllers then move the VM through its printable
 //! states.
 
+use crate::json_at::At;
 use http::{Method, Response};
 use serde_json::{Value, json};
 
@@ -58,12 +59,12 @@ pub fn handle(
         return error_response(status::not_found(&KINDS[kind], name));
     };
     let printable = vm
-        .pointer("/status/printableStatus")
+        .at("/status/printableStatus")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
     let strategy = vm
-        .pointer("/spec/runStrategy")
+        .at("/spec/runStrategy")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
@@ -153,12 +154,12 @@ fn migration_target(db: &super::db::Db, ns: &str, name: &str) -> Option<(String,
         ns.to_string(),
         name.to_string(),
     ))?;
-    let source = vmi.pointer("/status/nodeName")?.as_str()?.to_string();
+    let source = vmi.at("/status/nodeName")?.as_str()?.to_string();
     let target = db
         .list(kind_id("Node").unwrap_or_default(), None, None)
         .filter(|n| {
-            n.pointer("/spec/unschedulable").and_then(Value::as_bool) != Some(true)
-                && n.pointer("/metadata/annotations/harvesterhci.io~1maintain-status")
+            n.at("/spec/unschedulable").and_then(Value::as_bool) != Some(true)
+                && n.at("/metadata/annotations/harvesterhci.io~1maintain-status")
                     .is_none()
         })
         .filter_map(|n| n["metadata"]["name"].as_str())

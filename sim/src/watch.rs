@@ -2,6 +2,7 @@
 //! replay from the watch-cache window, and a single `ERROR 410 Expired` line for an rv that is
 //! too old (a real server does not answer that with HTTP 410 on a watch).
 
+use crate::json_at::At;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -50,7 +51,7 @@ impl Filter {
         match self.table.as_mut() {
             Some(t) => {
                 let rv = object
-                    .pointer("/metadata/resourceVersion")
+                    .at("/metadata/resourceVersion")
                     .cloned()
                     .unwrap_or(Value::Null);
                 let row = t
@@ -78,7 +79,7 @@ impl Filter {
         if !self.path.namespace.is_empty()
             && event
                 .object
-                .pointer("/metadata/namespace")
+                .at("/metadata/namespace")
                 .and_then(Value::as_str)
                 != Some(self.path.namespace.as_str())
         {

@@ -37,6 +37,7 @@ mod secrets;
 mod shell;
 mod sim_api;
 mod sim_table;
+mod standalone_sim;
 mod table;
 mod talos;
 mod talos_machine;

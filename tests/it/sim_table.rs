@@ -143,6 +143,57 @@ async fn a_rows_whole_object_is_the_object_as_stored() {
     }
 }
 
+/// A row's metadata (`includeObject=Metadata`, the default and what the pod browser asks for)
+/// is the object's metadata as a GET returns it, managed fields and all, on a page written in
+/// several chunks (1,200 pods).
+#[tokio::test]
+async fn a_rows_metadata_is_the_objects_on_a_page_sent_in_chunks() {
+    let sim = common::frozen_sim().await;
+    let pod = opsdeck_sim::kinds::kind_id("Pod").expect("pods");
+    {
+        let mut db = sim.cluster_db("media").expect("media");
+        let template = db.list(pod, None, None).next().cloned().expect("a pod");
+        for i in 0..1200 {
+            let mut copy = template.clone();
+            let meta = copy["metadata"].as_object_mut().expect("metadata");
+            meta.insert("name".into(), json!(format!("chunked-{i:04}")));
+            meta.remove("uid");
+            meta.insert(
+                "managedFields".into(),
+                json!([{"manager": "kubelet", "operation": "Update", "apiVersion": "v1",
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:status": {"f:phase": {}, "f:podIP": {}}}}]),
+            );
+            db.create(pod, copy).expect("create");
+        }
+    }
+    let client = common::client_for(&sim, "opsdeck-media").await;
+    let table = get(&client, "/api/v1/pods?limit=2000", KUBECTL_ACCEPT)
+        .await
+        .expect("table");
+    let rows = table["rows"].as_array().expect("rows");
+    assert!(rows.len() > 1200, "{} rows", rows.len());
+    let bytes = serde_json::to_vec(&table).expect("json").len();
+    assert!(
+        bytes > 768 * 1024,
+        "a page of {bytes} bytes is several chunks"
+    );
+    for row in rows.iter().step_by(61) {
+        let object = &row["object"];
+        assert_eq!(object["kind"], "PartialObjectMetadata");
+        let metadata = &object["metadata"];
+        let path = format!(
+            "/api/v1/namespaces/{}/pods/{}",
+            metadata["namespace"].as_str().expect("namespace"),
+            metadata["name"].as_str().expect("name")
+        );
+        let alone = get(&client, &path, "application/json").await.expect("pod");
+        assert!(metadata["managedFields"].is_array(), "{metadata}");
+        assert_eq!(metadata, &alone["metadata"]);
+        assert_eq!(row["cells"][0], alone["metadata"]["name"]);
+    }
+}
+
 #[tokio::test]
 async fn kinds_without_printer_columns_and_built_ins_print_as_the_server_does() {
     let sim = common::frozen_sim().await;

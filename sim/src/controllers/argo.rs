@@ -1,6 +1,7 @@
 //! The Argo CD application controller, as the simulator plays it: operations walk their hook
 //! phases and waves one step per tick; drifted apps self-heal.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::{Controllers, SELF_HEAL_AFTER};
@@ -59,7 +60,7 @@ impl Controllers {
         let asked = self
             .db()
             .get(&key)
-            .and_then(|a| a.pointer("/status/operationState/phase"))
+            .and_then(|a| a.at("/status/operationState/phase"))
             .and_then(Value::as_str)
             == Some("Terminating");
         if !asked {
@@ -162,7 +163,7 @@ impl Controllers {
             .db()
             .list(self.app_kind, Some(ARGO_NAMESPACE), None)
             .filter(|a| {
-                a.pointer("/metadata/annotations/argocd.argoproj.io~1refresh")
+                a.at("/metadata/annotations/argocd.argoproj.io~1refresh")
                     .is_some()
             })
             .map(|a| Db::key_of(self.app_kind, a))
@@ -218,7 +219,7 @@ impl Controllers {
         // A selective sync (`sync.resources`) touches only the named resources and runs no
         // hooks, as Argo CD does.
         let selected: Option<Vec<&Value>> = app
-            .pointer("/operation/sync/resources")
+            .at("/operation/sync/resources")
             .and_then(Value::as_array)
             .filter(|r| !r.is_empty())
             .map(|r| r.iter().collect());

@@ -1,6 +1,7 @@
 //! The Cluster API side: Machines provision step by step, a worker is replaced now and then,
 //! and the counters of control planes, MachineDeployments and Clusters follow the Machines.
 
+use crate::json_at::At;
 use serde_json::Value;
 
 use super::{Controllers, TICKS_PER_MACHINE_STAGE};
@@ -65,7 +66,7 @@ impl Controllers {
         let db = self.db();
         db.list(self.machine_kind, None, None)
             .filter_map(|m| {
-                let phase = m.pointer("/status/phase").and_then(Value::as_str)?;
+                let phase = m.at("/status/phase").and_then(Value::as_str)?;
                 matches!(phase, "Provisioning" | "Provisioned").then(|| {
                     (
                         Db::key_of(self.machine_kind, m),
@@ -107,7 +108,7 @@ impl Controllers {
                 let desired = self
                     .db()
                     .get(&(md_kind, c.namespace.clone(), md.clone()))
-                    .and_then(|o| o.pointer("/spec/replicas").and_then(Value::as_u64))
+                    .and_then(|o| o.at("/spec/replicas").and_then(Value::as_u64))
                     .unwrap_or(u64::from(pool.replicas)) as usize;
                 let mut mine: Vec<(String, String)> = {
                     let db = self.db();
@@ -117,7 +118,7 @@ impl Controllers {
                         })
                         .map(|m| {
                             (
-                                m.pointer("/metadata/creationTimestamp")
+                                m.at("/metadata/creationTimestamp")
                                     .and_then(Value::as_str)
                                     .unwrap_or("")
                                     .to_string(),
@@ -201,13 +202,13 @@ impl Controllers {
             let db = self.db();
             db.list(self.machine_kind, Some(&c.namespace), None)
                 .find(|m| {
-                    m.pointer(&format!(
+                    m.at(&format!(
                         "/metadata/labels/{}",
                         DEPLOYMENT_NAME_LABEL.replace('/', "~1")
                     ))
                     .and_then(Value::as_str)
                         == Some(md.as_str())
-                        && m.pointer("/status/phase").and_then(Value::as_str) == Some("Running")
+                        && m.at("/status/phase").and_then(Value::as_str) == Some("Running")
                 })
                 .map(|m| Db::key_of(self.machine_kind, m))
         };
@@ -254,7 +255,7 @@ impl Controllers {
             .db()
             .list(self.machine_kind, Some(&c.namespace), None)
             .filter(|m| {
-                m.pointer(&format!(
+                m.at(&format!(
                     "/metadata/labels/{}",
                     CLUSTER_NAME_LABEL.replace('/', "~1")
                 ))
@@ -264,9 +265,9 @@ impl Controllers {
             .cloned()
             .collect();
         let running =
-            |m: &&&Value| m.pointer("/status/phase").and_then(Value::as_str) == Some("Running");
+            |m: &&&Value| m.at("/status/phase").and_then(Value::as_str) == Some("Running");
         let label = |m: &Value, l: &str| {
-            m.pointer(&format!("/metadata/labels/{}", l.replace('/', "~1")))
+            m.at(&format!("/metadata/labels/{}", l.replace('/', "~1")))
                 .cloned()
         };
         let cp_machines: Vec<&Value> = machines
@@ -294,7 +295,7 @@ impl Controllers {
             let desired = self
                 .db()
                 .get(&(md_kind, c.namespace.clone(), md.clone()))
-                .and_then(|o| o.pointer("/spec/replicas").and_then(Value::as_u64))
+                .and_then(|o| o.at("/spec/replicas").and_then(Value::as_u64))
                 .unwrap_or(u64::from(pool.replicas)) as u32;
             let n = Counts {
                 desired,
@@ -317,7 +318,7 @@ impl Controllers {
         // The control plane reports the oldest version its Machines run.
         if let Some(oldest) = cp_machines
             .iter()
-            .filter_map(|m| m.pointer("/spec/version").and_then(Value::as_str))
+            .filter_map(|m| m.at("/spec/version").and_then(Value::as_str))
             .min_by_key(|v| crate::versions::semver(v))
         {
             tcp_status["version"] = serde_json::json!(oldest);

@@ -5,6 +5,7 @@
 //! `Degraded` once the progress deadline passes, which a completed rollout never reaches.
 //! When the Node posts again, the pods are Ready and the apps Healthy again.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
@@ -48,8 +49,8 @@ fn follow_node(db: &mut Db, node: &str, up: bool) -> Vec<(String, String, usize,
     let pod_kind = kind_id("Pod").unwrap_or_default();
     let on_node: Vec<_> = db
         .list(pod_kind, None, None)
-        .filter(|p| p.pointer("/spec/nodeName").and_then(Value::as_str) == Some(node))
-        .filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Running"))
+        .filter(|p| p.at("/spec/nodeName").and_then(Value::as_str) == Some(node))
+        .filter(|p| p.at("/status/phase").and_then(Value::as_str) == Some("Running"))
         .map(|p| Db::key_of(pod_kind, p))
         .collect();
     let mut workloads: Vec<(String, String)> = Vec::new();
@@ -58,7 +59,7 @@ fn follow_node(db: &mut Db, node: &str, up: bool) -> Vec<(String, String, usize,
         let _ = db.modify(&key, |p| {
             set_pod_ready(p, up);
             workload = p
-                .pointer("/metadata/labels/app.kubernetes.io~1name")
+                .at("/metadata/labels/app.kubernetes.io~1name")
                 .and_then(Value::as_str)
                 .map(|w| (key.1.clone(), w.to_string()));
         });
@@ -72,11 +73,11 @@ fn follow_node(db: &mut Db, node: &str, up: bool) -> Vec<(String, String, usize,
             let pods: Vec<bool> = db
                 .list(pod_kind, Some(&ns), None)
                 .filter(|p| {
-                    p.pointer("/metadata/labels/app.kubernetes.io~1name")
+                    p.at("/metadata/labels/app.kubernetes.io~1name")
                         .and_then(Value::as_str)
                         == Some(name.as_str())
                 })
-                .filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Running"))
+                .filter(|p| p.at("/status/phase").and_then(Value::as_str) == Some("Running"))
                 .map(|p| {
                     p["status"]["conditions"].as_array().is_some_and(|cs| {
                         cs.iter()

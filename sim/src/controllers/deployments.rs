@@ -4,6 +4,7 @@
 //! that changed, or a pod deleted by hand, is made good; ReplicaSet and Deployment statuses
 //! are counted from the pods. Nothing is written when nothing changed.
 
+use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -54,10 +55,7 @@ impl Controllers {
 fn reconcile(db: &mut Db, kinds: &Kinds, d: &Value, tick: u64) {
     let namespace = meta_str(d, "namespace").to_string();
     let name = meta_str(d, "name").to_string();
-    let desired = d
-        .pointer("/spec/replicas")
-        .and_then(Value::as_u64)
-        .unwrap_or(1) as usize;
+    let desired = d.at("/spec/replicas").and_then(Value::as_u64).unwrap_or(1) as usize;
     let hash = template_hash(&d["spec"]["template"]);
     let current = format!("{name}-{hash}");
     let sets = sets_of(db, kinds, d);
@@ -143,9 +141,9 @@ fn owner<'a>(namespace: &'a str, workload: &'a str, hash: &'a str) -> Owner<'a> 
 
 /// The names of the ReplicaSets the Deployment owns.
 fn sets_of(db: &Db, kinds: &Kinds, d: &Value) -> Vec<String> {
-    let uid = d.pointer("/metadata/uid");
+    let uid = d.at("/metadata/uid");
     db.list(kinds.set, Some(meta_str(d, "namespace")), None)
-        .filter(|rs| rs.pointer("/metadata/ownerReferences/0/uid") == uid)
+        .filter(|rs| rs.at("/metadata/ownerReferences/0/uid") == uid)
         .map(|rs| meta_str(rs, "name").to_string())
         .collect()
 }
@@ -165,18 +163,18 @@ fn new_revision(db: &mut Db, kinds: &Kinds, d: &Value, hash: &str, previous: usi
 fn pods_of(db: &Db, kinds: &Kinds, namespace: &str, workload: &str) -> Vec<OwnedPod> {
     db.list(kinds.pod, Some(namespace), None)
         // A pod being deleted no longer counts: its replacement starts at once.
-        .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
+        .filter(|p| p.at("/metadata/deletionTimestamp").is_none())
         .filter(|p| {
-            p.pointer("/metadata/ownerReferences/0/kind")
+            p.at("/metadata/ownerReferences/0/kind")
                 .and_then(Value::as_str)
                 == Some("ReplicaSet")
-                && p.pointer("/metadata/labels/app.kubernetes.io~1name")
+                && p.at("/metadata/labels/app.kubernetes.io~1name")
                     .and_then(Value::as_str)
                     == Some(workload)
         })
         .map(|p| {
             let condition = |kind: &str| {
-                p.pointer("/status/conditions")
+                p.at("/status/conditions")
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
@@ -185,7 +183,7 @@ fn pods_of(db: &Db, kinds: &Kinds, namespace: &str, workload: &str) -> Vec<Owned
             OwnedPod {
                 key: Db::key_of(kinds.pod, p),
                 set: p
-                    .pointer("/metadata/ownerReferences/0/name")
+                    .at("/metadata/ownerReferences/0/name")
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string(),
@@ -211,7 +209,7 @@ fn age(pod: &Value) -> SignedDuration {
 
 fn node_of(db: &Db, pod: &ObjKey) -> String {
     db.get(pod)
-        .and_then(|p| p.pointer("/spec/nodeName"))
+        .and_then(|p| p.at("/spec/nodeName"))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
@@ -221,7 +219,7 @@ fn node_of(db: &Db, pod: &ObjKey) -> String {
 fn pick_node(db: &Db, kinds: &Kinds, seed: &str) -> String {
     let nodes: Vec<&str> = db
         .list(kinds.node, None, None)
-        .filter(|n| n.pointer("/spec/unschedulable") != Some(&json!(true)))
+        .filter(|n| n.at("/spec/unschedulable") != Some(&json!(true)))
         .map(|n| meta_str(n, "name"))
         .collect();
     if nodes.is_empty() {
@@ -265,7 +263,7 @@ fn write_statuses(db: &mut Db, kinds: &Kinds, d: &Value, current: &str, desired:
         return;
     };
     let generation = stored
-        .pointer("/metadata/generation")
+        .at("/metadata/generation")
         .and_then(Value::as_u64)
         .unwrap_or(1);
     let status = &stored["status"];

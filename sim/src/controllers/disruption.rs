@@ -3,6 +3,7 @@
 //! period, shortened), and the disruption controller recounts every PodDisruptionBudget from
 //! the pods it selects, writing its status only when a number changed.
 
+use crate::json_at::At;
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
@@ -49,7 +50,7 @@ fn recount(db: &mut Db, pod_kind: usize, pdb_kind: usize, pdb: &Value) {
         .collect();
     let live: Vec<&&Value> = pods
         .iter()
-        .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
+        .filter(|p| p.at("/metadata/deletionTimestamp").is_none())
         .collect();
     let expected = live.len() as i64;
     let current = live.iter().filter(|p| healthy(p, pdb)).count() as i64;
@@ -58,7 +59,7 @@ fn recount(db: &mut Db, pod_kind: usize, pdb_kind: usize, pdb: &Value) {
     // A disrupted pod stays counted as disrupted until it is gone.
     let names: BTreeSet<&str> = pods.iter().map(|p| meta_str(p, "name")).collect();
     let disrupted: serde_json::Map<String, Value> = pdb
-        .pointer("/status/disruptedPods")
+        .at("/status/disruptedPods")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
@@ -78,7 +79,7 @@ fn recount(db: &mut Db, pod_kind: usize, pdb_kind: usize, pdb: &Value) {
         return;
     }
     let generation = pdb
-        .pointer("/metadata/generation")
+        .at("/metadata/generation")
         .and_then(Value::as_i64)
         .unwrap_or(1);
     let mut status = budget_status(

@@ -1,6 +1,7 @@
 //! External Secrets: an ExternalSecret refreshes when its interval has passed or its labels or
 //! annotations changed (the force-sync mechanism).
 
+use crate::json_at::At;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -36,16 +37,16 @@ impl Controllers {
                             return false;
                         }
                         let changed = es
-                            .pointer("/status/syncedResourceVersion")
+                            .at("/status/syncedResourceVersion")
                             .and_then(Value::as_str)
                             != Some(eso_objects::synced_version(es).as_str());
                         let interval = es
-                            .pointer("/spec/refreshInterval")
+                            .at("/spec/refreshInterval")
                             .and_then(Value::as_str)
                             .and_then(crate::versions::go_duration)
                             .unwrap_or(3600.0);
                         let last = es
-                            .pointer("/status/refreshTime")
+                            .at("/status/refreshTime")
                             .and_then(Value::as_str)
                             .and_then(|t| t.parse::<jiff::Timestamp>().ok());
                         let elapsed =

@@ -1,6 +1,7 @@
 //! Harvester: a Machine's VM runs when the Machine does; a replaced worker's VM goes and its
 //! replacement's VM starts.
 
+use crate::json_at::At;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -67,7 +68,7 @@ impl Controllers {
         let moving: Vec<Value> = db
             .list(vm_kind, None, None)
             .filter(|v| {
-                v.pointer(&format!(
+                v.at(&format!(
                     "/metadata/annotations/{}",
                     POWER_MARK.replace('/', "~1")
                 ))
@@ -79,15 +80,12 @@ impl Controllers {
             let key = Db::key_of(vm_kind, &vm);
             let vmi_key = (vmi_kind, key.1.clone(), key.2.clone());
             let restart = vm
-                .pointer(&format!(
+                .at(&format!(
                     "/metadata/annotations/{}",
                     RESTART_MARK.replace('/', "~1")
                 ))
                 .is_some();
-            match vm
-                .pointer("/status/printableStatus")
-                .and_then(Value::as_str)
-            {
+            match vm.at("/status/printableStatus").and_then(Value::as_str) {
                 Some("Stopping") => {
                     let _ = db.delete(&vmi_key);
                     let _ = db.modify(&key, |v| {
@@ -114,7 +112,7 @@ impl Controllers {
                             .unwrap_or_default()
                             .to_string(),
                         cpu: vm
-                            .pointer("/spec/template/spec/domain/cpu/cores")
+                            .at("/spec/template/spec/domain/cpu/cores")
                             .and_then(Value::as_u64)
                             .unwrap_or(1) as u32,
                         memory: "1Gi",
@@ -137,7 +135,7 @@ impl Controllers {
                 }
                 Some("Migrating") => {
                     let target = vm
-                        .pointer(&format!(
+                        .at(&format!(
                             "/metadata/annotations/{}",
                             MIGRATE_MARK.replace('/', "~1")
                         ))
@@ -219,7 +217,7 @@ impl Controllers {
         let host = db
             .get(&(vmi_kind, c.namespace.clone(), old.to_string()))
             .and_then(|v| {
-                v.pointer("/status/nodeName")
+                v.at("/status/nodeName")
                     .and_then(Value::as_str)
                     .map(str::to_string)
             })
@@ -228,11 +226,11 @@ impl Controllers {
         let _ = db.delete(&(vm_kind, c.namespace.clone(), old.to_string()));
         let Some(template) = template else { return };
         let image = template
-            .pointer("/metadata/annotations/harvesterhci.io~1volumeClaimTemplates")
+            .at("/metadata/annotations/harvesterhci.io~1volumeClaimTemplates")
             .and_then(Value::as_str)
             .and_then(|t| serde_json::from_str::<Value>(t).ok())
             .and_then(|t| {
-                t.pointer("/0/metadata/annotations/harvesterhci.io~1imageId")?
+                t.at("/0/metadata/annotations/harvesterhci.io~1imageId")?
                     .as_str()?
                     .split('/')
                     .nth(1)

@@ -5,6 +5,7 @@
 //! and their Talos apids stop answering. Powered on again, all of it comes back. Only
 //! transitions act, so a host that stays off is not rewritten every tick.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
@@ -41,18 +42,18 @@ impl Controllers {
         let bmc_kind = kind_id("bmc.tinkerbell.org/Machine").unwrap_or_default();
         let off: Vec<String> = db
             .list(bmc_kind, None, None)
-            .filter(|m| m.pointer("/status/powerState").and_then(Value::as_str) == Some("off"))
+            .filter(|m| m.at("/status/powerState").and_then(Value::as_str) == Some("off"))
             .filter_map(|m| m["metadata"]["name"].as_str().map(str::to_string))
             .collect();
         db.list(kind_id("Hardware").unwrap_or_default(), None, None)
             .filter(|h| {
-                h.pointer("/spec/bmcRef/name")
+                h.at("/spec/bmcRef/name")
                     .and_then(Value::as_str)
                     .is_some_and(|b| off.iter().any(|o| o == b))
             })
             .filter_map(|h| {
-                h.pointer("/spec/metadata/instance/hostname")
-                    .or_else(|| h.pointer("/metadata/name"))
+                h.at("/spec/metadata/instance/hostname")
+                    .or_else(|| h.at("/metadata/name"))
                     .and_then(Value::as_str)
                     .map(str::to_string)
             })
@@ -98,7 +99,7 @@ impl Controllers {
             let vmi_kind = kind_id("VirtualMachineInstance").unwrap_or_default();
             let vms: Vec<(String, String)> = db
                 .list(vmi_kind, None, None)
-                .filter(|v| v.pointer("/status/nodeName").and_then(Value::as_str) == Some(host))
+                .filter(|v| v.at("/status/nodeName").and_then(Value::as_str) == Some(host))
                 .filter_map(|v| {
                     Some((
                         v["metadata"]["namespace"].as_str()?.to_string(),
@@ -120,7 +121,7 @@ impl Controllers {
                 .db()
                 .get(&(self.machine_kind, ns.clone(), name.clone()))
                 .and_then(|m| {
-                    m.pointer(&format!(
+                    m.at(&format!(
                         "/metadata/labels/{}",
                         crate::capi_objects::CLUSTER_NAME_LABEL.replace('/', "~1")
                     ))

@@ -4,6 +4,7 @@
 //! runs is the oldest outdated Machine deleted; then the next. Control planes and each
 //! MachineDeployment roll on their own; the cockpit orders them.
 
+use crate::json_at::At;
 use serde_json::Value;
 
 use super::Controllers;
@@ -70,10 +71,7 @@ impl Controllers {
         let target = self
             .db()
             .get(&(md_kind, c.namespace.clone(), md.clone()))
-            .and_then(|o| {
-                o.pointer("/spec/template/spec/version")
-                    .and_then(Value::as_str)
-            })
+            .and_then(|o| o.at("/spec/template/spec/version").and_then(Value::as_str))
             .unwrap_or(&c.version)
             .to_string();
         let members = self.members(c, |m| label(m, DEPLOYMENT_NAME_LABEL) == Some(md.as_str()));
@@ -91,7 +89,7 @@ impl Controllers {
                     .to_string(),
                 name: m["metadata"]["name"].as_str().unwrap_or("").to_string(),
                 version: m["spec"]["version"].as_str().unwrap_or("").to_string(),
-                running: m.pointer("/status/phase").and_then(Value::as_str) == Some("Running"),
+                running: m.at("/status/phase").and_then(Value::as_str) == Some("Running"),
             })
             .collect()
     }
@@ -107,7 +105,7 @@ impl Controllers {
             let target = self
                 .db()
                 .get(&(tcp_kind, c.namespace.clone(), format!("{}-cp", c.name)))
-                .and_then(|o| o.pointer("/spec/version").and_then(Value::as_str))
+                .and_then(|o| o.at("/spec/version").and_then(Value::as_str))
                 .unwrap_or(&c.version)
                 .to_string();
             let members = self.members(c, |m| label(m, CONTROL_PLANE_LABEL).is_some());
@@ -124,7 +122,7 @@ impl Controllers {
                         c.namespace.clone(),
                         capi_objects::md_name(c, pool),
                     ))
-                    .and_then(|o| o.pointer("/spec/replicas").and_then(Value::as_u64))
+                    .and_then(|o| o.at("/spec/replicas").and_then(Value::as_u64))
                     .unwrap_or(u64::from(pool.replicas)) as usize;
                 if let Some(step) = next_move(&target, desired, &members) {
                     self.apply_move(c, MachineOwner::Workers(pool), &target, step);

@@ -2,6 +2,7 @@
 //! (one of every three fails, as the volume snapshotter is missing), and cert-manager renews a
 //! certificate that is close to expiry.
 
+use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -66,15 +67,15 @@ fn finish_backups(db: &mut Db, ticks: u64) {
     };
     let running: Vec<(ObjKey, u64, String, String)> = db
         .list(backup, None, None)
-        .filter(|b| b.pointer("/status/phase").and_then(Value::as_str) == Some("InProgress"))
+        .filter(|b| b.at("/status/phase").and_then(Value::as_str) == Some("InProgress"))
         .filter_map(|b| {
             let run: u64 = b
-                .pointer("/metadata/annotations/opsdeck.sim~1run")?
+                .at("/metadata/annotations/opsdeck.sim~1run")?
                 .as_str()?
                 .parse()
                 .ok()?;
             let from = b
-                .pointer("/metadata/labels/velero.io~1schedule-name")?
+                .at("/metadata/labels/velero.io~1schedule-name")?
                 .as_str()?
                 .to_string();
             Some((
@@ -120,7 +121,7 @@ fn renew_certificates(db: &mut Db) {
     let due: Vec<ObjKey> = db
         .list(certificate, None, None)
         .filter(|c| {
-            c.pointer("/status/renewalTime")
+            c.at("/status/renewalTime")
                 .and_then(Value::as_str)
                 .and_then(|t| t.parse::<Timestamp>().ok())
                 .is_some_and(|t| t <= now)

@@ -2,6 +2,7 @@
 //! and completes (or fails, when the Machine is missing or its BMC cannot be reached). The
 //! Machine's `status.powerState` follows, as Rufio's next poll would show it.
 
+use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
@@ -18,14 +19,14 @@ impl Controllers {
         let open: Vec<Value> = self
             .db()
             .list(job_kind, None, None)
-            .filter(|j| j.pointer("/status/completionTime").is_none() && !failed(j))
+            .filter(|j| j.at("/status/completionTime").is_none() && !failed(j))
             .cloned()
             .collect();
         let now = jiff::Timestamp::now().to_string();
         for job in open {
             let key = Db::key_of(job_kind, &job);
             let mut db = self.db();
-            if job.pointer("/status/startTime").is_none() {
+            if job.at("/status/startTime").is_none() {
                 let _ = db.modify(&key, |j| {
                     j["status"] = json!({"startTime": now, "conditions": [
                         {"type": "Running", "status": "True", "message": "running tasks"}]});
@@ -33,13 +34,13 @@ impl Controllers {
                 continue;
             }
             let machine_name = job
-                .pointer("/spec/machineRef/name")
+                .at("/spec/machineRef/name")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let machine_key = (machine_kind, key.1.clone(), machine_name.to_string());
-            let contactable = db.get(&machine_key).map(|m| {
-                m.pointer("/status/powerState").and_then(Value::as_str) != Some("unknown")
-            });
+            let contactable = db
+                .get(&machine_key)
+                .map(|m| m.at("/status/powerState").and_then(Value::as_str) != Some("unknown"));
             let problem = match contactable {
                 None => Some(format!("bmc Machine {machine_name} not found")),
                 Some(false) => Some(format!(
@@ -56,14 +57,14 @@ impl Controllers {
                 continue;
             }
             let stage = job
-                .pointer("/status/conditions/0/message")
+                .at("/status/conditions/0/message")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
             let mut power = None;
             let mut done = true;
             for task in job
-                .pointer("/spec/tasks")
+                .at("/spec/tasks")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -98,7 +99,7 @@ impl Controllers {
 }
 
 fn failed(job: &Value) -> bool {
-    job.pointer("/status/conditions")
+    job.at("/status/conditions")
         .and_then(Value::as_array)
         .is_some_and(|c| {
             c.iter()

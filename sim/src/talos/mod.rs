@@ -14,6 +14,7 @@ mod serve;
 mod storage;
 pub mod upgrade;
 
+use crate::json_at::At;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -197,7 +198,7 @@ impl Registry {
         let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
         let found = db.list(machine_kind, None, None).find_map(|m| {
             (m["metadata"]["name"] == hostname)
-                .then(|| m.pointer("/status/addresses").and_then(Value::as_array))
+                .then(|| m.at("/status/addresses").and_then(Value::as_array))
                 .flatten()
                 .and_then(|a| {
                     a.iter()
@@ -245,7 +246,7 @@ impl Registry {
             let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
             db.list(machine_kind, None, None)
                 .filter_map(|m| {
-                    let labels = m.pointer("/metadata/labels")?;
+                    let labels = m.at("/metadata/labels")?;
                     let cluster = labels.get(CLUSTER_NAME_LABEL)?.as_str()?.to_string();
                     let cp = labels.get(CONTROL_PLANE_LABEL).is_some();
                     Some((Db::key_of(machine_kind, m), cluster, cp))
@@ -314,7 +315,7 @@ impl Registry {
         let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
         db.list(machine_kind, None, None)
             .find(|m| {
-                m.pointer("/status/addresses")
+                m.at("/status/addresses")
                     .and_then(Value::as_array)
                     .is_some_and(|a| a.iter().any(|a| a["address"] == target))
             })
@@ -352,7 +353,7 @@ impl Registry {
             let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
             let running = db
                 .get(key)
-                .and_then(|m| m.pointer("/status/phase"))
+                .and_then(|m| m.at("/status/phase"))
                 .and_then(Value::as_str)
                 == Some("Running");
             if !running {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{oneshot, watch};
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use super::{NodeApi, Registry, rbac};
@@ -62,12 +62,16 @@ pub(super) fn serve(
         .add_service(LifecycleServiceServer::from_arc(api.clone()))
         .add_service(ImageServiceServer::from_arc(api.clone()))
         .add_service(StorageServiceServer::from_arc(api))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-            tokio::select! {
-                _ = stop.changed() => {}
-                _ = gone => {}
-            }
-        });
+        // TCP_NODELAY as Go (the real apid) sets it on every connection.
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            async move {
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = gone => {}
+                }
+            },
+        );
     tokio::spawn(async move {
         if let Err(e) = server.await {
             tracing::warn!("simulated apid stopped: {e}");
