@@ -4,8 +4,9 @@
 //! string. A resource the app reports OutOfSync differs the way hand edits do: a Deployment
 //! scaled by hand, a ConfigMap value edited, a label changed.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
+
+use crate::json_at::At;
 
 /// The manifest git has for a resource of this app at this revision.
 fn target(app: &str, revision: &str, r: &Value) -> Value {

@@ -4,7 +4,6 @@
 //! resource tree with per-resource health, also as a newline-delimited JSON stream. Errors are
 //! grpc-gateway JSON: `{"error", "code", "message"}`.
 
-use crate::json_at::At;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -24,6 +23,7 @@ use super::http::{Body, json_response, parse_query};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::server::Handler;
+use crate::json_at::At;
 
 /// How often a followed resource tree is looked at for changes.
 const TREE_EVERY: Duration = Duration::from_millis(250);

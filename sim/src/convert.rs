@@ -2,10 +2,10 @@
 //! the two differ in shape: object references, `nodeRef`, and where conditions live.
 //! A real cluster does this in CAPI's conversion webhook.
 
-use crate::json_at::At;
 use serde_json::{Map, Value, json};
 
 use super::kinds::KindDef;
+use crate::json_at::At;
 
 const REF_PATHS: &[&str] = &[
     "/spec/controlPlaneRef",

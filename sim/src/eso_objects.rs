@@ -1,11 +1,11 @@
 //! External Secrets Operator objects of a scenario (external-secrets.io/v1), shaped as ESO v2
 //! writes them, and the refresh it performs.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::db::{fnv, now_rfc3339};
 use super::scenario::{ExternalSecretSpec, StoreSpec};
+use crate::json_at::At;
 
 /// `"<generation>-<hash of labels and annotations>"`, as ESO records the last synced state.
 pub fn synced_version(obj: &Value) -> String {

@@ -2,9 +2,10 @@
 //! pod was scheduled, images pulled, containers started, and the warnings an operator looks for
 //! (back-off restarting a failed container, no node with room).
 
-use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+
+use crate::json_at::At;
 
 fn rfc3339(t: Timestamp) -> String {
     t.round(jiff::Unit::Second)

@@ -3,7 +3,6 @@
 //! `shared/samples/kube-api/14-eviction-and-logs.txt`): 201 with a bare Status and a graceful
 //! delete of the pod, or 429 when a budget that selects the pod allows no disruption.
 
-use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -11,6 +10,7 @@ use super::db::{Db, ObjKey, meta_str};
 use super::kinds::{KINDS, KindDef, kind_id};
 use super::labels::Selector;
 use super::status::{self, StatusError};
+use crate::json_at::At;
 
 /// The grace period a pod gets when it is evicted (its spec's, else Kubernetes' default).
 const DEFAULT_GRACE: i64 = 30;

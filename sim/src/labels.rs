@@ -1,10 +1,11 @@
 //! Label selectors as the API server parses them: `a=b`, `a==b`, `a!=b`, `a`, `!a`,
 //! `a in (x,y)`, `a notin (x,y)`, comma-separated (all must hold).
 
-use crate::json_at::At;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+
+use crate::json_at::At;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Requirement {

@@ -26,6 +26,7 @@ pub mod jsonpath;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
+mod list;
 pub mod metrics_objects;
 pub mod platform_objects;
 pub mod pod_logs;
@@ -39,6 +40,7 @@ pub mod server;
 pub mod server_state;
 pub mod standalone;
 pub mod status;
+pub mod stored;
 pub mod table;
 pub mod table_columns;
 pub mod talos;
@@ -52,7 +54,6 @@ pub mod workload_objects;
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 pub mod proto;
 
-use crate::json_at::At;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -67,6 +68,8 @@ use self::db::Db;
 use self::kinds::kind_id;
 use self::scenario::Scenario;
 use self::server_state::Api;
+
+use crate::json_at::At;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

@@ -3,12 +3,12 @@
 //! node with the sum of its pods and what the system itself uses. The numbers are derived
 //! from the pod's name and move with `phase`, so a refresh shows them change.
 
-use crate::json_at::At;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::db::{Db, fnv, meta_str};
 use super::kinds::kind_id;
+use crate::json_at::At;
 
 /// The usage of one container: (CPU in millicores, memory in MiB).
 fn usage(pod: &str, container: &str, crashing: bool, phase: u64) -> (u64, u64) {

@@ -2,9 +2,10 @@
 //! (READY, STATUS, RESTARTS), nodes, namespaces, secrets, events; and the short human durations
 //! they all use.
 
-use crate::json_at::At;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+
+use crate::json_at::At;
 
 pub fn name_of(obj: &Value) -> Value {
     obj.at("/metadata/name").cloned().unwrap_or(Value::Null)

@@ -3,7 +3,6 @@
 //! printer columns (after Name; Name and Age when the CRD has none), the built-in kinds theirs,
 //! and each row carries the object as `includeObject` asks (Metadata by default).
 
-use crate::json_at::At;
 use std::sync::LazyLock;
 
 use jiff::Timestamp;
@@ -15,6 +14,7 @@ use super::jsonpath;
 use super::kinds::KindDef;
 use super::printers::{human_duration, name_age_cells, name_of};
 use super::table_columns::{ColumnDef, age_column, name_column};
+use crate::json_at::At;
 
 const PRINTER_COLUMNS: &str = include_str!("../data/printer-columns.yaml");
 

@@ -3,7 +3,6 @@
 //! the VM's state does not allow it. The controllers then move the VM through its printable
 //! states.
 
-use crate::json_at::At;
 use http::{Method, Response};
 use serde_json::{Value, json};
 
@@ -12,6 +11,7 @@ use super::http::{Body, error_response, full, json_response};
 use super::kinds::{KINDS, kind_id};
 use super::server_state::Api;
 use super::status::{self, StatusError};
+use crate::json_at::At;
 
 /// Annotation the simulator uses to remember that a stop is the first half of a restart.
 pub const RESTART_MARK: &str = "sim.opsdeck.dev/restart";

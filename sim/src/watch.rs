@@ -2,7 +2,6 @@
 //! replay from the watch-cache window, and a single `ERROR 410 Expired` line for an rv that is
 //! too old (a real server does not answer that with HTTP 410 on a watch).
 
-use crate::json_at::At;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,6 +26,7 @@ use super::route::ResourcePath;
 use super::server_state::Api;
 use super::status;
 use super::table::{Printer, TableAsk};
+use crate::json_at::At;
 
 /// Watches end after this long unless the client asked for less (kube-rs asks for 290 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);

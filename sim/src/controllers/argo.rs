@@ -1,12 +1,12 @@
 //! The Argo CD application controller, as the simulator plays it: operations walk their hook
 //! phases and waves one step per tick; drifted apps self-heal.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::{Controllers, SELF_HEAL_AFTER};
 use crate::argo_objects::{ARGO_NAMESPACE, set_app_health, sync_result, worst_health};
 use crate::db::{Db, ObjKey, meta_str, now_rfc3339};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 use crate::scenario::HookType;
 

@@ -1,7 +1,6 @@
 //! The Cluster API side: Machines provision step by step, a worker is replaced now and then,
 //! and the counters of control planes, MachineDeployments and Clusters follow the Machines.
 
-use crate::json_at::At;
 use serde_json::Value;
 
 use super::{Controllers, TICKS_PER_MACHINE_STAGE};
@@ -10,6 +9,7 @@ use crate::capi_objects::{
     MachineOwner, MachineStage,
 };
 use crate::db::{Db, ObjKey};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 use crate::scenario::ClusterSpec;
 

@@ -5,12 +5,12 @@
 //! `Degraded` once the progress deadline passes, which a completed rollout never reaches.
 //! When the Node posts again, the pods are Ready and the apps Healthy again.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
 use crate::argo_objects::{ARGO_NAMESPACE, set_app_health, worst_health};
 use crate::db::{Db, now_rfc3339};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 
 /// The message Argo CD's Deployment health check gives while replicas are unavailable.

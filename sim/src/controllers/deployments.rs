@@ -4,12 +4,12 @@
 //! that changed, or a pod deleted by hand, is made good; ReplicaSet and Deployment statuses
 //! are counted from the pods. Nothing is written when nothing changed.
 
-use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::Controllers;
 use crate::db::{Db, ObjKey, fnv, meta_str};
+use crate::json_at::At;
 use crate::kinds::{KindId, kind_id};
 use crate::pod_objects::{Owner, OwnerKind, PodState, owned_pod, template_hash};
 use crate::workload_objects::{Counts, deployment_status, replica_set, rfc3339};

@@ -3,7 +3,6 @@
 //! period, shortened), and the disruption controller recounts every PodDisruptionBudget from
 //! the pods it selects, writing its status only when a number changed.
 
-use crate::json_at::At;
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
@@ -11,6 +10,7 @@ use serde_json::{Value, json};
 use super::Controllers;
 use crate::db::{Db, ObjKey, meta_str, now_rfc3339};
 use crate::eviction::{budget_selector, desired_healthy, healthy};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 use crate::workload_objects::budget_status;
 

@@ -1,7 +1,6 @@
 //! External Secrets: an ExternalSecret refreshes when its interval has passed or its labels or
 //! annotations changed (the force-sync mechanism).
 
-use crate::json_at::At;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -9,6 +8,7 @@ use serde_json::{Value, json};
 use super::Controllers;
 use crate::db::{Db, ObjKey, meta_str, now_rfc3339};
 use crate::eso_objects;
+use crate::json_at::At;
 use crate::kinds::kind_id;
 
 impl Controllers {

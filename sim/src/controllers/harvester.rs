@@ -1,7 +1,6 @@
 //! Harvester: a Machine's VM runs when the Machine does; a replaced worker's VM goes and its
 //! replacement's VM starts.
 
-use crate::json_at::At;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -10,6 +9,7 @@ use super::Controllers;
 use crate::capi_objects;
 use crate::db::{Db, fnv};
 use crate::harvester_objects;
+use crate::json_at::At;
 use crate::kinds::kind_id;
 use crate::scenario::ClusterSpec;
 use crate::vm_power::{MIGRATE_MARK, POWER_MARK, RESTART_MARK};

@@ -5,11 +5,11 @@
 //! and their Talos apids stop answering. Powered on again, all of it comes back. Only
 //! transitions act, so a host that stays off is not rewritten every tick.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
 use crate::db::{Db, now_rfc3339};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 
 const NOT_POSTING: &str = "Kubelet stopped posting node status.";

@@ -4,7 +4,6 @@
 //! runs is the oldest outdated Machine deleted; then the next. Control planes and each
 //! MachineDeployment roll on their own; the cockpit orders them.
 
-use crate::json_at::At;
 use serde_json::Value;
 
 use super::Controllers;
@@ -12,6 +11,7 @@ use crate::capi_objects::{
     self, CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL, MachineOwner,
 };
 use crate::db::ObjKey;
+use crate::json_at::At;
 use crate::kinds::kind_id;
 use crate::scenario::{ClusterSpec, WorkerPool};
 

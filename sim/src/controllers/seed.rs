@@ -2,12 +2,12 @@
 //! (one of every three fails, as the volume snapshotter is missing), and cert-manager renews a
 //! certificate that is close to expiry.
 
-use crate::json_at::At;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::Controllers;
 use crate::db::{Db, ObjKey, meta_str};
+use crate::json_at::At;
 use crate::kinds::kind_id;
 
 /// Ticks between two scheduled backups (a day in the platform's time; a minute in the demo's).

@@ -2,11 +2,11 @@
 //! and completes (or fails, when the Machine is missing or its BMC cannot be reached). The
 //! Machine's `status.powerState` follows, as Rufio's next poll would show it.
 
-use crate::json_at::At;
 use serde_json::{Value, json};
 
 use super::Controllers;
 use crate::db::Db;
+use crate::json_at::At;
 use crate::kinds::kind_id;
 
 /// The Running condition's message while a cycle waits for its "on" half.

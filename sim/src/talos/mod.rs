@@ -14,7 +14,6 @@ mod serve;
 mod storage;
 pub mod upgrade;
 
-use crate::json_at::At;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -33,6 +32,7 @@ use super::db::{Db, ObjKey};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::tls::{Issued, TestCa};
+use crate::json_at::At;
 
 /// One simulated apid: the node it runs on, and every node's state to answer for the others.
 pub struct NodeApi {
