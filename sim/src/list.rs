@@ -19,7 +19,7 @@ use super::labels::Selection;
 use super::route::ResourcePath;
 use super::server_state::Api;
 use super::status::{self, StatusError};
-use super::table::{Encoded, Printer, TABLE_TAIL, TableAsk};
+use super::table::{Printer, TABLE_TAIL, TableAsk};
 
 impl Api {
     /// A list answered as it is written: the list runs on a blocking thread (it holds the
@@ -153,15 +153,13 @@ fn print_rows(
     let printer = Printer::for_kind(def, version);
     let now = jiff::Timestamp::now();
     let mut rows = printer.table_head(ask.version, meta, true);
+    rows.reserve(TABLE_CHUNK.min(page.len() * 2048));
     for (i, item) in page.iter().enumerate() {
         if i > 0 {
             rows.push(b',');
         }
         if version == def.storage_version() {
-            let encoded = Encoded {
-                whole: &item.json,
-                metadata: item.metadata_json(),
-            };
+            let encoded = item.encoded();
             printer.push_row(
                 &mut rows,
                 &item.value,

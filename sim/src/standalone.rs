@@ -4,7 +4,7 @@
 //! the folder removed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::scenario::{Scenario, ScenarioError};
 use crate::{SimError, SimOptions, Simulator};
@@ -100,10 +100,6 @@ impl DemoDir {
         std::fs::write(&path, text)
             .map_err(|e| StandaloneError::Io(format!("writing the demo {name}"), e))?;
         Ok(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
     }
 }
 

@@ -42,11 +42,22 @@ impl Stored {
         with_managed_fields(self.value.clone(), &self.managed)
     }
 
-    /// `metadata` as `json` encodes it (managed fields in); `None` when it has none.
-    pub fn metadata_json(&self) -> Option<&[u8]> {
+    /// Its encoding, whole and its metadata alone, for a Table row to splice.
+    pub fn encoded(&self) -> Encoded<'_> {
         let Range { start, end } = self.metadata;
-        (end > start).then(|| &self.json[start as usize..end as usize])
+        Encoded {
+            whole: &self.json,
+            metadata: (end > start).then(|| &self.json[start as usize..end as usize]),
+        }
     }
+}
+
+/// An object as the database keeps it encoded (managed fields in): whole, and its metadata
+/// alone when it has any.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded<'a> {
+    pub whole: &'a [u8],
+    pub metadata: Option<&'a [u8]>,
 }
 
 /// `value` encoded exactly as `serde_json::to_vec` writes it, and where in it `metadata`'s
@@ -55,7 +66,8 @@ fn encode_marking_metadata(value: &Value) -> (Vec<u8>, Range<u32>) {
     let Value::Object(map) = value else {
         return (serde_json::to_vec(value).unwrap_or_default(), 0..0);
     };
-    let mut out = Vec::with_capacity(4096);
+    // Small to start, as serde_json's own: the buffer is kept with the object.
+    let mut out = Vec::with_capacity(128);
     let mut metadata = 0..0;
     out.push(b'{');
     for (i, (key, field)) in map.iter().enumerate() {

@@ -13,6 +13,7 @@ use super::builtin_printers;
 use super::jsonpath;
 use super::kinds::KindDef;
 use super::printers::{human_duration, name_age_cells, name_of};
+use super::stored::Encoded;
 use super::table_columns::{ColumnDef, age_column, name_column};
 use crate::json_at::At;
 
@@ -258,7 +259,7 @@ impl Printer {
     /// `columnDefinitions` (or `null`, as later watch events have); rows follow, comma-joined
     /// as `push_row` writes them, then `TABLE_TAIL` — spliced as a real server streams them.
     pub fn table_head(&self, version: &str, metadata: &Value, definitions: bool) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256 * 1024);
+        let mut out = Vec::with_capacity(4096);
         out.extend_from_slice(b"{\"kind\":\"Table\",\"apiVersion\":");
         out.extend(serde_json::to_vec(&format!("meta.k8s.io/{version}")).unwrap_or_default());
         out.extend_from_slice(b",\"metadata\":");
@@ -320,14 +321,6 @@ fn push_with_managed(out: &mut Vec<u8>, metadata: &Value, managed: &[u8]) {
 
 /// What closes a Table begun with `table_head` once its rows are written.
 pub const TABLE_TAIL: &[u8] = b"]}\n";
-
-/// An object as the database keeps it encoded (managed fields in): whole, and its metadata
-/// alone when it has any.
-#[derive(Debug, Clone, Copy)]
-pub struct Encoded<'a> {
-    pub whole: &'a [u8],
-    pub metadata: Option<&'a [u8]>,
-}
 
 /// CRD column types as the Table reports them (`number` stays `number`).
 fn column_type(kind: &str) -> &'static str {
