@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 
 pub use crate::model::attention::{Area, Attention, Group, Problem, Severity};
 
-use super::chain::{Layer, LayerKind, Verdict, lower_chain};
+use super::chain::{Layer, LayerKind, Verdict, Wording, lower_chain};
 use super::ids::PaneId;
 use super::msg::{Command, Msg};
 use super::state::{Screen, State, bmc_of};
@@ -31,7 +31,7 @@ fn problem(layer: &Layer, area: Area, kind: &'static str) -> Option<Problem> {
         area,
         key: layer.key.clone()?,
         kind,
-        what: layer.detail.clone(),
+        what: layer.detail.to_string(),
         severity,
         since: layer.since,
     })
@@ -47,7 +47,7 @@ fn machine_problems(
     let mut seen = std::collections::BTreeSet::new();
     let mut cluster_roots = BTreeMap::new();
     for m in state.capi.machines.iter() {
-        let layers = lower_chain(state, m);
+        let layers = lower_chain(state, m, Wording::VerdictsOnly);
         let lowest = layers.iter().find(|l| l.verdict == Verdict::Bad);
         let root = lowest.and_then(|l| l.key.clone());
         if let Some(l) = lowest.filter(|l| {
@@ -69,9 +69,6 @@ fn machine_problems(
         }
         for l in &layers {
             let Some(key) = &l.key else { continue };
-            if !seen.insert((l.kind, key.clone())) {
-                continue; // a host under several Machines is one problem
-            }
             let (area, kind) = match l.kind {
                 LayerKind::Bmc => (Area::Metal, "BMC"),
                 LayerKind::Hardware => (Area::Metal, "Hardware"),
@@ -85,6 +82,11 @@ fn machine_problems(
             let Some(mut p) = problem(l, area, kind) else {
                 continue;
             };
+            // Only problems are remembered: most layers are well, and a set of every
+            // layer's key was most of the feed's work on a large fleet.
+            if !seen.insert((l.kind, key.clone())) {
+                continue; // a host under several Machines is one problem
+            }
             if l.kind == LayerKind::Machine && p.severity == Severity::Warning {
                 // Provisioning is normal for a while; past that it is stuck.
                 let since = m.ready.since.or(m.created);
@@ -512,9 +514,9 @@ pub fn enter(state: &mut State) -> Vec<Command> {
             _ => p.layer,
         },
         key: Some(p.key.clone()),
-        name: p.key.name.to_string(),
+        name: p.key.name.clone(),
         verdict: Verdict::Bad,
-        detail: p.what.clone(),
+        detail: p.what.as_str().into(),
         since: p.since,
     };
     super::trace::go_to(state, &layer)

@@ -10,6 +10,7 @@ use super::state::{State, bmc_of};
 use crate::model::capi::MachineRow;
 use crate::model::links::{hardware_in, harvester_uid, node_in, tinkerbell_hardware};
 use crate::model::store::ObjRef;
+use smol_str::SmolStr;
 
 /// The Machine a row is part of: a Machine itself, a VM or VMI (by its uid), a workload Node
 /// or a Talos node (by name in its cluster).
@@ -59,18 +60,39 @@ fn verdict_of(ok: Option<bool>) -> Verdict {
 
 /// The chain of one Machine, bottom (BMC) to top (ExternalSecrets).
 pub fn trace(state: &State, machine: &MachineRow) -> Vec<Layer> {
-    let mut layers = lower_chain(state, machine);
+    let mut layers = lower_chain(state, machine, Wording::Full);
     layers.extend(cluster_layers(state, machine));
     layers
 }
 
 /// The chain of one Machine from the BMC up to its Talos node: the layers that are this
 /// Machine's own (a few lookups each).
-pub fn lower_chain(state: &State, machine: &MachineRow) -> Vec<Layer> {
-    let mut layers = metal_layers(state, machine);
+pub fn lower_chain(state: &State, machine: &MachineRow, wording: Wording) -> Vec<Layer> {
+    // At most four metal layers, the Machine, its Node and Talos node: one allocation.
+    let mut layers = Vec::with_capacity(7);
+    layers.extend(metal_layers(state, machine, wording));
     layers.push(machine_layer(machine));
-    layers.extend(node_layers(state, machine));
+    layers.extend(node_layers(state, machine, wording));
     layers
+}
+
+/// Whether a chain is read (the trace: a missing link says what was looked for) or only
+/// judged (the attention feed, over every Machine at each recompute: it never shows a
+/// missing link, and writing what each looked for was most of its work on a large fleet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wording {
+    Full,
+    VerdictsOnly,
+}
+
+impl Wording {
+    /// What a missing link looked for, written only when it will be read.
+    fn looked(self, text: impl FnOnce() -> String) -> SmolStr {
+        match self {
+            Wording::Full => text().into(),
+            Wording::VerdictsOnly => SmolStr::default(),
+        }
+    }
 }
 
 fn machine_layer(m: &MachineRow) -> Layer {
@@ -80,49 +102,56 @@ fn machine_layer(m: &MachineRow) -> Layer {
         (_, Some(false)) if m.phase == "Running" => Verdict::Bad,
         _ => Verdict::Warn,
     };
-    let detail = [
-        m.phase.as_str(),
-        m.ready.reason.as_str(),
-        m.ready.message.as_str(),
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(" · ");
+    let detail: SmolStr = if m.ready.reason.is_empty() && m.ready.message.is_empty() {
+        // The common case, a Machine running well: its phase alone, no allocation.
+        m.phase.as_str().into()
+    } else {
+        [
+            m.phase.as_str(),
+            m.ready.reason.as_str(),
+            m.ready.message.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+        .into()
+    };
     Layer::found(LayerKind::Machine, &m.key, verdict, detail).since(m.ready.since.or(m.created))
 }
 
 /// BMC, Hardware, host and VM under a Harvester-backed Machine; BMC and Hardware under one
 /// Tinkerbell provisioned on bare metal.
-fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
+fn metal_layers(state: &State, m: &MachineRow, wording: Wording) -> Vec<Layer> {
     if let Some((namespace, name)) = tinkerbell_hardware(&m.provider_id) {
         let claimed = state
             .links
             .machine_by_hardware
             .keys_for(&hardware_in(&m.key.cluster, namespace, name))
             .count();
-        let key = ObjRef::in_cluster(m.key.cluster.clone(), namespace, name);
-        return match state.metal.hardware.get(&key) {
+        return match state.metal.hardware.get_in(&m.key.cluster, namespace, name) {
             // Two Machines on one server: one of them is wrong, and which is not known.
             Some(_) if claimed > 1 => vec![Layer::missing(
                 LayerKind::Hardware,
-                format!("{claimed} Machines name Hardware {namespace}/{name}"),
+                wording.looked(|| format!("{claimed} Machines name Hardware {namespace}/{name}")),
             )],
             Some(hw) => metal_of(state, hw).to_vec(),
             None => vec![Layer::missing(
                 LayerKind::Hardware,
-                format!("no Hardware {namespace}/{name} (its providerID)"),
+                wording.looked(|| format!("no Hardware {namespace}/{name} (its providerID)")),
             )],
         };
     }
     let Some(uid) = harvester_uid(&m.provider_id) else {
         let looked = if m.provider_id.is_empty() {
-            "the Machine has no providerID yet".to_string()
+            "the Machine has no providerID yet".into()
         } else {
-            format!(
-                "providerID {} names neither a Harvester VM nor Tinkerbell Hardware",
-                m.provider_id
-            )
+            wording.looked(|| {
+                format!(
+                    "providerID {} names neither a Harvester VM nor Tinkerbell Hardware",
+                    m.provider_id
+                )
+            })
         };
         return vec![Layer::missing(LayerKind::Vm, looked)];
     };
@@ -134,7 +163,7 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
     else {
         return vec![Layer::missing(
             LayerKind::Vm,
-            format!("no VM with uid {uid}"),
+            wording.looked(|| format!("no VM with uid {uid}")),
         )];
     };
     let vm_verdict = match vm.status.as_str() {
@@ -144,28 +173,24 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         | "DataVolumeError" => Verdict::Bad,
         _ => Verdict::Warn,
     };
-    let vm_layer = Layer::found(LayerKind::Vm, &vm.key, vm_verdict, vm.status.clone())
+    let vm_layer = Layer::found(LayerKind::Vm, &vm.key, vm_verdict, vm.status.as_str())
         .since(vm.ready.since.or(vm.created));
     let host_name = state
         .harvester
         .vmis
         .get(&vm.key)
-        .map(|vmi| vmi.node.clone())
+        .map(|vmi| vmi.node.as_str())
         .filter(|n| !n.is_empty());
     let Some(host_name) = host_name else {
         return vec![
             Layer::missing(
                 LayerKind::Host,
-                format!("VM {} has no running instance", vm.key.name),
+                wording.looked(|| format!("VM {} has no running instance", vm.key.name)),
             ),
             vm_layer,
         ];
     };
-    let host = state.harvester.hosts.get(&ObjRef::in_cluster(
-        vm.key.cluster.clone(),
-        "",
-        host_name.clone(),
-    ));
+    let host = state.harvester.hosts.get_in(&vm.key.cluster, "", host_name);
     let host_layer = match host {
         Some(h) => {
             let verdict = match (verdict_of(h.ready.ok), &h.maintenance) {
@@ -181,17 +206,20 @@ fn metal_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
             };
             Layer::found(LayerKind::Host, &h.key, verdict, detail).since(h.ready.since)
         }
-        None => Layer::missing(LayerKind::Host, format!("no Harvester node {host_name}")),
+        None => Layer::missing(
+            LayerKind::Host,
+            wording.looked(|| format!("no Harvester node {host_name}")),
+        ),
     };
     let hardware = state
         .links
         .hardware_by_host
-        .only(&host_name)
+        .only(host_name)
         .and_then(|k| state.metal.hardware.get(k));
     let [bmc_layer, hardware_layer] = match hardware {
         Some(hw) => metal_of(state, hw),
         None => [
-            Layer::missing(LayerKind::Bmc, "no Hardware, so no BMC".into()),
+            Layer::missing(LayerKind::Bmc, "no Hardware, so no BMC"),
             Layer::missing(
                 LayerKind::Hardware,
                 format!("no Hardware with hostname {host_name}"),
@@ -222,21 +250,20 @@ fn metal_of(state: &State, hw: &crate::model::hosts::HardwareRow) -> [Layer; 2] 
             format!("Hardware {} names no BMC Machine", hw.key.name),
         )
     });
-    let hw_layer = Layer::found(LayerKind::Hardware, &hw.key, Verdict::Ok, hw.state.clone());
+    let hw_layer = Layer::found(LayerKind::Hardware, &hw.key, Verdict::Ok, hw.state.as_str());
     [bmc, hw_layer]
 }
 
 /// The workload Node and the Talos node a Machine became.
-fn node_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
+fn node_layers(state: &State, m: &MachineRow, wording: Wording) -> Vec<Layer> {
     if m.node.is_empty() {
         return vec![
-            Layer::missing(LayerKind::Node, "the Machine has no nodeRef yet".into()),
-            Layer::missing(LayerKind::Talos, "no node name to ask for".into()),
+            Layer::missing(LayerKind::Node, "the Machine has no nodeRef yet"),
+            Layer::missing(LayerKind::Talos, "no node name to ask for"),
         ];
     }
     let context = state.context_of_cluster(&m.cluster);
-    let node = ObjRef::in_cluster(context, "", m.node.clone());
-    let node_layer = match state.harvester.workload_nodes.get(&node) {
+    let node_layer = match state.harvester.workload_nodes.get_in(context, "", &m.node) {
         Some(n) => {
             let verdict = match (verdict_of(n.ready.ok), n.unschedulable) {
                 (Verdict::Ok, true) => Verdict::Warn,
@@ -244,18 +271,20 @@ fn node_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
                 (v, _) => v,
             };
             let detail = match (n.ready.ok, n.unschedulable) {
-                (Some(true), false) => "Ready".to_string(),
-                (Some(true), true) => "Ready, cordoned".to_string(),
-                _ => format!("NotReady {}", n.ready.message),
+                (Some(true), false) => "Ready".into(),
+                (Some(true), true) => "Ready, cordoned".into(),
+                _ => SmolStr::from(format!("NotReady {}", n.ready.message)),
             };
             Layer::found(LayerKind::Node, &n.key, verdict, detail).since(n.ready.since)
         }
         None => Layer::missing(
             LayerKind::Node,
-            format!(
-                "no Node {} in the workload cluster's context {context}",
-                m.node
-            ),
+            wording.looked(|| {
+                format!(
+                    "no Node {} in the workload cluster's context {context}",
+                    m.node
+                )
+            }),
         ),
     };
     let talos = state
@@ -267,9 +296,12 @@ fn node_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         Some(t) => {
             let unhealthy = t.unhealthy_services();
             let (verdict, detail) = match (&t.error, unhealthy.as_slice()) {
-                (Some(e), _) => (Verdict::Bad, e.clone()),
-                (None, []) => (Verdict::Ok, t.talos_version.clone().unwrap_or_default()),
-                (None, bad) => (Verdict::Warn, format!("unhealthy: {}", bad.join(", "))),
+                (Some(e), _) => (Verdict::Bad, SmolStr::from(e)),
+                (None, []) => (Verdict::Ok, t.talos_version.as_deref().unwrap_or("").into()),
+                (None, bad) => (
+                    Verdict::Warn,
+                    format!("unhealthy: {}", bad.join(", ")).into(),
+                ),
             };
             // Up since its boot while well; when not, since when is not known.
             let since = t.boot_time.filter(|_| verdict == Verdict::Ok);
@@ -277,7 +309,7 @@ fn node_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         }
         None => Layer::missing(
             LayerKind::Talos,
-            format!("no Talos node {} in the talosconfig", m.node),
+            wording.looked(|| format!("no Talos node {} in the talosconfig", m.node)),
         ),
     };
     vec![node_layer, talos_layer]
@@ -326,10 +358,7 @@ fn cluster_layers(state: &State, m: &MachineRow) -> Vec<Layer> {
         })
     };
     let group = group.unwrap_or_else(|| {
-        Layer::missing(
-            LayerKind::Group,
-            "no MachineDeployment or control plane".into(),
-        )
+        Layer::missing(LayerKind::Group, "no MachineDeployment or control plane")
     });
     let cluster_key = ObjRef::in_cluster(m.key.cluster.clone(), ns, m.cluster.clone());
     let cluster = match state.capi.clusters.get(&cluster_key) {
@@ -382,9 +411,9 @@ fn apps_layer(state: &State, cluster: &str) -> Layer {
     Layer {
         kind: LayerKind::Apps,
         key: None,
-        name: format!("{} apps", apps.len()),
+        name: format!("{} apps", apps.len()).into(),
         verdict,
-        detail,
+        detail: detail.into(),
         since: None,
     }
 }
@@ -416,9 +445,9 @@ fn secrets_layer(state: &State, cluster: &str) -> Layer {
     Layer {
         kind: LayerKind::Secrets,
         key: None,
-        name: format!("{} ExternalSecrets", secrets.len()),
+        name: format!("{} ExternalSecrets", secrets.len()).into(),
         verdict,
-        detail,
+        detail: detail.into(),
         since: None,
     }
 }

@@ -29,25 +29,21 @@ fn row(
 fn versions(state: &State, out: &mut Vec<DriftRow>) {
     for m in state.capi.machines.iter() {
         let ns = &m.key.namespace;
-        let desired = if m.control_plane {
+        // Borrowed: this walks every Machine at each recompute, and nearly all agree.
+        let desired: Option<&str> = if m.control_plane {
             state
                 .capi
                 .control_planes
                 .iter()
                 .find(|cp| cp.cluster == m.cluster && cp.key.namespace == *ns)
-                .map(|cp| cp.version.clone())
+                .map(|cp| cp.version.as_str())
         } else {
             m.deployment.as_ref().and_then(|d| {
-                let key = crate::model::store::ObjRef::in_cluster(
-                    m.key.cluster.clone(),
-                    ns.clone(),
-                    d.clone(),
-                );
                 state
                     .capi
                     .deployments
-                    .get(&key)
-                    .map(|md| md.version.clone())
+                    .get_in(&m.key.cluster, ns, d)
+                    .map(|md| md.version.as_str())
             })
         };
         let Some(desired) = desired.filter(|d| !d.is_empty()) else {
@@ -58,16 +54,12 @@ fn versions(state: &State, out: &mut Vec<DriftRow>) {
                 "Machine",
                 &m.key,
                 "Kubernetes version",
-                desired.clone(),
+                desired.to_string(),
                 m.version.clone(),
             ));
         }
-        let node = crate::model::store::ObjRef::in_cluster(
-            state.context_of_cluster(&m.cluster),
-            "",
-            m.node.clone(),
-        );
-        if let Some(n) = state.harvester.workload_nodes.get(&node)
+        let context = state.context_of_cluster(&m.cluster);
+        if let Some(n) = state.harvester.workload_nodes.get_in(context, "", &m.node)
             && !n.version.is_empty()
             && n.version != desired
         {
@@ -75,7 +67,7 @@ fn versions(state: &State, out: &mut Vec<DriftRow>) {
                 "Node",
                 &n.key,
                 "kubelet version",
-                desired,
+                desired.to_string(),
                 n.version.clone(),
             ));
         }

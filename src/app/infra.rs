@@ -12,33 +12,38 @@ use crate::model::tree::TreeNode;
 
 /// Watches to start for provider kinds the Machines name and nobody watches yet.
 pub fn watch_new(state: &mut State) -> Vec<Command> {
-    let wanted: std::collections::BTreeSet<(String, String, String)> = state
-        .capi
-        .machines
-        .iter()
-        .filter_map(|m| {
-            let infra = m.infra.as_ref()?;
-            Some((
-                m.key.cluster.to_string(),
-                infra.group.clone(),
-                infra.kind.clone(),
-            ))
-        })
-        .collect();
-    let mut commands = Vec::new();
-    for (cluster, group, kind) in wanted {
-        let key = (cluster.clone(), group.clone(), kind.clone());
-        if state.infra.watched.contains(&key) {
-            continue;
-        }
-        let Some(found) = state.catalog.by_kind(&group, &kind) else {
+    // Borrowed and deduplicated as they come: a fleet has a handful of provider kinds over
+    // thousands of Machines, and this runs on every Machine event.
+    let mut wanted: Vec<(&str, &str, &str)> = Vec::new();
+    for m in state.capi.machines.iter() {
+        let Some(infra) = m.infra.as_ref() else {
             continue;
         };
-        state.infra.watched.insert(key);
+        let key = (
+            m.key.cluster.as_str(),
+            infra.group.as_str(),
+            infra.kind.as_str(),
+        );
+        if !wanted.contains(&key) {
+            wanted.push(key);
+        }
+    }
+    wanted.sort_unstable();
+    let wanted: Vec<(String, String, String)> = wanted
+        .into_iter()
+        .map(|(c, g, k)| (c.to_string(), g.to_string(), k.to_string()))
+        .filter(|key| !state.infra.watched.contains(key))
+        .collect();
+    let mut commands = Vec::new();
+    for key in wanted {
+        let Some(found) = state.catalog.by_kind(&key.1, &key.2) else {
+            continue;
+        };
         commands.push(Command::WatchInfra {
-            cluster,
+            cluster: key.0.clone(),
             kind: found.clone(),
         });
+        state.infra.watched.insert(key);
     }
     commands
 }

@@ -2,6 +2,7 @@
 //! layer, which object (None when the link is missing), and how it is doing.
 
 use jiff::Timestamp;
+use smol_str::SmolStr;
 
 use super::store::ObjRef;
 
@@ -57,33 +58,40 @@ pub struct Layer {
     /// The object it is (None: the link is missing).
     pub key: Option<ObjRef>,
     /// `HarvesterMachine media-workers-x`, `3 apps` …
-    pub name: String,
+    pub name: SmolStr,
     pub verdict: Verdict,
-    /// What the verdict rests on, or what was looked for when missing.
-    pub detail: String,
+    /// What the verdict rests on, or what was looked for when missing. (`SmolStr`s, as the
+    /// name: the feed builds a chain for each Machine at each recompute, and short words
+    /// like `Ready` and names then cost no allocation.)
+    pub detail: SmolStr,
     /// Since when it is as it is (a condition's transition), else its age.
     pub since: Option<Timestamp>,
 }
 
 impl Layer {
-    pub fn found(kind: LayerKind, key: &ObjRef, verdict: Verdict, detail: String) -> Layer {
+    pub fn found(
+        kind: LayerKind,
+        key: &ObjRef,
+        verdict: Verdict,
+        detail: impl Into<SmolStr>,
+    ) -> Layer {
         Layer {
             kind,
             key: Some(key.clone()),
-            name: key.name.to_string(),
+            name: key.name.clone(),
             verdict,
-            detail,
+            detail: detail.into(),
             since: None,
         }
     }
 
-    pub fn missing(kind: LayerKind, looked_for: String) -> Layer {
+    pub fn missing(kind: LayerKind, looked_for: impl Into<SmolStr>) -> Layer {
         Layer {
             kind,
             key: None,
-            name: "-".into(),
+            name: SmolStr::new_static("-"),
             verdict: Verdict::Unknown,
-            detail: looked_for,
+            detail: looked_for.into(),
             since: None,
         }
     }

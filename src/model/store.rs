@@ -125,6 +125,53 @@ impl<R: Keyed> Borrow<ObjRef> for ByKey<R> {
     }
 }
 
+/// A key as its three parts, so a store can be searched with borrowed strings (`get_in`):
+/// building an `ObjRef` to look up copies every name longer than `SmolStr` holds inline,
+/// and the chains look up several per Machine at each recompute.
+trait KeyParts {
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl KeyParts for ObjRef {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.cluster, &self.namespace, &self.name)
+    }
+}
+
+impl KeyParts for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        *self
+    }
+}
+
+// Ordered as `ObjRef`'s derived order (cluster, namespace, name, each as a string), which
+// the set's order must agree with.
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+impl<'a, R: Keyed> Borrow<dyn KeyParts + 'a> for ByKey<R> {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self.0.key()
+    }
+}
+
 #[derive(Debug)]
 pub struct RowStore<R> {
     rows: BTreeSet<ByKey<R>>,
@@ -247,6 +294,12 @@ impl<R: Keyed> RowStore<R> {
         self.rows.get(key).map(|r| &r.0)
     }
 
+    /// The row of `cluster`/`namespace`/`name`, found without building its key.
+    pub fn get_in(&self, cluster: &str, namespace: &str, name: &str) -> Option<&R> {
+        let key: &dyn KeyParts = &(cluster, namespace, name);
+        self.rows.get(key).map(|r| &r.0)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &R> {
         self.rows.iter().map(|r| &r.0)
     }
@@ -277,6 +330,46 @@ mod tests {
 
     fn key(cluster: &str, name: &str) -> ObjRef {
         ObjRef::in_cluster(cluster, "ns", name)
+    }
+
+    #[test]
+    fn a_row_is_found_by_its_borrowed_parts_as_by_its_key() {
+        let mut s = RowStore::default();
+        let names = [
+            "a",
+            "a-b",
+            "ab",
+            "a-much-longer-name-than-smolstr-inlines",
+            "b",
+            "",
+        ];
+        for (i, cluster) in ["", "c1", "c1-with-a-long-context-name"].iter().enumerate() {
+            for (j, name) in names.iter().enumerate() {
+                for ns in ["", "ns", "ns-2"] {
+                    let row = Row(
+                        ObjRef::in_cluster(*cluster, ns, *name),
+                        (i * 100 + j) as u32,
+                    );
+                    s.apply(WatchUpdate::Upsert(row));
+                }
+            }
+        }
+        for cluster in ["", "c1", "c1-with-a-long-context-name", "c0", "c2"] {
+            for ns in ["", "ns", "ns-2", "ns-3"] {
+                for name in names.iter().chain(&["a-", "zz"]) {
+                    let by_key = s.get(&ObjRef::in_cluster(cluster, ns, *name));
+                    assert_eq!(s.get_in(cluster, ns, name), by_key, "{cluster}/{ns}/{name}");
+                }
+            }
+        }
+        assert!(
+            s.get_in("c1", "ns", "a-much-longer-name-than-smolstr-inlines")
+                .is_some()
+        );
+        assert!(
+            s.get_in("c1", "ns", "a-much-longer-name-than-smolstr-inline")
+                .is_none()
+        );
     }
 
     #[test]
