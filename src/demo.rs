@@ -15,6 +15,12 @@ use opsdeck_sim::standalone::{self, DemoDir};
 use crate::Then;
 use crate::platform::{Platform, kube_sources, with_discovery};
 
+/// Remove the demo's credentials folder where the process ends without dropping it (the
+/// panic hook exits).
+pub fn remove_folders() {
+    DemoDir::remove_all();
+}
+
 pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
     if serve_only {
         return Ok(standalone::serve(scenario).await?);

@@ -202,6 +202,9 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     let mut terminal = ratatui::init();
     let restore_and_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Exiting skips every drop: the demo's credentials folder is removed here, first (the
+        // report can itself fail and abort when the terminal is gone).
+        demo::remove_folders();
         restore_and_report(info);
         std::process::exit(101);
     }));
@@ -213,7 +216,11 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
         platform.argocd,
     )
     .await;
-    ratatui::restore();
+    // A terminal that is gone (closed window, SIGHUP) cannot be restored, and saying so on it
+    // would panic: the failure goes to the log.
+    if let Err(e) = ratatui::try_restore() {
+        tracing::warn!("restoring the terminal: {e}");
+    }
     result.wrap_err("terminal I/O")
 }
 

@@ -84,14 +84,21 @@ fn announce(lines: &[String]) {
 }
 
 /// The simulator's kubeconfig and talosconfig, written where kubectl and talosctl can use
-/// them; removed on drop.
+/// them; removed on drop, and by `DemoDir::remove_all` where a process ends without
+/// dropping (its panic hook exits).
 pub struct DemoDir(PathBuf);
+
+/// The folders made and not yet removed.
+static MADE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
 impl DemoDir {
     pub fn create() -> Result<Self, StandaloneError> {
         let dir = std::env::temp_dir().join(format!("opsdeck-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| StandaloneError::Io("creating the demo directory".into(), e))?;
+        if let Ok(mut made) = MADE.lock() {
+            made.push(dir.clone());
+        }
         Ok(DemoDir(dir))
     }
 
@@ -101,10 +108,24 @@ impl DemoDir {
             .map_err(|e| StandaloneError::Io(format!("writing the demo {name}"), e))?;
         Ok(path)
     }
+
+    /// Remove every folder this process made and still has: for a panic hook that ends the
+    /// process without unwinding to the owners. Never blocks (a panic while the list is
+    /// locked leaves the folders).
+    pub fn remove_all() {
+        if let Ok(mut made) = MADE.try_lock() {
+            for dir in made.drain(..) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
 }
 
 impl Drop for DemoDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        if let Ok(mut made) = MADE.lock() {
+            made.retain(|d| d != &self.0);
+        }
     }
 }

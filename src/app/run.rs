@@ -77,6 +77,7 @@ where
         resize(&mut state, size.width, size.height);
     }
     inject_panic_for_tests();
+    let mut ended = EndSignals::listen();
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
@@ -91,6 +92,10 @@ where
             _ = clock.tick() => handle(&mut state, &mut executor, Msg::Tick(Timestamp::now())),
             // Wake up to draw a frame that was held back by the frame interval.
             _ = tokio::time::sleep_until(redraw_due), if state.dirty => {}
+            signal = ended.recv() => {
+                tracing::info!("ended by {signal}");
+                break Ok(());
+            }
         }
         // Drain whatever else is queued before drawing once.
         while let Ok(msg) = rx.try_recv() {
@@ -130,6 +135,41 @@ where
         w.abort();
     }
     result
+}
+
+/// SIGTERM (`kill`, a supervisor) and SIGHUP (the terminal closed) end the cockpit as `q`
+/// does: the terminal is restored and what it started (the demo's simulator and its
+/// credentials folder) is cleaned up, rather than the process vanishing in raw mode.
+struct EndSignals {
+    term: Option<tokio::signal::unix::Signal>,
+    hangup: Option<tokio::signal::unix::Signal>,
+}
+
+impl EndSignals {
+    fn listen() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        EndSignals {
+            term: signal(SignalKind::terminate()).ok(),
+            hangup: signal(SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// The name of the next signal; never, if neither could be listened for.
+    async fn recv(&mut self) -> &'static str {
+        async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+            let arrived = match signal {
+                Some(s) => s.recv().await.is_some(),
+                None => false,
+            };
+            if !arrived {
+                std::future::pending::<()>().await;
+            }
+        }
+        tokio::select! {
+            _ = next(&mut self.term) => "SIGTERM",
+            _ = next(&mut self.hangup) => "SIGHUP",
+        }
+    }
 }
 
 /// Debug builds only: `OPSDECK_INJECT_PANIC=task` panics in a background task a moment after

@@ -44,6 +44,7 @@ mod talos_machine;
 mod talos_metrics;
 mod talos_remedy;
 mod talos_state;
+mod terminal_exit;
 mod update;
 mod vms;
 mod workloads;
