@@ -158,15 +158,20 @@ fn json_text(value: &Value) -> SmolStr {
 /// whole); the cluster is filled in by the watch.
 pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
     let object = row.object.unwrap_or_default();
-    let health = rule.map(|rule| {
-        let parts = serde_json::json!({
-            "spec": object.spec,
-            "status": object.status,
-            "summary": object.summary,
-        });
-        Box::new(rule(&parts, Timestamp::now()))
-    });
     let meta = object.metadata;
+    let health = rule.map(|rule| {
+        // Moved, not copied (`json!` would serialize each part into a new tree: a twentieth
+        // of loading 20,000 provider machines).
+        let parts: serde_json::Map<String, Value> = [
+            ("spec", object.spec),
+            ("status", object.status),
+            ("summary", object.summary),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.unwrap_or(Value::Null)))
+        .collect();
+        Box::new(rule(&Value::Object(parts), Timestamp::now()))
+    });
     let cells: Box<[SmolStr]> = row.cells.into_iter().map(|c| c.0).collect();
     // Without object metadata (includeObject=None) the first cell is the name. Mostly it is
     // the name anyway: then key and cell share one string (a name past 23 bytes is on the
