@@ -2,6 +2,7 @@
 //! pane, for scripts, incident notes and the README) and `check` (can opsdeck reach
 //! everything, and what will it find).
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use color_eyre::eyre::Result;
@@ -58,7 +59,8 @@ fn size(flag: Option<u16>, var: &str, default: u16, least: u16) -> u16 {
 
 /// Draw one frame after the first complete load; exit code 1 if it never completed (the
 /// frame is printed anyway: what there is may be what you need).
-pub async fn run_snapshot(platform: Platform, args: SnapshotArgs) -> Result<()> {
+/// Exit code 1 for an unknown command or a load not complete in time.
+pub async fn run_snapshot(platform: Platform, args: SnapshotArgs) -> Result<ExitCode> {
     let (keymap, _) = Keymap::load();
     let (theme, _) = Theme::load();
     let mut state = State::new(
@@ -103,13 +105,14 @@ pub async fn run_snapshot(platform: Platform, args: SnapshotArgs) -> Result<()> 
                 shot.waiting_for.join(", ")
             );
         }
-        std::process::exit(1);
+        // Returned, not `process::exit`: the demo's simulator and folder are dropped first.
+        return Ok(ExitCode::FAILURE);
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One line per source (or JSON); exit code 1 if any is down.
-pub async fn run_check(platform: Platform, args: CheckArgs) -> Result<()> {
+pub async fn run_check(platform: Platform, args: CheckArgs) -> Result<ExitCode> {
     let checks = check::check_all(
         &platform.kube,
         kinds_for,
@@ -123,7 +126,8 @@ pub async fn run_check(platform: Platform, args: CheckArgs) -> Result<()> {
         eprintln!("opsdeck: discovery: {notice}");
     }
     if !check::all_reachable(&checks) {
-        std::process::exit(1);
+        // Returned, not `process::exit`: the demo's simulator and folder are dropped first.
+        return Ok(ExitCode::FAILURE);
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -21,9 +21,10 @@ pub fn remove_folders() {
     DemoDir::remove_all();
 }
 
-pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<()> {
+pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<std::process::ExitCode> {
     if serve_only {
-        return Ok(standalone::serve(scenario).await?);
+        standalone::serve(scenario).await?;
+        return Ok(std::process::ExitCode::SUCCESS);
     }
     let scenario = Scenario::load(scenario)?;
     let options = standalone::options_for(&scenario);

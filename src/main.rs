@@ -1,6 +1,7 @@
 //! The `opsdeck` command line.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 mod commands;
 mod demo;
@@ -163,9 +164,9 @@ pub enum Then {
 }
 
 /// Run what was asked against a connected platform (the user's or the demo's).
-pub async fn launch(platform: Platform, then: Then) -> Result<()> {
+pub async fn launch(platform: Platform, then: Then) -> Result<ExitCode> {
     match then {
-        Then::Cockpit(session) => cockpit(platform, session).await,
+        Then::Cockpit(session) => cockpit(platform, session).await.map(|()| ExitCode::SUCCESS),
         Then::Snapshot(args) => commands::run_snapshot(platform, args).await,
         Then::Check(args) => commands::run_check(platform, args).await,
     }
@@ -224,7 +225,7 @@ async fn cockpit(platform: Platform, session: Session) -> Result<()> {
     result.wrap_err("terminal I/O")
 }
 
-fn main() -> Result<()> {
+fn main() -> Result<ExitCode> {
     opsdeck::memory::fewer_malloc_arenas();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -233,7 +234,7 @@ fn main() -> Result<()> {
         .block_on(cockpit_main())
 }
 
-async fn cockpit_main() -> Result<()> {
+async fn cockpit_main() -> Result<ExitCode> {
     // Errors before the cockpit starts are for people, not for bug reports: no source locations.
     color_eyre::config::HookBuilder::default()
         .display_location_section(false)
@@ -285,7 +286,7 @@ async fn cockpit_main() -> Result<()> {
         Some(Commands::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "opsdeck", &mut script);
-            print_all(&script)
+            print_all(&script).map(|()| ExitCode::SUCCESS)
         }
         Some(Commands::Info) => {
             let user = UserConfig::load()?.unwrap_or_default();
@@ -297,15 +298,15 @@ async fn cockpit_main() -> Result<()> {
                 argocd_server: cli.argocd_server.as_deref(),
                 log: log.clone(),
             };
-            print_all(info::report(&asked, &user).as_bytes())
+            print_all(info::report(&asked, &user).as_bytes()).map(|()| ExitCode::SUCCESS)
         }
         Some(Commands::Import {
             from: ImportFrom::K9s(args),
-        }) => import::run(args),
+        }) => import::run(args).map(|()| ExitCode::SUCCESS),
         Some(Commands::Man) => {
             let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut page)?;
-            print_all(&page)
+            print_all(&page).map(|()| ExitCode::SUCCESS)
         }
     }
 }

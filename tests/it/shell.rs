@@ -250,6 +250,14 @@ fn opsdeck() -> Command {
 
 #[test]
 fn the_demo_snapshots_and_checks_from_the_command_line() {
+    // Its own TMPDIR: the demo's credentials folder must be gone after each command, however
+    // it ends (the demo's check exits 1: one of its Talos nodes is down on purpose).
+    let tmp = tempfile::tempdir().expect("TMPDIR");
+    let opsdeck = || {
+        let mut cmd = opsdeck();
+        cmd.env("TMPDIR", tmp.path());
+        cmd
+    };
     let out = opsdeck()
         .args([
             "demo", "snapshot", "apps", "--width", "100", "--height", "12",
@@ -296,6 +304,12 @@ fn the_demo_snapshots_and_checks_from_the_command_line() {
         all_up,
         "exit code follows the verdict"
     );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("TMPDIR")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 // Multi-threaded: the simulator must serve while this thread waits for the child.
