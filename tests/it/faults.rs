@@ -360,8 +360,12 @@ async fn a_watch_expiry_storm_relists_without_flicker_or_hammering() {
 async fn a_crd_deleted_while_running_and_recreated_changes_only_its_pane() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    c.wait_for("apps and clusters", |s| {
-        s.argo.apps.len() == 25 && s.capi.clusters.state().is_healthy()
+    // Everything the test later asserts stays live must be live first (under a loaded CI
+    // machine the Machines could still be loading when the apps' CRD went).
+    c.wait_for("apps, clusters and machines", |s| {
+        s.argo.apps.len() == 25
+            && s.capi.clusters.state().is_healthy()
+            && s.capi.machines.state().is_healthy()
     })
     .await;
     sim.set_group_installed(opsdeck_sim::MANAGEMENT, "argoproj.io", false);
