@@ -57,9 +57,9 @@ fn size(flag: Option<u16>, var: &str, default: u16, least: u16) -> u16 {
         .max(least)
 }
 
-/// Draw one frame after the first complete load; exit code 1 if it never completed (the
-/// frame is printed anyway: what there is may be what you need).
-/// Exit code 1 for an unknown command or a load not complete in time.
+/// Draw one frame after the first complete load; exit code 1 for an unknown command or a
+/// load not complete in time (the frame is printed anyway: what there is may be what you
+/// need).
 pub async fn run_snapshot(platform: Platform, args: SnapshotArgs) -> Result<ExitCode> {
     let (keymap, _) = Keymap::load();
     let (theme, _) = Theme::load();

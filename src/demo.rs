@@ -2,6 +2,8 @@
 //! place the cockpit binary touches the simulator; everything after start-up goes over the
 //! same sockets and clients as production.
 
+use std::process::ExitCode;
+
 use color_eyre::eyre::{Result, eyre};
 use opsdeck::clients::argocd::{ArgoCd, ArgoCdSettings};
 use opsdeck::clients::kube::connect::KubeconfigSource;
@@ -21,10 +23,10 @@ pub fn remove_folders() {
     DemoDir::remove_all();
 }
 
-pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<std::process::ExitCode> {
+pub async fn run(scenario: &str, serve_only: bool, then: Then) -> Result<ExitCode> {
     if serve_only {
         standalone::serve(scenario).await?;
-        return Ok(std::process::ExitCode::SUCCESS);
+        return Ok(ExitCode::SUCCESS);
     }
     let scenario = Scenario::load(scenario)?;
     let options = standalone::options_for(&scenario);

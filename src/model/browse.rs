@@ -160,8 +160,8 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
     let object = row.object.unwrap_or_default();
     let meta = object.metadata;
     let health = rule.map(|rule| {
-        // Moved, not copied (`json!` would serialize each part into a new tree: a twentieth
-        // of loading 20,000 provider machines).
+        // Moved, not copied: `json!` serialized each part into a new tree (3 % of the cockpit's
+        // CPU loading 100k objects, whose 20,000 provider machines come whole).
         let parts: serde_json::Map<String, Value> = [
             ("spec", object.spec),
             ("status", object.status),
