@@ -282,7 +282,7 @@ async fn scale_media_workers_from_three_to_five_and_watch_machines_appear() {
         .find(|d| d.key.name == "media-workers")
         .map(|d| NodeId::Deployment(d.key.clone()))
         .expect("md");
-    c.select_in_tree(&target);
+    c.select_in_tree(&target).await;
     c.press(&["S"]);
     assert!(c.frame().contains("replicas for media-workers: 3"));
     c.press(&["<Backspace>"]);
@@ -572,7 +572,7 @@ async fn a_scale_uses_the_version_the_cluster_serves() {
         .find(|d| d.key.name == "media-workers")
         .map(|d| NodeId::Deployment(d.key.clone()))
         .expect("md");
-    c.select_in_tree(&target);
+    c.select_in_tree(&target).await;
     c.press(&["S", "<Backspace>", "4", "<Enter>"]);
     let frame = c.frame();
     assert!(

@@ -222,7 +222,7 @@ async fn the_trace_view_and_the_jump_keys_walk_the_layers() {
     let m = running(&c.state, "media").remove(0);
 
     // From the cluster tree: `t` on the Machine.
-    c.select_in_tree(&NodeId::Machine(m.key.clone()));
+    c.select_in_tree(&NodeId::Machine(m.key.clone())).await;
     c.press(&["t"]);
     assert_eq!(c.state.screen(), &Screen::Pane(PaneId::TRACE));
     let frame = c.frame();

@@ -343,3 +343,42 @@ async fn a_server_that_goes_away_leaves_stale_rows_not_an_empty_pane() {
         "rows are kept while stale:\n{frame}"
     );
 }
+
+#[tokio::test]
+async fn the_tree_says_loading_until_every_watch_feeding_it_is_live() {
+    // The tree is fed by four watches (Clusters, control planes, MachineDeployments,
+    // Machines); one of them live while another is still waiting must not read as live.
+    let sim = common::frozen_sim().await;
+    sim.slow_answers(
+        opsdeck_sim::MANAGEMENT,
+        std::time::Duration::from_millis(1500),
+    );
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    let feeds = |s: &opsdeck::app::state::State| {
+        [
+            s.capi.clusters.sources(),
+            s.capi.control_planes.sources(),
+            s.capi.deployments.sources(),
+            s.capi.machines.sources(),
+        ]
+    };
+    c.wait_for("every watch of the tree to say where it is", |s| {
+        feeds(s).iter().all(|f| !f.is_empty())
+    })
+    .await;
+    for sources in feeds(&c.state) {
+        assert!(
+            sources.iter().all(|(_, st)| *st == SourceState::Loading),
+            "a watch said {sources:?} before its server answered"
+        );
+    }
+    assert!(c.frame().contains("Clusters (0) [loading]"));
+    sim.slow_answers(opsdeck_sim::MANAGEMENT, std::time::Duration::ZERO);
+    c.wait_for("the tree live", |s| {
+        feeds(s)
+            .iter()
+            .all(|f| !f.is_empty() && f.iter().all(|(_, st)| st.is_healthy()))
+    })
+    .await;
+    assert!(c.frame().contains("Clusters (2) [live]"));
+}

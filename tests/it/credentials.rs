@@ -35,7 +35,10 @@ async fn machines_through(yaml: &str, context: &str) -> Cockpit {
         .await
         .expect("the context connects");
     let mut c = Cockpit::start(client).await;
-    c.wait_for("machines", |s| s.capi.machines.len() == 9).await;
+    c.wait_for("machines, and the tree live", |s| {
+        s.capi.machines.len() == 9 && common::pane_settled(s, &opsdeck::app::panes::CLUSTERS)
+    })
+    .await;
     c
 }
 

@@ -240,7 +240,7 @@ async fn a_change_whose_answer_is_lost_is_reported_as_outcome_unknown() {
         .find(|d| d.key.name == "media-workers")
         .map(|d| NodeId::Deployment(d.key.clone()))
         .expect("md");
-    c.select_in_tree(&target);
+    c.select_in_tree(&target).await;
     c.press(&["S", "<Backspace>"]);
     c.type_text("5");
     c.press(&["<Enter>"]);

@@ -17,6 +17,7 @@ async fn hosts_join_hardware_workflow_bmc_and_harvester_node() {
             && s.metal.workflows.len() == 4
             && s.metal.bmcs.len() == 4
             && s.harvester.hosts.len() == 3
+            && common::pane_settled(s, &opsdeck::app::panes::HOSTS)
     })
     .await;
     let frame = c.frame_sized(200, 20);

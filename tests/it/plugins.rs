@@ -229,7 +229,8 @@ async fn plugins_work_on_the_cluster_tree_with_its_cluster_and_node() {
         .find(|m| !m.node.is_empty() && m.cluster == "media")
         .expect("a media machine with a node")
         .clone();
-    c.select_in_tree(&opsdeck::model::tree::NodeId::Machine(machine.key.clone()));
+    c.select_in_tree(&opsdeck::model::tree::NodeId::Machine(machine.key.clone()))
+        .await;
     c.state.plugins = plugins(
         r#"
 [[plugin]]

@@ -39,7 +39,7 @@ async fn ask_lab_upgrade(c: &mut Cockpit) {
         .find(|cl| cl.key.name == "lab")
         .map(|cl| NodeId::Cluster(cl.key.clone()))
         .expect("lab");
-    c.select_in_tree(&lab);
+    c.select_in_tree(&lab).await;
     c.press(&["U"]);
 }
 

@@ -28,6 +28,7 @@ async fn secrets_cockpit(sim: &opsdeck_sim::Simulator) -> Cockpit {
         s.eso.external_secrets.len() == 8
             && s.eso.secret_stores.len() == 1
             && s.eso.cluster_secret_stores.len() == 2
+            && common::pane_settled(s, &opsdeck::app::panes::SECRETS)
     })
     .await;
     c

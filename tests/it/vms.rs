@@ -16,6 +16,7 @@ async fn vms_cockpit(sim: &opsdeck_sim::Simulator) -> Cockpit {
             && s.harvester.vm_images.len() == 2
             && s.harvester.hosts.len() == 3
             && s.capi.machines.len() == 9
+            && common::pane_settled(s, &opsdeck::app::panes::VMS)
     })
     .await;
     c

@@ -43,7 +43,7 @@ async fn a_machine_in_the_tree_and_a_row_that_is_no_object() {
         .find(|m| m.key.name.starts_with("lab-cp-"))
         .map(|m| NodeId::Machine(m.key.clone()))
         .expect("a machine");
-    c.select_in_tree(&machine);
+    c.select_in_tree(&machine).await;
     c.press(&["y"]);
     let frame = yaml_loaded(&mut c).await;
     assert!(frame.contains("kind: Machine"), "{frame}");

@@ -170,6 +170,9 @@ where
         (row, malformed)
     };
     tokio::spawn(async move {
+        // Said at once, so a pane fed by several watches says loading until each of them is
+        // live, not live as soon as the first one is.
+        send(WatchUpdate::State(cluster.clone(), SourceState::Loading));
         // Recovery is ours: after a real error the source is marked, we back off, and a fresh
         // list + watch starts, so a pane comes back live (and drops what was deleted
         // meanwhile) as soon as its server answers again.

@@ -24,6 +24,7 @@ use opsdeck::app::domains::{Access, OpStatus};
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
+use opsdeck::app::registry::Pane;
 use opsdeck::app::run::Executor;
 use opsdeck::app::state::State;
 use opsdeck::app::tables::{self, Table};
@@ -35,6 +36,7 @@ use opsdeck::clients::kube::connect::{KubeconfigSource, connect};
 use opsdeck::clients::kube::sources::{KubeSources, Role};
 use opsdeck::clients::talos::config::Talosconfig;
 use opsdeck::clients::talos::poller::TalosSetup;
+use opsdeck::model::source::SourceState;
 use opsdeck::model::store::ObjRef;
 use opsdeck::model::tree::NodeId;
 use opsdeck_sim::scenario::Scenario;
@@ -341,9 +343,18 @@ impl Cockpit {
         .await;
     }
 
-    /// Move the tree selection down until the node with this id is selected (no frame is
-    /// drawn: navigation is `update`'s alone).
-    pub fn select_in_tree(&mut self, id: &NodeId) {
+    /// Wait until the tree shows the node with this id, then move the selection down until it
+    /// is selected (no frame is drawn: navigation is `update`'s alone). A node shows only under
+    /// its parents, which come from watches of their own: a MachineDeployment listed before its
+    /// Cluster is not in the tree yet.
+    pub async fn select_in_tree(&mut self, id: &NodeId) {
+        self.wait_for("the node in the tree", |s| {
+            let nodes = s.shown_tree();
+            opsdeck::model::tree::visible_lines(&nodes, &s.tree.opened)
+                .iter()
+                .any(|l| &l.node.id == id)
+        })
+        .await;
         for _ in 0..60 {
             if self.state.tree.selected.as_ref() == Some(id) {
                 return;
@@ -480,6 +491,15 @@ pub async fn all_sources(sim: &Simulator) -> KubeSources {
         });
     }
     KubeSources(sources)
+}
+
+/// Whether every watch feeding the pane has said where it is (none still loading), as its
+/// title tells: rows counted in one store say nothing of the pane's other stores.
+pub fn pane_settled(s: &State, pane: &Pane<State>) -> bool {
+    s.pane_sources(pane)
+        .iter()
+        .flatten()
+        .all(|(_, st)| *st != SourceState::Loading)
 }
 
 /// Wait until the dialog's permission check allows the action.
