@@ -300,7 +300,7 @@ impl Db {
         if meta.get("generation").is_none() && !def.group.is_empty() {
             meta["generation"] = json!(1);
         }
-        let stored = Stored::new(obj.clone());
+        let stored = Stored::new(def, obj.clone());
         self.record(kind, EventType::Added, &stored, None);
         self.note_terminating(&key, &stored.value);
         *self
@@ -360,7 +360,7 @@ impl Db {
             });
         }
         let new = with_managed_fields(new, &managed);
-        let stored = Stored::new(new.clone());
+        let stored = Stored::new(&KINDS[key.0], new.clone());
         self.record(key.0, EventType::Modified, &stored, prev_labels);
         self.note_terminating(key, &stored.value);
         self.objects.insert(key.clone(), stored);
@@ -388,7 +388,8 @@ impl Db {
         let rv = self.next_rv();
         // DELETED carries the last state stamped with the deletion rv.
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        self.record(key.0, EventType::Deleted, &Stored::new(obj.clone()), None);
+        let stored = Stored::new(&KINDS[key.0], obj.clone());
+        self.record(key.0, EventType::Deleted, &stored, None);
         Ok(obj)
     }
 }

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::json_at::At;
+use crate::kinds::KindDef;
 
 pub fn name_of(obj: &Value) -> Value {
     obj.at("/metadata/name").cloned().unwrap_or(Value::Null)
@@ -300,43 +301,103 @@ fn pod_status(obj: &Value) -> String {
     reason
 }
 
+/// What a kind's printer reads of an object, kept from when it was written, for the kinds a
+/// cluster has by the ten thousand: a list prints hundreds of them a page, and reading each
+/// from its whole object (~10 KB of small maps, cold in the cache by then) was a third of
+/// the simulator's time serving a page of pods. Other kinds print from the object itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrintFacts {
+    Pod(PodFacts),
+}
+
+impl PrintFacts {
+    pub fn of(def: &KindDef, obj: &Value) -> Option<PrintFacts> {
+        match (def.group, def.kind) {
+            ("", "Pod") => Some(PrintFacts::Pod(PodFacts::of(obj))),
+            _ => None,
+        }
+    }
+
+    /// The row's cells at `now`.
+    pub fn cells(&self, now: Timestamp) -> Vec<Value> {
+        match self {
+            PrintFacts::Pod(pod) => pod.cells(now),
+        }
+    }
+}
+
+/// What a pod's row says, less what moves with the clock (its age, how long ago it last
+/// restarted), which `cells` works out when it prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodFacts {
+    name: Value,
+    ready: Box<str>,
+    status: Box<str>,
+    restarts: i64,
+    last_restart: Option<Timestamp>,
+    created: Option<Timestamp>,
+    ip: Value,
+    node: Value,
+    nominated: Value,
+}
+
+impl PodFacts {
+    fn of(obj: &Value) -> PodFacts {
+        let containers: &[Value] = obj["status"]["containerStatuses"]
+            .as_array()
+            .map_or(&[], Vec::as_slice);
+        let total = obj["spec"]["containers"].as_array().map_or(0, Vec::len);
+        let ready = containers.iter().filter(|c| c["ready"] == true).count();
+        let none = || json!("<none>");
+        PodFacts {
+            name: name_of(obj),
+            ready: format!("{ready}/{total}").into(),
+            status: pod_status(obj).into(),
+            restarts: containers
+                .iter()
+                .map(|c| c["restartCount"].as_i64().unwrap_or(0))
+                .sum(),
+            last_restart: containers
+                .iter()
+                .filter_map(|c| c.at("/lastState/terminated/finishedAt")?.as_str())
+                .filter_map(|t| t.parse::<Timestamp>().ok())
+                .max(),
+            created: obj
+                .at("/metadata/creationTimestamp")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse::<Timestamp>().ok()),
+            ip: obj.at("/status/podIP").cloned().unwrap_or_else(none),
+            node: obj.at("/spec/nodeName").cloned().unwrap_or_else(none),
+            nominated: obj
+                .at("/status/nominatedNodeName")
+                .cloned()
+                .unwrap_or_else(none),
+        }
+    }
+
+    fn cells(&self, now: Timestamp) -> Vec<Value> {
+        let since = |t: Timestamp| human_duration(now.as_second() - t.as_second());
+        let restarts = match (self.restarts, self.last_restart) {
+            (0, _) => "0".to_string(),
+            (n, Some(t)) => format!("{n} ({} ago)", since(t)),
+            (n, None) => n.to_string(),
+        };
+        vec![
+            self.name.clone(),
+            json!(self.ready),
+            json!(self.status),
+            json!(restarts),
+            self.created.map_or(json!("<unknown>"), |t| json!(since(t))),
+            self.ip.clone(),
+            self.node.clone(),
+            self.nominated.clone(),
+            json!("<none>"),
+        ]
+    }
+}
+
 pub fn pod_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
-    let containers: &[Value] = obj["status"]["containerStatuses"]
-        .as_array()
-        .map_or(&[], Vec::as_slice);
-    let total = obj["spec"]["containers"].as_array().map_or(0, Vec::len);
-    let ready = containers.iter().filter(|c| c["ready"] == true).count();
-    let restarts: i64 = containers
-        .iter()
-        .map(|c| c["restartCount"].as_i64().unwrap_or(0))
-        .sum();
-    let last_restart = containers
-        .iter()
-        .filter_map(|c| c.at("/lastState/terminated/finishedAt")?.as_str())
-        .filter_map(|t| t.parse::<Timestamp>().ok())
-        .max();
-    let restarts = match (restarts, last_restart) {
-        (0, _) => "0".to_string(),
-        (n, Some(t)) => format!(
-            "{n} ({} ago)",
-            human_duration(now.as_second() - t.as_second())
-        ),
-        (n, None) => n.to_string(),
-    };
-    let none = || json!("<none>");
-    vec![
-        name_of(obj),
-        json!(format!("{ready}/{total}")),
-        json!(pod_status(obj)),
-        json!(restarts),
-        age_of(obj, now),
-        obj.at("/status/podIP").cloned().unwrap_or_else(none),
-        obj.at("/spec/nodeName").cloned().unwrap_or_else(none),
-        obj.at("/status/nominatedNodeName")
-            .cloned()
-            .unwrap_or_else(none),
-        none(),
-    ]
+    PodFacts::of(obj).cells(now)
 }
 
 pub fn event_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
@@ -402,5 +463,67 @@ pub fn human_duration(seconds: i64) -> String {
             r => format!("{}y{r}d", d / 365),
         },
         _ => format!("{}y", d / 365),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+
+    use super::*;
+    use crate::kinds::{KINDS, kind_id};
+    use crate::pod_objects::{PodState, pod};
+
+    fn def(kind: &str) -> &'static KindDef {
+        &KINDS[kind_id(kind).expect("a kind")]
+    }
+
+    #[test]
+    fn a_pods_row_is_printed_from_facts_kept_at_its_write_and_still_ages() {
+        let mut crash_looping = pod(
+            "media",
+            "web",
+            0,
+            "w-1",
+            PodState::CrashLoop,
+            SignedDuration::from_hours(5),
+        );
+        // Times of its own, so the ages below are exact.
+        crash_looping["metadata"]["creationTimestamp"] = json!("2026-03-01T00:00:00Z");
+        crash_looping["status"]["containerStatuses"][0]["lastState"]["terminated"]["finishedAt"] =
+            json!("2026-03-01T04:58:25Z");
+        let written: Timestamp = "2026-03-01T05:00:00Z".parse().expect("a time");
+        let facts = PrintFacts::of(def("Pod"), &crash_looping).expect("pods keep facts");
+        let at_write = facts.cells(written);
+        assert_eq!(at_write, pod_cells(&crash_looping, written));
+        assert_eq!(at_write[0], crash_looping["metadata"]["name"]);
+        assert_eq!(at_write[1], "0/1");
+        assert_eq!(at_write[2], "CrashLoopBackOff");
+        assert_eq!(at_write[3], "7 (95s ago)");
+        assert_eq!(at_write[4], "5h");
+        assert_eq!(at_write[6], "w-1");
+        // Two hours on, the same facts print the ages of then.
+        let later = facts.cells(written + SignedDuration::from_hours(2));
+        assert_eq!(later[3], "7 (121m ago)");
+        assert_eq!(later[4], "7h");
+        assert_eq!(later[..3], at_write[..3]);
+        assert!(PrintFacts::of(def("Node"), &crash_looping).is_none());
+    }
+
+    #[test]
+    fn every_pod_state_reads_as_kubectl_words_it() {
+        let now = Timestamp::now();
+        let status = |state| {
+            let p = pod("m", "w", 0, "n", state, SignedDuration::from_hours(1));
+            pod_cells(&p, now)[2].as_str().map(str::to_string)
+        };
+        assert_eq!(status(PodState::Running).as_deref(), Some("Running"));
+        assert_eq!(status(PodState::Pending).as_deref(), Some("Pending"));
+        assert_eq!(status(PodState::Completed).as_deref(), Some("Completed"));
+        assert!(
+            status(PodState::Initializing).is_some_and(|s| s.starts_with("Init:")),
+            "{:?}",
+            status(PodState::Initializing)
+        );
     }
 }

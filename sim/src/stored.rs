@@ -7,6 +7,8 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::json_at::At;
+use crate::kinds::KindDef;
+use crate::printers::PrintFacts;
 
 /// An object and its JSON encoding, made once per write: lists and watches send the bytes,
 /// as a real API server answers from its encoded cache.
@@ -23,17 +25,21 @@ pub struct Stored {
     /// Where `json` holds `metadata` (managed fields in): a Table row with the object's
     /// metadata only (`includeObject=Metadata`, how clients browse pods) is that slice.
     metadata: Range<u32>,
+    /// What its Table row says, for the kinds listed by the ten thousand (`PrintFacts`).
+    facts: Option<Box<PrintFacts>>,
 }
 
 impl Stored {
-    pub(crate) fn new(mut value: Value) -> Self {
+    pub(crate) fn new(def: &KindDef, mut value: Value) -> Self {
         let (json, metadata) = encode_marking_metadata(&value);
         let managed = take_managed_fields(&mut value);
+        let facts = PrintFacts::of(def, &value).map(Box::new);
         Stored {
             value,
             json: Bytes::from(json),
             managed,
             metadata,
+            facts,
         }
     }
 
@@ -42,22 +48,25 @@ impl Stored {
         with_managed_fields(self.value.clone(), &self.managed)
     }
 
-    /// Its encoding, whole and its metadata alone, for a Table row to splice.
+    /// Its encoding, whole and its metadata alone, for a Table row to splice, and what its
+    /// row says when it was kept.
     pub fn encoded(&self) -> Encoded<'_> {
         let Range { start, end } = self.metadata;
         Encoded {
             whole: &self.json,
             metadata: (end > start).then(|| &self.json[start as usize..end as usize]),
+            facts: self.facts.as_deref(),
         }
     }
 }
 
 /// An object as the database keeps it encoded (managed fields in): whole, and its metadata
-/// alone when it has any.
+/// alone when it has any; and its Table row's facts when its kind keeps them.
 #[derive(Debug, Clone, Copy)]
 pub struct Encoded<'a> {
     pub whole: &'a [u8],
     pub metadata: Option<&'a [u8]>,
+    pub facts: Option<&'a PrintFacts>,
 }
 
 /// `value` encoded exactly as `serde_json::to_vec` writes it, and where in it `metadata`'s

@@ -217,9 +217,10 @@ impl Printer {
         include: IncludeObject,
         now: Timestamp,
     ) {
-        let cells = match self.cells {
-            Cells::Builtin(cells) => cells(obj, now),
-            Cells::Crd(columns) => crd_cells(columns, obj, now),
+        let cells = match (encoded.and_then(|e| e.facts), &self.cells) {
+            (Some(facts), _) => facts.cells(now),
+            (None, Cells::Builtin(cells)) => cells(obj, now),
+            (None, Cells::Crd(columns)) => crd_cells(columns, obj, now),
         };
         out.extend_from_slice(b"{\"cells\":");
         let _ = serde_json::to_writer(&mut *out, &cells);
