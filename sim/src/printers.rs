@@ -12,13 +12,17 @@ pub fn name_of(obj: &Value) -> Value {
     obj.at("/metadata/name").cloned().unwrap_or(Value::Null)
 }
 
-pub fn age_of(obj: &Value, now: Timestamp) -> Value {
+/// When the object was created, if it says so readably.
+fn created_at(obj: &Value) -> Option<Timestamp> {
     obj.at("/metadata/creationTimestamp")
         .and_then(Value::as_str)
         .and_then(|t| t.parse::<Timestamp>().ok())
-        .map_or(json!("<unknown>"), |t| {
-            json!(human_duration(now.as_second() - t.as_second()))
-        })
+}
+
+pub fn age_of(obj: &Value, now: Timestamp) -> Value {
+    created_at(obj).map_or(json!("<unknown>"), |t| {
+        json!(human_duration(now.as_second() - t.as_second()))
+    })
 }
 
 pub fn name_age_cells(obj: &Value, now: Timestamp) -> Vec<Value> {
@@ -362,10 +366,7 @@ impl PodFacts {
                 .filter_map(|c| c.at("/lastState/terminated/finishedAt")?.as_str())
                 .filter_map(|t| t.parse::<Timestamp>().ok())
                 .max(),
-            created: obj
-                .at("/metadata/creationTimestamp")
-                .and_then(Value::as_str)
-                .and_then(|t| t.parse::<Timestamp>().ok()),
+            created: created_at(obj),
             ip: obj.at("/status/podIP").cloned().unwrap_or_else(none),
             node: obj.at("/spec/nodeName").cloned().unwrap_or_else(none),
             nominated: obj

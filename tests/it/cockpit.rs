@@ -354,16 +354,10 @@ async fn the_tree_says_loading_until_every_watch_feeding_it_is_live() {
         std::time::Duration::from_millis(1500),
     );
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    let feeds = |s: &opsdeck::app::state::State| {
-        [
-            s.capi.clusters.sources(),
-            s.capi.control_planes.sources(),
-            s.capi.deployments.sources(),
-            s.capi.machines.sources(),
-        ]
-    };
+    let feeds = |s: &opsdeck::app::state::State| s.pane_sources(&opsdeck::app::panes::CLUSTERS);
     c.wait_for("every watch of the tree to say where it is", |s| {
-        feeds(s).iter().all(|f| !f.is_empty())
+        let feeds = feeds(s);
+        feeds.len() == 4 && feeds.iter().all(|f| !f.is_empty())
     })
     .await;
     for sources in feeds(&c.state) {

@@ -3,8 +3,11 @@
 
 #![allow(dead_code)]
 
+mod dialogs;
 mod reading;
 pub mod schema;
+
+pub use dialogs::{confirm, wait_allowed, wait_denied};
 
 pub use reading::{
     audit_lines, audit_log, footer, line_with, position_of, row, selected_name, shown_names,
@@ -20,7 +23,6 @@ use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use opsdeck::app::domains::{Access, OpStatus};
 use opsdeck::app::keymap::Keymap;
 use opsdeck::app::keys::Key;
 use opsdeck::app::msg::Msg;
@@ -500,41 +502,6 @@ pub fn pane_settled(s: &State, pane: &Pane<State>) -> bool {
         .iter()
         .flatten()
         .all(|(_, st)| *st != SourceState::Loading)
-}
-
-/// Wait until the dialog's permission check allows the action.
-pub async fn wait_allowed(c: &mut Cockpit) {
-    c.wait_for("permission", |s| {
-        s.actions
-            .dialog
-            .as_ref()
-            .is_some_and(|d| d.access == Access::Allowed)
-    })
-    .await;
-}
-
-/// Wait until the dialog's permission check denies the action.
-pub async fn wait_denied(c: &mut Cockpit) {
-    c.wait_for("denied", |s| {
-        s.actions
-            .dialog
-            .as_ref()
-            .is_some_and(|d| matches!(d.access, Access::Denied(_)))
-    })
-    .await;
-}
-
-/// Wait until the dialog's permission check allows the action, press Enter, and wait until
-/// the server accepted it.
-pub async fn confirm(c: &mut Cockpit) {
-    wait_allowed(c).await;
-    let before = c.state.actions.operations.len();
-    c.press(&["<Enter>"]);
-    c.wait_for("accepted", |s| {
-        s.actions.operations.len() == before + 1
-            && matches!(s.actions.operations[0].status, OpStatus::Succeeded(_))
-    })
-    .await;
 }
 
 /// The cockpit's settings for the simulated argocd-server, as its admin.
