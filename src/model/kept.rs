@@ -102,9 +102,14 @@ impl KeptRows {
         if keys.is_empty() {
             return;
         }
-        for key in &keys {
-            self.patch(key, one(key));
-        }
+        let built: Vec<(ObjRef, Option<Built>)> = keys
+            .into_iter()
+            .map(|key| {
+                let row = one(&key);
+                (key, row)
+            })
+            .collect();
+        self.patch(built);
         self.version += 1;
     }
 
@@ -124,36 +129,42 @@ impl KeptRows {
         self.version += 1;
     }
 
-    fn patch(&mut self, key: &ObjRef, built: Option<Built>) {
+    /// Apply rebuilt rows (in key order; `None`: the object is gone). A row replaced keeps its
+    /// place; the rows removed and inserted are each closed up and opened in one pass, as
+    /// inserting each alone moved every row after it: pods created at the head of 60,000 rows
+    /// moved all of them once per pod, several times a frame under a stream of events.
+    fn patch(&mut self, built: Vec<(ObjRef, Option<Built>)>) {
         // Nobody else holds the rows while they are patched (the last frame's are dropped
         // first), so this copies nothing.
         let rows = Arc::make_mut(&mut self.rows);
-        let at = rows.binary_search_by(|r| r.key.cmp(key));
-        let Some(Built { row, timed }) = built else {
-            if let Ok(at) = at {
-                rows.remove(at);
-                self.texts.remove(at);
+        let widths = Arc::make_mut(&mut self.widths);
+        let (mut gone, mut added) = (Vec::new(), Vec::new());
+        for (key, built) in built {
+            let at = rows.binary_search_by(|r| r.key.cmp(&key));
+            let Some(Built { row, timed }) = built else {
+                self.timed.remove(&key);
+                if at.is_ok() {
+                    gone.push(key);
+                }
+                continue;
+            };
+            if timed {
+                self.timed.insert(key);
+            } else {
+                self.timed.remove(&key);
             }
-            self.timed.remove(key);
-            return;
-        };
-        if timed {
-            self.timed.insert(key.clone());
-        } else {
-            self.timed.remove(key);
+            grow_widths(widths, &row);
+            let text = filter_text(&row);
+            match at {
+                Ok(at) => {
+                    rows[at] = row;
+                    self.texts[at] = text;
+                }
+                Err(_) => added.push((row, text)),
+            }
         }
-        grow_widths(Arc::make_mut(&mut self.widths), &row);
-        let text = filter_text(&row);
-        match at {
-            Ok(at) => {
-                rows[at] = row;
-                self.texts[at] = text;
-            }
-            Err(at) => {
-                rows.insert(at, row);
-                self.texts.insert(at, text);
-            }
-        }
+        remove_sorted(rows, &mut self.texts, &gone);
+        insert_sorted(rows, &mut self.texts, added);
     }
 
     pub fn rows(&self) -> &Arc<Vec<TableRow>> {
@@ -171,6 +182,59 @@ impl KeptRows {
 
     pub fn version(&self) -> u64 {
         self.version
+    }
+}
+
+/// Drop the rows of `gone` (keys held, in key order) and their texts, closing up the rows
+/// after the first in one pass.
+fn remove_sorted(rows: &mut Vec<TableRow>, texts: &mut Vec<Box<str>>, gone: &[ObjRef]) {
+    let Some(first) = gone.first() else {
+        return;
+    };
+    let mut kept = rows.partition_point(|r| r.key < *first);
+    let mut gone = gone.iter().peekable();
+    for at in kept..rows.len() {
+        while gone.next_if(|key| **key < rows[at].key).is_some() {}
+        if gone.next_if(|key| **key == rows[at].key).is_some() {
+            continue;
+        }
+        rows.swap(kept, at);
+        texts.swap(kept, at);
+        kept += 1;
+    }
+    rows.truncate(kept);
+    texts.truncate(kept);
+}
+
+/// Insert `added` (rows not held, in key order) with their texts: the rows grow at the end,
+/// and are merged from the back, each row after the first insertion moved once.
+fn insert_sorted(
+    rows: &mut Vec<TableRow>,
+    texts: &mut Vec<Box<str>>,
+    mut added: Vec<(TableRow, Box<str>)>,
+) {
+    let Some((first, _)) = added.first() else {
+        return;
+    };
+    let from = rows.partition_point(|r| r.key < first.key);
+    let mut old = rows.len();
+    // Empty rows and texts (no allocation) hold the new places until filled.
+    rows.resize_with(old + added.len(), TableRow::default);
+    texts.resize_with(old + added.len(), Box::default);
+    for at in (from..rows.len()).rev() {
+        let take_added = match added.last() {
+            None => break,
+            Some((row, _)) => old == from || row.key > rows[old - 1].key,
+        };
+        if take_added {
+            let (row, text) = added.pop().expect("looked at");
+            rows[at] = row;
+            texts[at] = text;
+        } else {
+            old -= 1;
+            rows.swap(at, old);
+            texts.swap(at, old);
+        }
     }
 }
 
@@ -262,6 +326,38 @@ mod tests {
         assert_eq!(shown(&kept), ["a=Pending", "b=Running"]);
         assert_eq!(kept.widths()[1], "Running".len());
         assert_eq!(kept.texts().len(), 2);
+    }
+
+    #[test]
+    fn rows_inserted_and_removed_together_land_where_a_full_build_puts_them() {
+        let mut store = BTreeMap::new();
+        for i in (0..400).step_by(2) {
+            store.insert(format!("pod-{i:03}"), "Running".to_string());
+        }
+        let (mut kept, mut calls) = (KeptRows::default(), 0);
+        sync(&mut kept, &store, 100, &mut calls);
+        // Rounds of a few changes each, as frames see them under a stream of events: new rows
+        // at the head, the middle and the tail, rows gone, rows changed in place.
+        let mut seed = 7u64;
+        for round in 0..50 {
+            for _ in 0..1 + round % 9 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let name = format!("pod-{:03}", (seed >> 33) % 410);
+                match (seed >> 20) % 3 {
+                    0 => store.remove(&name),
+                    1 => store.insert(name.clone(), "Pending".to_string()),
+                    _ => store.insert(name.clone(), format!("Running-{round}")),
+                };
+                kept.changed(&ObjRef::new("ns", &name));
+            }
+            sync(&mut kept, &store, 100, &mut calls);
+            let mut whole = KeptRows::default();
+            sync(&mut whole, &store, 100, &mut calls);
+            assert_eq!(shown(&kept), shown(&whole), "round {round}");
+            assert_eq!(kept.texts(), whole.texts(), "round {round}");
+        }
     }
 
     #[test]

@@ -277,7 +277,7 @@ pub fn status_style(word: &str) -> &'static str {
 
 /// One row: the object it shows (the selection follows it, whatever the order) and its cells,
 /// one per column.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableRow {
     pub key: ObjRef,
     pub cells: Vec<Cell>,
