@@ -191,9 +191,10 @@ fn remove_sorted(rows: &mut Vec<TableRow>, texts: &mut Vec<Box<str>>, gone: &[Ob
     let Some(first) = gone.first() else {
         return;
     };
-    let mut kept = rows.partition_point(|r| r.key < *first);
+    let from = rows.partition_point(|r| r.key < *first);
+    let mut kept = from;
     let mut gone = gone.iter().peekable();
-    for at in kept..rows.len() {
+    for at in from..rows.len() {
         while gone.next_if(|key| **key < rows[at].key).is_some() {}
         if gone.next_if(|key| **key == rows[at].key).is_some() {
             continue;
