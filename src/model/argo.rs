@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use serde::Deserialize;
+use smol_str::SmolStr;
 
 use super::store::{Keyed, ObjRef};
 use super::text::sanitize;
@@ -24,30 +25,30 @@ pub struct ResourceRef {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DestinationW {
-    pub server: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
+    pub server: Option<SmolStr>,
+    pub name: Option<SmolStr>,
+    pub namespace: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppSpecW {
-    pub project: Option<String>,
+    pub project: Option<SmolStr>,
     pub destination: DestinationW,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SyncW {
-    pub status: Option<String>,
-    pub revision: Option<String>,
+    pub status: Option<SmolStr>,
+    pub revision: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct HealthW {
-    pub status: Option<String>,
-    pub message: Option<String>,
+    pub status: Option<SmolStr>,
+    pub message: Option<SmolStr>,
     /// When the app's health last changed (Argo CD 3 writes it; older versions do not).
     #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub last_transition_time: Option<Time>,
@@ -56,11 +57,11 @@ pub struct HealthW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResourceW {
-    pub group: Option<String>,
-    pub kind: Option<String>,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub status: Option<String>,
+    pub group: Option<SmolStr>,
+    pub kind: Option<SmolStr>,
+    pub namespace: Option<SmolStr>,
+    pub name: Option<SmolStr>,
+    pub status: Option<SmolStr>,
     pub health: Option<HealthW>,
     pub hook: Option<bool>,
     pub sync_wave: Option<i64>,
@@ -69,15 +70,15 @@ pub struct ResourceW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResultW {
-    pub group: Option<String>,
-    pub kind: Option<String>,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub status: Option<String>,
-    pub message: Option<String>,
-    pub hook_type: Option<String>,
-    pub hook_phase: Option<String>,
-    pub sync_phase: Option<String>,
+    pub group: Option<SmolStr>,
+    pub kind: Option<SmolStr>,
+    pub namespace: Option<SmolStr>,
+    pub name: Option<SmolStr>,
+    pub status: Option<SmolStr>,
+    pub message: Option<SmolStr>,
+    pub hook_type: Option<SmolStr>,
+    pub hook_phase: Option<SmolStr>,
+    pub sync_phase: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -89,8 +90,8 @@ pub struct SyncResultW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OperationStateW {
-    pub phase: Option<String>,
-    pub message: Option<String>,
+    pub phase: Option<SmolStr>,
+    pub message: Option<SmolStr>,
     #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub started_at: Option<Time>,
     #[serde(deserialize_with = "crate::model::wire::stamp")]
@@ -112,7 +113,7 @@ pub struct AppStatusSummaryW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OperationSummaryW {
-    pub phase: Option<String>,
+    pub phase: Option<SmolStr>,
     #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub started_at: Option<Time>,
     #[serde(deserialize_with = "crate::model::wire::stamp")]
@@ -124,7 +125,7 @@ pub struct OperationSummaryW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SyncedRevisionW {
-    pub revision: Option<String>,
+    pub revision: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -134,7 +135,7 @@ pub struct AppStatusDetailW {
     pub health: HealthW,
     pub operation_state: Option<OperationStateW>,
     pub resources: Vec<ResourceW>,
-    pub resource_health_source: Option<String>,
+    pub resource_health_source: Option<SmolStr>,
 }
 
 pub type AppSummaryW = Slim<AppSpecW, AppStatusSummaryW>;
@@ -186,7 +187,7 @@ fn destination(d: &DestinationW) -> String {
     format!("{cluster}/{}", text(&d.namespace))
 }
 
-fn short_revision(r: &Option<String>) -> String {
+fn short_revision(r: &Option<SmolStr>) -> String {
     text(r).chars().take(7).collect()
 }
 

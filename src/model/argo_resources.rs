@@ -2,6 +2,8 @@
 //! ones by name — read from the Application without allocating the names of the synced ones
 //! (an app can have hundreds; a platform, hundreds of thousands).
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use super::text::sanitize;
@@ -15,16 +17,18 @@ pub struct ResourcesSummary {
     pub drifted: Vec<String>,
 }
 
+/// Bare `Cow`s, absent read as empty: serde borrows a `Cow<str>` only when it is the field's
+/// own type (inside an `Option` it is always copied, an allocation per field per resource).
 #[derive(Deserialize)]
 struct ResourceLite<'a> {
     #[serde(borrow, default)]
-    status: Option<std::borrow::Cow<'a, str>>,
+    status: Cow<'a, str>,
     #[serde(borrow, default)]
-    kind: Option<std::borrow::Cow<'a, str>>,
+    kind: Cow<'a, str>,
     #[serde(borrow, default)]
-    namespace: Option<std::borrow::Cow<'a, str>>,
+    namespace: Cow<'a, str>,
     #[serde(borrow, default)]
-    name: Option<std::borrow::Cow<'a, str>>,
+    name: Cow<'a, str>,
 }
 
 impl<'de> Deserialize<'de> for ResourcesSummary {
@@ -45,17 +49,14 @@ impl<'de> Deserialize<'de> for ResourcesSummary {
                 let mut out = ResourcesSummary::default();
                 while let Some(r) = seq.next_element::<ResourceLite<'de>>()? {
                     out.total += 1;
-                    if r.status.as_deref() != Some("OutOfSync") {
+                    if r.status != "OutOfSync" {
                         continue;
                     }
-                    let text = |v: &Option<std::borrow::Cow<'_, str>>| {
-                        sanitize(v.as_deref().unwrap_or(""))
+                    let name = match sanitize(&r.namespace) {
+                        ns if ns.is_empty() => sanitize(&r.name),
+                        ns => format!("{ns}/{}", sanitize(&r.name)),
                     };
-                    let name = match text(&r.namespace) {
-                        ns if ns.is_empty() => text(&r.name),
-                        ns => format!("{ns}/{}", text(&r.name)),
-                    };
-                    out.drifted.push(format!("{} {name}", text(&r.kind)));
+                    out.drifted.push(format!("{} {name}", sanitize(&r.kind)));
                 }
                 Ok(out)
             }

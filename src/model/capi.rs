@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use serde::Deserialize;
+use smol_str::SmolStr;
 
 use super::store::{Keyed, ObjRef};
 use super::text::sanitize;
@@ -18,8 +19,8 @@ pub const DEPLOYMENT_NAME_LABEL: &str = "cluster.x-k8s.io/deployment-name";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RefW {
-    pub kind: Option<String>,
-    pub name: Option<String>,
+    pub kind: Option<SmolStr>,
+    pub name: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,7 +43,7 @@ pub struct CountersW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClusterStatusW {
-    pub phase: Option<String>,
+    pub phase: Option<SmolStr>,
     pub conditions: Vec<ConditionW>,
     pub control_plane: Option<CountersW>,
     pub workers: Option<CountersW>,
@@ -52,7 +53,7 @@ pub struct ClusterStatusW {
 #[serde(rename_all = "camelCase", default)]
 pub struct ControlPlaneSpecW {
     pub replicas: Option<i64>,
-    pub version: Option<String>,
+    pub version: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,7 +64,7 @@ pub struct ControlPlaneStatusW {
     pub updated_replicas: Option<i64>,
     pub up_to_date_replicas: Option<i64>,
     pub unavailable_replicas: Option<i64>,
-    pub version: Option<String>,
+    pub version: Option<SmolStr>,
     pub ready: Option<bool>,
     pub conditions: Vec<ConditionW>,
 }
@@ -71,7 +72,7 @@ pub struct ControlPlaneStatusW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TemplateSpecW {
-    pub version: Option<String>,
+    pub version: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,7 +84,7 @@ pub struct TemplateW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DeploymentSpecW {
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<SmolStr>,
     pub replicas: Option<i64>,
     pub paused: Option<bool>,
     pub template: TemplateW,
@@ -96,17 +97,17 @@ pub struct DeploymentStatusW {
     pub ready_replicas: Option<i64>,
     pub available_replicas: Option<i64>,
     pub up_to_date_replicas: Option<i64>,
-    pub phase: Option<String>,
+    pub phase: Option<SmolStr>,
     pub conditions: Vec<ConditionW>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MachineSpecW {
-    pub cluster_name: Option<String>,
-    pub version: Option<String>,
+    pub cluster_name: Option<SmolStr>,
+    pub version: Option<SmolStr>,
     #[serde(rename = "providerID")]
-    pub provider_id: Option<String>,
+    pub provider_id: Option<SmolStr>,
     pub infrastructure_ref: Option<InfraRefW>,
 }
 
@@ -114,10 +115,10 @@ pub struct MachineSpecW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InfraRefW {
-    pub api_group: Option<String>,
-    pub api_version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
+    pub api_group: Option<SmolStr>,
+    pub api_version: Option<SmolStr>,
+    pub kind: Option<SmolStr>,
+    pub name: Option<SmolStr>,
 }
 
 /// The provider object behind a Machine (a HarvesterMachine, a VSphereMachine …).
@@ -131,12 +132,12 @@ pub struct InfraRef {
 impl InfraRefW {
     fn infra(&self) -> Option<InfraRef> {
         let group = match (&self.api_group, &self.api_version) {
-            (Some(g), _) => g.clone(),
-            (None, Some(v)) => v.rsplit_once('/').map_or("", |(g, _)| g).to_string(),
+            (Some(g), _) => g.as_str(),
+            (None, Some(v)) => v.rsplit_once('/').map_or("", |(g, _)| g),
             (None, None) => return None,
         };
         Some(InfraRef {
-            group: sanitize(&group),
+            group: sanitize(group),
             kind: sanitize(self.kind.as_deref()?),
             name: sanitize(self.name.as_deref()?),
         })
@@ -147,20 +148,20 @@ impl InfraRefW {
 #[serde(rename_all = "camelCase", default)]
 pub struct MachineAddressW {
     #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub address: Option<String>,
+    pub kind: Option<SmolStr>,
+    pub address: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NodeRefW {
-    pub name: Option<String>,
+    pub name: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MachineStatusW {
-    pub phase: Option<String>,
+    pub phase: Option<SmolStr>,
     pub node_ref: Option<NodeRefW>,
     pub addresses: Vec<MachineAddressW>,
     pub conditions: Vec<ConditionW>,

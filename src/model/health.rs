@@ -61,6 +61,11 @@ impl Health {
 /// A rule reads an object (at `now`) and says how it is.
 pub type Rule = fn(&Value, Timestamp) -> Health;
 
+/// The fields of a spec that rules read (`/spec/paused` …); the kind browser parses no other
+/// (a provider machine's spec is mostly volumes and networks). The rules' tests judge objects
+/// reduced the same way, so a rule reading another spec field fails them.
+pub const SPEC_FIELDS: &[&str] = &["paused", "schedule", "unschedulable"];
+
 /// The rule for a kind, if opsdeck knows what healthy means for it.
 pub fn rule(group: &str, kind: &str) -> Option<Rule> {
     Some(match (group, kind) {
@@ -86,12 +91,30 @@ pub fn rule(group: &str, kind: &str) -> Option<Rule> {
     })
 }
 
+/// `Value::pointer` without its allocations: it copies each step to undo `~1` and `~0`
+/// escapes, which the rules' fixed paths never hold (a provider machine's verdict took a
+/// dozen copies).
+fn at<'a>(v: &'a Value, pointer: &str) -> Option<&'a Value> {
+    debug_assert!(!pointer.contains('~'), "an escaped pointer: {pointer}");
+    if pointer.is_empty() {
+        return Some(v);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(v, |v, step| match v {
+            Value::Object(fields) => fields.get(step),
+            Value::Array(items) => items.get(step.parse::<usize>().ok()?),
+            _ => None,
+        })
+}
+
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    at(v, pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 fn conditions(v: &Value) -> &[Value] {
-    v.pointer("/status/conditions")
+    at(v, "/status/conditions")
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
@@ -134,7 +157,7 @@ fn all_true(list: &[Value], kinds: &[&str], missing: Level) -> Health {
 }
 
 fn time(v: &Value, pointer: &str) -> Option<Timestamp> {
-    v.pointer(pointer)?.as_str()?.parse().ok()
+    at(v, pointer)?.as_str()?.parse().ok()
 }
 
 /// `5d`, `3h`, `12m`.
@@ -180,8 +203,7 @@ fn gateway(v: &Value, _now: Timestamp) -> Health {
 
 /// A route is healthy when every parent accepted it and its references resolve.
 fn route(v: &Value, _now: Timestamp) -> Health {
-    let parents = v
-        .pointer("/status/parents")
+    let parents = at(v, "/status/parents")
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
     if parents.is_empty() {
@@ -200,7 +222,7 @@ fn route(v: &Value, _now: Timestamp) -> Health {
 
 /// MetalLB reports assigned and available addresses: none left warns.
 fn address_pool(v: &Value, _now: Timestamp) -> Health {
-    let number = |p: &str| v.pointer(p).and_then(Value::as_u64);
+    let number = |p: &str| at(v, p).and_then(Value::as_u64);
     match (
         number("/status/assignedIPv4"),
         number("/status/availableIPv4"),
@@ -215,7 +237,7 @@ fn address_pool(v: &Value, _now: Timestamp) -> Health {
 /// Kyverno's results: failures and errors degrade, warnings warn.
 fn policy_report(v: &Value, _now: Timestamp) -> Health {
     let count = |k: &str| {
-        v.pointer(&format!("/summary/{k}"))
+        at(v, &format!("/summary/{k}"))
             .and_then(Value::as_u64)
             .unwrap_or(0)
     };
@@ -245,10 +267,7 @@ fn backup(v: &Value, _now: Timestamp) -> Health {
         "PartiallyFailed"
         | "FinalizingPartiallyFailed"
         | "WaitingForPluginOperationsPartiallyFailed" => {
-            let errors = v
-                .pointer("/status/errors")
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
+            let errors = at(v, "/status/errors").and_then(Value::as_u64).unwrap_or(0);
             Health::new(Level::Degraded, format!("{phase} ({errors} errors)"))
         }
         "" => Health::new(Level::Progressing, "New"),
@@ -320,7 +339,7 @@ fn schedule(v: &Value, now: Timestamp) -> Health {
     if text(v, "/status/phase") == "FailedValidation" {
         return Health::new(Level::Degraded, "FailedValidation");
     }
-    if v.pointer("/spec/paused").and_then(Value::as_bool) == Some(true) {
+    if at(v, "/spec/paused").and_then(Value::as_bool) == Some(true) {
         return Health::new(Level::Warning, "paused");
     }
     let Some(interval) = cron_interval(text(v, "/spec/schedule")) else {
@@ -423,7 +442,7 @@ fn infra_machine(v: &Value, now: Timestamp) -> Health {
     if condition(conditions(v), "Ready").is_some() {
         return ready_condition(v, now);
     }
-    match v.pointer("/status/ready").and_then(Value::as_bool) {
+    match at(v, "/status/ready").and_then(Value::as_bool) {
         Some(true) => Health::healthy(),
         Some(false) => Health::new(Level::Progressing, "not ready yet"),
         None => Health::new(Level::Progressing, "not reconciled yet"),
@@ -445,7 +464,7 @@ fn node(v: &Value, _now: Timestamp) -> Health {
     if !pressure.is_empty() {
         return Health::new(Level::Warning, pressure.join(", "));
     }
-    if v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+    if at(v, "/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
         return Health::new(Level::Warning, "cordoned");
     }
     Health::healthy()

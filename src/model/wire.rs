@@ -15,6 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::core::{ApiResource, DynamicResourceScope, Resource};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use smol_str::SmolStr;
 
 use super::forgiving::{Lenient, Notes};
 use super::store::ObjRef;
@@ -266,11 +267,11 @@ impl<Spec, Status> Slim<Spec, Status> {
 #[serde(rename_all = "camelCase", default)]
 pub struct ConditionW {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub status: String,
-    pub reason: Option<String>,
-    pub message: Option<String>,
-    pub severity: Option<String>,
+    pub kind: SmolStr,
+    pub status: SmolStr,
+    pub reason: Option<SmolStr>,
+    pub message: Option<SmolStr>,
+    pub severity: Option<SmolStr>,
     #[serde(deserialize_with = "stamp")]
     pub last_transition_time: Option<Time>,
 }
@@ -314,8 +315,8 @@ impl CondSummary {
 }
 
 /// A string field reduced for display: sanitized, and empty when absent.
-pub fn text(s: &Option<String>) -> String {
-    sanitize(s.as_deref().unwrap_or(""))
+pub fn text<S: AsRef<str>>(s: &Option<S>) -> String {
+    sanitize(s.as_ref().map_or("", AsRef::as_ref))
 }
 
 pub fn timestamp(s: &Option<Time>) -> Option<Timestamp> {

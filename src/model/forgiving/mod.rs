@@ -21,11 +21,23 @@ use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// What one object's read noted: where it is reading, and the fields it replaced.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Notes {
     path: RefCell<String>,
     first: RefCell<Option<String>>,
     count: Cell<usize>,
+}
+
+impl Default for Notes {
+    /// Room for a deep path at once: one allocation per object read, not one per time the
+    /// path outgrew its buffer.
+    fn default() -> Self {
+        Notes {
+            path: RefCell::new(String::with_capacity(96)),
+            first: RefCell::default(),
+            count: Cell::default(),
+        }
+    }
 }
 
 impl Notes {
