@@ -64,7 +64,7 @@ fn machine_problems(
                 .filter(|l| l.verdict == Verdict::Bad)
                 .find_map(|l| l.since);
             cluster_roots
-                .entry(m.cluster.clone())
+                .entry(m.cluster.to_string())
                 .or_insert_with(|| (key.clone(), began));
         }
         for l in &layers {

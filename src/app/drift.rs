@@ -55,7 +55,7 @@ fn versions(state: &State, out: &mut Vec<DriftRow>) {
                 &m.key,
                 "Kubernetes version",
                 desired.to_string(),
-                m.version.clone(),
+                m.version.to_string(),
             ));
         }
         let context = state.context_of_cluster(&m.cluster);

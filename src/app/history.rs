@@ -48,7 +48,10 @@ fn vm(v: &VmRow) -> Vec<(&'static str, String)> {
 }
 
 fn machine(m: &MachineRow) -> Vec<(&'static str, String)> {
-    vec![("phase", m.phase.clone()), ("version", m.version.clone())]
+    vec![
+        ("phase", m.phase.to_string()),
+        ("version", m.version.to_string()),
+    ]
 }
 
 fn talos(t: &TalosNodeRow) -> Vec<(&'static str, String)> {
@@ -76,7 +79,10 @@ fn talos(t: &TalosNodeRow) -> Vec<(&'static str, String)> {
 }
 
 fn app(a: &AppRow) -> Vec<(&'static str, String)> {
-    vec![("health", a.health.clone()), ("sync", a.sync.clone())]
+    vec![
+        ("health", a.health.to_string()),
+        ("sync", a.sync.to_string()),
+    ]
 }
 
 fn external_secret(e: &ExternalSecretRow) -> Vec<(&'static str, String)> {

@@ -166,7 +166,7 @@ fn selected_row(state: &State) -> Option<(Vars, ObjRef)> {
             NodeId::Cluster(k) => Some(k.name.to_string()),
             NodeId::ControlPlane(k) => state.capi.control_planes.get(k).map(|r| r.cluster.clone()),
             NodeId::Deployment(k) => state.capi.deployments.get(k).map(|r| r.cluster.clone()),
-            NodeId::Machine(k) => state.capi.machines.get(k).map(|r| r.cluster.clone()),
+            NodeId::Machine(k) => state.capi.machines.get(k).map(|r| r.cluster.to_string()),
         };
         if let NodeId::Machine(k) = &id
             && let Some(node) = state.capi.machines.get(k).map(|m| m.node.clone())

@@ -372,7 +372,7 @@ mod tests {
             health: "Healthy".into(),
             revision: "abc".into(),
             last_sync: None,
-            operation: op.map(str::to_string),
+            operation: op.map(Into::into),
             destination: "media/immich".into(),
             resources: 1,
             out_of_sync: 1,

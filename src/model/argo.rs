@@ -7,8 +7,8 @@ use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::store::{Keyed, ObjRef};
-use super::text::sanitize;
-use super::wire::{Slim, text, timestamp};
+use super::text::{sanitize, sanitize_cow};
+use super::wire::{Slim, inline_text, text, timestamp};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 // ---- wire -------------------------------------------------------------------------------
@@ -146,22 +146,22 @@ pub type AppDetailW = Slim<AppSpecW, AppStatusDetailW>;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppRow {
     pub key: ObjRef,
-    pub project: String,
-    pub sync: String,
-    pub health: String,
+    pub project: SmolStr,
+    pub sync: SmolStr,
+    pub health: SmolStr,
     /// The first 7 characters of the revision the source resolves to now (what the last
     /// comparison was made against).
-    pub revision: String,
+    pub revision: SmolStr,
     /// The first 7 characters of the revision the last sync applied.
-    pub synced_revision: String,
+    pub synced_revision: SmolStr,
     /// The source resolves to a newer revision than the last sync applied (no sync running).
     pub behind: bool,
     /// When the health last changed, where Argo CD says.
     pub health_since: Option<Timestamp>,
     /// When the last sync finished (or started, while one runs).
     pub last_sync: Option<Timestamp>,
-    pub operation: Option<String>,
-    pub destination: String,
+    pub operation: Option<SmolStr>,
+    pub destination: SmolStr,
     pub resources: usize,
     pub out_of_sync: usize,
     /// The OutOfSync resources, `Deployment media/radarr` (the drift view lists them).
@@ -177,18 +177,21 @@ impl Keyed for AppRow {
     }
 }
 
-fn destination(d: &DestinationW) -> String {
+fn destination(d: &DestinationW) -> SmolStr {
     let cluster = match (&d.name, &d.server) {
-        (Some(n), _) if !n.is_empty() => sanitize(n),
+        (Some(n), _) if !n.is_empty() => sanitize_cow(n),
         (_, Some(s)) if s == "https://kubernetes.default.svc" => "in-cluster".into(),
-        (_, Some(s)) => sanitize(s),
+        (_, Some(s)) => sanitize_cow(s),
         _ => "?".into(),
     };
-    format!("{cluster}/{}", text(&d.namespace))
+    smol_str::format_smolstr!("{cluster}/{}", inline_text(&d.namespace))
 }
 
-fn short_revision(r: &Option<SmolStr>) -> String {
-    text(r).chars().take(7).collect()
+fn short_revision(r: &Option<SmolStr>) -> SmolStr {
+    let text = inline_text(r);
+    text.char_indices()
+        .nth(7)
+        .map_or(text.clone(), |(end, _)| text[..end].into())
 }
 
 pub fn app_row(o: &AppSummaryW) -> AppRow {
@@ -201,9 +204,9 @@ pub fn app_row(o: &AppSummaryW) -> AppRow {
         op.is_some_and(|op| matches!(op.phase.as_deref(), Some("Running" | "Terminating")));
     AppRow {
         key: o.obj_ref(),
-        project: text(&o.spec.project),
-        sync: or_unknown(text(&s.sync.status)),
-        health: or_unknown(text(&s.health.status)),
+        project: inline_text(&o.spec.project),
+        sync: or_unknown(inline_text(&s.sync.status)),
+        health: or_unknown(inline_text(&s.health.status)),
         revision: short_revision(&s.sync.revision),
         synced_revision: short_revision(&synced),
         behind: match (&s.sync.revision, &synced) {
@@ -213,7 +216,7 @@ pub fn app_row(o: &AppSummaryW) -> AppRow {
         health_since: timestamp(&s.health.last_transition_time),
         last_sync: op.and_then(|op| timestamp(&op.finished_at).or(timestamp(&op.started_at))),
         operation: op
-            .map(|op| text(&op.phase))
+            .map(|op| inline_text(&op.phase))
             .filter(|p| p == "Running" || p == "Terminating"),
         destination: destination(&o.spec.destination),
         resources: s.resources.total,
@@ -222,8 +225,12 @@ pub fn app_row(o: &AppSummaryW) -> AppRow {
     }
 }
 
-fn or_unknown(s: String) -> String {
-    if s.is_empty() { "Unknown".into() } else { s }
+fn or_unknown<S: AsRef<str> + From<&'static str>>(s: S) -> S {
+    if s.as_ref().is_empty() {
+        "Unknown".into()
+    } else {
+        s
+    }
 }
 
 // ---- detail: the sync-wave view ----------------------------------------------------------
@@ -360,7 +367,7 @@ pub fn app_detail(o: &AppDetailW) -> AppDetail {
         key: o.obj_ref(),
         sync: or_unknown(text(&s.sync.status)),
         health: or_unknown(text(&s.health.status)),
-        revision: short_revision(&s.sync.revision),
+        revision: short_revision(&s.sync.revision).into(),
         operation_phase: text(&op.phase),
         operation_message: text(&op.message),
         operation_started: timestamp(&op.started_at),

@@ -72,7 +72,7 @@ fn request(
         action,
         title,
         app: app.key.clone(),
-        project: app.project.clone(),
+        project: app.project.to_string(),
         server: server.to_string(),
         method,
         path,

@@ -12,6 +12,7 @@ use smol_str::SmolStr;
 use super::health::{Health, Rule, SPEC_FIELDS};
 use super::store::{Keyed, ObjRef};
 use super::text::sanitize_cow;
+use super::wire::WantedKey;
 
 /// A column as the server defines it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -114,11 +115,14 @@ fn judged_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, 
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut kept = serde_json::Map::new();
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if SPEC_FIELDS.contains(&key.as_ref()) {
-                    kept.insert(key.into_owned(), map.next_value()?);
-                } else {
-                    map.next_value::<serde::de::IgnoredAny>()?;
+            while let Some(key) = map.next_key_seed(WantedKey(SPEC_FIELDS))? {
+                match key {
+                    Some(key) => {
+                        kept.insert(key.to_string(), map.next_value()?);
+                    }
+                    None => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
                 }
             }
             Ok(Some(Value::Object(kept)))

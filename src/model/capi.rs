@@ -7,12 +7,10 @@ use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::store::{Keyed, ObjRef};
-use super::text::sanitize;
-use super::wire::{CondSummary, ConditionW, Slim, text};
 
-pub const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
-pub const CONTROL_PLANE_LABEL: &str = "cluster.x-k8s.io/control-plane";
-pub const DEPLOYMENT_NAME_LABEL: &str = "cluster.x-k8s.io/deployment-name";
+use super::wire::{CondSummary, ConditionW, Slim, inline_text, text};
+
+pub use super::wire::{CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL};
 
 // ---- wire -------------------------------------------------------------------------------
 
@@ -124,9 +122,9 @@ pub struct InfraRefW {
 /// The provider object behind a Machine (a HarvesterMachine, a VSphereMachine …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InfraRef {
-    pub group: String,
-    pub kind: String,
-    pub name: String,
+    pub group: SmolStr,
+    pub kind: SmolStr,
+    pub name: SmolStr,
 }
 
 impl InfraRefW {
@@ -137,9 +135,9 @@ impl InfraRefW {
             (None, None) => return None,
         };
         Some(InfraRef {
-            group: sanitize(group),
-            kind: sanitize(self.kind.as_deref()?),
-            name: sanitize(self.name.as_deref()?),
+            group: inline_text(&Some(group)),
+            kind: inline_text(&Some(self.kind.as_deref()?)),
+            name: inline_text(&Some(self.name.as_deref()?)),
         })
     }
 }
@@ -242,16 +240,16 @@ pub struct DeploymentRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MachineRow {
     pub key: ObjRef,
-    pub cluster: String,
+    pub cluster: SmolStr,
     /// The MachineDeployment it belongs to, if a worker.
-    pub deployment: Option<String>,
+    pub deployment: Option<SmolStr>,
     pub control_plane: bool,
-    pub phase: String,
-    pub version: String,
-    pub node: String,
+    pub phase: SmolStr,
+    pub version: SmolStr,
+    pub node: SmolStr,
     /// Its first InternalIP (where the node can be reached before it has a nodeRef).
-    pub address: Option<String>,
-    pub provider_id: String,
+    pub address: Option<SmolStr>,
+    pub provider_id: SmolStr,
     pub ready: CondSummary,
     pub created: Option<Timestamp>,
     pub deleting: bool,
@@ -331,18 +329,18 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
         key: o.obj_ref(),
         cluster: o
             .label(CLUSTER_NAME_LABEL)
-            .map(str::to_string)
-            .unwrap_or_else(|| text(&o.spec.cluster_name)),
-        deployment: o.label(DEPLOYMENT_NAME_LABEL).map(str::to_string),
+            .map(SmolStr::new)
+            .unwrap_or_else(|| inline_text(&o.spec.cluster_name)),
+        deployment: o.label(DEPLOYMENT_NAME_LABEL).map(SmolStr::new),
         control_plane: o.label(CONTROL_PLANE_LABEL).is_some(),
-        phase: text(&s.phase),
-        version: text(&o.spec.version),
+        phase: inline_text(&s.phase),
+        version: inline_text(&o.spec.version),
         node: s
             .node_ref
             .as_ref()
-            .map(|n| text(&n.name))
+            .map(|n| inline_text(&n.name))
             .unwrap_or_default(),
-        provider_id: text(&o.spec.provider_id),
+        provider_id: inline_text(&o.spec.provider_id),
         ready: CondSummary::from_conditions(&s.conditions, "Ready"),
         created: o.created(),
         deleting: o.metadata.deletion_timestamp.is_some(),
@@ -351,7 +349,7 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
             .iter()
             .find(|a| a.kind.as_deref() == Some("InternalIP"))
             .and_then(|a| a.address.as_deref())
-            .map(sanitize)
+            .map(|a| inline_text(&Some(a)))
             .filter(|a| !a.is_empty()),
         infra: o
             .spec
@@ -484,12 +482,12 @@ pub mod fixtures {
         MachineRow {
             key: ObjRef::in_cluster(CONTEXT, cluster, name),
             cluster: cluster.into(),
-            deployment: deployment.map(str::to_string),
+            deployment: deployment.map(Into::into),
             control_plane: deployment.is_none(),
             phase: "Running".into(),
             version: version.into(),
             node: name.into(),
-            provider_id: String::new(),
+            provider_id: Default::default(),
             ready: CondSummary::default(),
             created: None,
             deleting: false,

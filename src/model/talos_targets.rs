@@ -24,8 +24,8 @@ pub fn targets(
             .filter(|m| m.cluster == *context && !m.deleting)
             .filter_map(|m| {
                 (!m.node.is_empty())
-                    .then(|| m.node.clone())
-                    .or_else(|| m.address.clone())
+                    .then(|| m.node.to_string())
+                    .or_else(|| m.address.as_ref().map(ToString::to_string))
             })
             .collect();
         names.extend(workload_nodes(context));

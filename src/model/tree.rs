@@ -88,15 +88,15 @@ fn machine_node(m: &MachineRow) -> TreeNode {
         NodeKind::Machine,
         format!("Machine/{}", m.key.name),
     );
-    n.version = m.version.clone();
+    n.version = m.version.to_string();
     n.phase = if m.deleting {
         "Deleting".into()
     } else {
-        m.phase.clone()
+        m.phase.to_string()
     };
     n.condition = m.ready.clone();
-    n.node = m.node.clone();
-    n.provider_id = m.provider_id.clone();
+    n.node = m.node.to_string();
+    n.provider_id = m.provider_id.to_string();
     n.created = m.created;
     n.infra = m.infra.clone();
     n

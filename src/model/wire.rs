@@ -19,7 +19,7 @@ use smol_str::SmolStr;
 
 use super::forgiving::{Lenient, Notes};
 use super::store::ObjRef;
-use super::text::sanitize;
+use super::text::{sanitize, sanitize_cow};
 
 #[derive(Debug, Clone)]
 pub struct Slim<Spec, Status> {
@@ -121,10 +121,24 @@ struct LiteMeta {
     creation_timestamp: Option<Time>,
     #[serde(deserialize_with = "stamp")]
     deletion_timestamp: Option<Time>,
+    #[serde(deserialize_with = "wanted_labels")]
     labels: Option<BTreeMap<String, String>>,
     #[serde(deserialize_with = "wanted_annotations")]
     annotations: Option<BTreeMap<String, String>>,
 }
+
+/// Cluster API's labels, which CAPI rows read.
+pub const CLUSTER_NAME_LABEL: &str = "cluster.x-k8s.io/cluster-name";
+pub const CONTROL_PLANE_LABEL: &str = "cluster.x-k8s.io/control-plane";
+pub const DEPLOYMENT_NAME_LABEL: &str = "cluster.x-k8s.io/deployment-name";
+
+/// Labels rows read (`Slim::label`); the rest are skipped while parsing: a Machine carries
+/// half a dozen, each two strings to copy.
+pub const WANTED_LABELS: &[&str] = &[
+    CLUSTER_NAME_LABEL,
+    CONTROL_PLANE_LABEL,
+    DEPLOYMENT_NAME_LABEL,
+];
 
 /// Annotations rows read. Everything else (last-applied configurations can be many KB) is
 /// skipped while parsing.
@@ -136,11 +150,25 @@ pub const WANTED_ANNOTATIONS: &[&str] = &[
 fn wanted_annotations<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<BTreeMap<String, String>>, D::Error> {
-    struct Visitor;
+    only(d, WANTED_ANNOTATIONS)
+}
+
+fn wanted_labels<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    only(d, WANTED_LABELS)
+}
+
+/// A map of strings with only the `wanted` keys read; none when none of them is there.
+fn only<'de, D: Deserializer<'de>>(
+    d: D,
+    wanted: &'static [&'static str],
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    struct Visitor(&'static [&'static str]);
     impl<'de> serde::de::Visitor<'de> for Visitor {
         type Value = Option<BTreeMap<String, String>>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a map of annotations")
+            f.write_str("a map of strings")
         }
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
             Ok(None)
@@ -156,17 +184,20 @@ fn wanted_annotations<'de, D: Deserializer<'de>>(
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if WANTED_ANNOTATIONS.contains(&key.as_ref()) {
-                    out.insert(key.into_owned(), map.next_value::<String>()?);
-                } else {
-                    map.next_value::<serde::de::IgnoredAny>()?;
+            while let Some(key) = map.next_key_seed(WantedKey(self.0))? {
+                match key {
+                    Some(key) => {
+                        out.insert(key.to_string(), map.next_value::<String>()?);
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                 }
             }
             Ok((!out.is_empty()).then_some(out))
         }
     }
-    d.deserialize_option(Visitor)
+    d.deserialize_option(Visitor(wanted))
 }
 
 impl LiteMeta {
@@ -182,6 +213,30 @@ impl LiteMeta {
             annotations: self.annotations,
             ..ObjectMeta::default()
         }
+    }
+}
+
+/// A map key read as the one of `wanted` it is, if any: compared where it lies, never copied
+/// (serde copies a `Cow<str>` key unless a derive borrows it).
+pub struct WantedKey(pub &'static [&'static str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for WantedKey {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for WantedKey {
+    type Value = Option<&'static str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().copied().find(|wanted| *wanted == key))
     }
 }
 
@@ -239,8 +294,8 @@ impl<Spec, Status> Resource for Slim<Spec, Status> {
 impl<Spec, Status> Slim<Spec, Status> {
     pub fn obj_ref(&self) -> ObjRef {
         ObjRef::new(
-            sanitize(self.metadata.namespace.as_deref().unwrap_or("")),
-            sanitize(self.metadata.name.as_deref().unwrap_or("")),
+            inline_text(&self.metadata.namespace),
+            inline_text(&self.metadata.name),
         )
     }
 
@@ -248,7 +303,9 @@ impl<Spec, Status> Slim<Spec, Status> {
         self.metadata.creation_timestamp.as_ref().map(|t| t.0)
     }
 
+    /// One of `WANTED_LABELS`.
     pub fn label(&self, key: &str) -> Option<&str> {
+        debug_assert!(WANTED_LABELS.contains(&key), "a label not read: {key}");
         self.metadata.labels.as_ref()?.get(key).map(String::as_str)
     }
 
@@ -281,8 +338,8 @@ pub struct ConditionW {
 pub struct CondSummary {
     /// Some(true) for "True", Some(false) for "False", None for Unknown or absent.
     pub ok: Option<bool>,
-    pub reason: String,
-    pub message: String,
+    pub reason: SmolStr,
+    pub message: SmolStr,
     pub since: Option<Timestamp>,
 }
 
@@ -297,8 +354,8 @@ impl CondSummary {
                     "False" => Some(false),
                     _ => None,
                 },
-                reason: sanitize(c.reason.as_deref().unwrap_or("")),
-                message: sanitize(c.message.as_deref().unwrap_or("")),
+                reason: inline_text(&c.reason),
+                message: inline_text(&c.message),
                 since: c.last_transition_time.as_ref().map(|t| t.0),
             })
             .unwrap_or_default()
@@ -317,6 +374,11 @@ impl CondSummary {
 /// A string field reduced for display: sanitized, and empty when absent.
 pub fn text<S: AsRef<str>>(s: &Option<S>) -> String {
     sanitize(s.as_ref().map_or("", AsRef::as_ref))
+}
+
+/// `text`, inline when short (most are): no allocation.
+pub fn inline_text<S: AsRef<str>>(s: &Option<S>) -> SmolStr {
+    SmolStr::new(sanitize_cow(s.as_ref().map_or("", AsRef::as_ref)))
 }
 
 pub fn timestamp(s: &Option<Time>) -> Option<Timestamp> {

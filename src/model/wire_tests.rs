@@ -10,7 +10,8 @@ fn machine() -> Value {
     json!({
         "apiVersion": "cluster.x-k8s.io/v1beta2", "kind": "Machine",
         "metadata": {"name": "m1", "namespace": "lab", "creationTimestamp": "2026-11-30T10:00:00Z",
-                     "labels": {"cluster.x-k8s.io/cluster-name": "lab"}, "managedFields": [{"x": 1}]},
+                     "labels": {"cluster.x-k8s.io/cluster-name": "lab", "team": "infra"},
+                     "managedFields": [{"x": 1}]},
         "spec": {"clusterName": "lab", "version": "v1.33.2", "providerID": "harvester://x"},
         "status": {"phase": "Running", "nodeRef": {"name": "m1"},
                    "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}],
@@ -34,6 +35,12 @@ fn a_clean_object_is_read_whole_and_says_nothing() {
     assert_eq!(m.malformed(), None);
     assert_eq!(m.metadata.name.as_deref(), Some("m1"));
     assert_eq!(m.label("cluster.x-k8s.io/cluster-name"), Some("lab"));
+    // Labels no row reads are skipped while parsing.
+    let labels = m.metadata.labels.as_ref().expect("labels");
+    assert_eq!(
+        labels.keys().collect::<Vec<_>>(),
+        ["cluster.x-k8s.io/cluster-name"]
+    );
     assert_eq!(m.spec.version.as_deref(), Some("v1.33.2"));
     assert_eq!(m.status.conditions.len(), 2);
     assert!(m.created().is_some());

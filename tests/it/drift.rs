@@ -222,5 +222,5 @@ async fn an_app_behind_its_source_drifts_until_it_syncs_the_new_revision() {
         .apps
         .iter()
         .find(|a| a.key.name == "monitoring");
-    assert_eq!(app.map(|a| a.synced_revision.clone()), Some(head));
+    assert_eq!(app.map(|a| a.synced_revision.to_string()), Some(head));
 }

@@ -25,7 +25,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             let sync = match (&a.operation, a.out_of_sync) {
                 (Some(op), _) => format!("{} ({op})", a.sync),
                 (None, n) if n > 0 => format!("{} ({n})", a.sync),
-                _ => a.sync.clone(),
+                _ => a.sync.to_string(),
             };
             TableRow::new(
                 a.key.clone(),

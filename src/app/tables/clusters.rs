@@ -63,7 +63,7 @@ pub fn rows(state: &State, lines: &[TreeLine]) -> Vec<TableRow> {
             let cond = n.condition.status_word();
             let cond_style = status_style(cond);
             let message = if n.condition.ok != Some(true) {
-                n.condition.message.clone()
+                n.condition.message.to_string()
             } else {
                 String::new()
             };

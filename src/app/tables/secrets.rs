@@ -52,7 +52,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             let message = if e.ready.ok == Some(true) {
                 String::new()
             } else {
-                e.ready.message.clone()
+                e.ready.message.to_string()
             };
             TableRow::new(
                 e.key.clone(),

@@ -105,7 +105,7 @@ fn row(state: &State, n: &TalosNodeRow) -> TableRow {
             Cell::plain(n.talos_version.clone().unwrap_or_else(dash)),
             Cell::plain(
                 machine_of(state, n)
-                    .map(|m| m.version.clone())
+                    .map(|m| m.version.to_string())
                     .unwrap_or_else(dash),
             ),
             unhealthy,
