@@ -6,11 +6,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::StreamExt;
+use http_body_util::BodyExt;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
 use kube::Client;
-use kube::core::WatchEvent;
+use kube::core::{Status, WatchEvent};
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
@@ -169,7 +171,7 @@ async fn list(
             });
         }
         let page: TableW =
-            serde_json::from_str(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
+            serde_json::from_slice(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
         drop(text);
         if let Some(defs) = page.columns {
             listed.columns = defs;
@@ -212,22 +214,46 @@ fn page_path(base: &str, token: Option<&str>) -> String {
     path
 }
 
-async fn page_text(client: Client, path: String) -> Result<String, ClientError> {
-    client
-        .request_text(table_request(&path)?)
+/// A page's body as it came. Not `request_text`: that copies each body twice more and checks
+/// its UTF-8 once over (a 60,000-pod list is 300 MB); serde_json checks the strings it reads.
+async fn page_text(client: Client, path: String) -> Result<Bytes, ClientError> {
+    let request = table_request(&path)?.map(kube::client::Body::from);
+    let answer = client
+        .send(request)
         .await
-        .map_err(|e| ClientError::from_kube(&e))
+        .map_err(|e| ClientError::from_kube(&e))?;
+    let status = answer.status();
+    let body = answer
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| ClientError::from_kube(&e))?
+        .to_bytes();
+    if status.is_client_error() || status.is_server_error() {
+        return Err(ClientError::from_kube(&kube::Error::Api(
+            refusal(status, &body).boxed(),
+        )));
+    }
+    Ok(body)
+}
+
+/// A refusal as the server put it: its Status, or what it said instead (a proxy's text).
+fn refusal(code: http::StatusCode, body: &[u8]) -> Status {
+    serde_json::from_slice::<Status>(body).unwrap_or_else(|_| {
+        let text = String::from_utf8_lossy(body);
+        Status::failure(text.trim(), "the answer was not a Status").with_code(code.as_u16())
+    })
 }
 
 /// The next page of a list, asked for before the page that names it is parsed. Dropped
 /// unread (an error, a token the full parse disagrees with), its request is called off.
 struct Ahead {
     token: String,
-    answer: JoinHandle<Result<String, ClientError>>,
+    answer: JoinHandle<Result<Bytes, ClientError>>,
 }
 
 impl Ahead {
-    async fn answer(mut self) -> Result<String, ClientError> {
+    async fn answer(mut self) -> Result<Bytes, ClientError> {
         (&mut self.answer)
             .await
             .map_err(|e| ClientError::Invalid(format!("the page asked for ahead: {e}")))?
@@ -244,11 +270,11 @@ impl Drop for Ahead {
 /// metadata first, so the next page can be on its way while this one is parsed (a 60,000-pod
 /// list is 120 pages; each waited for the server, then for the parse). Only the first 16 KB
 /// are looked at, and the full parse has the last word: a token that differs is not used.
-fn continue_token_ahead(text: &str) -> Option<String> {
-    let head = &text.as_bytes()[..text.len().min(16 * 1024)];
+fn continue_token_ahead(text: &[u8]) -> Option<String> {
+    let head = &text[..text.len().min(16 * 1024)];
     let key = b"\"metadata\":";
     let at = memchr::memmem::find(head, key)? + key.len();
-    let meta: ListMetaW = serde_json::Deserializer::from_str(text.get(at..)?)
+    let meta: ListMetaW = serde_json::Deserializer::from_slice(text.get(at..)?)
         .into_iter()
         .next()?
         .ok()?;
@@ -430,23 +456,48 @@ fn last_rv(table: &TableW) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::continue_token_ahead;
+    use super::{continue_token_ahead, refusal};
+    use crate::clients::error::ClientError;
+
+    #[test]
+    fn a_refused_page_says_what_the_server_said() {
+        let forbidden = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods is forbidden: User \"viewer\" cannot list","reason":"Forbidden","code":403}"#;
+        let status = refusal(http::StatusCode::FORBIDDEN, forbidden);
+        assert_eq!(status.code, 403);
+        let error = ClientError::from_kube(&kube::Error::Api(status.boxed()));
+        assert!(
+            matches!(&error, ClientError::Forbidden(m) if m.contains("cannot list")),
+            "{error:?}"
+        );
+        // A proxy's page instead of a Status: its words and the HTTP code.
+        let status = refusal(http::StatusCode::BAD_GATEWAY, b"  upstream connect error\n");
+        assert_eq!(
+            (status.code, status.message.as_str()),
+            (502, "upstream connect error")
+        );
+    }
 
     #[test]
     fn the_next_page_is_named_before_the_rows_are_parsed() {
         // As kube-apiserver writes it: the list's metadata first.
         let go = r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9","continue":"eyJ2Ijoi+/="},"columnDefinitions":[],"rows":[{"cells":["a"],"object":{"metadata":{"name":"a","continue":"no"}}}]}"#;
-        assert_eq!(continue_token_ahead(go).as_deref(), Some("eyJ2Ijoi+/="));
+        assert_eq!(
+            continue_token_ahead(go.as_bytes()).as_deref(),
+            Some("eyJ2Ijoi+/=")
+        );
         // Keys sorted (a proxy that re-encodes): the list's metadata still comes before rows.
         let sorted = r#"{"apiVersion":"meta.k8s.io/v1","columnDefinitions":[],"kind":"Table","metadata": {"continue":"t2"},"rows":[]}"#;
-        assert_eq!(continue_token_ahead(sorted).as_deref(), Some("t2"));
+        assert_eq!(
+            continue_token_ahead(sorted.as_bytes()).as_deref(),
+            Some("t2")
+        );
         // The last page has none; an empty token is none.
         let last = r#"{"kind":"Table","metadata":{"resourceVersion":"9"},"rows":[]}"#;
-        assert_eq!(continue_token_ahead(last), None);
+        assert_eq!(continue_token_ahead(last.as_bytes()), None);
         let empty = r#"{"kind":"Table","metadata":{"continue":""},"rows":[]}"#;
-        assert_eq!(continue_token_ahead(empty), None);
+        assert_eq!(continue_token_ahead(empty.as_bytes()), None);
         // Not JSON, or cut short: nothing asked ahead (the full parse reports the error).
-        assert_eq!(continue_token_ahead(r#"{"metadata":{"continue":"#), None);
-        assert_eq!(continue_token_ahead("<html>busy</html>"), None);
+        assert_eq!(continue_token_ahead(br#"{"metadata":{"continue":"#), None);
+        assert_eq!(continue_token_ahead(b"<html>busy</html>"), None);
     }
 }
