@@ -80,6 +80,16 @@ mod tests {
         assert_eq!(s.total, 3);
         assert_eq!(s.drifted, ["Deployment m/web", "ClusterRole reader"]);
         let notes = crate::model::forgiving::Notes::default();
+        // Fields null or of another type: read as empty, the resource still counted.
+        let odd_fields =
+            r#"[{"kind":null,"name":"web","status":"OutOfSync"},{"kind":7,"status":"Synced"}]"#;
+        let s: ResourcesSummary = crate::model::forgiving::Lenient::at("resources", &notes)
+            .deserialize(&mut serde_json::Deserializer::from_str(odd_fields))
+            .expect("read forgivingly");
+        assert_eq!(
+            (s.total, s.drifted.as_slice()),
+            (2, [" web".to_string()].as_slice())
+        );
         for odd in ["null", r#"{"kind":"Service"}"#] {
             let none: ResourcesSummary = crate::model::forgiving::Lenient::at("resources", &notes)
                 .deserialize(&mut serde_json::Deserializer::from_str(odd))
@@ -88,7 +98,7 @@ mod tests {
         }
         assert_eq!(
             notes.summary().as_deref(),
-            Some("resources: an object where a list belongs")
+            Some("resources[1].kind: a number where a string belongs (and 1 more)")
         );
     }
 }

@@ -107,7 +107,31 @@ fn judged_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an object's spec")
         }
+        // A spec that is not an object (a CRD's oddity) has no judged fields: read as none,
+        // not as an error that would cost the whole page.
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
             Ok(None)
         }
         fn visit_map<A: serde::de::MapAccess<'de>>(
@@ -258,6 +282,21 @@ mod tests {
         assert_eq!(judged["spec"], json!({"paused": true}));
         assert_eq!(judged["status"], json!({"ready": true}));
         assert_eq!(judged["summary"], Value::Null);
+        // A spec of another shape is no spec, not a page that fails to parse.
+        for odd in [
+            json!("text"),
+            json!([1, {"a": 2}]),
+            json!(7),
+            json!(true),
+            json!(null),
+        ] {
+            let row: RowW = serde_json::from_str(
+                &json!({"cells": ["x"], "object": {"metadata": {"name": "x"}, "spec": odd}})
+                    .to_string(),
+            )
+            .unwrap_or_else(|e| panic!("{odd}: {e}"));
+            assert_eq!(row.object.expect("an object").judged()["spec"], Value::Null);
+        }
     }
 
     #[test]
