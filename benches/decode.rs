@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use kube::core::ObjectList;
 use opsdeck::model::argo::{AppSummaryW, app_row};
-use opsdeck::model::browse::{TableW, browse_row};
+use opsdeck::model::browse::{BrowseRow, TableW, browse_row};
 use opsdeck::model::capi::{MachineW, machine_row};
 use opsdeck::model::health;
 
@@ -79,6 +79,16 @@ fn measure(name: &str, objects: usize, mut read: impl FnMut() -> usize) {
     );
 }
 
+/// A Table page's rows as the kind browser reads them (`clients::kube::browse`).
+fn table_rows(page: &str, rule: Option<health::Rule>) -> Vec<BrowseRow> {
+    let table: TableW = serde_json::from_slice(page.as_bytes()).expect("a Table");
+    table
+        .rows
+        .into_iter()
+        .map(|r| browse_row(r, rule))
+        .collect()
+}
+
 async fn page(client: &kube::Client, path: &str, accept: Option<&str>) -> String {
     let mut request = http::Request::get(path);
     if let Some(accept) = accept {
@@ -122,13 +132,7 @@ async fn main() {
 
     println!("scale-1k pages, {ROUNDS} rounds each:");
     measure("pod Table row → browse row", 500, || {
-        let table: TableW = serde_json::from_slice(pods.as_bytes()).expect("a Table");
-        let rows: Vec<_> = table
-            .rows
-            .into_iter()
-            .map(|r| browse_row(r, None))
-            .collect();
-        rows.len()
+        table_rows(&pods, None).len()
     });
     measure("pod Table page skipped whole", 500, || {
         let skipped: serde::de::IgnoredAny = serde_json::from_str(&pods).expect("JSON");
@@ -144,12 +148,7 @@ async fn main() {
         list.items.iter().map(app_row).count()
     });
     measure("provider machine Table row, judged", 200, || {
-        let table: TableW = serde_json::from_slice(infra.as_bytes()).expect("a Table");
-        let rows: Vec<_> = table
-            .rows
-            .into_iter()
-            .map(|r| browse_row(r, rule))
-            .collect();
+        let rows = table_rows(&infra, rule);
         assert!(rows.iter().all(|r| r.health.is_some()), "every row judged");
         rows.len()
     });

@@ -11,7 +11,7 @@ use smol_str::SmolStr;
 
 use super::health::{Health, Rule, SPEC_FIELDS};
 use super::store::{Keyed, ObjRef};
-use super::text::sanitize_cow;
+use super::text::{sanitize_cow, sanitize_inline};
 use super::wire::WantedKey;
 
 /// A column as the server defines it.
@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for CellW {
                 f.write_str("a table cell")
             }
             fn visit_str<E>(self, s: &str) -> Result<CellW, E> {
-                Ok(CellW(SmolStr::new(sanitize_cow(s))))
+                Ok(CellW(sanitize_inline(s)))
             }
             fn visit_bool<E>(self, b: bool) -> Result<CellW, E> {
                 Ok(CellW(SmolStr::new_static(if b { "true" } else { "false" })))
@@ -231,7 +231,7 @@ impl<'de> Deserialize<'de> for CellW {
 }
 
 fn json_text(value: &Value) -> SmolStr {
-    SmolStr::new(sanitize_cow(&value.to_string()))
+    sanitize_inline(&value.to_string())
 }
 
 /// A Table row as a compact row, judged by `rule` when the kind has one (its object came

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use smol_str::SmolStr;
 
 use super::store::{Keyed, ObjRef};
-
+use super::text::sanitize_inline;
 use super::wire::{CondSummary, ConditionW, Slim, inline_text, text};
 
 pub use super::wire::{CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL};
@@ -135,9 +135,9 @@ impl InfraRefW {
             (None, None) => return None,
         };
         Some(InfraRef {
-            group: inline_text(&Some(group)),
-            kind: inline_text(&Some(self.kind.as_deref()?)),
-            name: inline_text(&Some(self.name.as_deref()?)),
+            group: sanitize_inline(group),
+            kind: sanitize_inline(self.kind.as_deref()?),
+            name: sanitize_inline(self.name.as_deref()?),
         })
     }
 }
@@ -349,7 +349,7 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
             .iter()
             .find(|a| a.kind.as_deref() == Some("InternalIP"))
             .and_then(|a| a.address.as_deref())
-            .map(|a| inline_text(&Some(a)))
+            .map(sanitize_inline)
             .filter(|a| !a.is_empty()),
         infra: o
             .spec

@@ -30,6 +30,11 @@ pub fn sanitize(s: &str) -> String {
     sanitize_cow(s).into_owned()
 }
 
+/// `sanitize` into a `SmolStr`: inline when short (most are), so no allocation.
+pub fn sanitize_inline(s: &str) -> smol_str::SmolStr {
+    smol_str::SmolStr::new(sanitize_cow(s))
+}
+
 /// `sanitize`, borrowing the text when it is clean already (most is): no copy to make.
 pub fn sanitize_cow(s: &str) -> std::borrow::Cow<'_, str> {
     if !may_need_cleaning(s) {

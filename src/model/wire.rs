@@ -19,7 +19,7 @@ use smol_str::SmolStr;
 
 use super::forgiving::{Lenient, Notes};
 use super::store::ObjRef;
-use super::text::{sanitize, sanitize_cow};
+use super::text::{sanitize, sanitize_inline};
 
 #[derive(Debug, Clone)]
 pub struct Slim<Spec, Status> {
@@ -378,7 +378,7 @@ pub fn text<S: AsRef<str>>(s: &Option<S>) -> String {
 
 /// `text`, inline when short (most are): no allocation.
 pub fn inline_text<S: AsRef<str>>(s: &Option<S>) -> SmolStr {
-    SmolStr::new(sanitize_cow(s.as_ref().map_or("", AsRef::as_ref)))
+    sanitize_inline(s.as_ref().map_or("", AsRef::as_ref))
 }
 
 pub fn timestamp(s: &Option<Time>) -> Option<Timestamp> {
