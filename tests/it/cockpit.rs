@@ -239,8 +239,9 @@ async fn forbidden_kind_is_shown_in_its_pane_and_others_stay_live() {
         matches!(s.argo.apps.state(), SourceState::Forbidden(_))
     })
     .await;
+    // The tree is live once all four of its watches are, not only the two counted here.
     c.wait_for("clusters live", |s| {
-        s.capi.clusters.state().is_healthy() && s.capi.machines.len() == 9
+        s.capi.machines.len() == 9 && common::pane_settled(s, &opsdeck::app::panes::CLUSTERS)
     })
     .await;
     c.press(&["2"]);
