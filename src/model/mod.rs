@@ -21,6 +21,7 @@ pub mod kept;
 pub mod layer;
 pub mod lines;
 pub mod links;
+pub mod managed_fields;
 pub mod metrics;
 pub mod node_tables;
 pub mod object_actions;

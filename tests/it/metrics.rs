@@ -5,6 +5,7 @@
 use crate::common::{self, Cockpit, line_with};
 use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::model::metrics::MetricsSource as Source;
+use opsdeck::model::source::SourceState;
 use opsdeck_sim::Simulator;
 use serde_json::Value;
 
@@ -21,8 +22,18 @@ async fn cockpit_on(sim: &Simulator, command: &str) -> Cockpit {
     })
     .await;
     c.command(command);
-    c.wait_for("media's usage", |s| {
+    // Every cluster's list, not only media's: the tests read the management cluster's rows.
+    c.wait_for("media's usage and every cluster's rows", |s| {
+        let listed = s.pane_sources(&opsdeck::app::panes::BROWSE);
+        let listed: Vec<_> = listed.iter().flatten().collect();
         s.browse.metrics.clusters.get("opsdeck-media") == Some(&Source::Live)
+            && s.browse.target.as_ref().is_some_and(|t| {
+                t.clusters.iter().all(|cluster| {
+                    listed
+                        .iter()
+                        .any(|(c, st)| c == cluster && *st != SourceState::Loading)
+                })
+            })
     })
     .await;
     c

@@ -1,5 +1,6 @@
-//! A list of more than one page (500 rows): the cockpit asks for the next page while it parses
-//! the one before, shows the pages as they come, and ends with every object once.
+//! A list of more than one page (500 rows): the cockpit asks for the next page as soon as the
+//! head of the one before names it, shows the pages as they come, and ends with every object
+//! once.
 
 use serde_json::json;
 
@@ -68,4 +69,116 @@ async fn a_list_of_three_pages_arrives_whole_with_every_pod_once() {
     assert_eq!(listed, expected, "each pod once, none missing");
     let frame = c.frame_sized(200, 40);
     assert!(frame.contains("[live]"), "{frame}");
+}
+
+/// A server of two Table pages that holds the first page's rows back until the second page is
+/// asked for: a reader that waited for the first page's end before asking would wait forever.
+/// A page asked with another token is answered too, naming the token it was asked with.
+async fn holding_server() -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let second_asked = std::sync::Arc::new(tokio::sync::Notify::new());
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let second_asked = second_asked.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let Some(end) = memchr::memmem::find(&seen, b"\r\n\r\n") else {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&seen[..end]).to_string();
+                    seen.drain(..end + 4);
+                    let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                    let token = path.split("continue=").nth(1).map(|t| t.to_string());
+                    let row = |name: &str| {
+                        format!(
+                            r#"{{"cells":["{name}"],"object":{{"kind":"PartialObjectMetadata","metadata":{{"name":"{name}","namespace":"ns","managedFields":[{{"manager":"kubelet","fieldsV1":{{"f:status":{{"k:{{\"type\":\"Ready\"}}":{{}}}}}}}}]}}}}}}"#
+                        )
+                    };
+                    let columns = r#""columnDefinitions":[{"name":"Name","type":"string","format":"name","description":"","priority":0}]"#;
+                    let (first, rest) = match token.as_deref() {
+                        None => (
+                            format!(
+                                r#"{{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{{"resourceVersion":"7","continue":"p2"}},{columns},"rows":["#
+                            ),
+                            format!("{},{}]}}", row("a"), row("b")),
+                        ),
+                        Some(t) => (
+                            format!(
+                                r#"{{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{{"resourceVersion":"7"}},{columns},"rows":["#
+                            ),
+                            format!("{}]}}", row(&format!("after-{t}"))),
+                        ),
+                    };
+                    let chunk = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
+                    let start = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+                        chunk(&first)
+                    );
+                    if token.as_deref() == Some("p2") {
+                        second_asked.notify_one();
+                    }
+                    if socket.write_all(start.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    if token.is_none() {
+                        second_asked.notified().await;
+                    }
+                    let end = format!("{}0\r\n\r\n", chunk(&rest));
+                    if socket.write_all(end.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, server)
+}
+
+#[tokio::test]
+async fn the_next_page_is_asked_for_from_the_head_of_the_one_before() {
+    use opsdeck::clients::kube::pages::Pages;
+    use opsdeck::model::browse::TableW;
+    let (url, server) = holding_server().await;
+    let config = kube::Config::new(url.parse().expect("url"));
+    let client = kube::Client::try_from(config).expect("client");
+    let names = |text: &[u8]| -> Vec<String> {
+        let table: TableW = serde_json::from_slice(text).expect("a Table");
+        table
+            .rows
+            .into_iter()
+            .filter_map(|r| r.object.map(|o| o.metadata.name.to_string()))
+            .collect()
+    };
+    let within = std::time::Duration::from_secs(10);
+
+    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata");
+    let first = tokio::time::timeout(within, pages.next(None))
+        .await
+        .expect("the first page ended: the second was asked for before it")
+        .expect("the first page");
+    assert_eq!(names(&first.text), ["a", "b"]);
+    let text = String::from_utf8_lossy(&first.text);
+    assert!(!text.contains("managedFields"), "cut out: {text}");
+    let second = pages.next(Some("p2")).await.expect("the second page");
+    assert_eq!(names(&second.text), ["after-p2"]);
+
+    // A reader that found another token than the head named: the chain starts again there.
+    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata");
+    drop(tokio::time::timeout(within, pages.next(None)).await);
+    let other = pages.next(Some("elsewhere")).await.expect("that page");
+    assert_eq!(names(&other.text), ["after-elsewhere"]);
+    server.abort();
 }

@@ -6,26 +6,22 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures::StreamExt;
-use http_body_util::BodyExt;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
 use kube::Client;
-use kube::core::{Status, WatchEvent};
+use kube::core::WatchEvent;
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
 use crate::clients::error::ClientError;
-use crate::model::browse::{BrowseRow, ListMetaW, ServerColumn, TableW, browse_row};
+use crate::clients::kube::pages::{self, Pages};
+use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
 use crate::model::health::{self, Rule};
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
 
-/// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
-const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-const PAGE: usize = 500;
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Watches are renewed this often (the server ends them at the timeout).
@@ -105,13 +101,6 @@ fn kinds_of(group: String, list: APIResourceList) -> Vec<ApiKind> {
         .collect()
 }
 
-fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
-    http::Request::get(path)
-        .header(http::header::ACCEPT, TABLE_ACCEPT)
-        .body(Vec::new())
-        .map_err(|e| ClientError::Invalid(e.to_string()))
-}
-
 /// A list as it came: the server's columns, the rows not already shown, and its
 /// resourceVersion.
 #[derive(Default)]
@@ -155,24 +144,13 @@ async fn list(
     let gone = || ClientError::Invalid("nobody reads the rows any more".into());
     let mut listed = Listed::default();
     let mut token: Option<String> = None;
-    // The next page, asked for while this one is parsed.
-    let mut ahead: Option<Ahead> = None;
+    let mut pages = Pages::start(client, base);
     loop {
-        let text = match ahead.take() {
-            Some(next) if Some(&next.token) == token.as_ref() => next.answer().await,
-            _ => page_text(client.clone(), page_path(base, token.as_deref())).await,
-        }?;
-        if let Some(next) = continue_token_ahead(&text) {
-            let path = page_path(base, Some(&next));
-            let answer = tokio::spawn(page_text(client.clone(), path));
-            ahead = Some(Ahead {
-                token: next,
-                answer,
-            });
-        }
-        let page: TableW =
-            serde_json::from_slice(&text).map_err(|e| ClientError::Invalid(e.to_string()))?;
-        drop(text);
+        // Its place in the window is given up once it is parsed.
+        let answer = pages.next(token.as_deref()).await?;
+        let page: TableW = serde_json::from_slice(&answer.text)
+            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        drop(answer);
         if let Some(defs) = page.columns {
             listed.columns = defs;
         }
@@ -205,94 +183,6 @@ async fn list(
     }
 }
 
-/// The path of a Table list's page: after the first, the one `token` continues to.
-fn page_path(base: &str, token: Option<&str>) -> String {
-    let mut path = format!("{base}&limit={PAGE}");
-    if let Some(t) = token {
-        path.push_str(&format!("&continue={}", url_escape(t)));
-    }
-    path
-}
-
-/// A page's body as it came. Not `request_text`: that copies each body twice more and checks
-/// its UTF-8 once over (a 60,000-pod list is 300 MB); serde_json checks the strings it reads.
-async fn page_text(client: Client, path: String) -> Result<Bytes, ClientError> {
-    let request = table_request(&path)?.map(kube::client::Body::from);
-    let answer = client
-        .send(request)
-        .await
-        .map_err(|e| ClientError::from_kube(&e))?;
-    let status = answer.status();
-    let body = answer
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| ClientError::from_kube(&e))?
-        .to_bytes();
-    if status.is_client_error() || status.is_server_error() {
-        return Err(ClientError::from_kube(&kube::Error::Api(
-            refusal(status, &body).boxed(),
-        )));
-    }
-    Ok(body)
-}
-
-/// A refusal as the server put it: its Status, or what it said instead (a proxy's text).
-fn refusal(code: http::StatusCode, body: &[u8]) -> Status {
-    serde_json::from_slice::<Status>(body).unwrap_or_else(|_| {
-        let text = String::from_utf8_lossy(body);
-        Status::failure(text.trim(), "the answer was not a Status").with_code(code.as_u16())
-    })
-}
-
-/// The next page of a list, asked for before the page that names it is parsed. Dropped
-/// unread (an error, a token the full parse disagrees with), its request is called off.
-struct Ahead {
-    token: String,
-    answer: JoinHandle<Result<Bytes, ClientError>>,
-}
-
-impl Ahead {
-    async fn answer(mut self) -> Result<Bytes, ClientError> {
-        (&mut self.answer)
-            .await
-            .map_err(|e| ClientError::Invalid(format!("the page asked for ahead: {e}")))?
-    }
-}
-
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.answer.abort();
-    }
-}
-
-/// A Table page's continue token, read before its rows are parsed: servers write the list's
-/// metadata first, so the next page can be on its way while this one is parsed (a 60,000-pod
-/// list is 120 pages; each waited for the server, then for the parse). Only the first 16 KB
-/// are looked at, and the full parse has the last word: a token that differs is not used.
-fn continue_token_ahead(text: &[u8]) -> Option<String> {
-    let head = &text[..text.len().min(16 * 1024)];
-    let key = b"\"metadata\":";
-    let at = memchr::memmem::find(head, key)? + key.len();
-    let meta: ListMetaW = serde_json::Deserializer::from_slice(text.get(at..)?)
-        .into_iter()
-        .next()?
-        .ok()?;
-    meta.continue_token.filter(|t| !t.is_empty())
-}
-
-/// Continue tokens are base64 and may carry `+`, `/` and `=`.
-fn url_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// Watch one kind on one cluster, in a namespace or across all, reporting to `sink`.
 pub fn spawn_table_watch(
     client: Client,
@@ -312,7 +202,7 @@ pub fn spawn_table_watch(
             kind.collection_path(namespace.as_deref())
         );
         if let Some(fields) = &fields {
-            base.push_str(&format!("&fieldSelector={}", url_escape(fields)));
+            base.push_str(&format!("&fieldSelector={}", pages::url_escape(fields)));
         }
         let cluster_key = smol_str::SmolStr::from(cluster.as_str());
         let keyed = |mut row: BrowseRow| {
@@ -387,7 +277,7 @@ pub fn spawn_table_watch(
                 let path = format!(
                     "{base}&watch=true&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds={WATCH_SECONDS}"
                 );
-                let Ok(request) = table_request(&path) else {
+                let Ok(request) = pages::table_request(&path) else {
                     break;
                 };
                 let stream = match client.request_events::<TableW>(request).await {
@@ -452,52 +342,4 @@ fn last_rv(table: &TableW) -> Option<String> {
             .and_then(|r| r.object.as_ref())
             .and_then(|o| o.metadata.resource_version.clone())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{continue_token_ahead, refusal};
-    use crate::clients::error::ClientError;
-
-    #[test]
-    fn a_refused_page_says_what_the_server_said() {
-        let forbidden = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods is forbidden: User \"viewer\" cannot list","reason":"Forbidden","code":403}"#;
-        let status = refusal(http::StatusCode::FORBIDDEN, forbidden);
-        assert_eq!(status.code, 403);
-        let error = ClientError::from_kube(&kube::Error::Api(status.boxed()));
-        assert!(
-            matches!(&error, ClientError::Forbidden(m) if m.contains("cannot list")),
-            "{error:?}"
-        );
-        // A proxy's page instead of a Status: its words and the HTTP code.
-        let status = refusal(http::StatusCode::BAD_GATEWAY, b"  upstream connect error\n");
-        assert_eq!(
-            (status.code, status.message.as_str()),
-            (502, "upstream connect error")
-        );
-    }
-
-    #[test]
-    fn the_next_page_is_named_before_the_rows_are_parsed() {
-        // As kube-apiserver writes it: the list's metadata first.
-        let go = r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9","continue":"eyJ2Ijoi+/="},"columnDefinitions":[],"rows":[{"cells":["a"],"object":{"metadata":{"name":"a","continue":"no"}}}]}"#;
-        assert_eq!(
-            continue_token_ahead(go.as_bytes()).as_deref(),
-            Some("eyJ2Ijoi+/=")
-        );
-        // Keys sorted (a proxy that re-encodes): the list's metadata still comes before rows.
-        let sorted = r#"{"apiVersion":"meta.k8s.io/v1","columnDefinitions":[],"kind":"Table","metadata": {"continue":"t2"},"rows":[]}"#;
-        assert_eq!(
-            continue_token_ahead(sorted.as_bytes()).as_deref(),
-            Some("t2")
-        );
-        // The last page has none; an empty token is none.
-        let last = r#"{"kind":"Table","metadata":{"resourceVersion":"9"},"rows":[]}"#;
-        assert_eq!(continue_token_ahead(last.as_bytes()), None);
-        let empty = r#"{"kind":"Table","metadata":{"continue":""},"rows":[]}"#;
-        assert_eq!(continue_token_ahead(empty.as_bytes()), None);
-        // Not JSON, or cut short: nothing asked ahead (the full parse reports the error).
-        assert_eq!(continue_token_ahead(br#"{"metadata":{"continue":"#), None);
-        assert_eq!(continue_token_ahead(b"<html>busy</html>"), None);
-    }
 }

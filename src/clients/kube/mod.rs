@@ -6,6 +6,7 @@ pub mod connect;
 pub mod discovery;
 pub mod logs;
 pub mod metrics;
+pub mod pages;
 pub mod reauth;
 pub mod sources;
 pub mod watch;

@@ -1,0 +1,323 @@
+//! A list's Table pages, asked for in a chain: each page's request goes out as soon as the page
+//! before it names it — in its head, before its rows have arrived — so the server prints the
+//! next page while this one is still on the wire and being parsed. At most `WINDOW` pages are
+//! in flight or waiting to be parsed at once, which bounds the memory a slow reader holds.
+//!
+//! A 60,000-pod list is 120 pages. Asked one at a time, each waited for the server to print it
+//! and then for the cockpit to read it; asked one ahead once the page before was whole, the
+//! server still sat idle while that page crossed the socket.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use http_body_util::BodyExt;
+use kube::Client;
+use kube::core::Status;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+use crate::clients::error::ClientError;
+use crate::model::browse::ListMetaW;
+use crate::model::managed_fields;
+
+/// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+pub const PAGE: usize = 500;
+/// Pages asked for and not yet parsed: enough that the server always has the next one to
+/// print, few enough that a reader falling behind holds a few MB, not the list.
+const WINDOW: usize = 3;
+/// How much of a page's head is looked at for the list's metadata.
+const HEAD: usize = 16 * 1024;
+
+/// A page as it came, with managed fields cut out (nothing reads them; they are most of a
+/// pod's bytes), and its place in the window.
+pub struct Page {
+    pub text: Vec<u8>,
+    _place: OwnedSemaphorePermit,
+}
+
+/// The pages of one list, in order.
+pub struct Pages {
+    client: Client,
+    base: String,
+    window: Arc<Semaphore>,
+    asked: mpsc::UnboundedReceiver<Asked>,
+}
+
+/// A page asked for: the token it continues from, and its body to come.
+struct Asked {
+    token: Option<String>,
+    body: AbortOnDrop,
+}
+
+/// A page's task, called off when nobody will read it (the list failed, or was given up).
+struct AbortOnDrop(JoinHandle<Result<Page, ClientError>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Pages {
+    /// The list of `base` (the collection with its query so far), from its first page.
+    pub fn start(client: &Client, base: &str) -> Pages {
+        let window = Arc::new(Semaphore::new(WINDOW));
+        let (tx, asked) = mpsc::unbounded_channel();
+        let mut pages = Pages {
+            client: client.clone(),
+            base: base.to_string(),
+            window,
+            asked,
+        };
+        pages.chain_from(None, tx);
+        pages
+    }
+
+    /// Ask for the page `token` continues to, and for the pages after it as each names the
+    /// next.
+    fn chain_from(&mut self, token: Option<String>, tx: mpsc::UnboundedSender<Asked>) {
+        let link = Link {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            window: self.window.clone(),
+            last_len: Arc::default(),
+            tx,
+        };
+        let _ = link.clone().ask(token);
+    }
+
+    /// The page `token` continues to (None: the first). The chain asked for it already if the
+    /// page before named the same token in its head; otherwise (a head that named none, or
+    /// another) the pages asked ahead are called off and the chain starts again from `token`.
+    pub async fn next(&mut self, token: Option<&str>) -> Result<Page, ClientError> {
+        loop {
+            match self.asked.recv().await {
+                Some(asked) if asked.token.as_deref() == token => return answer(asked).await,
+                // Another page than the reader's, or the chain ended before it.
+                _ => self.restart(token),
+            }
+        }
+    }
+
+    /// Call off what was asked ahead and start a new chain from `token`; its first page is
+    /// in the channel before this returns.
+    fn restart(&mut self, token: Option<&str>) {
+        let (tx, asked) = mpsc::unbounded_channel();
+        self.asked = asked;
+        self.chain_from(token.map(str::to_string), tx);
+    }
+}
+
+async fn answer(asked: Asked) -> Result<Page, ClientError> {
+    let mut body = asked.body;
+    (&mut body.0)
+        .await
+        .map_err(|e| ClientError::Invalid(format!("a page of the list: {e}")))?
+}
+
+/// What a page's task needs to ask for the next one.
+#[derive(Clone)]
+struct Link {
+    client: Client,
+    base: String,
+    window: Arc<Semaphore>,
+    /// How long the last page was: the next is read into a buffer of that size (grown from
+    /// nothing, a 2.5 MB page was copied and faulted in again at each doubling).
+    last_len: Arc<AtomicUsize>,
+    tx: mpsc::UnboundedSender<Asked>,
+}
+
+impl Link {
+    /// Ask for the page after `token` on a task of its own, and hand it to the reader.
+    fn ask(self, token: Option<String>) -> bool {
+        let tx = self.tx.clone();
+        let task = tokio::spawn(Box::pin(self.fetch(token.clone())));
+        tx.send(Asked {
+            token,
+            body: AbortOnDrop(task),
+        })
+        .is_ok()
+    }
+
+    /// One page: its place in the window first, then its request; the next page is asked for
+    /// once this one's head names it.
+    async fn fetch(self, token: Option<String>) -> Result<Page, ClientError> {
+        let place = self
+            .window
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ClientError::Invalid("the list was given up".into()))?;
+        let path = page_path(&self.base, token.as_deref());
+        let request = http::Request::get(&path)
+            .header(http::header::ACCEPT, TABLE_ACCEPT)
+            .body(kube::client::Body::from(Vec::new()))
+            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        let answer = self
+            .client
+            .send(request)
+            .await
+            .map_err(|e| ClientError::from_kube(&e))?;
+        let status = answer.status();
+        let mut body = answer.into_body();
+        let mut text = Vec::with_capacity(self.last_len.load(Ordering::Relaxed) + HEAD);
+        let mut named = status.is_client_error() || status.is_server_error();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| ClientError::from_kube(&e))?;
+            if let Ok(data) = frame.into_data() {
+                text.extend_from_slice(&data);
+            }
+            if !named {
+                match head_token(&text) {
+                    Head::NotYet => {}
+                    Head::Last => named = true,
+                    Head::Next(next) => {
+                        named = true;
+                        // A reader gone: nothing more to ask for.
+                        if !self.clone().ask(Some(next)) {
+                            return Err(ClientError::Invalid("the list was given up".into()));
+                        }
+                    }
+                }
+            }
+        }
+        if status.is_client_error() || status.is_server_error() {
+            return Err(ClientError::from_kube(&kube::Error::Api(
+                refusal(status, &text).boxed(),
+            )));
+        }
+        self.last_len.store(text.len(), Ordering::Relaxed);
+        managed_fields::strip(&mut text);
+        Ok(Page {
+            text,
+            _place: place,
+        })
+    }
+}
+
+/// The path of a Table list's page: after the first, the one `token` continues to.
+fn page_path(base: &str, token: Option<&str>) -> String {
+    let mut path = format!("{base}&limit={PAGE}");
+    if let Some(t) = token {
+        path.push_str(&format!("&continue={}", url_escape(t)));
+    }
+    path
+}
+
+pub fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
+    http::Request::get(path)
+        .header(http::header::ACCEPT, TABLE_ACCEPT)
+        .body(Vec::new())
+        .map_err(|e| ClientError::Invalid(e.to_string()))
+}
+
+/// A refusal as the server put it: its Status, or what it said instead (a proxy's text).
+fn refusal(code: http::StatusCode, body: &[u8]) -> Status {
+    serde_json::from_slice::<Status>(body).unwrap_or_else(|_| {
+        let text = String::from_utf8_lossy(body);
+        Status::failure(text.trim(), "the answer was not a Status").with_code(code.as_u16())
+    })
+}
+
+/// What a page's head says of the page after it.
+#[derive(Debug, PartialEq)]
+enum Head {
+    /// Its metadata has not all arrived.
+    NotYet,
+    /// It names no next page (or its head cannot be read: the full parse will tell).
+    Last,
+    Next(String),
+}
+
+/// A Table page's continue token, read from its head as it arrives: servers write the list's
+/// metadata before its rows. Only the first `HEAD` bytes are looked at, and the full parse has
+/// the last word (`Pages::next` is given the token it found).
+fn head_token(text: &[u8]) -> Head {
+    let head = &text[..text.len().min(HEAD)];
+    let key = b"\"metadata\":";
+    let Some(at) = memchr::memmem::find(head, key).map(|at| at + key.len()) else {
+        return if text.len() >= HEAD {
+            Head::Last
+        } else {
+            Head::NotYet
+        };
+    };
+    let mut read = serde_json::Deserializer::from_slice(&text[at..]).into_iter::<ListMetaW>();
+    match read.next() {
+        Some(Ok(meta)) => match meta.continue_token.filter(|t| !t.is_empty()) {
+            Some(token) => Head::Next(token),
+            None => Head::Last,
+        },
+        Some(Err(e)) if e.is_eof() && text.len() < HEAD => Head::NotYet,
+        None if text.len() < HEAD => Head::NotYet,
+        _ => Head::Last,
+    }
+}
+
+/// Continue tokens are base64 and may carry `+`, `/` and `=`.
+pub fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HEAD, Head, head_token, refusal};
+    use crate::clients::error::ClientError;
+
+    #[test]
+    fn a_refused_page_says_what_the_server_said() {
+        let forbidden = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods is forbidden: User \"viewer\" cannot list","reason":"Forbidden","code":403}"#;
+        let status = refusal(http::StatusCode::FORBIDDEN, forbidden);
+        assert_eq!(status.code, 403);
+        let error = ClientError::from_kube(&kube::Error::Api(status.boxed()));
+        assert!(
+            matches!(&error, ClientError::Forbidden(m) if m.contains("cannot list")),
+            "{error:?}"
+        );
+        // A proxy's page instead of a Status: its words and the HTTP code.
+        let status = refusal(http::StatusCode::BAD_GATEWAY, b"  upstream connect error\n");
+        assert_eq!(
+            (status.code, status.message.as_str()),
+            (502, "upstream connect error")
+        );
+    }
+
+    #[test]
+    fn the_next_page_is_named_from_the_head_as_it_arrives() {
+        let next = |t: &str| Head::Next(t.to_string());
+        // As kube-apiserver writes it: the list's metadata first.
+        let go = r#"{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9","continue":"eyJ2Ijoi+/="},"columnDefinitions":[],"rows":[{"cells":["a"],"object":{"metadata":{"name":"a","continue":"no"}}}]}"#;
+        assert_eq!(head_token(go.as_bytes()), next("eyJ2Ijoi+/="));
+        // Every cut of it that holds the whole metadata names the page; shorter ones wait.
+        let whole_meta = go.find(r#""},"columnDefinitions""#).expect("meta") + 2;
+        for cut in 0..go.len() {
+            let expected = if cut >= whole_meta {
+                next("eyJ2Ijoi+/=")
+            } else {
+                Head::NotYet
+            };
+            assert_eq!(head_token(&go.as_bytes()[..cut]), expected, "cut at {cut}");
+        }
+        // Keys sorted (a proxy that re-encodes): the list's metadata still comes before rows.
+        let sorted = r#"{"apiVersion":"meta.k8s.io/v1","columnDefinitions":[],"kind":"Table","metadata": {"continue":"t2"},"rows":[]}"#;
+        assert_eq!(head_token(sorted.as_bytes()), next("t2"));
+        // The last page has none; an empty token is none.
+        let last = r#"{"kind":"Table","metadata":{"resourceVersion":"9"},"rows":[]}"#;
+        assert_eq!(head_token(last.as_bytes()), Head::Last);
+        let empty = r#"{"kind":"Table","metadata":{"continue":""},"rows":[]}"#;
+        assert_eq!(head_token(empty.as_bytes()), Head::Last);
+        // Not JSON: nothing asked ahead (the full parse reports the error); a head that
+        // names nothing in its first 16 KB is not waited for any longer.
+        assert_eq!(head_token(br#"{"metadata":{"continue":7}}"#), Head::Last);
+        let long = format!("<html>{}</html>", " ".repeat(HEAD));
+        assert_eq!(head_token(long.as_bytes()), Head::Last);
+    }
+}
