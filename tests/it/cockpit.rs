@@ -72,8 +72,14 @@ async fn cluster_tree_shows_clusters_control_planes_deployments_and_machines() {
 async fn provisioning_machine_goes_running_in_the_tree() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;
-    c.wait_for("machines", |s| s.capi.machines.len() == 9).await;
-    assert!(c.frame().contains("Provisioning"));
+    // The Machines, and every other watch the tree is built from (a Machine shows under its
+    // MachineDeployment).
+    c.wait_for("machines in the tree", |s| {
+        s.capi.machines.len() == 9 && common::pane_settled(s, &opsdeck::app::panes::CLUSTERS)
+    })
+    .await;
+    let frame = c.frame();
+    assert!(frame.contains("Provisioning"), "{frame}");
     for _ in 0..8 {
         sim.controllers().tick();
     }

@@ -22,7 +22,7 @@ use crate::model::managed_fields;
 
 /// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
 const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-pub const PAGE: usize = 500;
+const PAGE: usize = 500;
 /// Pages asked for and not yet parsed: enough that the server always has the next one to
 /// print, few enough that a reader falling behind holds a few MB, not the list.
 const WINDOW: usize = 3;
@@ -150,10 +150,7 @@ impl Link {
             .await
             .map_err(|_| ClientError::Invalid("the list was given up".into()))?;
         let path = page_path(&self.base, token.as_deref());
-        let request = http::Request::get(&path)
-            .header(http::header::ACCEPT, TABLE_ACCEPT)
-            .body(kube::client::Body::from(Vec::new()))
-            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        let request = table_request(&path)?.map(kube::client::Body::from);
         let answer = self
             .client
             .send(request)
@@ -205,6 +202,7 @@ fn page_path(base: &str, token: Option<&str>) -> String {
     path
 }
 
+/// A GET that asks for a Table, as kubectl's does.
 pub fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
     http::Request::get(path)
         .header(http::header::ACCEPT, TABLE_ACCEPT)

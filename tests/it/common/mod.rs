@@ -498,10 +498,11 @@ pub async fn all_sources(sim: &Simulator) -> KubeSources {
 /// Whether every watch feeding the pane has said where it is (none still loading), as its
 /// title tells: rows counted in one store say nothing of the pane's other stores.
 pub fn pane_settled(s: &State, pane: &Pane<State>) -> bool {
+    // A feed no cluster has reported on yet is not settled (an empty list of them would
+    // pass `all` on its own).
     s.pane_sources(pane)
         .iter()
-        .flatten()
-        .all(|(_, st)| *st != SourceState::Loading)
+        .all(|feed| !feed.is_empty() && feed.iter().all(|(_, st)| *st != SourceState::Loading))
 }
 
 /// The cockpit's settings for the simulated argocd-server, as its admin.
