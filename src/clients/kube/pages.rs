@@ -62,29 +62,14 @@ impl Drop for AbortOnDrop {
 impl Pages {
     /// The list of `base` (the collection with its query so far), from its first page.
     pub fn start(client: &Client, base: &str) -> Pages {
-        let window = Arc::new(Semaphore::new(WINDOW));
-        let (tx, asked) = mpsc::unbounded_channel();
         let mut pages = Pages {
             client: client.clone(),
             base: base.to_string(),
-            window,
-            asked,
+            window: Arc::new(Semaphore::new(WINDOW)),
+            asked: mpsc::unbounded_channel().1,
         };
-        pages.chain_from(None, tx);
+        pages.restart(None);
         pages
-    }
-
-    /// Ask for the page `token` continues to, and for the pages after it as each names the
-    /// next.
-    fn chain_from(&mut self, token: Option<String>, tx: mpsc::UnboundedSender<Asked>) {
-        let link = Link {
-            client: self.client.clone(),
-            base: self.base.clone(),
-            window: self.window.clone(),
-            last_len: Arc::default(),
-            tx,
-        };
-        let _ = link.clone().ask(token);
     }
 
     /// The page `token` continues to (None: the first). The chain asked for it already if the
@@ -100,12 +85,20 @@ impl Pages {
         }
     }
 
-    /// Call off what was asked ahead and start a new chain from `token`; its first page is
-    /// in the channel before this returns.
+    /// Call off what was asked ahead and start a new chain from `token`: the page it
+    /// continues to, and the pages after it as each names the next. Its first page is in the
+    /// channel before this returns.
     fn restart(&mut self, token: Option<&str>) {
         let (tx, asked) = mpsc::unbounded_channel();
         self.asked = asked;
-        self.chain_from(token.map(str::to_string), tx);
+        let link = Link {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            window: self.window.clone(),
+            last_len: Arc::default(),
+            tx,
+        };
+        link.ask(token.map(str::to_string));
     }
 }
 
@@ -129,7 +122,8 @@ struct Link {
 }
 
 impl Link {
-    /// Ask for the page after `token` on a task of its own, and hand it to the reader.
+    /// Ask for the page after `token` on a task of its own, and hand it to the reader (false:
+    /// the reader is gone).
     fn ask(self, token: Option<String>) -> bool {
         let tx = self.tx.clone();
         let task = tokio::spawn(Box::pin(self.fetch(token.clone())));
