@@ -27,30 +27,39 @@ pub fn encode_item(def: &KindDef, item: &Stored, version: &str) -> Bytes {
 }
 
 /// `{"apiVersion":…,"items":[…],"kind":…,"metadata":…}` with keys in the order a real server
-/// writes a custom resource list (sorted), items spliced in already encoded.
-pub fn list_body(def: &KindDef, version: &str, meta: &Value, items: &[Bytes]) -> Bytes {
-    let total: usize = items.iter().map(|i| i.len() + 1).sum();
-    let mut out = Vec::with_capacity(total + 256);
-    out.extend_from_slice(b"{\"apiVersion\":");
-    out.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
-    out.extend_from_slice(b",\"items\":[");
-    push_joined(&mut out, items.iter().map(|i| i.as_ref()));
-    out.extend_from_slice(b"],\"kind\":");
-    out.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
-    out.extend_from_slice(b",\"metadata\":");
-    out.extend(serde_json::to_vec(meta).unwrap_or_default());
-    out.extend_from_slice(b"}\n");
-    Bytes::from(out)
-}
-
-/// Append already-encoded JSON values, comma-separated (the inside of an array).
-fn push_joined<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
-    for (i, item) in items.enumerate() {
+/// writes a custom resource list (sorted), items spliced in already encoded, onto `out` in
+/// chunks of about `chunk` bytes (a page of Applications is 2 MB: in one buffer, each page
+/// was fresh memory for the kernel to zero).
+pub fn list_body(
+    def: &KindDef,
+    version: &str,
+    meta: &Value,
+    items: &[Bytes],
+    chunk: usize,
+    out: &mut dyn FnMut(Bytes),
+) {
+    let mut body = Vec::with_capacity(chunk + 16 * 1024);
+    body.extend_from_slice(b"{\"apiVersion\":");
+    body.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
+    body.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            body.push(b',');
         }
-        out.extend_from_slice(item);
+        body.extend_from_slice(item);
+        if body.len() >= chunk {
+            out(Bytes::from(std::mem::replace(
+                &mut body,
+                Vec::with_capacity(chunk + 16 * 1024),
+            )));
+        }
     }
+    body.extend_from_slice(b"],\"kind\":");
+    body.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
+    body.extend_from_slice(b",\"metadata\":");
+    body.extend(serde_json::to_vec(meta).unwrap_or_default());
+    body.extend_from_slice(b"}\n");
+    out(Bytes::from(body));
 }
 
 /// A continue token: where the next page starts and the snapshot it belongs to.
@@ -91,4 +100,62 @@ pub fn decode_continue(token: &str) -> Option<Continue> {
         after: (ns.to_string(), name.to_string()),
         served: t.served,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::KINDS;
+    use serde_json::json;
+
+    #[test]
+    fn a_list_written_in_chunks_is_one_list_with_every_item() {
+        let def = KINDS
+            .iter()
+            .find(|k| k.kind == "Machine" && k.group == "cluster.x-k8s.io")
+            .expect("Machines are simulated");
+        let items: Vec<Bytes> = (0..40)
+            .map(|i| Bytes::from(format!(r#"{{"metadata":{{"name":"m-{i:02}"}}}}"#)))
+            .collect();
+        let meta = json!({"resourceVersion": "7", "continue": "next"});
+        for chunk in [1, 64, 1 << 20] {
+            let mut chunks = Vec::new();
+            list_body(def, "v1beta2", &meta, &items, chunk, &mut |b| {
+                chunks.push(b)
+            });
+            // A chunk goes out as soon as it is full, so each but the last is full and less
+            // than an item (and the list's head, for the first) past full; one chunk when the
+            // list never fills one.
+            let (last, full) = chunks.split_last().expect("a chunk");
+            assert!(!last.is_empty());
+            for c in full {
+                assert!(
+                    c.len() >= chunk && c.len() < chunk + 96,
+                    "{} of {chunk}",
+                    c.len()
+                );
+            }
+            match chunk {
+                1 => assert_eq!(chunks.len(), items.len() + 1),
+                64 => assert!(chunks.len() > 10, "{}", chunks.len()),
+                _ => assert_eq!(chunks.len(), 1),
+            }
+            let whole: Vec<u8> = chunks.concat();
+            let list: Value = serde_json::from_slice(&whole).expect("one JSON list");
+            let names: Vec<&str> = list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|i| i["metadata"]["name"].as_str())
+                .collect();
+            assert_eq!(names.len(), 40);
+            assert_eq!(names[39], "m-39");
+            assert_eq!(list["kind"], "MachineList");
+            assert_eq!(list["apiVersion"], "cluster.x-k8s.io/v1beta2");
+            assert_eq!(list["metadata"], meta);
+            // Keys as a custom resource list has them: the metadata last.
+            let text = String::from_utf8(whole).expect("utf-8");
+            assert!(text.find("\"items\"") < text.find("\"metadata\":{\"continue\""));
+        }
+    }
 }

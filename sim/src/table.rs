@@ -217,13 +217,16 @@ impl Printer {
         include: IncludeObject,
         now: Timestamp,
     ) {
-        let cells = match (encoded.and_then(|e| e.facts), &self.cells) {
-            (Some(facts), _) => facts.cells(now),
-            (None, Cells::Builtin(cells)) => cells(obj, now),
-            (None, Cells::Crd(columns)) => crd_cells(columns, obj, now),
-        };
         out.extend_from_slice(b"{\"cells\":");
-        let _ = serde_json::to_writer(&mut *out, &cells);
+        match (encoded.and_then(|e| e.facts), &self.cells) {
+            (Some(facts), _) => facts.write_cells(out, now),
+            (None, Cells::Builtin(cells)) => {
+                let _ = serde_json::to_writer(&mut *out, &cells(obj, now));
+            }
+            (None, Cells::Crd(columns)) => {
+                let _ = serde_json::to_writer(&mut *out, &crd_cells(columns, obj, now));
+            }
+        }
         match (include, encoded) {
             (IncludeObject::None, _) => {}
             (IncludeObject::Metadata, _) => {

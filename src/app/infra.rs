@@ -50,7 +50,7 @@ pub fn watch_new(state: &mut State) -> Vec<Command> {
 
 /// A provider kind's rows arrived.
 pub fn on_rows(state: &mut State, update: BrowseUpdate) {
-    if let BrowseUpdate::Rows(rows) = update {
+    for rows in update.into_rows() {
         state.infra.rows.apply(rows);
     }
 }

@@ -252,7 +252,7 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
     BrowseRow {
         key: ObjRef::new(clean(meta.namespace), name),
         cells,
-        created: meta.created.and_then(|t| t.parse().ok()),
+        created: meta.created.as_deref().and_then(super::rfc3339::parse),
         health,
     }
 }

@@ -29,6 +29,7 @@ pub mod platform_health;
 pub mod plugin;
 pub mod pods;
 pub mod request;
+pub mod rfc3339;
 pub mod rollout;
 pub mod shown;
 pub mod source;

@@ -258,7 +258,7 @@ pub fn stamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> 
             d.deserialize_str(self)
         }
         fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-            Ok(s.parse::<Timestamp>().ok().map(Time))
+            Ok(super::rfc3339::parse(s).map(Time))
         }
     }
     d.deserialize_option(Stamp)

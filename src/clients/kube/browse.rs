@@ -33,6 +33,21 @@ pub enum BrowseUpdate {
     /// The server's columns for the kind, from one cluster.
     Columns(String, Vec<ServerColumn>),
     Rows(WatchUpdate<BrowseRow>),
+    /// A page of a first list, shown as it arrives: each of its rows as an upsert. One
+    /// message a page, not one a row (60,000 pods were 60,000 messages, each waking the
+    /// screen's loop).
+    Page(Vec<BrowseRow>),
+}
+
+impl BrowseUpdate {
+    /// The updates to a store this stands for, in order.
+    pub fn into_rows(self) -> Vec<WatchUpdate<BrowseRow>> {
+        match self {
+            BrowseUpdate::Columns(..) => Vec::new(),
+            BrowseUpdate::Rows(update) => vec![update],
+            BrowseUpdate::Page(rows) => rows.into_iter().map(WatchUpdate::Upsert).collect(),
+        }
+    }
 }
 
 /// The core group's kinds (`pods`, `nodes` …): one request, so `:pods` can open before the
@@ -166,11 +181,13 @@ async fn list(
                 return Err(gone());
             }
             listed.streamed = true;
-            for mut row in listed.rows.drain(..) {
-                row.key.cluster = early.cluster.into();
-                if !early.send(BrowseUpdate::Rows(WatchUpdate::Upsert(row))) {
-                    return Err(gone());
-                }
+            let cluster = smol_str::SmolStr::from(early.cluster);
+            let mut page = std::mem::take(&mut listed.rows);
+            for row in &mut page {
+                row.key.cluster.clone_from(&cluster);
+            }
+            if !early.send(BrowseUpdate::Page(page)) {
+                return Err(gone());
             }
         }
         match next {
