@@ -295,6 +295,14 @@ impl TableRow {
         out
     }
 
+    /// How long `text` is, in bytes.
+    pub fn text_len(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| c.text.len() + c.tail.as_ref().map_or(0, |t| t.0.len()) + 1)
+            .sum()
+    }
+
     /// `text`, written into `out` (cleared first): a filter over many rows reuses one buffer.
     pub fn text_into(&self, out: &mut String) {
         out.clear();
