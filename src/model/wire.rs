@@ -7,7 +7,6 @@
 //! (`malformed`, read through `forgiving`).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use jiff::Timestamp;
@@ -15,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::core::{ApiResource, DynamicResourceScope, Resource};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 use super::forgiving::{Lenient, Notes};
@@ -23,7 +23,12 @@ use super::text::{sanitize, sanitize_inline};
 
 #[derive(Debug, Clone)]
 pub struct Slim<Spec, Status> {
+    /// Its name, namespace, uid, resourceVersion and times; labels and annotations are below.
     pub metadata: ObjectMeta,
+    /// The labels rows read (`WANTED_LABELS`) it has.
+    pub labels: Wanted,
+    /// The annotations rows read (`WANTED_ANNOTATIONS`) it has.
+    pub annotations: Wanted,
     pub spec: Spec,
     pub status: Status,
     /// Fields of another type than the kind's schema gives them, read as empty: the first
@@ -100,8 +105,13 @@ where
                 }
             }
         }
+        let mut meta = meta.unwrap_or_default();
+        let labels = std::mem::take(&mut meta.labels);
+        let annotations = std::mem::take(&mut meta.annotations);
         Ok(Slim {
-            metadata: meta.map(LiteMeta::into_meta).unwrap_or_default(),
+            metadata: meta.into_meta(),
+            labels,
+            annotations,
             spec: spec.unwrap_or_default(),
             status: status.unwrap_or_default(),
             malformed: notes.summary(),
@@ -122,9 +132,9 @@ struct LiteMeta {
     #[serde(deserialize_with = "stamp")]
     deletion_timestamp: Option<Time>,
     #[serde(deserialize_with = "wanted_labels")]
-    labels: Option<BTreeMap<String, String>>,
+    labels: Wanted,
     #[serde(deserialize_with = "wanted_annotations")]
-    annotations: Option<BTreeMap<String, String>>,
+    annotations: Wanted,
 }
 
 /// Cluster API's labels, which CAPI rows read.
@@ -147,34 +157,34 @@ pub const WANTED_ANNOTATIONS: &[&str] = &[
     "harvesterhci.io/volumeClaimTemplates",
 ];
 
-fn wanted_annotations<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+/// Of a map of strings, the entries under wanted keys, each key as the wanted list spells it:
+/// a Machine's two labels held inline, where a map of copied strings took five allocations.
+pub type Wanted = SmallVec<[(&'static str, SmolStr); 2]>;
+
+fn wanted_annotations<'de, D: Deserializer<'de>>(d: D) -> Result<Wanted, D::Error> {
     only(d, WANTED_ANNOTATIONS)
 }
 
-fn wanted_labels<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+fn wanted_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Wanted, D::Error> {
     only(d, WANTED_LABELS)
 }
 
-/// A map of strings with only the `wanted` keys read; none when none of them is there.
+/// A map of strings with only the `wanted` keys read (a key given twice: its last value).
 fn only<'de, D: Deserializer<'de>>(
     d: D,
     wanted: &'static [&'static str],
-) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+) -> Result<Wanted, D::Error> {
     struct Visitor(&'static [&'static str]);
     impl<'de> serde::de::Visitor<'de> for Visitor {
-        type Value = Option<BTreeMap<String, String>>;
+        type Value = Wanted;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a map of strings")
         }
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
+            Ok(Wanted::new())
         }
         fn visit_none<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
+            Ok(Wanted::new())
         }
         fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
             d.deserialize_map(self)
@@ -183,18 +193,22 @@ fn only<'de, D: Deserializer<'de>>(
             self,
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
+            let mut out = Wanted::new();
             while let Some(key) = map.next_key_seed(WantedKey(self.0))? {
                 match key {
                     Some(key) => {
-                        out.insert(key.to_string(), map.next_value::<String>()?);
+                        let value = map.next_value::<SmolStr>()?;
+                        match out.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, held)) => *held = value,
+                            None => out.push((key, value)),
+                        }
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
             }
-            Ok((!out.is_empty()).then_some(out))
+            Ok(out)
         }
     }
     d.deserialize_option(Visitor(wanted))
@@ -209,8 +223,6 @@ impl LiteMeta {
             resource_version: self.resource_version,
             creation_timestamp: self.creation_timestamp,
             deletion_timestamp: self.deletion_timestamp,
-            labels: self.labels,
-            annotations: self.annotations,
             ..ObjectMeta::default()
         }
     }
@@ -306,17 +318,19 @@ impl<Spec, Status> Slim<Spec, Status> {
     /// One of `WANTED_LABELS`.
     pub fn label(&self, key: &str) -> Option<&str> {
         debug_assert!(WANTED_LABELS.contains(&key), "a label not read: {key}");
-        self.metadata.labels.as_ref()?.get(key).map(String::as_str)
+        wanted(&self.labels, key)
     }
 
     /// One of `WANTED_ANNOTATIONS`.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.metadata
-            .annotations
-            .as_ref()?
-            .get(key)
-            .map(String::as_str)
+        wanted(&self.annotations, key)
     }
+}
+
+fn wanted<'a>(held: &'a Wanted, key: &str) -> Option<&'a str> {
+    held.iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A condition in either CAPI shape (metav1.Condition or v1beta1 with severity).

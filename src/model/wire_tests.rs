@@ -36,11 +36,8 @@ fn a_clean_object_is_read_whole_and_says_nothing() {
     assert_eq!(m.metadata.name.as_deref(), Some("m1"));
     assert_eq!(m.label("cluster.x-k8s.io/cluster-name"), Some("lab"));
     // Labels no row reads are skipped while parsing.
-    let labels = m.metadata.labels.as_ref().expect("labels");
-    assert_eq!(
-        labels.keys().collect::<Vec<_>>(),
-        ["cluster.x-k8s.io/cluster-name"]
-    );
+    let labels: Vec<&str> = m.labels.iter().map(|(k, _)| *k).collect();
+    assert_eq!(labels, ["cluster.x-k8s.io/cluster-name"]);
     assert_eq!(m.spec.version.as_deref(), Some("v1.33.2"));
     assert_eq!(m.status.conditions.len(), 2);
     assert!(m.created().is_some());
@@ -163,4 +160,31 @@ fn what_is_no_object_at_all_still_fails() {
     for v in [json!("m1"), json!([machine()]), json!(3)] {
         assert!(serde_json::from_value::<MachineW>(v).is_err());
     }
+}
+
+#[test]
+fn only_the_wanted_labels_and_annotations_are_kept_and_a_repeated_one_keeps_its_last_value() {
+    // Built as text: a JSON object with a key given twice cannot be built as a `Value`.
+    let text = r#"{"metadata": {"name": "m1",
+        "labels": {"cluster.x-k8s.io/cluster-name": "first", "team": "infra",
+                   "cluster.x-k8s.io/deployment-name": "workers",
+                   "cluster.x-k8s.io/cluster-name": "lab"},
+        "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}",
+                        "harvesterhci.io/maintain-status": "running"}}}"#;
+    let m: MachineW = serde_json::from_str(text).expect("a Machine");
+    assert_eq!(m.malformed(), None);
+    assert_eq!(m.label(CLUSTER_NAME_LABEL), Some("lab"));
+    assert_eq!(m.label(DEPLOYMENT_NAME_LABEL), Some("workers"));
+    assert_eq!(m.label(CONTROL_PLANE_LABEL), None);
+    assert_eq!(m.labels.len(), 2);
+    assert_eq!(
+        m.annotation("harvesterhci.io/maintain-status"),
+        Some("running")
+    );
+    assert_eq!(m.annotations.len(), 1);
+    // Nothing of them is left in the object's metadata to be read another way.
+    assert_eq!(
+        (&m.metadata.labels, &m.metadata.annotations),
+        (&None, &None)
+    );
 }
