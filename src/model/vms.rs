@@ -263,7 +263,7 @@ mod tests {
             "status": {"printableStatus": "Running"}
         }))
         .expect("parses");
-        assert_eq!(w.metadata.annotations.as_ref().map(|a| a.len()), Some(1));
+        assert_eq!(w.annotations.len(), 1);
         let row = vm_row(&w);
         assert_eq!(row.image_id.as_deref(), Some("default/image-x"));
         assert_eq!(
