@@ -4,21 +4,34 @@
 
 use std::process::Command;
 
-fn opsdeck() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    // Nothing of the machine's own config: an empty home, no KUBECONFIG.
-    let home = std::env::temp_dir().join(format!("opsdeck-cli-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env_remove("KUBECONFIG")
-        .env_remove("RUST_BACKTRACE");
-    cmd
+/// `opsdeck` with nothing of the machine's own config: an empty home of its own (removed when
+/// the test ends), no KUBECONFIG.
+struct Cli {
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli {
+            home: tempfile::tempdir().expect("a home"),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        let home = self.home.path();
+        cmd.env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env_remove("KUBECONFIG")
+            .env_remove("RUST_BACKTRACE");
+        cmd
+    }
 }
 
 #[test]
 fn a_first_run_without_a_kubeconfig_says_what_to_do() {
-    let out = opsdeck().output().expect("runs");
+    let cli = Cli::new();
+    let out = cli.cmd().output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no kubeconfig found (looked at "), "{err}");
@@ -32,7 +45,8 @@ fn a_first_run_without_a_kubeconfig_says_what_to_do() {
     );
     assert_eq!(err.matches("no kubeconfig").count(), 1, "{err}");
     // $KUBECONFIG naming missing files: those are what was looked at.
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .env("KUBECONFIG", "/nonexistent/a.yaml")
         .output()
         .expect("runs");
@@ -42,8 +56,9 @@ fn a_first_run_without_a_kubeconfig_says_what_to_do() {
 
 #[test]
 fn completions_and_the_manual_page_come_from_the_cli() {
+    let cli = Cli::new();
     let text = |args: &[&str]| {
-        let out = opsdeck().args(args).output().expect("runs");
+        let out = cli.cmd().args(args).output().expect("runs");
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -64,7 +79,8 @@ fn completions_and_the_manual_page_come_from_the_cli() {
     let man = text(&["man"]);
     assert!(man.contains(".TH opsdeck 1"), "{man}");
     assert!(man.contains("demo") && man.contains("completions"), "{man}");
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .args(["completions", "nosh"])
         .output()
         .expect("runs");
@@ -74,12 +90,14 @@ fn completions_and_the_manual_page_come_from_the_cli() {
 
 #[tokio::test]
 async fn info_says_what_opsdeck_would_use() {
+    let cli = Cli::new();
     let sim = crate::common::frozen_sim().await;
     let dir = std::env::temp_dir().join(format!("opsdeck-info-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("written");
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .args(["--cluster", "harvester=opsdeck-harvester", "info"])
@@ -116,9 +134,10 @@ async fn info_says_what_opsdeck_would_use() {
 
 #[test]
 fn the_log_goes_to_a_file_at_the_level_asked_for() {
+    let cli = Cli::new();
     let home = tempfile::tempdir().expect("temp home");
     let run = |args: &[&str]| {
-        opsdeck()
+        cli.cmd()
             .env("HOME", home.path())
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .args(args)
@@ -151,7 +170,8 @@ fn the_log_goes_to_a_file_at_the_level_asked_for() {
         err.starts_with("opsdeck: --log-level \"debug,[[[\""),
         "{err}"
     );
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .env("HOME", home.path())
         .env("OPSDECK_LOG", "[[[")
         .arg("info")
@@ -166,6 +186,7 @@ fn the_log_goes_to_a_file_at_the_level_asked_for() {
 
 #[test]
 fn an_api_server_that_does_not_answer_is_said_in_one_paragraph() {
+    let cli = Cli::new();
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("kubeconfig");
     // Port 1 on loopback refuses at once.
@@ -174,7 +195,8 @@ fn an_api_server_that_does_not_answer_is_said_in_one_paragraph() {
         "apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n- name: prod\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: u\n- name: staging\n  context:\n    cluster: prod\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
     )
     .expect("written");
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .output()
@@ -197,7 +219,8 @@ fn an_api_server_that_does_not_answer_is_said_in_one_paragraph() {
         "{err}"
     );
     // `check` says the same as a line, and fails.
-    let out = opsdeck()
+    let out = cli
+        .cmd()
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .arg("check")
