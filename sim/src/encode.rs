@@ -38,7 +38,7 @@ pub fn list_body(
     chunk: usize,
     out: &mut dyn FnMut(Bytes),
 ) {
-    let mut body = Vec::with_capacity(chunk + 16 * 1024);
+    let mut body = chunk_buffer(chunk);
     body.extend_from_slice(b"{\"apiVersion\":");
     body.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
     body.extend_from_slice(b",\"items\":[");
@@ -47,12 +47,7 @@ pub fn list_body(
             body.push(b',');
         }
         body.extend_from_slice(item);
-        if body.len() >= chunk {
-            out(Bytes::from(std::mem::replace(
-                &mut body,
-                Vec::with_capacity(chunk + 16 * 1024),
-            )));
-        }
+        send_if_full(&mut body, chunk, out);
     }
     body.extend_from_slice(b"],\"kind\":");
     body.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
@@ -60,6 +55,18 @@ pub fn list_body(
     body.extend(serde_json::to_vec(meta).unwrap_or_default());
     body.extend_from_slice(b"}\n");
     out(Bytes::from(body));
+}
+
+/// A buffer for a chunk of `chunk` bytes, with room for the item that fills it.
+fn chunk_buffer(chunk: usize) -> Vec<u8> {
+    Vec::with_capacity(chunk + 16 * 1024)
+}
+
+/// Send `body` onto `out` once it holds a chunk, and go on in a new buffer.
+pub fn send_if_full(body: &mut Vec<u8>, chunk: usize, out: &mut dyn FnMut(Bytes)) {
+    if body.len() >= chunk {
+        out(Bytes::from(std::mem::replace(body, chunk_buffer(chunk))));
+    }
 }
 
 /// A continue token: where the next page starts and the snapshot it belongs to.

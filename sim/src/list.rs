@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::convert;
 use super::db::{Stored, meta_str};
-use super::encode::{decode_continue, encode_continue, encode_item, list_body};
+use super::encode::{decode_continue, encode_continue, encode_item, list_body, send_if_full};
 use super::http::{Body, error_response, streamed_response};
 use super::kinds::{KINDS, KindDef};
 use super::labels::Selection;
@@ -174,12 +174,7 @@ fn print_rows(
             let obj = convert::to_version(def, item.value.clone(), version);
             printer.push_row(&mut rows, &obj, &item.managed, None, ask.include, now);
         }
-        if rows.len() >= CHUNK {
-            out(Bytes::from(std::mem::replace(
-                &mut rows,
-                Vec::with_capacity(CHUNK + 16 * 1024),
-            )));
-        }
+        send_if_full(&mut rows, CHUNK, out);
     }
     rows.extend_from_slice(TABLE_TAIL);
     out(Bytes::from(rows));

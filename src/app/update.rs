@@ -208,10 +208,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Command> {
                     state.browse.kept.get_mut().changed_all();
                     newest_events_first(state);
                 }
-                rows => rows
-                    .into_rows()
-                    .into_iter()
-                    .for_each(|u| state.browse.apply(u)),
+                rows => rows.into_rows().for_each(|u| state.browse.apply(u)),
             }
         }
         Msg::ResourceTree { key, result } => {

@@ -40,13 +40,15 @@ pub enum BrowseUpdate {
 }
 
 impl BrowseUpdate {
-    /// The updates to a store this stands for, in order.
-    pub fn into_rows(self) -> Vec<WatchUpdate<BrowseRow>> {
-        match self {
-            BrowseUpdate::Columns(..) => Vec::new(),
-            BrowseUpdate::Rows(update) => vec![update],
-            BrowseUpdate::Page(rows) => rows.into_iter().map(WatchUpdate::Upsert).collect(),
-        }
+    /// The updates to a store this stands for, in order (nothing allocated for them).
+    pub fn into_rows(self) -> impl Iterator<Item = WatchUpdate<BrowseRow>> {
+        let (one, page) = match self {
+            BrowseUpdate::Columns(..) => (None, Vec::new()),
+            BrowseUpdate::Rows(update) => (Some(update), Vec::new()),
+            BrowseUpdate::Page(rows) => (None, rows),
+        };
+        one.into_iter()
+            .chain(page.into_iter().map(WatchUpdate::Upsert))
     }
 }
 
