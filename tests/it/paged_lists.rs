@@ -71,6 +71,70 @@ async fn a_list_of_three_pages_arrives_whole_with_every_pod_once() {
     assert!(frame.contains("[live]"), "{frame}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_resource_list_asks_for_its_next_page_before_the_reader_does() {
+    use opsdeck::clients::kube::pages::{JSON_ACCEPT, Pages};
+    use opsdeck::clients::kube::typed;
+    use opsdeck::model::capi::MachineW;
+    let sim = common::frozen_sim().await;
+    let management = opsdeck_sim::MANAGEMENT;
+    let machine = kind_id("cluster.x-k8s.io/Machine").expect("machines");
+    let mut expected: Vec<String> = {
+        let mut db = sim.cluster_db(management).expect("management");
+        let template = db
+            .list(machine, None, None)
+            .next()
+            .cloned()
+            .expect("a Machine");
+        for i in 0..EXTRA {
+            let mut copy = template.clone();
+            let meta = copy["metadata"].as_object_mut().expect("metadata");
+            meta.insert("name".into(), json!(format!("paged-machine-{i:05}")));
+            meta.remove("uid");
+            meta.remove("creationTimestamp");
+            db.create(machine, copy).expect("create");
+        }
+        db.list(machine, None, None)
+            .map(|m| m["metadata"]["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let client = common::admin(&sim).await;
+    let base = "/apis/cluster.x-k8s.io/v1beta2/machines";
+
+    // The server writes a custom resource list's keys sorted: its metadata comes last, after
+    // every item. Once the first page is whole its tail names the second, which is asked for
+    // while the reader still holds the first.
+    let before = sim.list_count(management);
+    let mut pages = Pages::start(&client, base, JSON_ACCEPT);
+    let first = pages.next(None).await.expect("the first page");
+    let text = String::from_utf8_lossy(&first.text);
+    let list_meta = text.rfind(r#""metadata""#).expect("metadata");
+    assert!(
+        text.find(r#""items""#)
+            .is_some_and(|items| items < list_meta),
+        "the list's metadata after its items"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sim.list_count(management) - before < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second page was not asked for ahead"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    drop((first, pages));
+
+    // Listed whole through the typed path: every Machine once, and where to watch from.
+    let project = |m: &MachineW| (m.metadata.name.clone().unwrap_or_default(), None);
+    let listed = typed::list(&client, base, &project).await.expect("listed");
+    assert!(!listed.rv.is_empty(), "a resourceVersion to watch from");
+    let mut names = listed.rows;
+    names.sort();
+    expected.sort();
+    assert!(expected.len() > 1_000, "three pages at least");
+    assert_eq!(names, expected, "each Machine once, none missing");
+}
+
 /// A server of two Table pages that holds the first page's rows back until the second page is
 /// asked for: a reader that waited for the first page's end before asking would wait forever.
 /// A page asked with another token is answered too, naming the token it was asked with.
@@ -149,7 +213,7 @@ async fn holding_server() -> (String, tokio::task::JoinHandle<()>) {
 
 #[tokio::test]
 async fn the_next_page_is_asked_for_from_the_head_of_the_one_before() {
-    use opsdeck::clients::kube::pages::Pages;
+    use opsdeck::clients::kube::pages::{Pages, TABLE_ACCEPT};
     use opsdeck::model::browse::TableW;
     let (url, server) = holding_server().await;
     let config = kube::Config::new(url.parse().expect("url"));
@@ -164,7 +228,7 @@ async fn the_next_page_is_asked_for_from_the_head_of_the_one_before() {
     };
     let within = std::time::Duration::from_secs(10);
 
-    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata");
+    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata", TABLE_ACCEPT);
     let first = tokio::time::timeout(within, pages.next(None))
         .await
         .expect("the first page ended: the second was asked for before it")
@@ -176,7 +240,7 @@ async fn the_next_page_is_asked_for_from_the_head_of_the_one_before() {
     assert_eq!(names(&second.text), ["after-p2"]);
 
     // A reader that found another token than the head named: the chain starts again there.
-    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata");
+    let mut pages = Pages::start(&client, "/api/v1/pods?includeObject=Metadata", TABLE_ACCEPT);
     drop(tokio::time::timeout(within, pages.next(None)).await);
     let other = pages.next(Some("elsewhere")).await.expect("that page");
     assert_eq!(names(&other.text), ["after-elsewhere"]);

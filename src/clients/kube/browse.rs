@@ -161,12 +161,12 @@ async fn list(
     let gone = || ClientError::Invalid("nobody reads the rows any more".into());
     let mut listed = Listed::default();
     let mut token: Option<String> = None;
-    let mut pages = Pages::start(client, base);
+    let mut pages = Pages::start(client, base, pages::TABLE_ACCEPT);
     loop {
         // Its place in the window is given up once it is parsed.
         let answer = pages.next(token.as_deref()).await?;
-        let page: TableW = serde_json::from_slice(&answer.text)
-            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        let page: TableW =
+            pages::read_json(&answer.text).map_err(|e| ClientError::Invalid(e.to_string()))?;
         drop(answer);
         if let Some(defs) = page.columns {
             listed.columns = defs;

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod pages;
 pub mod reauth;
 pub mod sources;
+pub mod typed;
 pub mod watch;
 
 pub use connect::{ConnectError, connect};

@@ -1,7 +1,10 @@
-//! A list's Table pages, asked for in a chain: each page's request goes out as soon as the page
-//! before it names it — in its head, before its rows have arrived — so the server prints the
-//! next page while this one is still on the wire and being parsed. At most `WINDOW` pages are
-//! in flight or waiting to be parsed at once, which bounds the memory a slow reader holds.
+//! A list's pages (Tables, or plain lists of objects), asked for in a chain: each page's request
+//! goes out as soon as the page before it names it — in its head, before its rows have arrived,
+//! where the server writes the list's metadata first (Tables, built-in kinds), or once it has
+//! arrived whole, where the metadata comes last (custom resources: the server sorts their
+//! keys) — so the server prints the next page while this one is still on the wire or being
+//! parsed. At most `WINDOW` pages are in flight or waiting to be parsed at once, which bounds the
+//! memory a slow reader holds.
 //!
 //! A 60,000-pod list is 120 pages. Asked one at a time, each waited for the server to print it
 //! and then for the cockpit to read it; asked one ahead once the page before was whole, the
@@ -21,7 +24,9 @@ use crate::model::browse::ListMetaW;
 use crate::model::managed_fields;
 
 /// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
-const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+/// A list of the objects themselves.
+pub const JSON_ACCEPT: &str = "application/json";
 const PAGE: usize = 500;
 /// Pages asked for and not yet parsed: enough that the server always has the next one to
 /// print, few enough that a reader falling behind holds a few MB, not the list.
@@ -40,6 +45,7 @@ pub struct Page {
 pub struct Pages {
     client: Client,
     base: String,
+    accept: &'static str,
     window: Arc<Semaphore>,
     asked: mpsc::UnboundedReceiver<Asked>,
 }
@@ -60,11 +66,13 @@ impl Drop for AbortOnDrop {
 }
 
 impl Pages {
-    /// The list of `base` (the collection with its query so far), from its first page.
-    pub fn start(client: &Client, base: &str) -> Pages {
+    /// The list of `base` (the collection with its query so far) in the form `accept` asks
+    /// for, from its first page.
+    pub fn start(client: &Client, base: &str, accept: &'static str) -> Pages {
         let mut pages = Pages {
             client: client.clone(),
             base: base.to_string(),
+            accept,
             window: Arc::new(Semaphore::new(WINDOW)),
             asked: mpsc::unbounded_channel().1,
         };
@@ -94,6 +102,7 @@ impl Pages {
         let link = Link {
             client: self.client.clone(),
             base: self.base.clone(),
+            accept: self.accept,
             window: self.window.clone(),
             last_len: Arc::default(),
             tx,
@@ -114,6 +123,7 @@ async fn answer(asked: Asked) -> Result<Page, ClientError> {
 struct Link {
     client: Client,
     base: String,
+    accept: &'static str,
     window: Arc<Semaphore>,
     /// How long the last page was: the next is read into a buffer of that size (grown from
     /// nothing, a 2.5 MB page was copied and faulted in again at each doubling).
@@ -135,7 +145,7 @@ impl Link {
     }
 
     /// One page: its place in the window first, then its request; the next page is asked for
-    /// once this one's head names it.
+    /// once this one's head names it, or else once it is whole and its tail does.
     async fn fetch(self, token: Option<String>) -> Result<Page, ClientError> {
         let place = self
             .window
@@ -144,7 +154,7 @@ impl Link {
             .await
             .map_err(|_| ClientError::Invalid("the list was given up".into()))?;
         let path = page_path(&self.base, token.as_deref());
-        let request = table_request(&path)?.map(kube::client::Body::from);
+        let request = get_request(&path, self.accept)?.map(kube::client::Body::from);
         let answer = self
             .client
             .send(request)
@@ -153,27 +163,28 @@ impl Link {
         let status = answer.status();
         let mut body = answer.into_body();
         let mut text = Vec::with_capacity(self.last_len.load(Ordering::Relaxed) + HEAD);
-        let mut named = status.is_client_error() || status.is_server_error();
+        let refused = status.is_client_error() || status.is_server_error();
+        // What the head said of the next page; a refusal names none.
+        let mut head = if refused { Head::Last } else { Head::NotYet };
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| ClientError::from_kube(&e))?;
             if let Ok(data) = frame.into_data() {
                 text.extend_from_slice(&data);
             }
-            if !named {
-                match head_token(&text) {
-                    Head::NotYet => {}
-                    Head::Last => named = true,
-                    Head::Next(next) => {
-                        named = true;
-                        // A reader gone: nothing more to ask for.
-                        if !self.clone().ask(Some(next)) {
-                            return Err(ClientError::Invalid("the list was given up".into()));
-                        }
-                    }
+            if head == Head::NotYet {
+                head = head_token(&text);
+                if let Head::Next(next) = &head {
+                    self.clone().ask_next(next.clone())?;
                 }
             }
         }
-        if status.is_client_error() || status.is_server_error() {
+        // Not in its head: the list's metadata may be at its end.
+        if matches!(head, Head::NotYet | Head::Elsewhere)
+            && let Some(next) = tail_token(&text)
+        {
+            self.clone().ask_next(next)?;
+        }
+        if refused {
             return Err(ClientError::from_kube(&kube::Error::Api(
                 refusal(status, &text).boxed(),
             )));
@@ -187,9 +198,32 @@ impl Link {
     }
 }
 
-/// The path of a Table list's page: after the first, the one `token` continues to.
+impl Link {
+    /// Ask for the page `next` names (an error: the reader is gone, nothing more to ask for).
+    fn ask_next(self, next: String) -> Result<(), ClientError> {
+        if self.ask(Some(next)) {
+            Ok(())
+        } else {
+            Err(ClientError::Invalid("the list was given up".into()))
+        }
+    }
+}
+
+/// A page's JSON read as `T`. Its text is checked as UTF-8 once, whole (std's check runs over
+/// ASCII a word at a time), and then read as a `str`, whose strings serde_json does not check
+/// again one at a time, as it does reading bytes: a call for each string, a tenth of reading a
+/// Machine. Text that is not UTF-8 is read as bytes, for serde_json to say where.
+pub fn read_json<'a, T: serde::Deserialize<'a>>(text: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(text) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(text),
+    }
+}
+
+/// The path of a list's page: after the first, the one `token` continues to.
 fn page_path(base: &str, token: Option<&str>) -> String {
-    let mut path = format!("{base}&limit={PAGE}");
+    let joint = if base.contains('?') { '&' } else { '?' };
+    let mut path = format!("{base}{joint}limit={PAGE}");
     if let Some(t) = token {
         path.push_str(&format!("&continue={}", url_escape(t)));
     }
@@ -198,8 +232,13 @@ fn page_path(base: &str, token: Option<&str>) -> String {
 
 /// A GET that asks for a Table, as kubectl's does.
 pub fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
+    get_request(path, TABLE_ACCEPT)
+}
+
+/// A GET of `path` in the form `accept` names.
+pub fn get_request(path: &str, accept: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
     http::Request::get(path)
-        .header(http::header::ACCEPT, TABLE_ACCEPT)
+        .header(http::header::ACCEPT, accept)
         .body(Vec::new())
         .map_err(|e| ClientError::Invalid(e.to_string()))
 }
@@ -217,24 +256,32 @@ fn refusal(code: http::StatusCode, body: &[u8]) -> Status {
 enum Head {
     /// Its metadata has not all arrived.
     NotYet,
-    /// It names no next page (or its head cannot be read: the full parse will tell).
+    /// The list's metadata names no next page (or cannot be read: the full parse will tell).
     Last,
+    /// Not in the head: the first metadata in it is an object's (the list's own comes after
+    /// its items), or there is none in its first `HEAD` bytes.
+    Elsewhere,
     Next(String),
 }
 
-/// A Table page's continue token, read from its head as it arrives: servers write the list's
-/// metadata before its rows. Only the first `HEAD` bytes are looked at, and the full parse has
-/// the last word (`Pages::next` is given the token it found).
+/// A page's continue token, read from its head as it arrives: servers write a Table's metadata
+/// (and a built-in kind's list's) before its rows. Only the first `HEAD` bytes are looked at,
+/// and the full parse has the last word (`Pages::next` is given the token it found).
 fn head_token(text: &[u8]) -> Head {
     let head = &text[..text.len().min(HEAD)];
     let key = b"\"metadata\":";
-    let Some(at) = memchr::memmem::find(head, key).map(|at| at + key.len()) else {
+    let Some(found) = memchr::memmem::find(head, key) else {
         return if text.len() >= HEAD {
-            Head::Last
+            Head::Elsewhere
         } else {
             Head::NotYet
         };
     };
+    // Inside an item (`{"items":[{"metadata":` …): not the list's.
+    if depth_at(&text[..found]) != 1 {
+        return Head::Elsewhere;
+    }
+    let at = found + key.len();
     let mut read = serde_json::Deserializer::from_slice(&text[at..]).into_iter::<ListMetaW>();
     match read.next() {
         Some(Ok(meta)) => match meta.continue_token.filter(|t| !t.is_empty()) {
@@ -245,6 +292,39 @@ fn head_token(text: &[u8]) -> Head {
         None if text.len() < HEAD => Head::NotYet,
         _ => Head::Last,
     }
+}
+
+/// A whole page's continue token from its tail, where a list with sorted keys (`apiVersion`,
+/// `items`, `kind`, `metadata`) has its metadata: the last `"metadata":` whose value is followed
+/// by nothing but the list's closing brace. Only the last `HEAD` bytes are looked at.
+fn tail_token(text: &[u8]) -> Option<String> {
+    let from = text.len().saturating_sub(HEAD);
+    let key = b"\"metadata\":";
+    let at = from + memchr::memmem::rfind(&text[from..], key)? + key.len();
+    let mut read = serde_json::Deserializer::from_slice(&text[at..]).into_iter::<ListMetaW>();
+    let meta = read.next()?.ok()?;
+    let rest = &text[at + read.byte_offset()..];
+    let closing = rest
+        .iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .eq(b"}".iter());
+    meta.continue_token.filter(|t| closing && !t.is_empty())
+}
+
+/// How deep in objects and arrays the end of `text` is (text that is JSON's start).
+fn depth_at(text: &[u8]) -> usize {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in text {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'{' | b'[' if !in_string => depth += 1,
+            b'}' | b']' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// Continue tokens are base64 and may carry `+`, `/` and `=`.
@@ -261,8 +341,9 @@ pub fn url_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{HEAD, Head, head_token, refusal};
+    use super::{HEAD, Head, depth_at, head_token, read_json, refusal, tail_token};
     use crate::clients::error::ClientError;
+    use crate::model::browse::ListMetaW;
 
     #[test]
     fn a_refused_page_says_what_the_server_said() {
@@ -310,6 +391,63 @@ mod tests {
         // names nothing in its first 16 KB is not waited for any longer.
         assert_eq!(head_token(br#"{"metadata":{"continue":7}}"#), Head::Last);
         let long = format!("<html>{}</html>", " ".repeat(HEAD));
-        assert_eq!(head_token(long.as_bytes()), Head::Last);
+        assert_eq!(head_token(long.as_bytes()), Head::Elsewhere);
+        assert_eq!(tail_token(long.as_bytes()), None);
+    }
+
+    #[test]
+    fn a_list_with_its_metadata_last_is_named_from_its_tail() {
+        // A custom resource's list as kube-apiserver writes it: keys sorted, so the items (and
+        // their own metadata, with a "continue" in a label for mischief) come first.
+        let sorted = r#"{"apiVersion":"cluster.x-k8s.io/v1beta2","items":[{"metadata":{"name":"a","labels":{"continue":"x"}}},{"metadata":{"name":"b\"}"}}],"kind":"MachineList","metadata":{"continue":"t+2","resourceVersion":"9"}}
+"#;
+        // The head sees an object's metadata first: not the list's.
+        let tail_starts = sorted.rfind(r#""metadata""#).expect("list meta");
+        for cut in 0..tail_starts {
+            let head = head_token(&sorted.as_bytes()[..cut]);
+            assert!(
+                matches!(head, Head::NotYet | Head::Elsewhere),
+                "cut at {cut}: {head:?}"
+            );
+        }
+        assert_eq!(head_token(sorted.as_bytes()), Head::Elsewhere);
+        // Whole, its tail names the next page; cut anywhere short of its end, it does not.
+        assert_eq!(tail_token(sorted.as_bytes()).as_deref(), Some("t+2"));
+        let end = sorted.trim_end().len();
+        for cut in 0..end {
+            assert_eq!(tail_token(&sorted.as_bytes()[..cut]), None, "cut at {cut}");
+        }
+        // The last page, and a last object's metadata (followed by more than the list's end).
+        let last = r#"{"items":[],"kind":"MachineList","metadata":{"resourceVersion":"9"}}"#;
+        assert_eq!(tail_token(last.as_bytes()), None);
+        let inner = r#"{"kind":"List","items":[{"metadata":{"continue":"no"}}]}"#;
+        assert_eq!(tail_token(inner.as_bytes()), None);
+        // Metadata first, as for a built-in kind's list: its head names it.
+        let first = r#"{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"p2"},"items":[{"metadata":{"name":"a"}}]}"#;
+        assert_eq!(head_token(first.as_bytes()), Head::Next("p2".into()));
+    }
+
+    #[test]
+    fn a_page_that_is_not_utf8_is_refused_in_serde_jsons_words() {
+        let read = |text: &[u8]| read_json::<ListMetaW>(text).map(|m| m.continue_token);
+        assert_eq!(
+            read(br#"{"continue":"t\u00e9"}"#).ok(),
+            Some(Some("té".into()))
+        );
+        assert_eq!(
+            read("{\"continue\":\"té\"}".as_bytes()).ok(),
+            Some(Some("té".into()))
+        );
+        let error = read(b"{\"continue\":\"t\xff\"}").expect_err("not UTF-8");
+        assert!(error.to_string().contains("line 1"), "{error}");
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(depth_at(br#"{"a":"#), 1);
+        assert_eq!(depth_at(br#"{"a":[{"#), 3);
+        assert_eq!(depth_at(br#"{"a":"[{\"}","#), 1);
+        assert_eq!(depth_at(br#"{"a":{"b":[1,2]},"#), 1);
+        assert_eq!(depth_at(br#"{"a\\":"#), 1);
     }
 }

@@ -1,20 +1,20 @@
-//! One watch per kind: kube-runtime's watcher with backoff, each object projected to a row at
-//! once (the raw object is dropped), relists delivered whole, and errors turned into the source
-//! state the pane shows.
+//! One watch per kind (`typed`: a list, then a watch from it), each object projected to a row
+//! at once (the raw object is dropped), relists delivered whole, and errors turned into the
+//! source state the pane shows, with backoff.
 
 use std::fmt::Debug;
 use std::time::Duration;
 
-use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::Api;
 use kube::core::ApiResource;
-use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event};
 use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
+use crate::clients::error::ClientError;
+use crate::clients::kube::pages;
+use crate::clients::kube::typed::{self, Change, Ended, Expiries};
 use crate::model::source::SourceState;
 use crate::model::store::{Keyed, Malformed, ObjRef, WatchUpdate};
 use crate::model::text::sanitize;
@@ -109,25 +109,18 @@ fn classify_client_error(e: &kube::Error) -> Option<SourceState> {
     }
 }
 
-/// The pane state for a watcher error; `since` is when the source last was fine.
-fn classify(e: &watcher::Error, since: Timestamp, ever_live: bool) -> Option<SourceState> {
-    let client_error = match e {
-        watcher::Error::InitialListFailed(c)
-        | watcher::Error::WatchStartFailed(c)
-        | watcher::Error::WatchFailed(c) => Some(c),
-        // 410 Expired: the watcher relists by itself; not worth alarming anyone.
-        watcher::Error::WatchError(s) if s.code == 410 => return None,
-        _ => None,
-    };
-    if let Some(state) = client_error.and_then(classify_client_error) {
-        return Some(state);
+/// The pane state for a failed list or watch; `since` is when the source last was fine.
+fn failed_state(e: ClientError, since: Timestamp, ever_live: bool) -> SourceState {
+    match e {
+        ClientError::Forbidden(m) => SourceState::Forbidden(m),
+        ClientError::NotFound(_) => SourceState::NotInstalled,
+        e @ ClientError::Unauthorized(_) => SourceState::Error(e.to_string()),
+        e if ever_live => SourceState::Stale {
+            since,
+            reason: e.to_string(),
+        },
+        e => SourceState::Error(e.to_string()),
     }
-    let reason = sanitize(&e.to_string());
-    Some(if ever_live {
-        SourceState::Stale { since, reason }
-    } else {
-        SourceState::Error(reason)
-    })
 }
 
 /// Spawn a watch on one cluster that projects each object with `project` (keyed into
@@ -148,8 +141,8 @@ where
         + Send
         + 'static,
     R: Keyed + Send + 'static,
-    F: Fn(&W) -> R + Send + 'static,
-    S: Fn(WatchUpdate<R>) + Send + 'static,
+    F: Fn(&W) -> R + Send + Sync + 'static,
+    S: Fn(WatchUpdate<R>) + Send + Sync + 'static,
 {
     let cluster_name = smol_str::SmolStr::from(cluster.as_str());
     let (group, kind) = (spec.group, spec.kind);
@@ -179,6 +172,7 @@ where
         let mut backoff = MIN_BACKOFF;
         let mut ever_live = false;
         let mut last_good = Timestamp::now();
+        let mut expiries = Expiries::default();
         loop {
             let ar = match resolve(&client, &spec).await {
                 Ok(ar) => {
@@ -218,57 +212,54 @@ where
                 Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
                 None => Api::all_with(client.clone(), &ar),
             };
-            let mut config = watcher::Config::default().page_size(500);
+            let mut base = api.resource_url().to_string();
             if let Some(fields) = &spec.fields {
-                config = config.fields(fields);
+                base.push_str(&format!("?fieldSelector={}", pages::url_escape(fields)));
             }
-            // A 410 is the watcher's to recover from (it relists), but after a pause that grows
-            // while they keep coming: a storm of them must not turn into a storm of lists.
-            let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-            let mut relist: Option<(Vec<R>, Vec<Malformed>)> = None;
-            while let Some(event) = stream.next().await {
-                match event {
-                    Ok(event) => {
+            let ended = match typed::list(&client, &base, &project).await {
+                Ok(listed) => {
+                    ever_live = true;
+                    backoff = MIN_BACKOFF;
+                    last_good = Timestamp::now();
+                    send(WatchUpdate::Relisted(cluster.clone(), listed.rows));
+                    listed
+                        .malformed
+                        .into_iter()
+                        .for_each(|m| send(WatchUpdate::Malformed(m)));
+                    typed::follow(&client, &base, listed.rv, |change| {
                         last_good = Timestamp::now();
-                        match event {
-                            Event::Init => relist = Some(Default::default()),
-                            Event::InitApply(o) => {
-                                let (rows, malformed) = relist.get_or_insert_default();
-                                let (row, odd) = project(&o);
-                                rows.push(row);
-                                malformed.extend(odd);
-                            }
-                            Event::InitDone => {
-                                ever_live = true;
-                                backoff = MIN_BACKOFF;
-                                let (rows, malformed) = relist.take().unwrap_or_default();
-                                send(WatchUpdate::Relisted(cluster.clone(), rows));
-                                malformed
-                                    .into_iter()
-                                    .for_each(|m| send(WatchUpdate::Malformed(m)));
-                            }
-                            Event::Apply(o) => {
+                        match change {
+                            Change::Applied(o) => {
                                 let (row, malformed) = project(&o);
                                 send(WatchUpdate::Upsert(row));
                                 if let Some(m) = malformed {
                                     send(WatchUpdate::Malformed(m));
                                 }
                             }
-                            Event::Delete(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
+                            Change::Deleted(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
                                 cluster.clone(),
                                 sanitize(o.meta().namespace.as_deref().unwrap_or("")),
                                 sanitize(o.meta().name.as_deref().unwrap_or("")),
                             ))),
                         }
-                    }
-                    Err(e) => {
-                        tracing::warn!(kind = spec.kind, cluster = %cluster, "watch error: {e}");
-                        // None: a 410 the watcher relists from by itself.
-                        if let Some(state) = classify(&e, last_good, ever_live) {
-                            send(WatchUpdate::State(cluster.clone(), state));
-                            break;
-                        }
-                    }
+                    })
+                    .await
+                }
+                Err(e) => Ended::Failed(e),
+            };
+            match ended {
+                // Listed again (swapped in whole), after a pause that grows while expiries keep
+                // coming: a storm of them must not turn into a storm of lists.
+                Ended::Expired => {
+                    tokio::time::sleep(expiries.pause()).await;
+                    continue;
+                }
+                Ended::Failed(e) => {
+                    tracing::warn!(kind = spec.kind, cluster = %cluster, "watch error: {e}");
+                    send(WatchUpdate::State(
+                        cluster.clone(),
+                        failed_state(e, last_good, ever_live),
+                    ));
                 }
             }
             tokio::time::sleep(backoff).await;
