@@ -45,6 +45,7 @@ mod talos_metrics;
 mod talos_remedy;
 mod talos_state;
 mod terminal_exit;
+mod typed_watch;
 mod update;
 mod vms;
 mod workloads;

@@ -126,8 +126,11 @@ where
             Err(e) => return Ended::Failed(e),
         };
         let started = Instant::now();
+        // A too-old resourceVersion is said in the stream (an ERROR event) by kube-apiserver,
+        // and by some servers as the answer itself.
         let stream = match client.request_events::<W>(request).await {
             Ok(stream) => stream,
+            Err(kube::Error::Api(status)) if status.code == 410 => return Ended::Expired,
             Err(e) => return Ended::Failed(ClientError::from_kube(&e)),
         };
         let mut stream = Box::pin(stream);
