@@ -417,6 +417,9 @@ mod tests {
         for cut in 0..end {
             assert_eq!(tail_token(&sorted.as_bytes()[..cut]), None, "cut at {cut}");
         }
+        // Pretty-printed, as a proxy or a transcript may have it, with remainingItemCount.
+        let pretty = "{\n  \"items\": [\n    {\"metadata\": {\"name\": \"a\"}}\n  ],\n  \"kind\": \"MachineList\",\n  \"metadata\": {\n    \"continue\": \"eyJ2\",\n    \"remainingItemCount\": 3,\n    \"resourceVersion\": \"6789\"\n  }\n}\n";
+        assert_eq!(tail_token(pretty.as_bytes()).as_deref(), Some("eyJ2"));
         // The last page, and a last object's metadata (followed by more than the list's end).
         let last = r#"{"items":[],"kind":"MachineList","metadata":{"resourceVersion":"9"}}"#;
         assert_eq!(tail_token(last.as_bytes()), None);
