@@ -144,6 +144,15 @@ impl Link {
         .is_ok()
     }
 
+    /// Ask for the page `next` names (an error: the reader is gone, nothing more to ask for).
+    fn ask_next(self, next: String) -> Result<(), ClientError> {
+        if self.ask(Some(next)) {
+            Ok(())
+        } else {
+            Err(ClientError::Invalid("the list was given up".into()))
+        }
+    }
+
     /// One page: its place in the window first, then its request; the next page is asked for
     /// once this one's head names it, or else once it is whole and its tail does.
     async fn fetch(self, token: Option<String>) -> Result<Page, ClientError> {
@@ -195,17 +204,6 @@ impl Link {
             text,
             _place: place,
         })
-    }
-}
-
-impl Link {
-    /// Ask for the page `next` names (an error: the reader is gone, nothing more to ask for).
-    fn ask_next(self, next: String) -> Result<(), ClientError> {
-        if self.ask(Some(next)) {
-            Ok(())
-        } else {
-            Err(ClientError::Invalid("the list was given up".into()))
-        }
     }
 }
 
