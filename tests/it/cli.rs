@@ -2,31 +2,7 @@
 //! one paragraph (no error chain, no backtrace), and completions and the manual page come from
 //! the CLI definition.
 
-use std::process::Command;
-
-/// `opsdeck` with nothing of the machine's own config: an empty home of its own (removed when
-/// the test ends), no KUBECONFIG.
-struct Cli {
-    home: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Cli {
-        Cli {
-            home: tempfile::tempdir().expect("a home"),
-        }
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-        let home = self.home.path();
-        cmd.env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env_remove("KUBECONFIG")
-            .env_remove("RUST_BACKTRACE");
-        cmd
-    }
-}
+use crate::common::Cli;
 
 #[test]
 fn a_first_run_without_a_kubeconfig_says_what_to_do() {

@@ -2,7 +2,6 @@
 //! it found (and what the token's rules allow); `snapshot` draws one frame of a pane after its
 //! first complete load, with no terminal.
 
-use std::process::Command;
 use std::time::Duration;
 
 use opsdeck::app::headless::{ShotRequest, snapshot};
@@ -15,7 +14,7 @@ use opsdeck::clients::talos::poller::TalosSetup;
 use opsdeck::views::printed;
 
 use crate::common::{
-    all_sources, argocd_settings, client_for, frozen_sim_with_talos, talos_setup, test_state,
+    Cli, all_sources, argocd_settings, client_for, frozen_sim_with_talos, talos_setup, test_state,
 };
 
 /// A state naming the clusters the snapshot watches, as the command line builds it.
@@ -235,26 +234,14 @@ async fn a_snapshot_waits_for_the_first_complete_load() {
     assert!(shot.unknown_command, "{:?}", shot.notice);
 }
 
-fn opsdeck() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-    let home = std::env::temp_dir().join(format!("opsdeck-shell-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
-    cmd.env("HOME", &home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_CACHE_HOME", home.join(".cache"))
-        .env_remove("KUBECONFIG")
-        .env_remove("COLUMNS")
-        .env_remove("LINES");
-    cmd
-}
-
 #[test]
 fn the_demo_snapshots_and_checks_from_the_command_line() {
     // Its own TMPDIR: the demo's credentials folder must be gone after each command, however
     // it ends (the demo's check exits 1: one of its Talos nodes is down on purpose).
     let tmp = tempfile::tempdir().expect("TMPDIR");
+    let cli = Cli::new();
     let opsdeck = || {
-        let mut cmd = opsdeck();
+        let mut cmd = cli.cmd();
         cmd.env("TMPDIR", tmp.path());
         cmd
     };
@@ -319,7 +306,8 @@ async fn check_also_reaches_the_clusters_capi_secrets_name() {
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("written");
-    let out = opsdeck()
+    let out = Cli::new()
+        .cmd()
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .args(["check", "-o", "json"])

@@ -3,10 +3,12 @@
 
 #![allow(dead_code)]
 
+mod cli;
 mod dialogs;
 mod reading;
 pub mod schema;
 
+pub use cli::Cli;
 pub use dialogs::{confirm, wait_allowed, wait_denied};
 
 pub use reading::{
