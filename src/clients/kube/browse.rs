@@ -24,8 +24,6 @@ use crate::model::store::{ObjRef, WatchUpdate};
 
 const MIN_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Watches are renewed this often (the server ends them at the timeout).
-const WATCH_SECONDS: u64 = 290;
 
 /// What a browse watch reports.
 #[derive(Debug, Clone)]
@@ -293,9 +291,7 @@ pub fn spawn_table_watch(
             }
             // Watch from the list, renewing at each timeout, until the server says relist.
             loop {
-                let path = format!(
-                    "{base}&watch=true&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds={WATCH_SECONDS}"
-                );
+                let path = pages::watch_path(&base, &rv);
                 let Ok(request) = pages::table_request(&path) else {
                     break;
                 };

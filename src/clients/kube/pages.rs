@@ -218,10 +218,26 @@ pub fn read_json<'a, T: serde::Deserialize<'a>>(text: &'a [u8]) -> serde_json::R
     }
 }
 
+/// Watches are renewed this often (the server ends them at the timeout).
+const WATCH_SECONDS: u64 = 290;
+
+/// What joins a query's next parameter to `base`: `?` for the first.
+fn joint(base: &str) -> char {
+    if base.contains('?') { '&' } else { '?' }
+}
+
+/// The path of a watch of `base` from `rv`, with bookmarks, ended by the server at its timeout.
+pub fn watch_path(base: &str, rv: &str) -> String {
+    format!(
+        "{base}{}watch=true&allowWatchBookmarks=true&resourceVersion={}&timeoutSeconds={WATCH_SECONDS}",
+        joint(base),
+        url_escape(rv)
+    )
+}
+
 /// The path of a list's page: after the first, the one `token` continues to.
 fn page_path(base: &str, token: Option<&str>) -> String {
-    let joint = if base.contains('?') { '&' } else { '?' };
-    let mut path = format!("{base}{joint}limit={PAGE}");
+    let mut path = format!("{base}{}limit={PAGE}", joint(base));
     if let Some(t) = token {
         path.push_str(&format!("&continue={}", url_escape(t)));
     }

@@ -20,8 +20,6 @@ use crate::model::browse::ListMetaW;
 use crate::model::forgiving;
 use crate::model::store::Malformed;
 
-/// Watches are renewed this often (the server ends them at the timeout).
-const WATCH_SECONDS: u64 = 290;
 /// A watch that ends sooner than this without a word is not asked for again at once.
 const TOO_SHORT: Duration = Duration::from_secs(1);
 const SHORT_PAUSE: Duration = Duration::from_millis(500);
@@ -115,12 +113,8 @@ pub async fn follow<W>(
 where
     W: Resource + Clone + DeserializeOwned,
 {
-    let joint = if base.contains('?') { '&' } else { '?' };
     loop {
-        let path = format!(
-            "{base}{joint}watch=true&allowWatchBookmarks=true&resourceVersion={}&timeoutSeconds={WATCH_SECONDS}",
-            pages::url_escape(&rv)
-        );
+        let path = pages::watch_path(base, &rv);
         let request = match pages::get_request(&path, pages::JSON_ACCEPT) {
             Ok(request) => request,
             Err(e) => return Ended::Failed(e),
