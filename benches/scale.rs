@@ -23,6 +23,7 @@
 mod support;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,8 @@ const DEFAULT_SIZES: &str = "1k,10k,100k";
 const EVENTS_PER_SECOND: u64 = 500;
 const CHURN_FOR: Duration = Duration::from_secs(10);
 const IDLE_FOR: Duration = Duration::from_secs(30);
+/// A size not loaded by then fails the benchmark (it never hangs).
+const LOAD_WITHIN: Duration = Duration::from_secs(600);
 const CHURN_NAMESPACE: &str = "team-0";
 
 fn main() {
@@ -118,51 +121,55 @@ async fn measure(size: &str, idle: bool) {
     for command in start_with(&mut state, "pods") {
         executor.run(command);
     }
-    let complete = |s: &State| {
-        s.browse.rows.len() >= pods
-            && s.browse.rows.state() == SourceState::Live
-            && s.capi.machines.len() == machines
-            && s.argo.apps.len() == apps
-    };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
-    // The first frame with pods on it (the first list's pages are shown as they arrive).
+    // The cockpit's loop, as it runs while the lists arrive: each frame drawn (at most every
+    // 16 ms) shows the rows read since the one before, so the complete frame is the first one
+    // drawn once the last page is in.
     let mut first_rows = None;
-    // When each kind was loaded: pods live, every Machine, every Application.
+    // The first frame with each kind loaded: pods live, every Machine, every Application.
     let mut loaded: [Option<Duration>; 3] = [None; 3];
-    while !complete(&state) {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(msg)) => {
-                handle(&mut state, &mut executor, msg);
-                let done = [
-                    state.browse.rows.len() >= pods
-                        && state.browse.rows.state() == SourceState::Live,
-                    state.capi.machines.len() == machines,
-                    state.argo.apps.len() == apps,
-                ];
-                for (at, done) in loaded.iter_mut().zip(done) {
-                    if done && at.is_none() {
-                        *at = Some(start.elapsed());
-                    }
-                }
-                if first_rows.is_none() && !state.browse.rows.is_empty() {
-                    let frame = render(&mut state);
-                    assert!(frame.contains("pods ("), "{frame}");
-                    first_rows = Some(start.elapsed());
+    let mut complete_frame = String::new();
+    let completed = drive(
+        &mut state,
+        &mut executor,
+        &mut rx,
+        LOAD_WITHIN,
+        |state, frame| {
+            let done = [
+                state.browse.rows.len() >= pods && state.browse.rows.state() == SourceState::Live,
+                state.capi.machines.len() == machines,
+                state.argo.apps.len() == apps,
+            ];
+            for (at, done) in loaded.iter_mut().zip(done) {
+                if done && at.is_none() {
+                    *at = Some(start.elapsed());
                 }
             }
-            _ => panic!(
-                "scale-{size} did not load in 600 s: {} pods, {} Machines, {} apps",
-                state.browse.rows.len(),
-                state.capi.machines.len(),
-                state.argo.apps.len()
-            ),
-        }
-    }
-    let frame = render(&mut state);
+            if first_rows.is_none() && !state.browse.rows.is_empty() {
+                assert!(frame.contains("pods ("), "{frame}");
+                first_rows = Some(start.elapsed());
+            }
+            if done.iter().all(|d| *d) {
+                complete_frame = frame.to_string();
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    )
+    .await;
+    assert!(
+        completed,
+        "scale-{size} did not load in {} s: {} pods, {} Machines, {} apps",
+        LOAD_WITHIN.as_secs(),
+        state.browse.rows.len(),
+        state.capi.machines.len(),
+        state.argo.apps.len()
+    );
     let first_frame = start.elapsed();
     let cpu_to_frame = cpu_seconds() - cpu_start;
     let sim_cpu_to_frame = sim.cpu_seconds() - sim_cpu_start;
     let peak_at_frame = proc_status("VmHWM:").unwrap_or(0);
+    let frame = complete_frame;
     assert!(frame.contains(&format!("pods ({pods}) [live]")), "{frame}");
 
     // A frame after a change (as each frame under watch events is): a pod's STATUS changed by
@@ -232,11 +239,14 @@ async fn measure(size: &str, idle: bool) {
             &mut executor,
             &mut rx,
             Duration::from_secs(3),
-            |_| {},
+            |_, _| ControlFlow::Continue(()),
         )
         .await;
         let cpu = cpu_seconds();
-        drive(&mut state, &mut executor, &mut rx, IDLE_FOR, |_| {}).await;
+        drive(&mut state, &mut executor, &mut rx, IDLE_FOR, |_, _| {
+            ControlFlow::Continue(())
+        })
+        .await;
         Some(cpu_seconds() - cpu)
     } else {
         None
@@ -371,7 +381,7 @@ async fn churn(
         executor,
         rx,
         CHURN_FOR + Duration::from_secs(2),
-        |state| {
+        |state, _| {
             let now = Instant::now();
             let mut sent = sent.lock().expect("sent");
             let listed = |name: &String| state.browse.rows.get(&key(name)).is_some();
@@ -401,6 +411,7 @@ async fn churn(
                     slowest = (now - at, at.saturating_duration_since(began));
                 }
             }
+            ControlFlow::Continue(())
         },
     )
     .await;

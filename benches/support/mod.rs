@@ -4,7 +4,9 @@
 // Each benchmark uses its own part of what is here.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
@@ -55,13 +57,23 @@ pub fn cpu_seconds_of(process: &str) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// A frame of the cockpit on a 200×50 test terminal, as its text.
 pub fn render(state: &mut State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-    terminal
-        .draw(|f| opsdeck::views::draw(f, state))
-        .expect("draw");
-    let buffer = terminal.backend().buffer().clone();
-    buffer.content().iter().map(|c| c.symbol()).collect()
+    FRAMES.with_borrow_mut(|terminal| {
+        let terminal = terminal
+            .get_or_insert_with(|| Terminal::new(TestBackend::new(200, 50)).expect("terminal"));
+        terminal
+            .draw(|f| opsdeck::views::draw(f, state))
+            .expect("draw");
+        let buffer = terminal.backend().buffer();
+        buffer.content().iter().map(|c| c.symbol()).collect()
+    })
+}
+
+thread_local! {
+    /// One terminal for every frame, as the cockpit keeps its own: a frame writes only the
+    /// cells that changed since the one before.
+    static FRAMES: RefCell<Option<Terminal<TestBackend>>> = const { RefCell::new(None) };
 }
 
 /// The simulator child process; killed when the benchmark ends, however it ends.
@@ -183,15 +195,16 @@ pub fn key_cost(state: &mut State, mut press: impl FnMut(&mut State, Msg)) -> (D
     (per_move, drawn.elapsed() / rounds)
 }
 
-/// The cockpit's loop (`app::run`), for `for_how_long`: apply every message and a clock tick
-/// each second, draw at most every 16 ms when something changed, call `drawn` after each frame.
+/// The cockpit's loop (`app::run`), for `for_how_long` or until `drawn` says stop: apply every
+/// message and a clock tick each second, draw at most every 16 ms when something changed, and
+/// hand each frame (as text) to `drawn`. Whether `drawn` stopped it.
 pub async fn drive(
     state: &mut State,
     executor: &mut Executor,
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     for_how_long: Duration,
-    mut drawn: impl FnMut(&State),
-) {
+    mut drawn: impl FnMut(&State, &str) -> ControlFlow<()>,
+) -> bool {
     let end = tokio::time::Instant::now() + for_how_long;
     let mut last_draw = Instant::now() - FRAME_INTERVAL;
     // The cockpit's clock: ages move once a second, so a table with an AGE column redraws.
@@ -214,13 +227,15 @@ pub async fn drive(
             handle(state, executor, msg);
         }
         if state.dirty && Instant::now() >= last_draw + FRAME_INTERVAL {
-            render(state);
+            let frame = render(state);
             state.dirty = false;
             last_draw = Instant::now();
-            drawn(state);
+            if drawn(state, &frame).is_break() {
+                return true;
+            }
         }
         if tokio::time::Instant::now() >= end {
-            return;
+            return false;
         }
     }
 }
