@@ -4,6 +4,7 @@
 //! so a table never shows half a list and rows deleted while disconnected disappear.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use smol_str::SmolStr;
@@ -12,7 +13,7 @@ use super::source::SourceState;
 
 /// Which object a row is: the cluster (kube context or talosconfig context) it came from,
 /// its namespace (empty for cluster-scoped objects) and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ObjRef {
     pub cluster: SmolStr,
     pub namespace: SmolStr,
@@ -48,6 +49,48 @@ impl ObjRef {
             ns => format!("{ns}/{}", self.name),
         }
     }
+}
+
+/// Cluster, then namespace, then name, each in `str`'s order.
+impl Ord for ObjRef {
+    fn cmp(&self, other: &Self) -> Ordering {
+        key_order(self.parts(), other.parts())
+    }
+}
+
+impl PartialOrd for ObjRef {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Two keys' parts in turn. Every insert into a store and every search of one compares keys
+/// some sixteen times: at 60,000 pods they were a twentieth of the load, most of it three
+/// calls into the C library's `memcmp` a comparison for strings of a few bytes.
+fn key_order(a: (&str, &str, &str), b: (&str, &str, &str)) -> Ordering {
+    str_order(a.0, b.0)
+        .then_with(|| str_order(a.1, b.1))
+        .then_with(|| str_order(a.2, b.2))
+}
+
+/// `str`'s order (its bytes', then its length's), eight bytes a step without a call.
+#[inline]
+fn str_order(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let (a_words, a_rest) = a[..common].as_chunks::<8>();
+    let (b_words, b_rest) = b[..common].as_chunks::<8>();
+    for (x, y) in a_words.iter().zip(b_words) {
+        if x != y {
+            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
+        }
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl std::fmt::Display for ObjRef {
@@ -108,13 +151,13 @@ impl<R: Keyed> PartialEq for ByKey<R> {
 impl<R: Keyed> Eq for ByKey<R> {}
 
 impl<R: Keyed> PartialOrd for ByKey<R> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl<R: Keyed> Ord for ByKey<R> {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+    fn cmp(&self, other: &Self) -> Ordering {
         self.0.key().cmp(other.0.key())
     }
 }
@@ -155,14 +198,14 @@ impl PartialEq for dyn KeyParts + '_ {
 impl Eq for dyn KeyParts + '_ {}
 
 impl PartialOrd for dyn KeyParts + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl Ord for dyn KeyParts + '_ {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.parts().cmp(&other.parts())
+    fn cmp(&self, other: &Self) -> Ordering {
+        key_order(self.parts(), other.parts())
     }
 }
 
@@ -485,5 +528,25 @@ mod tests {
         ));
         assert!(s.malformed().is_empty(), "a relist says anew what it found");
         assert_eq!(s.len(), 2, "the notes never cost a row");
+    }
+
+    /// Parts made of a few letters that sort around each other (and one that is two bytes
+    /// long), so keys share prefixes of every length, eight-byte words included.
+    fn part() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("[a-c/é-]{0,20}").expect("a pattern")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        #[test]
+        fn keys_sort_as_their_parts_do_as_strings(
+            a in (part(), part(), part()),
+            b in (part(), part(), part()),
+        ) {
+            let key = |(c, n, m): &(String, String, String)| ObjRef::in_cluster(c.as_str(), n.as_str(), m.as_str());
+            let as_strings = (a.0.as_str(), a.1.as_str(), a.2.as_str()).cmp(&(b.0.as_str(), b.1.as_str(), b.2.as_str()));
+            proptest::prop_assert_eq!(key(&a).cmp(&key(&b)), as_strings);
+            proptest::prop_assert_eq!(key(&a) == key(&b), as_strings.is_eq());
+        }
     }
 }
