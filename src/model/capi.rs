@@ -6,9 +6,10 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use smol_str::SmolStr;
 
+use super::conditions::{Available, Ready, Shown};
 use super::store::{Keyed, ObjRef};
 use super::text::sanitize_inline;
-use super::wire::{CondSummary, ConditionW, Slim, inline_text, text};
+use super::wire::{CondSummary, Slim, inline_text, text};
 
 pub use super::wire::{CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, DEPLOYMENT_NAME_LABEL};
 
@@ -42,7 +43,7 @@ pub struct CountersW {
 #[serde(rename_all = "camelCase", default)]
 pub struct ClusterStatusW {
     pub phase: Option<SmolStr>,
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Available>,
     pub control_plane: Option<CountersW>,
     pub workers: Option<CountersW>,
 }
@@ -64,7 +65,7 @@ pub struct ControlPlaneStatusW {
     pub unavailable_replicas: Option<i64>,
     pub version: Option<SmolStr>,
     pub ready: Option<bool>,
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -96,7 +97,7 @@ pub struct DeploymentStatusW {
     pub available_replicas: Option<i64>,
     pub up_to_date_replicas: Option<i64>,
     pub phase: Option<SmolStr>,
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Available>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -162,7 +163,7 @@ pub struct MachineStatusW {
     pub phase: Option<SmolStr>,
     pub node_ref: Option<NodeRefW>,
     pub addresses: Vec<MachineAddressW>,
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
 }
 
 pub type ClusterW = Slim<ClusterSpecW, ClusterStatusW>;
@@ -275,7 +276,7 @@ pub fn cluster_row(o: &ClusterW) -> ClusterRow {
         paused: o.spec.paused.unwrap_or(false),
         replicas: Replicas::from_counters(&s.control_plane)
             .sum(Replicas::from_counters(&s.workers)),
-        available: CondSummary::from_conditions(&s.conditions, "Available"),
+        available: s.conditions.summary().clone(),
         created: o.created(),
     }
 }
@@ -298,7 +299,7 @@ pub fn control_plane_row(o: &ControlPlaneW) -> ControlPlaneRow {
                 .unwrap_or(current),
         },
         version: text(&o.spec.version),
-        ready: CondSummary::from_conditions(&s.conditions, "Ready"),
+        ready: s.conditions.summary().clone(),
         created: o.created(),
     }
 }
@@ -318,7 +319,7 @@ pub fn deployment_row(o: &DeploymentW) -> DeploymentRow {
         version: text(&o.spec.template.spec.version),
         phase: text(&s.phase),
         paused: o.spec.paused.unwrap_or(false),
-        available: CondSummary::from_conditions(&s.conditions, "Available"),
+        available: s.conditions.summary().clone(),
         created: o.created(),
     }
 }
@@ -341,7 +342,7 @@ pub fn machine_row(o: &MachineW) -> MachineRow {
             .map(|n| inline_text(&n.name))
             .unwrap_or_default(),
         provider_id: inline_text(&o.spec.provider_id),
-        ready: CondSummary::from_conditions(&s.conditions, "Ready"),
+        ready: s.conditions.summary().clone(),
         created: o.created(),
         deleting: o.metadata.deletion_timestamp.is_some(),
         address: s

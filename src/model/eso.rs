@@ -4,8 +4,9 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use super::conditions::{Ready, Shown};
 use super::store::{Keyed, ObjRef};
-use super::wire::{CondSummary, ConditionW, Slim, text, timestamp};
+use super::wire::{CondSummary, Slim, text, timestamp};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -33,7 +34,7 @@ pub struct ExternalSecretSpecW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExternalSecretStatusW {
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
     #[serde(deserialize_with = "crate::model::wire::stamp")]
     pub refresh_time: Option<Time>,
 }
@@ -41,7 +42,7 @@ pub struct ExternalSecretStatusW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StoreStatusW {
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
     pub capabilities: Option<String>,
 }
 
@@ -121,7 +122,7 @@ pub fn external_secret_row(o: &ExternalSecretW) -> ExternalSecretRow {
         .unwrap_or_else(|| "1h".into());
     ExternalSecretRow {
         key: o.obj_ref(),
-        ready: CondSummary::from_conditions(&o.status.conditions, "Ready"),
+        ready: o.status.conditions.summary().clone(),
         store_kind: {
             let k = text(&o.spec.secret_store_ref.kind);
             if k.is_empty() {
@@ -149,7 +150,7 @@ pub fn store_row(o: &StoreW, cluster_scoped: bool) -> StoreRow {
     StoreRow {
         key: o.obj_ref(),
         cluster_scoped,
-        ready: CondSummary::from_conditions(&o.status.conditions, "Ready"),
+        ready: o.status.conditions.summary().clone(),
     }
 }
 

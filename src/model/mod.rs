@@ -9,6 +9,7 @@ pub mod attention;
 pub mod browse;
 pub mod capi;
 pub mod catalog;
+pub mod conditions;
 pub mod describe;
 pub mod drain;
 pub mod drift;

@@ -4,8 +4,9 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use super::conditions::{Ready, Shown};
 use super::store::{Keyed, ObjRef};
-use super::wire::{CondSummary, ConditionW, Slim, text};
+use super::wire::{CondSummary, Slim, text};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -60,7 +61,7 @@ pub struct VmSpecW {
 pub struct VmStatusW {
     pub printable_status: Option<String>,
     pub run_strategy: Option<String>,
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -100,7 +101,7 @@ pub struct NodeInfoW {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct NodeStatusW {
-    pub conditions: Vec<ConditionW>,
+    pub conditions: Shown<Ready>,
     pub node_info: NodeInfoW,
 }
 
@@ -203,7 +204,7 @@ pub fn vm_row(o: &VmW) -> VmRow {
             .map(|c| c * domain.cpu.sockets.unwrap_or(1)),
         memory: text(&Some(memory)),
         image_id: image_id.map(|i| text(&Some(i))),
-        ready: CondSummary::from_conditions(&o.status.conditions, "Ready"),
+        ready: o.status.conditions.summary().clone(),
         created: o.created(),
     }
 }
@@ -236,7 +237,7 @@ pub fn image_row(o: &ImageW) -> ImageRow {
 pub fn host_row(o: &NodeW) -> HostRow {
     HostRow {
         key: o.obj_ref(),
-        ready: CondSummary::from_conditions(&o.status.conditions, "Ready"),
+        ready: o.status.conditions.summary().clone(),
         unschedulable: o.spec.unschedulable.unwrap_or(false),
         maintenance: o
             .annotation("harvesterhci.io/maintain-status")

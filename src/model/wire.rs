@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer};
 use smallvec::SmallVec;
 use smol_str::SmolStr;
 
+pub use super::conditions::CondSummary;
 use super::forgiving::{Lenient, Notes};
 use super::store::ObjRef;
 use super::text::{sanitize, sanitize_inline};
@@ -331,58 +332,6 @@ fn wanted<'a>(held: &'a Wanted, key: &str) -> Option<&'a str> {
     held.iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| v.as_str())
-}
-
-/// A condition in either CAPI shape (metav1.Condition or v1beta1 with severity).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ConditionW {
-    #[serde(rename = "type")]
-    pub kind: SmolStr,
-    pub status: SmolStr,
-    pub reason: Option<SmolStr>,
-    pub message: Option<SmolStr>,
-    pub severity: Option<SmolStr>,
-    #[serde(deserialize_with = "stamp")]
-    pub last_transition_time: Option<Time>,
-}
-
-/// A condition reduced to what a row shows.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CondSummary {
-    /// Some(true) for "True", Some(false) for "False", None for Unknown or absent.
-    pub ok: Option<bool>,
-    pub reason: SmolStr,
-    pub message: SmolStr,
-    pub since: Option<Timestamp>,
-}
-
-impl CondSummary {
-    pub fn from_conditions(conditions: &[ConditionW], kind: &str) -> Self {
-        conditions
-            .iter()
-            .find(|c| c.kind == kind)
-            .map(|c| CondSummary {
-                ok: match c.status.as_str() {
-                    "True" => Some(true),
-                    "False" => Some(false),
-                    _ => None,
-                },
-                reason: inline_text(&c.reason),
-                message: inline_text(&c.message),
-                since: c.last_transition_time.as_ref().map(|t| t.0),
-            })
-            .unwrap_or_default()
-    }
-
-    /// `True`, `False`, or `Unknown`, as clusterctl's STATUS column.
-    pub fn status_word(&self) -> &'static str {
-        match self.ok {
-            Some(true) => "True",
-            Some(false) => "False",
-            None => "Unknown",
-        }
-    }
 }
 
 /// A string field reduced for display: sanitized, and empty when absent.
