@@ -286,6 +286,12 @@ impl Api {
             "watch" => return watch::serve(self, path, &query, table),
             "list" => {
                 self.lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                *self
+                    .lists_of
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(def.kind)
+                    .or_default() += 1;
                 return self.list_streamed(path, query, table, warning).await;
             }
             "get" => self.get(&path).map(|(code, obj)| match table {

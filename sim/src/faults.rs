@@ -108,6 +108,18 @@ impl Simulator {
             .map_or(0, |s| s.api.lists.load(std::sync::atomic::Ordering::SeqCst))
     }
 
+    /// How many lists of one kind (`Pod`) a cluster's API server has served.
+    pub fn list_count_of(&self, cluster: &str, kind: &str) -> u64 {
+        self.server(cluster).map_or(0, |s| {
+            let lists = s
+                .api
+                .lists_of
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            lists.get(kind).copied().unwrap_or(0)
+        })
+    }
+
     /// Stop one cluster's API server (the others keep serving).
     pub fn stop_cluster(&mut self, cluster: &str) {
         if let Some(s) = self.server_mut(cluster) {

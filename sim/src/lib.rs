@@ -384,6 +384,7 @@ impl Simulator {
                 tokens_refused: std::sync::atomic::AtomicBool::new(false),
                 expire_watches: std::sync::atomic::AtomicBool::new(false),
                 lists: std::sync::atomic::AtomicU64::new(0),
+                lists_of: Mutex::default(),
             });
             servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
         }

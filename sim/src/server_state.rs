@@ -35,4 +35,6 @@ pub struct Api {
     pub answer_delay_ms: std::sync::atomic::AtomicU64,
     /// Lists served (collections read whole), to tell a relist storm.
     pub lists: std::sync::atomic::AtomicU64,
+    /// The same, per kind (`Pod`).
+    pub lists_of: std::sync::Mutex<std::collections::HashMap<&'static str, u64>>,
 }

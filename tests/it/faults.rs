@@ -357,6 +357,44 @@ async fn a_watch_expiry_storm_relists_without_flicker_or_hammering() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_expiry_storm_on_a_browsed_kind_lists_it_ever_less_often() {
+    let sim = common::frozen_sim().await;
+    let mut c = Cockpit::start(common::admin(&sim).await).await;
+    // The apps through the browser (the server's columns), as `:applications` shows them.
+    c.wait_for("discovery", |s| {
+        s.catalog.resolve("applications.argoproj.io").is_some()
+    })
+    .await;
+    c.command("applications.argoproj.io");
+    c.wait_for("apps live", |s| {
+        s.browse.rows.len() == 25 && s.browse.rows.state() == SourceState::Live
+    })
+    .await;
+    let management = opsdeck_sim::MANAGEMENT;
+    let before = sim.list_count_of(management, "Application");
+    sim.expire_watches(management, true);
+    c.settle_checking(std::time::Duration::from_secs(5), |s| {
+        assert_eq!(s.browse.rows.len(), 25, "the rows flickered");
+    })
+    .await;
+    let lists = sim.list_count_of(management, "Application") - before;
+    sim.expire_watches(management, false);
+    // Two watches list them: the browser's and the apps pane's. Each waits 0.8, 1.6, 3.2 s
+    // between expiries: two lists each in the five seconds, three at most (the browser's,
+    // after a fixed half second each, listed nine times).
+    assert!((2..=6).contains(&lists), "{lists} lists of the apps in 5 s");
+    c.wait_for("apps live and whole", |s| {
+        s.browse.rows.state() == SourceState::Live && s.browse.rows.len() == 25
+    })
+    .await;
+    let frame = c.frame();
+    assert!(
+        frame.contains("applications.argoproj.io (25) [live]"),
+        "{frame}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_crd_deleted_while_running_and_recreated_changes_only_its_pane() {
     let sim = common::frozen_sim().await;
     let mut c = Cockpit::start(common::admin(&sim).await).await;

@@ -3,10 +3,12 @@
 //! (other servers), a 403, and a watch that ends quietly at its timeout and is renewed from the
 //! last resourceVersion it saw.
 
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use opsdeck::clients::error::ClientError;
+use opsdeck::clients::kube::pages;
 use opsdeck::clients::kube::typed::{self, Change, Ended};
 use opsdeck::model::capi::MachineW;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -82,15 +84,17 @@ fn client(url: &str) -> kube::Client {
 }
 
 /// Follow until it ends (within 10 s), with the changes it handed on as `applied name` or
-/// `deleted name`.
-async fn follow(url: &str, rv: &str) -> (Ended, Vec<String>) {
+/// `deleted name`; the follower stops wanting them after `wanted` changes.
+async fn follow_for(url: &str, rv: &str, wanted: usize) -> (Ended, Vec<String>) {
     let mut changes = Vec::new();
     let ended = tokio::time::timeout(
         Duration::from_secs(10),
         typed::follow::<MachineW>(
             &client(url),
             "/apis/cluster.x-k8s.io/v1beta2/machines",
+            pages::JSON_ACCEPT,
             rv.to_string(),
+            |m| m.metadata.resource_version.as_deref(),
             |c| {
                 changes.push(match c {
                     Change::Applied(m) => {
@@ -99,13 +103,22 @@ async fn follow(url: &str, rv: &str) -> (Ended, Vec<String>) {
                     Change::Deleted(m) => {
                         format!("deleted {}", m.metadata.name.unwrap_or_default())
                     }
-                })
+                });
+                if changes.len() < wanted {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
             },
         ),
     )
     .await
     .expect("the watch ended");
     (ended, changes)
+}
+
+async fn follow(url: &str, rv: &str) -> (Ended, Vec<String>) {
+    follow_for(url, rv, usize::MAX).await
 }
 
 #[tokio::test]
@@ -155,4 +168,18 @@ async fn a_410_as_the_answer_itself_is_an_expiry_and_a_403_a_refusal() {
         matches!(&ended, Ended::Failed(ClientError::Forbidden(m)) if m.contains("cannot watch")),
         "{ended:?}"
     );
+}
+
+#[tokio::test]
+async fn a_follower_that_wants_no_more_ends_the_watch_there() {
+    let stream = events(&[
+        machine_event("ADDED", "a", "11"),
+        machine_event("ADDED", "b", "12"),
+        machine_event("ADDED", "c", "13"),
+    ]);
+    let (url, paths) = server(vec![stream]).await;
+    let (ended, changes) = follow_for(&url, "10", 2).await;
+    assert!(matches!(ended, Ended::Unwanted), "{ended:?}");
+    assert_eq!(changes, ["applied a", "applied b"]);
+    assert_eq!(paths.lock().expect("paths").len(), 1, "not renewed");
 }

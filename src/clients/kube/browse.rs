@@ -3,6 +3,7 @@
 //! rows at once. Recovery is ours, as for the typed watches: after an error or an expired
 //! resourceVersion the kind is listed again and swapped in whole.
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -10,12 +11,12 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
 use kube::Client;
-use kube::core::WatchEvent;
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages::{self, Pages};
+use crate::clients::kube::typed::{self, Change, Ended, Expiries};
 use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
 use crate::model::health::{self, Rule};
@@ -238,13 +239,14 @@ pub fn spawn_table_watch(
         let mut backoff = MIN_BACKOFF;
         let mut last_good = Timestamp::now();
         let mut ever_live = false;
+        let mut expiries = Expiries::default();
         loop {
             let stream = !ever_live && !early.shown();
             let listed = list(&client, &base, rule, stream.then_some(&early)).await;
             let Listed {
                 columns,
                 rows,
-                mut rv,
+                rv,
                 streamed: shown_early,
             } = match listed {
                 Ok(listed) => listed,
@@ -290,71 +292,60 @@ pub fn spawn_table_watch(
                 return;
             }
             // Watch from the list, renewing at each timeout, until the server says relist.
-            loop {
-                let path = pages::watch_path(&base, &rv);
-                let Ok(request) = pages::table_request(&path) else {
-                    break;
+            let follow = |change: Change<TableW>| {
+                let update = match change {
+                    Change::Applied(t) => t
+                        .rows
+                        .into_iter()
+                        .next()
+                        .map(|r| WatchUpdate::Upsert(keyed(browse_row(r, rule)))),
+                    Change::Deleted(t) => t.rows.into_iter().next().map(|r| {
+                        let row = keyed(browse_row(r, None));
+                        WatchUpdate::Delete(ObjRef::in_cluster(
+                            cluster.clone(),
+                            row.key.namespace,
+                            row.key.name,
+                        ))
+                    }),
                 };
-                let stream = match client.request_events::<TableW>(request).await {
-                    Ok(s) => s,
-                    Err(_) => break,
-                };
-                let mut stream = Box::pin(stream);
-                let mut relist = false;
-                while let Some(event) = stream.next().await {
-                    let update = match event {
-                        Ok(WatchEvent::Added(t) | WatchEvent::Modified(t)) => {
-                            rv = last_rv(&t).unwrap_or(rv);
-                            t.rows
-                                .into_iter()
-                                .next()
-                                .map(|r| WatchUpdate::Upsert(keyed(browse_row(r, rule))))
-                        }
-                        Ok(WatchEvent::Deleted(t)) => {
-                            rv = last_rv(&t).unwrap_or(rv);
-                            t.rows.into_iter().next().map(|r| {
-                                let row = keyed(browse_row(r, None));
-                                WatchUpdate::Delete(ObjRef::in_cluster(
-                                    cluster.clone(),
-                                    row.key.namespace,
-                                    row.key.name,
-                                ))
-                            })
-                        }
-                        Ok(WatchEvent::Bookmark(b)) => {
-                            rv = b.metadata.resource_version;
-                            None
-                        }
-                        // 410 Expired, or anything the stream could not read: list again.
-                        Ok(WatchEvent::Error(_)) | Err(_) => {
-                            relist = true;
-                            None
-                        }
-                    };
-                    if let Some(update) = update
-                        && !sink.send(BrowseUpdate::Rows(update))
-                    {
-                        return;
-                    }
-                    if relist {
-                        break;
-                    }
+                let sent = update.is_none_or(|update| sink.send(BrowseUpdate::Rows(update)));
+                if sent {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
                 }
-                if relist {
-                    break;
+            };
+            let ended = typed::follow(
+                &client,
+                &base,
+                pages::TABLE_ACCEPT,
+                rv,
+                table_version,
+                follow,
+            )
+            .await;
+            match ended {
+                // Listed again (swapped in whole), after a pause that grows while expiries
+                // keep coming: a storm of them must not turn into a storm of lists.
+                Ended::Expired => tokio::time::sleep(expiries.pause()).await,
+                Ended::Unwanted => return,
+                // Listed again after the backoff; a list that fails says so on the pane.
+                Ended::Failed(e) => {
+                    tracing::debug!(kind = %kind.qualified(), cluster = %cluster, "watch ended: {e}");
+                    tokio::time::sleep(backoff).await;
                 }
             }
-            tokio::time::sleep(backoff).await;
         }
     })
 }
 
-fn last_rv(table: &TableW) -> Option<String> {
-    table.metadata.resource_version.clone().or_else(|| {
+/// A one-row Table's resourceVersion: the Table's own, or its object's.
+fn table_version(table: &TableW) -> Option<&str> {
+    table.metadata.resource_version.as_deref().or_else(|| {
         table
             .rows
             .first()
             .and_then(|r| r.object.as_ref())
-            .and_then(|o| o.metadata.resource_version.clone())
+            .and_then(|o| o.metadata.resource_version.as_deref())
     })
 }

@@ -6,11 +6,12 @@
 //! at each timeout. At 20,000 Machines and 20,000 Applications the watcher's way was 38 % of
 //! the cockpit's CPU while it loaded.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use kube::Client;
 use kube::core::WatchEvent;
-use kube::{Client, Resource};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -99,23 +100,28 @@ pub enum Ended {
     Expired,
     /// It failed (or could not start): the error.
     Failed(ClientError),
+    /// Whoever read its changes is gone.
+    Unwanted,
 }
 
-/// Follow the collection at `base` from `rv`, handing each change to `changed`, until the
-/// server says to list again or the watch fails. Timeouts and quiet ends are renewed from the
-/// last resourceVersion seen.
+/// Follow the collection at `base` from `rv` (its objects as `accept` asks: plain JSON, or a
+/// one-row Table each), handing each change to `changed` until the server says to list again,
+/// the watch fails, or `changed` says stop. `version_of` finds an object's resourceVersion:
+/// timeouts and quiet ends are renewed from the last one seen (or a bookmark's).
 pub async fn follow<W>(
     client: &Client,
     base: &str,
+    accept: &str,
     mut rv: String,
-    mut changed: impl FnMut(Change<W>),
+    version_of: impl Fn(&W) -> Option<&str>,
+    mut changed: impl FnMut(Change<W>) -> ControlFlow<()>,
 ) -> Ended
 where
-    W: Resource + Clone + DeserializeOwned,
+    W: Clone + DeserializeOwned,
 {
     loop {
         let path = pages::watch_path(base, &rv);
-        let request = match pages::get_request(&path, pages::JSON_ACCEPT) {
+        let request = match pages::get_request(&path, accept) {
             Ok(request) => request,
             Err(e) => return Ended::Failed(e),
         };
@@ -131,27 +137,26 @@ where
         let mut heard = false;
         while let Some(event) = stream.next().await {
             heard = true;
-            let mut seen = |object: &W| {
-                if let Some(v) = object.meta().resource_version.as_deref() {
-                    v.clone_into(&mut rv);
+            let change = match event {
+                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => Change::Applied(o),
+                Ok(WatchEvent::Deleted(o)) => Change::Deleted(o),
+                Ok(WatchEvent::Bookmark(b)) => {
+                    rv = b.metadata.resource_version;
+                    continue;
                 }
-            };
-            match event {
-                Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
-                    seen(&o);
-                    changed(Change::Applied(o));
-                }
-                Ok(WatchEvent::Deleted(o)) => {
-                    seen(&o);
-                    changed(Change::Deleted(o));
-                }
-                Ok(WatchEvent::Bookmark(b)) => rv = b.metadata.resource_version,
                 Ok(WatchEvent::Error(status)) if status.code == 410 => return Ended::Expired,
                 Ok(WatchEvent::Error(status)) => {
                     return Ended::Failed(ClientError::from_status(status.code, &status.message));
                 }
                 Err(kube::Error::Api(status)) if status.code == 410 => return Ended::Expired,
                 Err(e) => return Ended::Failed(ClientError::from_kube(&e)),
+            };
+            let (Change::Applied(o) | Change::Deleted(o)) = &change;
+            if let Some(v) = version_of(o) {
+                v.clone_into(&mut rv);
+            }
+            if changed(change).is_break() {
+                return Ended::Unwanted;
             }
         }
         // A server that ends each watch as soon as it starts is not asked again in a loop.

@@ -3,6 +3,7 @@
 //! source state the pane shows, with backoff.
 
 use std::fmt::Debug;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -226,23 +227,35 @@ where
                         .malformed
                         .into_iter()
                         .for_each(|m| send(WatchUpdate::Malformed(m)));
-                    typed::follow(&client, &base, listed.rv, |change| {
-                        last_good = Timestamp::now();
-                        match change {
-                            Change::Applied(o) => {
-                                let (row, malformed) = project(&o);
-                                send(WatchUpdate::Upsert(row));
-                                if let Some(m) = malformed {
-                                    send(WatchUpdate::Malformed(m));
+                    let version_of = object_version::<W>;
+                    typed::follow(
+                        &client,
+                        &base,
+                        pages::JSON_ACCEPT,
+                        listed.rv,
+                        version_of,
+                        |change| {
+                            last_good = Timestamp::now();
+                            match change {
+                                Change::Applied(o) => {
+                                    let (row, malformed) = project(&o);
+                                    send(WatchUpdate::Upsert(row));
+                                    if let Some(m) = malformed {
+                                        send(WatchUpdate::Malformed(m));
+                                    }
+                                }
+                                Change::Deleted(o) => {
+                                    send(WatchUpdate::Delete(ObjRef::in_cluster(
+                                        cluster.clone(),
+                                        sanitize(o.meta().namespace.as_deref().unwrap_or("")),
+                                        sanitize(o.meta().name.as_deref().unwrap_or("")),
+                                    )))
                                 }
                             }
-                            Change::Deleted(o) => send(WatchUpdate::Delete(ObjRef::in_cluster(
-                                cluster.clone(),
-                                sanitize(o.meta().namespace.as_deref().unwrap_or("")),
-                                sanitize(o.meta().name.as_deref().unwrap_or("")),
-                            ))),
-                        }
-                    })
+                            // A pane's watch is wanted as long as the cockpit runs.
+                            ControlFlow::Continue(())
+                        },
+                    )
                     .await
                 }
                 Err(e) => Ended::Failed(e),
@@ -254,6 +267,7 @@ where
                     tokio::time::sleep(expiries.pause()).await;
                     continue;
                 }
+                Ended::Unwanted => return,
                 Ended::Failed(e) => {
                     tracing::warn!(kind = spec.kind, cluster = %cluster, "watch error: {e}");
                     send(WatchUpdate::State(
@@ -266,4 +280,8 @@ where
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     })
+}
+
+fn object_version<W: Resource>(object: &W) -> Option<&str> {
+    object.meta().resource_version.as_deref()
 }
