@@ -244,11 +244,6 @@ fn page_path(base: &str, token: Option<&str>) -> String {
     path
 }
 
-/// A GET that asks for a Table, as kubectl's does.
-pub fn table_request(path: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
-    get_request(path, TABLE_ACCEPT)
-}
-
 /// A GET of `path` in the form `accept` names.
 pub fn get_request(path: &str, accept: &str) -> Result<http::Request<Vec<u8>>, ClientError> {
     http::Request::get(path)
