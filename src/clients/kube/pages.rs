@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::clients::error::ClientError;
 use crate::model::browse::ListMetaW;
-use crate::model::managed_fields;
+use crate::model::managed_fields::Stripper;
 
 /// What kubectl sends for `get`: a v1 Table, else a v1beta1 one, else plain JSON.
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
@@ -172,13 +172,15 @@ impl Link {
         let status = answer.status();
         let mut body = answer.into_body();
         let mut text = Vec::with_capacity(self.last_len.load(Ordering::Relaxed) + HEAD);
+        // Managed fields are cut as the page arrives: the text held is what is kept.
+        let mut stripper = Stripper::default();
         let refused = status.is_client_error() || status.is_server_error();
         // What the head said of the next page; a refusal names none.
         let mut head = if refused { Head::Last } else { Head::NotYet };
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| ClientError::from_kube(&e))?;
             if let Ok(data) = frame.into_data() {
-                text.extend_from_slice(&data);
+                stripper.push(&mut text, &data);
             }
             if head == Head::NotYet {
                 head = head_token(&text);
@@ -187,6 +189,7 @@ impl Link {
                 }
             }
         }
+        stripper.finish(&mut text);
         // Not in its head: the list's metadata may be at its end.
         if matches!(head, Head::NotYet | Head::Elsewhere)
             && let Some(next) = tail_token(&text)
@@ -199,7 +202,6 @@ impl Link {
             )));
         }
         self.last_len.store(text.len(), Ordering::Relaxed);
-        managed_fields::strip(&mut text);
         Ok(Page {
             text,
             _place: place,
