@@ -295,7 +295,7 @@ mod tests {
     fn shown(kept: &KeptRows) -> Vec<String> {
         kept.rows()
             .iter()
-            .map(|r| format!("{}={}", r.cells[0].text, r.cells[1].text))
+            .map(|r| format!("{}={}", r.cells[0].text(), r.cells[1].text()))
             .collect()
     }
 

@@ -9,6 +9,7 @@ pub mod attention;
 pub mod browse;
 pub mod capi;
 pub mod catalog;
+pub mod cell;
 pub mod conditions;
 pub mod describe;
 pub mod drain;

@@ -1,15 +1,13 @@
 //! The shared table's data, with no terminal in sight: columns as data, cells with a style
 //! meaning, how rows compare when sorted by a column, and how column widths follow the content.
 
-use jiff::Timestamp;
-use smol_str::SmolStr;
-use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use unicode_width::UnicodeWidthStr;
 
+pub use super::cell::{Cell, status_style};
 use super::store::ObjRef;
-use super::text::age;
+pub use super::text::natural_cmp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -89,192 +87,6 @@ pub fn interned(title: &str) -> &'static str {
     leaked
 }
 
-/// One cell: its text, the theme style its meaning asks for (`""` for plain), an optional
-/// second part in another style, and what it sorts by when the text would sort wrongly
-/// (ages, sizes). 48 bytes: a table of 60,000 rows holds 420,000 of them.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Cell {
-    pub text: SmolStr,
-    /// The number it sorts by, or the Unix second its age counts from (see `sort`).
-    value: i64,
-    /// Boxed: few cells have one.
-    tail: Option<Box<(String, &'static str)>>,
-    style: StyleId,
-    sort: SortKey,
-}
-
-/// What a cell sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum SortKey {
-    /// Its text, in natural order.
-    #[default]
-    Text,
-    /// Its value: a size, a count, a duration in seconds.
-    Number,
-    /// An age counted from its value, a Unix second. The text is written when the cell is
-    /// drawn, so a row kept between changes shows its age moving without being rebuilt.
-    /// Younger rows sort first, as smaller ages do.
-    Since,
-}
-
-/// A theme style's name as a small number: the names are few (`status.ok`, `hint` …) and
-/// each is registered once for the life of the process; 0 is plain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct StyleId(u32);
-
-static STYLES: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
-
-impl StyleId {
-    fn of(name: &'static str) -> StyleId {
-        if name.is_empty() {
-            return StyleId(0);
-        }
-        let known = |styles: &[&'static str]| {
-            // Mostly the same literal: its address answers before its bytes are compared.
-            let same = |s: &&str| std::ptr::eq(*s, name) || *s == name;
-            styles
-                .iter()
-                .position(same)
-                .map(|at| StyleId(at as u32 + 1))
-        };
-        if let Some(id) = known(&STYLES.read().unwrap_or_else(|p| p.into_inner())) {
-            return id;
-        }
-        let mut styles = STYLES.write().unwrap_or_else(|p| p.into_inner());
-        known(&styles).unwrap_or_else(|| {
-            styles.push(name);
-            StyleId(styles.len() as u32)
-        })
-    }
-
-    fn name(self) -> &'static str {
-        match self.0 {
-            0 => "",
-            at => STYLES
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(at as usize - 1)
-                .copied()
-                .unwrap_or(""),
-        }
-    }
-}
-
-impl Cell {
-    pub fn plain(text: impl Into<SmolStr>) -> Cell {
-        Cell {
-            text: text.into(),
-            ..Cell::default()
-        }
-    }
-
-    pub fn styled(text: impl Into<SmolStr>, style: &'static str) -> Cell {
-        Cell {
-            text: text.into(),
-            style: StyleId::of(style),
-            ..Cell::default()
-        }
-    }
-
-    /// A status word styled by what it means (`Healthy`, `OutOfSync`, `Failed` …).
-    pub fn status(word: impl Into<SmolStr>) -> Cell {
-        let text = word.into();
-        let style = status_style(&text);
-        Cell::styled(text, style)
-    }
-
-    /// Sort by this number rather than by the text.
-    pub fn sorted_by(self, value: i64) -> Cell {
-        Cell {
-            value,
-            sort: SortKey::Number,
-            ..self
-        }
-    }
-
-    /// The age of something created at `since`, written out when drawn (`45s`, `3d`).
-    pub fn since(since: Timestamp) -> Cell {
-        Cell {
-            value: since.as_second(),
-            sort: SortKey::Since,
-            ..Cell::default()
-        }
-    }
-
-    /// The theme style of its text (`""`: plain).
-    pub fn style(&self) -> &'static str {
-        self.style.name()
-    }
-
-    pub fn set_style(&mut self, style: &'static str) {
-        self.style = StyleId::of(style);
-    }
-
-    /// The second part and its style.
-    pub fn tail(&self) -> Option<(&str, &'static str)> {
-        self.tail
-            .as_deref()
-            .map(|(text, style)| (text.as_str(), *style))
-    }
-
-    /// The text as shown at `now`: an age cell's age, any other cell's text.
-    pub fn text_at(&self, now: Timestamp) -> Cow<'_, str> {
-        match self.sort {
-            SortKey::Since => {
-                let since = Timestamp::from_second(self.value).unwrap_or(now);
-                Cow::Owned(age(since, now))
-            }
-            _ => Cow::Borrowed(&self.text),
-        }
-    }
-
-    pub fn with_tail(self, text: impl Into<String>, style: &'static str) -> Cell {
-        Cell {
-            tail: Some(Box::new((text.into(), style))),
-            ..self
-        }
-    }
-
-    /// Display width of everything the cell holds (an age cell's is known only when drawn).
-    pub fn width(&self) -> usize {
-        self.text.width() + self.tail.as_ref().map_or(0, |tail| tail.0.width())
-    }
-
-    /// Display width of everything the cell shows at `now`.
-    pub fn width_at(&self, now: Timestamp) -> usize {
-        match self.sort {
-            SortKey::Since => self.text_at(now).width(),
-            _ => self.width(),
-        }
-    }
-
-    pub fn compare(&self, other: &Cell) -> Ordering {
-        match (self.sort, other.sort) {
-            (SortKey::Number, SortKey::Number) => self.value.cmp(&other.value),
-            (SortKey::Since, SortKey::Since) => other.value.cmp(&self.value),
-            _ => natural_cmp(&self.text, &other.text),
-        }
-    }
-}
-
-/// The theme style a status word asks for, from the words Argo CD, CAPI, KubeVirt, ESO and
-/// Kubernetes use.
-pub fn status_style(word: &str) -> &'static str {
-    match word {
-        "Healthy" | "Synced" | "Running" | "Provisioned" | "True" | "Succeeded" | "Done" => {
-            "status.ok"
-        }
-        "Progressing" | "Provisioning" | "ScalingUp" | "ScalingDown" | "Pending" | "Deleting"
-        | "Terminating" | "ContainerCreating" | "PodInitializing" => "status.progressing",
-        "OutOfSync" | "Suspended" | "Paused" | "Missing" | "Warning" => "status.warning",
-        "Degraded" | "Failed" | "Error" | "False" | "SyncFailed" | "Blocked" | "NotReady"
-        | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" | "OOMKilled" => {
-            "status.degraded"
-        }
-        _ => "status.unknown",
-    }
-}
-
 /// One row: the object it shows (the selection follows it, whatever the order) and its cells,
 /// one per column.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -297,20 +109,14 @@ impl TableRow {
 
     /// How long `text` is, in bytes.
     pub fn text_len(&self) -> usize {
-        self.cells
-            .iter()
-            .map(|c| c.text.len() + c.tail.as_ref().map_or(0, |t| t.0.len()) + 1)
-            .sum()
+        self.cells.iter().map(|c| c.whole_text().len() + 1).sum()
     }
 
     /// `text`, written into `out` (cleared first): a filter over many rows reuses one buffer.
     pub fn text_into(&self, out: &mut String) {
         out.clear();
         for c in &self.cells {
-            out.push_str(&c.text);
-            if let Some(tail) = &c.tail {
-                out.push_str(&tail.0);
-            }
+            out.push_str(c.whole_text());
             out.push(' ');
         }
     }
@@ -330,13 +136,7 @@ pub fn sort_rows(rows: &mut [TableRow], sort: Sort) {
 
 /// How two rows compare in a sort.
 pub fn compare_rows(a: &TableRow, b: &TableRow, sort: Sort) -> Ordering {
-    const EMPTY: &Cell = &Cell {
-        text: SmolStr::new_static(""),
-        value: 0,
-        tail: None,
-        style: StyleId(0),
-        sort: SortKey::Text,
-    };
+    const EMPTY: &Cell = &Cell::EMPTY;
     let ca = a.cells.get(sort.column).unwrap_or(EMPTY);
     let cb = b.cells.get(sort.column).unwrap_or(EMPTY);
     let order = ca.compare(cb);
@@ -344,39 +144,6 @@ pub fn compare_rows(a: &TableRow, b: &TableRow, sort: Sort) -> Ordering {
         order.reverse()
     } else {
         order
-    }
-}
-
-/// Text order with runs of digits compared as numbers: `node-9` before `node-10`, `2/3`
-/// before `10/12`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a, b);
-    loop {
-        match (a.chars().next(), b.chars().next()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let (na, nb) = (
-                    a[..da].trim_start_matches('0'),
-                    b[..db].trim_start_matches('0'),
-                );
-                let order = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
-                if order != Ordering::Equal {
-                    return order;
-                }
-                (a, b) = (&a[da..], &b[db..]);
-            }
-            (Some(x), Some(y)) => {
-                let order = x.to_lowercase().cmp(y.to_lowercase()).then(x.cmp(&y));
-                if order != Ordering::Equal {
-                    return order;
-                }
-                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
-            }
-        }
     }
 }
 
@@ -493,32 +260,6 @@ mod tests {
         Column::new("TARGET", 30).drop(1),
         Column::new("MESSAGE", 80).flex(),
     ];
-
-    #[test]
-    fn a_cell_keeps_its_style_sort_and_tail_in_48_bytes() {
-        assert_eq!(std::mem::size_of::<Cell>(), 48);
-        let mut cell = Cell::status("Degraded").with_tail(" (3 restarts)", "hint");
-        assert_eq!(cell.style(), "status.degraded");
-        assert_eq!(cell.tail(), Some((" (3 restarts)", "hint")));
-        cell.set_style("status.ok");
-        assert_eq!(cell.style(), "status.ok");
-        // A style named by a string built at run time is the same style.
-        let built: &'static str = Box::leak(String::from("status.ok").into_boxed_str());
-        assert_eq!(
-            Cell::styled("x", built).style,
-            Cell::styled("y", "status.ok").style
-        );
-        assert_eq!(Cell::plain("x").style(), "");
-        // Numbers and ages sort by their value, younger first.
-        let (small, big) = (
-            Cell::plain("9").sorted_by(9),
-            Cell::plain("10").sorted_by(10),
-        );
-        assert_eq!(small.compare(&big), Ordering::Less);
-        let now = Timestamp::now();
-        let older = Cell::since(now - jiff::SignedDuration::from_secs(60));
-        assert_eq!(Cell::since(now).compare(&older), Ordering::Less);
-    }
 
     #[test]
     fn widths_follow_the_content_and_flex_takes_the_rest() {

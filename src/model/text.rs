@@ -1,6 +1,8 @@
-//! Text that came from a server: strip what could drive the terminal, and format ages.
+//! Text that came from a server: strip what could drive the terminal, format ages, and order
+//! names as people read them.
 
 use jiff::Timestamp;
+use std::cmp::Ordering;
 
 /// Longest text kept from a server string (in characters): past it the rest is cut, so a
 /// megabyte of annotation costs no more than a screen of it to lay out on every frame.
@@ -151,6 +153,39 @@ pub fn parse_age(text: &str) -> Option<i64> {
         number.clear();
     }
     number.is_empty().then_some(total)
+}
+
+/// Text order with runs of digits compared as numbers: `node-9` before `node-10`, `2/3`
+/// before `10/12`.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (na, nb) = (
+                    a[..da].trim_start_matches('0'),
+                    b[..db].trim_start_matches('0'),
+                );
+                let order = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (&a[da..], &b[db..]);
+            }
+            (Some(x), Some(y)) => {
+                let order = x.to_lowercase().cmp(y.to_lowercase()).then(x.cmp(&y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, entry: &Pane, table: &
                 Span::raw(format!("{}  ", timeline::clock(t))),
                 Span::styled(format!("{:<15}", t.kind), theme.style("dim")),
                 Span::raw(format!("{:<30} ", t.key.name)),
-                Span::styled(change.text.to_string(), theme.style(change.style())),
+                Span::styled(change.text().to_string(), theme.style(change.style())),
             ])
         })
         .collect();

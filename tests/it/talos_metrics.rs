@@ -161,7 +161,7 @@ async fn processes_busiest_first_and_mounts_how_full() {
     let shown = opsdeck::app::tables::shown(&c.state, &opsdeck::app::tables::PROCESSES);
     let cpu: Vec<f64> = shown
         .iter()
-        .filter_map(|r| r.cells[3].text.parse::<f64>().ok())
+        .filter_map(|r| r.cells[3].text().parse::<f64>().ok())
         .collect();
     assert!(cpu.len() >= 8, "{cpu:?}");
     assert!(cpu.windows(2).all(|w| w[0] >= w[1]), "{cpu:?}");

@@ -46,7 +46,7 @@ pub fn rows(state: &State) -> Vec<TableRow> {
             };
             let mut last = age_cell(e.refreshed, state.now);
             if e.overdue(state.now) {
-                last.text = smol_str::format_smolstr!("{} OVERDUE", last.text);
+                last.set_text(&format!("{} OVERDUE", last.text()));
                 last.set_style("status.degraded");
             }
             let message = if e.ready.ok == Some(true) {
