@@ -125,7 +125,7 @@ struct Link {
     base: String,
     accept: &'static str,
     window: Arc<Semaphore>,
-    /// How long the last page was: the next is read into a buffer of that size (grown from
+    /// How long the last page was once cut: the next is read into a buffer of that size (grown from
     /// nothing, a 2.5 MB page was copied and faulted in again at each doubling).
     last_len: Arc<AtomicUsize>,
     tx: mpsc::UnboundedSender<Asked>,
