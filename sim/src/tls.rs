@@ -145,14 +145,38 @@ pub fn server_config_with_client_ca(
         .allow_unauthenticated()
         .build()
         .map_err(|e| TlsError::ClientCa(e.to_string()))?;
-    let mut config = rustls::ServerConfig::builder()
+    let mut config = rustls::ServerConfig::builder_with_provider(go_ordered_provider())
+        .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
         .with_single_cert(
             vec![issued.cert_der.clone()],
             PrivateKeyDer::Pkcs8(issued.key_der.clone_key()),
         )?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // The server's order decides, as Go's crypto/tls does since 1.17.
+    config.ignore_client_order = true;
     Ok(Arc::new(config))
+}
+
+/// The cipher suites in the order a Go server (kube-apiserver, Argo CD) picks them on hardware
+/// with AES: AES-128-GCM, then ChaCha20-Poly1305, then AES-256-GCM. A rustls client lists
+/// AES-256 first, so against a real API server it reads AES-128 records — cheaper to
+/// decrypt, and what the cockpit should be measured against.
+fn go_ordered_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    use rustls::CipherSuite::*;
+    let rank = |suite: rustls::CipherSuite| match suite {
+        TLS13_AES_128_GCM_SHA256
+        | TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        | TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => 0,
+        TLS13_CHACHA20_POLY1305_SHA256
+        | TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        | TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => 1,
+        _ => 2,
+    };
+    let mut provider = rustls::crypto::ring::default_provider();
+    // Stable: TLS 1.3's suites stay ahead of TLS 1.2's within each rank's order.
+    provider.cipher_suites.sort_by_key(|s| rank(s.suite()));
+    Arc::new(provider)
 }
 
 /// The common name of a certificate's subject (a kube client certificate's user).
@@ -168,4 +192,60 @@ pub fn common_name(der: &[u8]) -> Option<String> {
 /// rustls needs one process-wide crypto provider; installing twice is harmless.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that lists AES-256-GCM first (rustls's default order, the cockpit's) gets
+    /// AES-128-GCM, as from a Go server.
+    #[test]
+    fn the_server_picks_aes_128_as_a_go_server_does() {
+        install_crypto_provider();
+        let ca = TestCa::new("test-ca").expect("a CA");
+        let server =
+            server_config_with_client_ca(&ca.issue_server().expect("issued"), &ca.cert_pem)
+                .expect("a server config");
+        let mut roots = rustls::RootCertStore::empty();
+        use rustls::pki_types::pem::PemObject;
+        for cert in CertificateDer::pem_slice_iter(ca.cert_pem.as_bytes()) {
+            roots.add(cert.expect("the CA")).expect("added");
+        }
+        let client = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let first_offered = client.crypto_provider().cipher_suites[0].suite();
+        assert_eq!(first_offered, rustls::CipherSuite::TLS13_AES_256_GCM_SHA384);
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a name");
+        let mut client = rustls::ClientConnection::new(Arc::new(client), name).expect("client");
+        let mut server = rustls::ServerConnection::new(server).expect("server");
+        // The handshake, its flights carried by hand.
+        for _ in 0..10 {
+            if !client.is_handshaking() && !server.is_handshaking() {
+                break;
+            }
+            carry(&mut client, &mut server);
+            carry(&mut server, &mut client);
+        }
+        assert!(!client.is_handshaking(), "the handshake ended");
+        let suite = client.negotiated_cipher_suite().expect("a suite").suite();
+        assert_eq!(suite, rustls::CipherSuite::TLS13_AES_128_GCM_SHA256);
+    }
+
+    fn carry<A, B, DA, DB>(from: &mut A, to: &mut B)
+    where
+        A: std::ops::DerefMut<Target = rustls::ConnectionCommon<DA>>,
+        B: std::ops::DerefMut<Target = rustls::ConnectionCommon<DB>>,
+    {
+        let mut wire = Vec::new();
+        while from.wants_write() {
+            from.write_tls(&mut wire).expect("written");
+        }
+        let mut read = &wire[..];
+        while !read.is_empty() {
+            to.read_tls(&mut read).expect("read");
+            to.process_new_packets().expect("processed");
+        }
+    }
 }
