@@ -5,7 +5,6 @@
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use futures::StreamExt;
 use jiff::Timestamp;
@@ -16,15 +15,12 @@ use tokio::task::JoinHandle;
 use crate::clients::Sink;
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages::{self, Pages};
-use crate::clients::kube::typed::{self, Change, Ended, Expiries};
+use crate::clients::kube::typed::{self, Backoff, Change, Ended, Expiries};
 use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
 use crate::model::health::{self, Rule};
 use crate::model::source::SourceState;
 use crate::model::store::{ObjRef, WatchUpdate};
-
-const MIN_BACKOFF: Duration = Duration::from_millis(500);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// What a browse watch reports.
 #[derive(Debug, Clone)]
@@ -236,7 +232,7 @@ pub fn spawn_table_watch(
             sink: &sink,
             shown: AtomicBool::new(false),
         };
-        let mut backoff = MIN_BACKOFF;
+        let mut backoff = Backoff::default();
         let mut last_good = Timestamp::now();
         let mut ever_live = false;
         let mut expiries = Expiries::default();
@@ -267,13 +263,12 @@ pub fn spawn_table_watch(
                     ))) {
                         return;
                     }
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff.wait().await;
                     continue;
                 }
             };
             ever_live = true;
-            backoff = MIN_BACKOFF;
+            backoff.reset();
             last_good = Timestamp::now();
             let sent = if shown_early {
                 sink.send(BrowseUpdate::Rows(WatchUpdate::State(
@@ -332,7 +327,7 @@ pub fn spawn_table_watch(
                 // Listed again after the backoff; a list that fails says so on the pane.
                 Ended::Failed(e) => {
                     tracing::debug!(kind = %kind.qualified(), cluster = %cluster, "watch ended: {e}");
-                    tokio::time::sleep(backoff).await;
+                    backoff.wait().await;
                 }
             }
         }

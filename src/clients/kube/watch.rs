@@ -4,7 +4,6 @@
 
 use std::fmt::Debug;
 use std::ops::ControlFlow;
-use std::time::Duration;
 
 use jiff::Timestamp;
 use kube::api::Api;
@@ -15,14 +14,11 @@ use tokio::task::JoinHandle;
 
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages;
-use crate::clients::kube::typed::{self, Change, Ended, Expiries};
+use crate::clients::kube::typed::{self, Backoff, Change, Ended, Expiries};
 use crate::model::source::SourceState;
 use crate::model::store::{Keyed, Malformed, ObjRef, WatchUpdate};
 use crate::model::text::sanitize;
 use crate::model::wire::ReadNotes;
-
-const MIN_BACKOFF: Duration = Duration::from_millis(500);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// What to watch: a kind at the first served version of `versions`, optionally one namespace
 /// and a field selector.
@@ -170,7 +166,7 @@ where
         // Recovery is ours: after a real error the source is marked, we back off, and a fresh
         // list + watch starts, so a pane comes back live (and drops what was deleted
         // meanwhile) as soon as its server answers again.
-        let mut backoff = MIN_BACKOFF;
+        let mut backoff = Backoff::default();
         let mut ever_live = false;
         let mut last_good = Timestamp::now();
         let mut expiries = Expiries::default();
@@ -191,8 +187,7 @@ where
                         cluster.clone(),
                         SourceState::NotInstalled,
                     ));
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff.wait().await;
                     continue;
                 }
                 Err(state) => {
@@ -204,8 +199,7 @@ where
                         other => other,
                     };
                     send(WatchUpdate::State(cluster.clone(), state));
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff.wait().await;
                     continue;
                 }
             };
@@ -220,7 +214,7 @@ where
             let ended = match typed::list(&client, &base, &project).await {
                 Ok(listed) => {
                     ever_live = true;
-                    backoff = MIN_BACKOFF;
+                    backoff.reset();
                     last_good = Timestamp::now();
                     send(WatchUpdate::Relisted(cluster.clone(), listed.rows));
                     listed
@@ -276,8 +270,7 @@ where
                     ));
                 }
             }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_BACKOFF);
+            backoff.wait().await;
         }
     })
 }
