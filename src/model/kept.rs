@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn a_list_arriving_a_few_pages_a_frame_builds_each_row_once() {
         let mut store = BTreeMap::new();
-        let (mut kept, built) = (KeptRows::default(), std::cell::Cell::new(0));
+        let (mut kept, builds) = (KeptRows::default(), std::cell::Cell::new(0));
         let mut next = 0;
         // Frames that see one to four pages of 100 each, as a list arrives.
         for pages in [1, 1, 2, 4, 3, 1, 4, 2, 4, 4] {
@@ -412,23 +412,19 @@ mod tests {
             kept.sync(
                 100,
                 || {
-                    built.set(built.get() + store.len());
-                    store.iter().map(|(n, s)| built_row(n, s)).collect()
+                    builds.set(builds.get() + store.len());
+                    store.iter().map(|(n, s)| built(n, s, false)).collect()
                 },
                 |key| {
-                    built.set(built.get() + 1);
+                    builds.set(builds.get() + 1);
                     store
                         .get(key.name.as_str())
-                        .map(|s| built_row(&key.name, s))
+                        .map(|s| built(&key.name, s, false))
                 },
             );
         }
         assert_eq!(kept.rows().len(), next);
-        assert_eq!(built.get(), next, "every row built once");
-    }
-
-    fn built_row(name: &str, status: &str) -> Built {
-        built(name, status, false)
+        assert_eq!(builds.get(), next, "every row built once");
     }
 
     #[test]
