@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
+use crate::clients::backoff::Backoff;
 use crate::clients::error::ClientError;
 use crate::model::argo_rest::{ArgoRequest, ResourceHealth, tree_health};
 use crate::model::request::{ActionKind, Method};
@@ -201,18 +202,17 @@ impl ArgoCd {
     ) -> JoinHandle<()> {
         let client = self.clone();
         tokio::spawn(async move {
-            let mut backoff = Duration::from_millis(500);
+            let mut backoff = Backoff::default();
             loop {
-                let result = client.follow_tree(&key, &sink).await;
-                if let Err(e) = result {
-                    if !sink.send(Err(e)) {
-                        return;
+                match client.follow_tree(&key, &sink).await {
+                    Err(e) => {
+                        if !sink.send(Err(e)) {
+                            return;
+                        }
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
-                } else {
-                    backoff = Duration::from_millis(500);
+                    Ok(()) => backoff.reset(),
                 }
-                tokio::time::sleep(backoff).await;
+                backoff.wait().await;
             }
         })
     }

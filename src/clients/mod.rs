@@ -2,6 +2,7 @@
 
 pub mod argocd;
 pub mod audit;
+pub mod backoff;
 pub mod check;
 pub mod clipboard;
 pub mod error;

@@ -13,9 +13,10 @@ use kube::Client;
 use tokio::task::JoinHandle;
 
 use crate::clients::Sink;
+use crate::clients::backoff::Backoff;
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages::{self, Pages};
-use crate::clients::kube::typed::{self, Backoff, Change, Ended, Expiries};
+use crate::clients::kube::typed::{self, Change, Ended, Expiries};
 use crate::model::browse::{BrowseRow, ServerColumn, TableW, browse_row};
 use crate::model::catalog::ApiKind;
 use crate::model::health::{self, Rule};

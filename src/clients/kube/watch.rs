@@ -12,9 +12,10 @@ use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
+use crate::clients::backoff::Backoff;
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages;
-use crate::clients::kube::typed::{self, Backoff, Change, Ended, Expiries};
+use crate::clients::kube::typed::{self, Change, Ended, Expiries};
 use crate::model::source::SourceState;
 use crate::model::store::{Keyed, Malformed, ObjRef, WatchUpdate};
 use crate::model::text::sanitize;

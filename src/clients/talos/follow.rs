@@ -3,39 +3,19 @@
 //! away (a reboot ends both streams); and, for the node in the inspector's Machine tab, its
 //! members and addresses (two kind watches).
 
-use std::time::Duration;
-
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
 use super::client::TalosClient;
 use super::state::{Change, MACHINE_STATUS, MEMBERS, NODE_ADDRESSES};
 use crate::clients::Sink;
+use crate::clients::backoff::Backoff;
 use crate::model::talos_machine::{
     MachineDetails, NodeFeed, machine_status, member, node_addresses,
 };
 
 /// Events asked for when a node is first followed (the rest of its buffer stays on the node).
 const FIRST_EVENTS: i32 = 100;
-const FIRST_PAUSE: Duration = Duration::from_millis(500);
-const LONGEST_PAUSE: Duration = Duration::from_secs(30);
-
-/// Doubling pauses between reopenings, back to the first after a stream that delivered.
-struct Backoff(Duration);
-
-impl Backoff {
-    fn new() -> Self {
-        Backoff(FIRST_PAUSE)
-    }
-    async fn wait(&mut self) {
-        tokio::time::sleep(self.0).await;
-        self.0 = (self.0 * 2).min(LONGEST_PAUSE);
-    }
-    fn reset(&mut self) {
-        self.0 = FIRST_PAUSE;
-    }
-}
-
 /// Follow one node's machine status and events until the sink is gone.
 pub fn follow_node(client: TalosClient, node: String, sink: Sink<NodeFeed>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -47,7 +27,7 @@ pub fn follow_node(client: TalosClient, node: String, sink: Sink<NodeFeed>) -> J
 }
 
 async fn follow_status(client: &TalosClient, node: &str, sink: &Sink<NodeFeed>) {
-    let mut backoff = Backoff::new();
+    let mut backoff = Backoff::default();
     loop {
         let why = match client.watch(node, MACHINE_STATUS, Some("machine")).await {
             Err(e) => e,
@@ -86,7 +66,7 @@ async fn follow_status(client: &TalosClient, node: &str, sink: &Sink<NodeFeed>) 
 }
 
 async fn follow_events(client: &TalosClient, node: &str, sink: &Sink<NodeFeed>) {
-    let mut backoff = Backoff::new();
+    let mut backoff = Backoff::default();
     let mut last: Option<String> = None;
     loop {
         let why = match client.events(node, last.as_deref(), FIRST_EVENTS).await {
