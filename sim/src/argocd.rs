@@ -8,18 +8,15 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::StreamExt;
 use http::{Method, Request, Response};
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 use super::argo_objects::ARGO_NAMESPACE;
 use super::db::{Db, ObjKey, now_rfc3339};
-use super::http::{Body, json_response, parse_query};
+use super::http::{Body, channel_body, json_response, parse_query};
 use super::kinds::kind_id;
 use super::scenario::Scenario;
 use super::server::Handler;
@@ -324,10 +321,8 @@ impl ArgoApi {
                 }
             }
         });
-        let stream =
-            ReceiverStream::new(rx).map(|line| Ok::<_, Infallible>(Frame::data(Bytes::from(line))));
         let mut resp = json_response(200, &Value::Null, None);
-        *resp.body_mut() = BodyExt::boxed(StreamBody::new(stream));
+        *resp.body_mut() = channel_body(rx);
         resp
     }
 }

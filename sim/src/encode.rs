@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::convert;
 use super::db::Stored;
 use super::kinds::KindDef;
+use super::pieces::{PieceWriter, Pieces, RowSink, send_if_full};
 
 /// One list item: the cached encoding when the storage version is asked for, else converted.
 /// Built-in lists omit each item's kind and apiVersion, as the real server's do.
@@ -27,46 +28,35 @@ pub fn encode_item(def: &KindDef, item: &Stored, version: &str) -> Bytes {
 }
 
 /// `{"apiVersion":…,"items":[…],"kind":…,"metadata":…}` with keys in the order a real server
-/// writes a custom resource list (sorted), items spliced in already encoded, onto `out` in
-/// chunks of about `chunk` bytes (a page of Applications is 2 MB: in one buffer, each page
-/// was fresh memory for the kernel to zero).
+/// writes a custom resource list (sorted), items spliced in as encoded, onto `out` in chunks
+/// of about `chunk` bytes.
 pub fn list_body(
     def: &KindDef,
     version: &str,
     meta: &Value,
     items: &[Bytes],
     chunk: usize,
-    out: &mut dyn FnMut(Bytes),
+    out: &mut dyn FnMut(Pieces),
 ) {
-    let mut body = chunk_buffer(chunk);
-    body.extend_from_slice(b"{\"apiVersion\":");
-    body.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
-    body.extend_from_slice(b",\"items\":[");
+    let mut body = PieceWriter::default();
+    let head = body.bytes();
+    head.extend_from_slice(b"{\"apiVersion\":");
+    head.extend(serde_json::to_vec(&def.api_version(version)).unwrap_or_default());
+    head.extend_from_slice(b",\"items\":[");
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
-            body.push(b',');
+            body.bytes().push(b',');
         }
-        body.extend_from_slice(item);
+        body.splice_stored(item, item);
         send_if_full(&mut body, chunk, out);
     }
-    body.extend_from_slice(b"],\"kind\":");
-    body.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
-    body.extend_from_slice(b",\"metadata\":");
-    body.extend(serde_json::to_vec(meta).unwrap_or_default());
-    body.extend_from_slice(b"}\n");
-    out(Bytes::from(body));
-}
-
-/// A buffer for a chunk of `chunk` bytes, with room for the item that fills it.
-fn chunk_buffer(chunk: usize) -> Vec<u8> {
-    Vec::with_capacity(chunk + 16 * 1024)
-}
-
-/// Send `body` onto `out` once it holds a chunk, and go on in a new buffer.
-pub fn send_if_full(body: &mut Vec<u8>, chunk: usize, out: &mut dyn FnMut(Bytes)) {
-    if body.len() >= chunk {
-        out(Bytes::from(std::mem::replace(body, chunk_buffer(chunk))));
-    }
+    let tail = body.bytes();
+    tail.extend_from_slice(b"],\"kind\":");
+    tail.extend(serde_json::to_vec(&format!("{}List", def.kind)).unwrap_or_default());
+    tail.extend_from_slice(b",\"metadata\":");
+    tail.extend(serde_json::to_vec(meta).unwrap_or_default());
+    tail.extend_from_slice(b"}\n");
+    out(body.take());
 }
 
 /// A continue token: where the next page starts and the snapshot it belongs to.
@@ -113,6 +103,7 @@ pub fn decode_continue(token: &str) -> Option<Continue> {
 mod tests {
     use super::*;
     use crate::kinds::KINDS;
+    use bytes::Buf;
     use serde_json::json;
 
     #[test]
@@ -127,8 +118,8 @@ mod tests {
         let meta = json!({"resourceVersion": "7", "continue": "next"});
         for chunk in [1, 64, 1 << 20] {
             let mut chunks = Vec::new();
-            list_body(def, "v1beta2", &meta, &items, chunk, &mut |b| {
-                chunks.push(b)
+            list_body(def, "v1beta2", &meta, &items, chunk, &mut |mut b| {
+                chunks.push(b.copy_to_bytes(b.remaining()))
             });
             // A chunk goes out as soon as it is full, so each but the last is full and less
             // than an item (and the list's head, for the first) past full; one chunk when the

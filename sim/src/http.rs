@@ -13,12 +13,14 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
+use super::pieces::Pieces;
 use super::status::StatusError;
 
-pub type Body = BoxBody<Bytes, Infallible>;
+/// A response body: chunks of pieces (`Pieces`), so a list can send stored encodings as they are.
+pub type Body = BoxBody<Pieces, Infallible>;
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).boxed()
+    Full::new(Pieces::from(bytes.into())).boxed()
 }
 
 pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response<Body> {
@@ -44,8 +46,8 @@ pub fn json_response(code: u16, body: &Value, warning: Option<&str>) -> Response
 /// A 200 whose JSON body arrives in chunks: `head`, then whatever `rest` brings until it
 /// closes (sent chunked, as a real server streams a list).
 pub fn streamed_response(
-    head: Bytes,
-    rest: mpsc::UnboundedReceiver<Bytes>,
+    head: Pieces,
+    rest: mpsc::UnboundedReceiver<Pieces>,
     warning: Option<&str>,
 ) -> Response<Body> {
     let chunks = futures::stream::once(async move { head })
@@ -54,6 +56,14 @@ pub fn streamed_response(
     let mut resp = json_response(200, &Value::Null, warning);
     *resp.body_mut() = BodyExt::boxed(StreamBody::new(chunks));
     resp
+}
+
+/// A body of what `rx` brings, each a chunk as it comes (watch events, log lines, stream
+/// messages).
+pub fn channel_body<T: Into<Bytes> + Send + 'static>(rx: mpsc::Receiver<T>) -> Body {
+    let chunks = tokio_stream::wrappers::ReceiverStream::new(rx)
+        .map(|item| Ok::<_, Infallible>(Frame::data(Pieces::from(item.into()))));
+    BodyExt::boxed(StreamBody::new(chunks))
 }
 
 pub fn error_response(e: StatusError) -> Response<Body> {

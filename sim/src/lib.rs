@@ -28,6 +28,7 @@ pub mod kubeconfig;
 pub mod labels;
 mod list;
 pub mod metrics_objects;
+pub mod pieces;
 pub mod platform_objects;
 pub mod pod_logs;
 pub mod pod_objects;

@@ -6,21 +6,16 @@
 //! run.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, header};
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use tokio::sync::mpsc;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::ReceiverStream;
 
 use super::db::fnv;
-use super::http::{Body, full};
+use super::http::{Body, channel_body, full};
 use super::status::{self, StatusError};
 
 /// How often a followed running container writes a line.
@@ -99,8 +94,7 @@ pub fn serve(pod: &Value, ask: LogAsk) -> Result<Response<Body>, StatusError> {
             }
         }
     });
-    let stream = ReceiverStream::new(rx).map(|s| Ok::<_, Infallible>(Frame::data(Bytes::from(s))));
-    Ok(text_response(StreamBody::new(stream).boxed()))
+    Ok(text_response(channel_body(rx)))
 }
 
 fn text_response(body: Body) -> Response<Body> {
@@ -264,6 +258,8 @@ fn app_line(pod: &str, container: &str, seq: usize) -> String {
 mod tests {
     use super::*;
     use crate::pod_objects::{PodState, pod};
+    use bytes::Buf;
+    use http_body_util::BodyExt;
 
     fn ask(pairs: &[(&str, &str)]) -> LogAsk {
         LogAsk::from_query(
@@ -361,7 +357,7 @@ mod tests {
                 .expect("open")
                 .expect("frame");
             if let Ok(data) = frame.into_data() {
-                text.push_str(std::str::from_utf8(&data).expect("utf-8"));
+                text.push_str(std::str::from_utf8(data.chunk()).expect("utf-8"));
             }
         }
         assert!(text.lines().all(|l| l.starts_with("level=")), "{text}");

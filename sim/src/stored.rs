@@ -64,7 +64,7 @@ impl Stored {
 /// alone when it has any; and its Table row's facts when its kind keeps them.
 #[derive(Debug, Clone, Copy)]
 pub struct Encoded<'a> {
-    pub whole: &'a [u8],
+    pub whole: &'a Bytes,
     pub metadata: Option<&'a [u8]>,
     pub facts: Option<&'a PrintFacts>,
 }

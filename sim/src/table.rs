@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use super::builtin_printers;
 use super::jsonpath;
 use super::kinds::KindDef;
+use super::pieces::RowSink;
 use super::printers::{human_duration, name_age_cells, name_of};
 use super::stored::Encoded;
 use super::table_columns::{ColumnDef, age_column, name_column};
@@ -210,13 +211,14 @@ impl Printer {
     /// of 500 pods take 100–250 ms.
     pub fn push_row(
         &self,
-        out: &mut Vec<u8>,
+        sink: &mut impl RowSink,
         obj: &Value,
         managed: &[u8],
         encoded: Option<&Encoded>,
         include: IncludeObject,
         now: Timestamp,
     ) {
+        let out = sink.bytes();
         out.extend_from_slice(b"{\"cells\":");
         match (encoded.and_then(|e| e.facts), &self.cells) {
             (Some(facts), _) => facts.write_cells(out, now),
@@ -233,18 +235,18 @@ impl Printer {
                 out.extend_from_slice(
                     b",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":",
                 );
-                match encoded.and_then(|e| e.metadata) {
-                    Some(metadata) => out.extend_from_slice(metadata),
+                match encoded.and_then(|e| e.metadata.map(|m| (e.whole, m))) {
+                    Some((whole, metadata)) => sink.splice_stored(whole, metadata),
                     None => {
                         let empty = Value::Object(Map::new());
                         push_with_managed(out, obj.get("metadata").unwrap_or(&empty), managed);
                     }
                 }
-                out.push(b'}');
+                sink.bytes().push(b'}');
             }
             (IncludeObject::Object, Some(encoded)) => {
                 out.extend_from_slice(b",\"object\":");
-                out.extend_from_slice(encoded.whole);
+                sink.splice_stored(encoded.whole, encoded.whole);
             }
             (IncludeObject::Object, None) if managed.is_empty() => {
                 out.extend_from_slice(b",\"object\":");
@@ -256,7 +258,7 @@ impl Printer {
                 out.extend(serde_json::to_vec(&whole).unwrap_or_default());
             }
         }
-        out.push(b'}');
+        sink.bytes().push(b'}');
     }
 
     /// A Table up to its first row: kind, apiVersion, the list metadata and

@@ -3,23 +3,17 @@
 //! too old (a real server does not answer that with HTTP 410 on a watch).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::Response;
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::ReceiverStream;
 
 use super::convert;
 use super::db::{EventType, Stored, StoredEvent, with_managed_fields};
 use super::encode::encode_item;
-use super::http::{Body, error_response, json_response};
+use super::http::{Body, channel_body, error_response, json_response};
 use super::kinds::KINDS;
 use super::labels::Selection;
 use super::route::ResourcePath;
@@ -228,10 +222,8 @@ pub fn serve(
         api, filter, events, first, cursor, bookmarks, timeout, tx,
     ));
 
-    let stream =
-        ReceiverStream::new(rx).map(|line| Ok::<_, Infallible>(Frame::data(Bytes::from(line))));
     let mut resp = json_response(200, &Value::Null, None);
-    *resp.body_mut() = StreamBody::new(stream).boxed();
+    *resp.body_mut() = channel_body(rx);
     resp
 }
 

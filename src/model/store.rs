@@ -3,114 +3,11 @@
 //! A relist arrives whole (the watcher buffers `Init`..`InitDone`) and replaces the rows at once,
 //! so a table never shows half a list and rows deleted while disconnected disappear.
 
-use std::borrow::Borrow;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use smol_str::SmolStr;
-
+pub use super::key::{Keyed, ObjRef};
+use super::runs::Runs;
 use super::source::SourceState;
-
-/// Which object a row is: the cluster (kube context or talosconfig context) it came from,
-/// its namespace (empty for cluster-scoped objects) and name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct ObjRef {
-    pub cluster: SmolStr,
-    pub namespace: SmolStr,
-    pub name: SmolStr,
-}
-
-impl ObjRef {
-    /// A key whose cluster the watch fills in.
-    pub fn new(namespace: impl Into<SmolStr>, name: impl Into<SmolStr>) -> Self {
-        ObjRef {
-            cluster: SmolStr::default(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
-    }
-
-    pub fn in_cluster(
-        cluster: impl Into<SmolStr>,
-        namespace: impl Into<SmolStr>,
-        name: impl Into<SmolStr>,
-    ) -> Self {
-        ObjRef {
-            cluster: cluster.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
-    }
-
-    /// `namespace/name`, or the name alone for a cluster-scoped object.
-    pub fn namespaced_name(&self) -> String {
-        match self.namespace.as_str() {
-            "" => self.name.to_string(),
-            ns => format!("{ns}/{}", self.name),
-        }
-    }
-}
-
-/// Cluster, then namespace, then name, each in `str`'s order.
-impl Ord for ObjRef {
-    fn cmp(&self, other: &Self) -> Ordering {
-        key_order(self.parts(), other.parts())
-    }
-}
-
-impl PartialOrd for ObjRef {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// Two keys' parts in turn. Every insert into a store and every search of one compares keys
-/// some sixteen times: at 60,000 pods they were a twentieth of the load, most of it three
-/// calls into the C library's `memcmp` a comparison for strings of a few bytes.
-fn key_order(a: (&str, &str, &str), b: (&str, &str, &str)) -> Ordering {
-    str_order(a.0, b.0)
-        .then_with(|| str_order(a.1, b.1))
-        .then_with(|| str_order(a.2, b.2))
-}
-
-/// `str`'s order (its bytes', then its length's), eight bytes a step without a call.
-#[inline]
-fn str_order(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.len().min(b.len());
-    let (a_words, a_rest) = a[..common].as_chunks::<8>();
-    let (b_words, b_rest) = b[..common].as_chunks::<8>();
-    for (x, y) in a_words.iter().zip(b_words) {
-        if x != y {
-            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
-        }
-    }
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
-impl std::fmt::Display for ObjRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if !self.cluster.is_empty() {
-            write!(f, "{}:", self.cluster)?;
-        }
-        if self.namespace.is_empty() {
-            write!(f, "{}", self.name)
-        } else {
-            write!(f, "{}/{}", self.namespace, self.name)
-        }
-    }
-}
-
-/// Every row type has a key.
-pub trait Keyed {
-    fn key(&self) -> &ObjRef;
-    fn key_mut(&mut self) -> &mut ObjRef;
-}
 
 /// What a watch tells its store. Relists and states are per cluster: one cluster's watch
 /// never replaces or marks another cluster's rows.
@@ -137,87 +34,9 @@ pub struct Malformed {
     pub fields: Box<str>,
 }
 
-/// A row ordered, and found, by its key: the store holds each key once, in its row (a map
-/// beside it held a second copy of every key: 7 MB at 100,000 objects).
-#[derive(Debug)]
-struct ByKey<R>(R);
-
-impl<R: Keyed> PartialEq for ByKey<R> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.key() == other.0.key()
-    }
-}
-
-impl<R: Keyed> Eq for ByKey<R> {}
-
-impl<R: Keyed> PartialOrd for ByKey<R> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<R: Keyed> Ord for ByKey<R> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.key().cmp(other.0.key())
-    }
-}
-
-impl<R: Keyed> Borrow<ObjRef> for ByKey<R> {
-    fn borrow(&self) -> &ObjRef {
-        self.0.key()
-    }
-}
-
-/// A key as its three parts, so a store can be searched with borrowed strings (`get_in`):
-/// building an `ObjRef` to look up copies every name longer than `SmolStr` holds inline,
-/// and the chains look up several per Machine at each recompute.
-trait KeyParts {
-    fn parts(&self) -> (&str, &str, &str);
-}
-
-impl KeyParts for ObjRef {
-    fn parts(&self) -> (&str, &str, &str) {
-        (&self.cluster, &self.namespace, &self.name)
-    }
-}
-
-impl KeyParts for (&str, &str, &str) {
-    fn parts(&self) -> (&str, &str, &str) {
-        *self
-    }
-}
-
-// Ordered as `ObjRef`'s derived order (cluster, namespace, name, each as a string), which
-// the set's order must agree with.
-impl PartialEq for dyn KeyParts + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
-    }
-}
-
-impl Eq for dyn KeyParts + '_ {}
-
-impl PartialOrd for dyn KeyParts + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for dyn KeyParts + '_ {
-    fn cmp(&self, other: &Self) -> Ordering {
-        key_order(self.parts(), other.parts())
-    }
-}
-
-impl<'a, R: Keyed> Borrow<dyn KeyParts + 'a> for ByKey<R> {
-    fn borrow(&self) -> &(dyn KeyParts + 'a) {
-        self.0.key()
-    }
-}
-
 #[derive(Debug)]
 pub struct RowStore<R> {
-    rows: BTreeSet<ByKey<R>>,
+    rows: Runs<R>,
     states: BTreeMap<String, SourceState>,
     /// Per cluster, the version discovery chose for the kind.
     served: BTreeMap<String, String>,
@@ -228,7 +47,7 @@ pub struct RowStore<R> {
 impl<R> Default for RowStore<R> {
     fn default() -> Self {
         RowStore {
-            rows: BTreeSet::new(),
+            rows: Runs::default(),
             states: BTreeMap::new(),
             served: BTreeMap::new(),
             malformed: BTreeMap::new(),
@@ -271,52 +90,31 @@ impl<R: Keyed> RowStore<R> {
         match update {
             WatchUpdate::Relisted(cluster, rows) => {
                 self.malformed.retain(|k, _| k.cluster != cluster);
-                // The other clusters' rows and the new ones built into a tree at once (sorted,
-                // then full nodes bottom up): inserted one by one, 20,000 Machines were the
-                // larger part of applying their list, and left the nodes half empty.
-                let mut all: Vec<ByKey<R>> = std::mem::take(&mut self.rows)
-                    .into_iter()
-                    .filter(|r| r.0.key().cluster != cluster)
-                    .collect();
-                all.extend(rows.into_iter().map(ByKey));
-                self.rows = all.into_iter().collect();
+                // The other clusters' rows and the new ones sorted together and cut into runs
+                // at once.
+                let mut all = self.rows.take_rows();
+                all.retain(|r| r.key().cluster != cluster);
+                all.extend(rows);
+                self.rows = Runs::from_rows(all);
                 self.states.insert(cluster, SourceState::Live);
             }
             WatchUpdate::Upsert(row) => {
                 self.malformed.remove(row.key());
-                self.rows.replace(ByKey(row));
+                self.rows.upsert(row);
             }
             WatchUpdate::Delete(key) => {
                 self.malformed.remove(&key);
-                self.rows.remove(&key);
+                self.rows.remove(key.parts());
             }
             WatchUpdate::Malformed(m) => {
                 self.malformed.insert(m.key.clone(), m);
             }
             WatchUpdate::State(cluster, state) => {
-                // A first list shown page by page (upserts) ends in `Live`.
-                if state == SourceState::Live && self.states.get(&cluster) != Some(&state) {
-                    self.compact();
-                }
                 self.states.insert(cluster, state);
             }
             WatchUpdate::Served(cluster, version) => {
                 self.served.insert(cluster, version);
             }
-        }
-    }
-
-    /// The rows again in full nodes. Rows inserted in key order (a list, its pages) leave a
-    /// B-tree's nodes little more than half full: 60,000 pods took 13 MB of nodes for 7 MB of
-    /// entries. They are merged into a tree holding the first row (`append` builds full nodes
-    /// from the two trees in order, freeing the old nodes as it goes, which the new ones take
-    /// again); collecting them built the tree from a sorted copy of every row, sorted again
-    /// with a scratch copy: 14 MB more at the moment the last page came in, the peak of a start.
-    fn compact(&mut self) {
-        let mut rest = std::mem::take(&mut self.rows);
-        if let Some(first) = rest.pop_first() {
-            self.rows.insert(first);
-            self.rows.append(&mut rest);
         }
     }
 
@@ -348,17 +146,16 @@ impl<R: Keyed> RowStore<R> {
     }
 
     pub fn get(&self, key: &ObjRef) -> Option<&R> {
-        self.rows.get(key).map(|r| &r.0)
+        self.rows.get(key.parts())
     }
 
     /// The row of `cluster`/`namespace`/`name`, found without building its key.
     pub fn get_in(&self, cluster: &str, namespace: &str, name: &str) -> Option<&R> {
-        let key: &dyn KeyParts = &(cluster, namespace, name);
-        self.rows.get(key).map(|r| &r.0)
+        self.rows.get((cluster, namespace, name))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &R> {
-        self.rows.iter().map(|r| &r.0)
+        self.rows.iter()
     }
 
     pub fn len(&self) -> usize {
@@ -373,17 +170,7 @@ impl<R: Keyed> RowStore<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, Clone, PartialEq)]
-    struct Row(ObjRef, u32);
-    impl Keyed for Row {
-        fn key(&self) -> &ObjRef {
-            &self.0
-        }
-        fn key_mut(&mut self) -> &mut ObjRef {
-            &mut self.0
-        }
-    }
+    use crate::model::key::tests::Row;
 
     fn key(cluster: &str, name: &str) -> ObjRef {
         ObjRef::in_cluster(cluster, "ns", name)
@@ -536,25 +323,5 @@ mod tests {
         ));
         assert!(s.malformed().is_empty(), "a relist says anew what it found");
         assert_eq!(s.len(), 2, "the notes never cost a row");
-    }
-
-    /// Parts made of a few letters that sort around each other (and one that is two bytes
-    /// long), so keys share prefixes of every length, eight-byte words included.
-    fn part() -> impl proptest::strategy::Strategy<Value = String> {
-        proptest::string::string_regex("[a-c/é-]{0,20}").expect("a pattern")
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
-        #[test]
-        fn keys_sort_as_their_parts_do_as_strings(
-            a in (part(), part(), part()),
-            b in (part(), part(), part()),
-        ) {
-            let key = |(c, n, m): &(String, String, String)| ObjRef::in_cluster(c.as_str(), n.as_str(), m.as_str());
-            let as_strings = (a.0.as_str(), a.1.as_str(), a.2.as_str()).cmp(&(b.0.as_str(), b.1.as_str(), b.2.as_str()));
-            proptest::prop_assert_eq!(key(&a).cmp(&key(&b)), as_strings);
-            proptest::prop_assert_eq!(key(&a) == key(&b), as_strings.is_eq());
-        }
     }
 }
