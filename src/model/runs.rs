@@ -134,15 +134,15 @@ impl<R: Keyed> Runs<R> {
             return;
         }
         let Some(rows) = self.runs.get_mut(run) else {
-            self.runs.push(new_run(row));
+            self.runs.push(new_run(row, self.len));
             return;
         };
         if rows.len() < RUN {
             rows.insert(at, row);
         } else if at == RUN {
-            self.runs.insert(run + 1, new_run(row));
+            self.runs.insert(run + 1, new_run(row, self.len));
         } else if at == 0 {
-            self.runs.insert(run, new_run(row));
+            self.runs.insert(run, new_run(row, self.len));
         } else {
             let mut upper = Vec::with_capacity(RUN);
             upper.extend(rows.drain(RUN / 2..));
@@ -198,8 +198,11 @@ impl<R: Keyed> Runs<R> {
     }
 }
 
-fn new_run<R>(row: R) -> Vec<R> {
-    let mut run = Vec::with_capacity(RUN);
+/// A run holding `row`, in a store of `held` rows: a whole run's room once the store has
+/// filled one (a list's pages will fill it), else room that grows as rows come (most kinds
+/// have a handful of objects, and a run of 400-byte rows is 50 KB).
+fn new_run<R>(row: R, held: usize) -> Vec<R> {
+    let mut run = Vec::with_capacity(if held >= RUN { RUN } else { 1 });
     run.push(row);
     run
 }
