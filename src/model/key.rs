@@ -67,9 +67,9 @@ impl PartialOrd for ObjRef {
     }
 }
 
-/// Two keys' parts in turn. Every insert into a store and every search of one compares keys
-/// some sixteen times: at 60,000 pods they were a twentieth of the load, most of it three
-/// calls into the C library's `memcmp` a comparison for strings of a few bytes.
+/// Two keys' parts in turn. A search of a 60,000-row store compares keys some sixteen times
+/// (`runs`); when the comparisons were a twentieth of the load, most of it was three calls
+/// into the C library's `memcmp` a comparison for strings of a few bytes.
 pub(crate) fn key_order(a: KeyParts<'_>, b: KeyParts<'_>) -> Ordering {
     str_order(a.0, b.0)
         .then_with(|| str_order(a.1, b.1))

@@ -85,11 +85,14 @@ impl<R: Keyed> Runs<R> {
         });
         match self.runs.get(run) {
             Some(rows) => (run, rows.binary_search_by(|r| order(r, key))),
-            None => {
-                let last = self.runs.len().saturating_sub(1);
-                (last, Err(self.runs.get(last).map_or(0, Vec::len)))
-            }
+            None => self.end(),
         }
+    }
+
+    /// The place after every row: the end of the last run.
+    fn end(&self) -> (usize, Result<usize, usize>) {
+        let last = self.runs.len().saturating_sub(1);
+        (last, Err(self.runs.get(last).map_or(0, Vec::len)))
     }
 
     pub fn get(&self, key: KeyParts<'_>) -> Option<&R> {
@@ -107,8 +110,7 @@ impl<R: Keyed> Runs<R> {
             .and_then(|run| run.last())
             .is_none_or(|last| last.key() < row.key());
         let (run, at) = if after_all {
-            let last = self.runs.len().saturating_sub(1);
-            (last, Err(self.runs.get(last).map_or(0, Vec::len)))
+            self.end()
         } else {
             self.find(row.key().parts())
         };
