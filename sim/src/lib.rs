@@ -27,6 +27,7 @@ pub mod kinds;
 pub mod kubeconfig;
 pub mod labels;
 mod list;
+mod list_thread;
 pub mod metrics_objects;
 pub mod pieces;
 pub mod platform_objects;
@@ -82,6 +83,8 @@ pub enum SimError {
     UnknownKind(String),
     #[error("simulated Talos API: {0}")]
     Talos(String),
+    #[error("starting the thread lists are printed on: {0}")]
+    Thread(std::io::Error),
 }
 
 pub struct SimOptions {
@@ -386,6 +389,8 @@ impl Simulator {
                 expire_watches: std::sync::atomic::AtomicBool::new(false),
                 lists: std::sync::atomic::AtomicU64::new(0),
                 lists_of: Mutex::default(),
+                list_thread: list_thread::ListThread::start(&format!("lists-{name}"))
+                    .map_err(SimError::Thread)?,
             });
             servers.push((name, role, ApiServer::start(api, tls_config.clone()).await?));
         }

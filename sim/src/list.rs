@@ -22,9 +22,9 @@ use super::status::{self, StatusError};
 use super::table::{Printer, TABLE_TAIL, TableAsk};
 
 impl Api {
-    /// A list answered as it is written: the list runs on a blocking thread (it holds the
-    /// database while it prints) and its chunks go out as they come; an error found before
-    /// the first one is the answer instead.
+    /// A list answered as it is written: the list runs on the server's list thread (it holds
+    /// the database while it prints: `list_thread`) and its chunks go out as they come; an
+    /// error found before the first one is the answer instead.
     pub(crate) async fn list_streamed(
         self: Arc<Self>,
         path: ResourcePath,
@@ -34,7 +34,8 @@ impl Api {
     ) -> Response<Body> {
         let (first_tx, first_rx) = oneshot::channel();
         let (rest_tx, rest_rx) = mpsc::unbounded_channel::<Pieces>();
-        tokio::task::spawn_blocking(move || {
+        let api = self.clone();
+        self.list_thread.run(move || {
             let mut first = Some(first_tx);
             let mut out = |chunk: Pieces| match first.take() {
                 Some(first) => {
@@ -44,7 +45,7 @@ impl Api {
                     let _ = rest_tx.send(chunk);
                 }
             };
-            if let Err(e) = self.list(&path, &query, table, &mut out)
+            if let Err(e) = api.list(&path, &query, table, &mut out)
                 && let Some(first) = first.take()
             {
                 let _ = first.send(Err(e));

@@ -37,4 +37,6 @@ pub struct Api {
     pub lists: std::sync::atomic::AtomicU64,
     /// The same, per kind (`Pod`).
     pub lists_of: std::sync::Mutex<std::collections::HashMap<&'static str, u64>>,
+    /// Where its lists are printed, one at a time (`list_thread`).
+    pub list_thread: crate::list_thread::ListThread,
 }

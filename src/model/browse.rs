@@ -40,6 +40,14 @@ pub struct ListMetaW {
     pub resource_version: Option<String>,
     #[serde(rename = "continue", default)]
     pub continue_token: Option<String>,
+    /// How many objects follow this page (a paged list without a selector says so). Only a
+    /// hint: anything but a count reads as none rather than failing the page.
+    #[serde(rename = "remainingItemCount", default, deserialize_with = "count")]
+    pub remaining_item_count: Option<u64>,
+}
+
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(Value::deserialize(d)?.as_u64())
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -73,6 +73,9 @@ where
         let read = read_page::<W>(&page.text)?;
         // Its place in the window goes with it.
         drop(page);
+        if listed.rows.is_empty() {
+            listed.rows.reserve(room_for(&read));
+        }
         for object in read.items.iter().flatten() {
             let (row, odd) = project(object);
             listed.rows.push(row);
@@ -86,6 +89,17 @@ where
             }
         }
     }
+}
+
+/// Rows a list will have, from its first page: room made once, where 20,000 Machine rows
+/// grown by doubling were copied over and over (a fortieth of the cockpit's CPU while they
+/// loaded). What a server says is believed only up to `TRUSTED_ROOM`; a list longer than
+/// that grows as usual past it.
+fn room_for<W>(first: &PageW<W>) -> usize {
+    const TRUSTED_ROOM: u64 = 100_000;
+    let on_page = first.items.as_ref().map_or(0, Vec::len);
+    let rest = first.metadata.remaining_item_count.unwrap_or(0);
+    on_page + rest.min(TRUSTED_ROOM) as usize
 }
 
 /// A change a watch saw.
@@ -201,7 +215,7 @@ impl Expiries {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{Expiries, read_page};
+    use super::{Expiries, read_page, room_for};
     use crate::model::capi::MachineW;
     use crate::model::forgiving;
 
@@ -254,5 +268,24 @@ mod tests {
             error.is_some_and(|e| e.to_string().contains("a page of the list")),
             "not a list"
         );
+    }
+
+    #[test]
+    fn a_list_makes_room_for_what_its_first_page_says_follows_within_reason() {
+        let page = |remaining: &str| {
+            let items = r#"{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}"#;
+            format!(r#"{{"items":[{items}],"metadata":{{"continue":"t"{remaining}}}}}"#)
+        };
+        let room = |remaining: &str| {
+            room_for(&read_page::<MachineW>(page(remaining).as_bytes()).expect("a page"))
+        };
+        assert_eq!(room(r#","remainingItemCount":19998"#), 20_000);
+        // No count (a selector, an older server): the page's own rows.
+        assert_eq!(room(""), 2);
+        // A server claiming a trillion more is not believed past a bound.
+        assert_eq!(room(r#","remainingItemCount":1000000000000"#), 100_002);
+        // Nor is anything but a count a reason to fail the page.
+        assert_eq!(room(r#","remainingItemCount":-3"#), 2);
+        assert_eq!(room(r#","remainingItemCount":{"lots":true}"#), 2);
     }
 }
