@@ -91,7 +91,7 @@ fn table_rows_of(page: &[u8], rule: Option<health::Rule>) -> Vec<BrowseRow> {
     table
         .rows
         .into_iter()
-        .map(|r| browse_row(r, rule))
+        .map(|r| browse_row(r, rule, jiff::Timestamp::now()))
         .collect()
 }
 

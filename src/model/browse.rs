@@ -170,6 +170,8 @@ pub struct BrowseRow {
     /// The server's cells, as text.
     pub cells: Box<[SmolStr]>,
     pub created: Option<Timestamp>,
+    /// When its cells were read (a Unix second): what a cell's `(101s ago)` counts from.
+    pub read_at: i64,
     /// The kind's health rule's verdict, when it has one (boxed: most kinds have none, and
     /// `:pods` may hold 60,000 rows).
     pub health: Option<Box<Health>>,
@@ -242,12 +244,12 @@ fn json_text(value: &Value) -> SmolStr {
     sanitize_inline(&value.to_string())
 }
 
-/// A Table row as a compact row, judged by `rule` when the kind has one (its object came
-/// whole); the cluster is filled in by the watch.
-pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
+/// A Table row read at `read_at` as a compact row, judged by `rule` when the kind has one (its
+/// object came whole); the cluster is filled in by the watch.
+pub fn browse_row(row: RowW, rule: Option<Rule>, read_at: Timestamp) -> BrowseRow {
     let mut object = row.object.unwrap_or_default();
     let meta = std::mem::take(&mut object.metadata);
-    let health = rule.map(|rule| Box::new(rule(&object.judged(), Timestamp::now())));
+    let health = rule.map(|rule| Box::new(rule(&object.judged(), read_at)));
     let cells: Box<[SmolStr]> = row.cells.into_iter().map(|c| c.0).collect();
     // Without object metadata (includeObject=None) the first cell is the name. Mostly it is
     // the name anyway: then key and cell share one string (a name past 23 bytes is on the
@@ -261,6 +263,7 @@ pub fn browse_row(row: RowW, rule: Option<Rule>) -> BrowseRow {
         key: ObjRef::new(clean(meta.namespace), name),
         cells,
         created: meta.created.as_deref().and_then(super::rfc3339::parse),
+        read_at: read_at.as_second(),
         health,
     }
 }
@@ -323,7 +326,7 @@ mod tests {
         }))
         .expect("table");
         assert_eq!(table.metadata.resource_version.as_deref(), Some("42"));
-        let row = browse_row(table.rows[0].clone(), None);
+        let row = browse_row(table.rows[0].clone(), None, Timestamp::now());
         assert_eq!(row.key, ObjRef::new("media", "web-1"));
         assert_eq!(
             &*row.cells,

@@ -29,6 +29,9 @@ enum SortKey {
     /// drawn, so a row kept between changes shows its age moving without being rebuilt.
     /// Younger rows sort first, as smaller ages do.
     Since = 2,
+    /// Its text, in natural order, followed when drawn by how long ago its value (a Unix
+    /// second) was: `7 (3m ago)`, a pod's restarts and when the last one was.
+    TextSince = 3,
 }
 
 /// A cell's sort key (bits 0–1), its style (bits 2–11) and, in bits 12–63, either the value it
@@ -53,6 +56,7 @@ impl Meta {
         match self.0 & 0b11 {
             1 => SortKey::Number,
             2 => SortKey::Since,
+            3 => SortKey::TextSince,
             _ => SortKey::Text,
         }
     }
@@ -185,6 +189,13 @@ impl Cell {
         Cell::default().sorted(SortKey::Since, since.as_second())
     }
 
+    /// `text`, followed when drawn by how long ago `at` was (`7 (3m ago)`): a server's
+    /// `7 (101s ago)` read once would say 101s for as long as the row is kept. Sorted and
+    /// filtered by `text` alone.
+    pub fn text_since(text: impl Into<SmolStr>, at: Timestamp) -> Cell {
+        Cell::plain(text).sorted(SortKey::TextSince, at.as_second())
+    }
+
     fn sorted(self, sort: SortKey, value: i64) -> Cell {
         Cell {
             meta: self.meta.with_value(sort, value),
@@ -255,6 +266,10 @@ impl Cell {
                 let since = Timestamp::from_second(self.meta.value()).unwrap_or(now);
                 Cow::Owned(age(since, now))
             }
+            SortKey::TextSince => {
+                let at = Timestamp::from_second(self.meta.value()).unwrap_or(now);
+                Cow::Owned(format!("{} ({} ago)", self.text, age(at, now)))
+            }
             _ => Cow::Borrowed(self.text()),
         }
     }
@@ -264,7 +279,8 @@ impl Cell {
         &self.text
     }
 
-    /// Display width of everything the cell holds (an age cell's is known only when drawn).
+    /// Display width of everything the cell holds (an age cell's, and the time after a
+    /// text's, are known only when drawn).
     pub fn width(&self) -> usize {
         self.text.width()
     }
@@ -272,7 +288,7 @@ impl Cell {
     /// Display width of everything the cell shows at `now`.
     pub fn width_at(&self, now: Timestamp) -> usize {
         match self.meta.sort() {
-            SortKey::Since => self.text_at(now).width(),
+            SortKey::Since | SortKey::TextSince => self.text_at(now).width(),
             _ => self.width(),
         }
     }
@@ -335,6 +351,27 @@ mod tests {
         );
         assert_eq!(Cell::plain("x").style(), "");
         assert_eq!(Cell::plain("x").tail(), None);
+    }
+
+    #[test]
+    fn a_text_with_a_time_ago_shows_it_aging_and_sorts_and_filters_by_the_text() {
+        let now = Timestamp::from_second(1_764_700_000).expect("time");
+        let restarted = now - jiff::SignedDuration::from_secs(101);
+        let cell = Cell::text_since("7", restarted);
+        assert_eq!(cell.text_at(now), "7 (101s ago)");
+        let later = now + jiff::SignedDuration::from_secs(3600);
+        assert_eq!(cell.text_at(later), "7 (61m ago)");
+        assert_eq!(cell.width_at(later), "7 (61m ago)".len());
+        // The filter and the sort see the count: 7 restarts before 12, whenever they were.
+        assert_eq!(
+            (cell.text(), cell.whole_text(), cell.tail()),
+            ("7", "7", None)
+        );
+        let twelve = Cell::text_since("12", now);
+        assert_eq!(cell.compare(&twelve), Ordering::Less);
+        assert_eq!(cell.compare(&Cell::plain("12")), Ordering::Less);
+        // A time in the future (a server clock ahead of ours) reads as just now.
+        assert_eq!(Cell::text_since("1", later).text_at(now), "1 (0s ago)");
     }
 
     #[test]

@@ -149,10 +149,20 @@ pub fn parse_age(text: &str) -> Option<i64> {
             'y' => 365 * 86400,
             _ => return None,
         };
-        total += number.parse::<i64>().ok()? * unit;
+        // A server's number past what fits is not a duration (rather than an overflow).
+        let part = number.parse::<i64>().ok()?.checked_mul(unit)?;
+        total = total.checked_add(part)?;
         number.clear();
     }
     number.is_empty().then_some(total)
+}
+
+/// A server's text with a time relative to when it printed it, `7 (101s ago)` (kubectl's
+/// RESTARTS): the text before it and how long ago, in seconds.
+pub fn ago_suffix(text: &str) -> Option<(&str, i64)> {
+    let inside = text.strip_suffix(" ago)")?;
+    let (before, duration) = inside.rsplit_once(" (")?;
+    Some((before, parse_age(duration)?))
 }
 
 /// Text order with runs of digits compared as numbers: `node-9` before `node-10`, `2/3`
@@ -200,6 +210,27 @@ mod tests {
         assert_eq!(parse_age("Running"), None);
         assert_eq!(parse_age("3 (2m ago)"), None);
         assert_eq!(parse_age("12"), None);
+        assert_eq!(parse_age("99999999999999999y"), None);
+        assert_eq!(parse_age("9223372036854775807s1s"), None);
+    }
+
+    #[test]
+    fn a_time_ago_after_a_text_is_read_as_seconds() {
+        assert_eq!(ago_suffix("7 (101s ago)"), Some(("7", 101)));
+        assert_eq!(ago_suffix("14 (2m25s ago)"), Some(("14", 145)));
+        assert_eq!(ago_suffix("3 (5d ago)"), Some(("3", 432_000)));
+        // The last parenthesis is the time; what comes before it is the text, whatever it is.
+        assert_eq!(ago_suffix("a (b) (1h ago)"), Some(("a (b)", 3600)));
+        for not in [
+            "7",
+            "7 (ago)",
+            "7 (soon ago)",
+            "7 (101s ago",
+            "(101s ago)",
+            "7 (101s)",
+        ] {
+            assert_eq!(ago_suffix(not), None, "{not}");
+        }
     }
 
     #[test]
@@ -261,6 +292,24 @@ mod hostile {
             prop_assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
             prop_assert!(!out.chars().any(is_bidi_control), "{out:?}");
             prop_assert!(out.chars().count() <= LONGEST + 1);
+        }
+
+        /// A server's durations, of any digits and units (past what an i64 holds too), and
+        /// any other text: read as seconds that add up, or as none, never an overflow.
+        #[test]
+        fn a_duration_of_any_size_reads_or_is_refused(
+            parts in prop::collection::vec(("[0-9]{1,20}", "[smhdy]"), 1..5),
+            text in hostile(),
+        ) {
+            let duration: String = parts.iter().map(|(n, u)| format!("{n}{u}")).collect();
+            let unit = |u: &str| match u { "s" => 1, "m" => 60, "h" => 3600, "d" => 86400, _ => 365 * 86400 };
+            let expected = parts.iter().try_fold(0i64, |total, (n, u)| {
+                total.checked_add(n.parse::<i64>().ok()?.checked_mul(unit(u))?)
+            });
+            prop_assert_eq!(parse_age(&duration), expected);
+            let line = format!("{text} ({duration} ago)");
+            prop_assert_eq!(ago_suffix(&line), expected.map(|s| (text.as_str(), s)));
+            let _ = (parse_age(&text), ago_suffix(&text));
         }
     }
 

@@ -211,9 +211,18 @@ async fn pods_show_status_readiness_and_restarts_as_kubectl_does() {
     }
     let crashing = line_with(&frame, "CrashLoopBackOff");
     assert!(
-        crashing.contains("0/1") && crashing.contains("7 ("),
+        crashing.contains("0/1") && crashing.contains("7 (") && crashing.contains("s ago)"),
         "{crashing}"
     );
+    // The last restart's time ages with the clock, as AGE does: the server said how long ago
+    // when it printed the row, and an hour later it is an hour longer ago.
+    let later = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .expect("time");
+    c.send(opsdeck::app::msg::Msg::Tick(later));
+    let frame = c.frame_sized(200, 60);
+    let crashing = line_with(&frame, "CrashLoopBackOff");
+    assert!(crashing.contains("7 (61m ago)"), "{crashing}");
     assert!(frame.contains("Init:0/1"), "{frame}");
     assert!(
         line_with(&frame, "etcd-backup").contains("Completed"),

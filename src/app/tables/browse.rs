@@ -15,7 +15,7 @@ use crate::model::kept::{Built, KeptRows};
 use crate::model::metrics::{MetricsOf, MetricsSource, Resources, cpu_text, memory_text, percent};
 use crate::model::store::ObjRef;
 use crate::model::table::{Cell, Column, TableRow, interned, status_style};
-use crate::model::text::parse_age;
+use crate::model::text::{ago_suffix, parse_age};
 
 /// What a server column may take before it is cut (its content decides below that).
 const SERVER_COLUMN_MAX: u16 = 60;
@@ -283,7 +283,10 @@ impl RowBuilder {
         for &(i, is_age) in &self.server {
             match (is_age, r.created) {
                 (true, Some(created)) => cells.push(Cell::since(created)),
-                _ => cells.push(server_cell(r.cells.get(i).cloned().unwrap_or_default())),
+                _ => cells.push(server_cell(
+                    r.cells.get(i).cloned().unwrap_or_default(),
+                    r.read_at,
+                )),
             }
         }
         if let Some(at) = self.usage {
@@ -302,8 +305,15 @@ impl RowBuilder {
     }
 }
 
-/// A server's cell: words with a known meaning coloured, durations sorted by time.
-fn server_cell(text: SmolStr) -> Cell {
+/// A server's cell, read at `read_at` (a Unix second): words with a known meaning coloured,
+/// durations sorted by time, and a time it gave as relative (`7 (101s ago)`) kept as the
+/// moment it names, so it ages as the row is kept.
+fn server_cell(text: SmolStr, read_at: i64) -> Cell {
+    if let Some((before, ago)) = ago_suffix(&text)
+        && let Ok(at) = jiff::Timestamp::from_second(read_at.saturating_sub(ago))
+    {
+        return Cell::text_since(before, at);
+    }
     let style = status_style(&text);
     let seconds = parse_age(&text);
     let cell = if style == "status.unknown" {

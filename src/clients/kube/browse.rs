@@ -167,9 +167,10 @@ async fn list(
         if let Some(defs) = page.columns {
             listed.columns = defs;
         }
+        let read_at = Timestamp::now();
         listed
             .rows
-            .extend(page.rows.into_iter().map(|r| browse_row(r, rule)));
+            .extend(page.rows.into_iter().map(|r| browse_row(r, rule, read_at)));
         let next = page.metadata.continue_token.filter(|t| !t.is_empty());
         if let Some(early) = early
             && (next.is_some() || listed.streamed)
@@ -289,21 +290,20 @@ pub fn spawn_table_watch(
             }
             // Watch from the list, renewing at each timeout, until the server says relist.
             let follow = |change: Change<TableW>| {
-                let update = match change {
-                    Change::Applied(t) => t
-                        .rows
-                        .into_iter()
-                        .next()
-                        .map(|r| WatchUpdate::Upsert(keyed(browse_row(r, rule)))),
-                    Change::Deleted(t) => t.rows.into_iter().next().map(|r| {
-                        let row = keyed(browse_row(r, None));
-                        WatchUpdate::Delete(ObjRef::in_cluster(
-                            cluster.clone(),
-                            row.key.namespace,
-                            row.key.name,
-                        ))
-                    }),
-                };
+                let update =
+                    match change {
+                        Change::Applied(t) => t.rows.into_iter().next().map(|r| {
+                            WatchUpdate::Upsert(keyed(browse_row(r, rule, Timestamp::now())))
+                        }),
+                        Change::Deleted(t) => t.rows.into_iter().next().map(|r| {
+                            let row = keyed(browse_row(r, None, Timestamp::now()));
+                            WatchUpdate::Delete(ObjRef::in_cluster(
+                                cluster.clone(),
+                                row.key.namespace,
+                                row.key.name,
+                            ))
+                        }),
+                    };
                 let sent = update.is_none_or(|update| sink.send(BrowseUpdate::Rows(update)));
                 if sent {
                     ControlFlow::Continue(())
