@@ -84,8 +84,9 @@ pub struct MetaW {
     pub namespace: SmolStr,
     #[serde(rename = "creationTimestamp", default)]
     pub created: Option<SmolStr>,
+    /// Read for a watch's last event only, but on every row: short enough to be held inline.
     #[serde(rename = "resourceVersion", default)]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<SmolStr>,
 }
 
 impl PartialW {
