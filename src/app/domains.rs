@@ -353,13 +353,19 @@ impl Browse {
     }
 }
 
+/// A provider kind on a cluster: (context, group, kind).
+pub type InfraKey = (String, String, String);
+
 /// The provider machines behind CAPI Machines (HarvesterMachine, VSphereMachine …), watched
 /// per kind as the Machines name them, judged by their health rule.
 #[derive(Debug, Default)]
 pub struct Infra {
     pub rows: RowStore<BrowseRow>,
-    /// The (context, group, kind) watched already.
-    pub watched: std::collections::BTreeSet<(String, String, String)>,
+    /// The kinds watched already.
+    pub watched: std::collections::BTreeSet<InfraKey>,
+    /// Provider kinds waiting for the pane on screen to finish listing, and since when.
+    pub waiting: Vec<InfraKey>,
+    pub waiting_since: Option<jiff::Timestamp>,
 }
 
 /// A kind opened with `:<kind> [namespace]`, on the clusters that serve it.

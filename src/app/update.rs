@@ -37,8 +37,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             | Msg::Talos(_)
             | Msg::ActionDone { .. }
     );
-    // Machines name their providers' machines; discovery says how to watch them.
+    // Machines name their providers' machines; discovery says how to watch them; the pane's
+    // list, or the clock, lets those held back for it start.
     let machines_may_move = matches!(msg, Msg::Machines(_) | Msg::Catalog { .. });
+    let infra_may_start =
+        super::infra::waiting(state) && matches!(msg, Msg::Browse { .. } | Msg::Tick(_));
     let msg_was_catalog = matches!(msg, Msg::Catalog { .. });
     // The Talos nodes to poll follow the Machines and the workload clusters' Nodes.
     let nodes_may_move = matches!(
@@ -62,6 +65,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     }
     if machines_may_move {
         commands.extend(super::infra::watch_new(state));
+    } else if infra_may_start {
+        commands.extend(super::infra::start_waiting(state));
     }
     if msg_was_catalog {
         commands.extend(super::platform_watch::watch_new(state));

@@ -140,6 +140,11 @@ impl<R: Keyed> RowStore<R> {
             .collect()
     }
 
+    /// The state of `cluster`'s source, if it feeds this store.
+    pub fn state_in(&self, cluster: &str) -> Option<&SourceState> {
+        self.states.get(cluster)
+    }
+
     /// Each cluster's state, for the clusters that are not live.
     pub fn troubled(&self) -> impl Iterator<Item = (&String, &SourceState)> {
         self.states.iter().filter(|(_, s)| !s.is_healthy())

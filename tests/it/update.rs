@@ -307,3 +307,86 @@ fn help_says_where_the_log_goes() {
         text(&s)
     );
 }
+
+/// The Machines of cluster `c`, each naming its HarvesterMachine.
+fn machines_naming_their_provider() -> Msg {
+    let machine: opsdeck::model::capi::MachineW = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "m-1", "namespace": "c"},
+        "spec": {"clusterName": "c", "infrastructureRef": {
+            "apiGroup": "infrastructure.cluster.x-k8s.io", "kind": "HarvesterMachine", "name": "m-1"}}
+    }))
+    .expect("a Machine");
+    let mut row = opsdeck::model::capi::machine_row(&machine);
+    row.key.cluster = "c".into();
+    Msg::Machines(WatchUpdate::Relisted("c".into(), vec![row]))
+}
+
+fn watches_infra(commands: &[Command]) -> bool {
+    commands
+        .iter()
+        .any(|c| matches!(c, Command::WatchInfra { kind, .. } if kind.kind == "HarvesterMachine"))
+}
+
+#[test]
+fn provider_machines_wait_for_the_pane_on_screen_to_finish_listing() {
+    let mut s = test_state();
+    let harvester = kind(
+        "infrastructure.cluster.x-k8s.io",
+        "HarvesterMachine",
+        "harvestermachines",
+    );
+    update(
+        &mut s,
+        Msg::Catalog {
+            cluster: "c".into(),
+            result: Ok(vec![kind("", "Pod", "pods"), harvester]),
+            complete: true,
+        },
+    );
+    press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
+    let id = s.browse.target.as_ref().expect("browsing").id;
+    let pods_state = |state| Msg::Browse {
+        id,
+        update: opsdeck::clients::kube::browse::BrowseUpdate::Rows(WatchUpdate::State(
+            "c".into(),
+            state,
+        )),
+    };
+    // The Machines arrive while the pods are listed: their providers' machines wait.
+    let held = update(&mut s, machines_naming_their_provider());
+    assert!(!watches_infra(&held), "{held:?}");
+    // The pods are in: they start, once.
+    let started = update(&mut s, pods_state(SourceState::Live));
+    assert!(watches_infra(&started), "{started:?}");
+    let again = update(&mut s, machines_naming_their_provider());
+    assert!(!watches_infra(&again), "{again:?}");
+}
+
+#[test]
+fn provider_machines_wait_for_a_list_that_never_ends_only_a_few_seconds() {
+    let mut s = test_state();
+    update(
+        &mut s,
+        Msg::Catalog {
+            cluster: "c".into(),
+            result: Ok(vec![
+                kind("", "Pod", "pods"),
+                kind(
+                    "infrastructure.cluster.x-k8s.io",
+                    "HarvesterMachine",
+                    "harvestermachines",
+                ),
+            ]),
+            complete: true,
+        },
+    );
+    press(&mut s, &[":", "p", "o", "d", "s", "<Enter>"]);
+    let start = s.now;
+    assert!(!watches_infra(&update(
+        &mut s,
+        machines_naming_their_provider()
+    )));
+    let tick = |secs| Msg::Tick(start + jiff::SignedDuration::from_secs(secs));
+    assert!(!watches_infra(&update(&mut s, tick(1))));
+    assert!(watches_infra(&update(&mut s, tick(3))));
+}
