@@ -18,8 +18,12 @@
 //! - at the largest size, CPU while idle for 30 s.
 //!
 //! Run: `cargo bench --bench scale` (`-- --sizes 1k,10k` for fewer; the 100k simulator
-//! needs about 10 GB of memory and half a minute to start).
+//! needs about 10 GB of memory and half a minute to start). `-- --loads N` loads each size
+//! N times against its one simulator, each load after the first in a process of its own, and
+//! reports the spread of the complete frame: on a shared machine one run says little.
 
+#[path = "scale/load.rs"]
+mod load;
 mod support;
 
 use std::collections::HashMap;
@@ -32,24 +36,16 @@ use tokio::sync::mpsc;
 use opsdeck::app::msg::Msg;
 use opsdeck::app::run::{Executor, handle};
 use opsdeck::app::state::State;
-use opsdeck::app::update::start_with;
-use opsdeck::app::watches;
 use opsdeck::clients::kube::browse::BrowseUpdate;
-use opsdeck::clients::kube::sources::KubeSources;
-use opsdeck::clients::talos::poller::TalosSetup;
-use opsdeck::model::source::SourceState;
 use opsdeck::model::store::{ObjRef, WatchUpdate};
 
-use support::{
-    connect_sim, cpu_seconds, drive, key, new_state, proc_status, render, start_simulator,
-};
+use load::{LoadTook, Loaded, counts, in_cockpit_process, load, load_once, more_loads};
+use support::{connect_sim, cpu_seconds, drive, key, proc_status, render, start_simulator};
 
 const DEFAULT_SIZES: &str = "1k,10k,100k";
 const EVENTS_PER_SECOND: u64 = 500;
 const CHURN_FOR: Duration = Duration::from_secs(10);
 const IDLE_FOR: Duration = Duration::from_secs(30);
-/// A size not loaded by then fails the benchmark (it never hangs).
-const LOAD_WITHIN: Duration = Duration::from_secs(600);
 const CHURN_NAMESPACE: &str = "team-0";
 
 fn main() {
@@ -60,12 +56,15 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    let loads: usize = value_of("--loads").map_or(1, |n| n.parse().expect("--loads N"));
+    if let Some(size) = value_of("--load-only") {
+        let path = value_of("--kubeconfig").expect("--kubeconfig PATH");
+        in_cockpit_process(load_once(&size, &path));
+        return;
+    }
     if let Some(size) = value_of("--size") {
         let idle = args.iter().any(|a| a == "--idle");
-        // As `opsdeck` starts.
-        opsdeck::memory::fewer_malloc_arenas();
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        runtime.block_on(measure(&size, idle));
+        in_cockpit_process(measure(&size, idle, loads));
         return;
     }
     let sizes = value_of("--sizes").unwrap_or_else(|| DEFAULT_SIZES.to_string());
@@ -73,7 +72,7 @@ fn main() {
     let mut report = Vec::new();
     for (i, size) in sizes.iter().enumerate() {
         let mut command = std::process::Command::new(std::env::current_exe().expect("exe"));
-        command.args(["--size", size]);
+        command.args(["--size", size, "--loads", &loads.to_string()]);
         if i + 1 == sizes.len() {
             command.arg("--idle");
         }
@@ -96,79 +95,37 @@ fn main() {
     }
 }
 
-/// Pods, Machines and Applications in `scale-<size>`, as the simulator makes them.
-fn counts(size: &str) -> (usize, usize, usize) {
-    let s = opsdeck_sim::scenario::Scenario::load(&format!("scale-{size}")).expect("a scale size");
-    (s.bulk_pods, s.machine_count(), s.apps.len())
-}
-
-async fn measure(size: &str, idle: bool) {
+async fn measure(size: &str, idle: bool, loads: usize) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let (pods, machines, apps) = counts(size);
     let (sim, path) = start_simulator(&format!("scale-{size}"));
     let yaml = std::fs::read_to_string(&path).expect("kubeconfig");
 
-    let start = Instant::now();
-    let cpu_start = cpu_seconds();
     let sim_cpu_start = sim.cpu_seconds();
-    let (client, context) = connect_sim(&yaml).await;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let kube = KubeSources::single(context.clone(), client.clone());
-    let _watches = watches::start_pane_watches(&kube, &tx);
-    let mut executor = Executor::new(kube, TalosSetup::default(), tx);
-    executor.discover_kinds();
-    let mut state = new_state(context.clone());
-    for command in start_with(&mut state, "pods") {
-        executor.run(command);
-    }
-    // The cockpit's loop, as it runs while the lists arrive: each frame drawn (at most every
-    // 16 ms) shows the rows read since the one before, so the complete frame is the first one
-    // drawn once the last page is in.
-    let mut first_rows = None;
-    // The first frame with each kind loaded: pods live, every Machine, every Application.
-    let mut loaded: [Option<Duration>; 3] = [None; 3];
-    let mut complete_frame = String::new();
-    let completed = drive(
-        &mut state,
-        &mut executor,
-        &mut rx,
-        LOAD_WITHIN,
-        |state, frame| {
-            let done = [
-                state.browse.rows.len() >= pods && state.browse.rows.state() == SourceState::Live,
-                state.capi.machines.len() == machines,
-                state.argo.apps.len() == apps,
-            ];
-            for (at, done) in loaded.iter_mut().zip(done) {
-                if done && at.is_none() {
-                    *at = Some(start.elapsed());
-                }
-            }
-            if first_rows.is_none() && !state.browse.rows.is_empty() {
-                assert!(frame.contains("pods ("), "{frame}");
-                first_rows = Some(start.elapsed());
-            }
-            if done.iter().all(|d| *d) {
-                complete_frame = frame.to_string();
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        },
-    )
-    .await;
-    assert!(
-        completed,
-        "scale-{size} did not load in {} s: {} pods, {} Machines, {} apps",
-        LOAD_WITHIN.as_secs(),
-        state.browse.rows.len(),
-        state.capi.machines.len(),
-        state.argo.apps.len()
-    );
-    let first_frame = start.elapsed();
-    let cpu_to_frame = cpu_seconds() - cpu_start;
+    let Loaded {
+        _watches,
+        mut state,
+        mut executor,
+        mut rx,
+        context,
+        first_rows,
+        kinds_at: loaded,
+        complete_frame,
+        first_frame,
+        cpu_to_frame,
+        peak_at_frame,
+    } = load(size, (pods, machines, apps), &yaml).await;
     let sim_cpu_to_frame = sim.cpu_seconds() - sim_cpu_start;
-    let peak_at_frame = proc_status("VmHWM:").unwrap_or(0);
+    // The other loads run while this process waits (its cockpit idle, its watches open).
+    let first = LoadTook {
+        first_rows_ms: first_rows.as_secs_f64() * 1000.0,
+        complete_ms: first_frame.as_secs_f64() * 1000.0,
+        cpu: cpu_to_frame,
+        peak_kib: peak_at_frame,
+        sim_cpu: sim_cpu_to_frame,
+    };
+    let spread =
+        tokio::task::block_in_place(|| more_loads(size, &path, loads, first, || sim.cpu_seconds()));
     let frame = complete_frame;
     assert!(frame.contains(&format!("pods ({pods}) [live]")), "{frame}");
 
@@ -209,19 +166,17 @@ async fn measure(size: &str, idle: bool) {
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("scale-{size}: {pods} pods, {machines} Machines, {apps} Applications");
-    let first_rows = first_rows.unwrap_or(first_frame);
     println!(
         "  first rows on screen: {:.0} ms; first complete frame: {:.0} ms, {cpu_to_frame:.2} CPU-s, peak RSS {:.1} MiB",
         ms(first_rows),
         ms(first_frame),
         peak_at_frame as f64 / 1024.0
     );
-    let at = |d: Option<Duration>| ms(d.unwrap_or(first_frame));
     println!(
         "  loaded: pods at {:.0} ms, Machines at {:.0} ms, Applications at {:.0} ms; the simulator's CPU meanwhile: {sim_cpu_to_frame:.2} s",
-        at(loaded[0]),
-        at(loaded[1]),
-        at(loaded[2])
+        ms(loaded[0]),
+        ms(loaded[1]),
+        ms(loaded[2])
     );
     println!(
         "  a frame after a change: {:.1} ms ({:.1} ms of it building the rows); a cursor key and its frame: {:.1} ms; a filter key and its frame: {:.1} ms",
@@ -298,7 +253,7 @@ async fn measure(size: &str, idle: bool) {
         None => "—".to_string(),
     };
     println!(
-        "ROW | {size} ({pods} pods, {machines} Machines, {apps} apps) | {:.0} ms | {:.0} ms | {cpu_to_frame:.2} s | {:.0} MiB | {:.1} ms | {:.1} ms | {:.1} ms | {} / {} / {} | {} / {} | {idle_text} |",
+        "ROW | {size} ({pods} pods, {machines} Machines, {apps} apps) | {:.0} ms | {:.0} ms{spread} | {cpu_to_frame:.2} s | {:.0} MiB | {:.1} ms | {:.1} ms | {:.1} ms | {} / {} / {} | {} / {} | {idle_text} |",
         ms(first_rows),
         ms(first_frame),
         peak as f64 / 1024.0,
