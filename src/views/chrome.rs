@@ -11,39 +11,83 @@ use crate::app::state::{Prompt, State};
 use crate::model::attention::{Area, Severity};
 use crate::model::source::SourceState;
 
+/// The header line: the name, READ-ONLY when it is, what needs attention, the contexts and
+/// the platform's counts. Each part is shown whole, shorter, or not at all: a narrower
+/// terminal drops the counts first, then shortens the contexts (`ctx: mgmt +2`) and the
+/// attention summary (`⚠ 28`); READ-ONLY comes right after the name, where nothing cuts it.
 pub fn header(frame: &mut Frame, area: Rect, state: &State) {
     let theme = &state.theme;
-    let mut spans = vec![Span::styled(" opsdeck ", theme.style("header.context"))];
-    spans.extend(attention(state));
-    spans.extend([
-        Span::styled(format!(" ctx: {} ", state.context), theme.style("header")),
-        Span::styled(
-            format!(
-                "│ clusters {} · machines {} · apps {} · talos nodes {} ",
-                state.capi.clusters.len(),
-                state.capi.machines.len(),
-                state.argo.apps.len(),
-                state.talos.nodes.len()
-            ),
-            theme.style("header"),
-        ),
-    ]);
+    let mut fixed = vec![Span::styled(" opsdeck ", theme.style("header.context"))];
     if state.readonly {
-        spans.push(Span::styled("│ READ-ONLY ", theme.style("header.context")));
+        fixed.push(Span::styled(" READ-ONLY ", theme.style("header.context")));
     }
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    spans.push(Span::styled(
-        " ".repeat((area.width as usize).saturating_sub(used)),
-        theme.style("header"),
+    let style = |text: String| Span::styled(text, theme.style("header"));
+    let (all_contexts, few_contexts) = contexts(&state.context);
+    let counts = format!(
+        "│ clusters {} · machines {} · apps {} · talos nodes {} ",
+        state.capi.clusters.len(),
+        state.capi.machines.len(),
+        state.argo.apps.len(),
+        state.talos.nodes.len()
+    );
+    let attention_style = attention_style(state);
+    let attention = |full: bool| {
+        attention_text(state, full).map(|text| Span::styled(text, theme.style(attention_style)))
+    };
+    // From the most to the least that is shown; the first that fits is drawn.
+    let choices: [Vec<Option<Span>>; 5] = [
+        vec![
+            attention(true),
+            Some(style(all_contexts.clone())),
+            Some(style(counts)),
+        ],
+        vec![attention(true), Some(style(all_contexts))],
+        vec![attention(true), Some(style(few_contexts.clone()))],
+        vec![attention(false), Some(style(few_contexts))],
+        vec![attention(false)],
+    ];
+    let room = usize::from(area.width).saturating_sub(fixed.iter().map(Span::width).sum());
+    // The last, the least, is drawn when none fits (cut at the edge, as it must be).
+    let mut parts: Vec<Span> = Vec::new();
+    for choice in choices {
+        parts = choice.into_iter().flatten().collect();
+        if parts.iter().map(Span::width).sum::<usize>() <= room {
+            break;
+        }
+    }
+    let mut spans = fixed;
+    spans.extend(parts);
+    let used: usize = spans.iter().map(Span::width).sum();
+    spans.push(style(
+        " ".repeat(usize::from(area.width).saturating_sub(used)),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// ` ⚠ 9: metal 1 · vms 2 · apps 4 ` — what needs attention, per area (`:attention` lists it).
-fn attention(state: &State) -> Option<Span<'static>> {
+/// ` ctx: a, b, c ` and its short form ` ctx: a +2 `. The cockpit's contexts come joined
+/// with ", " (`KubeSources::names`).
+fn contexts(joined: &str) -> (String, String) {
+    let all = format!(" ctx: {joined} ");
+    let mut names = joined.split(", ");
+    let first = names.next().unwrap_or_default();
+    let more = names.count();
+    let few = if more == 0 {
+        all.clone()
+    } else {
+        format!(" ctx: {first} +{more} ")
+    };
+    (all, few)
+}
+
+/// ` ⚠ 9: metal 1 · vms 2 · apps 4 ` — what needs attention, per area (`:attention` lists it);
+/// ` ⚠ 9 ` short. None when nothing does.
+fn attention_text(state: &State, full: bool) -> Option<String> {
     let a = &state.attention;
     if a.total() == 0 {
         return None;
+    }
+    if !full {
+        return Some(format!(" ⚠ {} ", a.total()));
     }
     let parts: Vec<String> = Area::ALL
         .iter()
@@ -52,19 +96,21 @@ fn attention(state: &State) -> Option<Span<'static>> {
             (n > 0).then(|| format!("{} {n}", area.name()))
         })
         .collect();
-    let critical = a
+    Some(format!(" ⚠ {}: {} ", a.total(), parts.join(" · ")))
+}
+
+/// Red when any root problem is critical, yellow otherwise.
+fn attention_style(state: &State) -> &'static str {
+    let critical = state
+        .attention
         .groups
         .iter()
         .any(|g| g.root.severity == Severity::Critical);
-    let style = if critical {
+    if critical {
         "message.error"
     } else {
         "status.warning"
-    };
-    Some(Span::styled(
-        format!(" ⚠ {}: {} ", a.total(), parts.join(" · ")),
-        state.theme.style(style),
-    ))
+    }
 }
 
 fn source_style(state: &State, source: &SourceState) -> Style {
@@ -271,4 +317,90 @@ pub fn popup_area(frame: &mut Frame, max_width: u16, height: u16) -> Rect {
     );
     frame.render_widget(ratatui::widgets::Clear, popup);
     popup
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::Keymap;
+    use crate::app::theme::{DEFAULT_THEME, Theme};
+    use jiff::Timestamp;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// Three contexts, 27 problems in three areas, read-only or not.
+    fn state(readonly: bool) -> State {
+        let theme = Theme::parse("default", DEFAULT_THEME).expect("theme");
+        let mut s = State::new(
+            "opsdeck-management, opsdeck-harvester, media".into(),
+            readonly,
+            Keymap::defaults(),
+            theme,
+            Timestamp::UNIX_EPOCH,
+        );
+        s.attention.counts = [(Area::Metal, 2), (Area::Apps, 12), (Area::Platform, 13)]
+            .into_iter()
+            .collect();
+        s
+    }
+
+    fn header_at(state: &State, width: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, 1)).expect("terminal");
+        terminal.draw(|f| header(f, f.area(), state)).expect("draw");
+        let cells = terminal.backend().buffer().content();
+        cells.iter().map(|c| c.symbol()).collect()
+    }
+
+    #[test]
+    fn a_wide_header_shows_every_part_whole() {
+        let line = header_at(&state(false), 200);
+        assert!(
+            line.contains(" ⚠ 27: metal 2 · apps 12 · platform 13 "),
+            "{line}"
+        );
+        assert!(
+            line.contains(" ctx: opsdeck-management, opsdeck-harvester, media "),
+            "{line}"
+        );
+        assert!(
+            line.contains("│ clusters 0 · machines 0 · apps 0 · talos nodes 0 "),
+            "{line}"
+        );
+        assert!(!line.contains("READ-ONLY"), "{line}");
+    }
+
+    #[test]
+    fn a_narrower_header_drops_and_shortens_parts_whole_and_keeps_read_only() {
+        let s = state(true);
+        // Each width shows one of the forms whole; nothing is cut inside a word.
+        let cases: [(u16, &[&str], &[&str]); 4] = [
+            (
+                150,
+                &[
+                    " ctx: opsdeck-management, opsdeck-harvester, media ",
+                    "platform 13 ",
+                ],
+                &["clusters"],
+            ),
+            (
+                100,
+                &[" ctx: opsdeck-management +2 ", "platform 13 "],
+                &["harvester"],
+            ),
+            (60, &[" ⚠ 27  ctx: opsdeck-management +2 "], &["platform"]),
+            (30, &[" ⚠ 27 "], &["ctx"]),
+        ];
+        for (width, shown, gone) in cases {
+            let line = header_at(&s, width);
+            assert!(line.starts_with(" opsdeck  READ-ONLY "), "{width}: {line}");
+            for part in shown {
+                assert!(line.contains(part), "{width}: {part:?} in {line:?}");
+            }
+            for part in gone {
+                assert!(!line.contains(part), "{width}: no {part:?} in {line:?}");
+            }
+        }
+        // Narrower than the name and the mark, what fits of them.
+        assert_eq!(header_at(&s, 12), " opsdeck  RE");
+    }
 }
