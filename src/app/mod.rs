@@ -15,6 +15,7 @@ pub mod drift;
 pub mod executor;
 pub mod feeds;
 pub mod headless;
+pub mod help_keys;
 pub mod history;
 pub mod ids;
 pub mod infra;

@@ -162,6 +162,8 @@ pub struct State {
     pub filters: Vec<String>,
     pub prompt: Option<Prompt>,
     pub show_help: bool,
+    /// How far the help is scrolled (its first line shown).
+    pub help_scroll: u16,
     pub tree: TreeView,
     /// Cursor, scroll and sort of every table.
     pub tables: Tables,
@@ -240,6 +242,7 @@ impl State {
             filters: vec![String::new()],
             prompt: None,
             show_help: false,
+            help_scroll: 0,
             tree: TreeView::default(),
             tables: Tables::default(),
             viewport: (120, 40),

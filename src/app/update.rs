@@ -263,13 +263,7 @@ fn key_input(state: &mut State, code: KeyCode, mods: KeyModifiers, key: Key) -> 
         return prompt_key(state, code, mods);
     }
     if state.show_help {
-        // The usual "close" keys close help; others are ignored.
-        if matches!(
-            code,
-            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-        ) {
-            state.show_help = false;
-        }
+        super::help_keys::on_key(state, code, key);
         return Vec::new();
     }
     state.notice = None;
@@ -446,7 +440,10 @@ fn act(state: &mut State, action: Action) -> Vec<Command> {
                 return run_command(state, &line);
             }
         }
-        Action::Help => state.show_help = !state.show_help,
+        Action::Help => {
+            state.show_help = !state.show_help;
+            state.help_scroll = 0;
+        }
         Action::CommandLine => state.prompt = Some(Prompt::Command(String::new())),
         Action::Filter => state.prompt = Some(Prompt::Filter(state.filter().to_string())),
         Action::Up => move_cursor(state, -1),

@@ -306,17 +306,21 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State) {
 
 /// A centred popup of at most `max_width` × `height`, cleared and ready to draw into.
 pub fn popup_area(frame: &mut Frame, max_width: u16, height: u16) -> Rect {
-    let area = frame.area();
-    let width = area.width.min(max_width);
+    let popup = centered(frame.area(), max_width, height);
+    frame.render_widget(ratatui::widgets::Clear, popup);
+    popup
+}
+
+/// A `width` × `height` rectangle in the middle of `area`, no larger than it.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = area.width.min(width);
     let height = height.min(area.height);
-    let popup = Rect::new(
+    Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
         width,
         height,
-    );
-    frame.render_widget(ratatui::widgets::Clear, popup);
-    popup
+    )
 }
 
 #[cfg(test)]

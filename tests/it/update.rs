@@ -109,6 +109,43 @@ fn help_is_generated_from_the_keymap() {
 }
 
 #[test]
+fn help_on_a_small_screen_wraps_its_descriptions_and_scrolls_to_its_last_line() {
+    let mut s = test_state();
+    render(&mut s, 70, 20);
+    press(&mut s, &["1", "?"]);
+    let frame = render(&mut s, 70, 20);
+    // The tree's longest description, on two lines under its own column, every word kept.
+    let upgrade = "Upgrade the selected cluster's Kubernetes (control plane, then workers)";
+    let shown: Vec<&str> = frame.split_whitespace().filter(|w| *w != "│").collect();
+    let words: Vec<&str> = upgrade.split(' ').collect();
+    assert!(
+        shown.windows(words.len()).any(|w| w == words.as_slice()),
+        "{frame}"
+    );
+    assert!(frame.contains("j k to scroll (1–18 of "), "{frame}");
+    assert!(!frame.contains(":quit"), "{frame}");
+    // To the last line; further does not move, and one line back is one line back.
+    press(&mut s, &["G"]);
+    let bottom = render(&mut s, 70, 20);
+    assert!(bottom.contains(":quit"), "{bottom}");
+    let at_end = s.help_scroll;
+    press(&mut s, &["j", "j", "<PageDown>"]);
+    assert_eq!(s.help_scroll, at_end);
+    press(&mut s, &["k"]);
+    assert_eq!(s.help_scroll, at_end - 1);
+    press(&mut s, &["g"]);
+    assert_eq!(s.help_scroll, 0);
+    // Closed and opened again, it starts at the top.
+    press(&mut s, &["G", "<Esc>", "?"]);
+    assert_eq!(s.help_scroll, 0);
+    // On a screen with room for all of it, it does not scroll.
+    let tall = render(&mut s, 200, 100);
+    press(&mut s, &["G"]);
+    assert_eq!(s.help_scroll, 0, "{tall}");
+    assert!(!tall.contains("to scroll"), "{tall}");
+}
+
+#[test]
 fn navigation_stays_in_bounds() {
     let mut s = test_state();
     let rows: Vec<AppRow> = (0..50)
@@ -299,10 +336,12 @@ fn help_says_where_the_log_goes() {
         path: "/home/op/.cache/opsdeck/opsdeck.log".into(),
         level: "info".into(),
     });
+    // Under `files`, in the keys' column like every other entry.
     assert!(
-        text(&s).contains(
-            "log /home/op/.cache/opsdeck/opsdeck.log (level info, cut at 10 MiB, 3 kept; --log-level or OPSDECK_LOG to change)"
-        ),
+        text(&s).contains(&format!(
+            "\n  {:<20}/home/op/.cache/opsdeck/opsdeck.log (level info, cut at 10 MiB, 3 kept; --log-level or OPSDECK_LOG to change)",
+            "log"
+        )),
         "{}",
         text(&s)
     );
