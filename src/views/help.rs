@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::chrome::centered;
+use crate::app::action::Action;
 use crate::app::keymap::{Binding, Scope};
 use crate::app::plugins;
 use crate::app::state::State;
@@ -214,6 +215,24 @@ pub fn max_scroll(state: &State, (width, height): (u16, u16)) -> u16 {
     (lines.len() as u16).saturating_sub(popup.height.saturating_sub(2))
 }
 
+/// The keys that scroll the help, as the keymap binds them: the shortest key for down and
+/// for up (`j k` by default).
+fn scroll_keys(state: &State) -> String {
+    let shortest = |action: Action| {
+        state
+            .keymap
+            .bindings(Scope::Global)
+            .iter()
+            .filter(|b| b.action == action)
+            .map(|b| b.key.display())
+            .min_by_key(|k| k.width())
+    };
+    match (shortest(Action::Down), shortest(Action::Up)) {
+        (Some(down), Some(up)) => format!("{down} {up}"),
+        _ => "the cursor keys".to_string(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
     let (popup, lines) = lay_out(state, area);
@@ -222,7 +241,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let scroll = state.help_scroll.min(total.saturating_sub(shown));
     let title = if total > shown {
         format!(
-            " Help — Esc or ? to close · j k to scroll ({}–{} of {total}) ",
+            " Help — Esc or ? to close · {} to scroll ({}–{} of {total}) ",
+            scroll_keys(state),
             scroll + 1,
             scroll + shown
         )

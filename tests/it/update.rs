@@ -138,6 +138,15 @@ fn help_on_a_small_screen_wraps_its_descriptions_and_scrolls_to_its_last_line() 
     // Closed and opened again, it starts at the top.
     press(&mut s, &["G", "<Esc>", "?"]);
     assert_eq!(s.help_scroll, 0);
+    // The title names the keys the keymap binds to scrolling.
+    s.keymap
+        .merge(
+            "keymap.toml",
+            "[global]\nkeymap = [\n  { on = \"n\", run = \"down\" },\n  { on = \"j\", run = \"top\" },\n]\n",
+        )
+        .expect("a keymap");
+    let rebound = render(&mut s, 70, 20);
+    assert!(rebound.contains("· n k to scroll ("), "{rebound}");
     // On a screen with room for all of it, it does not scroll.
     let tall = render(&mut s, 200, 100);
     press(&mut s, &["G"]);
