@@ -30,21 +30,22 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State) {
         state.argo.apps.len(),
         state.talos.nodes.len()
     );
-    let attention_style = attention_style(state);
     let attention = |full: bool| {
-        attention_text(state, full).map(|text| Span::styled(text, theme.style(attention_style)))
+        attention_text(state, full)
+            .map(|text| Span::styled(text, theme.style(attention_style(state))))
     };
+    let (attention_full, attention_short) = (attention(true), attention(false));
     // From the most to the least that is shown; the first that fits is drawn.
     let choices: [Vec<Option<Span>>; 5] = [
         vec![
-            attention(true),
+            attention_full.clone(),
             Some(style(all_contexts.clone())),
             Some(style(counts)),
         ],
-        vec![attention(true), Some(style(all_contexts))],
-        vec![attention(true), Some(style(few_contexts.clone()))],
-        vec![attention(false), Some(style(few_contexts))],
-        vec![attention(false)],
+        vec![attention_full.clone(), Some(style(all_contexts))],
+        vec![attention_full, Some(style(few_contexts.clone()))],
+        vec![attention_short.clone(), Some(style(few_contexts))],
+        vec![attention_short],
     ];
     let room = usize::from(area.width).saturating_sub(fixed.iter().map(Span::width).sum());
     // The last, the least, is drawn when none fits (cut at the edge, as it must be).

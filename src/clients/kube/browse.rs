@@ -290,20 +290,22 @@ pub fn spawn_table_watch(
             }
             // Watch from the list, renewing at each timeout, until the server says relist.
             let follow = |change: Change<TableW>| {
-                let update =
-                    match change {
-                        Change::Applied(t) => t.rows.into_iter().next().map(|r| {
-                            WatchUpdate::Upsert(keyed(browse_row(r, rule, Timestamp::now())))
-                        }),
-                        Change::Deleted(t) => t.rows.into_iter().next().map(|r| {
-                            let row = keyed(browse_row(r, None, Timestamp::now()));
-                            WatchUpdate::Delete(ObjRef::in_cluster(
-                                cluster.clone(),
-                                row.key.namespace,
-                                row.key.name,
-                            ))
-                        }),
-                    };
+                let read_at = Timestamp::now();
+                let update = match change {
+                    Change::Applied(t) => t
+                        .rows
+                        .into_iter()
+                        .next()
+                        .map(|r| WatchUpdate::Upsert(keyed(browse_row(r, rule, read_at)))),
+                    Change::Deleted(t) => t.rows.into_iter().next().map(|r| {
+                        let row = keyed(browse_row(r, None, read_at));
+                        WatchUpdate::Delete(ObjRef::in_cluster(
+                            cluster.clone(),
+                            row.key.namespace,
+                            row.key.name,
+                        ))
+                    }),
+                };
                 let sent = update.is_none_or(|update| sink.send(BrowseUpdate::Rows(update)));
                 if sent {
                     ControlFlow::Continue(())
