@@ -7,6 +7,7 @@
 //! At 20,000 Machines and 20,000 Applications the watcher's way was 38 % of the cockpit's CPU
 //! while it loaded.
 
+use std::marker::PhantomData;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use futures::StreamExt;
 use kube::Client;
 use kube::core::WatchEvent;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::clients::error::ClientError;
 use crate::clients::kube::pages::{self, Pages};
@@ -33,73 +34,209 @@ pub struct Listed<R> {
     pub rv: String,
 }
 
-/// One page of a plain list. Go writes an empty list's items as `null`.
-#[derive(Deserialize)]
-#[serde(bound = "W: DeserializeOwned")]
-pub struct PageW<W> {
-    #[serde(default)]
-    pub items: Option<Vec<W>>,
-    #[serde(default)]
+/// A page's objects, each made a row as it is read (`project`): a page of 500 Machines read
+/// into a list first was half a megabyte of structs, moved as the list grew and again into
+/// place, then dropped — a tenth of reading them.
+pub struct Projected<'p, R, P> {
+    project: &'p P,
+    pub rows: Vec<R>,
+    pub malformed: Vec<Malformed>,
+    /// The list's metadata: its continue token and resourceVersion.
     pub metadata: ListMetaW,
 }
 
-/// A page's objects: read strictly, and again forgivingly if that fails (an odd field, or not
-/// a list at all: then the forgiving read says why).
-pub fn read_page<W: DeserializeOwned>(text: &[u8]) -> Result<PageW<W>, ClientError> {
-    forgiving::strictly(|| pages::read_json(text))
-        .or_else(|_| pages::read_json(text))
+impl<'p, R, P> Projected<'p, R, P> {
+    pub fn new(project: &'p P) -> Self {
+        Projected {
+            project,
+            rows: Vec::new(),
+            malformed: Vec::new(),
+            metadata: ListMetaW::default(),
+        }
+    }
+}
+
+/// Read one page into `into`: strictly first, and again forgivingly if that fails (an odd
+/// field, or not a list at all: then the forgiving read says why), the rows the failed read
+/// made taken back first.
+pub fn read_page<W, R, P>(text: &[u8], into: &mut Projected<'_, R, P>) -> Result<(), ClientError>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    let (rows, malformed) = (into.rows.len(), into.malformed.len());
+    let strict = forgiving::strictly(|| read_into::<W, R, P>(text, into));
+    strict
+        .or_else(|_| {
+            into.rows.truncate(rows);
+            into.malformed.truncate(malformed);
+            read_into::<W, R, P>(text, into)
+        })
         .map_err(|e| ClientError::Invalid(format!("a page of the list: {e}")))
+}
+
+fn read_into<W, R, P>(text: &[u8], into: &mut Projected<'_, R, P>) -> serde_json::Result<()>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    let seed = PageSeed::<W, R, P> {
+        into,
+        object: PhantomData,
+    };
+    match std::str::from_utf8(text) {
+        Ok(text) => seed.deserialize(&mut serde_json::Deserializer::from_str(text)),
+        Err(_) => seed.deserialize(&mut serde_json::Deserializer::from_slice(text)),
+    }
+}
+
+/// A plain list's page: `items` made rows one by one, `metadata` kept, the rest skipped. Go
+/// writes an empty list's items as `null`.
+struct PageSeed<'a, 'p, W, R, P> {
+    into: &'a mut Projected<'p, R, P>,
+    object: PhantomData<fn() -> W>,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum PageField {
+    Items,
+    Metadata,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de, W, R, P> DeserializeSeed<'de> for PageSeed<'_, '_, W, R, P>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, W, R, P> Visitor<'de> for PageSeed<'_, '_, W, R, P>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(field) = map.next_key::<PageField>()? {
+            match field {
+                PageField::Items => map.next_value_seed(ItemsSeed::<W, R, P> {
+                    into: &mut *self.into,
+                    object: PhantomData,
+                })?,
+                PageField::Metadata => self.into.metadata = map.next_value()?,
+                PageField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A page's `items`, each object made a row and dropped before the next is read.
+struct ItemsSeed<'a, 'p, W, R, P> {
+    into: &'a mut Projected<'p, R, P>,
+    object: PhantomData<fn() -> W>,
+}
+
+impl<'de, W, R, P> DeserializeSeed<'de> for ItemsSeed<'_, '_, W, R, P>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, W, R, P> Visitor<'de> for ItemsSeed<'_, '_, W, R, P>
+where
+    W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list's items")
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let into = self.into;
+        while let Some(object) = seq.next_element::<W>()? {
+            let (row, odd) = (into.project)(&object);
+            into.rows.push(row);
+            into.malformed.extend(odd);
+        }
+        Ok(())
+    }
 }
 
 /// The whole collection at `base` (its path, with a query or not), each object made a row by
 /// `project` as its page is read.
-pub async fn list<W, R>(
+pub async fn list<W, R, P>(
     client: &Client,
     base: &str,
-    project: &impl Fn(&W) -> (R, Option<Malformed>),
+    project: &P,
 ) -> Result<Listed<R>, ClientError>
 where
     W: DeserializeOwned,
+    P: Fn(&W) -> (R, Option<Malformed>),
 {
-    let mut listed = Listed {
-        rows: Vec::new(),
-        malformed: Vec::new(),
-        rv: String::new(),
-    };
+    let mut read = Projected::new(project);
     let mut pages = Pages::start(client, base, pages::JSON_ACCEPT);
     let mut token: Option<String> = None;
     loop {
         let page = pages.next(token.as_deref()).await?;
-        let read = read_page::<W>(&page.text)?;
+        let first = token.is_none();
+        read_page::<W, R, P>(&page.text, &mut read)?;
         // Its place in the window goes with it.
         drop(page);
-        if listed.rows.is_empty() {
-            listed.rows.reserve(room_for(&read));
+        if first {
+            read.rows.reserve(room_after_first(&read.metadata));
         }
-        for object in read.items.iter().flatten() {
-            let (row, odd) = project(object);
-            listed.rows.push(row);
-            listed.malformed.extend(odd);
-        }
-        match read.metadata.continue_token.filter(|t| !t.is_empty()) {
+        match std::mem::take(&mut read.metadata.continue_token).filter(|t| !t.is_empty()) {
             Some(next) => token = Some(next),
             None => {
-                listed.rv = read.metadata.resource_version.unwrap_or_default();
-                return Ok(listed);
+                return Ok(Listed {
+                    rows: read.rows,
+                    malformed: read.malformed,
+                    rv: read.metadata.resource_version.unwrap_or_default(),
+                });
             }
         }
     }
 }
 
-/// Rows a list will have, from its first page: room made once, where 20,000 Machine rows
-/// grown by doubling were copied over and over (a fortieth of the cockpit's CPU while they
-/// loaded). What a server says is believed only up to `TRUSTED_ROOM`; a list longer than
-/// that grows as usual past it.
-fn room_for<W>(first: &PageW<W>) -> usize {
+/// Rows a list will have past its first page, as that page says: room made once, where
+/// 20,000 Machine rows grown by doubling were copied over and over (a fortieth of the
+/// cockpit's CPU while they loaded). What a server says is believed only up to
+/// `TRUSTED_ROOM`; a list longer than that grows as usual past it.
+fn room_after_first(first: &ListMetaW) -> usize {
     const TRUSTED_ROOM: u64 = 100_000;
-    let on_page = first.items.as_ref().map_or(0, Vec::len);
-    let rest = first.metadata.remaining_item_count.unwrap_or(0);
-    on_page + rest.min(TRUSTED_ROOM) as usize
+    first.remaining_item_count.unwrap_or(0).min(TRUSTED_ROOM) as usize
 }
 
 /// A change a watch saw.
@@ -215,9 +352,12 @@ impl Expiries {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{Expiries, read_page, room_for};
+    use super::{Expiries, Projected, read_page, room_after_first};
+    use crate::clients::error::ClientError;
+    use crate::model::browse::ListMetaW;
     use crate::model::capi::MachineW;
     use crate::model::forgiving;
+    use crate::model::store::Malformed;
 
     #[test]
     fn expiries_in_a_row_wait_longer_and_a_quiet_spell_starts_over() {
@@ -232,6 +372,28 @@ mod tests {
         assert_eq!(expiries.pause_at(later), Duration::from_millis(800));
     }
 
+    /// A Machine's name and phase as its row, its odd fields as the note.
+    fn project(m: &MachineW) -> ((String, String), Option<Malformed>) {
+        let row = (
+            m.metadata.name.clone().unwrap_or_default(),
+            m.status.phase.as_deref().unwrap_or_default().to_string(),
+        );
+        let odd = m.malformed.as_deref().map(|fields| Malformed {
+            key: m.obj_ref(),
+            group: "cluster.x-k8s.io",
+            kind: "Machine",
+            fields: fields.into(),
+        });
+        (row, odd)
+    }
+
+    type Read<'p> =
+        Projected<'p, (String, String), fn(&MachineW) -> ((String, String), Option<Malformed>)>;
+
+    fn read(text: &str, into: &mut Read<'_>) -> Result<(), ClientError> {
+        read_page::<MachineW, _, _>(text.as_bytes(), into)
+    }
+
     #[test]
     fn a_page_with_an_odd_object_is_read_again_forgivingly() {
         let page = |phase: &str| {
@@ -242,18 +404,35 @@ mod tests {
                 "kind":"MachineList","metadata":{{"continue":"t","resourceVersion":"7"}}}}"#
             )
         };
-        let plain = read_page::<MachineW>(page(r#""Failed""#).as_bytes()).expect("a page");
-        let items = plain.items.expect("items");
-        assert_eq!(items.len(), 2);
-        assert!(items.iter().all(|m| m.malformed.is_none()));
+        let project: fn(&MachineW) -> _ = project;
+        let mut plain = Projected::new(&project);
+        read(&page(r#""Failed""#), &mut plain).expect("a page");
+        let rows: Vec<(&str, &str)> = plain
+            .rows
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.as_str()))
+            .collect();
+        assert_eq!(rows, [("a", "Running"), ("b", "Failed")]);
+        assert!(plain.malformed.is_empty());
         assert_eq!(plain.metadata.continue_token.as_deref(), Some("t"));
-        // A phase that is an object: the page is still read, that field noted.
-        let odd = read_page::<MachineW>(page(r#"{"x":1}"#).as_bytes()).expect("a page");
-        let items = odd.items.expect("items");
-        assert_eq!(items[0].status.phase.as_deref(), Some("Running"));
-        assert_eq!(items[1].status.phase.as_deref().unwrap_or_default(), "");
-        let note = items[1].malformed.as_deref().expect("noted");
-        assert!(note.starts_with("status.phase"), "{note}");
+        assert_eq!(plain.metadata.resource_version.as_deref(), Some("7"));
+        // A phase that is an object: the page is still read, that field noted, and each
+        // object is a row once, although the strict read had made a row of the first.
+        let mut odd = Projected::new(&project);
+        read(&page(r#"{"x":1}"#), &mut odd).expect("a page");
+        let rows: Vec<(&str, &str)> = odd
+            .rows
+            .iter()
+            .map(|(n, p)| (n.as_str(), p.as_str()))
+            .collect();
+        assert_eq!(rows, [("a", "Running"), ("b", "")]);
+        let notes: Vec<&str> = odd.malformed.iter().map(|m| &*m.fields).collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("status.phase"), "{notes:?}");
+        // The rows of a page read before are kept when the next one is read again.
+        read(&page(r#"{"x":2}"#), &mut odd).expect("a second page");
+        assert_eq!(odd.rows.len(), 4);
+        assert_eq!(odd.malformed.len(), 2);
         // Read strictly, that object fails (which is why the page was read again), and the
         // forgiving mode is back once that read is over.
         let odd_object = r#"{"metadata":{"name":"b"},"status":{"phase":{"x":1}}}"#;
@@ -261,31 +440,37 @@ mod tests {
         assert!(strict.is_err(), "strictly read: {strict:?}");
         assert!(serde_json::from_str::<MachineW>(odd_object).is_ok());
         // Go's empty list, and a page that is not a list at all.
-        let empty = read_page::<MachineW>(br#"{"items":null,"metadata":{}}"#).expect("empty");
-        assert!(empty.items.is_none());
-        let error = read_page::<MachineW>(b"<html>bad gateway</html>").err();
-        assert!(
-            error.is_some_and(|e| e.to_string().contains("a page of the list")),
-            "not a list"
-        );
+        let mut empty = Projected::new(&project);
+        read(
+            r#"{"items":null,"metadata":{"resourceVersion":"9"}}"#,
+            &mut empty,
+        )
+        .expect("empty");
+        assert!(empty.rows.is_empty());
+        assert_eq!(empty.metadata.resource_version.as_deref(), Some("9"));
+        for not_a_list in ["<html>bad gateway</html>", r#"{"items":{"a":1}}"#, "[]"] {
+            let error = read(not_a_list, &mut Projected::new(&project)).err();
+            assert!(
+                error.is_some_and(|e| e.to_string().contains("a page of the list")),
+                "not a list: {not_a_list}"
+            );
+        }
     }
 
     #[test]
     fn a_list_makes_room_for_what_its_first_page_says_follows_within_reason() {
-        let page = |remaining: &str| {
-            let items = r#"{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}"#;
-            format!(r#"{{"items":[{items}],"metadata":{{"continue":"t"{remaining}}}}}"#)
-        };
         let room = |remaining: &str| {
-            room_for(&read_page::<MachineW>(page(remaining).as_bytes()).expect("a page"))
+            let meta = format!(r#"{{"continue":"t"{remaining}}}"#);
+            let meta: ListMetaW = serde_json::from_str(&meta).expect("a list's metadata");
+            room_after_first(&meta)
         };
-        assert_eq!(room(r#","remainingItemCount":19998"#), 20_000);
-        // No count (a selector, an older server): the page's own rows.
-        assert_eq!(room(""), 2);
+        assert_eq!(room(r#","remainingItemCount":19998"#), 19_998);
+        // No count (a selector, an older server): nothing more.
+        assert_eq!(room(""), 0);
         // A server claiming a trillion more is not believed past a bound.
-        assert_eq!(room(r#","remainingItemCount":1000000000000"#), 100_002);
+        assert_eq!(room(r#","remainingItemCount":1000000000000"#), 100_000);
         // Nor is anything but a count a reason to fail the page.
-        assert_eq!(room(r#","remainingItemCount":-3"#), 2);
-        assert_eq!(room(r#","remainingItemCount":{"lots":true}"#), 2);
+        assert_eq!(room(r#","remainingItemCount":-3"#), 0);
+        assert_eq!(room(r#","remainingItemCount":{"lots":true}"#), 0);
     }
 }
