@@ -20,7 +20,10 @@
 //! Run: `cargo bench --bench scale` (`-- --sizes 1k,10k` for fewer; the 100k simulator
 //! needs about 10 GB of memory and half a minute to start). `-- --loads N` loads each size
 //! N times against its one simulator, each load after the first in a process of its own, and
-//! reports the spread of the complete frame: on a shared machine one run says little.
+//! reports the spread of the complete frame: on a shared machine one run says little. Before
+//! the loads that count, the simulator serves one (`-- --warm-ups N`, 0 for none), as a real
+//! API server has served lists before; each load follows a fixed piece of reference work,
+//! timed, which says how fast the machine was just then.
 
 #[path = "scale/load.rs"]
 mod load;
@@ -57,6 +60,11 @@ fn main() {
             .cloned()
     };
     let loads: usize = value_of("--loads").map_or(1, |n| n.parse().expect("--loads N"));
+    let warm_ups: usize = value_of("--warm-ups").map_or(1, |n| n.parse().expect("--warm-ups N"));
+    if args.iter().any(|a| a == "--reference-only") {
+        load::reference_work();
+        return;
+    }
     if let Some(size) = value_of("--load-only") {
         let path = value_of("--kubeconfig").expect("--kubeconfig PATH");
         in_cockpit_process(load_once(&size, &path));
@@ -64,7 +72,7 @@ fn main() {
     }
     if let Some(size) = value_of("--size") {
         let idle = args.iter().any(|a| a == "--idle");
-        in_cockpit_process(measure(&size, idle, loads));
+        in_cockpit_process(measure(&size, idle, loads, warm_ups));
         return;
     }
     let sizes = value_of("--sizes").unwrap_or_else(|| DEFAULT_SIZES.to_string());
@@ -73,6 +81,7 @@ fn main() {
     for (i, size) in sizes.iter().enumerate() {
         let mut command = std::process::Command::new(std::env::current_exe().expect("exe"));
         command.args(["--size", size, "--loads", &loads.to_string()]);
+        command.args(["--warm-ups", &warm_ups.to_string()]);
         if i + 1 == sizes.len() {
             command.arg("--idle");
         }
@@ -95,12 +104,14 @@ fn main() {
     }
 }
 
-async fn measure(size: &str, idle: bool, loads: usize) {
+async fn measure(size: &str, idle: bool, loads: usize, warm_ups: usize) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let (pods, machines, apps) = counts(size);
     let (sim, path) = start_simulator(&format!("scale-{size}"));
     let yaml = std::fs::read_to_string(&path).expect("kubeconfig");
 
+    tokio::task::block_in_place(|| load::warm_up(size, &path, warm_ups, || sim.cpu_seconds()));
+    let reference = tokio::task::block_in_place(load::reference_ms);
     let sim_cpu_start = sim.cpu_seconds();
     let Loaded {
         _watches,
@@ -123,6 +134,7 @@ async fn measure(size: &str, idle: bool, loads: usize) {
         cpu: cpu_to_frame,
         peak_kib: peak_at_frame,
         sim_cpu: sim_cpu_to_frame,
+        reference_ms: reference,
     };
     let spread =
         tokio::task::block_in_place(|| more_loads(size, &path, loads, first, || sim.cpu_seconds()));

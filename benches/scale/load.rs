@@ -52,11 +52,13 @@ pub struct LoadTook {
     pub peak_kib: u64,
     /// The simulator's CPU-s meanwhile.
     pub sim_cpu: f64,
+    /// The reference work's time just before (`reference_ms`).
+    pub reference_ms: f64,
 }
 
 impl LoadTook {
     /// A `LOAD` line's fields, and the simulator's CPU-s its load took.
-    fn read(line: &str, sim_cpu: f64) -> Option<LoadTook> {
+    fn read(line: &str, sim_cpu: f64, reference_ms: f64) -> Option<LoadTook> {
         let mut fields = line.split(' ');
         let mut number = || fields.next()?.parse::<f64>().ok();
         Some(LoadTook {
@@ -65,7 +67,106 @@ impl LoadTook {
             cpu: number()?,
             peak_kib: number()? as u64,
             sim_cpu,
+            reference_ms,
         })
+    }
+}
+
+/// This machine's speed just now: a fixed piece of work on one thread (reading the same
+/// 1 MB of JSON, objects like a pod's metadata, ten times), timed in ms, in a process of its
+/// own (its memory is not the measured process's peak). On a shared virtual machine the same
+/// build's load takes half as long again from one minute to the next; a load beside its
+/// reference says whether it was slow or the machine was.
+pub fn reference_ms() -> f64 {
+    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .arg("--reference-only")
+        .output()
+        .expect("run the reference work");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("REFERENCE ")?.parse().ok())
+        .unwrap_or_else(|| panic!("the reference work failed: {}", out.status))
+}
+
+/// The reference work, printed as `REFERENCE <ms>`.
+pub fn reference_work() {
+    let objects: Vec<serde_json::Value> = (0..2_000)
+        .map(|i| {
+            serde_json::json!({
+                "metadata": {
+                    "name": format!("web-{i:05}-7d9f8c6b5-x2x4q"),
+                    "namespace": format!("team-{}", i % 40),
+                    "labels": {"app": "web", "pod-template-hash": "7d9f8c6b5"},
+                    "creationTimestamp": "2026-11-30T10:00:00Z",
+                    "resourceVersion": (1_000_000 + i).to_string(),
+                },
+                "cells": [format!("web-{i:05}"), "1/1", "Running", 0, "3d", "10.0.0.1"],
+            })
+        })
+        .collect();
+    let text = serde_json::Value::Array(objects).to_string();
+    let start = Instant::now();
+    for _ in 0..10 {
+        let read: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        std::hint::black_box(read);
+    }
+    println!("REFERENCE {:.1}", start.elapsed().as_secs_f64() * 1000.0);
+}
+
+/// One load of the simulator at `kubeconfig_path` in a process of its own, after the
+/// reference work.
+fn load_in_own_process(size: &str, kubeconfig_path: &str, sim_cpu: impl Fn() -> f64) -> LoadTook {
+    let reference = reference_ms();
+    let sim_before = sim_cpu();
+    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .args(["--load-only", size, "--kubeconfig", kubeconfig_path])
+        .output()
+        .expect("run one load");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let took = text
+        .lines()
+        .find_map(|l| LoadTook::read(l.strip_prefix("LOAD ")?, sim_cpu() - sim_before, reference));
+    let Some(took) = took else {
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        panic!("a load of scale-{size} failed: {}", out.status);
+    };
+    took
+}
+
+/// `warm_ups` loads of a freshly started simulator before the loads that are counted: a real
+/// API server has served lists before, while the simulator's first load is also its
+/// allocator's first (pages taken from the kernel and zeroed: the simulator spent 0.48–1.24
+/// CPU-s on a first 100k load and 0.32–0.59 on each after it). Printed, not counted.
+pub fn warm_up(size: &str, kubeconfig_path: &str, warm_ups: usize, sim_cpu: impl Fn() -> f64) {
+    if warm_ups == 0 {
+        return;
+    }
+    let took: Vec<String> = (0..warm_ups)
+        .map(|_| {
+            let l = load_in_own_process(size, kubeconfig_path, &sim_cpu);
+            format!(
+                "{:.0} ms (the simulator {:.2} CPU-s)",
+                l.complete_ms, l.sim_cpu
+            )
+        })
+        .collect();
+    println!(
+        "  the simulator warmed up by {warm_ups} load(s) not counted: {}",
+        took.join(", ")
+    );
+}
+
+/// How closely `ys` follow `xs` (Pearson's r: 1 in step, 0 not at all).
+fn correlation(xs: &[f64], ys: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+    let cov: f64 = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sx = xs.iter().map(|x| (x - mx).powi(2)).sum::<f64>().sqrt();
+    let sy = ys.iter().map(|y| (y - my).powi(2)).sum::<f64>().sqrt();
+    if sx == 0.0 || sy == 0.0 {
+        0.0
+    } else {
+        cov / (sx * sy)
     }
 }
 
@@ -91,20 +192,7 @@ pub fn more_loads(
     }
     let mut all = vec![first];
     for _ in 1..loads {
-        let sim_before = sim_cpu();
-        let out = std::process::Command::new(std::env::current_exe().expect("exe"))
-            .args(["--load-only", size, "--kubeconfig", kubeconfig_path])
-            .output()
-            .expect("run one load");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let took = text
-            .lines()
-            .find_map(|l| LoadTook::read(l.strip_prefix("LOAD ")?, sim_cpu() - sim_before));
-        let Some(took) = took else {
-            eprint!("{}", String::from_utf8_lossy(&out.stderr));
-            panic!("a load of scale-{size} failed: {}", out.status);
-        };
-        all.push(took);
+        all.push(load_in_own_process(size, kubeconfig_path, &sim_cpu));
     }
     let mut complete: Vec<f64> = all.iter().map(|l| l.complete_ms).collect();
     complete.sort_by(f64::total_cmp);
@@ -116,14 +204,25 @@ pub fn more_loads(
     let peak = all.iter().map(|l| l.peak_kib).max().unwrap_or(0) as f64 / 1024.0;
     let each: Vec<String> = all
         .iter()
-        .map(|l| format!("{:.0} ({:.0})", l.complete_ms, l.first_rows_ms))
+        .map(|l| {
+            format!(
+                "{:.0} ({:.0}) [{:.0}]",
+                l.complete_ms, l.first_rows_ms, l.reference_ms
+            )
+        })
         .collect();
+    let references: Vec<f64> = all.iter().map(|l| l.reference_ms).collect();
+    let times: Vec<f64> = all.iter().map(|l| l.complete_ms).collect();
+    let reference = range(references.iter().copied());
     println!(
-        "  complete frame over {loads} loads (one simulator, each load after the first a process of its own, in turn): {fastest:.0} / {median:.0} / {slowest:.0} ms (fastest / median / slowest), {under} of {loads} within 1 s; cockpit CPU {:.2}–{:.2} s, the simulator's {:.2}–{:.2} s; peak RSS up to {peak:.1} MiB; in order, complete (first rows): {} ms",
+        "  complete frame over {loads} loads (one simulator, each load after the first a process of its own, in turn): {fastest:.0} / {median:.0} / {slowest:.0} ms (fastest / median / slowest), {under} of {loads} within 1 s; cockpit CPU {:.2}–{:.2} s, the simulator's {:.2}–{:.2} s; peak RSS up to {peak:.1} MiB; the reference work before each {:.0}–{:.0} ms, the loads' times following it by r = {:.2}; in order, complete (first rows) [reference]: {} ms",
         cpu.0,
         cpu.1,
         sim.0,
         sim.1,
+        reference.0,
+        reference.1,
+        correlation(&references, &times),
         each.join(", ")
     );
     format!(" ({loads} loads: median {median:.0}, {fastest:.0}–{slowest:.0} ms)")
