@@ -34,9 +34,9 @@ pub struct Listed<R> {
     pub rv: String,
 }
 
-/// A page's objects, each made a row as it is read (`project`): a page of 500 Machines read
-/// into a list first was half a megabyte of structs, moved as the list grew and again into
-/// place, then dropped — a tenth of reading them.
+/// A page's objects, each made a row as it is read (`project`) and dropped before the next:
+/// a page of 500 Machines read into a list first was half a megabyte of structs, moved as the
+/// list grew and held until the page was done.
 pub struct Projected<'p, R, P> {
     project: &'p P,
     pub rows: Vec<R>,
@@ -75,6 +75,7 @@ where
         .map_err(|e| ClientError::Invalid(format!("a page of the list: {e}")))
 }
 
+/// `pages::read_json`'s way with the text (UTF-8 checked once, whole), with a seed.
 fn read_into<W, R, P>(text: &[u8], into: &mut Projected<'_, R, P>) -> serde_json::Result<()>
 where
     W: DeserializeOwned,
