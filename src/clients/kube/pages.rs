@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use http_body_util::BodyExt;
 use kube::Client;
 use kube::core::Status;
+use serde::de::DeserializeSeed;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
@@ -214,9 +215,26 @@ impl Link {
 /// again one at a time, as it does reading bytes: a call for each string, a tenth of reading a
 /// Machine. Text that is not UTF-8 is read as bytes, for serde_json to say where.
 pub fn read_json<'a, T: serde::Deserialize<'a>>(text: &'a [u8]) -> serde_json::Result<T> {
+    read_json_seed(text, std::marker::PhantomData::<T>)
+}
+
+/// `read_json` with a seed: what it reads is made as it goes (a typed list's rows).
+pub fn read_json_seed<'a, S: DeserializeSeed<'a>>(
+    text: &'a [u8],
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    /// The value, and nothing after it but spaces, as `serde_json::from_str` checks.
+    fn whole<'a, R: serde_json::de::Read<'a>, S: DeserializeSeed<'a>>(
+        mut reader: serde_json::Deserializer<R>,
+        seed: S,
+    ) -> serde_json::Result<S::Value> {
+        let value = seed.deserialize(&mut reader)?;
+        reader.end()?;
+        Ok(value)
+    }
     match std::str::from_utf8(text) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(text),
+        Ok(text) => whole(serde_json::Deserializer::from_str(text), seed),
+        Err(_) => whole(serde_json::Deserializer::from_slice(text), seed),
     }
 }
 

@@ -65,30 +65,15 @@ where
     P: Fn(&W) -> (R, Option<Malformed>),
 {
     let (rows, malformed) = (into.rows.len(), into.malformed.len());
-    let strict = forgiving::strictly(|| read_into::<W, R, P>(text, into));
+    let strict =
+        forgiving::strictly(|| pages::read_json_seed(text, PageSeed::<W, _, _>::new(into)));
     strict
         .or_else(|_| {
             into.rows.truncate(rows);
             into.malformed.truncate(malformed);
-            read_into::<W, R, P>(text, into)
+            pages::read_json_seed(text, PageSeed::<W, _, _>::new(into))
         })
         .map_err(|e| ClientError::Invalid(format!("a page of the list: {e}")))
-}
-
-/// `pages::read_json`'s way with the text (UTF-8 checked once, whole), with a seed.
-fn read_into<W, R, P>(text: &[u8], into: &mut Projected<'_, R, P>) -> serde_json::Result<()>
-where
-    W: DeserializeOwned,
-    P: Fn(&W) -> (R, Option<Malformed>),
-{
-    let seed = PageSeed::<W, R, P> {
-        into,
-        object: PhantomData,
-    };
-    match std::str::from_utf8(text) {
-        Ok(text) => seed.deserialize(&mut serde_json::Deserializer::from_str(text)),
-        Err(_) => seed.deserialize(&mut serde_json::Deserializer::from_slice(text)),
-    }
 }
 
 /// A plain list's page: `items` made rows one by one, `metadata` kept, the rest skipped. Go
@@ -96,6 +81,15 @@ where
 struct PageSeed<'a, 'p, W, R, P> {
     into: &'a mut Projected<'p, R, P>,
     object: PhantomData<fn() -> W>,
+}
+
+impl<'a, 'p, W, R, P> PageSeed<'a, 'p, W, R, P> {
+    fn new(into: &'a mut Projected<'p, R, P>) -> Self {
+        PageSeed {
+            into,
+            object: PhantomData,
+        }
+    }
 }
 
 #[derive(Deserialize)]
